@@ -1,0 +1,206 @@
+// The backward pass: walks the graph from the outputs in reverse topological order (iteratively, so
+// deep graphs cannot overflow the stack), applies each node's derivative rule, and sums (`grad +=`)
+// where a value feeds several paths.
+import { AutogradError, ShapeError } from "../errors.js";
+import { fmt, shapesEqual } from "../shape.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { setGradEnabled } from "./grad-mode.js";
+import { AccumulateGrad } from "./node.js";
+import type { Edge, Node } from "./node.js";
+
+export interface EngineOptions {
+  retainGraph: boolean;
+  createGraph: boolean;
+  /** With inputs, gradients are returned for them instead of accumulated into `.grad` (`autograd.grad`). */
+  captureInputs?: readonly Tensor[];
+}
+
+// Max-heap on sequence number: among ready nodes, the most recently created runs first, as in PyTorch.
+class ReadyQueue {
+  private heap: Node[] = [];
+  get size(): number {
+    return this.heap.length;
+  }
+  push(n: Node): void {
+    const h = this.heap;
+    h.push(n);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (priority(h[p]!) >= priority(h[i]!)) break;
+      [h[p], h[i]] = [h[i]!, h[p]!];
+      i = p;
+    }
+  }
+  pop(): Node {
+    const h = this.heap;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      let i = 0;
+      while (true) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && priority(h[l]!) > priority(h[m]!)) m = l;
+        if (r < h.length && priority(h[r]!) > priority(h[m]!)) m = r;
+        if (m === i) break;
+        [h[m], h[i]] = [h[i]!, h[m]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+// Leaves accumulate as soon as they are ready.
+const priority = (n: Node) => (n instanceof AccumulateGrad ? Infinity : n.sequenceNr);
+
+function addGrad(existing: Tensor | null, g: Tensor): Tensor {
+  return existing === null ? g : existing.add(g);
+}
+
+/** The edge a gradient for tensor `t` enters the graph by, or null when `t` needs no gradient. */
+export function gradientEdge(t: Tensor): Edge | null {
+  return t.requiresGrad ? t._gradientEdge() : null;
+}
+
+/**
+ * Backpropagates `grads` from `roots`. Returns the gradients of `captureInputs` when given
+ * (null for those the roots do not depend on); otherwise accumulates into leaves' `.grad`.
+ */
+export function runBackward(roots: readonly Tensor[], grads: readonly Tensor[], opts: EngineOptions): (Tensor | null)[] {
+  const rootEdges: Edge[] = [];
+  roots.forEach((r, i) => {
+    const edge = gradientEdge(r);
+    if (edge === null) {
+      throw new AutogradError(
+        `backward: output ${i} (shape ${fmt(r.shape)}) does not require grad and has no gradFn; ` +
+          `did you create it inside noGrad, detach it, or forget requiresGrad: true on an input?`,
+      );
+    }
+    const g = grads[i]!;
+    if (!shapesEqual(g.shape, r.shape)) {
+      throw new ShapeError(`backward: the gradient for output ${i} has shape ${fmt(g.shape)} but the output has shape ${fmt(r.shape)}`);
+    }
+    rootEdges.push(edge);
+  });
+
+  // Which edges are captured instead of accumulated, and where their results go.
+  const capture = opts.captureInputs;
+  const targets = new Map<Node, Map<number, number>>();
+  const captured: (Tensor | null)[] = capture ? capture.map(() => null) : [];
+  capture?.forEach((t, i) => {
+    const edge = gradientEdge(t);
+    if (edge === null) throw new AutogradError(`grad: input ${i} (shape ${fmt(t.shape)}) does not require grad`);
+    const m = targets.get(edge.node) ?? new Map<number, number>();
+    m.set(edge.outputNr, i);
+    targets.set(edge.node, m);
+  });
+
+  // Discover the graph and count, for each node, how many edges lead into it.
+  const deps = new Map<Node, number>();
+  const order: Node[] = [];
+  const stack: Node[] = [];
+  for (const e of rootEdges) {
+    if (!deps.has(e.node)) {
+      deps.set(e.node, 0);
+      stack.push(e.node);
+    }
+  }
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    order.push(n);
+    for (const e of n.nextEdges) {
+      if (e === null) continue;
+      const d = deps.get(e.node);
+      if (d === undefined) {
+        deps.set(e.node, 1);
+        stack.push(e.node);
+      } else deps.set(e.node, d + 1);
+    }
+  }
+
+  // With captured inputs, run only nodes from which a captured edge can be reached.
+  let needed: Set<Node> | null = null;
+  if (capture) {
+    needed = new Set();
+    const pending = new Map(deps);
+    const topo: Node[] = [];
+    const ready = rootEdges.map((e) => e.node).filter((n, i, a) => a.indexOf(n) === i && pending.get(n) === 0);
+    while (ready.length > 0) {
+      const n = ready.pop()!;
+      topo.push(n);
+      for (const e of n.nextEdges) {
+        if (e === null) continue;
+        const d = pending.get(e.node)! - 1;
+        pending.set(e.node, d);
+        if (d === 0) ready.push(e.node);
+      }
+    }
+    for (let i = topo.length - 1; i >= 0; i--) {
+      const n = topo[i]!;
+      if (targets.has(n) || n.nextEdges.some((e) => e !== null && needed!.has(e.node))) needed.add(n);
+    }
+  }
+
+  const buffers = new Map<Node, (Tensor | null)[]>();
+  const bufferFor = (n: Node) => {
+    let b = buffers.get(n);
+    if (b === undefined) {
+      b = [];
+      buffers.set(n, b);
+    }
+    return b;
+  };
+  rootEdges.forEach((e, i) => {
+    const b = bufferFor(e.node);
+    b[e.outputNr] = addGrad(b[e.outputNr] ?? null, grads[i]!);
+  });
+
+  const queue = new ReadyQueue();
+  for (const n of new Set(rootEdges.map((e) => e.node))) if (deps.get(n) === 0) queue.push(n);
+
+  using _mode = setGradEnabled(opts.createGraph);
+  while (queue.size > 0) {
+    const node = queue.pop();
+    const inGrads = buffers.get(node) ?? [];
+    buffers.delete(node);
+    if (needed === null || needed.has(node)) {
+      // Hooks on the gradient of each output (retainGrad among them) may replace it.
+      for (const [nr, hooks] of node.preHooks) {
+        const g = inGrads[nr];
+        if (g === null || g === undefined) continue;
+        let cur = g;
+        for (const hook of [...hooks]) cur = hook(cur) ?? cur;
+        inGrads[nr] = cur;
+      }
+      const t = targets.get(node);
+      if (t !== undefined) for (const [nr, idx] of t) captured[idx] = inGrads[nr] ?? null;
+
+      if (node instanceof AccumulateGrad) {
+        if (!capture) {
+          const g = inGrads[0];
+          if (g !== null && g !== undefined) node.variable._accumulateGrad(g, opts.createGraph);
+        }
+      } else {
+        const outGrads = node.apply(inGrads.length > 0 ? inGrads : [null]);
+        if (!opts.retainGraph) node.release();
+        node.nextEdges.forEach((e, i) => {
+          const g = outGrads[i];
+          if (e === null || g === null || g === undefined) return;
+          if (needed !== null && !needed.has(e.node)) return;
+          const b = bufferFor(e.node);
+          b[e.outputNr] = addGrad(b[e.outputNr] ?? null, g);
+        });
+      }
+    }
+    for (const e of node.nextEdges) {
+      if (e === null) continue;
+      const d = deps.get(e.node)! - 1;
+      deps.set(e.node, d);
+      if (d === 0) queue.push(e.node);
+    }
+  }
+  return captured;
+}

@@ -1,0 +1,69 @@
+// Graph nodes: the `gradFn` of every result (one per recorded op) and `AccumulateGrad` for leaves.
+import { AutogradError } from "../errors.js";
+import type { Tensor } from "../tensor/tensor.js";
+
+/** Where a gradient goes next: input `outputNr` of `node`. PyTorch's `(fn, idx)` pairs in `next_functions`. */
+export interface Edge {
+  readonly node: Node;
+  readonly outputNr: number;
+}
+
+/** A hook on a gradient: sees it, and may return a replacement. */
+export type GradHook = (grad: Tensor) => Tensor | void;
+
+let nextSequenceNr = 0;
+
+/**
+ * A node of the backward graph, what `tensor.gradFn` returns. Its `name` says which op recorded it
+ * (`MulBackward`), and `nextFunctions` lists where its gradients flow next.
+ */
+export abstract class Node {
+  /** Creation order; the engine runs later nodes first among those that are ready, as PyTorch does. */
+  readonly sequenceNr: number = nextSequenceNr++;
+  /** Hooks on the gradient of each output, run before the node; `retainGrad` is one of them. */
+  readonly preHooks = new Map<number, GradHook[]>();
+
+  constructor(
+    /** Readable name, such as `MulBackward` or `AccumulateGrad`. */
+    readonly name: string,
+    /** One entry per differentiable input of the op; null where that input needs no gradient. */
+    readonly nextEdges: readonly (Edge | null)[],
+  ) {}
+
+  /** PyTorch's `next_functions`: `[node, inputNr]` per input, `[null, 0]` where no gradient flows. */
+  get nextFunctions(): readonly (readonly [Node | null, number])[] {
+    return this.nextEdges.map((e) => (e === null ? [null, 0] as const : [e.node, e.outputNr] as const));
+  }
+
+  /** Adds a hook on the gradient of output `outputNr`; returns a function that removes it. */
+  addPreHook(outputNr: number, hook: GradHook): () => void {
+    const list = this.preHooks.get(outputNr) ?? [];
+    list.push(hook);
+    this.preHooks.set(outputNr, list);
+    return () => {
+      const i = list.indexOf(hook);
+      if (i >= 0) list.splice(i, 1);
+    };
+  }
+
+  /** Computes the gradients of the inputs from the gradients of the outputs. */
+  abstract apply(gradOutputs: readonly (Tensor | null)[]): (Tensor | null)[];
+
+  /** Frees what the node saved for backward; later calls of `apply` throw. */
+  abstract release(): void;
+
+  toString(): string {
+    return `<${this.name}>`;
+  }
+}
+
+/** The node behind a leaf tensor that requires grad: backward adds the incoming gradient to `variable.grad`. */
+export class AccumulateGrad extends Node {
+  constructor(readonly variable: Tensor) {
+    super("AccumulateGrad", []);
+  }
+  apply(): (Tensor | null)[] {
+    throw new AutogradError("AccumulateGrad is run by the engine, not applied");
+  }
+  release(): void {}
+}

@@ -1,0 +1,300 @@
+// The primitive table: every differentiable op's forward (a kernel call) beside its derivative rule.
+// Rules are written in differentiable tensor ops, so gradients of gradients come for free; the
+// engine sums broadcast gradients down to each input's shape, so rules need not.
+import type { BinaryOp, ReduceOp, TensorData, UnaryOp } from "../backend/backend.js";
+import type { DType } from "../dtype.js";
+import { broadcastShapes, sizeOf } from "../shape.js";
+import type { Shape } from "../shape.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { zeros } from "../tensor/creation.js";
+import { where } from "../tensor/elementwise.js";
+import { sumToShape } from "../tensor/movement.js";
+import { applyPrimitive } from "./dispatch.js";
+import type { Rule, VjpContext } from "./rule.js";
+
+type NoParams = Record<string, never>;
+interface ReduceParams { axes: readonly number[]; keepdim: boolean }
+interface SliceParams { starts: readonly number[]; steps: readonly number[]; outShape: Shape; inShape: Shape }
+
+/** Every primitive and the parameters it takes besides its tensor inputs. */
+export interface PrimitiveParams {
+  neg: NoParams; abs: NoParams; sqrt: NoParams; exp: NoParams; log: NoParams; sin: NoParams; cos: NoParams;
+  tanh: NoParams; sigmoid: NoParams; relu: NoParams; erf: NoParams;
+  sign: NoParams; floor: NoParams; ceil: NoParams; round: NoParams;
+  isnan: NoParams; isinf: NoParams; isfinite: NoParams; logicalNot: NoParams;
+  add: NoParams; sub: NoParams; mul: NoParams; div: NoParams; pow: NoParams; maximum: NoParams; minimum: NoParams;
+  gt: NoParams; ge: NoParams; lt: NoParams; le: NoParams; eq: NoParams; ne: NoParams;
+  logicalAnd: NoParams; logicalOr: NoParams;
+  where: NoParams;
+  cast: { dtype: DType };
+  sum: ReduceParams & { dtype: DType }; amax: ReduceParams; amin: ReduceParams;
+  argmax: { axis: number; keepdim: boolean }; argmin: { axis: number; keepdim: boolean };
+  matmul: NoParams;
+  reshape: { shape: Shape };
+  permute: { perm: readonly number[] };
+  expand: { shape: Shape };
+  slice: SliceParams;
+  sliceBackward: SliceParams;
+  cat: { axis: number };
+  gather: { dim: number }; scatterAdd: { dim: number };
+  indexSelect: { dim: number }; indexAdd: { dim: number };
+}
+export type Primitive = keyof PrimitiveParams;
+
+type Vjp<P> = (g: Tensor, ctx: VjpContext<P>) => (Tensor | null)[];
+
+function unaryRule(op: UnaryOp, vjp: Vjp<NoParams> | undefined, saves: Rule<NoParams>["saves"], outDtype?: DType): Rule<NoParams> {
+  return {
+    forward: (backend, [x]) => {
+      const dtype = outDtype ?? x!.dtype;
+      return { buf: backend.unary(op, x!, dtype), shape: x!.shape, dtype };
+    },
+    ...(vjp ? { vjp } : {}),
+    saves,
+  };
+}
+
+function binaryRule(op: BinaryOp, vjp: Vjp<NoParams> | undefined, saves: Rule<NoParams>["saves"], outDtype?: DType): Rule<NoParams> {
+  return {
+    forward: (backend, [a, b]) => {
+      const shape = broadcastShapes(op, a!.shape, b!.shape);
+      const dtype = outDtype ?? a!.dtype;
+      return { buf: backend.binary(op, a!, b!, shape, dtype), shape, dtype };
+    },
+    ...(vjp ? { vjp } : {}),
+    saves,
+  };
+}
+
+function reduceShape(shape: Shape, axes: readonly number[], keepdim: boolean): number[] {
+  return keepdim ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i));
+}
+
+function reduceRule(op: ReduceOp & ("max" | "min")): Rule<ReduceParams> {
+  return {
+    forward: (backend, [x], { axes, keepdim }) => ({
+      buf: backend.reduce(op, x!, axes, x!.dtype),
+      shape: reduceShape(x!.shape, axes, keepdim),
+      dtype: x!.dtype,
+    }),
+    // Ties share the gradient evenly, as PyTorch's amax/amin do: d max = Σ_{x_i = max} dx_i / count.
+    vjp: (g, { inputs: [x], output: y, params: { axes } }) => {
+      const keep = reduceShape(x!.shape, axes, true);
+      const mask = x!.eq(y.reshape(keep)).to(g.dtype);
+      return [g.reshape(keep).mul(mask).div(mask.sum(axes, true))];
+    },
+  };
+}
+
+function argRule(op: "argmax" | "argmin"): Rule<{ axis: number; keepdim: boolean }> {
+  return {
+    forward: (backend, [x], { axis, keepdim }) => ({
+      buf: backend.argReduce(op, x!, axis),
+      shape: reduceShape(x!.shape, [axis], keepdim),
+      dtype: "int32",
+    }),
+    saves: "none",
+  };
+}
+
+const zeroGrad: Vjp<NoParams> = (g) => [g.mul(0)];
+const inv = (perm: readonly number[]) => perm.map((_, i) => perm.indexOf(i));
+
+/** The table itself: a missing or misnamed entry is a compile error. */
+export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
+  neg: unaryRule("neg", (g) => [g.neg()], "none"),
+  // d|x| = sign(x) dx (0 at 0, as in PyTorch)
+  abs: unaryRule("abs", (g, { inputs: [x] }) => [g.mul(x!.sign())], "inputs"),
+  // d√x = dx / (2√x)
+  sqrt: unaryRule("sqrt", (g, { output: y }) => [g.div(y.mul(2))], "output"),
+  // d eˣ = eˣ dx
+  exp: unaryRule("exp", (g, { output: y }) => [g.mul(y)], "output"),
+  // d log x = dx / x
+  log: unaryRule("log", (g, { inputs: [x] }) => [g.div(x!)], "inputs"),
+  // d sin x = cos x dx
+  sin: unaryRule("sin", (g, { inputs: [x] }) => [g.mul(x!.cos())], "inputs"),
+  // d cos x = -sin x dx
+  cos: unaryRule("cos", (g, { inputs: [x] }) => [g.mul(x!.sin()).neg()], "inputs"),
+  // d tanh x = (1 - tanh² x) dx
+  tanh: unaryRule("tanh", (g, { output: y }) => [g.mul(y.mul(y).neg().add(1))], "output"),
+  // d σ(x) = σ(x)(1 - σ(x)) dx, never above 0.25
+  sigmoid: unaryRule("sigmoid", (g, { output: y }) => [g.mul(y.mul(y.neg().add(1)))], "output"),
+  // d relu x = [x > 0] dx (0 at 0, as in PyTorch)
+  relu: unaryRule("relu", (g, { output: y }) => [where(y.gt(0), g, 0)], "output"),
+  // d erf x = 2/√π e^(-x²) dx
+  erf: unaryRule("erf", (g, { inputs: [x] }) => [g.mul(x!.mul(x!).neg().exp().mul(2 / Math.sqrt(Math.PI)))], "inputs"),
+  // Piecewise-constant functions: zero gradient, as PyTorch gives.
+  sign: unaryRule("sign", zeroGrad, "none"),
+  floor: unaryRule("floor", zeroGrad, "none"),
+  ceil: unaryRule("ceil", zeroGrad, "none"),
+  round: unaryRule("round", zeroGrad, "none"),
+  isnan: unaryRule("isnan", undefined, "none", "bool"),
+  isinf: unaryRule("isinf", undefined, "none", "bool"),
+  isfinite: unaryRule("isfinite", undefined, "none", "bool"),
+  logicalNot: unaryRule("logicalNot", undefined, "none", "bool"),
+
+  // d(a + b) = da + db
+  add: binaryRule("add", (g) => [g, g], "none"),
+  // d(a - b) = da - db
+  sub: binaryRule("sub", (g) => [g, g.neg()], "none"),
+  // d(ab) = b da + a db
+  mul: binaryRule("mul", (g, { inputs: [a, b] }) => [g.mul(b!), g.mul(a!)], "inputs"),
+  // d(a/b) = da/b - a db/b²
+  div: binaryRule("div", (g, { inputs: [a, b] }) => [g.div(b!), g.neg().mul(a!).div(b!.mul(b!))], "inputs"),
+  // d(aᵇ) = b aᵇ⁻¹ da + aᵇ log a db; PyTorch's conventions at b = 0 and at a = 0 keep NaN out.
+  pow: binaryRule("pow", (g, { inputs: [a, b], output: y }) => [
+    where(b!.eq(0), 0, g.mul(b!).mul(a!.pow(b!.sub(1)))),
+    where(a!.eq(0).logicalAnd(b!.ge(0)), 0, g.mul(y).mul(a!.log())),
+  ], "both"),
+  // Ties split the gradient in half, as PyTorch's maximum and minimum do.
+  maximum: binaryRule("maximum", (g, { inputs: [a, b] }) => [
+    where(a!.eq(b!), g.div(2), where(a!.gt(b!), g, 0)),
+    where(a!.eq(b!), g.div(2), where(b!.gt(a!), g, 0)),
+  ], "inputs"),
+  minimum: binaryRule("minimum", (g, { inputs: [a, b] }) => [
+    where(a!.eq(b!), g.div(2), where(a!.lt(b!), g, 0)),
+    where(a!.eq(b!), g.div(2), where(b!.lt(a!), g, 0)),
+  ], "inputs"),
+  gt: binaryRule("gt", undefined, "none", "bool"),
+  ge: binaryRule("ge", undefined, "none", "bool"),
+  lt: binaryRule("lt", undefined, "none", "bool"),
+  le: binaryRule("le", undefined, "none", "bool"),
+  eq: binaryRule("eq", undefined, "none", "bool"),
+  ne: binaryRule("ne", undefined, "none", "bool"),
+  logicalAnd: binaryRule("logicalAnd", undefined, "none", "bool"),
+  logicalOr: binaryRule("logicalOr", undefined, "none", "bool"),
+
+  // d where(c, a, b) = where(c, da, db)
+  where: {
+    forward: (backend, [c, a, b]) => {
+      const shape = broadcastShapes("where", broadcastShapes("where", c!.shape, a!.shape), b!.shape);
+      return { buf: backend.where(c!, a!, b!, shape, a!.dtype), shape, dtype: a!.dtype };
+    },
+    vjp: (g, { inputs: [c] }) => [null, where(c!, g, 0), where(c!, 0, g)],
+    saves: "inputs",
+  },
+  cast: {
+    forward: (backend, [x], { dtype }) => ({ buf: backend.cast(x!, dtype), shape: x!.shape, dtype }),
+    vjp: (g, { inputDtypes: [d] }) => [g.to(d!)],
+    saves: "none",
+  },
+
+  // d Σx = broadcast of the gradient back over the summed axes
+  sum: {
+    forward: (backend, [x], { axes, keepdim, dtype }) => ({
+      buf: backend.reduce("sum", x!, axes, dtype),
+      shape: reduceShape(x!.shape, axes, keepdim),
+      dtype,
+    }),
+    vjp: (g, { inputShapes: [shape], params: { axes } }) => [g.reshape(reduceShape(shape!, axes, true)).expand(shape!)],
+    saves: "none",
+  },
+  amax: reduceRule("max"),
+  amin: reduceRule("min"),
+  argmax: argRule("argmax"),
+  argmin: argRule("argmin"),
+
+  // d(AB) = dA B + A dB, so dL/dA = G Bᵀ and dL/dB = Aᵀ G (batch dims summed by the engine)
+  matmul: {
+    forward: (backend, [a, b]) => {
+      const batch = broadcastShapes("matmul", a!.shape.slice(0, -2), b!.shape.slice(0, -2));
+      const shape = [...batch, a!.shape[a!.shape.length - 2]!, b!.shape[b!.shape.length - 1]!];
+      return { buf: backend.matmul(a!, b!, shape), shape, dtype: a!.dtype };
+    },
+    vjp: (g, { inputs: [a, b] }) => [g.matmul(b!.mT), a!.mT.matmul(g)],
+    saves: "inputs",
+  },
+
+  reshape: {
+    forward: (_backend, [x], { shape }) => ({ buf: x!.buf, shape, dtype: x!.dtype }),
+    vjp: (g, { inputShapes: [shape] }) => [g.reshape(shape!)],
+    saves: "none",
+    view: true,
+  },
+  permute: {
+    forward: (backend, [x], { perm }) => ({
+      buf: backend.permute(x!, perm),
+      shape: perm.map((p) => x!.shape[p]!),
+      dtype: x!.dtype,
+    }),
+    vjp: (g, { params: { perm } }) => [g.permute(inv(perm))],
+    saves: "none",
+  },
+  expand: {
+    forward: (backend, [x], { shape }) => ({ buf: backend.expand(x!, shape), shape, dtype: x!.dtype }),
+    vjp: (g, { inputShapes: [shape] }) => [sumToShape(g, shape!)],
+    saves: "none",
+  },
+  // slice and sliceBackward are each other's adjoints.
+  slice: {
+    forward: (backend, [x], { starts, steps, outShape }) => ({
+      buf: backend.slice(x!, starts, steps, outShape),
+      shape: outShape,
+      dtype: x!.dtype,
+    }),
+    vjp: (g, { params }) => [applyPrimitive("sliceBackward", [g], params)],
+    saves: "none",
+  },
+  sliceBackward: {
+    forward: (backend, [x], { starts, steps, inShape }) => ({
+      buf: backend.sliceBackward(x!, inShape, starts, steps),
+      shape: inShape,
+      dtype: x!.dtype,
+    }),
+    vjp: (g, { params }) => [applyPrimitive("slice", [g], params)],
+    saves: "none",
+  },
+  cat: {
+    forward: (backend, xs, { axis }) => {
+      const shape = [...xs[0]!.shape];
+      shape[axis] = xs.reduce((n, x) => n + x.shape[axis]!, 0);
+      return { buf: backend.cat(xs, axis, shape), shape, dtype: xs[0]!.dtype };
+    },
+    vjp: (g, { inputShapes, params: { axis } }) => {
+      let start = 0;
+      return inputShapes.map((s) => {
+        const part = g.narrow(axis, start, s[axis]!);
+        start += s[axis]!;
+        return part;
+      });
+    },
+    saves: "none",
+  },
+  // gather/scatterAdd and indexSelect/indexAdd are adjoint pairs; indices get no gradient.
+  gather: {
+    forward: (backend, [x, index], { dim }) => ({ buf: backend.gather(x!, dim, index!), shape: index!.shape, dtype: x!.dtype }),
+    vjp: (g, { inputs: [, index], inputShapes: [shape], params: { dim } }) =>
+      [zeros(shape!, { dtype: g.dtype }).scatterAdd(dim, index!, g), null],
+    saves: "inputs",
+  },
+  scatterAdd: {
+    forward: (backend, [base, index, src], { dim }) => ({
+      buf: backend.scatterAdd(base!, dim, index!, src!),
+      shape: base!.shape,
+      dtype: base!.dtype,
+    }),
+    vjp: (g, { inputs: [, index], params: { dim } }) => [g, null, g.gather(dim, index!)],
+    saves: "inputs",
+  },
+  indexSelect: {
+    forward: (backend, [x, index], { dim }) => {
+      const shape = [...x!.shape];
+      shape[dim] = sizeOf(index!.shape);
+      return { buf: backend.indexSelect(x!, dim, index!), shape, dtype: x!.dtype };
+    },
+    vjp: (g, { inputs: [, index], inputShapes: [shape], params: { dim } }) =>
+      [zeros(shape!, { dtype: g.dtype }).indexAdd(dim, index!, g), null],
+    saves: "inputs",
+  },
+  indexAdd: {
+    forward: (backend, [base, index, src], { dim }) => ({
+      buf: backend.indexAdd(base!, dim, index!, src!),
+      shape: base!.shape,
+      dtype: base!.dtype,
+    }),
+    vjp: (g, { inputs: [, index], params: { dim } }) => [g, null, g.indexSelect(dim, index!)],
+    saves: "inputs",
+  },
+};
+
+export type { SliceParams, TensorData };

@@ -1,0 +1,7 @@
+// The `cr.autograd` namespace: PyTorch's torch.autograd in camelCase.
+export { grad, backward } from "./grad.js";
+export type { GradOptions, BackwardAllOptions } from "./grad.js";
+export { gradcheck, gradgradcheck } from "./gradcheck.js";
+export type { GradcheckOptions } from "./gradcheck.js";
+export { Node, AccumulateGrad } from "./node.js";
+export type { Edge, GradHook } from "./node.js";

@@ -1,0 +1,71 @@
+// The backend seam: the kernels a backend runs. Backends know shapes and dtypes, never autograd.
+import type { DType, TypedArray } from "../dtype.js";
+import type { Shape } from "../shape.js";
+
+/** A backend's handle to tensor memory (a typed array on `cpu`, a heap region on `wasm`). Opaque above the seam. */
+export type DataBuf = object;
+
+/** A contiguous, row-major tensor as a kernel sees it. */
+export interface TensorData {
+  readonly buf: DataBuf;
+  readonly shape: Shape;
+  readonly dtype: DType;
+}
+
+export type UnaryOp =
+  | "neg" | "abs" | "sqrt" | "exp" | "log" | "sin" | "cos" | "tanh" | "sigmoid" | "relu" | "erf"
+  | "sign" | "reciprocal" | "square" | "floor" | "ceil" | "round" | "isnan" | "isinf" | "isfinite" | "logicalNot";
+
+export type BinaryOp =
+  | "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum"
+  | "gt" | "ge" | "lt" | "le" | "eq" | "ne" | "logicalAnd" | "logicalOr";
+
+export type ReduceOp = "sum" | "prod" | "max" | "min";
+
+/**
+ * The kernels every backend provides. Inputs are contiguous and row-major; every kernel returns a
+ * new buffer and never changes its inputs, except the `*Inplace` kernels which say so.
+ */
+export interface Backend {
+  readonly name: string;
+  /** Moves host data into backend memory; the backend may keep `data` itself, so the caller must not change it afterwards. */
+  fromArray(data: TypedArray): DataBuf;
+  /** Reads a buffer back as a new typed array of `dtype` holding `size` elements. */
+  toArray(buf: DataBuf, dtype: DType, size: number): TypedArray;
+  /** The buffer's memory as a typed array without copying, where the backend keeps it in host memory. */
+  view?(buf: DataBuf): TypedArray;
+  /** A buffer of `size` elements of `dtype`, every one equal to `value`. */
+  full(size: number, value: number, dtype: DType): DataBuf;
+  /** Converts elements to another dtype (bool: non-zero becomes 1; int32: truncation toward zero). */
+  cast(x: TensorData, dtype: DType): DataBuf;
+  /** Elementwise `op`; the output dtype is `outDtype` (bool for the `is*` tests). */
+  unary(op: UnaryOp, x: TensorData, outDtype: DType): DataBuf;
+  /** Elementwise `op` with NumPy broadcasting to `outShape`; both inputs share one dtype. */
+  binary(op: BinaryOp, a: TensorData, b: TensorData, outShape: Shape, outDtype: DType): DataBuf;
+  /** `cond ? a : b` with broadcasting; `a` and `b` share `outDtype`. */
+  where(cond: TensorData, a: TensorData, b: TensorData, outShape: Shape, outDtype: DType): DataBuf;
+  /** Reduces over `axes` (sorted, distinct); the result has shape `x.shape` with those axes set to 1. */
+  reduce(op: ReduceOp, x: TensorData, axes: readonly number[], outDtype: DType): DataBuf;
+  /** Index (int32) of the first maximum or minimum along `axis`; the result keeps that axis as 1. */
+  argReduce(op: "argmax" | "argmin", x: TensorData, axis: number): DataBuf;
+  /** Batched matrix product of `[...batchA, m, k]` and `[...batchB, k, n]`, batch dims broadcast to `outShape`. */
+  matmul(a: TensorData, b: TensorData, outShape: Shape): DataBuf;
+  /** Reorders dims: output dim i is input dim `perm[i]`. */
+  permute(x: TensorData, perm: readonly number[]): DataBuf;
+  /** Broadcasts `x` to `outShape` (NumPy rules), copying. */
+  expand(x: TensorData, outShape: Shape): DataBuf;
+  /** Strided read: output element at index i is input at `starts[d] + i[d] * steps[d]` per dim. */
+  slice(x: TensorData, starts: readonly number[], steps: readonly number[], outShape: Shape): DataBuf;
+  /** The adjoint of `slice`: zeros of `inShape` with `src` added at the sliced positions. */
+  sliceBackward(src: TensorData, inShape: Shape, starts: readonly number[], steps: readonly number[]): DataBuf;
+  /** Concatenates along `axis`. */
+  cat(xs: readonly TensorData[], axis: number, outShape: Shape): DataBuf;
+  /** `out[i][j][k] = x[i][index[i][j][k]][k]` for dim 1, and so on (PyTorch's `gather`). */
+  gather(x: TensorData, dim: number, index: TensorData): DataBuf;
+  /** A copy of `base` with `src` added at `index` along `dim` (PyTorch's `scatter_add`). */
+  scatterAdd(base: TensorData, dim: number, index: TensorData, src: TensorData): DataBuf;
+  /** Picks the slices `index` (1-D int32) along `dim`. */
+  indexSelect(x: TensorData, dim: number, index: TensorData): DataBuf;
+  /** A copy of `base` with slice j of `src` added at slice `index[j]` along `dim` (PyTorch's `index_add`). */
+  indexAdd(base: TensorData, dim: number, index: TensorData, src: TensorData): DataBuf;
+}

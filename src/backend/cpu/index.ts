@@ -1,0 +1,40 @@
+// The pure-TypeScript reference backend: kernels over typed arrays. It is the oracle other backends are tested against.
+import type { DType, TypedArray } from "../../dtype.js";
+import { allocArray } from "../../dtype.js";
+import type { Backend, DataBuf, TensorData } from "../backend.js";
+import { binary, cast, unary, where } from "./elementwise.js";
+import { matmul } from "./matmul.js";
+import { cat, expand, gather, indexAdd, indexSelect, permute, scatterAdd, slice, sliceBackward } from "./movement.js";
+import { argReduce, reduce } from "./reduce.js";
+
+// On this backend a buffer is the typed array itself.
+const arr = (t: TensorData) => t.buf as TypedArray;
+const ints = (t: TensorData) => t.buf as Int32Array;
+
+export const cpuBackend: Backend = {
+  name: "cpu",
+  fromArray: (data) => data,
+  toArray: (buf, _dtype, _size) => (buf as TypedArray).slice(),
+  view: (buf) => buf as TypedArray,
+  full(size: number, value: number, dtype: DType): DataBuf {
+    const out = allocArray(dtype, size);
+    if (value !== 0) out.fill(value);
+    return out;
+  },
+  cast: (x, dtype) => cast(arr(x), dtype),
+  unary: (op, x, outDtype) => unary(op, arr(x), outDtype),
+  binary: (op, a, b, outShape, outDtype) => binary(op, arr(a), a.shape, arr(b), b.shape, outShape, outDtype),
+  where: (c, a, b, outShape, outDtype) => where(arr(c), c.shape, arr(a), a.shape, arr(b), b.shape, outShape, outDtype),
+  reduce: (op, x, axes, outDtype) => reduce(op, arr(x), x.shape, axes, outDtype),
+  argReduce: (op, x, axis) => argReduce(op, arr(x), x.shape, axis),
+  matmul: (a, b, outShape) => matmul(arr(a), a.shape, arr(b), b.shape, outShape, a.dtype),
+  permute: (x, perm) => permute(arr(x), x.shape, perm, x.dtype),
+  expand: (x, outShape) => expand(arr(x), x.shape, outShape, x.dtype),
+  slice: (x, starts, steps, outShape) => slice(arr(x), x.shape, starts, steps, outShape, x.dtype),
+  sliceBackward: (src, inShape, starts, steps) => sliceBackward(arr(src), src.shape, inShape, starts, steps, src.dtype),
+  cat: (xs, axis, outShape) => cat(xs.map((x) => ({ data: arr(x), shape: x.shape })), axis, outShape, xs[0]!.dtype),
+  gather: (x, dim, index) => gather(arr(x), x.shape, dim, ints(index), index.shape, x.dtype),
+  scatterAdd: (base, dim, index, src) => scatterAdd(arr(base), base.shape, dim, ints(index), index.shape, arr(src), src.shape, base.dtype),
+  indexSelect: (x, dim, index) => indexSelect(arr(x), x.shape, dim, ints(index), x.dtype),
+  indexAdd: (base, dim, index, src) => indexAdd(arr(base), base.shape, dim, ints(index), arr(src), base.dtype),
+};

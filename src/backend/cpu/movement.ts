@@ -1,0 +1,154 @@
+// Data-movement kernels of the cpu backend: permute, expand, slice and its adjoint, cat, and indexing.
+import type { DType, TypedArray } from "../../dtype.js";
+import { allocArray } from "../../dtype.js";
+import { broadcastStrides, sizeOf, stridesOf } from "../../shape.js";
+import type { Shape } from "../../shape.js";
+import { forEachRow, splitAt } from "./strided.js";
+
+// out (contiguous, `outShape`) ← x read at `offset + Σ i[d]·strides[d]`.
+function stridedCopy(x: TypedArray, offset: number, strides: readonly number[], outShape: Shape, dtype: DType): TypedArray {
+  const out = allocArray(dtype, sizeOf(outShape));
+  const s = strides[strides.length - 1] ?? 0;
+  let o = 0;
+  forEachRow(outShape, [strides], (off, n) => {
+    let ix = offset + off[0]!;
+    for (let i = 0; i < n; i++, ix += s) out[o++] = x[ix]!;
+  });
+  return out;
+}
+
+export function permute(x: TypedArray, shape: Shape, perm: readonly number[], dtype: DType): TypedArray {
+  const inStrides = stridesOf(shape);
+  return stridedCopy(x, 0, perm.map((p) => inStrides[p]!), perm.map((p) => shape[p]!), dtype);
+}
+
+export function expand(x: TypedArray, shape: Shape, outShape: Shape, dtype: DType): TypedArray {
+  return stridedCopy(x, 0, broadcastStrides(shape, outShape), outShape, dtype);
+}
+
+function sliceGeometry(shape: Shape, starts: readonly number[], steps: readonly number[]): [number, number[]] {
+  const strides = stridesOf(shape);
+  let offset = 0;
+  for (let d = 0; d < shape.length; d++) offset += starts[d]! * strides[d]!;
+  return [offset, strides.map((s, d) => s * steps[d]!)];
+}
+
+export function slice(x: TypedArray, shape: Shape, starts: readonly number[], steps: readonly number[], outShape: Shape, dtype: DType): TypedArray {
+  const [offset, strides] = sliceGeometry(shape, starts, steps);
+  return stridedCopy(x, offset, strides, outShape, dtype);
+}
+
+export function sliceBackward(src: TypedArray, srcShape: Shape, inShape: Shape, starts: readonly number[], steps: readonly number[], dtype: DType): TypedArray {
+  const out = allocArray(dtype, sizeOf(inShape));
+  const [offset, strides] = sliceGeometry(inShape, starts, steps);
+  const s = strides[strides.length - 1] ?? 0;
+  let i = 0;
+  forEachRow(srcShape, [strides], (off, n) => {
+    let o = offset + off[0]!;
+    for (let j = 0; j < n; j++, o += s) out[o]! += src[i++]!;
+  });
+  return out;
+}
+
+export function cat(xs: readonly { data: TypedArray; shape: Shape }[], axis: number, outShape: Shape, dtype: DType): TypedArray {
+  const out = allocArray(dtype, sizeOf(outShape));
+  const [outer, , inner] = splitAt(outShape, axis);
+  const outRow = outShape[axis]! * inner;
+  let start = 0;
+  for (const { data, shape } of xs) {
+    const rowLen = shape[axis]! * inner;
+    for (let o = 0; o < outer; o++) out.set(data.subarray(o * rowLen, (o + 1) * rowLen), o * outRow + start);
+    start += rowLen;
+  }
+  return out;
+}
+
+// Offsets shared by gather and scatterAdd: for each element of `index` (shape idxShape), the flat
+// position in a tensor of `shape` with the `dim` coordinate replaced by the index value.
+function indexedPositions(op: string, shape: Shape, dim: number, index: Int32Array, idxShape: Shape): Int32Array {
+  const strides = stridesOf(shape);
+  const pos = new Int32Array(index.length);
+  const idxStrides = stridesOf(idxShape);
+  const size = shape[dim]!;
+  for (let i = 0; i < index.length; i++) {
+    let rem = i;
+    let p = 0;
+    for (let d = 0; d < idxShape.length; d++) {
+      const c = Math.floor(rem / idxStrides[d]!);
+      rem -= c * idxStrides[d]!;
+      if (d === dim) {
+        let v = index[i]!;
+        if (v < -size || v >= size) throw new RangeError(`${op}: index ${v} is out of bounds for dim ${dim} of size ${size}`);
+        if (v < 0) v += size;
+        p += v * strides[d]!;
+      } else p += c * strides[d]!;
+    }
+    pos[i] = p;
+  }
+  return pos;
+}
+
+export function gather(x: TypedArray, shape: Shape, dim: number, index: Int32Array, idxShape: Shape, dtype: DType): TypedArray {
+  const pos = indexedPositions("gather", shape, dim, index, idxShape);
+  const out = allocArray(dtype, index.length);
+  for (let i = 0; i < pos.length; i++) out[i] = x[pos[i]!]!;
+  return out;
+}
+
+export function scatterAdd(base: TypedArray, shape: Shape, dim: number, index: Int32Array, idxShape: Shape, src: TypedArray, srcShape: Shape, dtype: DType): TypedArray {
+  const pos = indexedPositions("scatterAdd", shape, dim, index, idxShape);
+  const out = allocArray(dtype, base.length);
+  out.set(base);
+  const srcStrides = stridesOf(srcShape);
+  const idxStrides = stridesOf(idxShape);
+  for (let i = 0; i < pos.length; i++) {
+    // src may be larger than index; element i of index pairs with the same coordinates in src.
+    let rem = i;
+    let s = 0;
+    for (let d = 0; d < idxShape.length; d++) {
+      const c = Math.floor(rem / idxStrides[d]!);
+      rem -= c * idxStrides[d]!;
+      s += c * srcStrides[d]!;
+    }
+    out[pos[i]!]! += src[s]!;
+  }
+  return out;
+}
+
+function checkIndex(op: string, index: Int32Array, size: number): void {
+  for (const v of index) {
+    if (v < -size || v >= size) throw new RangeError(`${op}: index ${v} is out of bounds for a dim of size ${size}`);
+  }
+}
+
+export function indexSelect(x: TypedArray, shape: Shape, dim: number, index: Int32Array, dtype: DType): TypedArray {
+  const [outer, size, inner] = splitAt(shape, dim);
+  checkIndex("indexSelect", index, size);
+  const m = index.length;
+  const out = allocArray(dtype, outer * m * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < m; j++) {
+      const v = index[j]! < 0 ? index[j]! + size : index[j]!;
+      const from = (o * size + v) * inner;
+      out.set(x.subarray(from, from + inner), (o * m + j) * inner);
+    }
+  }
+  return out;
+}
+
+export function indexAdd(base: TypedArray, shape: Shape, dim: number, index: Int32Array, src: TypedArray, dtype: DType): TypedArray {
+  const [outer, size, inner] = splitAt(shape, dim);
+  checkIndex("indexAdd", index, size);
+  const m = index.length;
+  const out = allocArray(dtype, base.length);
+  out.set(base);
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < m; j++) {
+      const v = index[j]! < 0 ? index[j]! + size : index[j]!;
+      const to = (o * size + v) * inner;
+      const from = (o * m + j) * inner;
+      for (let t = 0; t < inner; t++) out[to + t]! += src[from + t]!;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,26 @@
+// Error classes thrown by chainrule, so callers can tell a shape problem from a dtype or autograd one.
+
+/** Thrown when tensor shapes do not fit an op; the message names the op and the shapes. */
+export class ShapeError extends Error {
+  override name = "ShapeError";
+}
+
+/** Thrown when a dtype is not allowed for an op, or two dtypes cannot be combined. */
+export class DTypeError extends Error {
+  override name = "DTypeError";
+}
+
+/** Thrown for misuse of autograd: backward through a freed graph, a non-scalar output without a gradient, … */
+export class AutogradError extends Error {
+  override name = "AutogradError";
+}
+
+/** Thrown when `gradcheck` finds an analytical gradient that differs from the numerical one. */
+export class GradcheckError extends Error {
+  override name = "GradcheckError";
+}
+
+/** Thrown for an argument that is out of range or of the wrong kind (a dim, a size, a non-finite number). */
+export class ArgumentError extends Error {
+  override name = "ArgumentError";
+}

@@ -1,0 +1,32 @@
+// The public API of chainrule, and nothing else: `import * as cr from "chainrule"`.
+export { Tensor } from "./tensor/tensor.js";
+export type { BackwardOptions } from "./tensor/tensor.js";
+export type { NestedArray, NestedList } from "./tensor/convert.js";
+export type { TensorLike } from "./tensor/elementwise.js";
+export type { Dims, VarOptions } from "./tensor/reduce.js";
+export type { TensorOptions, RandomOptions } from "./tensor/creation.js";
+
+export {
+  tensor, zeros, ones, full, arange, linspace, eye, rand, randn, randint,
+  zerosLike, onesLike, fullLike, randLike, randnLike,
+} from "./tensor/creation.js";
+export {
+  add, sub, mul, div, pow, maximum, minimum, neg, abs, sign, floor, ceil, round, sqrt, rsqrt, square, reciprocal,
+  exp, log, sin, cos, tanh, sigmoid, erf, relu, leakyRelu, gelu, silu, softplus, clamp,
+  gt, ge, lt, le, eq, ne, logicalAnd, logicalOr, logicalNot, isnan, isinf, isfinite, where,
+} from "./tensor/elementwise.js";
+export { sum, mean, max, min, amax, amin, argmax, argmin, logsumexp, variance as var, std, softmax, logSoftmax } from "./tensor/reduce.js";
+export {
+  reshape, permute, transpose, squeeze, unsqueeze, expand, flatten, cat, stack, slice, narrow, select,
+  gather, scatterAdd, indexSelect, indexAdd,
+} from "./tensor/movement.js";
+export { matmul, mm, bmm, dot } from "./tensor/linalg.js";
+
+export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from "./autograd/grad-mode.js";
+export * as autograd from "./autograd/public.js";
+
+export { manualSeed, Generator } from "./random.js";
+export { setBackend, getBackend } from "./backend/registry.js";
+export type { DType } from "./dtype.js";
+export { promoteTypes } from "./dtype.js";
+export { ShapeError, DTypeError, AutogradError, GradcheckError, ArgumentError } from "./errors.js";

@@ -1,0 +1,93 @@
+// Turning user data (numbers, nested arrays, typed arrays) into tensor storage, and back into nested arrays.
+import type { DType, TypedArray } from "../dtype.js";
+import { allocArray, dtypeOfArray, isDType } from "../dtype.js";
+import { ArgumentError, DTypeError, ShapeError } from "../errors.js";
+import { fmt, stridesOf } from "../shape.js";
+import type { Shape } from "../shape.js";
+
+/** Numbers, booleans and arrays of them nested to any depth: what `cr.tensor` accepts besides typed arrays. */
+export type NestedArray = number | boolean | readonly NestedArray[];
+/** What `tolist()` returns: numbers (booleans for bool tensors) nested like the tensor's dims. */
+export type NestedList = number | boolean | NestedList[];
+
+export function checkDType(op: string, dtype: unknown): DType {
+  if (!isDType(dtype)) {
+    throw new DTypeError(`${op}: unknown dtype ${JSON.stringify(dtype)} (expected "float32", "float64", "int32" or "bool")`);
+  }
+  return dtype;
+}
+
+/** Infers the shape of nested arrays and flattens them, checking that they are rectangular. */
+export function flattenNested(op: string, data: NestedArray): { shape: number[]; values: (number | boolean)[] } {
+  const shape: number[] = [];
+  let probe: NestedArray = data;
+  while (Array.isArray(probe)) {
+    shape.push(probe.length);
+    if (probe.length === 0) break;
+    probe = (probe as readonly NestedArray[])[0]!;
+  }
+  const values: (number | boolean)[] = [];
+  // Iterative walk: deep or large inputs must not overflow the stack.
+  const stack: { item: NestedArray; depth: number; path: string }[] = [{ item: data, depth: 0, path: "" }];
+  while (stack.length > 0) {
+    const { item, depth, path } = stack.pop()!;
+    if (depth === shape.length) {
+      if (typeof item !== "number" && typeof item !== "boolean") {
+        throw new ArgumentError(`${op}: expected a number or boolean at data${path}, got ${describe(item)}`);
+      }
+      values.push(item);
+      continue;
+    }
+    if (!Array.isArray(item)) {
+      throw new ShapeError(`${op}: data is not rectangular: data${path} is ${describe(item)}, expected an array of length ${shape[depth]}`);
+    }
+    const arr = item as readonly NestedArray[];
+    if (arr.length !== shape[depth]) {
+      throw new ShapeError(`${op}: data is not rectangular: data${path} has length ${arr.length}, expected ${shape[depth]} (shape ${fmt(shape)})`);
+    }
+    for (let i = arr.length - 1; i >= 0; i--) stack.push({ item: arr[i]!, depth: depth + 1, path: `${path}[${i}]` });
+  }
+  return { shape, values };
+}
+
+function describe(x: unknown): string {
+  if (Array.isArray(x)) return `an array of length ${x.length}`;
+  if (x === null) return "null";
+  return typeof x === "object" ? "an object" : `${typeof x} ${String(x)}`;
+}
+
+/** Storage and shape for `cr.tensor(data, { dtype })`; numbers default to float32 (JavaScript has no integer literals). */
+export function dataToArray(op: string, data: NestedArray | TypedArray, dtype: DType | undefined): { arr: TypedArray; shape: Shape } {
+  if (ArrayBuffer.isView(data)) {
+    const own = dtypeOfArray(data);
+    if (own === undefined) throw new DTypeError(`${op}: unsupported typed array ${data.constructor.name} (use Float32Array, Float64Array, Int32Array or Uint8Array)`);
+    const target = dtype ?? own;
+    const arr = allocArray(target, data.length);
+    if (target === "bool") for (let i = 0; i < data.length; i++) arr[i] = data[i] ? 1 : 0;
+    else arr.set(data);
+    return { arr, shape: [data.length] };
+  }
+  const { shape, values } = flattenNested(op, data);
+  const inferred: DType = values.length > 0 && values.every((v) => typeof v === "boolean") ? "bool" : "float32";
+  const target = dtype ?? inferred;
+  const arr = allocArray(target, values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    const n = typeof v === "boolean" ? (v ? 1 : 0) : v;
+    if (target === "int32" && !Number.isInteger(n)) {
+      throw new DTypeError(`${op}: value ${n} at flat index ${i} is not an integer, but dtype is int32`);
+    }
+    arr[i] = target === "bool" ? (n ? 1 : 0) : n;
+  }
+  return { arr, shape };
+}
+
+/** Rebuilds nested arrays from flat storage (recursion depth is the number of dims, not the size). */
+export function toNested(arr: TypedArray, shape: Shape, dtype: DType): NestedList {
+  const strides = stridesOf(shape);
+  const build = (d: number, off: number): NestedList => {
+    if (d === shape.length) return dtype === "bool" ? arr[off] !== 0 : arr[off]!;
+    return Array.from({ length: shape[d]! }, (_, i) => build(d + 1, off + i * strides[d]!));
+  };
+  return build(0, 0);
+}

@@ -1,0 +1,63 @@
+// Matrix products: matmul with PyTorch's 1-D, 2-D and batched (broadcast) rules, and mm, bmm, dot.
+import { applyPrimitive } from "../autograd/dispatch.js";
+import { DTypeError, ShapeError } from "../errors.js";
+import { broadcastShapes, fmt } from "../shape.js";
+import { checkTensor } from "./elementwise.js";
+import type { Tensor } from "./tensor.js";
+
+/**
+ * Matrix product. 1-D operands are treated as a row (a) or column (b) vector and that dim is
+ * removed from the result; dims before the last two are batch dims and broadcast.
+ * @example cr.matmul(cr.ones([2, 3]), cr.ones([3, 4])).shape // [2, 4]
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  checkTensor("matmul", a);
+  checkTensor("matmul", b);
+  if (a.ndim === 0 || b.ndim === 0) {
+    throw new ShapeError(`matmul: both operands need at least 1 dim, got a ${fmt(a.shape)} and b ${fmt(b.shape)}`);
+  }
+  if (a.dtype !== b.dtype) {
+    throw new DTypeError(`matmul: a is ${a.dtype} and b is ${b.dtype}; convert one with .to() so they match`);
+  }
+  if (a.dtype === "bool") throw new DTypeError("matmul: bool tensors are not supported; convert with .to()");
+  const k1 = a.shape[a.ndim - 1]!;
+  const k2 = b.ndim === 1 ? b.shape[0]! : b.shape[b.ndim - 2]!;
+  if (k1 !== k2) {
+    throw new ShapeError(`matmul: a is ${fmt(a.shape)}, b is ${fmt(b.shape)}: the inner dimensions differ (${k1} vs ${k2})`);
+  }
+  const a2 = a.ndim === 1 ? a.reshape([1, k1]) : a;
+  const b2 = b.ndim === 1 ? b.reshape([k2, 1]) : b;
+  broadcastShapes(`matmul: batch dims of a ${fmt(a.shape)} and b ${fmt(b.shape)}`, a2.shape.slice(0, -2), b2.shape.slice(0, -2));
+  let out = applyPrimitive("matmul", [a2, b2], {});
+  if (b.ndim === 1) out = out.squeeze(-1);
+  if (a.ndim === 1) out = out.squeeze(b.ndim === 1 ? -1 : -2);
+  return out;
+}
+
+/** Product of two 2-D matrices. */
+export function mm(a: Tensor, b: Tensor): Tensor {
+  checkTensor("mm", a);
+  checkTensor("mm", b);
+  if (a.ndim !== 2 || b.ndim !== 2) throw new ShapeError(`mm: expected 2-D matrices, got a ${fmt(a.shape)} and b ${fmt(b.shape)}`);
+  return matmul(a, b);
+}
+
+/** Batched product of two 3-D tensors with the same batch size. */
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  checkTensor("bmm", a);
+  checkTensor("bmm", b);
+  if (a.ndim !== 3 || b.ndim !== 3 || a.shape[0] !== b.shape[0]) {
+    throw new ShapeError(`bmm: expected 3-D tensors with the same batch size, got a ${fmt(a.shape)} and b ${fmt(b.shape)}`);
+  }
+  return matmul(a, b);
+}
+
+/** Dot product of two 1-D tensors of the same length. */
+export function dot(a: Tensor, b: Tensor): Tensor {
+  checkTensor("dot", a);
+  checkTensor("dot", b);
+  if (a.ndim !== 1 || b.ndim !== 1 || a.shape[0] !== b.shape[0]) {
+    throw new ShapeError(`dot: expected 1-D tensors of the same length, got a ${fmt(a.shape)} and b ${fmt(b.shape)}`);
+  }
+  return matmul(a, b);
+}

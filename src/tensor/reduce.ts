@@ -1,0 +1,142 @@
+// Reductions: sum, mean, max/min (with and without dim), argmax/argmin, logsumexp, var, std,
+// softmax and logSoftmax. Only sum, amax, amin and arg* are primitives; the rest compose them.
+import { applyPrimitive } from "../autograd/dispatch.js";
+import { isFloating, requireFloating } from "../dtype.js";
+import type { DType } from "../dtype.js";
+import { ArgumentError } from "../errors.js";
+import { normalizeDim, normalizeDims } from "../shape.js";
+import { checkTensor, where } from "./elementwise.js";
+import type { Tensor } from "./tensor.js";
+
+/** A dim or list of dims to reduce; undefined means all of them. */
+export type Dims = number | readonly number[] | undefined;
+
+function reducedCount(x: Tensor, axes: readonly number[]): number {
+  let n = 1;
+  for (const a of axes) n *= x.shape[a]!;
+  return n;
+}
+
+/**
+ * Sum over `dim` (all dims when omitted); integers and bools sum to int32.
+ * @example cr.tensor([[1, 2], [3, 4]]).sum(1) // tensor([3, 7])
+ */
+export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  checkTensor("sum", x);
+  const axes = normalizeDims("sum", dim, x.ndim).sort((a, b) => a - b);
+  const dtype: DType = isFloating(x.dtype) ? x.dtype : "int32";
+  return applyPrimitive("sum", [x], { axes, keepdim, dtype });
+}
+
+/** Mean over `dim` (all dims when omitted); floating-point tensors only, as in PyTorch. */
+export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  checkTensor("mean", x);
+  requireFloating("mean", x.dtype);
+  const axes = normalizeDims("mean", dim, x.ndim);
+  return sum(x, axes, keepdim).div(reducedCount(x, axes));
+}
+
+/** Largest elements over `dim`, ties sharing the gradient (PyTorch's `amax`). */
+export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  checkTensor("amax", x);
+  const axes = normalizeDims("amax", dim, x.ndim).sort((a, b) => a - b);
+  if (x.numel() === 0) throw new ArgumentError("amax: cannot reduce an empty tensor");
+  return applyPrimitive("amax", [x], { axes, keepdim });
+}
+
+/** Smallest elements over `dim`, ties sharing the gradient (PyTorch's `amin`). */
+export function amin(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  checkTensor("amin", x);
+  const axes = normalizeDims("amin", dim, x.ndim).sort((a, b) => a - b);
+  if (x.numel() === 0) throw new ArgumentError("amin: cannot reduce an empty tensor");
+  return applyPrimitive("amin", [x], { axes, keepdim });
+}
+
+function argReduce(op: "argmax" | "argmin", x: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
+  checkTensor(op, x);
+  if (x.numel() === 0) throw new ArgumentError(`${op}: cannot reduce an empty tensor`);
+  if (dim === undefined) {
+    const flat = applyPrimitive(op, [x.reshape([-1])], { axis: 0, keepdim: false });
+    return keepdim ? flat.reshape(x.shape.map(() => 1)) : flat;
+  }
+  const axis = normalizeDim(op, dim, x.ndim);
+  if (x.ndim === 0) return applyPrimitive(op, [x.reshape([1])], { axis: 0, keepdim: false });
+  return applyPrimitive(op, [x], { axis, keepdim });
+}
+
+/** Index of the largest element (over all elements, flattened, when `dim` is omitted); first one on ties. */
+export const argmax = (x: Tensor, dim?: number, keepdim = false): Tensor => argReduce("argmax", x, dim, keepdim);
+/** Index of the smallest element (over all elements, flattened, when `dim` is omitted); first one on ties. */
+export const argmin = (x: Tensor, dim?: number, keepdim = false): Tensor => argReduce("argmin", x, dim, keepdim);
+
+function selectExtreme(op: "max" | "min", x: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
+  checkTensor(op, x);
+  if (dim === undefined) return op === "max" ? amax(x) : amin(x);
+  // The gradient goes to the selected element, as PyTorch's max(dim) does.
+  const d = normalizeDim(op, dim, x.ndim);
+  if (x.ndim === 0) return x;
+  const idx = argReduce(op === "max" ? "argmax" : "argmin", x, d, true);
+  const values = x.gather(d, idx);
+  return keepdim ? values : values.squeeze(d);
+}
+
+/**
+ * The largest element, or with `dim` the largest along it (values; use `argmax` for indices).
+ * @example x.max(1) // row maxima
+ */
+export const max = (x: Tensor, dim?: number, keepdim = false): Tensor => selectExtreme("max", x, dim, keepdim);
+/** The smallest element, or with `dim` the smallest along it (values; use `argmin` for indices). */
+export const min = (x: Tensor, dim?: number, keepdim = false): Tensor => selectExtreme("min", x, dim, keepdim);
+
+/** `log Σ exp(x)` over `dim`, computed stably (shifted by the maximum). Its gradient is the softmax. */
+export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
+  checkTensor("logsumexp", x);
+  requireFloating("logsumexp", x.dtype);
+  const axes = normalizeDims("logsumexp", dim, x.ndim);
+  // The shift is a constant for differentiation: its two contributions cancel exactly.
+  const m = amax(x, axes, true).detach();
+  const shift = where(m.isinf(), 0, m);
+  const out = x.sub(shift).exp().sum(axes, true).log().add(shift);
+  return keepdim ? out : out.reshape(x.shape.filter((_, i) => !axes.includes(i)));
+}
+
+/** Options of `var` and `std`. */
+export interface VarOptions {
+  /** Subtracted from the count in the denominator: 1 (default) for the unbiased estimate, 0 for the population. */
+  correction?: number;
+  keepdim?: boolean;
+}
+
+/** Variance over `dim` (all dims when omitted), with Bessel's correction by default. */
+export function variance(x: Tensor, dim?: Dims, { correction = 1, keepdim = false }: VarOptions = {}): Tensor {
+  checkTensor("var", x);
+  requireFloating("var", x.dtype);
+  const axes = normalizeDims("var", dim, x.ndim);
+  const centered = x.sub(mean(x, axes, true));
+  return sum(centered.mul(centered), axes, keepdim).div(reducedCount(x, axes) - correction);
+}
+
+/** Standard deviation over `dim`, the square root of `var`. */
+export function std(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
+  return variance(x, dim, opts).sqrt();
+}
+
+/**
+ * `exp(x) / Σ exp(x)` along `dim`, shifted by the maximum so large inputs do not overflow.
+ * @example logits.softmax(-1)
+ */
+export function softmax(x: Tensor, dim: number): Tensor {
+  checkTensor("softmax", x);
+  requireFloating("softmax", x.dtype);
+  const d = normalizeDim("softmax", dim, x.ndim);
+  const e = x.sub(amax(x, d, true).detach()).exp();
+  return e.div(e.sum(d, true));
+}
+
+/** `log(softmax(x))` along `dim`, computed as `x - logsumexp(x)` so it never takes the log of 0. */
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  checkTensor("logSoftmax", x);
+  requireFloating("logSoftmax", x.dtype);
+  const d = normalizeDim("logSoftmax", dim, x.ndim);
+  return x.sub(logsumexp(x, d, true));
+}

@@ -1,0 +1,392 @@
+// The Tensor class: data on a backend, autograd state (requiresGrad, grad, gradFn), and the method
+// forms of every op, which delegate to the functional forms in the sibling files.
+import { applyPrimitive } from "../autograd/dispatch.js";
+import { runBackward } from "../autograd/engine.js";
+import { AccumulateGrad } from "../autograd/node.js";
+import type { Edge, GradHook, Node } from "../autograd/node.js";
+import type { Backend, DataBuf, TensorData } from "../backend/backend.js";
+import type { DType, TypedArray } from "../dtype.js";
+import { isFloating } from "../dtype.js";
+import { AutogradError, DTypeError, ShapeError } from "../errors.js";
+import { fmt, shapesEqual, sizeOf } from "../shape.js";
+import type { Shape } from "../shape.js";
+import { toNested } from "./convert.js";
+import type { NestedList } from "./convert.js";
+import * as ew from "./elementwise.js";
+import type { TensorLike } from "./elementwise.js";
+import { formatTensor } from "./format.js";
+import * as la from "./linalg.js";
+import * as mv from "./movement.js";
+import * as rd from "./reduce.js";
+import type { Dims, VarOptions } from "./reduce.js";
+
+/** Shared by a tensor and the views of its memory; bumped by in-place ops so stale saved tensors are caught. */
+export interface VersionCounter {
+  value: number;
+}
+
+/** Options of `backward()`, as PyTorch's keyword arguments. */
+export interface BackwardOptions {
+  /** The gradient of some loss with respect to this tensor; required unless it holds one element. */
+  gradient?: Tensor;
+  /** Keep the graph's saved tensors so backward can run through it again (default: `createGraph`). */
+  retainGraph?: boolean;
+  /** Record the backward pass itself, so the gradients can be differentiated again. */
+  createGraph?: boolean;
+}
+
+function shapeArg(args: readonly (number | readonly number[])[]): number[] {
+  return args.length === 1 && Array.isArray(args[0]) ? [...(args[0] as readonly number[])] : (args as number[]);
+}
+
+/**
+ * An n-dimensional array of numbers that records the operations applied to it, so `backward()`
+ * can compute gradients by the chain rule. Create tensors with `cr.tensor`, `cr.zeros`, `cr.randn`, …
+ * @example
+ * const x = cr.tensor([2], { requiresGrad: true });
+ * const y = x.pow(2).sin();     // y = sin(x²)
+ * y.backward();
+ * x.grad!.item();               // 2x·cos(x²) at x = 2
+ */
+export class Tensor {
+  /** The sizes of the dims. */
+  readonly shape: Shape;
+  /** The element type. */
+  readonly dtype: DType;
+  /** @internal The backend whose memory holds the data. */
+  readonly _backend: Backend;
+  /** @internal Backend memory. */
+  _buf: DataBuf;
+  /** @internal Shared with views of the same memory. */
+  readonly _version: VersionCounter;
+  /** @internal Which output of `gradFn` this is. */
+  _outputNr = 0;
+  private _requiresGrad = false;
+  private _gradFn: Node | null = null;
+  private _grad: Tensor | null = null;
+  private _accumulator: AccumulateGrad | null = null;
+  private _retainsGrad = false;
+
+  private constructor(buf: DataBuf, shape: Shape, dtype: DType, backend: Backend, version: VersionCounter) {
+    this._buf = buf;
+    this.shape = Object.freeze([...shape]);
+    this.dtype = dtype;
+    this._backend = backend;
+    this._version = version;
+  }
+
+  /** @internal Wraps backend memory; user code creates tensors with the creation functions. */
+  static _create(buf: DataBuf, shape: Shape, dtype: DType, backend: Backend, version?: VersionCounter): Tensor {
+    return new Tensor(buf, shape, dtype, backend, version ?? { value: 0 });
+  }
+
+  /** @internal What a kernel needs to read this tensor. */
+  _data(): TensorData {
+    return { buf: this._buf, shape: this.shape, dtype: this.dtype };
+  }
+
+  // ---- reading -------------------------------------------------------------------------------
+
+  /** Number of dims. */
+  get ndim(): number {
+    return this.shape.length;
+  }
+  /** Number of elements. */
+  numel(): number {
+    return sizeOf(this.shape);
+  }
+  /** The size of `dim`, or the whole shape without it. */
+  size(): Shape;
+  size(dim: number): number;
+  size(dim?: number): Shape | number {
+    if (dim === undefined) return this.shape;
+    const d = dim < 0 ? dim + this.ndim : dim;
+    if (!Number.isInteger(d) || d < 0 || d >= this.ndim) throw new ShapeError(`size: dim ${dim} is out of range for shape ${fmt(this.shape)}`);
+    return this.shape[d]!;
+  }
+  /** The name of the backend holding the data. */
+  get device(): string {
+    return this._backend.name;
+  }
+
+  /** The single element as a number (bool gives 0 or 1). */
+  item(): number {
+    if (this.numel() !== 1) {
+      throw new ShapeError(`item: only a tensor with one element can be converted to a number, got shape ${fmt(this.shape)}`);
+    }
+    return this._backend.toArray(this._buf, this.dtype, 1)[0]!;
+  }
+  /** The elements as nested arrays, one level per dim (booleans for bool tensors). */
+  tolist(): NestedList {
+    return toNested(this.toTypedArray(), this.shape, this.dtype);
+  }
+  /** A copy of the elements in row-major order, as Float32Array, Float64Array, Int32Array or Uint8Array (bool). */
+  toTypedArray(): TypedArray {
+    return this._backend.toArray(this._buf, this.dtype, this.numel());
+  }
+  /**
+   * The elements without copying, where the backend keeps them in JavaScript memory (the `cpu`
+   * backend). Writing to it changes the tensor behind autograd's back: prefer `toTypedArray`.
+   */
+  dataView(): TypedArray {
+    if (this._backend.view === undefined) throw new Error(`dataView: the ${this._backend.name} backend has no host view; use toTypedArray()`);
+    return this._backend.view(this._buf);
+  }
+  toString(): string {
+    return formatTensor(this);
+  }
+
+  // ---- autograd state ------------------------------------------------------------------------
+
+  /** Whether operations on this tensor are recorded for backward. Settable on leaves only. */
+  get requiresGrad(): boolean {
+    return this._requiresGrad;
+  }
+  set requiresGrad(flag: boolean) {
+    if (!this.isLeaf) {
+      throw new AutogradError(
+        `requiresGrad: only leaf tensors can change requiresGrad (this one was made by ${this._gradFn!.name}); use detach() for a leaf copy`,
+      );
+    }
+    if (flag && !isFloating(this.dtype)) {
+      throw new DTypeError(`requiresGrad: only floating-point tensors can require gradients, this one is ${this.dtype}`);
+    }
+    this._requiresGrad = flag;
+    if (!flag) this._accumulator = null;
+  }
+  /** Sets `requiresGrad` in place and returns this tensor. */
+  requiresGrad_(flag = true): this {
+    this.requiresGrad = flag;
+    return this;
+  }
+  /** The node that made this tensor and will send its gradient on, or null for a leaf. */
+  get gradFn(): Node | null {
+    return this._gradFn;
+  }
+  /** True for tensors the user made (or that need no gradient), false for results of recorded ops. */
+  get isLeaf(): boolean {
+    return this._gradFn === null;
+  }
+  /** Whether backward stores this non-leaf tensor's gradient in `.grad` (see `retainGrad`). */
+  get retainsGrad(): boolean {
+    return this._retainsGrad;
+  }
+  /**
+   * The gradient accumulated by backward: filled on leaves that require grad (and on tensors that
+   * called `retainGrad()`). It adds up over backward calls until set to null or zeroed.
+   */
+  get grad(): Tensor | null {
+    return this._grad;
+  }
+  set grad(g: Tensor | null) {
+    if (g !== null) {
+      if (!(g instanceof Tensor)) throw new TypeError("grad: expected a Tensor or null");
+      if (!shapesEqual(g.shape, this.shape)) throw new ShapeError(`grad: assigned gradient has shape ${fmt(g.shape)}, but the tensor has shape ${fmt(this.shape)}`);
+      if (g.dtype !== this.dtype) throw new DTypeError(`grad: assigned gradient is ${g.dtype}, but the tensor is ${this.dtype}`);
+    }
+    this._grad = g;
+  }
+  /** Makes backward fill `.grad` on this non-leaf tensor too. */
+  retainGrad(): this {
+    if (!this._requiresGrad) throw new AutogradError("retainGrad: cannot retain the gradient of a tensor that does not require grad");
+    if (this.isLeaf || this._retainsGrad) return this;
+    this._retainsGrad = true;
+    this._gradFn!.addPreHook(this._outputNr, (g) => {
+      this._accumulateGrad(g, false);
+    });
+    return this;
+  }
+  /**
+   * Registers a hook called with this tensor's gradient during backward; it may return a
+   * replacement. Returns a handle whose `remove()` unregisters it.
+   */
+  registerHook(hook: GradHook): { remove(): void } {
+    if (!this._requiresGrad) throw new AutogradError("registerHook: cannot register a hook on a tensor that does not require grad");
+    const edge = this._gradientEdge();
+    return { remove: edge.node.addPreHook(edge.outputNr, hook) };
+  }
+  /** A tensor sharing this one's memory, cut off from the graph (no gradFn, no requiresGrad). */
+  detach(): Tensor {
+    return new Tensor(this._buf, this.shape, this.dtype, this._backend, this._version);
+  }
+  /** A copy with its own memory; gradients flow back to this tensor. */
+  clone(): Tensor {
+    return applyPrimitive("cast", [this], { dtype: this.dtype });
+  }
+
+  /**
+   * Backpropagates from this tensor: fills `.grad` of every leaf it depends on (adding to what is
+   * there). A tensor with more than one element needs the `gradient` of the loss with respect to it.
+   * @example loss.backward(); loss.backward({ retainGraph: true }); y.backward(cr.onesLike(y));
+   */
+  backward(arg?: Tensor | BackwardOptions): void {
+    const opts: BackwardOptions = arg instanceof Tensor ? { gradient: arg } : (arg ?? {});
+    let gradient = opts.gradient;
+    if (!this._requiresGrad) {
+      throw new AutogradError(
+        "backward: this tensor does not require grad and has no gradFn; set requiresGrad: true on the inputs, " +
+          "and do not compute it inside noGrad or from detached tensors",
+      );
+    }
+    if (gradient === undefined) {
+      if (this.numel() !== 1) {
+        throw new AutogradError(
+          `backward: a gradient can be created implicitly only for a tensor with one element, this one has shape ${fmt(this.shape)}; ` +
+            `pass backward(gradient) with the gradient of the loss with respect to it`,
+        );
+      }
+      gradient = ew.asTensor(1, this.dtype, this._backend).reshape(this.shape);
+    } else if (!(gradient instanceof Tensor)) {
+      throw new TypeError("backward: gradient must be a Tensor");
+    }
+    const createGraph = opts.createGraph ?? false;
+    runBackward([this], [gradient.dtype === this.dtype ? gradient : gradient.to(this.dtype)], {
+      retainGraph: opts.retainGraph ?? createGraph,
+      createGraph,
+    });
+  }
+
+  /** @internal */
+  _setGradFn(node: Node): void {
+    this._gradFn = node;
+    this._requiresGrad = true;
+  }
+  /** @internal The edge by which a gradient for this tensor enters the graph. */
+  _gradientEdge(): Edge {
+    if (this._gradFn !== null) return { node: this._gradFn, outputNr: this._outputNr };
+    this._accumulator ??= new AccumulateGrad(this);
+    return { node: this._accumulator, outputNr: 0 };
+  }
+  /** @internal `grad += g`; recorded (differentiable) only with createGraph. */
+  _accumulateGrad(g: Tensor, createGraph: boolean): void {
+    const incoming = createGraph ? g : g.detach();
+    if (this._grad === null) this._grad = createGraph ? incoming : incoming.clone();
+    else this._grad = createGraph ? ew.add(this._grad, incoming) : ew.add(this._grad.detach(), incoming);
+  }
+
+  // ---- dtype ---------------------------------------------------------------------------------
+
+  /** This tensor as `dtype` (itself when it already is); differentiable between float dtypes. */
+  to(dtype: DType): Tensor {
+    return ew.asTensor(this, dtype, this._backend);
+  }
+  /** As float32. */
+  float(): Tensor {
+    return this.to("float32");
+  }
+  /** As float64. */
+  double(): Tensor {
+    return this.to("float64");
+  }
+  /** As int32 (truncating toward zero). */
+  int(): Tensor {
+    return this.to("int32");
+  }
+  /** As bool (non-zero is true). */
+  bool(): Tensor {
+    return this.to("bool");
+  }
+
+  // ---- elementwise ---------------------------------------------------------------------------
+
+  add(other: TensorLike): Tensor { return ew.add(this, other); }
+  sub(other: TensorLike): Tensor { return ew.sub(this, other); }
+  mul(other: TensorLike): Tensor { return ew.mul(this, other); }
+  div(other: TensorLike): Tensor { return ew.div(this, other); }
+  pow(exponent: TensorLike): Tensor { return ew.pow(this, exponent); }
+  maximum(other: TensorLike): Tensor { return ew.maximum(this, other); }
+  minimum(other: TensorLike): Tensor { return ew.minimum(this, other); }
+  neg(): Tensor { return ew.neg(this); }
+  abs(): Tensor { return ew.abs(this); }
+  sign(): Tensor { return ew.sign(this); }
+  floor(): Tensor { return ew.floor(this); }
+  ceil(): Tensor { return ew.ceil(this); }
+  round(): Tensor { return ew.round(this); }
+  sqrt(): Tensor { return ew.sqrt(this); }
+  rsqrt(): Tensor { return ew.rsqrt(this); }
+  square(): Tensor { return ew.square(this); }
+  reciprocal(): Tensor { return ew.reciprocal(this); }
+  exp(): Tensor { return ew.exp(this); }
+  log(): Tensor { return ew.log(this); }
+  sin(): Tensor { return ew.sin(this); }
+  cos(): Tensor { return ew.cos(this); }
+  tanh(): Tensor { return ew.tanh(this); }
+  sigmoid(): Tensor { return ew.sigmoid(this); }
+  erf(): Tensor { return ew.erf(this); }
+  relu(): Tensor { return ew.relu(this); }
+  leakyRelu(negativeSlope = 0.01): Tensor { return ew.leakyRelu(this, negativeSlope); }
+  gelu(approximate: "none" | "tanh" = "none"): Tensor { return ew.gelu(this, approximate); }
+  silu(): Tensor { return ew.silu(this); }
+  softplus(beta = 1, threshold = 20): Tensor { return ew.softplus(this, beta, threshold); }
+  clamp(min?: TensorLike | null, max?: TensorLike | null): Tensor { return ew.clamp(this, min, max); }
+  gt(other: TensorLike): Tensor { return ew.gt(this, other); }
+  ge(other: TensorLike): Tensor { return ew.ge(this, other); }
+  lt(other: TensorLike): Tensor { return ew.lt(this, other); }
+  le(other: TensorLike): Tensor { return ew.le(this, other); }
+  eq(other: TensorLike): Tensor { return ew.eq(this, other); }
+  ne(other: TensorLike): Tensor { return ew.ne(this, other); }
+  logicalAnd(other: TensorLike): Tensor { return ew.logicalAnd(this, other); }
+  logicalOr(other: TensorLike): Tensor { return ew.logicalOr(this, other); }
+  logicalNot(): Tensor { return ew.logicalNot(this); }
+  isnan(): Tensor { return ew.isnan(this); }
+  isinf(): Tensor { return ew.isinf(this); }
+  isfinite(): Tensor { return ew.isfinite(this); }
+
+  // ---- reductions ----------------------------------------------------------------------------
+
+  sum(dim?: Dims, keepdim = false): Tensor { return rd.sum(this, dim, keepdim); }
+  mean(dim?: Dims, keepdim = false): Tensor { return rd.mean(this, dim, keepdim); }
+  /** The largest element, or the largest along `dim` (values; `argmax` gives indices). */
+  max(dim?: number, keepdim = false): Tensor { return rd.max(this, dim, keepdim); }
+  /** The smallest element, or the smallest along `dim` (values; `argmin` gives indices). */
+  min(dim?: number, keepdim = false): Tensor { return rd.min(this, dim, keepdim); }
+  amax(dim?: Dims, keepdim = false): Tensor { return rd.amax(this, dim, keepdim); }
+  amin(dim?: Dims, keepdim = false): Tensor { return rd.amin(this, dim, keepdim); }
+  argmax(dim?: number, keepdim = false): Tensor { return rd.argmax(this, dim, keepdim); }
+  argmin(dim?: number, keepdim = false): Tensor { return rd.argmin(this, dim, keepdim); }
+  logsumexp(dim: Dims, keepdim = false): Tensor { return rd.logsumexp(this, dim, keepdim); }
+  var(dim?: Dims, opts: VarOptions = {}): Tensor { return rd.variance(this, dim, opts); }
+  std(dim?: Dims, opts: VarOptions = {}): Tensor { return rd.std(this, dim, opts); }
+  softmax(dim: number): Tensor { return rd.softmax(this, dim); }
+  logSoftmax(dim: number): Tensor { return rd.logSoftmax(this, dim); }
+
+  // ---- linear algebra ------------------------------------------------------------------------
+
+  matmul(other: Tensor): Tensor { return la.matmul(this, other); }
+  mm(other: Tensor): Tensor { return la.mm(this, other); }
+  bmm(other: Tensor): Tensor { return la.bmm(this, other); }
+  dot(other: Tensor): Tensor { return la.dot(this, other); }
+
+  // ---- shape ---------------------------------------------------------------------------------
+
+  /** The same elements in a new shape: `x.reshape([2, -1])` or `x.reshape(2, -1)`. */
+  reshape(...shape: number[] | [readonly number[]]): Tensor { return mv.reshape(this, shapeArg(shape)); }
+  /** Same as `reshape`: chainrule's tensors are contiguous, so every reshape is a view. */
+  view(...shape: number[] | [readonly number[]]): Tensor { return mv.reshape(this, shapeArg(shape)); }
+  flatten(startDim = 0, endDim = -1): Tensor { return mv.flatten(this, startDim, endDim); }
+  /** Reorders dims: `x.permute([2, 0, 1])` or `x.permute(2, 0, 1)`. */
+  permute(...dims: number[] | [readonly number[]]): Tensor { return mv.permute(this, shapeArg(dims)); }
+  transpose(dim0: number, dim1: number): Tensor { return mv.transpose(this, dim0, dim1); }
+  /** Transpose of a matrix (at most 2 dims). */
+  t(): Tensor {
+    if (this.ndim > 2) throw new ShapeError(`t: expects a tensor of at most 2 dims, got shape ${fmt(this.shape)}; use transpose or mT`);
+    return mv.transpose(this, 0, -1);
+  }
+  /** The last two dims swapped (batched matrix transpose). */
+  get mT(): Tensor {
+    if (this.ndim < 2) throw new ShapeError(`mT: needs at least 2 dims, got shape ${fmt(this.shape)}`);
+    return mv.transpose(this, -2, -1);
+  }
+  squeeze(dim?: number): Tensor { return mv.squeeze(this, dim); }
+  unsqueeze(dim: number): Tensor { return mv.unsqueeze(this, dim); }
+  /** Broadcasts to a shape: `x.expand([3, -1])` or `x.expand(3, -1)`. */
+  expand(...shape: number[] | [readonly number[]]): Tensor { return mv.expand(this, shapeArg(shape)); }
+  expandAs(other: Tensor): Tensor { return mv.expand(this, other.shape); }
+  slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor { return mv.slice(this, dim, start, end, step); }
+  narrow(dim: number, start: number, length: number): Tensor { return mv.narrow(this, dim, start, length); }
+  select(dim: number, index: number): Tensor { return mv.select(this, dim, index); }
+  gather(dim: number, index: Tensor): Tensor { return mv.gather(this, dim, index); }
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return mv.scatterAdd(this, dim, index, src); }
+  indexSelect(dim: number, index: Tensor): Tensor { return mv.indexSelect(this, dim, index); }
+  indexAdd(dim: number, index: Tensor, src: Tensor): Tensor { return mv.indexAdd(this, dim, index, src); }
+}
