@@ -69,6 +69,7 @@ export class FunctionNode<P> extends Node {
       params: this.params,
       inputShapes: this.inputShapes,
       inputDtypes: this.inputDtypes,
+      needsInputGrad: this.nextEdges.map((e) => e !== null),
     });
     return this.nextEdges.map((edge, i) => {
       const grad = grads[i] ?? null;

@@ -138,13 +138,16 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
   // d(a - b) = da - db
   sub: binaryRule("sub", (g) => [g, g.neg()], "none"),
   // d(ab) = b da + a db
-  mul: binaryRule("mul", (g, { inputs: [a, b] }) => [g.mul(b!), g.mul(a!)], "inputs"),
+  mul: binaryRule("mul", (g, { inputs: [a, b], needsInputGrad: [na, nb] }) => [na ? g.mul(b!) : null, nb ? g.mul(a!) : null], "inputs"),
   // d(a/b) = da/b - a db/b²
-  div: binaryRule("div", (g, { inputs: [a, b] }) => [g.div(b!), g.neg().mul(a!).div(b!.mul(b!))], "inputs"),
+  div: binaryRule("div", (g, { inputs: [a, b], needsInputGrad: [na, nb] }) => [
+    na ? g.div(b!) : null,
+    nb ? g.neg().mul(a!).div(b!.mul(b!)) : null,
+  ], "inputs"),
   // d(aᵇ) = b aᵇ⁻¹ da + aᵇ log a db; PyTorch's conventions at b = 0 and at a = 0 keep NaN out.
-  pow: binaryRule("pow", (g, { inputs: [a, b], output: y }) => [
-    where(b!.eq(0), 0, g.mul(b!).mul(a!.pow(b!.sub(1)))),
-    where(a!.eq(0).logicalAnd(b!.ge(0)), 0, g.mul(y).mul(a!.log())),
+  pow: binaryRule("pow", (g, { inputs: [a, b], output: y, needsInputGrad: [na, nb] }) => [
+    na ? where(b!.eq(0), 0, g.mul(b!).mul(a!.pow(b!.sub(1)))) : null,
+    nb ? where(a!.eq(0).logicalAnd(b!.ge(0)), 0, g.mul(y).mul(a!.log())) : null,
   ], "both"),
   // Ties split the gradient in half, as PyTorch's maximum and minimum do.
   maximum: binaryRule("maximum", (g, { inputs: [a, b] }) => [
@@ -170,7 +173,7 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
       const shape = broadcastShapes("where", broadcastShapes("where", c!.shape, a!.shape), b!.shape);
       return { buf: backend.where(c!, a!, b!, shape, a!.dtype), shape, dtype: a!.dtype };
     },
-    vjp: (g, { inputs: [c] }) => [null, where(c!, g, 0), where(c!, 0, g)],
+    vjp: (g, { inputs: [c], needsInputGrad: [, na, nb] }) => [null, na ? where(c!, g, 0) : null, nb ? where(c!, 0, g) : null],
     saves: "inputs",
   },
   cast: {
@@ -201,7 +204,7 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
       const shape = [...batch, a!.shape[a!.shape.length - 2]!, b!.shape[b!.shape.length - 1]!];
       return { buf: backend.matmul(a!, b!, shape), shape, dtype: a!.dtype };
     },
-    vjp: (g, { inputs: [a, b] }) => [g.matmul(b!.mT), a!.mT.matmul(g)],
+    vjp: (g, { inputs: [a, b], needsInputGrad: [na, nb] }) => [na ? g.matmul(b!.mT) : null, nb ? a!.mT.matmul(g) : null],
     saves: "inputs",
   },
 

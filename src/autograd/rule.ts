@@ -20,6 +20,8 @@ export interface VjpContext<P> {
   /** Shapes and dtypes of the inputs, kept even when the tensors themselves are not saved. */
   readonly inputShapes: readonly Shape[];
   readonly inputDtypes: readonly DType[];
+  /** Which inputs need a gradient: a rule may skip the others' work and return null for them. */
+  readonly needsInputGrad: readonly boolean[];
 }
 
 /**

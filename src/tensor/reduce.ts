@@ -133,10 +133,15 @@ export function softmax(x: Tensor, dim: number): Tensor {
   return e.div(e.sum(d, true));
 }
 
-/** `log(softmax(x))` along `dim`, computed as `x - logsumexp(x)` so it never takes the log of 0. */
+/**
+ * `log(softmax(x))` along `dim`, as `s - log Σ exp(s)` with `s = x - max(x)`: it never takes the
+ * log of 0, and subtracting the maximum first keeps float32 precision for large logits.
+ */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   checkTensor("logSoftmax", x);
   requireFloating("logSoftmax", x.dtype);
   const d = normalizeDim("logSoftmax", dim, x.ndim);
-  return x.sub(logsumexp(x, d, true));
+  const m = amax(x, d, true).detach();
+  const shifted = x.sub(where(m.isinf(), 0, m));
+  return shifted.sub(shifted.exp().sum(d, true).log());
 }
