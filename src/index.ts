@@ -30,3 +30,6 @@ export { setBackend, getBackend } from "./backend/registry.js";
 export type { DType } from "./dtype.js";
 export { promoteTypes } from "./dtype.js";
 export { ShapeError, DTypeError, AutogradError, GradcheckError, ArgumentError } from "./errors.js";
+
+export { Value } from "./value/value.js";
+export type { ValueLike, ValueOptions } from "./value/value.js";
