@@ -33,3 +33,5 @@ export { ShapeError, DTypeError, AutogradError, GradcheckError, ArgumentError } 
 
 export { Value } from "./value/value.js";
 export type { ValueLike, ValueOptions } from "./value/value.js";
+export { unfold, fold, conv2d, maxPool2d, avgPool2d } from "./tensor/conv.js";
+export type { Size2, WindowOptions, Conv2dOptions } from "./tensor/conv.js";

@@ -1,7 +1,7 @@
 // The primitive table: every differentiable op's forward (a kernel call) beside its derivative rule.
 // Rules are written in differentiable tensor ops, so gradients of gradients come for free; the
 // engine sums broadcast gradients down to each input's shape, so rules need not.
-import type { BinaryOp, ReduceOp, TensorData, UnaryOp } from "../backend/backend.js";
+import type { BinaryOp, ReduceOp, TensorData, UnaryOp, Window2d } from "../backend/backend.js";
 import type { DType } from "../dtype.js";
 import { broadcastShapes, sizeOf } from "../shape.js";
 import type { Shape } from "../shape.js";
@@ -36,6 +36,8 @@ export interface PrimitiveParams {
   slice: SliceParams;
   sliceBackward: SliceParams;
   cat: { axis: number };
+  unfold: { window: Window2d; outShape: Shape; inShape: Shape };
+  fold: { window: Window2d; outShape: Shape; inShape: Shape };
   gather: { dim: number }; scatterAdd: { dim: number };
   indexSelect: { dim: number }; indexAdd: { dim: number };
 }
@@ -261,6 +263,17 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
         return part;
       });
     },
+    saves: "none",
+  },
+  // unfold (im2col) and fold (col2im) are each other's adjoints; padding gets no gradient.
+  unfold: {
+    forward: (backend, [x], { window, outShape }) => ({ buf: backend.unfold(x!, window, outShape), shape: outShape, dtype: x!.dtype }),
+    vjp: (g, { params: { window, outShape, inShape } }) => [applyPrimitive("fold", [g], { window, outShape: inShape, inShape: outShape })],
+    saves: "none",
+  },
+  fold: {
+    forward: (backend, [x], { window, outShape }) => ({ buf: backend.fold(x!, window, outShape), shape: outShape, dtype: x!.dtype }),
+    vjp: (g, { params: { window, outShape, inShape } }) => [applyPrimitive("unfold", [g], { window: { ...window, padValue: 0 }, outShape: inShape, inShape: outShape })],
     saves: "none",
   },
   // gather/scatterAdd and indexSelect/indexAdd are adjoint pairs; indices get no gradient.

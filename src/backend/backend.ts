@@ -22,6 +22,16 @@ export type BinaryOp =
 
 export type ReduceOp = "sum" | "prod" | "max" | "min";
 
+/** A 2-D sliding window over `[N, C, H, W]` (convolution and pooling), sizes as [height, width]. */
+export interface Window2d {
+  readonly kernel: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  /** What the padding reads as: 0 for convolution, -Infinity for max pooling. */
+  readonly padValue: number;
+}
+
 /**
  * The kernels every backend provides. Inputs are contiguous and row-major; every kernel returns a
  * new buffer and never changes its inputs, except the `*Inplace` kernels which say so.
@@ -64,6 +74,12 @@ export interface Backend {
   gather(x: TensorData, dim: number, index: TensorData): DataBuf;
   /** A copy of `base` with `src` added at `index` along `dim` (PyTorch's `scatter_add`). */
   scatterAdd(base: TensorData, dim: number, index: TensorData, src: TensorData): DataBuf;
+  /** im2col: `[N, C, H, W]` → `[N, C·kh·kw, L]`, one column per window position (PyTorch's `unfold`). */
+  unfold(x: TensorData, window: Window2d, outShape: Shape): DataBuf;
+  /** col2im, the adjoint of `unfold`: `[N, C·kh·kw, L]` → `outShape` `[N, C, H, W]`, summing overlaps. */
+  fold(cols: TensorData, window: Window2d, outShape: Shape): DataBuf;
+  /** Copies `src` into `dst` (same size and dtype) in place: the one kernel that writes to an existing buffer. */
+  assign(dst: DataBuf, src: TensorData): void;
   /** Picks the slices `index` (1-D int32) along `dim`. */
   indexSelect(x: TensorData, dim: number, index: TensorData): DataBuf;
   /** A copy of `base` with slice j of `src` added at slice `index[j]` along `dim` (PyTorch's `index_add`). */

@@ -15,6 +15,7 @@ import type { NestedList } from "./convert.js";
 import * as ew from "./elementwise.js";
 import type { TensorLike } from "./elementwise.js";
 import { formatTensor } from "./format.js";
+import { applyInplace } from "./inplace.js";
 import * as la from "./linalg.js";
 import * as mv from "./movement.js";
 import * as rd from "./reduce.js";
@@ -67,7 +68,7 @@ export class Tensor {
   private _accumulator: AccumulateGrad | null = null;
   private _retainsGrad = false;
 
-  private constructor(buf: DataBuf, shape: Shape, dtype: DType, backend: Backend, version: VersionCounter) {
+  protected constructor(buf: DataBuf, shape: Shape, dtype: DType, backend: Backend, version: VersionCounter) {
     this._buf = buf;
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
@@ -257,12 +258,38 @@ export class Tensor {
     this._accumulator ??= new AccumulateGrad(this);
     return { node: this._accumulator, outputNr: 0 };
   }
+  /** @internal After an in-place op: this tensor now holds `result`'s value and continues its history. */
+  _rebase(result: Tensor): void {
+    this._gradFn = result._gradFn;
+    this._outputNr = result._outputNr;
+    this._requiresGrad = true;
+    this._accumulator = null;
+  }
   /** @internal `grad += g`; recorded (differentiable) only with createGraph. */
   _accumulateGrad(g: Tensor, createGraph: boolean): void {
     const incoming = createGraph ? g : g.detach();
     if (this._grad === null) this._grad = createGraph ? incoming : incoming.clone();
     else this._grad = createGraph ? ew.add(this._grad, incoming) : ew.add(this._grad.detach(), incoming);
   }
+
+  // ---- in place ------------------------------------------------------------------------------
+
+  /** `this += other` in place (broadcasting `other`); returns this tensor. */
+  add_(other: TensorLike): this { return applyInplace(this, "add_", () => ew.add(this, other)) as this; }
+  /** `this -= other` in place. */
+  sub_(other: TensorLike): this { return applyInplace(this, "sub_", () => ew.sub(this, other)) as this; }
+  /** `this *= other` in place. */
+  mul_(other: TensorLike): this { return applyInplace(this, "mul_", () => ew.mul(this, other)) as this; }
+  /** `this /= other` in place. */
+  div_(other: TensorLike): this { return applyInplace(this, "div_", () => ew.div(this, other)) as this; }
+  /** Clamps in place to [min, max]. */
+  clamp_(min?: TensorLike | null, max?: TensorLike | null): this { return applyInplace(this, "clamp_", () => ew.clamp(this, min, max)) as this; }
+  /** Fills with `value` in place. */
+  fill_(value: number | boolean): this { return applyInplace(this, "fill_", () => ew.asTensor(value, this.dtype, this._backend).expand(this.shape)) as this; }
+  /** Fills with zeros in place. */
+  zero_(): this { return this.fill_(0); }
+  /** Copies `src` (broadcast to this shape, converted to this dtype) into this tensor in place. */
+  copy_(src: Tensor): this { return applyInplace(this, "copy_", () => mv.expand(src, this.shape).to(this.dtype)) as this; }
 
   // ---- dtype ---------------------------------------------------------------------------------
 

@@ -1,8 +1,10 @@
 // The pure-TypeScript reference backend: kernels over typed arrays. It is the oracle other backends are tested against.
 import type { DType, TypedArray } from "../../dtype.js";
+import { sizeOf } from "../../shape.js";
 import { allocArray } from "../../dtype.js";
 import type { Backend, DataBuf, TensorData } from "../backend.js";
 import { binary, cast, unary, where } from "./elementwise.js";
+import { fold, unfold } from "./conv.js";
 import { matmul } from "./matmul.js";
 import { cat, expand, gather, indexAdd, indexSelect, permute, scatterAdd, slice, sliceBackward } from "./movement.js";
 import { argReduce, reduce } from "./reduce.js";
@@ -33,6 +35,9 @@ export const cpuBackend: Backend = {
   slice: (x, starts, steps, outShape) => slice(arr(x), x.shape, starts, steps, outShape, x.dtype),
   sliceBackward: (src, inShape, starts, steps) => sliceBackward(arr(src), src.shape, inShape, starts, steps, src.dtype),
   cat: (xs, axis, outShape) => cat(xs.map((x) => ({ data: arr(x), shape: x.shape })), axis, outShape, xs[0]!.dtype),
+  unfold: (x, window, outShape) => unfold(arr(x), x.shape, window, sizeOf(outShape), x.dtype),
+  fold: (cols, window, outShape) => fold(arr(cols), outShape, window, sizeOf(outShape), cols.dtype),
+  assign: (dst, src) => (dst as TypedArray).set(arr(src)),
   gather: (x, dim, index) => gather(arr(x), x.shape, dim, ints(index), index.shape, x.dtype),
   scatterAdd: (base, dim, index, src) => scatterAdd(arr(base), base.shape, dim, ints(index), index.shape, arr(src), src.shape, base.dtype),
   indexSelect: (x, dim, index) => indexSelect(arr(x), x.shape, dim, ints(index), x.dtype),

@@ -1,0 +1,18 @@
+// `cr.nn.Parameter`: a leaf tensor that a Module registers as one of its learnable weights.
+import { Tensor } from "../tensor/tensor.js";
+
+/**
+ * A tensor that a Module lists in `parameters()`: a leaf sharing `data`'s memory, requiring grad by default.
+ * @example this.weight = new cr.nn.Parameter(cr.randn([out, inp]).mul(0.01));
+ */
+export class Parameter extends Tensor {
+  constructor(data: Tensor, requiresGrad = true) {
+    if (!(data instanceof Tensor)) throw new TypeError("Parameter: expected a Tensor");
+    super(data._buf, data.shape, data.dtype, data._backend, data._version);
+    if (requiresGrad) this.requiresGrad = true;
+  }
+
+  override toString(): string {
+    return `Parameter containing:\n${super.toString()}`;
+  }
+}

@@ -1,0 +1,139 @@
+// Sliding-window ops on [N, C, H, W] tensors: unfold/fold (im2col), and convolution and pooling composed from them.
+import { applyPrimitive } from "../autograd/dispatch.js";
+import type { Window2d } from "../backend/backend.js";
+import { windowOut } from "../backend/cpu/conv.js";
+import { requireFloating } from "../dtype.js";
+import { ArgumentError, ShapeError } from "../errors.js";
+import { fmt } from "../shape.js";
+import type { Shape } from "../shape.js";
+import { checkTensor } from "./elementwise.js";
+import type { Tensor } from "./tensor.js";
+
+/** A size given as one number for both spatial dims, or as [height, width]. */
+export type Size2 = number | readonly [number, number];
+
+/** Options of the sliding-window ops, as PyTorch's keyword arguments. */
+export interface WindowOptions {
+  stride?: Size2;
+  padding?: Size2;
+  dilation?: Size2;
+}
+
+function pair(op: string, name: string, v: Size2, min: number): [number, number] {
+  const p: [number, number] = typeof v === "number" ? [v, v] : [v[0], v[1]];
+  for (const x of p) {
+    if (!Number.isInteger(x) || x < min) throw new ArgumentError(`${op}: ${name} must be an integer >= ${min} (or a pair of them), got ${JSON.stringify(v)}`);
+  }
+  return p;
+}
+
+function windowOf(op: string, shape: Shape, kernel: Size2, opts: WindowOptions, defaultStride: Size2, padValue: number): { window: Window2d; oh: number; ow: number } {
+  if (shape.length !== 4) throw new ShapeError(`${op}: expected input of shape [N, C, H, W], got ${fmt(shape)}`);
+  const window: Window2d = {
+    kernel: pair(op, "kernelSize", kernel, 1),
+    stride: pair(op, "stride", opts.stride ?? defaultStride, 1),
+    padding: pair(op, "padding", opts.padding ?? 0, 0),
+    dilation: pair(op, "dilation", opts.dilation ?? 1, 1),
+    padValue,
+  };
+  const [, , h, w] = shape as [number, number, number, number];
+  const oh = windowOut(h, window.kernel[0], window.stride[0], window.padding[0], window.dilation[0]);
+  const ow = windowOut(w, window.kernel[1], window.stride[1], window.padding[1], window.dilation[1]);
+  if (oh <= 0 || ow <= 0) {
+    throw new ShapeError(`${op}: the window ${fmt(window.kernel)} (padding ${fmt(window.padding)}, dilation ${fmt(window.dilation)}) does not fit the input ${fmt(shape)}`);
+  }
+  return { window, oh, ow };
+}
+
+function unfoldWith(x: Tensor, window: Window2d, oh: number, ow: number): Tensor {
+  const [n, c] = x.shape as [number, number];
+  const outShape = [n, c * window.kernel[0] * window.kernel[1], oh * ow];
+  return applyPrimitive("unfold", [x], { window, outShape, inShape: x.shape });
+}
+
+/**
+ * Extracts sliding windows: `[N, C, H, W]` → `[N, C·kh·kw, L]` (PyTorch's `nn.functional.unfold`).
+ * @example cr.unfold(images, 3, { padding: 1 })
+ */
+export function unfold(x: Tensor, kernelSize: Size2, opts: WindowOptions = {}): Tensor {
+  checkTensor("unfold", x);
+  const { window, oh, ow } = windowOf("unfold", x.shape, kernelSize, opts, 1, 0);
+  return unfoldWith(x, window, oh, ow);
+}
+
+/** Sums sliding windows back into an image: `[N, C·kh·kw, L]` → `[N, C, H, W]` (PyTorch's `nn.functional.fold`). */
+export function fold(cols: Tensor, outputSize: readonly [number, number], kernelSize: Size2, opts: WindowOptions = {}): Tensor {
+  checkTensor("fold", cols);
+  const [kh, kw] = pair("fold", "kernelSize", kernelSize, 1);
+  if (cols.ndim !== 3 || cols.shape[1]! % (kh * kw) !== 0) {
+    throw new ShapeError(`fold: expected input [N, C·${kh}·${kw}, L], got ${fmt(cols.shape)}`);
+  }
+  const [n, ck] = cols.shape as [number, number, number];
+  const imageShape = [n, ck / (kh * kw), outputSize[0], outputSize[1]];
+  const { window, oh, ow } = windowOf("fold", imageShape, kernelSize, opts, 1, 0);
+  if (oh * ow !== cols.shape[2]) throw new ShapeError(`fold: ${cols.shape[2]} columns do not match ${oh}×${ow} windows of an ${fmt(outputSize)} image`);
+  return applyPrimitive("fold", [cols], { window, outShape: imageShape, inShape: cols.shape });
+}
+
+/** Options of `conv2d`. */
+export interface Conv2dOptions extends WindowOptions {
+  groups?: number;
+}
+
+/**
+ * 2-D convolution (cross-correlation, as PyTorch): input `[N, Cin, H, W]`, weight `[Cout, Cin/groups, kh, kw]`.
+ * Built as unfold + matmul, so its gradient comes from theirs.
+ */
+export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts: Conv2dOptions = {}): Tensor {
+  checkTensor("conv2d", x);
+  checkTensor("conv2d", weight);
+  requireFloating("conv2d", x.dtype);
+  if (weight.ndim !== 4) throw new ShapeError(`conv2d: weight must be [Cout, Cin/groups, kh, kw], got ${fmt(weight.shape)}`);
+  const groups = opts.groups ?? 1;
+  const [cout, cinG, kh, kw] = weight.shape as [number, number, number, number];
+  if (x.ndim !== 4 || x.shape[1] !== cinG * groups) {
+    throw new ShapeError(`conv2d: input ${fmt(x.shape)} must be [N, ${cinG * groups}, H, W] for weight ${fmt(weight.shape)} with groups ${groups}`);
+  }
+  if (!Number.isInteger(groups) || groups < 1 || cout % groups !== 0) throw new ArgumentError(`conv2d: groups ${groups} must divide the ${cout} output channels`);
+  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== cout)) throw new ShapeError(`conv2d: bias must be [${cout}], got ${fmt(bias.shape)}`);
+  const { window, oh, ow } = windowOf("conv2d", x.shape, [kh, kw], opts, 1, 0);
+  const n = x.shape[0]!;
+  const cols = unfoldWith(x, window, oh, ow); // [N, Cin·kh·kw, L]
+  let out: Tensor;
+  if (groups === 1) out = weight.reshape([cout, cinG * kh * kw]).matmul(cols);
+  else {
+    // Each group convolves its own slice of channels: [N, G, Cin/G·kh·kw, L] with [G, Cout/G, Cin/G·kh·kw].
+    const g = cols.reshape([n, groups, cinG * kh * kw, oh * ow]);
+    const w = weight.reshape([groups, cout / groups, cinG * kh * kw]);
+    out = w.matmul(g);
+  }
+  out = out.reshape([n, cout, oh, ow]);
+  return bias === null ? out : out.add(bias.reshape([1, cout, 1, 1]));
+}
+
+function pool(op: string, x: Tensor, kernelSize: Size2, opts: WindowOptions, padValue: number): { cols: Tensor; oh: number; ow: number } {
+  checkTensor(op, x);
+  const { window, oh, ow } = windowOf(op, x.shape, kernelSize, opts, kernelSize, padValue);
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  if (window.padding[0] * 2 > window.kernel[0] || window.padding[1] * 2 > window.kernel[1]) {
+    throw new ArgumentError(`${op}: padding ${fmt(window.padding)} must be at most half the kernel ${fmt(window.kernel)}`);
+  }
+  // Pool each channel on its own: [N·C, 1, H, W] → [N·C, kh·kw, L].
+  const cols = unfoldWith(x.reshape([n * c, 1, h, w]), window, oh, ow);
+  return { cols, oh, ow };
+}
+
+/** Max pooling; the gradient goes to the maximum of each window (stride defaults to the kernel size). */
+export function maxPool2d(x: Tensor, kernelSize: Size2, opts: WindowOptions = {}): Tensor {
+  const { cols, oh, ow } = pool("maxPool2d", x, kernelSize, opts, -Infinity);
+  const [n, c] = x.shape as [number, number];
+  return cols.max(1).reshape([n, c, oh, ow]);
+}
+
+/** Average pooling (padding counted in the average, PyTorch's default); stride defaults to the kernel size. */
+export function avgPool2d(x: Tensor, kernelSize: Size2, opts: WindowOptions = {}): Tensor {
+  requireFloating("avgPool2d", x.dtype);
+  const { cols, oh, ow } = pool("avgPool2d", x, kernelSize, opts, 0);
+  const [n, c] = x.shape as [number, number];
+  return cols.mean(1).reshape([n, c, oh, ow]);
+}
