@@ -20,6 +20,11 @@ export class GradcheckError extends Error {
   override name = "GradcheckError";
 }
 
+/** Thrown for an index outside the dim it indexes (gather, indexSelect, …). */
+export class IndexError extends Error {
+  override name = "IndexError";
+}
+
 /** Thrown for an argument that is out of range or of the wrong kind (a dim, a size, a non-finite number). */
 export class ArgumentError extends Error {
   override name = "ArgumentError";

@@ -12,7 +12,7 @@ export {
 } from "./tensor/creation.js";
 export {
   add, sub, mul, div, pow, maximum, minimum, neg, abs, sign, floor, ceil, round, sqrt, rsqrt, square, reciprocal,
-  exp, log, sin, cos, tanh, sigmoid, erf, relu, leakyRelu, gelu, silu, softplus, clamp,
+  exp, log, log1p, expm1, sin, cos, tanh, sigmoid, erf, relu, leakyRelu, gelu, silu, softplus, clamp,
   gt, ge, lt, le, eq, ne, logicalAnd, logicalOr, logicalNot, isnan, isinf, isfinite, where,
 } from "./tensor/elementwise.js";
 export { sum, mean, max, min, amax, amin, argmax, argmin, logsumexp, variance as var, std, softmax, logSoftmax } from "./tensor/reduce.js";
@@ -29,7 +29,7 @@ export { manualSeed, Generator } from "./random.js";
 export { setBackend, getBackend } from "./backend/registry.js";
 export type { DType } from "./dtype.js";
 export { promoteTypes } from "./dtype.js";
-export { ShapeError, DTypeError, AutogradError, GradcheckError, ArgumentError } from "./errors.js";
+export { ShapeError, DTypeError, AutogradError, GradcheckError, ArgumentError, IndexError } from "./errors.js";
 
 export { Value } from "./value/value.js";
 export type { ValueLike, ValueOptions } from "./value/value.js";

@@ -18,7 +18,7 @@ interface SliceParams { starts: readonly number[]; steps: readonly number[]; out
 
 /** Every primitive and the parameters it takes besides its tensor inputs. */
 export interface PrimitiveParams {
-  neg: NoParams; abs: NoParams; sqrt: NoParams; exp: NoParams; log: NoParams; sin: NoParams; cos: NoParams;
+  neg: NoParams; abs: NoParams; sqrt: NoParams; exp: NoParams; log: NoParams; log1p: NoParams; expm1: NoParams; sin: NoParams; cos: NoParams;
   tanh: NoParams; sigmoid: NoParams; relu: NoParams; erf: NoParams;
   sign: NoParams; floor: NoParams; ceil: NoParams; round: NoParams;
   isnan: NoParams; isinf: NoParams; isfinite: NoParams; logicalNot: NoParams;
@@ -113,6 +113,10 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
   exp: unaryRule("exp", (g, { output: y }) => [g.mul(y)], "output"),
   // d log x = dx / x
   log: unaryRule("log", (g, { inputs: [x] }) => [g.div(x!)], "inputs"),
+  // d log(1 + x) = dx / (1 + x)
+  log1p: unaryRule("log1p", (g, { inputs: [x] }) => [g.div(x!.add(1))], "inputs"),
+  // d(eˣ - 1) = eˣ dx = (y + 1) dx
+  expm1: unaryRule("expm1", (g, { output: y }) => [g.mul(y.add(1))], "output"),
   // d sin x = cos x dx
   sin: unaryRule("sin", (g, { inputs: [x] }) => [g.mul(x!.cos())], "inputs"),
   // d cos x = -sin x dx

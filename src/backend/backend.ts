@@ -13,7 +13,7 @@ export interface TensorData {
 }
 
 export type UnaryOp =
-  | "neg" | "abs" | "sqrt" | "exp" | "log" | "sin" | "cos" | "tanh" | "sigmoid" | "relu" | "erf"
+  | "neg" | "abs" | "sqrt" | "exp" | "log" | "log1p" | "expm1" | "sin" | "cos" | "tanh" | "sigmoid" | "relu" | "erf"
   | "sign" | "reciprocal" | "square" | "floor" | "ceil" | "round" | "isnan" | "isinf" | "isfinite" | "logicalNot";
 
 export type BinaryOp =

@@ -53,6 +53,7 @@ export function flattenNested(op: string, data: NestedArray): { shape: number[];
 function describe(x: unknown): string {
   if (Array.isArray(x)) return `an array of length ${x.length}`;
   if (x === null) return "null";
+  if (x === undefined) return "undefined";
   return typeof x === "object" ? "an object" : `${typeof x} ${String(x)}`;
 }
 
@@ -62,6 +63,10 @@ export function dataToArray(op: string, data: NestedArray | TypedArray, dtype: D
     const own = dtypeOfArray(data);
     if (own === undefined) throw new DTypeError(`${op}: unsupported typed array ${data.constructor.name} (use Float32Array, Float64Array, Int32Array or Uint8Array)`);
     const target = dtype ?? own;
+    if (target === "int32" && own !== "int32" && own !== "bool") {
+      const bad = Array.prototype.findIndex.call(data, (v: number) => !Number.isInteger(v));
+      if (bad >= 0) throw new DTypeError(`${op}: value ${data[bad]} at index ${bad} is not an integer, but dtype is int32`);
+    }
     const arr = allocArray(target, data.length);
     if (target === "bool") for (let i = 0; i < data.length; i++) arr[i] = data[i] ? 1 : 0;
     else arr.set(data);

@@ -7,6 +7,7 @@ import { currentBackend } from "../backend/registry.js";
 import type { DType, Operand } from "../dtype.js";
 import { isFloating, resultType } from "../dtype.js";
 import { ArgumentError, DTypeError } from "../errors.js";
+import { checkDType } from "./convert.js";
 import { Tensor } from "./tensor.js";
 
 /** A tensor, or a plain number or boolean that broadcasts like a zero-dim tensor of the other operand's dtype. */
@@ -24,7 +25,7 @@ function checkScalar(op: string, x: TensorLike): void {
 
 /** `x` as a tensor of `dtype`: a constant for numbers, a (differentiable) cast for tensors of another dtype. */
 export function asTensor(x: TensorLike, dtype: DType, backend: Backend = currentBackend()): Tensor {
-  if (x instanceof Tensor) return x.dtype === dtype ? x : applyPrimitive("cast", [x], { dtype });
+  if (x instanceof Tensor) return x.dtype === dtype ? x : applyPrimitive("cast", [x], { dtype: checkDType("to", dtype) });
   const v = typeof x === "boolean" ? (x ? 1 : 0) : x;
   return Tensor._create(backend.full(1, v, dtype), [], dtype, backend);
 }
@@ -43,6 +44,9 @@ function arithmetic(op: ArithOp, a: TensorLike, b: TensorLike): Tensor {
   let dtype = resultType([operand(a), operand(b)]);
   let prim: Primitive = op;
   if (op === "div" && !isFloating(dtype)) dtype = "float32"; // true division, as torch.div
+  if (op === "pow" && (dtype === "int32" || dtype === "bool") && typeof b === "number" && b < 0) {
+    throw new DTypeError(`pow: integers to negative integer powers are not allowed (exponent ${b}); convert the base with .float()`);
+  }
   if (dtype === "bool") {
     if (op === "add") prim = "logicalOr";
     else if (op === "mul") prim = "logicalAnd";
@@ -61,7 +65,7 @@ function compare(op: CompareOp | "logicalAnd" | "logicalOr", a: TensorLike, b: T
   return applyPrimitive(op, [asTensor(a, dtype, backend), asTensor(b, dtype, backend)], {});
 }
 
-type FloatUnary = "exp" | "log" | "sin" | "cos" | "sqrt" | "tanh" | "sigmoid" | "erf";
+type FloatUnary = "exp" | "log" | "log1p" | "expm1" | "sin" | "cos" | "sqrt" | "tanh" | "sigmoid" | "erf";
 type KeepUnary = "neg" | "abs" | "relu" | "sign" | "floor" | "ceil" | "round";
 
 function unaryFloat(op: FloatUnary, x: Tensor): Tensor {
@@ -138,6 +142,10 @@ export const sqrt = (x: Tensor): Tensor => unaryFloat("sqrt", x);
 export const exp = (x: Tensor): Tensor => unaryFloat("exp", x);
 /** Natural logarithm. */
 export const log = (x: Tensor): Tensor => unaryFloat("log", x);
+/** `log(1 + x)`, accurate for small x. */
+export const log1p = (x: Tensor): Tensor => unaryFloat("log1p", x);
+/** `eˣ - 1`, accurate for small x. */
+export const expm1 = (x: Tensor): Tensor => unaryFloat("expm1", x);
 /** Sine. @example cr.sin(x.pow(2)) // the lesson's y = sin(x²) */
 export const sin = (x: Tensor): Tensor => unaryFloat("sin", x);
 /** Cosine. */
@@ -213,7 +221,7 @@ export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
   checkTensor("softplus", x);
   const bx = mul(x, beta);
   // log(1 + e^z) = max(z, 0) + log(1 + e^-|z|) never overflows.
-  const soft = div(add(relu(bx), log(add(exp(neg(abs(bx))), 1))), beta);
+  const soft = div(add(relu(bx), log1p(exp(neg(abs(bx))))), beta);
   return where(gt(bx, threshold), x, soft);
 }
 

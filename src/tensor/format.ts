@@ -10,7 +10,8 @@ function formatNumber(v: number | boolean, dtype: string, fixed: number | null):
   if (typeof v === "boolean") return v ? "true" : "false";
   if (dtype === "int32") return String(v);
   if (!Number.isFinite(v)) return Number.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf";
-  if (fixed === null) return v.toExponential(4);
+  // Two-digit exponents, as PyTorch prints them: 1.0000e-05.
+  if (fixed === null) return v.toExponential(4).replace(/e([+-])(\d)$/, "e$10$2");
   if (fixed === 0) return `${v.toFixed(0)}.`;
   return v.toFixed(fixed);
 }

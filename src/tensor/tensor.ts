@@ -335,6 +335,8 @@ export class Tensor {
   reciprocal(): Tensor { return ew.reciprocal(this); }
   exp(): Tensor { return ew.exp(this); }
   log(): Tensor { return ew.log(this); }
+  log1p(): Tensor { return ew.log1p(this); }
+  expm1(): Tensor { return ew.expm1(this); }
   sin(): Tensor { return ew.sin(this); }
   cos(): Tensor { return ew.cos(this); }
   tanh(): Tensor { return ew.tanh(this); }

@@ -16,6 +16,8 @@ export function unary(op: UnaryOp, x: TypedArray, outDtype: DType): TypedArray {
     case "sqrt": for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]!); break;
     case "exp": for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]!); break;
     case "log": for (let i = 0; i < n; i++) out[i] = Math.log(x[i]!); break;
+    case "log1p": for (let i = 0; i < n; i++) out[i] = Math.log1p(x[i]!); break;
+    case "expm1": for (let i = 0; i < n; i++) out[i] = Math.expm1(x[i]!); break;
     case "sin": for (let i = 0; i < n; i++) out[i] = Math.sin(x[i]!); break;
     case "cos": for (let i = 0; i < n; i++) out[i] = Math.cos(x[i]!); break;
     case "tanh": for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]!); break;

@@ -1,5 +1,6 @@
 // Data-movement kernels of the cpu backend: permute, expand, slice and its adjoint, cat, and indexing.
 import type { DType, TypedArray } from "../../dtype.js";
+import { IndexError } from "../../errors.js";
 import { allocArray } from "../../dtype.js";
 import { broadcastStrides, sizeOf, stridesOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";
@@ -77,9 +78,8 @@ function indexedPositions(op: string, shape: Shape, dim: number, index: Int32Arr
       const c = Math.floor(rem / idxStrides[d]!);
       rem -= c * idxStrides[d]!;
       if (d === dim) {
-        let v = index[i]!;
-        if (v < -size || v >= size) throw new RangeError(`${op}: index ${v} is out of bounds for dim ${dim} of size ${size}`);
-        if (v < 0) v += size;
+        const v = index[i]!;
+        if (v < 0 || v >= size) throw new IndexError(`${op}: index ${v} is out of bounds for dim ${dim} of size ${size}`);
         p += v * strides[d]!;
       } else p += c * strides[d]!;
     }
@@ -117,7 +117,7 @@ export function scatterAdd(base: TypedArray, shape: Shape, dim: number, index: I
 
 function checkIndex(op: string, index: Int32Array, size: number): void {
   for (const v of index) {
-    if (v < -size || v >= size) throw new RangeError(`${op}: index ${v} is out of bounds for a dim of size ${size}`);
+    if (v < 0 || v >= size) throw new IndexError(`${op}: index ${v} is out of bounds for a dim of size ${size}`);
   }
 }
 
@@ -128,8 +128,7 @@ export function indexSelect(x: TypedArray, shape: Shape, dim: number, index: Int
   const out = allocArray(dtype, outer * m * inner);
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {
-      const v = index[j]! < 0 ? index[j]! + size : index[j]!;
-      const from = (o * size + v) * inner;
+      const from = (o * size + index[j]!) * inner;
       out.set(x.subarray(from, from + inner), (o * m + j) * inner);
     }
   }
@@ -144,8 +143,7 @@ export function indexAdd(base: TypedArray, shape: Shape, dim: number, index: Int
   out.set(base);
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {
-      const v = index[j]! < 0 ? index[j]! + size : index[j]!;
-      const to = (o * size + v) * inner;
+      const to = (o * size + index[j]!) * inner;
       const from = (o * m + j) * inner;
       for (let t = 0; t < inner; t++) out[to + t]! += src[from + t]!;
     }

@@ -1,0 +1,17 @@
+// Tensors over arrays this package has just allocated, without the copy that cr.tensor makes.
+import { currentBackend } from "../backend/registry.js";
+import type { TypedArray } from "../dtype.js";
+import { dtypeOfArray } from "../dtype.js";
+import { Tensor } from "../tensor/tensor.js";
+
+/**
+ * A tensor of `shape` whose storage is `arr` itself (on the cpu backend). Only for arrays nobody else
+ * holds: MNIST's 47 million pixels or a model file's weights would otherwise be copied once more.
+ * A Uint8Array becomes a bool tensor.
+ */
+export function fromOwnedArray(arr: TypedArray, shape: readonly number[]): Tensor {
+  const dtype = dtypeOfArray(arr);
+  if (dtype === undefined) throw new TypeError("fromOwnedArray: unsupported typed array");
+  const backend = currentBackend();
+  return Tensor._create(backend.fromArray(arr), shape, dtype, backend);
+}
