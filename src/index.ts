@@ -38,3 +38,6 @@ export type { Size2, WindowOptions, Conv2dOptions } from "./tensor/conv.js";
 export * as data from "./data/index.js";
 export * as safetensors from "./io/safetensors.js";
 export { FormatError } from "./io/errors.js";
+export * as nn from "./nn/index.js";
+export * as optim from "./optim/index.js";
+export * as models from "./models/index.js";

@@ -1,12 +1,110 @@
 #!/usr/bin/env node
-// The `chainrule` command. Its argument parsing is commander's; each command lives in its own file.
-import { Command } from "commander";
+// The `chainrule` command. Argument parsing is commander's; each command lives in its own file.
+import { Command, InvalidArgumentError, Option } from "commander";
+import { ACTIVATIONS } from "../models/index.js";
+import type { ActivationName } from "../models/index.js";
+import { runEval } from "./evaluate.js";
+import { runPredict } from "./predict.js";
 import { runTour } from "./tour.js";
+import { OPTIMIZERS, SCHEDULERS, runTrain } from "./train.js";
+import type { OptimizerName, SchedulerName, TrainOptions } from "./train.js";
+
+function positiveInt(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} must be a positive integer`);
+    return n;
+  };
+}
+function nonNegativeInt(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} must be a non-negative integer`);
+    return n;
+  };
+}
+function number(flag: string, min = -Infinity) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === "" || !Number.isFinite(n) || n < min) throw new InvalidArgumentError(`${flag} must be a number${min > -Infinity ? ` >= ${min}` : ""}`);
+    return n;
+  };
+}
+function sizes(v: string): number[] {
+  const parts = v.split(",").map((s) => Number(s.trim()));
+  if (parts.length === 0 || parts.some((n) => !Number.isInteger(n) || n < 1)) throw new InvalidArgumentError("--hidden must be comma-separated positive integers, such as 256,128");
+  return parts;
+}
 
 const program = new Command()
   .name("chainrule")
   .description("Automatic differentiation and deep learning in TypeScript")
-  .showHelpAfterError();
+  .configureOutput({ outputError: (str, write) => write(str.split("\n")[0] + "\n") });
+
+program
+  .command("train")
+  .description("train a network on xor, moons, circles, spirals, mnist or a CSV file, and save it")
+  .argument("<dataset>", "xor | moons | circles | spirals | mnist | file.csv")
+  .addOption(new Option("--model <kind>", "network").choices(["mlp", "cnn"]).default("mlp"))
+  .option("--hidden <sizes>", "hidden layer widths of the MLP, such as 256,128", sizes)
+  .addOption(new Option("--activation <name>", "activation").choices([...ACTIVATIONS]).default("relu"))
+  .addOption(new Option("--optimizer <name>", "optimizer").choices([...OPTIMIZERS]).default("adam"))
+  .addOption(new Option("--scheduler <name>", "learning-rate schedule over the run, stepped every batch").choices([...SCHEDULERS]).default("cosine"))
+  .option("--lr <rate>", "learning rate (default: the optimizer's PyTorch default; 0.1 for sgd)", number("--lr", 0))
+  .option("--momentum <m>", "momentum for sgd and rmsprop", number("--momentum", 0), 0)
+  .option("--weight-decay <w>", "weight decay (L2 penalty)", number("--weight-decay", 0), 0)
+  .option("--epochs <n>", "passes over the training data (default: 4 for mnist, 8 for its cnn, 100 otherwise)", positiveInt("--epochs"))
+  .option("--batch-size <n>", "samples per step (default: 128 for mnist, 32 otherwise)", positiveInt("--batch-size"))
+  .option("--seed <n>", "random seed for initialisation, shuffling and splits", nonNegativeInt("--seed"), 0)
+  .option("--samples <n>", "number of points for the generated datasets", positiveInt("--samples"))
+  .option("--target <column>", "the CSV column to predict")
+  .option("--until <accuracy>", "stop once the test accuracy reaches this fraction, such as 0.975", number("--until", 0))
+  .option("--save <file>", "where to write the model (default: chainrule-<dataset>-<model>.safetensors)")
+  .option("--plot <file>", "where to write the loss/accuracy plot (default: beside the model, .svg)")
+  .option("--no-progress", "no progress bars")
+  .action(async (dataset: string, o: Record<string, unknown>) => {
+    const opts: TrainOptions = {
+      model: o.model as "mlp" | "cnn",
+      activation: o.activation as ActivationName,
+      optimizer: o.optimizer as OptimizerName,
+      scheduler: o.scheduler as SchedulerName,
+      momentum: o.momentum as number,
+      weightDecay: o.weightDecay as number,
+      seed: o.seed as number,
+      progress: (o.progress as boolean) && process.stderr.isTTY === true,
+      ...(o.hidden ? { hidden: o.hidden as number[] } : {}),
+      ...(o.lr !== undefined ? { lr: o.lr as number } : {}),
+      ...(o.epochs !== undefined ? { epochs: o.epochs as number } : {}),
+      ...(o.batchSize !== undefined ? { batchSize: o.batchSize as number } : {}),
+      ...(o.samples !== undefined ? { samples: o.samples as number } : {}),
+      ...(o.target !== undefined ? { target: o.target as string } : {}),
+      ...(o.until !== undefined ? { until: o.until as number } : {}),
+      ...(o.save !== undefined ? { save: o.save as string } : {}),
+      ...(o.plot !== undefined ? { plot: o.plot as string } : {}),
+    };
+    await runTrain(dataset, opts);
+  });
+
+program
+  .command("eval")
+  .description("evaluate a saved model on the test split of a dataset (by default the one it was trained on)")
+  .argument("<model>", "a .safetensors file written by chainrule train")
+  .argument("[dataset]", "xor | moons | circles | spirals | mnist | file.csv")
+  .option("--target <column>", "the CSV column to predict")
+  .option("--samples <n>", "number of points for the generated datasets", positiveInt("--samples"))
+  .action((model: string, dataset: string | undefined, o: { target?: string; samples?: number }) => {
+    runEval(model, dataset, o);
+  });
+
+program
+  .command("predict")
+  .description("predict with a saved model: features from --input, or an MNIST test image")
+  .argument("<model>", "a .safetensors file written by chainrule train")
+  .option("--input <values>", "comma-separated input features, such as 0.5,-1.2")
+  .option("--mnist-index <n>", "the index of an MNIST test image", nonNegativeInt("--mnist-index"))
+  .action((model: string, o: { input?: string; mnistIndex?: number }) => {
+    runPredict(model, o);
+  });
 
 program
   .command("tour")
@@ -14,6 +112,6 @@ program
   .action(() => runTour());
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  console.error(`chainrule: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`chainrule: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
   process.exit(1);
 });

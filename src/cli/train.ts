@@ -1,0 +1,167 @@
+// `chainrule train <dataset>`: trains an MLP or CNN with a progress bar per epoch, prints the
+// per-epoch table and a terminal plot, and writes the model (safetensors) and an SVG plot.
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { DataLoader, TensorDataset } from "../data/index.js";
+import { ArgumentError } from "../errors.js";
+import { save } from "../io/safetensors.js";
+import * as models from "../models/index.js";
+import type { ActivationName, ModelConfig } from "../models/index.js";
+import { crossEntropy, mseLoss } from "../nn/functional.js";
+import * as optim from "../optim/index.js";
+import { manualSeed } from "../random.js";
+import { tensor } from "../tensor/creation.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { evaluate, trainEpoch } from "../train/loop.js";
+import type { LossFn } from "../train/loop.js";
+import { loadDataset } from "./datasets.js";
+import type { PreparedData } from "./datasets.js";
+import { epochBar, historyTable, sampledEpochs, terminalPlot, writePlot } from "./report.js";
+import type { EpochRecord } from "./report.js";
+
+export const OPTIMIZERS = ["sgd", "adam", "adamw", "rmsprop", "adagrad"] as const;
+export const SCHEDULERS = ["none", "cosine", "onecycle", "step"] as const;
+export type SchedulerName = (typeof SCHEDULERS)[number];
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+export interface TrainOptions {
+  model: "mlp" | "cnn";
+  hidden?: number[];
+  activation: ActivationName;
+  optimizer: OptimizerName;
+  scheduler: SchedulerName;
+  lr?: number;
+  momentum: number;
+  weightDecay: number;
+  epochs?: number;
+  batchSize?: number;
+  seed: number;
+  save?: string;
+  plot?: string;
+  target?: string;
+  samples?: number;
+  until?: number;
+  progress: boolean;
+}
+
+/** Shifts and scales inputs as the model file records, and shapes images for a CNN. */
+export function prepareInputs(x: Tensor, mean: number[], std: number[], image: [number, number, number] | undefined, cfg: ModelConfig): Tensor {
+  const scaled = x.sub(tensor(mean)).div(tensor(std));
+  return cfg.kind === "cnn" && image ? scaled.reshape([x.shape[0]!, ...image]) : scaled;
+}
+
+export function lossFor(classes: number): LossFn {
+  return classes > 0 ? (out, y) => crossEntropy(out, y) : (out, y) => mseLoss(out.squeeze(-1), y);
+}
+
+function modelConfig(d: PreparedData, o: TrainOptions): ModelConfig {
+  const outputs = d.classes > 0 ? d.classes : 1;
+  if (o.model === "cnn") {
+    if (!d.image) throw new ArgumentError(`--model cnn needs image data (mnist); ${d.name} has ${d.inputs} features`);
+    const [channels, height, width] = d.image;
+    return { kind: "cnn", channels, height, width, outputs, activation: o.activation };
+  }
+  const hidden = o.hidden ?? (d.image ? [256, 128] : [16, 16]);
+  return { kind: "mlp", inputs: d.inputs, hidden, outputs, activation: o.activation };
+}
+
+function makeOptimizer(name: OptimizerName, params: ReturnType<ReturnType<typeof models.build>["parameters"]>, o: TrainOptions): optim.Optimizer {
+  const weightDecay = o.weightDecay;
+  switch (name) {
+    case "sgd": return new optim.SGD(params, { lr: o.lr ?? 0.1, momentum: o.momentum, weightDecay });
+    case "adam": return new optim.Adam(params, { lr: o.lr ?? 1e-3, weightDecay });
+    case "adamw": return new optim.AdamW(params, { lr: o.lr ?? 1e-3, weightDecay: o.weightDecay || 1e-2 });
+    case "rmsprop": return new optim.RMSprop(params, { lr: o.lr ?? 1e-2, momentum: o.momentum, weightDecay });
+    case "adagrad": return new optim.Adagrad(params, { lr: o.lr ?? 1e-2, weightDecay });
+  }
+}
+
+// Learning-rate schedules stepped once per batch, over the whole run.
+function makeScheduler(name: SchedulerName, optimizer: optim.Optimizer, totalSteps: number): { step(): void } | null {
+  switch (name) {
+    case "none": return null;
+    case "cosine": return new optim.CosineAnnealingLR(optimizer, totalSteps);
+    case "onecycle": return new optim.OneCycleLR(optimizer, { maxLr: optimizer.paramGroups[0]!.lr, totalSteps });
+    case "step": return new optim.StepLR(optimizer, Math.max(1, Math.floor(totalSteps / 3)), { gamma: 0.1 });
+  }
+}
+
+/** The metadata that lets `eval` and `predict` rebuild the model and its input scaling. */
+export function modelMetadata(d: PreparedData, cfg: ModelConfig, seed: number): Record<string, string> {
+  return {
+    format: "pt",
+    "chainrule.model": JSON.stringify(cfg),
+    "chainrule.dataset": d.name,
+    "chainrule.seed": String(seed),
+    "chainrule.mean": JSON.stringify(d.mean),
+    "chainrule.std": JSON.stringify(d.std),
+    "chainrule.classes": String(d.classes),
+    ...(d.image ? { "chainrule.image": JSON.stringify(d.image) } : {}),
+    ...(d.classNames ? { "chainrule.classNames": JSON.stringify(d.classNames) } : {}),
+  };
+}
+
+/** Runs the whole training job; `print` receives everything meant for the terminal. */
+export async function runTrain(datasetName: string, o: TrainOptions, print: (line: string) => void = (l) => console.log(l)): Promise<EpochRecord[]> {
+  manualSeed(o.seed);
+  const d = loadDataset(datasetName, { seed: o.seed, ...(o.target ? { target: o.target } : {}), ...(o.samples ? { samples: o.samples } : {}) });
+  const cfg = modelConfig(d, o);
+  const model = models.build(cfg);
+  const xTrain = prepareInputs(d.xTrain, d.mean, d.std, d.image, cfg);
+  const xTest = prepareInputs(d.xTest, d.mean, d.std, d.image, cfg);
+  const nParams = model.parameters().reduce((n, p) => n + p.numel(), 0);
+  const epochs = o.epochs ?? (d.image ? (cfg.kind === "cnn" ? 8 : 4) : 100);
+  const batchSize = o.batchSize ?? (d.image ? 128 : 32);
+  const optimizer = makeOptimizer(o.optimizer, model.parameters(), o);
+  const lossFn = lossFor(d.classes);
+  const loader = new DataLoader(new TensorDataset(xTrain, d.yTrain), { batchSize, shuffle: true, seed: o.seed });
+  const scheduler = makeScheduler(o.scheduler, optimizer, epochs * loader.length);
+  const what = d.classes > 0 ? `${d.classes} classes` : "regression";
+  print(`dataset ${d.name}: ${d.xTrain.shape[0]} training and ${d.xTest.shape[0]} test samples, ${d.inputs} features, ${what}`);
+  print(`model ${cfg.kind} (${cfg.kind === "mlp" ? [cfg.inputs, ...cfg.hidden, cfg.outputs].join("-") : "conv16-conv32-128"}, ${cfg.activation}), ${nParams.toLocaleString("en-US")} parameters; ${o.optimizer} with ${o.scheduler === "none" ? "a constant learning rate" : `${o.scheduler} schedule`}, batch ${batchSize}, ${epochs} epochs, seed ${o.seed}`);
+
+  const history: EpochRecord[] = [];
+  const shown = sampledEpochs(epochs, 20);
+  const started = performance.now();
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    const t0 = performance.now();
+    const bar = epochBar(epoch, epochs, loader.length, o.progress);
+    let samples = 0;
+    const train = trainEpoch(model, loader, lossFn, optimizer, (batch, loss, size) => {
+      samples += size;
+      scheduler?.step();
+      bar.update(batch, samples / ((performance.now() - t0) / 1000), loss);
+    });
+    bar.stop();
+    const test = evaluate(model, xTest, d.yTest, lossFn);
+    const record: EpochRecord = {
+      epoch, trainLoss: train.loss, trainAccuracy: train.accuracy, testLoss: test.loss, testAccuracy: test.accuracy,
+      seconds: (performance.now() - t0) / 1000,
+    };
+    history.push(record);
+    const acc = d.classes > 0 ? `, train accuracy ${(100 * train.accuracy).toFixed(2)}%, test accuracy ${(100 * test.accuracy).toFixed(2)}%` : "";
+    if (shown(epoch)) print(`epoch ${epoch}/${epochs}: train loss ${train.loss.toFixed(4)}, test loss ${test.loss.toFixed(4)}${acc} (${record.seconds.toFixed(1)}s)`);
+    if (o.until !== undefined && test.accuracy >= o.until) {
+      print(`reached test accuracy ${(100 * test.accuracy).toFixed(2)}% >= ${(100 * o.until).toFixed(2)}%: stopping`);
+      break;
+    }
+  }
+  const total = (performance.now() - started) / 1000;
+  print("");
+  print(historyTable(history, d.classes === 0));
+  const chart = terminalPlot(history, o.progress);
+  if (chart) print(chart);
+  const base = `chainrule-${d.name.replace(/\.csv$/i, "").replace(/[^A-Za-z0-9_-]+/g, "_")}-${cfg.kind}`;
+  const modelPath = resolve(o.save ?? `${base}.safetensors`);
+  const plotPath = resolve(o.plot ?? modelPath.replace(/\.safetensors$/i, "") + ".svg");
+  mkdirSync(dirname(modelPath), { recursive: true });
+  mkdirSync(dirname(plotPath), { recursive: true });
+  save(model.stateDict(), modelPath, modelMetadata(d, cfg, o.seed));
+  await writePlot(history, plotPath, `${d.name}: ${cfg.kind}, ${o.optimizer}`, d.classes === 0);
+  const last = history[history.length - 1]!;
+  const final = d.classes > 0 ? `final test accuracy ${(100 * last.testAccuracy).toFixed(2)}%` : `final test loss ${last.testLoss.toFixed(4)}`;
+  print(`\n${final} after ${history.length} epochs in ${total.toFixed(1)}s`);
+  print(`model written to ${modelPath}`);
+  print(`plot written to ${plotPath}`);
+  return history;
+}

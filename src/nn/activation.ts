@@ -1,0 +1,120 @@
+// Activation layers: modules wrapping the elementwise nonlinearities and softmax, for use in Sequential.
+import { ArgumentError } from "../errors.js";
+import { gelu, leakyRelu, relu, sigmoid, silu, softplus, tanh } from "../tensor/elementwise.js";
+import { logSoftmax, softmax } from "../tensor/reduce.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { logSigmoid } from "./functional/activation.js";
+import { Module } from "./module.js";
+
+/** `max(x, 0)`. @example new cr.nn.Sequential(new cr.nn.Linear(4, 8), new cr.nn.ReLU()) */
+export class ReLU extends Module {
+  forward(x: Tensor): Tensor {
+    return relu(x);
+  }
+}
+
+/** `x` for x > 0, `negativeSlope·x` otherwise (default slope 0.01). @example new cr.nn.LeakyReLU(0.2) */
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return leakyRelu(x, this.negativeSlope);
+  }
+  override extraRepr(): string {
+    return `negativeSlope=${this.negativeSlope}`;
+  }
+}
+
+/** The logistic function `1 / (1 + e⁻ˣ)`. @example new cr.nn.Sigmoid().forward(logits) */
+export class Sigmoid extends Module {
+  forward(x: Tensor): Tensor {
+    return sigmoid(x);
+  }
+}
+
+/** Hyperbolic tangent. @example new cr.nn.Tanh().forward(x) */
+export class Tanh extends Module {
+  forward(x: Tensor): Tensor {
+    return tanh(x);
+  }
+}
+
+/** Options of `GELU`. */
+export interface GELUOptions {
+  /** "none" (default): exact x·Φ(x); "tanh": the tanh approximation. */
+  approximate?: "none" | "tanh";
+}
+
+/** Gaussian error linear unit, exact or (`approximate: "tanh"`) approximated. @example new cr.nn.GELU({ approximate: "tanh" }) */
+export class GELU extends Module {
+  readonly approximate: "none" | "tanh";
+  constructor(opts: GELUOptions = {}) {
+    super();
+    this.approximate = opts.approximate ?? "none";
+    if (this.approximate !== "none" && this.approximate !== "tanh") {
+      throw new ArgumentError(`GELU: approximate must be "none" or "tanh", got ${JSON.stringify(opts.approximate)}`);
+    }
+  }
+  forward(x: Tensor): Tensor {
+    return gelu(x, this.approximate);
+  }
+  override extraRepr(): string {
+    return `approximate=${JSON.stringify(this.approximate)}`;
+  }
+}
+
+/** `x·σ(x)` (swish). @example new cr.nn.SiLU() */
+export class SiLU extends Module {
+  forward(x: Tensor): Tensor {
+    return silu(x);
+  }
+}
+
+/** `log(1 + eˣ)·/β`, linear above `threshold`. @example new cr.nn.Softplus() */
+export class Softplus extends Module {
+  constructor(readonly beta = 1, readonly threshold = 20) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return softplus(x, this.beta, this.threshold);
+  }
+  override extraRepr(): string {
+    return `beta=${this.beta}, threshold=${this.threshold}`;
+  }
+}
+
+/** `log σ(x)`, stable for large |x|. @example new cr.nn.LogSigmoid() */
+export class LogSigmoid extends Module {
+  forward(x: Tensor): Tensor {
+    return logSigmoid(x);
+  }
+}
+
+/** Softmax along `dim`: non-negative, summing to 1. @example new cr.nn.Softmax(1).forward(logits) */
+export class Softmax extends Module {
+  constructor(readonly dim: number) {
+    super();
+    if (!Number.isInteger(dim)) throw new ArgumentError(`Softmax: dim must be an integer, got ${String(dim)}`);
+  }
+  forward(x: Tensor): Tensor {
+    return softmax(x, this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
+}
+
+/** Log-softmax along `dim`, stable for large logits. @example new cr.nn.LogSoftmax(1) */
+export class LogSoftmax extends Module {
+  constructor(readonly dim: number) {
+    super();
+    if (!Number.isInteger(dim)) throw new ArgumentError(`LogSoftmax: dim must be an integer, got ${String(dim)}`);
+  }
+  forward(x: Tensor): Tensor {
+    return logSoftmax(x, this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
+}

@@ -1,0 +1,12 @@
+// `cr.nn.functional`: PyTorch's torch.nn.functional in camelCase — stateless layers, activations and losses.
+export { relu, leakyRelu, sigmoid, tanh, gelu, silu, softplus, softmax, logSoftmax, logSigmoid } from "./functional/activation.js";
+export { linear, embedding, dropout, oneHot } from "./functional/layers.js";
+export type { EmbeddingFnOptions } from "./functional/layers.js";
+export { conv2d, maxPool2d, avgPool2d } from "./functional/conv.js";
+export type { Conv2dFnOptions, MaxPool2dFnOptions, AvgPool2dFnOptions } from "./functional/conv.js";
+export { batchNorm, layerNorm } from "./functional/norm.js";
+export type { BatchNormFnOptions, LayerNormFnOptions } from "./functional/norm.js";
+export { mseLoss, l1Loss, huberLoss, bceLoss, bceWithLogitsLoss, nllLoss, crossEntropy } from "./functional/loss.js";
+export type {
+  Reduction, ReductionOptions, HuberLossOptions, BceLossOptions, BceWithLogitsLossOptions, NllLossOptions, CrossEntropyOptions,
+} from "./functional/loss.js";

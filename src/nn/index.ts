@@ -1,0 +1,26 @@
+// `cr.nn`: modules, layers, losses, and the `init` and `functional` namespaces (PyTorch's torch.nn in camelCase).
+export { Parameter } from "./parameter.js";
+export { Module, StateDictError } from "./module.js";
+export type {
+  AnyModule, RemovableHandle, ForwardPreHook, ForwardHook, SingleArg, ZeroGradOptions, LoadStateDictOptions, LoadStateDictResult, BufferOptions,
+} from "./module.js";
+export type { DTypeOption } from "./common.js";
+export { Linear, Identity } from "./linear.js";
+export type { LinearOptions } from "./linear.js";
+export { Conv2d } from "./conv.js";
+export type { Conv2dOptions } from "./conv.js";
+export { MaxPool2d, AvgPool2d } from "./pooling.js";
+export { Flatten } from "./flatten.js";
+export { BatchNorm, BatchNorm1d, BatchNorm2d, LayerNorm } from "./norm.js";
+export type { BatchNormOptions, LayerNormOptions } from "./norm.js";
+export { Dropout } from "./dropout.js";
+export { Embedding } from "./embedding.js";
+export type { EmbeddingOptions } from "./embedding.js";
+export { Sequential, ModuleList, Residual } from "./container.js";
+export type { TensorModule } from "./container.js";
+export { ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Softplus, LogSigmoid, Softmax, LogSoftmax } from "./activation.js";
+export type { GELUOptions } from "./activation.js";
+export { Loss, MSELoss, L1Loss, HuberLoss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss } from "./loss.js";
+export * as init from "./init.js";
+export * as functional from "./functional.js";
+export * as utils from "./utils.js";

@@ -1,0 +1,130 @@
+// Loss modules (MSELoss, CrossEntropyLoss, …): PyTorch's loss classes over the functional losses;
+// class and positive weights are buffers, saved in the state dict as PyTorch's `weight`/`pos_weight`.
+import type { Tensor } from "../tensor/tensor.js";
+import {
+  bceLoss, bceWithLogitsLoss, checkReduction, crossEntropy, huberLoss, l1Loss, mseLoss, nllLoss,
+} from "./functional/loss.js";
+import type { BceLossOptions, BceWithLogitsLossOptions, CrossEntropyOptions, HuberLossOptions, NllLossOptions, Reduction, ReductionOptions } from "./functional/loss.js";
+import { Module } from "./module.js";
+
+/**
+ * The shared part of the losses (PyTorch's `_Loss`): `forward(input, target)` and the reduction.
+ * @example
+ * class Rmse extends cr.nn.Loss {
+ *   forward(input: cr.Tensor, target: cr.Tensor) { return cr.nn.functional.mseLoss(input, target).sqrt(); }
+ * }
+ */
+export abstract class Loss extends Module<[Tensor, Tensor], Tensor> {
+  readonly reduction: Reduction;
+  constructor(opts: ReductionOptions = {}) {
+    super();
+    this.reduction = checkReduction(this.moduleName, opts.reduction);
+  }
+  override extraRepr(): string {
+    return this.reduction === "mean" ? "" : `reduction=${JSON.stringify(this.reduction)}`;
+  }
+}
+
+/** Mean squared error. @example const loss = new cr.nn.MSELoss().forward(pred, y); */
+export class MSELoss extends Loss {
+  forward(input: Tensor, target: Tensor): Tensor {
+    return mseLoss(input, target, { reduction: this.reduction });
+  }
+}
+
+/** Mean absolute error. @example new cr.nn.L1Loss({ reduction: "sum" }).forward(pred, y) */
+export class L1Loss extends Loss {
+  forward(input: Tensor, target: Tensor): Tensor {
+    return l1Loss(input, target, { reduction: this.reduction });
+  }
+}
+
+/** Huber loss: quadratic within `delta` (default 1), linear beyond. @example new cr.nn.HuberLoss({ delta: 0.5 }) */
+export class HuberLoss extends Loss {
+  readonly delta: number;
+  constructor(opts: HuberLossOptions = {}) {
+    super(opts);
+    this.delta = opts.delta ?? 1;
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return huberLoss(input, target, { reduction: this.reduction, delta: this.delta });
+  }
+}
+
+/** Binary cross entropy of probabilities (logs clamped at -100). @example new cr.nn.BCELoss().forward(p, y) */
+export class BCELoss extends Loss {
+  constructor(opts: BceLossOptions = {}) {
+    super(opts);
+    this.registerBuffer("weight", opts.weight ?? null);
+  }
+  /** The per-element weight (buffer `weight`), or null. */
+  get weight(): Tensor | null {
+    return this.buffer("weight");
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return bceLoss(input, target, { reduction: this.reduction, weight: this.weight });
+  }
+}
+
+/**
+ * Binary cross entropy on logits, stable for any logit.
+ * @example new cr.nn.BCEWithLogitsLoss({ posWeight: cr.tensor([2]) }).forward(logits, y)
+ */
+export class BCEWithLogitsLoss extends Loss {
+  constructor(opts: BceWithLogitsLossOptions = {}) {
+    super(opts);
+    this.registerBuffer("weight", opts.weight ?? null);
+    this.registerBuffer("pos_weight", opts.posWeight ?? null);
+  }
+  /** The per-element weight (buffer `weight`), or null. */
+  get weight(): Tensor | null {
+    return this.buffer("weight");
+  }
+  /** The weight of positive examples (buffer `pos_weight`), or null. */
+  get posWeight(): Tensor | null {
+    return this.buffer("pos_weight");
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return bceWithLogitsLoss(input, target, { reduction: this.reduction, weight: this.weight, posWeight: this.posWeight });
+  }
+}
+
+/**
+ * Cross entropy of logits against class indices (int32) or class probabilities, with `weight`,
+ * `ignoreIndex` (default -100) and `labelSmoothing` as PyTorch.
+ * @example new cr.nn.CrossEntropyLoss({ labelSmoothing: 0.1 }).forward(logits, labels)
+ */
+export class CrossEntropyLoss extends Loss {
+  readonly ignoreIndex: number;
+  readonly labelSmoothing: number;
+  constructor(opts: CrossEntropyOptions = {}) {
+    super(opts);
+    this.ignoreIndex = opts.ignoreIndex ?? -100;
+    this.labelSmoothing = opts.labelSmoothing ?? 0;
+    this.registerBuffer("weight", opts.weight ?? null);
+  }
+  /** The per-class weight (buffer `weight`), or null. */
+  get weight(): Tensor | null {
+    return this.buffer("weight");
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return crossEntropy(input, target, { reduction: this.reduction, weight: this.weight, ignoreIndex: this.ignoreIndex, labelSmoothing: this.labelSmoothing });
+  }
+}
+
+/** Negative log likelihood of log-probabilities at class indices. @example new cr.nn.NLLLoss().forward(logits.logSoftmax(1), labels) */
+export class NLLLoss extends Loss {
+  readonly ignoreIndex: number;
+  constructor(opts: NllLossOptions = {}) {
+    super(opts);
+    this.ignoreIndex = opts.ignoreIndex ?? -100;
+    this.registerBuffer("weight", opts.weight ?? null);
+  }
+  /** The per-class weight (buffer `weight`), or null. */
+  get weight(): Tensor | null {
+    return this.buffer("weight");
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return nllLoss(input, target, { reduction: this.reduction, weight: this.weight, ignoreIndex: this.ignoreIndex });
+  }
+}
