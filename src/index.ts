@@ -15,7 +15,7 @@ export {
   exp, log, log1p, expm1, sin, cos, tanh, sigmoid, erf, relu, leakyRelu, gelu, silu, softplus, clamp,
   gt, ge, lt, le, eq, ne, logicalAnd, logicalOr, logicalNot, isnan, isinf, isfinite, where,
 } from "./tensor/elementwise.js";
-export { sum, mean, max, min, amax, amin, argmax, argmin, logsumexp, variance as var, std, softmax, logSoftmax } from "./tensor/reduce.js";
+export { all, any, sum, mean, max, min, amax, amin, argmax, argmin, logsumexp, variance as var, std, softmax, logSoftmax } from "./tensor/reduce.js";
 export {
   reshape, permute, transpose, squeeze, unsqueeze, expand, flatten, cat, stack, slice, narrow, select,
   gather, scatterAdd, indexSelect, indexAdd,

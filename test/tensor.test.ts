@@ -917,3 +917,14 @@ test("bool and int guards: clear DTypeErrors", () => {
   assert.throws(() => cr.softmax(i32([1, 2]), 0), { name: "DTypeError", message: /softmax.*int32/ });
   assert.throws(() => cr.gelu(cr.ones([2]), "fast" as never), { name: "ArgumentError", message: /gelu.*"fast"/ });
 });
+
+test("all and any, over everything and along a dim", () => {
+  const x = cr.tensor([[1, 0, 2], [3, 4, 5]]);
+  assert.equal(x.all().item(), 0);
+  assert.equal(x.any().item(), 1);
+  assert.deepEqual(x.all(1).tolist(), [false, true]);
+  assert.deepEqual(x.any(0).tolist(), [true, true, true]);
+  assert.deepEqual(cr.zeros([2, 2]).any(1, true).tolist(), [[false], [false]]);
+  assert.equal(cr.zeros([0]).all().item(), 1);
+  assert.equal(x.all().dtype, "bool");
+});

@@ -64,6 +64,19 @@ function argReduce(op: "argmax" | "argmin", x: Tensor, dim: number | undefined, 
   return applyPrimitive(op, [x], { axis, keepdim });
 }
 
+/** True where every element over `dim` (all dims when omitted) is non-zero; a bool tensor. */
+export function all(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  checkTensor("all", x);
+  if (x.numel() === 0) return x.ne(0).sum(dim, keepdim).eq(0);
+  return amin(x.ne(0).to("int32"), dim, keepdim).to("bool");
+}
+
+/** True where any element over `dim` (all dims when omitted) is non-zero; a bool tensor. */
+export function any(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  checkTensor("any", x);
+  return x.ne(0).sum(dim, keepdim).gt(0);
+}
+
 /** Index of the largest element (over all elements, flattened, when `dim` is omitted); first one on ties. */
 export const argmax = (x: Tensor, dim?: number, keepdim = false): Tensor => argReduce("argmax", x, dim, keepdim);
 /** Index of the smallest element (over all elements, flattened, when `dim` is omitted); first one on ties. */

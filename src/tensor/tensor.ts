@@ -372,6 +372,8 @@ export class Tensor {
   amax(dim?: Dims, keepdim = false): Tensor { return rd.amax(this, dim, keepdim); }
   amin(dim?: Dims, keepdim = false): Tensor { return rd.amin(this, dim, keepdim); }
   argmax(dim?: number, keepdim = false): Tensor { return rd.argmax(this, dim, keepdim); }
+  all(dim?: Dims, keepdim = false): Tensor { return rd.all(this, dim, keepdim); }
+  any(dim?: Dims, keepdim = false): Tensor { return rd.any(this, dim, keepdim); }
   argmin(dim?: number, keepdim = false): Tensor { return rd.argmin(this, dim, keepdim); }
   logsumexp(dim: Dims, keepdim = false): Tensor { return rd.logsumexp(this, dim, keepdim); }
   var(dim?: Dims, opts: VarOptions = {}): Tensor { return rd.variance(this, dim, opts); }
