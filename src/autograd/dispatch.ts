@@ -1,8 +1,11 @@
 // Runs a primitive: its forward kernel on the backend, and, when gradients are needed, a graph node.
 import { ArgumentError } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
+import { checkForward, isAnomalyEnabled } from "./anomaly.js";
+import { isForwardAdActive, propagateTangents } from "./forward-ad.js";
 import { FunctionNode } from "./function-node.js";
 import { isGradEnabled } from "./grad-mode.js";
+import type { Node } from "./node.js";
 import { rules } from "./primitives.js";
 import type { Primitive, PrimitiveParams } from "./primitives.js";
 import type { Rule } from "./rule.js";
@@ -17,6 +20,15 @@ function backwardName(prim: string): string {
   return name;
 }
 
+// viz's `trace` sees each recorded node with its result here (to show intermediate values); null costs nothing.
+let recordHook: ((node: Node, output: Tensor) => void) | null = null;
+/** @internal Installs the hook that sees every recorded node and its result; returns the hook it replaces. */
+export function setRecordHook(hook: ((node: Node, output: Tensor) => void) | null): ((node: Node, output: Tensor) => void) | null {
+  const previous = recordHook;
+  recordHook = hook;
+  return previous;
+}
+
 /** Applies primitive `prim` to `inputs`; the single entry point from the tensor API to the backends. */
 export function applyPrimitive<P extends Primitive>(prim: P, inputs: readonly Tensor[], params: PrimitiveParams[P]): Tensor {
   const rule = rules[prim] as Rule<PrimitiveParams[P]>;
@@ -28,9 +40,17 @@ export function applyPrimitive<P extends Primitive>(prim: P, inputs: readonly Te
   }
   const result = rule.forward(backend, inputs.map((t) => t._data()), params);
   const out = Tensor._create(result.buf, result.shape, result.dtype, backend, rule.view ? inputs[0]!._version : undefined);
+  if (isAnomalyEnabled()) checkForward(prim, backwardName(prim), inputs, out); // before recording: a throw leaves nothing behind
+  if (rule.view) {
+    // In-place changes through the base or any view must reach the others' histories (tensor/inplace.ts).
+    out._viewBase = inputs[0]!._viewBase ?? inputs[0]!;
+    out._historyVersion = out._version.value;
+  }
   if (rule.vjp !== undefined && isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
     const edges = inputs.map((t) => (t.requiresGrad ? t._gradientEdge() : null));
     out._setGradFn(new FunctionNode(backwardName(prim), edges, rule, params, inputs, out));
+    recordHook?.(out.gradFn!, out);
   }
+  if (isForwardAdActive()) propagateTangents(prim, rule, inputs, out, params);
   return out;
 }

@@ -1,9 +1,10 @@
 // The backward pass: walks the graph from the outputs in reverse topological order (iteratively, so
 // deep graphs cannot overflow the stack), applies each node's derivative rule, and sums (`grad +=`)
 // where a value feeds several paths.
-import { AutogradError, ShapeError } from "../errors.js";
+import { AutogradError, DTypeError, ShapeError } from "../errors.js";
 import { fmt, shapesEqual } from "../shape.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../tensor/tensor.js";
+import { checkBackward, inBackwardOf, isAnomalyEnabled } from "./anomaly.js";
 import { setGradEnabled } from "./grad-mode.js";
 import { AccumulateGrad } from "./node.js";
 import type { Edge, Node } from "./node.js";
@@ -58,6 +59,34 @@ const priority = (n: Node) => (n instanceof AccumulateGrad ? Infinity : n.sequen
 
 function addGrad(existing: Tensor | null, g: Tensor): Tensor {
   return existing === null ? g : existing.add(g);
+}
+
+// Hooks on the gradient of each output may replace it, in the order they were registered; they see
+// the sum over all paths, once. A hook removed while backward runs still runs in this pass, as in
+// PyTorch. retainGrad's hook runs last, so `.grad` holds what the rest of the graph receives (PyTorch 2).
+function runPreHooks(node: Node, inGrads: (Tensor | null)[]): void {
+  for (const [nr, hooks] of node.preHooks) {
+    const g = inGrads[nr];
+    if (g === null || g === undefined) continue;
+    let cur = g;
+    for (const hook of [...hooks]) {
+      const next = hook(cur);
+      if (next === undefined) continue;
+      if (!(next instanceof Tensor)) throw new TypeError(`hook on the gradient of ${node.name} (output ${nr}): a hook must return a Tensor or nothing`);
+      if (!shapesEqual(next.shape, g.shape)) {
+        throw new ShapeError(`hook on the gradient of ${node.name} (output ${nr}) changed its shape from ${fmt(g.shape)} to ${fmt(next.shape)}`);
+      }
+      if (next.dtype !== g.dtype) {
+        throw new DTypeError(`hook on the gradient of ${node.name} (output ${nr}) changed its dtype from ${g.dtype} to ${next.dtype}`);
+      }
+      cur = next;
+    }
+    inGrads[nr] = cur;
+  }
+  for (const [nr, hook] of node.retainGradHooks) {
+    const g = inGrads[nr];
+    if (g !== null && g !== undefined) hook(g);
+  }
 }
 
 /** The edge a gradient for tensor `t` enters the graph by, or null when `t` needs no gradient. */
@@ -167,14 +196,7 @@ export function runBackward(roots: readonly Tensor[], grads: readonly Tensor[], 
     const inGrads = buffers.get(node) ?? [];
     buffers.delete(node);
     if (needed === null || needed.has(node)) {
-      // Hooks on the gradient of each output (retainGrad among them) may replace it.
-      for (const [nr, hooks] of node.preHooks) {
-        const g = inGrads[nr];
-        if (g === null || g === undefined) continue;
-        let cur = g;
-        for (const hook of [...hooks]) cur = hook(cur) ?? cur;
-        inGrads[nr] = cur;
-      }
+      runPreHooks(node, inGrads);
       const t = targets.get(node);
       if (t !== undefined) for (const [nr, idx] of t) captured[idx] = inGrads[nr] ?? null;
 
@@ -184,7 +206,13 @@ export function runBackward(roots: readonly Tensor[], grads: readonly Tensor[], 
           if (g !== null && g !== undefined) node.variable._accumulateGrad(g, opts.createGraph);
         }
       } else {
-        const outGrads = node.apply(inGrads.length > 0 ? inGrads : [null]);
+        const gradOutputs = inGrads.length > 0 ? inGrads : [null];
+        let outGrads: (Tensor | null)[];
+        if (isAnomalyEnabled()) {
+          // The node's own ops are not reported one by one: its result is checked as a whole, naming the node.
+          outGrads = inBackwardOf(() => node.apply(gradOutputs));
+          checkBackward({ name: node.name, trace: node._trace, inputShapes: node.inputShapes, op: node.op }, gradOutputs, outGrads);
+        } else outGrads = node.apply(gradOutputs);
         if (!opts.retainGraph) node.release();
         node.nextEdges.forEach((e, i) => {
           const g = outGrads[i];

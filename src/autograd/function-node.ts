@@ -7,7 +7,7 @@ import { sumToShape } from "../tensor/movement.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Node } from "./node.js";
 import type { Edge } from "./node.js";
-import type { Rule } from "./rule.js";
+import type { Rule, SaveSpec } from "./rule.js";
 
 // A saved tensor remembers its version, so an in-place change before backward is caught, not silently used.
 interface Saved {
@@ -19,11 +19,20 @@ function save(t: Tensor): Saved {
   return { tensor: t, version: t._version.value };
 }
 
+// Which of the op's tensors the rule reads, given which inputs need a gradient.
+function saveSpec<P>(rule: Rule<P>, needs: readonly boolean[]): SaveSpec {
+  const saves = rule.saves ?? "both";
+  if (typeof saves === "function") return saves(needs);
+  const inputs = saves === "inputs" || saves === "both";
+  return { inputs: needs.map(() => inputs), output: saves === "output" || saves === "both" };
+}
+
 export class FunctionNode<P> extends Node {
-  private savedInputs: Saved[] | null;
+  // One entry per input: null where the rule does not read it (it is not kept alive, nor version-checked).
+  private savedInputs: (Saved | null)[] | null;
   private savedOutput: Saved | null;
   private released = false;
-  private readonly inputShapes: Shape[];
+  override readonly inputShapes: Shape[];
   private readonly inputDtypes: DType[];
 
   constructor(
@@ -35,18 +44,36 @@ export class FunctionNode<P> extends Node {
     output: Tensor,
   ) {
     super(name, edges);
-    const saves = rule.saves ?? "both";
-    this.savedInputs = saves === "inputs" || saves === "both" ? inputs.map(save) : [];
-    this.savedOutput = saves === "output" || saves === "both" ? save(output) : null;
+    const spec = saveSpec(rule, edges.map((e) => e !== null));
+    this.savedInputs = inputs.map((t, i) => (spec.inputs[i] === true ? save(t) : null));
+    this.savedOutput = spec.output ? save(output) : null;
     this.inputShapes = inputs.map((t) => t.shape);
     this.inputDtypes = inputs.map((t) => t.dtype);
   }
 
-  private unpack(s: Saved): Tensor {
+  /**
+   * @internal For an in-place op: the saved tensors that share memory with the tensor about to be
+   * overwritten (same version counter) are swapped for `copy(saved)`, a copy of its old value, as PyTorch
+   * saves `self.clone()` for in-place ops whose derivative reads the old `self`. Returns how many.
+   */
+  _saveCopiesOf(version: Tensor["_version"], copy: (saved: Tensor) => Tensor): number {
+    let n = 0;
+    const swap = (s: Saved | null): Saved | null => {
+      if (s === null || s.tensor._version !== version) return s;
+      n++;
+      return save(copy(s.tensor));
+    };
+    if (this.savedInputs !== null) this.savedInputs = this.savedInputs.map(swap);
+    this.savedOutput = swap(this.savedOutput);
+    return n;
+  }
+
+  private unpack(s: Saved, role: string): Tensor {
     if (s.tensor._version.value !== s.version) {
       throw new AutogradError(
-        `${this.name}: one of the tensors needed for the gradient (shape ${fmt(s.tensor.shape)}, ${s.tensor.dtype}) ` +
-          `was modified by an in-place operation: it is at version ${s.tensor._version.value}, expected ${s.version}`,
+        `${this.name}: one of the tensors needed for the gradient (${role} of shape ${fmt(s.tensor.shape)}, ${s.tensor.dtype}) ` +
+          `was modified by an in-place operation: it is at version ${s.tensor._version.value}, expected ${s.version}. ` +
+          `Modify a copy instead (x = x.mul(2) rather than x.mul_(2)), or call clone() before the in-place op`,
       );
     }
     return s.tensor;
@@ -61,8 +88,9 @@ export class FunctionNode<P> extends Node {
     }
     const g = gradOutputs[0];
     if (g === null || g === undefined) return this.nextEdges.map(() => null);
-    const inputs = (this.savedInputs ?? []).map((s) => this.unpack(s));
-    const output = this.savedOutput === null ? (undefined as unknown as Tensor) : this.unpack(this.savedOutput);
+    // Inputs the rule does not read stay as holes it never touches.
+    const inputs = (this.savedInputs ?? []).map((s, i) => (s === null ? (undefined as unknown as Tensor) : this.unpack(s, `input ${i}`)));
+    const output = this.savedOutput === null ? (undefined as unknown as Tensor) : this.unpack(this.savedOutput, "the output");
     const grads = this.rule.vjp!(g, {
       inputs,
       output,

@@ -1,6 +1,8 @@
 // Graph nodes: the `gradFn` of every result (one per recorded op) and `AccumulateGrad` for leaves.
 import { AutogradError } from "../errors.js";
+import type { Shape } from "../shape.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { captureTrace, isAnomalyEnabled } from "./anomaly.js";
 
 /** Where a gradient goes next: input `outputNr` of `node`. PyTorch's `(fn, idx)` pairs in `next_functions`. */
 export interface Edge {
@@ -13,6 +15,11 @@ export type GradHook = (grad: Tensor) => Tensor | void;
 
 let nextSequenceNr = 0;
 
+/** @internal The sequence number the next node will get: nodes numbered from here on were created after this call. */
+export function peekSequenceNr(): number {
+  return nextSequenceNr;
+}
+
 /**
  * A node of the backward graph, what `tensor.gradFn` returns. Its `name` says which op recorded it
  * (`MulBackward`), and `nextFunctions` lists where its gradients flow next.
@@ -22,6 +29,12 @@ export abstract class Node {
   readonly sequenceNr: number = nextSequenceNr++;
   /** Hooks on the gradient of each output, run before the node; `retainGrad` is one of them. */
   readonly preHooks = new Map<number, GradHook[]>();
+  /** @internal In anomaly mode, the call stack where the op was recorded (read only to report an anomaly). */
+  readonly _trace: Error | null = isAnomalyEnabled() ? captureTrace() : null;
+  /** The shapes of the forward op's inputs, where the node knows them (for error messages). */
+  readonly inputShapes?: readonly Shape[];
+  /** The forward op's name, where it is not `name` less "Backward" in lower camelCase (a custom Function's class). */
+  readonly op?: string;
 
   constructor(
     /** Readable name, such as `MulBackward` or `AccumulateGrad`. */
@@ -45,6 +58,9 @@ export abstract class Node {
       if (i >= 0) list.splice(i, 1);
     };
   }
+
+  /** @internal `retainGrad`'s hook per output: run after the other hooks, so it stores the final gradient. */
+  readonly retainGradHooks = new Map<number, (grad: Tensor) => void>();
 
   /** Computes the gradients of the inputs from the gradients of the outputs. */
   abstract apply(gradOutputs: readonly (Tensor | null)[]): (Tensor | null)[];

@@ -1,16 +1,17 @@
-// The primitive table: every differentiable op's forward (a kernel call) beside its derivative rule.
-// Rules are written in differentiable tensor ops, so gradients of gradients come for free; the
-// engine sums broadcast gradients down to each input's shape, so rules need not.
+// The primitive table: every differentiable op's forward (a kernel call) beside its derivative rules,
+// `vjp` for reverse mode and `jvp` for forward mode (the compiler requires both or neither). Rules are
+// written in differentiable tensor ops, so derivatives of derivatives come for free; the engine sums
+// broadcast gradients down to each input's shape, and the dispatcher expands tangents up to the
+// output's, so rules need not.
 import type { BinaryOp, ReduceOp, TensorData, UnaryOp, Window2d } from "../backend/backend.js";
 import type { DType } from "../dtype.js";
 import { broadcastShapes, sizeOf } from "../shape.js";
 import type { Shape } from "../shape.js";
-import type { Tensor } from "../tensor/tensor.js";
-import { zeros } from "../tensor/creation.js";
+import { Tensor } from "../tensor/tensor.js";
 import { where } from "../tensor/elementwise.js";
 import { sumToShape } from "../tensor/movement.js";
 import { applyPrimitive } from "./dispatch.js";
-import type { Rule, VjpContext } from "./rule.js";
+import type { Derivatives, Jvp, Rule } from "./rule.js";
 
 type NoParams = Record<string, never>;
 interface ReduceParams { axes: readonly number[]; keepdim: boolean }
@@ -43,30 +44,32 @@ export interface PrimitiveParams {
 }
 export type Primitive = keyof PrimitiveParams;
 
-type Vjp<P> = (g: Tensor, ctx: VjpContext<P>) => (Tensor | null)[];
-
-function unaryRule(op: UnaryOp, vjp: Vjp<NoParams> | undefined, saves: Rule<NoParams>["saves"], outDtype?: DType): Rule<NoParams> {
-  return {
-    forward: (backend, [x]) => {
-      const dtype = outDtype ?? x!.dtype;
-      return { buf: backend.unary(op, x!, dtype), shape: x!.shape, dtype };
-    },
-    ...(vjp ? { vjp } : {}),
-    saves,
+// `derivatives` is null for ops without a derivative; otherwise both rules must be given.
+function unaryRule(op: UnaryOp, derivatives: Derivatives<NoParams> | null, saves: Rule<NoParams>["saves"], outDtype?: DType): Rule<NoParams> {
+  const forward: Rule<NoParams>["forward"] = (backend, [x]) => {
+    const dtype = outDtype ?? x!.dtype;
+    return { buf: backend.unary(op, x!, dtype), shape: x!.shape, dtype };
   };
+  return derivatives ? { forward, saves, ...derivatives } : { forward, saves };
 }
 
-function binaryRule(op: BinaryOp, vjp: Vjp<NoParams> | undefined, saves: Rule<NoParams>["saves"], outDtype?: DType): Rule<NoParams> {
-  return {
-    forward: (backend, [a, b]) => {
-      const shape = broadcastShapes(op, a!.shape, b!.shape);
-      const dtype = outDtype ?? a!.dtype;
-      return { buf: backend.binary(op, a!, b!, shape, dtype), shape, dtype };
-    },
-    ...(vjp ? { vjp } : {}),
-    saves,
+function binaryRule(op: BinaryOp, derivatives: Derivatives<NoParams> | null, saves: Rule<NoParams>["saves"], outDtype?: DType): Rule<NoParams> {
+  const forward: Rule<NoParams>["forward"] = (backend, [a, b]) => {
+    const shape = broadcastShapes(op, a!.shape, b!.shape);
+    const dtype = outDtype ?? a!.dtype;
+    return { buf: backend.binary(op, a!, b!, shape, dtype), shape, dtype };
   };
+  return derivatives ? { forward, saves, ...derivatives } : { forward, saves };
 }
+
+// Tangent rules get null for inputs without a tangent (at least one has one): these treat null as zero.
+function plus(a: Tensor | null, b: Tensor | null): Tensor {
+  return a === null ? b! : b === null ? a : a.add(b);
+}
+// Constants made inside rules live on the backend of the tensors they combine with, not the current one.
+const zerosOn = (like: Tensor, shape: Shape, dtype: DType): Tensor =>
+  Tensor._create(like._backend.full(sizeOf(shape), 0, dtype), shape, dtype, like._backend);
+const orZeros = (t: Tensor | null, like: Tensor, shape: Shape, dtype: DType): Tensor => t ?? zerosOn(like, shape, dtype);
 
 function reduceShape(shape: Shape, axes: readonly number[], keepdim: boolean): number[] {
   return keepdim ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i));
@@ -85,6 +88,11 @@ function reduceRule(op: ReduceOp & ("max" | "min")): Rule<ReduceParams> {
       const mask = x!.eq(y.reshape(keep)).to(g.dtype);
       return [g.reshape(keep).mul(mask).div(mask.sum(axes, true))];
     },
+    // The same even split going forward: the mean of the tangents over the tied maxima.
+    jvp: ([t], { inputs: [x], output: y, params: { axes, keepdim } }) => {
+      const mask = x!.eq(y.reshape(reduceShape(x!.shape, axes, true))).to(t!.dtype);
+      return t!.mul(mask).sum(axes, keepdim).div(mask.sum(axes, keepdim));
+    },
   };
 }
 
@@ -99,79 +107,147 @@ function argRule(op: "argmax" | "argmin"): Rule<{ axis: number; keepdim: boolean
   };
 }
 
-const zeroGrad: Vjp<NoParams> = (g) => [g.mul(0)];
+// Piecewise-constant functions: zero derivative both ways (as PyTorch gives).
+const zeroDerivatives: Derivatives<NoParams> = { vjp: (g) => [g.mul(0)], jvp: ([t]) => t!.mul(0) };
+// Linear ops map a tangent exactly as they map the value.
+const linear = <P extends Primitive>(prim: P): Jvp<PrimitiveParams[P]> => ([t], { params }) => applyPrimitive(prim, [t!], params);
 const inv = (perm: readonly number[]) => perm.map((_, i) => perm.indexOf(i));
 
 /** The table itself: a missing or misnamed entry is a compile error. */
 export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
-  neg: unaryRule("neg", (g) => [g.neg()], "none"),
+  neg: unaryRule("neg", {
+    vjp: (g) => [g.neg()],
+    jvp: ([t]) => t!.neg(),
+  }, "none"),
   // d|x| = sign(x) dx (0 at 0, as in PyTorch)
-  abs: unaryRule("abs", (g, { inputs: [x] }) => [g.mul(x!.sign())], "inputs"),
+  abs: unaryRule("abs", {
+    vjp: (g, { inputs: [x] }) => [g.mul(x!.sign())],
+    jvp: ([t], { inputs: [x] }) => t!.mul(x!.sign()),
+  }, "inputs"),
   // d√x = dx / (2√x)
-  sqrt: unaryRule("sqrt", (g, { output: y }) => [g.div(y.mul(2))], "output"),
+  sqrt: unaryRule("sqrt", {
+    vjp: (g, { output: y }) => [g.div(y.mul(2))],
+    jvp: ([t], { output: y }) => t!.div(y.mul(2)),
+  }, "output"),
   // d eˣ = eˣ dx
-  exp: unaryRule("exp", (g, { output: y }) => [g.mul(y)], "output"),
+  exp: unaryRule("exp", {
+    vjp: (g, { output: y }) => [g.mul(y)],
+    jvp: ([t], { output: y }) => t!.mul(y),
+  }, "output"),
   // d log x = dx / x
-  log: unaryRule("log", (g, { inputs: [x] }) => [g.div(x!)], "inputs"),
+  log: unaryRule("log", {
+    vjp: (g, { inputs: [x] }) => [g.div(x!)],
+    jvp: ([t], { inputs: [x] }) => t!.div(x!),
+  }, "inputs"),
   // d log(1 + x) = dx / (1 + x)
-  log1p: unaryRule("log1p", (g, { inputs: [x] }) => [g.div(x!.add(1))], "inputs"),
+  log1p: unaryRule("log1p", {
+    vjp: (g, { inputs: [x] }) => [g.div(x!.add(1))],
+    jvp: ([t], { inputs: [x] }) => t!.div(x!.add(1)),
+  }, "inputs"),
   // d(eˣ - 1) = eˣ dx = (y + 1) dx
-  expm1: unaryRule("expm1", (g, { output: y }) => [g.mul(y.add(1))], "output"),
+  expm1: unaryRule("expm1", {
+    vjp: (g, { output: y }) => [g.mul(y.add(1))],
+    jvp: ([t], { output: y }) => t!.mul(y.add(1)),
+  }, "output"),
   // d sin x = cos x dx
-  sin: unaryRule("sin", (g, { inputs: [x] }) => [g.mul(x!.cos())], "inputs"),
+  sin: unaryRule("sin", {
+    vjp: (g, { inputs: [x] }) => [g.mul(x!.cos())],
+    jvp: ([t], { inputs: [x] }) => t!.mul(x!.cos()),
+  }, "inputs"),
   // d cos x = -sin x dx
-  cos: unaryRule("cos", (g, { inputs: [x] }) => [g.mul(x!.sin()).neg()], "inputs"),
+  cos: unaryRule("cos", {
+    vjp: (g, { inputs: [x] }) => [g.mul(x!.sin()).neg()],
+    jvp: ([t], { inputs: [x] }) => t!.mul(x!.sin()).neg(),
+  }, "inputs"),
   // d tanh x = (1 - tanh² x) dx
-  tanh: unaryRule("tanh", (g, { output: y }) => [g.mul(y.mul(y).neg().add(1))], "output"),
+  tanh: unaryRule("tanh", {
+    vjp: (g, { output: y }) => [g.mul(y.mul(y).neg().add(1))],
+    jvp: ([t], { output: y }) => t!.mul(y.mul(y).neg().add(1)),
+  }, "output"),
   // d σ(x) = σ(x)(1 - σ(x)) dx, never above 0.25
-  sigmoid: unaryRule("sigmoid", (g, { output: y }) => [g.mul(y.mul(y.neg().add(1)))], "output"),
+  sigmoid: unaryRule("sigmoid", {
+    vjp: (g, { output: y }) => [g.mul(y.mul(y.neg().add(1)))],
+    jvp: ([t], { output: y }) => t!.mul(y.mul(y.neg().add(1))),
+  }, "output"),
   // d relu x = [x > 0] dx (0 at 0, as in PyTorch)
-  relu: unaryRule("relu", (g, { output: y }) => [where(y.gt(0), g, 0)], "output"),
+  relu: unaryRule("relu", {
+    vjp: (g, { output: y }) => [where(y.gt(0), g, 0)],
+    jvp: ([t], { output: y }) => where(y.gt(0), t!, 0),
+  }, "output"),
   // d erf x = 2/√π e^(-x²) dx
-  erf: unaryRule("erf", (g, { inputs: [x] }) => [g.mul(x!.mul(x!).neg().exp().mul(2 / Math.sqrt(Math.PI)))], "inputs"),
-  // Piecewise-constant functions: zero gradient, as PyTorch gives.
-  sign: unaryRule("sign", zeroGrad, "none"),
-  floor: unaryRule("floor", zeroGrad, "none"),
-  ceil: unaryRule("ceil", zeroGrad, "none"),
-  round: unaryRule("round", zeroGrad, "none"),
-  isnan: unaryRule("isnan", undefined, "none", "bool"),
-  isinf: unaryRule("isinf", undefined, "none", "bool"),
-  isfinite: unaryRule("isfinite", undefined, "none", "bool"),
-  logicalNot: unaryRule("logicalNot", undefined, "none", "bool"),
+  erf: unaryRule("erf", {
+    vjp: (g, { inputs: [x] }) => [g.mul(x!.mul(x!).neg().exp().mul(2 / Math.sqrt(Math.PI)))],
+    jvp: ([t], { inputs: [x] }) => t!.mul(x!.mul(x!).neg().exp().mul(2 / Math.sqrt(Math.PI))),
+  }, "inputs"),
+  sign: unaryRule("sign", zeroDerivatives, "none"),
+  floor: unaryRule("floor", zeroDerivatives, "none"),
+  ceil: unaryRule("ceil", zeroDerivatives, "none"),
+  round: unaryRule("round", zeroDerivatives, "none"),
+  isnan: unaryRule("isnan", null, "none", "bool"),
+  isinf: unaryRule("isinf", null, "none", "bool"),
+  isfinite: unaryRule("isfinite", null, "none", "bool"),
+  logicalNot: unaryRule("logicalNot", null, "none", "bool"),
 
   // d(a + b) = da + db
-  add: binaryRule("add", (g) => [g, g], "none"),
+  add: binaryRule("add", { vjp: (g) => [g, g], jvp: ([ta, tb]) => plus(ta!, tb!) }, "none"),
   // d(a - b) = da - db
-  sub: binaryRule("sub", (g) => [g, g.neg()], "none"),
+  sub: binaryRule("sub", { vjp: (g) => [g, g.neg()], jvp: ([ta, tb]) => plus(ta!, tb?.neg() ?? null) }, "none"),
   // d(ab) = b da + a db
-  mul: binaryRule("mul", (g, { inputs: [a, b], needsInputGrad: [na, nb] }) => [na ? g.mul(b!) : null, nb ? g.mul(a!) : null], "inputs"),
+  mul: binaryRule("mul", {
+    vjp: (g, { inputs: [a, b], needsInputGrad: [na, nb] }) => [na ? g.mul(b!) : null, nb ? g.mul(a!) : null],
+    jvp: ([ta, tb], { inputs: [a, b] }) => plus(ta ? ta.mul(b!) : null, tb ? tb.mul(a!) : null),
+  }, (n) => ({ inputs: [n[1] === true, n[0] === true], output: false })), // a only for b's gradient, and b only for a's
+
   // d(a/b) = da/b - a db/b²
-  div: binaryRule("div", (g, { inputs: [a, b], needsInputGrad: [na, nb] }) => [
-    na ? g.div(b!) : null,
-    nb ? g.neg().mul(a!).div(b!.mul(b!)) : null,
-  ], "inputs"),
+  div: binaryRule("div", {
+    vjp: (g, { inputs: [a, b], needsInputGrad: [na, nb] }) => [
+      na ? g.div(b!) : null,
+      nb ? g.neg().mul(a!).div(b!.mul(b!)) : null,
+    ],
+    jvp: ([ta, tb], { inputs: [a, b] }) => plus(ta ? ta.div(b!) : null, tb ? tb.neg().mul(a!).div(b!.mul(b!)) : null),
+  }, (n) => ({ inputs: [n[1] === true, true], output: false })), // a only for b's gradient
+
   // d(aᵇ) = b aᵇ⁻¹ da + aᵇ log a db; PyTorch's conventions at b = 0 and at a = 0 keep NaN out.
-  pow: binaryRule("pow", (g, { inputs: [a, b], output: y, needsInputGrad: [na, nb] }) => [
-    na ? where(b!.eq(0), 0, g.mul(b!).mul(a!.pow(b!.sub(1)))) : null,
-    nb ? where(a!.eq(0).logicalAnd(b!.ge(0)), 0, g.mul(y).mul(a!.log())) : null,
-  ], "both"),
+  pow: binaryRule("pow", {
+    vjp: (g, { inputs: [a, b], output: y, needsInputGrad: [na, nb] }) => [
+      na ? where(b!.eq(0), 0, g.mul(b!).mul(a!.pow(b!.sub(1)))) : null,
+      nb ? where(a!.eq(0).logicalAnd(b!.ge(0)), 0, g.mul(y).mul(a!.log())) : null,
+    ],
+    jvp: ([ta, tb], { inputs: [a, b], output: y }) => plus(
+      ta ? where(b!.eq(0), 0, ta.mul(b!).mul(a!.pow(b!.sub(1)))) : null,
+      tb ? where(a!.eq(0).logicalAnd(b!.ge(0)), 0, tb.mul(y).mul(a!.log())) : null,
+    ),
+  }, (n) => ({ inputs: [true, true], output: n[1] === true })), // the output only for the exponent's gradient
+
   // Ties split the gradient in half, as PyTorch's maximum and minimum do.
-  maximum: binaryRule("maximum", (g, { inputs: [a, b] }) => [
-    where(a!.eq(b!), g.div(2), where(a!.gt(b!), g, 0)),
-    where(a!.eq(b!), g.div(2), where(b!.gt(a!), g, 0)),
-  ], "inputs"),
-  minimum: binaryRule("minimum", (g, { inputs: [a, b] }) => [
-    where(a!.eq(b!), g.div(2), where(a!.lt(b!), g, 0)),
-    where(a!.eq(b!), g.div(2), where(b!.lt(a!), g, 0)),
-  ], "inputs"),
-  gt: binaryRule("gt", undefined, "none", "bool"),
-  ge: binaryRule("ge", undefined, "none", "bool"),
-  lt: binaryRule("lt", undefined, "none", "bool"),
-  le: binaryRule("le", undefined, "none", "bool"),
-  eq: binaryRule("eq", undefined, "none", "bool"),
-  ne: binaryRule("ne", undefined, "none", "bool"),
-  logicalAnd: binaryRule("logicalAnd", undefined, "none", "bool"),
-  logicalOr: binaryRule("logicalOr", undefined, "none", "bool"),
+  maximum: binaryRule("maximum", {
+    vjp: (g, { inputs: [a, b] }) => [
+      where(a!.eq(b!), g.div(2), where(a!.gt(b!), g, 0)),
+      where(a!.eq(b!), g.div(2), where(b!.gt(a!), g, 0)),
+    ],
+    jvp: ([ta, tb], { inputs: [a, b] }) => plus(
+      ta ? where(a!.eq(b!), ta.div(2), where(a!.gt(b!), ta, 0)) : null,
+      tb ? where(a!.eq(b!), tb.div(2), where(b!.gt(a!), tb, 0)) : null,
+    ),
+  }, "inputs"),
+  minimum: binaryRule("minimum", {
+    vjp: (g, { inputs: [a, b] }) => [
+      where(a!.eq(b!), g.div(2), where(a!.lt(b!), g, 0)),
+      where(a!.eq(b!), g.div(2), where(b!.lt(a!), g, 0)),
+    ],
+    jvp: ([ta, tb], { inputs: [a, b] }) => plus(
+      ta ? where(a!.eq(b!), ta.div(2), where(a!.lt(b!), ta, 0)) : null,
+      tb ? where(a!.eq(b!), tb.div(2), where(b!.lt(a!), tb, 0)) : null,
+    ),
+  }, "inputs"),
+  gt: binaryRule("gt", null, "none", "bool"),
+  ge: binaryRule("ge", null, "none", "bool"),
+  lt: binaryRule("lt", null, "none", "bool"),
+  le: binaryRule("le", null, "none", "bool"),
+  eq: binaryRule("eq", null, "none", "bool"),
+  ne: binaryRule("ne", null, "none", "bool"),
+  logicalAnd: binaryRule("logicalAnd", null, "none", "bool"),
+  logicalOr: binaryRule("logicalOr", null, "none", "bool"),
 
   // d where(c, a, b) = where(c, da, db)
   where: {
@@ -180,11 +256,13 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
       return { buf: backend.where(c!, a!, b!, shape, a!.dtype), shape, dtype: a!.dtype };
     },
     vjp: (g, { inputs: [c], needsInputGrad: [, na, nb] }) => [null, na ? where(c!, g, 0) : null, nb ? where(c!, 0, g) : null],
-    saves: "inputs",
+    jvp: ([, ta, tb], { inputs: [c] }) => where(c!, ta ?? 0, tb ?? 0),
+    saves: () => ({ inputs: [true, false, false], output: false }), // the condition only
   },
   cast: {
     forward: (backend, [x], { dtype }) => ({ buf: backend.cast(x!, dtype), shape: x!.shape, dtype }),
     vjp: (g, { inputDtypes: [d] }) => [g.to(d!)],
+    jvp: ([t], { params: { dtype } }) => t!.to(dtype),
     saves: "none",
   },
 
@@ -196,6 +274,7 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
       dtype,
     }),
     vjp: (g, { inputShapes: [shape], params: { axes } }) => [g.reshape(reduceShape(shape!, axes, true)).expand(shape!)],
+    jvp: linear("sum"),
     saves: "none",
   },
   amax: reduceRule("max"),
@@ -211,12 +290,14 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
       return { buf: backend.matmul(a!, b!, shape), shape, dtype: a!.dtype };
     },
     vjp: (g, { inputs: [a, b], needsInputGrad: [na, nb] }) => [na ? g.matmul(b!.mT) : null, nb ? a!.mT.matmul(g) : null],
-    saves: "inputs",
+    jvp: ([ta, tb], { inputs: [a, b] }) => plus(ta ? ta.matmul(b!) : null, tb ? a!.matmul(tb) : null),
+    saves: (n) => ({ inputs: [n[1] === true, n[0] === true], output: false }), // A only for B's gradient, and B only for A's
   },
 
   reshape: {
     forward: (_backend, [x], { shape }) => ({ buf: x!.buf, shape, dtype: x!.dtype }),
     vjp: (g, { inputShapes: [shape] }) => [g.reshape(shape!)],
+    jvp: linear("reshape"),
     saves: "none",
     view: true,
   },
@@ -227,11 +308,13 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
       dtype: x!.dtype,
     }),
     vjp: (g, { params: { perm } }) => [g.permute(inv(perm))],
+    jvp: linear("permute"),
     saves: "none",
   },
   expand: {
     forward: (backend, [x], { shape }) => ({ buf: backend.expand(x!, shape), shape, dtype: x!.dtype }),
     vjp: (g, { inputShapes: [shape] }) => [sumToShape(g, shape!)],
+    jvp: linear("expand"),
     saves: "none",
   },
   // slice and sliceBackward are each other's adjoints.
@@ -242,6 +325,7 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
       dtype: x!.dtype,
     }),
     vjp: (g, { params }) => [applyPrimitive("sliceBackward", [g], params)],
+    jvp: linear("slice"),
     saves: "none",
   },
   sliceBackward: {
@@ -251,6 +335,7 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
       dtype: x!.dtype,
     }),
     vjp: (g, { params }) => [applyPrimitive("slice", [g], params)],
+    jvp: linear("sliceBackward"),
     saves: "none",
   },
   cat: {
@@ -267,24 +352,30 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
         return part;
       });
     },
+    jvp: (ts, { inputShapes, inputDtypes, params }) =>
+      applyPrimitive("cat", ts.map((t, i) => orZeros(t, ts.find((u) => u !== null)!, inputShapes[i]!, inputDtypes[i]!)), params),
     saves: "none",
   },
   // unfold (im2col) and fold (col2im) are each other's adjoints; padding gets no gradient.
   unfold: {
     forward: (backend, [x], { window, outShape }) => ({ buf: backend.unfold(x!, window, outShape), shape: outShape, dtype: x!.dtype }),
     vjp: (g, { params: { window, outShape, inShape } }) => [applyPrimitive("fold", [g], { window, outShape: inShape, inShape: outShape })],
+    // The padding is a constant: its tangent is 0 whatever it reads as (-Infinity for max pooling).
+    jvp: ([t], { params }) => applyPrimitive("unfold", [t!], { ...params, window: { ...params.window, padValue: 0 } }),
     saves: "none",
   },
   fold: {
     forward: (backend, [x], { window, outShape }) => ({ buf: backend.fold(x!, window, outShape), shape: outShape, dtype: x!.dtype }),
     vjp: (g, { params: { window, outShape, inShape } }) => [applyPrimitive("unfold", [g], { window: { ...window, padValue: 0 }, outShape: inShape, inShape: outShape })],
+    jvp: linear("fold"),
     saves: "none",
   },
   // gather/scatterAdd and indexSelect/indexAdd are adjoint pairs; indices get no gradient.
   gather: {
     forward: (backend, [x, index], { dim }) => ({ buf: backend.gather(x!, dim, index!), shape: index!.shape, dtype: x!.dtype }),
     vjp: (g, { inputs: [, index], inputShapes: [shape], params: { dim } }) =>
-      [zeros(shape!, { dtype: g.dtype }).scatterAdd(dim, index!, g), null],
+      [zerosOn(g, shape!, g.dtype).scatterAdd(dim, index!, g), null],
+    jvp: ([t], { inputs: [, index], params }) => applyPrimitive("gather", [t!, index!], params),
     saves: "inputs",
   },
   scatterAdd: {
@@ -294,6 +385,8 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
       dtype: base!.dtype,
     }),
     vjp: (g, { inputs: [, index], params: { dim } }) => [g, null, g.gather(dim, index!)],
+    jvp: ([tb, , ts], { inputs: [base, index, src], params }) =>
+      applyPrimitive("scatterAdd", [orZeros(tb ?? null, index!, base!.shape, base!.dtype), index!, orZeros(ts ?? null, index!, src!.shape, src!.dtype)], params),
     saves: "inputs",
   },
   indexSelect: {
@@ -303,7 +396,8 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
       return { buf: backend.indexSelect(x!, dim, index!), shape, dtype: x!.dtype };
     },
     vjp: (g, { inputs: [, index], inputShapes: [shape], params: { dim } }) =>
-      [zeros(shape!, { dtype: g.dtype }).indexAdd(dim, index!, g), null],
+      [zerosOn(g, shape!, g.dtype).indexAdd(dim, index!, g), null],
+    jvp: ([t], { inputs: [, index], params }) => applyPrimitive("indexSelect", [t!, index!], params),
     saves: "inputs",
   },
   indexAdd: {
@@ -313,6 +407,8 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
       dtype: base!.dtype,
     }),
     vjp: (g, { inputs: [, index], params: { dim } }) => [g, null, g.indexSelect(dim, index!)],
+    jvp: ([tb, , ts], { inputs: [base, index, src], params }) =>
+      applyPrimitive("indexAdd", [orZeros(tb ?? null, index!, base!.shape, base!.dtype), index!, orZeros(ts ?? null, index!, src!.shape, src!.dtype)], params),
     saves: "inputs",
   },
 };

@@ -5,3 +5,6 @@ export { gradcheck, gradgradcheck } from "./gradcheck.js";
 export type { GradcheckOptions } from "./gradcheck.js";
 export { Node, AccumulateGrad } from "./node.js";
 export type { Edge, GradHook } from "./node.js";
+export { Function, FunctionCtx } from "./function.js";
+export type { BackwardResult, FunctionClass } from "./function.js";
+export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled, AnomalyError } from "./anomaly.js";

@@ -24,17 +24,49 @@ export interface VjpContext<P> {
   readonly needsInputGrad: readonly boolean[];
 }
 
+/** What a tangent rule sees: the same as a derivative rule, at forward time. */
+export type JvpContext<P> = Omit<VjpContext<P>, "needsInputGrad">;
+
+/** A derivative rule (reverse mode): the gradient of the loss for each input, or null where none flows. */
+export type Vjp<P> = (grad: Tensor, ctx: VjpContext<P>) => (Tensor | null)[];
 /**
- * One differentiable primitive. `vjp` returns, for each input, the gradient of the loss with
- * respect to it (or null where none flows); it may return a gradient of the broadcast output
- * shape, and the engine sums it down to the input's shape.
+ * A tangent rule (forward mode): the output's tangent from the inputs' tangents (null where an input
+ * has none; at least one is not). It may return a tangent of a shape that broadcasts to the output's.
  */
-export interface Rule<P> {
+export type Jvp<P> = (tangents: readonly (Tensor | null)[], ctx: JvpContext<P>) => Tensor;
+
+/** The two derivative rules of a differentiable primitive: having one without the other is a compile error. */
+export interface Derivatives<P> {
+  vjp: Vjp<P>;
+  jvp: Jvp<P>;
+}
+/** Ops without a derivative (comparisons, argmax): their results never require grad nor carry tangents. */
+export interface NoDerivatives {
+  vjp?: undefined;
+  jvp?: undefined;
+}
+
+/** Which of an op's tensors its derivative rule reads: one flag per input, and one for the output. */
+export interface SaveSpec {
+  readonly inputs: readonly boolean[];
+  readonly output: boolean;
+}
+
+interface RuleBase<P> {
   forward(backend: Backend, inputs: readonly TensorData[], params: P): ForwardResult;
-  /** Absent for ops without a derivative (comparisons, argmax): their results never require grad. */
-  vjp?: (grad: Tensor, ctx: VjpContext<P>) => (Tensor | null)[];
-  /** What the derivative rule reads; the rest is not kept alive by the graph. Default: both. */
-  saves?: "inputs" | "output" | "both" | "none";
+  /**
+   * What the derivative rule reads; the rest is not kept alive by the graph. Default: both. A function
+   * decides per input from which inputs need a gradient (mul keeps `a` only for `b`'s gradient), so an
+   * in-place change to a tensor no rule will read is allowed, as in PyTorch.
+   */
+  saves?: "inputs" | "output" | "both" | "none" | ((needsInputGrad: readonly boolean[]) => SaveSpec);
   /** True for ops whose output shares the input's memory (reshape): they share its version counter too. */
   view?: boolean;
 }
+
+/**
+ * One primitive. `vjp` returns, for each input, the gradient of the loss with respect to it (or
+ * null where none flows); it may return a gradient of the broadcast output shape, and the engine
+ * sums it down to the input's shape. `jvp` pushes input tangents forward (forward-mode AD).
+ */
+export type Rule<P> = RuleBase<P> & (Derivatives<P> | NoDerivatives);

@@ -2,9 +2,11 @@
 import { ArgumentError } from "../errors.js";
 import type { Backend } from "./backend.js";
 import { cpuBackend } from "./cpu/index.js";
+import { wasmAvailable, wasmBackend } from "./wasm/index.js";
 
-const backends = new Map<string, Backend>([["cpu", cpuBackend]]);
-let current: Backend = cpuBackend;
+const backends = new Map<string, Backend>([["cpu", cpuBackend], ["wasm", wasmBackend]]);
+// WebAssembly SIMD by default where the runtime has it (its kernels fall back to cpu's otherwise).
+let current: Backend = wasmAvailable() ? wasmBackend : cpuBackend;
 
 /** Makes `backend` available to `setBackend` under its name. */
 export function registerBackend(backend: Backend): void {

@@ -4,6 +4,9 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { ACTIVATIONS } from "../models/index.js";
 import type { ActivationName } from "../models/index.js";
 import { runEval } from "./evaluate.js";
+import { GRAPH_FORMATS, runGraph } from "./graph.js";
+import type { GraphCommandOptions } from "./graph.js";
+import { runLessonCommand } from "./lesson.js";
 import { runPredict } from "./predict.js";
 import { runTour } from "./tour.js";
 import { OPTIMIZERS, SCHEDULERS, runTrain } from "./train.js";
@@ -107,9 +110,31 @@ program
   });
 
 program
+  .command("graph")
+  .description("compute a formula with autograd, print its gradients, and draw its graph with values and gradients")
+  .argument("<formula>", 'a formula in quotes, such as "sin(x^2)" or "(x+y)*z", then --x 1.3 … for its variables')
+  .option("--out <file>", "where to write the drawing (default: graph.svg, graph.dot or graph.mmd)")
+  .addOption(new Option("--format <format>", "drawing format (default: from --out's extension, else svg)").choices([...GRAPH_FORMATS]))
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .action(async (_formula: string, o: GraphCommandOptions, cmd: Command) => {
+    await runGraph(cmd.args, o); // cmd.args: the formula and its --x 1.3 flags, which commander cannot declare
+  });
+
+program
   .command("tour")
   .description("compute the lesson's examples of backpropagation with chainrule and print the evidence")
   .action(() => runTour());
+
+program
+  .command("lesson")
+  .description("run the lesson's claims about backpropagation as experiments and print the evidence")
+  .argument("[experiments...]", "which to run (default: all); see --list")
+  .option("--list", "list the experiments")
+  .option("--seed <n>", "random seed for weights and data", nonNegativeInt("--seed"), 0)
+  .action((names: string[], o: { list?: boolean; seed: number }) => {
+    if (!runLessonCommand(names, { ...o, color: process.stdout.isTTY === true })) process.exitCode = 1;
+  });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`chainrule: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);

@@ -2,7 +2,7 @@
 export { Parameter } from "./parameter.js";
 export { Module, StateDictError } from "./module.js";
 export type {
-  AnyModule, RemovableHandle, ForwardPreHook, ForwardHook, SingleArg, ZeroGradOptions, LoadStateDictOptions, LoadStateDictResult, BufferOptions,
+  AnyModule, RemovableHandle, ForwardPreHook, ForwardHook, FullBackwardHook, SingleArg, ZeroGradOptions, LoadStateDictOptions, LoadStateDictResult, BufferOptions,
 } from "./module.js";
 export type { DTypeOption } from "./common.js";
 export { Linear, Identity } from "./linear.js";

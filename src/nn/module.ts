@@ -1,11 +1,13 @@
 // `cr.nn.Module`: the base class of layers and models — parameter discovery, dotted names, train/eval,
 // state dicts, and the single place (`forward`'s wrapper) where module hooks run.
-import { noGrad } from "../autograd/grad-mode.js";
+import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
 import type { DType } from "../dtype.js";
 import { isFloating } from "../dtype.js";
 import { ArgumentError } from "../errors.js";
 import { fmt, shapesEqual } from "../shape.js";
 import { Tensor } from "../tensor/tensor.js";
+import { BackwardHookCall } from "./backward-hook.js";
+import type { StoredBackwardHook } from "./backward-hook.js";
 import { Parameter } from "./parameter.js";
 
 /** What `register*Hook` returns: `remove()` unregisters the hook (calling it twice is harmless). */
@@ -34,6 +36,16 @@ interface ForwardHookShape<M, Args extends unknown[], Out> {
 export type ForwardPreHook<M, Args extends unknown[]> = PreHookShape<M, Args>["hook"];
 /** Runs after `forward` with the arguments it got and its output; returning something replaces the output. */
 export type ForwardHook<M, Args extends unknown[], Out> = ForwardHookShape<M, Args, Out>["hook"];
+
+/**
+ * Runs once per backward through a module call, with the gradients with respect to the call's
+ * arguments (`gradInput`, null for non-tensors and inputs that need none) and outputs
+ * (`gradOutput`); returning an array (same length) replaces `gradInput`.
+ */
+export type FullBackwardHook<M> = FullBackwardHookShape<M>["hook"];
+interface FullBackwardHookShape<M> {
+  hook(module: M, gradInput: readonly (Tensor | null)[], gradOutput: readonly (Tensor | null)[]): readonly (Tensor | null)[] | void;
+}
 
 /** Options of `zeroGrad`. */
 export interface ZeroGradOptions {
@@ -119,6 +131,7 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
   // Hooks live in private fields typed loosely, so Module<[Tensor]> still assigns to Module<unknown[]>.
   readonly #preHooks = new Map<number, StoredPreHook>();
   readonly #forwardHooks = new Map<number, StoredForwardHook>();
+  readonly #backwardHooks = new Map<number, StoredBackwardHook>();
   // Buffers keep PyTorch's state-dict names (running_mean); subclasses expose them as camelCase getters.
   readonly #buffers = new Map<string, { tensor: Tensor | null; persistent: boolean }>();
 
@@ -146,13 +159,18 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
       const replaced = hook(this, args);
       if (replaced !== undefined) args = (Array.isArray(replaced) ? replaced : [replaced]) as Args;
     }
-    // The seam for registerFullBackwardHook: wrap `args` (and below, the output) in identity nodes here.
+    // Full backward hooks: identity nodes around the tensor arguments and outputs catch gradInput and
+    // gradOutput. The hooks are those registered now (PyTorch takes the list at forward time too).
+    const bw = this.#backwardHooks.size > 0 && isGradEnabled()
+      ? new BackwardHookCall(this, this.moduleName, [...this.#backwardHooks.values()])
+      : null;
+    if (bw !== null) args = bw.setupInputs(args);
     let out = impl.apply(this, args);
     for (const hook of [...this.#forwardHooks.values()]) {
       const replaced = hook(this, args, out);
       if (replaced !== undefined) out = replaced as Out;
     }
-    return out;
+    return bw === null ? out : bw.setupOutput(out);
   }
 
   /** The class name, used in error messages and `toString()`. */
@@ -182,6 +200,22 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     const id = nextHookId++;
     this.#forwardHooks.set(id, hook as StoredForwardHook);
     return handle(this.#forwardHooks, id);
+  }
+
+  /**
+   * Registers a hook run once per backward through each later call of this module, as PyTorch's
+   * `register_full_backward_hook`: `hook(module, gradInput, gradOutput)` gets the gradients with
+   * respect to the call's arguments (null for non-tensor arguments and inputs that need no gradient)
+   * and outputs, and may return a replacement `gradInput`. Calls made before registering are not hooked.
+   * @example
+   * const h = layer.registerFullBackwardHook((_m, gradInput, gradOutput) => {
+   *   console.log(gradOutput[0]?.abs().max().item(), gradInput[0]?.shape);
+   * });
+   */
+  registerFullBackwardHook(hook: FullBackwardHook<this>): RemovableHandle {
+    const id = nextHookId++;
+    this.#backwardHooks.set(id, hook as StoredBackwardHook);
+    return handle(this.#backwardHooks, id);
   }
 
   // ---- registration ----------------------------------------------------------------------------

@@ -1,20 +1,64 @@
 // In-place ops (PyTorch's trailing underscore): the result is written into the tensor's own memory,
 // its version counter is bumped so saved tensors that went stale are caught at backward, and its
 // history is rebased onto the op when gradients are being recorded.
-import { isGradEnabled } from "../autograd/grad-mode.js";
+import { replaceTangents } from "../autograd/forward-ad.js";
+import { FunctionNode } from "../autograd/function-node.js";
+import { enableGrad, isGradEnabled } from "../autograd/grad-mode.js";
+import { peekSequenceNr } from "../autograd/node.js";
+import type { Node } from "../autograd/node.js";
 import { isFloating } from "../dtype.js";
 import { AutogradError, DTypeError, ShapeError } from "../errors.js";
 import { fmt, shapesEqual } from "../shape.js";
+import { asTensor, where } from "./elementwise.js";
+import { reshape } from "./movement.js";
 import type { Tensor } from "./tensor.js";
 
-/** Writes `compute()` into `self` and returns `self`; `op` names the in-place op in errors. */
-export function applyInplace(self: Tensor, op: string, compute: () => Tensor): Tensor {
+/**
+ * The op's own nodes (created after `start`) may have saved `self` (or a view of it) for their
+ * derivative: `x.mul_(w)` needs the old `x` for `w`'s gradient. They get a copy of the old value, as
+ * PyTorch saves `self.clone()`; otherwise the op's own write would make its node fail at backward.
+ */
+function protectOwnSaves(self: Tensor, result: Tensor, start: number): void {
+  const copies = new Map<Tensor, Tensor>();
+  const copyOf = (t: Tensor) => {
+    let c = copies.get(t);
+    if (c === undefined) {
+      c = t.clone();
+      copies.set(t, c);
+    }
+    return c;
+  };
+  const seen = new Set<Node>();
+  const stack: Node[] = result.gradFn !== null && result.gradFn.sequenceNr >= start ? [result.gradFn] : [];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    if (node instanceof FunctionNode) node._saveCopiesOf(self._version, copyOf);
+    for (const e of node.nextEdges) if (e !== null && e.node.sequenceNr >= start) stack.push(e.node);
+  }
+}
+
+/**
+ * Writes `compute()` into `self` and returns `self`; `op` names the in-place op in errors.
+ * `overwrites` is for ops whose result does not read `self` (fill_, copy_): `self`'s old history
+ * then gets a zero gradient, as PyTorch's FillBackward gives, rather than a stale one.
+ */
+export function applyInplace(self: Tensor, op: string, compute: () => Tensor, overwrites = false): Tensor {
+  const base = self._viewBase;
   if (isGradEnabled() && self.requiresGrad && self.isLeaf) {
     throw new AutogradError(
       `${op}: a leaf tensor that requires grad (shape ${fmt(self.shape)}) cannot be modified in place while gradients are recorded; ` +
         `do it inside cr.noGrad(() => …), as optimizers do`,
     );
   }
+  if (isGradEnabled() && base !== null && base.requiresGrad && base.isLeaf) {
+    throw new AutogradError(
+      `${op}: a view (shape ${fmt(self.shape)}) of a leaf tensor that requires grad (shape ${fmt(base.shape)}) cannot be modified ` +
+        `in place while gradients are recorded; do it inside cr.noGrad(() => …), or modify a clone()`,
+    );
+  }
+  const start = peekSequenceNr();
   const result = compute();
   if (!shapesEqual(result.shape, self.shape)) {
     throw new ShapeError(`${op}: the result has shape ${fmt(result.shape)}, but the tensor modified in place has shape ${fmt(self.shape)}`);
@@ -22,9 +66,16 @@ export function applyInplace(self: Tensor, op: string, compute: () => Tensor): T
   if ((isFloating(result.dtype) && !isFloating(self.dtype)) || (result.dtype !== "bool" && self.dtype === "bool")) {
     throw new DTypeError(`${op}: the result is ${result.dtype}, which cannot be written into a ${self.dtype} tensor in place`);
   }
-  const value = result.dtype === self.dtype ? result : result.to(self.dtype);
+  let value = result.dtype === self.dtype ? result : result.to(self.dtype);
+  if (overwrites && isGradEnabled() && self.requiresGrad) value = where(asTensor(true, "bool", self._backend), value, self); // value's data, self's history with a zero gradient
+  if (value.requiresGrad) protectOwnSaves(self, value, start);
   self._backend.assign(self._buf, value._data());
   self._version.value++;
-  if (value.requiresGrad && isGradEnabled()) self._rebase(value);
+  replaceTangents(self, value);
+  if (value.requiresGrad && isGradEnabled()) {
+    self._rebase(value);
+    // The base's memory changed too: its history continues from this view's (its other views refresh from it).
+    if (base !== null) base._rebase(enableGrad(() => reshape(self, base.shape)));
+  }
   return self;
 }

@@ -2,6 +2,7 @@
 // forms of every op, which delegate to the functional forms in the sibling files.
 import { applyPrimitive } from "../autograd/dispatch.js";
 import { runBackward } from "../autograd/engine.js";
+import { enableGrad } from "../autograd/grad-mode.js";
 import { AccumulateGrad } from "../autograd/node.js";
 import type { Edge, GradHook, Node } from "../autograd/node.js";
 import type { Backend, DataBuf, TensorData } from "../backend/backend.js";
@@ -67,6 +68,10 @@ export class Tensor {
   private _grad: Tensor | null = null;
   private _accumulator: AccumulateGrad | null = null;
   private _retainsGrad = false;
+  /** @internal For a differentiable view (reshape), the tensor whose memory it shares; null otherwise. */
+  _viewBase: Tensor | null = null;
+  /** @internal The version at which the history (gradFn) was set: a view whose memory changed since gets a fresh one. */
+  _historyVersion = 0;
 
   protected constructor(buf: DataBuf, shape: Shape, dtype: DType, backend: Backend, version: VersionCounter) {
     this._buf = buf;
@@ -141,6 +146,7 @@ export class Tensor {
 
   /** Whether operations on this tensor are recorded for backward. Settable on leaves only. */
   get requiresGrad(): boolean {
+    this._refreshView();
     return this._requiresGrad;
   }
   set requiresGrad(flag: boolean) {
@@ -162,10 +168,12 @@ export class Tensor {
   }
   /** The node that made this tensor and will send its gradient on, or null for a leaf. */
   get gradFn(): Node | null {
+    this._refreshView();
     return this._gradFn;
   }
   /** True for tensors the user made (or that need no gradient), false for results of recorded ops. */
   get isLeaf(): boolean {
+    this._refreshView();
     return this._gradFn === null;
   }
   /** Whether backward stores this non-leaf tensor's gradient in `.grad` (see `retainGrad`). */
@@ -192,14 +200,20 @@ export class Tensor {
     if (!this._requiresGrad) throw new AutogradError("retainGrad: cannot retain the gradient of a tensor that does not require grad");
     if (this.isLeaf || this._retainsGrad) return this;
     this._retainsGrad = true;
-    this._gradFn!.addPreHook(this._outputNr, (g) => {
+    this._gradFn!.retainGradHooks.set(this._outputNr, (g) => {
       this._accumulateGrad(g, false);
     });
     return this;
   }
   /**
    * Registers a hook called with this tensor's gradient during backward; it may return a
-   * replacement. Returns a handle whose `remove()` unregisters it.
+   * replacement (same shape and dtype). Hooks run once per backward with the gradient summed over
+   * all paths, in registration order, each seeing the previous one's result; on a leaf they run
+   * before the gradient is accumulated into `.grad`. Returns a handle whose `remove()` unregisters
+   * it (a hook removed during a backward pass still runs in that pass).
+   * @example
+   * const h = y.registerHook((g) => g.clamp(-1, 1)); // clip the gradient flowing through y
+   * loss.backward(); h.remove();
    */
   registerHook(hook: GradHook): { remove(): void } {
     if (!this._requiresGrad) throw new AutogradError("registerHook: cannot register a hook on a tensor that does not require grad");
@@ -249,19 +263,40 @@ export class Tensor {
 
   /** @internal */
   _setGradFn(node: Node): void {
+    this._historyVersion = this._version.value;
     this._gradFn = node;
     this._requiresGrad = true;
   }
   /** @internal The edge by which a gradient for this tensor enters the graph. */
   _gradientEdge(): Edge {
+    this._refreshView();
     if (this._gradFn !== null) return { node: this._gradFn, outputNr: this._outputNr };
     this._accumulator ??= new AccumulateGrad(this);
     return { node: this._accumulator, outputNr: 0 };
   }
   /** @internal After an in-place op: this tensor now holds `result`'s value and continues its history. */
   _rebase(result: Tensor): void {
+    // retainGrad follows the tensor: `.grad` is the gradient of its new value, as in PyTorch.
+    if (this._retainsGrad) this._gradFn?.retainGradHooks.delete(this._outputNr);
+    this._historyVersion = this._version.value;
     this._gradFn = result._gradFn;
     this._outputNr = result._outputNr;
+    if (this._retainsGrad) this._gradFn?.retainGradHooks.set(this._outputNr, (g) => this._accumulateGrad(g, false));
+    this._requiresGrad = true;
+    this._accumulator = null;
+  }
+  /**
+   * @internal A view whose memory was changed in place through its base or a sibling view takes its
+   * history afresh from the base (as PyTorch regenerates a view's grad_fn), so its gradient stays right.
+   */
+  private _refreshView(): void {
+    const base = this._viewBase;
+    if (base === null || this._historyVersion === this._version.value) return;
+    this._historyVersion = this._version.value;
+    if (!base.requiresGrad) return;
+    const fresh = enableGrad(() => mv.reshape(base, this.shape));
+    this._gradFn = fresh._gradFn;
+    this._outputNr = fresh._outputNr;
     this._requiresGrad = true;
     this._accumulator = null;
   }
@@ -285,11 +320,11 @@ export class Tensor {
   /** Clamps in place to [min, max]. */
   clamp_(min?: TensorLike | null, max?: TensorLike | null): this { return applyInplace(this, "clamp_", () => ew.clamp(this, min, max)) as this; }
   /** Fills with `value` in place. */
-  fill_(value: number | boolean): this { return applyInplace(this, "fill_", () => ew.asTensor(value, this.dtype, this._backend).expand(this.shape)) as this; }
+  fill_(value: number | boolean): this { return applyInplace(this, "fill_", () => ew.asTensor(value, this.dtype, this._backend).expand(this.shape), true) as this; }
   /** Fills with zeros in place. */
   zero_(): this { return this.fill_(0); }
   /** Copies `src` (broadcast to this shape, converted to this dtype) into this tensor in place. */
-  copy_(src: Tensor): this { return applyInplace(this, "copy_", () => mv.expand(src, this.shape).to(this.dtype)) as this; }
+  copy_(src: Tensor): this { return applyInplace(this, "copy_", () => mv.expand(src, this.shape).to(this.dtype), true) as this; }
 
   // ---- dtype ---------------------------------------------------------------------------------
 

@@ -1,0 +1,128 @@
+// `npm run bench`: W1–W5 for chainrule on every backend and for the peers, each system in its own child process, as one table.
+// Flags: --quick (smoke run), --mnist (adds time to 97.5% MNIST test accuracy; minutes), --only chainrule,tfjs,jax-js,js-pytorch,pytorch, --json FILE.
+import { performance } from "node:perf_hooks";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { CANDIDATE_BACKENDS } from "./lib/data.mjs";
+import { renderTable, rowsFor } from "./lib/table.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const argv = process.argv.slice(2);
+const quick = argv.includes("--quick");
+const mnist = argv.includes("--mnist");
+const flagValue = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const onlySystems = flagValue("--only")?.split(",");
+const jsonOut = flagValue("--json");
+const w5Steps = quick ? 5 : 50;
+const PYTHON = "/usr/bin/python3";
+
+const results = [];
+const notes = [];
+const columns = [];
+const wanted = (system) => onlySystems === undefined || onlySystems.includes(system);
+
+/** Runs one child, keeps its JSON lines, and turns a crash or a timeout into a note. */
+function runChild(label, command, args, timeoutMs) {
+  process.stderr.write(`bench: ${label}: ${args.join(" ")}\n`);
+  const t0 = performance.now();
+  const child = spawnSync(command, args, { cwd: root, encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 << 20 });
+  const lines = (child.stdout ?? "").split("\n").filter((l) => l.startsWith("{"));
+  const records = lines.map((l) => JSON.parse(l));
+  if (child.error !== undefined || (child.status !== 0 && !records.some((r) => r.error))) {
+    const why = child.error?.code === "ETIMEDOUT" ? `timed out after ${timeoutMs / 1000} s` : (child.stderr ?? "").trim().split("\n").slice(-2).join(" ");
+    notes.push(`${label}: failed (${why})`);
+  }
+  for (const r of records) {
+    if (r.error) notes.push(`${r.system} ${r.backend}: error: ${r.error}`);
+    if (r.skipped) notes.push(`${r.system} ${r.backend}: skipped: ${r.skipped}`);
+  }
+  return { records, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Adds a system/backend's results (and W5 from a fresh process) under one column. */
+function measureColumn(label, command, args, timeoutMs) {
+  const main = runChild(label, command, [...args, ...(quick ? ["--quick"] : [])], timeoutMs);
+  if (main.records.some((r) => r.skipped)) return;
+  const memory = runChild(`${label} (W5)`, command, [...args, "--only", "W5", "--steps", String(w5Steps)], timeoutMs);
+  const measured = [...main.records, ...memory.records].filter((r) => r.workload !== undefined);
+  results.push(...main.records.filter((r) => r.info !== undefined), ...measured);
+  if (measured.length > 0) columns.push(label);
+}
+
+/** A package's installed version, or undefined when it is not installed. */
+function installed(name) {
+  const file = join(root, "node_modules", name, "package.json");
+  return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")).version : undefined;
+}
+
+function probe() {
+  const child = runChild("peak-FMA probe", process.execPath, ["--experimental-wasm-relaxed-simd", "bench/lib/probe.mjs"], 60_000);
+  return child.records[0];
+}
+
+const timeout = quick ? 180_000 : 900_000;
+const node = process.execPath;
+const probeBefore = probe();
+const versions = { node: process.versions.node, v8: process.versions.v8, chainrule: JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version };
+
+if (wanted("chainrule")) {
+  for (const backend of CANDIDATE_BACKENDS) measureColumn(`chainrule ${backend}`, node, ["bench/workloads/child.mjs", "--backend", backend], timeout);
+}
+for (const [system, pkg, backends, script] of [
+  ["tfjs", "@tensorflow/tfjs", ["cpu", "wasm"], "bench/peers/tfjs.mjs"],
+  ["jax-js", "@jax-js/jax", ["wasm+jit"], "bench/peers/jaxjs.mjs"],
+  ["js-pytorch", "js-pytorch", ["cpu"], "bench/peers/jspytorch.mjs"],
+]) {
+  if (!wanted(system)) continue;
+  const version = installed(pkg);
+  if (version === undefined) {
+    notes.push(`${system}: not installed (${system === "js-pytorch" ? "optional: npm install --no-save --ignore-scripts js-pytorch@0.7.2" : "run npm ci"}); skipped`);
+    continue;
+  }
+  versions[system] = version;
+  for (const backend of backends) measureColumn(`${system} ${backend}`, node, [script, "--backend", backend], timeout);
+}
+if (wanted("pytorch")) {
+  const check = existsSync(PYTHON) ? spawnSync(PYTHON, ["-c", "import torch, numpy; print(torch.__version__)"], { encoding: "utf8" }) : null;
+  if (check === null || check.status !== 0) {
+    notes.push(`pytorch: skipped (${check === null ? `${PYTHON} not found` : "python3 cannot import torch and numpy"})`);
+  } else {
+    versions.pytorch = check.stdout.trim();
+    const threadCounts = cpus().length > 1 ? [1, cpus().length] : [1];
+    for (const t of threadCounts) measureColumn(`pytorch cpu ${t}T`, PYTHON, ["bench/torch_bench.py", "--threads", String(t)], timeout);
+  }
+}
+if (mnist) {
+  const { mnistResults } = await import("./lib/mnist.mjs");
+  results.push(...mnistResults({ root, quick, wanted, python: PYTHON, columns, notes }));
+}
+const probeAfter = probe();
+
+// ---- the report ----------------------------------------------------------------------------------
+const cpuList = cpus();
+const gf = (v) => (v === null || v === undefined ? "n/a" : v.toFixed(1));
+const probeLine = (p) => (p === undefined ? "failed" : `f32x4 mul+add ${gf(p.mulAdd1)} GFLOP/s on 1 thread, ${gf(p.mulAddAll)} on ${p.threads}; relaxed FMA ${gf(p.fma1)} / ${gf(p.fmaAll)}`);
+const out = [];
+out.push(`# chainrule benchmark${quick ? " (--quick: a smoke run, not a measurement)" : ""}`);
+out.push("");
+out.push(`machine: ${cpuList[0]?.model ?? "?"}, ${cpuList.length} logical cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; ${process.platform} ${process.arch}`);
+out.push(`versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+out.push(`peak-FMA probe (WebAssembly SIMD), before: ${probeLine(probeBefore)}`);
+out.push(`peak-FMA probe, after: ${probeLine(probeAfter)}`);
+out.push("");
+out.push(renderTable(rowsFor(quick, mnist), columns, results));
+out.push("");
+out.push("Cells: median after warm-up, and in parentheses the ratio value / chainrule's best backend on that row (↑ higher is better, ↓ lower is better).");
+out.push("W3 reference, not measured in this run: CPython micrograd ≈ 411 ms for the same 21,074-node graph (the speed issue's number).");
+// One line per workload for the per-run notes (W2's first→last loss shows every system started from the same weights).
+for (const workload of new Set(results.filter((r) => r.note).map((r) => r.workload))) {
+  const parts = results.filter((r) => r.note && r.workload === workload).map((r) => `${r.system} ${r.backend}: ${r.note}`);
+  out.push(`- ${workload}: ${parts.join("; ")}`);
+}
+for (const r of results) if (r.info) out.push(`- ${r.system} ${r.backend}: ${JSON.stringify(r.info)}`);
+for (const n of notes) out.push(`- ${n}`);
+console.log(out.join("\n"));
+if (jsonOut !== undefined) writeFileSync(jsonOut, JSON.stringify({ versions, probeBefore, probeAfter, results, notes }, null, 2));

@@ -1,0 +1,16 @@
+// Vite config of the playground: chainrule is bundled from the repository's own sources, offline.
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vite";
+
+const src = fileURLToPath(new URL("../src/index.ts", import.meta.url));
+
+export default defineConfig({
+  root: fileURLToPath(new URL(".", import.meta.url)),
+  // Relative asset URLs, so the built page works from any folder or static server.
+  base: "./",
+  resolve: { alias: { chainrule: src } },
+  // The largest chunk is Graphviz's WebAssembly (about 0.8 MB), loaded lazily by cr.viz.toSvg when asked for.
+  build: { outDir: "dist", emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 1000 },
+  preview: { host: "127.0.0.1", port: 5174 },
+  server: { host: "127.0.0.1", port: 5173 },
+});

@@ -1,0 +1,45 @@
+// The wasm backend's float32 unfold (im2col) and fold (col2im): convolution and pooling feed these into matmul and reductions.
+import type { Shape } from "../../shape.js";
+import { sizeOf } from "../../shape.js";
+import type { TensorData, Window2d } from "../backend.js";
+import { borrowScratch, releaseScratch } from "./runtime.js";
+import type { Runtime } from "./runtime.js";
+
+const outSize = (size: number, k: number, s: number, p: number, d: number) => Math.floor((size + 2 * p - d * (k - 1) - 1) / s) + 1;
+
+// What both kernels take after their two pointers: planes, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow.
+function geometry(image: Shape, win: Window2d): number[] {
+  const [n, c, h, w] = image as [number, number, number, number];
+  const [kh, kw] = win.kernel;
+  const oh = outSize(h, kh, win.stride[0], win.padding[0], win.dilation[0]);
+  const ow = outSize(w, kw, win.stride[1], win.padding[1], win.dilation[1]);
+  return [n * c, h, w, kh, kw, win.stride[0], win.stride[1], win.padding[0], win.padding[1], win.dilation[0], win.dilation[1], oh, ow];
+}
+
+// Copies `input` into scratch, runs `kernel(in, out)` and copies `outLength` elements out.
+function run(rt: Runtime, input: Float32Array, outLength: number, kernel: (pin: number, pout: number) => void): Float32Array | undefined {
+  const offsets = borrowScratch(rt, [input.length * 4, outLength * 4]);
+  if (offsets === undefined) return undefined;
+  try {
+    const [pin, pout] = offsets as [number, number];
+    new Float32Array(rt.memory.buffer, pin, input.length).set(input);
+    kernel(pin, pout);
+    return new Float32Array(rt.memory.buffer, pout, outLength).slice();
+  } finally {
+    releaseScratch();
+  }
+}
+
+/** `[N, C, H, W]` → `[N, C·kh·kw, L]`. */
+export function unfoldF32(rt: Runtime, x: TensorData, win: Window2d, outShape: Shape): Float32Array | undefined {
+  if (x.dtype !== "float32" || x.shape.length !== 4) return undefined;
+  const g = geometry(x.shape, win);
+  return run(rt, x.buf as Float32Array, sizeOf(outShape), (pin, pout) => rt.exports.unfold32(pin, pout, ...g, win.padValue));
+}
+
+/** `[N, C·kh·kw, L]` → `outShape` `[N, C, H, W]`, summing overlaps. */
+export function foldF32(rt: Runtime, cols: TensorData, win: Window2d, outShape: Shape): Float32Array | undefined {
+  if (cols.dtype !== "float32" || outShape.length !== 4) return undefined;
+  const g = geometry(outShape, win);
+  return run(rt, cols.buf as Float32Array, sizeOf(outShape), (pin, pout) => rt.exports.fold32(pin, pout, ...g));
+}

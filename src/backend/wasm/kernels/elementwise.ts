@@ -1,0 +1,76 @@
+// AssemblyScript source of the wasm backend's float32 elementwise kernels: 4 lanes at a time over padded buffers.
+// Lengths are rounded up to whole vectors by the caller, which reserves the padding and ignores its results.
+
+// Op codes, kept in step with ELEMENTWISE_OPS in ../elementwise.ts.
+const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4, MIN = 5;
+const NEG = 0, ABS = 1, SQRT = 2, RELU = 3, SQUARE = 4;
+
+// With `op` a literal at every call site, inlining folds the switch away and each loop holds one instruction.
+// f32x4.max/min propagate NaN, as PyTorch's maximum/minimum do.
+// @ts-ignore: decorator
+@inline function bin(op: i32, x: v128, y: v128): v128 {
+  switch (op) {
+    case ADD: return f32x4.add(x, y);
+    case SUB: return f32x4.sub(x, y);
+    case MUL: return f32x4.mul(x, y);
+    case DIV: return f32x4.div(x, y);
+    case MAX: return f32x4.max(x, y);
+    default: return f32x4.min(x, y);
+  }
+}
+
+// mode 0: a and b both hold n elements; 1: b is one scalar; 2: a is one scalar.
+// @ts-ignore: decorator
+@inline function binLoop(op: i32, a: usize, b: usize, out: usize, vectors: i32, mode: i32): void {
+  const end = out + (<usize>vectors << 4);
+  if (mode == 0) {
+    for (; out < end; out += 16, a += 16, b += 16) v128.store(out, bin(op, v128.load(a), v128.load(b)));
+  } else if (mode == 1) {
+    const y = v128.load32_splat(b);
+    for (; out < end; out += 16, a += 16) v128.store(out, bin(op, v128.load(a), y));
+  } else {
+    const x = v128.load32_splat(a);
+    for (; out < end; out += 16, b += 16) v128.store(out, bin(op, x, v128.load(b)));
+  }
+}
+
+/** out = a ∘ b over `vectors` groups of 4 float32 (see binLoop for `mode`). */
+export function binaryF32(op: i32, a: usize, b: usize, out: usize, vectors: i32, mode: i32): void {
+  switch (op) {
+    case ADD: binLoop(ADD, a, b, out, vectors, mode); break;
+    case SUB: binLoop(SUB, a, b, out, vectors, mode); break;
+    case MUL: binLoop(MUL, a, b, out, vectors, mode); break;
+    case DIV: binLoop(DIV, a, b, out, vectors, mode); break;
+    case MAX: binLoop(MAX, a, b, out, vectors, mode); break;
+    case MIN: binLoop(MIN, a, b, out, vectors, mode); break;
+  }
+}
+
+// relu as max(x, 0): NaN stays NaN and -0 becomes +0, as the cpu kernel does.
+// @ts-ignore: decorator
+@inline function un(op: i32, x: v128): v128 {
+  switch (op) {
+    case NEG: return f32x4.neg(x);
+    case ABS: return f32x4.abs(x);
+    case SQRT: return f32x4.sqrt(x);
+    case RELU: return f32x4.max(x, f32x4.splat(0));
+    default: return f32x4.mul(x, x);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function unLoop(op: i32, x: usize, out: usize, vectors: i32): void {
+  const end = out + (<usize>vectors << 4);
+  for (; out < end; out += 16, x += 16) v128.store(out, un(op, v128.load(x)));
+}
+
+/** out = op(x) over `vectors` groups of 4 float32. */
+export function unaryF32(op: i32, x: usize, out: usize, vectors: i32): void {
+  switch (op) {
+    case NEG: unLoop(NEG, x, out, vectors); break;
+    case ABS: unLoop(ABS, x, out, vectors); break;
+    case SQRT: unLoop(SQRT, x, out, vectors); break;
+    case RELU: unLoop(RELU, x, out, vectors); break;
+    case SQUARE: unLoop(SQUARE, x, out, vectors); break;
+  }
+}

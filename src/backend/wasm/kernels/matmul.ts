@@ -1,0 +1,145 @@
+// AssemblyScript source of the wasm backend's f32 matmul: packed, blocked, with a 4×8 SIMD register micro-kernel.
+// Compiled by tools/build-wasm.mjs into four variants: relaxed-SIMD FMA or plain SIMD, shared or private memory.
+// Pointers are byte offsets into linear memory that the JavaScript side lays out; nothing here allocates.
+
+// Blocking measured best on the 2-core Cascade Lake host (../shared/NOTES.md): A block 64×512 stays in L2,
+// one packed B strip 512×8 (16 KiB) stays in L1 while the micro-kernel walks down A.
+const MC: i32 = 64;
+const KC: i32 = 512;
+
+// a·b + c: one fused vfmadd where the runtime has relaxed SIMD, a mul and an add otherwise.
+// The condition is a compile-time constant, so each build keeps only one branch.
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+/** Bytes of scratch one thread needs for `gemm` with `n` columns. */
+export function scratchBytes(n: i32): i32 {
+  const strips = (n + 7) >> 3;
+  return (strips * 8 * KC + MC * KC + 32) << 2;
+}
+
+// Packs rows [pc, pc+kc) of B (row stride n) as strips of 8 columns: strip s holds kc rows of 8, zero-padded.
+function packB(b: usize, n: i32, pc: i32, kc: i32, dst: usize): void {
+  const strips = (n + 7) >> 3;
+  for (let s = 0; s < strips; s++) {
+    const j0 = s << 3;
+    const w = min(8, n - j0);
+    let out = dst + (<usize>(s * kc) << 5);
+    let src = b + (<usize>(pc * n + j0) << 2);
+    if (w == 8) {
+      for (let p = 0; p < kc; p++) {
+        v128.store(out, v128.load(src));
+        v128.store(out, v128.load(src, 16), 16);
+        out += 32;
+        src += <usize>n << 2;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let j = 0; j < 8; j++) store<f32>(out + (<usize>j << 2), j < w ? load<f32>(src + (<usize>j << 2)) : 0);
+        out += 32;
+        src += <usize>n << 2;
+      }
+    }
+  }
+}
+
+// Packs rows [i0, i0+mc) × columns [pc, pc+kc) of A (row stride k) as panels of 4 rows interleaved per column.
+function packA(a: usize, k: i32, i0: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
+  for (let r = 0; r < mc; r += 4) {
+    const h = min(4, mc - r);
+    const out = dst + (<usize>(r * kc) << 2);
+    for (let ii = 0; ii < 4; ii++) {
+      let o = out + (<usize>ii << 2);
+      if (ii < h) {
+        let src = a + (<usize>((i0 + r + ii) * k + pc) << 2);
+        for (let p = 0; p < kc; p++) {
+          store<f32>(o, load<f32>(src));
+          o += 16;
+          src += 4;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          store<f32>(o, 0);
+          o += 16;
+        }
+      }
+    }
+  }
+}
+
+// Adds (or, on the first k block, stores) one 4-wide vector of a C tile row.
+// @ts-ignore: decorator
+@inline function put(dst: usize, v: v128, first: bool): void {
+  v128.store(dst, first ? v : f32x4.add(v128.load(dst), v));
+}
+
+// C[4×8] (+)= Apanel[4×kc] · Bstrip[kc×8]; a partial tile (rows < 4 or cols < 8) goes through `tile`.
+function micro(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, first: bool, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    const a0 = v128.load32_splat(ap);
+    const a1 = v128.load32_splat(ap, 4);
+    const a2 = v128.load32_splat(ap, 8);
+    const a3 = v128.load32_splat(ap, 12);
+    c00 = madd(a0, b0, c00); c01 = madd(a0, b1, c01);
+    c10 = madd(a1, b0, c10); c11 = madd(a1, b1, c11);
+    c20 = madd(a2, b0, c20); c21 = madd(a2, b1, c21);
+    c30 = madd(a3, b0, c30); c31 = madd(a3, b1, c31);
+    ap += 16;
+    bp += 32;
+  }
+  const ld = <usize>ldc << 2;
+  if (rows == 4 && cols == 8) {
+    put(c, c00, first); put(c + 16, c01, first); c += ld;
+    put(c, c10, first); put(c + 16, c11, first); c += ld;
+    put(c, c20, first); put(c + 16, c21, first); c += ld;
+    put(c, c30, first); put(c + 16, c31, first);
+    return;
+  }
+  v128.store(tile, c00); v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const dst = c + <usize>i * ld + (<usize>j << 2);
+      const v = load<f32>(tile + (<usize>(i * 8 + j) << 2));
+      store<f32>(dst, first ? v : load<f32>(dst) + v);
+    }
+  }
+}
+
+/**
+ * Rows [m0, m1) of C[m×n] = A[m×k] · B[k×n], all f32, row-major and contiguous; k ≥ 1.
+ * `scratch` holds `scratchBytes(n)` bytes owned by the calling thread. Threads split the rows.
+ */
+export function gemm(a: usize, b: usize, c: usize, m0: i32, m1: i32, k: i32, n: i32, scratch: usize): void {
+  const strips = (n + 7) >> 3;
+  const bp = scratch;
+  const ap = bp + (<usize>(strips * 8 * KC) << 2);
+  const tile = ap + (<usize>(MC * KC) << 2);
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    const first = pc == 0;
+    packB(b, n, pc, kc, bp);
+    for (let ic = m0; ic < m1; ic += MC) {
+      const mc = min(MC, m1 - ic);
+      packA(a, k, ic, mc, pc, kc, ap);
+      for (let s = 0; s < strips; s++) {
+        const j0 = s << 3;
+        const cols = min(8, n - j0);
+        const bs = bp + (<usize>(s * kc) << 5);
+        for (let r = 0; r < mc; r += 4) {
+          const rows = min(4, mc - r);
+          micro(ap + (<usize>(r * kc) << 2), bs, kc, c + (<usize>((ic + r) * n + j0) << 2), n, rows, cols, first, tile);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,175 @@
+// Loads the wasm kernels once (feature-detecting relaxed SIMD and shared memory) and hands out scratch memory.
+import * as kernels from "./generated/kernels.js";
+import { readyWorkerCount, workerChunks } from "./pool.js";
+import { nodeBuiltin, wasmApi } from "./wasm-api.js";
+import type { WasmMemory, WasmModule } from "./wasm-api.js";
+
+/** The exports of the kernels module (pointers are byte offsets into the memory). */
+export interface KernelExports {
+  gemm(a: number, b: number, c: number, m0: number, m1: number, k: number, n: number, scratch: number): void;
+  scratchBytes(n: number): number;
+  binaryF32(op: number, a: number, b: number, out: number, vectors: number, mode: number): void;
+  unaryF32(op: number, x: number, out: number, vectors: number): void;
+  transpose32(src: number, dst: number, batch: number, rows: number, cols: number): void;
+  /** After the pointers: planes, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, then the padding value. */
+  unfold32(x: number, out: number, ...geometryAndPad: number[]): void;
+  /** After the pointers: planes, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow. */
+  fold32(cols: number, out: number, ...geometry: number[]): void;
+}
+
+export interface Runtime {
+  readonly module: WasmModule;
+  readonly memory: WasmMemory;
+  readonly exports: KernelExports;
+  /** Whether the kernels use relaxed SIMD's fused multiply-add. */
+  readonly relaxed: boolean;
+  /** Whether the memory is shared, so worker threads can run kernels on it. */
+  readonly shared: boolean;
+}
+
+const PAGE = 65536;
+/** Must match --initialMemory / --maximumMemory in tools/build-wasm.mjs. */
+const INITIAL_PAGES = 17;
+const MAX_PAGES = 16384;
+/** The stub runtime's static data lives below this; scratch starts here. */
+const SCRATCH_BASE = PAGE;
+
+function decode(base64: string): Uint8Array {
+  const bin = atob(base64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+// Node 20 (V8 11.3) compiles relaxed SIMD only behind this flag; setting it at run time works there and
+// is harmless elsewhere. In browsers there is no flag: the compile below simply fails without support.
+function enableRelaxedSimd(): void {
+  nodeBuiltin<{ setFlagsFromString(flags: string): void }>("v8")?.setFlagsFromString("--experimental-wasm-relaxed-simd");
+}
+
+function tryCompile(base64: string): WasmModule | undefined {
+  try {
+    return new (wasmApi()!.Module)(decode(base64));
+  } catch {
+    return undefined;
+  }
+}
+
+// Shared memory needs SharedArrayBuffer (in browsers only when the page is cross-origin isolated).
+function canShare(): boolean {
+  if (typeof SharedArrayBuffer === "undefined") return false;
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  return isolated !== false;
+}
+
+/**
+ * Compiles and instantiates one build of the kernels with a fresh memory; undefined where this runtime
+ * cannot (no SIMD, no relaxed SIMD, no shared memory). `getRuntime` picks the best; tests load each.
+ */
+export function loadVariant(relaxed: boolean, shared: boolean): Runtime | undefined {
+  const api = wasmApi();
+  if (api === undefined) return undefined;
+  const bytes = shared
+    ? (relaxed ? kernels.kernels_relaxedShared : kernels.kernels_plainShared)
+    : (relaxed ? kernels.kernels_relaxedSingle : kernels.kernels_plainSingle);
+  const module = tryCompile(bytes);
+  if (module === undefined) return undefined;
+  try {
+    const memory = new api.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared });
+    const instance = new api.Instance(module, { env: { memory, abort: () => { throw new Error("wasm kernel aborted"); } } });
+    return { module, memory, exports: instance.exports as unknown as KernelExports, relaxed, shared };
+  } catch {
+    return undefined;
+  }
+}
+
+let runtime: Runtime | null | undefined;
+
+/** The loaded kernels, or null where the runtime lacks WebAssembly SIMD (callers then use the cpu kernels). */
+export function getRuntime(): Runtime | null {
+  if (runtime !== undefined) return runtime;
+  enableRelaxedSimd();
+  // Best first: fused multiply-add before plain SIMD, and shared memory (threads) where it can be made.
+  const order: [boolean, boolean][] = [[true, true], [false, true], [true, false], [false, false]];
+  const shareable = canShare();
+  runtime = null;
+  for (const [relaxed, shared] of order) {
+    if (shared && !shareable) continue;
+    runtime = loadVariant(relaxed, shared) ?? null;
+    if (runtime !== null) break;
+  }
+  return runtime;
+}
+
+// ---- scratch memory: every kernel call borrows a region and returns it before it ends ----
+
+let inUse = 0;
+let peak = 0;
+let borrows = 0;
+
+/**
+ * Reserves `bytes` (16-byte aligned chunks) for one kernel call and returns their byte offsets, growing
+ * the memory when needed; undefined when that would pass the 1 GiB cap (callers fall back to the cpu).
+ * Every reservation must be paired with `releaseScratch()`.
+ */
+export function borrowScratch(rt: Runtime, sizes: readonly number[]): number[] | undefined {
+  const offsets: number[] = [];
+  let end = SCRATCH_BASE;
+  for (const size of sizes) {
+    offsets.push(end);
+    end += Math.ceil(size / 64) * 64; // cache-line aligned
+  }
+  if (end > MAX_PAGES * PAGE) return undefined;
+  const have = rt.memory.buffer.byteLength;
+  if (end > have) {
+    try {
+      rt.memory.grow(Math.ceil((end - have) / PAGE));
+    } catch {
+      return undefined; // the host refused the memory: the cpu kernel runs instead
+    }
+  }
+  inUse = end - SCRATCH_BASE;
+  peak = Math.max(peak, inUse);
+  borrows++;
+  return offsets;
+}
+
+/** Ends the current reservation. */
+export function releaseScratch(): void {
+  inUse = 0;
+}
+
+/** Counters for tests and tools: the wasm heap never holds tensors, only per-call scratch. */
+export interface WasmMemoryStats {
+  /** Whether the wasm kernels loaded (false: the wasm backend runs the cpu kernels). */
+  readonly loaded: boolean;
+  readonly relaxedSimd: boolean;
+  readonly sharedMemory: boolean;
+  /** Scratch bytes reserved right now; 0 between kernel calls, so anything else is a leak. */
+  readonly bytesInUse: number;
+  /** The largest reservation so far: the heap grows to this and no further. */
+  readonly peakBytes: number;
+  /** The wasm memory's size: never shrinks, bounded by the largest single call. */
+  readonly heapBytes: number;
+  /** Number of kernel calls that used scratch. */
+  readonly calls: number;
+  /** Worker threads started and ready to take work (0 without threads). */
+  readonly workers: number;
+  /** Row chunks of matmuls that worker threads computed so far. */
+  readonly workerChunks: number;
+}
+
+export function wasmMemoryStats(): WasmMemoryStats {
+  const rt = getRuntime();
+  return {
+    loaded: rt !== null,
+    relaxedSimd: rt?.relaxed ?? false,
+    sharedMemory: rt?.shared ?? false,
+    bytesInUse: inUse,
+    peakBytes: peak,
+    heapBytes: rt?.memory.buffer.byteLength ?? 0,
+    calls: borrows,
+    workers: readyWorkerCount(),
+    workerChunks: workerChunks(),
+  };
+}

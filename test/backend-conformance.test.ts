@@ -1,0 +1,281 @@
+// Every Backend kernel on every backend against the cpu reference, from one table; then a training step and the PyTorch fixtures on `wasm`.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as cr from "chainrule";
+import type { Backend, BinaryOp, TensorData, UnaryOp, Window2d } from "../src/backend/backend.js";
+import { cpuBackend } from "../src/backend/cpu/index.js";
+import { wasmBackend, wasmMemoryStats, setWasmThreads, warmUpWasm } from "../src/backend/wasm/index.js";
+import { binaryF32 } from "../src/backend/wasm/elementwise.js";
+import { matmulF32 } from "../src/backend/wasm/matmul.js";
+import { loadVariant } from "../src/backend/wasm/runtime.js";
+import type { DType, TypedArray } from "../src/dtype.js";
+import { allocArray } from "../src/dtype.js";
+import { sizeOf } from "../src/shape.js";
+import type { Shape } from "../src/shape.js";
+
+/** Kernels the wasm backend runs in WebAssembly (for float32; the rest delegate to the cpu kernels). */
+const WASM_KERNELS: ReadonlySet<string> = new Set(["unary", "binary", "matmul", "permute", "unfold", "fold"]);
+
+/** The backends under test; each is compared with `cpu`. */
+const BACKENDS: readonly Backend[] = [wasmBackend];
+
+// ---- inputs: seeded, so a failure names a reproducible case ----
+
+let seed = 12345;
+function rand(): number {
+  seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+  return seed / 2 ** 32;
+}
+
+/** A tensor's data as every backend takes it: a fresh typed array per backend, since backends may keep it. */
+interface Input {
+  readonly shape: Shape;
+  readonly dtype: DType;
+  readonly data: TypedArray;
+}
+function make(dtype: DType, shape: Shape, gen?: (i: number) => number): Input {
+  const data = allocArray(dtype, sizeOf(shape));
+  for (let i = 0; i < data.length; i++) {
+    data[i] = gen ? gen(i) : dtype === "bool" ? (rand() < 0.5 ? 1 : 0) : dtype === "int32" ? Math.floor(rand() * 20) - 10 : rand() * 4 - 2;
+  }
+  return { shape, dtype, data };
+}
+const positive = (dtype: DType, ...shape: number[]) => make(dtype, shape, () => 0.1 + rand() * 3);
+const indices = (bound: number, ...shape: number[]) => make("int32", shape, () => Math.floor(rand() * bound));
+
+function on(backend: Backend, x: Input): TensorData {
+  return { buf: backend.fromArray(x.data.slice()), shape: x.shape, dtype: x.dtype };
+}
+
+// ---- the table: every kernel, a list of cases; a missing kernel is a compile error ----
+
+interface Case {
+  readonly name: string;
+  /** Inputs read by `run` (so their data can be checked unchanged afterwards). */
+  readonly inputs: readonly Input[];
+  readonly run: (b: Backend, args: readonly TensorData[]) => TypedArray | void;
+  /** The result's dtype and size, to read it back with toArray. */
+  readonly out?: { dtype: DType; size: number };
+  /** Relative/absolute tolerance: wasm's fused multiply-add differs from mul + add in the last bits. */
+  readonly tol?: number;
+}
+type Kernel = Exclude<keyof Backend, "name" | "view">;
+
+function c(name: string, inputs: readonly Input[], out: { dtype: DType; size: number }, run: (b: Backend, a: readonly TensorData[]) => object, tol?: number): Case {
+  return { name, inputs, out, run: (b, a) => b.toArray(run(b, a), out.dtype, out.size), ...(tol === undefined ? {} : { tol }) };
+}
+const a0 = (a: readonly TensorData[], i = 0) => a[i]!;
+
+const UNARY: readonly UnaryOp[] = ["neg", "abs", "sqrt", "exp", "log", "log1p", "expm1", "sin", "cos", "tanh", "sigmoid", "relu", "erf", "sign", "reciprocal", "square", "floor", "ceil", "round"];
+const BINARY: readonly BinaryOp[] = ["add", "sub", "mul", "div", "pow", "maximum", "minimum"];
+const COMPARE: readonly BinaryOp[] = ["gt", "ge", "lt", "le", "eq", "ne"];
+const FLOATS: readonly DType[] = ["float32", "float64"];
+
+function matmulCase(dtype: DType, aShape: number[], bShape: number[], outShape: number[]): Case {
+  const x = make(dtype, aShape), y = make(dtype, bShape);
+  const tol = dtype === "float32" ? 1e-5 * Math.sqrt(aShape[aShape.length - 1]!) : 1e-12;
+  return c(`${dtype} [${aShape}]·[${bShape}]`, [x, y], { dtype, size: sizeOf(outShape) }, (b, a) => b.matmul(a0(a), a0(a, 1), outShape), tol);
+}
+
+function window(k: number, s: number, p: number, d: number, padValue = 0): Window2d {
+  return { kernel: [k, k], stride: [s, s], padding: [p, p], dilation: [d, d], padValue };
+}
+const out2d = (size: number, w: Window2d) => Math.floor((size + 2 * w.padding[0] - w.dilation[0] * (w.kernel[0] - 1) - 1) / w.stride[0]) + 1;
+
+const TABLE: { [K in Kernel]: readonly Case[] } = {
+  fromArray: FLOATS.map((dt) => c(dt, [make(dt, [5])], { dtype: dt, size: 5 }, (_b, a) => a0(a).buf)),
+  toArray: ["float32", "float64", "int32", "bool"].map((dt) => c(dt as DType, [make(dt as DType, [2, 3])], { dtype: dt as DType, size: 6 }, (_b, a) => a0(a).buf)),
+  full: (["float32", "float64", "int32", "bool"] as const).map((dt) => c(dt, [], { dtype: dt, size: 7 }, (b) => b.full(7, dt === "bool" ? 1 : -3, dt))),
+  cast: (["float32", "float64", "int32", "bool"] as const).flatMap((from) =>
+    (["float32", "float64", "int32", "bool"] as const).map((to) => c(`${from}→${to}`, [make(from, [3, 4])], { dtype: to, size: 12 }, (b, a) => b.cast(a0(a), to)))),
+  unary: FLOATS.flatMap((dt) => [
+    ...UNARY.map((op) => c(`${op} ${dt}`, [op === "sqrt" || op === "log" || op === "reciprocal" ? positive(dt, 3, 5) : make(dt, [3, 5])], { dtype: dt, size: 15 }, (b, a) => b.unary(op, a0(a), dt))),
+    ...(["isnan", "isinf", "isfinite"] as const).map((op) => c(`${op} ${dt}`, [make(dt, [4], (i) => [NaN, Infinity, -1, 0][i]!)], { dtype: "bool", size: 4 }, (b, a) => b.unary(op, a0(a), "bool"))),
+  ]).concat(
+    [c("logicalNot bool", [make("bool", [6])], { dtype: "bool", size: 6 }, (b, a) => b.unary("logicalNot", a0(a), "bool"))],
+    // Large enough for wasm's SIMD kernels, an odd length (a partial last vector), NaN, ±0 and ±Infinity in it.
+    (["neg", "abs", "sqrt", "relu", "square", "exp"] as const).map((op) => {
+      const special = [NaN, -0, 0, Infinity, -Infinity];
+      const x = make("float32", [1027], (i) => special[i] ?? (op === "sqrt" ? 0.1 + rand() * 3 : rand() * 4 - 2));
+      return c(`${op} float32 [1027] with specials`, [x], { dtype: "float32", size: 1027 }, (b, a) => b.unary(op, a0(a), "float32"));
+    }),
+  ),
+  binary: FLOATS.flatMap((dt) => [
+    ...BINARY.map((op) => c(`${op} ${dt} broadcast`, [op === "pow" ? positive(dt, 3, 1) : make(dt, [3, 1]), make(dt, [4])], { dtype: dt, size: 12 }, (b, a) => b.binary(op, a0(a), a0(a, 1), [3, 4], dt))),
+    ...COMPARE.map((op) => c(`${op} ${dt}`, [make(dt, [2, 3]), make(dt, [2, 3])], { dtype: "bool", size: 6 }, (b, a) => b.binary(op, a0(a), a0(a, 1), [2, 3], "bool"))),
+  ]).concat(
+    (["logicalAnd", "logicalOr"] as const).map((op) => c(`${op} bool`, [make("bool", [5]), make("bool", [5])], { dtype: "bool", size: 5 }, (b, a) => b.binary(op, a0(a), a0(a, 1), [5], "bool"))),
+    [c("add int32", [make("int32", [4]), make("int32", [4])], { dtype: "int32", size: 4 }, (b, a) => b.binary("add", a0(a), a0(a, 1), [4], "int32"))],
+    // Large enough for wasm's SIMD kernels: same shapes, a scalar on either side, and a row broadcast (cpu path).
+    [...BINARY, "gt" as const].flatMap((op: BinaryOp) => {
+      const big = (...shape: number[]) => make("float32", shape, (i) => (i === 3 ? NaN : i === 5 ? -0 : op === "pow" ? 0.1 + rand() * 3 : rand() * 4 - 2));
+      const outDtype = op === "gt" ? "bool" : "float32";
+      const out = { dtype: outDtype, size: 33 * 31 } as const;
+      return [
+        c(`${op} float32 same shape`, [big(33, 31), big(33, 31)], out, (b, a) => b.binary(op, a0(a), a0(a, 1), [33, 31], outDtype)),
+        c(`${op} float32 tensor∘scalar`, [big(33, 31), make("float32", [], () => 0.75)], out, (b, a) => b.binary(op, a0(a), a0(a, 1), [33, 31], outDtype)),
+        c(`${op} float32 scalar∘tensor`, [make("float32", [1], () => 1.5), big(33, 31)], out, (b, a) => b.binary(op, a0(a), a0(a, 1), [33, 31], outDtype)),
+        c(`${op} float32 row broadcast`, [big(33, 31), big(31)], out, (b, a) => b.binary(op, a0(a), a0(a, 1), [33, 31], outDtype)),
+      ];
+    }),
+  ),
+  where: FLOATS.map((dt) => c(dt, [make("bool", [2, 1]), make(dt, [3]), make(dt, [2, 3])], { dtype: dt, size: 6 }, (b, a) => b.where(a0(a), a0(a, 1), a0(a, 2), [2, 3], dt))),
+  reduce: FLOATS.flatMap((dt) => (["sum", "prod", "max", "min"] as const).flatMap((op) =>
+    [[0], [1], [0, 2], [0, 1, 2]].map((axes) => {
+      const shape = [3, 4, 5];
+      const outSize = sizeOf(shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+      return c(`${op} ${dt} axes ${axes}`, [make(dt, shape)], { dtype: dt, size: outSize }, (b, a) => b.reduce(op, a0(a), axes, dt), 1e-6);
+    }))),
+  argReduce: FLOATS.flatMap((dt) => (["argmax", "argmin"] as const).map((op) => c(`${op} ${dt}`, [make(dt, [3, 7])], { dtype: "int32", size: 3 }, (b, a) => b.argReduce(op, a0(a), 1)))),
+  matmul: [
+    ...FLOATS.flatMap((dt) => [
+      matmulCase(dt, [1, 1], [1, 1], [1, 1]),
+      matmulCase(dt, [3, 5], [5, 7], [3, 7]),
+      matmulCase(dt, [4, 8], [8, 8], [4, 8]),
+      matmulCase(dt, [13, 17], [17, 19], [13, 19]),
+      matmulCase(dt, [2, 3, 4, 5], [5, 6], [2, 3, 4, 6]),
+      matmulCase(dt, [4, 5], [3, 5, 2], [3, 4, 2]),
+    ]),
+    matmulCase("float32", [3, 0], [0, 4], [3, 4]),
+    matmulCase("float32", [67, 520], [520, 9], [67, 9]), // crosses the 64-row and 512-deep blocks
+    matmulCase("float32", [130, 600], [600, 70], [130, 70]), // big enough for worker threads
+    matmulCase("float32", [128, 784], [784, 256], [128, 256]), // the MNIST MLP's first layer
+    matmulCase("int32", [3, 4], [4, 2], [3, 2]),
+  ],
+  permute: [
+    ...FLOATS.map((dt) => c(dt, [make(dt, [2, 3, 4])], { dtype: dt, size: 24 }, (b, a) => b.permute(a0(a), [2, 0, 1]))),
+    // Swapping the last two dims of a large 4-byte tensor: wasm's tiled transpose.
+    ...(["float32", "int32", "float64"] as const).flatMap((dt) => [
+      c(`${dt} [37, 53] transposed`, [make(dt, [37, 53])], { dtype: dt, size: 37 * 53 }, (b, a) => b.permute(a0(a), [1, 0])),
+      c(`${dt} [3, 20, 19] last two swapped`, [make(dt, [3, 20, 19])], { dtype: dt, size: 3 * 20 * 19 }, (b, a) => b.permute(a0(a), [0, 2, 1])),
+      c(`${dt} [3, 20, 19] other order`, [make(dt, [3, 20, 19])], { dtype: dt, size: 3 * 20 * 19 }, (b, a) => b.permute(a0(a), [1, 0, 2])),
+    ]),
+  ],
+  expand: FLOATS.map((dt) => c(dt, [make(dt, [3, 1])], { dtype: dt, size: 24 }, (b, a) => b.expand(a0(a), [2, 3, 4]))),
+  slice: FLOATS.map((dt) => c(dt, [make(dt, [5, 6])], { dtype: dt, size: 6 }, (b, a) => b.slice(a0(a), [1, 0], [2, 3], [2, 2]))),
+  sliceBackward: FLOATS.map((dt) => c(dt, [make(dt, [2, 2])], { dtype: dt, size: 30 }, (b, a) => b.sliceBackward(a0(a), [5, 6], [1, 0], [2, 3]))),
+  cat: FLOATS.map((dt) => c(dt, [make(dt, [2, 3]), make(dt, [2, 1])], { dtype: dt, size: 8 }, (b, a) => b.cat([a0(a), a0(a, 1)], 1, [2, 4]))),
+  gather: FLOATS.map((dt) => c(dt, [make(dt, [3, 4]), indices(4, 3, 2)], { dtype: dt, size: 6 }, (b, a) => b.gather(a0(a), 1, a0(a, 1)))),
+  scatterAdd: FLOATS.map((dt) => c(dt, [make(dt, [3, 4]), indices(4, 3, 2), make(dt, [3, 2])], { dtype: dt, size: 12 }, (b, a) => b.scatterAdd(a0(a), 1, a0(a, 1), a0(a, 2)))),
+  indexSelect: FLOATS.map((dt) => c(dt, [make(dt, [4, 3]), indices(4, 5)], { dtype: dt, size: 15 }, (b, a) => b.indexSelect(a0(a), 0, a0(a, 1)))),
+  indexAdd: FLOATS.map((dt) => c(dt, [make(dt, [4, 3]), indices(4, 5), make(dt, [5, 3])], { dtype: dt, size: 12 }, (b, a) => b.indexAdd(a0(a), 0, a0(a, 1), a0(a, 2)))),
+  unfold: FLOATS.flatMap((dt) => [window(3, 1, 1, 1), window(2, 2, 0, 1), window(3, 2, 1, 2, -Infinity)].map((w) => {
+    const [n, ch, h] = [2, 3, 7];
+    const l = out2d(h, w) ** 2;
+    return c(`${dt} k${w.kernel[0]} s${w.stride[0]} p${w.padding[0]} d${w.dilation[0]}`, [make(dt, [n, ch, h, h])], { dtype: dt, size: n * ch * 9 * l }, (b, a) => b.unfold(a0(a), w, [n, ch * w.kernel[0] * w.kernel[1], l]));
+  })).concat(FLOATS.map((dt) => {
+    // Different height and width parameters, on a non-square image: catches a swapped axis.
+    const w: Window2d = { kernel: [2, 3], stride: [1, 2], padding: [1, 0], dilation: [2, 1], padValue: 0 };
+    const [oh, ow] = [Math.floor((5 + 2 - 2 - 1) / 1) + 1, Math.floor((8 - 2 - 1) / 2) + 1];
+    return c(`${dt} asymmetric window on [2, 2, 5, 8]`, [make(dt, [2, 2, 5, 8])], { dtype: dt, size: 2 * 2 * 6 * oh * ow }, (b, a) => b.unfold(a0(a), w, [2, 12, oh * ow]));
+  })),
+  fold: FLOATS.flatMap((dt) => [window(3, 1, 1, 1), window(2, 2, 0, 1), window(2, 1, 1, 2)].map((w) => {
+    const [n, ch, h] = [2, 3, 6];
+    const l = out2d(h, w) ** 2;
+    return c(`${dt} k${w.kernel[0]} s${w.stride[0]} p${w.padding[0]} d${w.dilation[0]}`, [make(dt, [n, ch * w.kernel[0] * w.kernel[1], l])], { dtype: dt, size: n * ch * h * h }, (b, a) => b.fold(a0(a), w, [n, ch, h, h]), 1e-6);
+  })).concat(FLOATS.map((dt) => {
+    const w: Window2d = { kernel: [2, 3], stride: [1, 2], padding: [1, 0], dilation: [2, 1], padValue: 0 };
+    const [oh, ow] = [5, 3];
+    return c(`${dt} asymmetric window into [2, 2, 5, 8]`, [make(dt, [2, 12, oh * ow])], { dtype: dt, size: 2 * 2 * 5 * 8 }, (b, a) => b.fold(a0(a), w, [2, 2, 5, 8]), 1e-6);
+  })),
+  assign: FLOATS.map((dt) => c(dt, [make(dt, [6]), make(dt, [6])], { dtype: dt, size: 6 }, (b, a) => {
+    b.assign(a0(a).buf, a0(a, 1));
+    return a0(a).buf;
+  })),
+};
+
+function assertClose(got: TypedArray, want: TypedArray, tol: number, what: string): void {
+  assert.equal(got.constructor, want.constructor, `${what}: array type`);
+  assert.equal(got.length, want.length, `${what}: length`);
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i]!, w = want[i]!;
+    if (Object.is(g, w) || (Number.isNaN(g) && Number.isNaN(w))) continue;
+    assert.ok(Math.abs(g - w) <= tol * (1 + Math.abs(w)), `${what}: [${i}] ${g} vs cpu ${w} (tol ${tol})`);
+  }
+}
+
+setWasmThreads(2); // exercise the worker path even on one core
+test("wasm kernels loaded, with worker threads ready", async () => {
+  assert.ok(warmUpWasm(), "the wasm backend should load with shared memory in Node");
+  for (let i = 0; i < 200 && wasmMemoryStats().workers === 0; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.equal(wasmMemoryStats().workers, 1);
+});
+
+// Each build of the kernels, the plain-SIMD fallback included (Node 20 with the flag picks relaxed SIMD).
+for (const [relaxed, shared] of [[true, true], [false, true], [true, false], [false, false]] as const) {
+  test(`the ${relaxed ? "relaxed" : "plain"}-SIMD build with ${shared ? "shared" : "private"} memory computes what cpu does`, () => {
+    warmUpWasm(); // sets Node 20's relaxed-SIMD flag
+    const rt = loadVariant(relaxed, shared);
+    assert.ok(rt !== undefined, "this build loads in Node 20");
+    assert.equal(rt.relaxed, relaxed);
+    const [x, y] = [make("float32", [37, 530]), make("float32", [530, 29])];
+    const want = cpuBackend.matmul(on(cpuBackend, x), on(cpuBackend, y), [37, 29]) as Float32Array;
+    assertClose(matmulF32(rt, on(cpuBackend, x), on(cpuBackend, y), [37, 29])!, want, 1e-4, "matmul");
+    const z = make("float32", [1030]);
+    assertClose(binaryF32(rt, "mul", on(cpuBackend, z), on(cpuBackend, z), 1030, "float32")!, cpuBackend.binary("mul", on(cpuBackend, z), on(cpuBackend, z), [1030], "float32") as Float32Array, 0, "mul");
+  });
+}
+
+for (const backend of BACKENDS) {
+  for (const [kernel, cases] of Object.entries(TABLE) as [Kernel, readonly Case[]][]) {
+    test(`${kernel} on ${backend.name} matches cpu`, () => {
+      assert.ok(cases.length > 0, "every kernel needs a case");
+      const callsBefore = wasmMemoryStats().calls;
+      for (const k of cases) {
+        const what = `${kernel} ${k.name}`;
+        const want = k.run(cpuBackend, k.inputs.map((x) => on(cpuBackend, x)));
+        const args = k.inputs.map((x) => on(backend, x));
+        const got = k.run(backend, args);
+        assert.ok(want && got, `${what}: result`);
+        assertClose(got, want, k.tol ?? 0, what);
+        // Kernels must not change their inputs (assign changes its first, by contract).
+        args.forEach((arg, i) => {
+          if (kernel === "assign" && i === 0) return;
+          assertClose(backend.toArray(arg.buf, arg.dtype, sizeOf(arg.shape)), k.inputs[i]!.data, 0, `${what}: input ${i} unchanged`);
+        });
+      }
+      assert.equal(wasmMemoryStats().bytesInUse, 0, "scratch released");
+      // The kernels wasm implements must really have run in wasm for some case, not all fallen back to the cpu.
+      if (backend === wasmBackend && WASM_KERNELS.has(kernel)) assert.ok(wasmMemoryStats().calls > callsBefore, `${kernel}: no case ran in wasm`);
+    });
+  }
+}
+
+// ---- a training step on both backends: same data, same initial weights, same updates ----
+
+function trainSteps(backend: string, steps: number): number[] {
+  const previous = cr.getBackend();
+  cr.setBackend(backend);
+  try {
+    cr.manualSeed(7);
+    const model = new cr.nn.Sequential(new cr.nn.Linear(20, 64), new cr.nn.ReLU(), new cr.nn.Linear(64, 5));
+    const opt = new cr.optim.Adam(model.parameters(), { lr: 1e-2 });
+    const x = cr.randn([32, 20]);
+    const y = cr.randint(0, 5, [32]);
+    const losses: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      opt.zeroGrad();
+      const loss = cr.nn.functional.crossEntropy(model.forward(x), y);
+      loss.backward();
+      opt.step();
+      losses.push(loss.item());
+    }
+    return losses;
+  } finally {
+    cr.setBackend(previous);
+  }
+}
+
+test("an MLP trains the same on wasm as on cpu", () => {
+  const cpu = trainSteps("cpu", 20);
+  const wasm = trainSteps("wasm", 20);
+  assert.ok(wasm[19]! < wasm[0]! * 0.5, `loss should fall: ${wasm[0]} → ${wasm[19]}`);
+  wasm.forEach((l, i) => assert.ok(Math.abs(l - cpu[i]!) <= 1e-3 * (1 + Math.abs(cpu[i]!)), `step ${i}: wasm ${l} vs cpu ${cpu[i]}`));
+});
+
+// ---- the PyTorch fixtures, every op and gradient, with tensors on `wasm` ----
+// Importing the fixture suite registers its tests in this file; they run after the ones above, with
+// `wasm` selected for the whole file (the tests above pass backends explicitly or restore the selection).
+cr.setBackend("wasm");
+test("the fixture tests below run on wasm", () => assert.equal(cr.getBackend(), "wasm"));
+await import("./torch-fixtures.test.js");

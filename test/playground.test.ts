@@ -1,0 +1,216 @@
+// The playground in a real browser: built with Vite, served on 127.0.0.1, driven in Debian's Chromium by playwright-core.
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { extname, join, normalize } from "node:path";
+import { after, before, test } from "node:test";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { build } from "vite";
+
+const root = join(import.meta.dirname, "..");
+// Built outside the repository, so the bundle is neither linted nor committed.
+const outDir = mkdtempSync(join(tmpdir(), "chainrule-playground-"));
+const artifacts = join(root, "test-artifacts", "playground");
+/** Debian's package; CHROMIUM_PATH points elsewhere on machines that keep it in another place. */
+const chromiumPath = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
+
+const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml" };
+
+let server: Server;
+let browser: Browser;
+let base = "";
+
+before(async () => {
+  // Fail, never skip: CI must not pass without having run the browser tests.
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`Chromium not found at ${chromiumPath}: install it with \`apt-get install -y chromium\` (see README), or set CHROMIUM_PATH`);
+  }
+  await build({ configFile: join(root, "playground", "vite.config.ts"), logLevel: "error", build: { outDir, emptyOutDir: true } });
+  // The page must run in a browser: no chunk may import a Node built-in (chainrule reaches them lazily, in Node only).
+  for (const file of readdirSync(join(outDir, "assets")).filter((f) => f.endsWith(".js"))) {
+    assert.doesNotMatch(readFileSync(join(outDir, "assets", file), "utf8"), /(?:from|import)\s*\(?\s*["']node:/, `${file} imports a Node built-in`);
+  }
+  server = createServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    const file = normalize(join(outDir, path === "/" ? "index.html" : path));
+    if (!file.startsWith(outDir) || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  mkdirSync(artifacts, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    // Headless, with a fresh temporary profile (playwright's default). The machine's network is closed:
+    // without these flags Chromium keeps trying to reach Google's services.
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
+  rmSync(outDir, { recursive: true, force: true });
+});
+
+// Functions run in the page are given as strings: this file is type-checked for Node, without the DOM's types.
+
+/** A new page that fails the test on any uncaught error or console error. */
+async function open(query: string, viewport = { width: 1280, height: 900 }): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport });
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  await page.goto(base + query);
+  return { page, errors };
+}
+
+const cell = (page: Page, name: string, cls: string) => page.locator(`#grad-table tr[data-var="${name}"] .${cls}`);
+
+test("expression lab: the lesson's graph, stepped to the end, gives the gradients autograd and finite differences give", async () => {
+  const { page, errors } = await open("?lab=expr");
+  await page.locator("#expr").fill("(x + y) * z");
+  await page.locator("#values").fill("x=-2 y=5 z=-4");
+  assert.equal(await page.locator(".graph .node").count(), 5);
+  await page.locator("#run-all").click();
+  assert.match((await page.locator("#step-counter").textContent()) ?? "", /step 5 \/ 5 · done/);
+  for (const [name, grad] of [["x", -4], ["y", -4], ["z", 3]] as const) {
+    assert.equal(Number(await cell(page, name, "stepped").textContent()), grad, `${name} stepped`);
+    assert.equal(Number(await cell(page, name, "analytic").textContent()), grad, `${name} backward()`);
+    assert.ok(Math.abs(Number(await cell(page, name, "numeric").textContent()) - grad) < 1e-4, `${name} numerical`);
+  }
+  // cr.viz's drawing of the same graph, laid out by Graphviz (WebAssembly bundled, loaded on opening).
+  await page.locator(".viz-panel summary").click();
+  await page.locator("#viz-svg svg").waitFor({ timeout: 20_000 });
+  assert.match((await page.locator("#viz-dot").textContent()) ?? "", /digraph/);
+  await page.screenshot({ path: join(artifacts, "expression-lab.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("expression lab: a reused value accumulates (grad +=) step by step, and the keyboard steps", async () => {
+  const { page, errors } = await open("?lab=expr");
+  await page.locator("#expr").fill("x * x + x");
+  await page.locator("#values").fill("x=3");
+  // Forward: mul, add; then the seed; then backward through add (x gets 1) and mul (x gets 3 + 3 more).
+  await page.locator("#graph").focus();
+  for (let i = 0; i < 4; i++) await page.keyboard.press("ArrowRight");
+  assert.match((await page.locator("#contributions").textContent()) ?? "", /x\.grad \+= 1 × 1/);
+  await page.keyboard.press("ArrowRight");
+  const lines = await page.locator("#contributions li").allTextContents();
+  assert.equal(lines.length, 2);
+  assert.match(lines[1] ?? "", /= 7 \(accumulates/);
+  assert.equal(Number(await cell(page, "x", "stepped").textContent()), 7);
+  assert.equal(Number(await cell(page, "x", "analytic").textContent()), 7);
+  await page.screenshot({ path: join(artifacts, "expression-accumulate.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("expression lab: small tensors broadcast, and their gradients match finite differences element by element", async () => {
+  const { page, errors } = await open("?lab=expr");
+  await page.locator("#expr").fill("x * x + b");
+  await page.locator("#values").fill("x=[1, 2, 3] b=0.5");
+  await page.locator("#graph svg").waitFor({ timeout: 20_000 });
+  assert.equal(await cell(page, "x", "analytic").textContent(), "[2, 4, 6]");
+  assert.equal(await cell(page, "x", "numeric").textContent(), "[2, 4, 6]");
+  assert.equal(Number(await cell(page, "b", "analytic").textContent()), 3, "b is broadcast to three elements: its gradient sums them");
+  assert.equal(await page.locator("#step").isDisabled(), true);
+  await page.screenshot({ path: join(artifacts, "expression-tensors.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("network lab: training XOR brings the displayed loss below 0.1", async () => {
+  const { page, errors } = await open("?lab=net&data=xor&noise=0.15&hidden=8,8&act=relu&opt=adam&lr=0.03&batch=32&seed=1");
+  const start = Number(await page.locator("#train-loss").textContent());
+  assert.ok(start > 0.5, `initial loss ${start}`);
+  await page.locator("#play").click();
+  await page.waitForFunction(`Number(document.querySelector("#train-loss")?.textContent) < 0.1`, undefined, { timeout: 40_000 });
+  await page.locator("#play").click();
+  assert.equal(await page.locator("#play").getAttribute("aria-pressed"), "false");
+  const steps = Number(await page.locator("#net-steps").textContent());
+  await page.locator("#net-step").click();
+  assert.equal(Number(await page.locator("#net-steps").textContent()), steps + 1);
+  assert.equal(await page.locator("#health svg rect").count(), 3, "a gradient bar per Linear layer");
+  assert.match((await page.locator("#health").textContent()) ?? "", /% dead/);
+  await page.screenshot({ path: join(artifacts, "network-xor.png"), fullPage: true });
+  await page.locator("#reset").click();
+  assert.equal(await page.locator("#net-steps").textContent(), "0");
+  // Six sigmoid layers: the gradient-health panel flags vanishing gradients and names the remedies.
+  await page.goto(`${base}?lab=net&data=spirals&hidden=8,8,8,8,8,8&act=sigmoid&opt=sgd&lr=0.1`);
+  await page.locator("#net-step").click();
+  assert.match((await page.locator("#health-note").textContent()) ?? "", /vanishing gradients: .*Try: ReLU instead of sigmoid/);
+  await page.screenshot({ path: join(artifacts, "network-vanishing.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("the URL restores a lab's state, and every change is written back to it", async () => {
+  const { page, errors } = await open("?lab=net&data=moons&hidden=4,3&act=tanh&opt=sgd&lr=0.5&reg=l2&dropout=0.1");
+  assert.equal(await page.locator("#tab-net").getAttribute("aria-selected"), "true");
+  assert.equal(await page.locator("select[name=data]").inputValue(), "moons");
+  assert.equal(await page.locator("input[name=hidden]").inputValue(), "4,3");
+  assert.equal(await page.locator("select[name=act]").inputValue(), "tanh");
+  assert.equal(await page.locator("select[name=opt]").inputValue(), "sgd");
+  assert.equal(await page.locator("select[name=reg]").inputValue(), "l2");
+  await page.locator("select[name=data]").selectOption("spirals");
+  assert.match(page.url(), /data=spirals/);
+  assert.match(page.url(), /hidden=4%2C3/);
+
+  // The user's own points: from the link, from a click on the plot, and trained on.
+  await page.goto(`${base}?lab=net&data=custom&points=${encodeURIComponent("0.50,0.50,1;-0.50,-0.50,0")}`);
+  assert.equal(await page.locator("textarea[name=points]").inputValue(), "0.50,0.50,1;-0.50,-0.50,0");
+  await page.locator("#boundary").click();
+  assert.equal((await page.locator("textarea[name=points]").inputValue()).split(";").length, 3);
+  assert.match(decodeURIComponent(page.url()), /points=0\.50,0\.50,1;-0\.50,-0\.50,0;[-\d.]+,[-\d.]+,1/);
+  await page.locator("#net-step").click();
+  assert.equal(await page.locator("#net-steps").textContent(), "1");
+
+  await page.goto(`${base}?lab=expr&e=${encodeURIComponent("sin(x^2)")}&v=${encodeURIComponent("x=1.3")}&step=2`);
+  assert.equal(await page.locator("#expr").inputValue(), "sin(x^2)");
+  assert.match((await page.locator("#step-counter").textContent()) ?? "", /^step 2 \//);
+  assert.ok(Math.abs(Number(await cell(page, "x", "analytic").textContent()) - 2 * 1.3 * Math.cos(1.69)) < 1e-5);
+
+  await page.goto(`${base}?lab=lessons&x=vanish&depth=12`);
+  assert.equal(await page.locator("input[name=depth]").inputValue(), "12");
+  const ratio = async (kind: string) => Number(await page.locator(`figure[data-stack=${kind}]`).getAttribute("data-ratio"));
+  assert.ok((await ratio("sigmoid")) < 1e-3, "sigmoid stacks vanish");
+  assert.ok((await ratio("relu")) > 1e-2 && (await ratio("residual")) > 1e-2, "ReLU and residual keep the gradient");
+  await page.screenshot({ path: join(artifacts, "lesson-vanishing.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("lesson experiments run, tabs work from the keyboard, and the page fits a phone", async () => {
+  const { page, errors } = await open("?lab=lessons&x=nograd", { width: 390, height: 844 });
+  const nodes = await page.locator("#nograd-table .nodes").allTextContents();
+  assert.ok(Number(nodes[0]) > 5 && Number(nodes[1]) === 0, `graph nodes kept: ${nodes.join(", ")}`);
+  await page.locator("button[data-x=zerograd]").click();
+  await page.locator("#acc-backward").click();
+  await page.locator("#acc-backward").click();
+  assert.equal(await page.locator("#acc-grad").textContent(), "14");
+  await page.locator(".chart-box.wide svg path").first().waitFor();
+  await page.screenshot({ path: join(artifacts, "phone-zerograd.png"), fullPage: true });
+  await page.locator("button[data-x=optim]").click();
+  await page.waitForFunction(`/^Final/.test(document.querySelector("#optim-final")?.textContent ?? "")`, undefined, { timeout: 30_000 });
+  const width = Number(await page.evaluate("document.documentElement.scrollWidth"));
+  assert.ok(width <= 390, `page is ${width}px wide on a 390px phone`);
+  await page.screenshot({ path: join(artifacts, "phone-optimizers.png"), fullPage: true });
+  for (const lab of ["expr", "net"]) {
+    await page.goto(`${base}?lab=${lab}`);
+    const w = Number(await page.evaluate("document.documentElement.scrollWidth"));
+    assert.ok(w <= 390, `the ${lab} lab is ${w}px wide on a 390px phone`);
+  }
+  await page.screenshot({ path: join(artifacts, "phone-network.png"), fullPage: true });
+  await page.locator("#tab-lessons").focus();
+  await page.keyboard.press("ArrowLeft");
+  assert.equal(await page.locator("#tab-net").getAttribute("aria-selected"), "true");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
