@@ -120,8 +120,36 @@ test("expression lab: small tensors broadcast, and their gradients match finite 
   assert.equal(await cell(page, "x", "analytic").textContent(), "[2, 4, 6]");
   assert.equal(await cell(page, "x", "numeric").textContent(), "[2, 4, 6]");
   assert.equal(Number(await cell(page, "b", "analytic").textContent()), 3, "b is broadcast to three elements: its gradient sums them");
-  assert.equal(await page.locator("#step").isDisabled(), true);
+  assert.equal(await page.locator("#step").isDisabled(), false, "tensors step too");
   await page.screenshot({ path: join(artifacts, "expression-tensors.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("expression lab: small tensors step forward then backward, and a reused tensor accumulates (grad +=)", async () => {
+  const { page, errors } = await open("?lab=expr");
+  await page.locator("#expr").fill("x * x + x");
+  await page.locator("#values").fill("x=[1, 2, 3]");
+  // Forward: mul, add, sum; the seed; backward through sum, add (x gets [1, 1, 1]), mul (x gets [1, 2, 3] twice).
+  assert.match((await page.locator("#step-counter").textContent()) ?? "", /step 0 \/ 7/);
+  await page.locator("#graph").focus();
+  for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight");
+  assert.match((await page.locator("#step-message").textContent()) ?? "", /forward: sum\(add\) = 20/);
+  for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight");
+  assert.match((await page.locator("#contributions").textContent()) ?? "", /x\.grad \+= \[1, 1, 1\] ⊙ \[1, 1, 1\] → 0 \+ \[1, 1, 1\] = \[1, 1, 1\]/);
+  await page.keyboard.press("ArrowRight");
+  assert.match((await page.locator("#step-counter").textContent()) ?? "", /step 7 \/ 7 · done/);
+  const lines = await page.locator("#contributions li").allTextContents();
+  assert.equal(lines.length, 2, "mul's two edges into x");
+  assert.match(lines[0] ?? "", /x\.grad \+= \[1, 1, 1\] ⊙ \[1, 2, 3\] → \[1, 1, 1\] \+ \[1, 2, 3\] = \[2, 3, 4\] \(accumulates: a second path\)/);
+  assert.match(lines[1] ?? "", /= \[3, 5, 7\] \(accumulates/);
+  assert.equal(await page.locator("#contributions li.reused").count(), 2);
+  assert.equal(await cell(page, "x", "stepped").textContent(), "[3, 5, 7]");
+  assert.equal(await cell(page, "x", "analytic").textContent(), "[3, 5, 7]");
+  assert.match((await page.locator('.graph .node[data-node="x"]').textContent()) ?? "", /grad \[3, 5, 7\]/);
+  await page.screenshot({ path: join(artifacts, "expression-tensor-steps.png"), fullPage: true });
+  await page.keyboard.press("ArrowLeft");
+  assert.match((await page.locator("#step-counter").textContent()) ?? "", /step 6 \/ 7 · backward/);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -56,7 +56,7 @@ program
   .option("--lr <rate>", "learning rate (default: the optimizer's PyTorch default; 0.1 for sgd)", number("--lr", 0))
   .option("--momentum <m>", "momentum for sgd and rmsprop", number("--momentum", 0), 0)
   .option("--weight-decay <w>", "weight decay (L2 penalty)", number("--weight-decay", 0), 0)
-  .option("--epochs <n>", "passes over the training data (default: 4 for mnist, 8 for its cnn, 100 otherwise)", positiveInt("--epochs"))
+  .option("--epochs <n>", "passes over the training data (default: 4 for mnist, 100 otherwise)", positiveInt("--epochs"))
   .option("--batch-size <n>", "samples per step (default: 128 for mnist, 32 otherwise)", positiveInt("--batch-size"))
   .option("--seed <n>", "random seed for initialisation, shuffling and splits", nonNegativeInt("--seed"), 0)
   .option("--samples <n>", "number of points for the generated datasets", positiveInt("--samples"))

@@ -110,7 +110,7 @@ export async function runTrain(datasetName: string, o: TrainOptions, print: (lin
   const xTrain = prepareInputs(d.xTrain, d.mean, d.std, d.image, cfg);
   const xTest = prepareInputs(d.xTest, d.mean, d.std, d.image, cfg);
   const nParams = model.parameters().reduce((n, p) => n + p.numel(), 0);
-  const epochs = o.epochs ?? (d.image ? (cfg.kind === "cnn" ? 8 : 4) : 100);
+  const epochs = o.epochs ?? (d.image ? 4 : 100);
   const batchSize = o.batchSize ?? (d.image ? 128 : 32);
   const optimizer = makeOptimizer(o.optimizer, model.parameters(), o);
   const lossFn = lossFor(d.classes);

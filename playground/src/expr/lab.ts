@@ -1,15 +1,15 @@
-// The Expression lab: type an expression of named scalars, see its graph, step forward then backward, check gradients.
+// The Expression lab: type an expression of named scalars or small tensors, see its graph, step forward then backward, check gradients.
 import * as cr from "chainrule";
 import { fmt, h } from "../dom.js";
 import { getNumber, getString, setParams } from "../url-state.js";
 import { gradCheck } from "./check.js";
-import { renderGraph } from "./graph-svg.js";
 import { formatBindings, parseBindings, scalarsOnly } from "./bindings.js";
-import { stateAt, stepCount } from "./steps.js";
-import { trace, type Trace } from "./trace.js";
+import { scalarStepper, type Stepper } from "./stepper.js";
+import { evaluate, trace } from "./trace.js";
 import { runTensors, type TensorGradRow } from "./tensor-mode.js";
-import { evaluate } from "./trace.js";
-import { svgOf, vizPanel } from "./viz-panel.js";
+import { traceTensors } from "./tensor-trace.js";
+import { tensorStepper } from "./tensor-view.js";
+import { vizPanel } from "./viz-panel.js";
 
 const EXAMPLES: readonly [string, string, string][] = [
   ["(x + y) * z", "x=-2 y=5 z=-4", "the lesson's graph"],
@@ -65,14 +65,11 @@ export function expressionLab(root: HTMLElement): void {
       viz.element),
   );
 
-  let current: Trace | null = null;
+  let current: Stepper | null = null;
   let stepIndex = Math.round(getNumber("step", 0, 0, 10_000));
-
-  let tensorVersion = 0;
 
   function rebuild(): void {
     error.textContent = "";
-    tensorVersion++;
     try {
       const expr = cr.viz.parseExpression(exprIn.value);
       const values = parseBindings(valuesIn.value);
@@ -84,7 +81,7 @@ export function expressionLab(root: HTMLElement): void {
       }
       const scalars = scalarsOnly(values);
       if (scalars !== null) {
-        current = trace(expr, scalars);
+        current = scalarStepper(trace(expr, scalars));
         renderTable(gradCheck(expr, scalars));
         viz.update(() => {
           const { root } = evaluate(expr, scalars);
@@ -92,12 +89,10 @@ export function expressionLab(root: HTMLElement): void {
           return cr.viz.graph(root);
         });
       } else {
-        current = null;
+        current = tensorStepper(traceTensors(expr, values));
         const run = runTensors(expr, values);
         renderTensorTable(run.rows);
         viz.update(() => run.graph);
-        showTensors(run.graph);
-        return;
       }
     } catch (e) {
       current = null;
@@ -109,27 +104,14 @@ export function expressionLab(root: HTMLElement): void {
     show();
   }
 
-  /** Tensors: no replay (a tensor op's local gradient is a Jacobian), the whole graph after backward, drawn by cr.viz. */
-  function showTensors(graph: cr.viz.Graph): void {
-    for (const b of [back, step, toEnd, restart]) b.disabled = true;
-    counter.textContent = "tensors";
-    message.textContent = "Tensors: the graph after one backward() of sum(f), drawn by cr.viz; the step-by-step replay works on scalars.";
-    contributions.replaceChildren();
-    graphBox.replaceChildren(h("p", {}, "Laying out the graph…"));
-    const mine = tensorVersion;
-    void svgOf(graph).then((svg) => {
-      if (mine === tensorVersion) graphBox.replaceChildren(svg);
-    });
-    setParams({ lab: "expr", e: exprIn.value, v: valuesIn.value });
-  }
-
   function renderTensorTable(rows: readonly TensorGradRow[]): void {
     const list = (v: readonly number[]): string => (v.length === 1 ? fmt(v[0] ?? NaN, 6) : `[${v.map((x) => fmt(x, 4)).join(", ")}]`);
     table.replaceChildren(
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "name"), h("th", { scope: "col" }, "value"), h("th", { scope: "col" }, "backward()"), h("th", { scope: "col" }, "numerical"), h("th", { scope: "col" }, "max rel. error"))),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "name"), h("th", { scope: "col" }, "value"), h("th", { scope: "col" }, "stepped"), h("th", { scope: "col" }, "backward()"), h("th", { scope: "col" }, "numerical"), h("th", { scope: "col" }, "max rel. error"))),
       h("tbody", {}, ...rows.map((r) => h("tr", { "data-var": r.name },
         h("th", { scope: "row" }, r.name),
         h("td", {}, list(r.value)),
+        h("td", { class: "stepped" }, "–"),
         h("td", { class: "analytic" }, list(r.analytic)),
         h("td", { class: "numeric" }, list(r.numeric)),
         h("td", { class: r.error < 1e-5 ? "ok" : "bad" }, `${r.error.toExponential(1)} ${r.error < 1e-5 ? "✓" : "✗"}`)))),
@@ -153,25 +135,19 @@ export function expressionLab(root: HTMLElement): void {
     const t = current;
     if (t === null) return;
     restart.disabled = false;
-    const total = stepCount(t);
-    stepIndex = Math.max(0, Math.min(stepIndex, total));
-    const st = stateAt(t, stepIndex);
-    graphBox.replaceChildren(renderGraph(t, st));
-    counter.textContent = `step ${stepIndex} / ${total} · ${st.phase}`;
-    message.textContent = st.message;
-    contributions.replaceChildren(...st.contributions.map((c) => {
-      const to = t.nodes[c.to]?.label ?? "?";
-      const reused = c.before !== 0;
-      return h("li", { class: reused ? "reused" : "" }, `${to}.grad += ${fmt(c.upstream)} × ${fmt(c.local)} → ${fmt(c.before)} + ${fmt(c.upstream * c.local)} = ${fmt(c.after)}`, reused ? h("strong", {}, " (accumulates: a second path)") : null);
-    }));
-    for (const [name, id] of t.variables) {
-      const cell = table.querySelector(`tr[data-var="${CSS.escape(name)}"] .stepped`);
-      const g = st.grads[id];
-      if (cell !== null) cell.textContent = st.phase === "done" && g !== null && g !== undefined ? fmt(g, 6) : st.phase === "done" ? "0" : "–";
+    stepIndex = Math.max(0, Math.min(stepIndex, t.total));
+    const v = t.view(stepIndex);
+    graphBox.replaceChildren(v.graph);
+    counter.textContent = `step ${stepIndex} / ${t.total} · ${v.phase}`;
+    message.textContent = v.message;
+    contributions.replaceChildren(...v.contributions);
+    for (const row of table.querySelectorAll<HTMLTableRowElement>("tr[data-var]")) {
+      const cell = row.querySelector(".stepped");
+      if (cell !== null) cell.textContent = v.stepped(row.dataset["var"] ?? "");
     }
     back.disabled = stepIndex === 0;
-    step.disabled = stepIndex === total;
-    toEnd.disabled = stepIndex === total;
+    step.disabled = stepIndex === t.total;
+    toEnd.disabled = stepIndex === t.total;
     setParams({ lab: "expr", e: exprIn.value, v: valuesIn.value, step: stepIndex });
   }
 
