@@ -48,3 +48,4 @@ export * as lesson from "./lesson/index.js";
 export * as func from "./func/index.js";
 export { wasmMemoryStats, setWasmThreads } from "./backend/wasm/index.js";
 export type { WasmMemoryStats } from "./backend/wasm/index.js";
+export * as train from "./train/index.js";

@@ -1,27 +1,23 @@
 // The datasets `chainrule train` and `eval` know by name, split and standardised the same way every time.
+import * as cr from "../index.js";
 import { existsSync } from "node:fs";
-import * as data from "../data/index.js";
-import { ArgumentError } from "../errors.js";
-import { Generator } from "../random.js";
-import { tensor } from "../tensor/creation.js";
-import type { Tensor } from "../tensor/tensor.js";
 
 export const BUILTIN = ["xor", "moons", "circles", "spirals", "mnist"] as const;
 
 /** A dataset ready for training: standardised inputs, a train/test split, and how to describe it. */
 export interface PreparedData {
   name: string;
-  xTrain: Tensor;
-  yTrain: Tensor;
-  xTest: Tensor;
-  yTest: Tensor;
+  xTrain: cr.Tensor;
+  yTrain: cr.Tensor;
+  xTest: cr.Tensor;
+  yTest: cr.Tensor;
   /** Number of input features (for images, channels × height × width). */
   inputs: number;
   /** Number of classes, or 0 for a regression target. */
   classes: number;
   /** Class names, when the data has them. */
   classNames?: string[];
-  /** `[channels, height, width]` for image data. */
+  /** `[channels, height, width]` for image cr.data. */
   image?: [number, number, number];
   /** Per-feature shift and scale applied to inputs: `(x - mean) / std`. */
   mean: number[];
@@ -29,21 +25,21 @@ export interface PreparedData {
 }
 
 // A seeded split keeps train and test apart identically in `train` and `eval`.
-function split(x: Tensor, y: Tensor, testFraction: number, seed: number): [Tensor, Tensor, Tensor, Tensor] {
+function split(x: cr.Tensor, y: cr.Tensor, testFraction: number, seed: number): [cr.Tensor, cr.Tensor, cr.Tensor, cr.Tensor] {
   const n = x.shape[0]!;
-  const g = new Generator(seed);
+  const g = new cr.Generator(seed);
   const perm = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = g.integer(0, i + 1);
     [perm[i], perm[j]] = [perm[j]!, perm[i]!];
   }
   const nTest = Math.max(1, Math.round(n * testFraction));
-  const testIdx = tensor(perm.slice(0, nTest), { dtype: "int32" });
-  const trainIdx = tensor(perm.slice(nTest), { dtype: "int32" });
+  const testIdx = cr.tensor(perm.slice(0, nTest), { dtype: "int32" });
+  const trainIdx = cr.tensor(perm.slice(nTest), { dtype: "int32" });
   return [x.indexSelect(0, trainIdx), y.indexSelect(0, trainIdx), x.indexSelect(0, testIdx), y.indexSelect(0, testIdx)];
 }
 
-function standardise(xTrain: Tensor): { mean: number[]; std: number[] } {
+function standardise(xTrain: cr.Tensor): { mean: number[]; std: number[] } {
   const mean = xTrain.mean(0).toTypedArray();
   const std = xTrain.std(0, { correction: 0 }).toTypedArray();
   return { mean: Array.from(mean), std: Array.from(std, (s) => (s > 1e-8 ? s : 1)) };
@@ -53,31 +49,31 @@ function standardise(xTrain: Tensor): { mean: number[]; std: number[] } {
 export function loadDataset(name: string, opts: { seed: number; target?: string; samples?: number; testFraction?: number }): PreparedData {
   const testFraction = opts.testFraction ?? 0.2;
   if (name === "mnist") {
-    const { train, test } = data.mnist();
+    const { train, test } = cr.data.mnist();
     // The usual MNIST normalisation (mean 0.1307, std 0.3081 of the training pixels).
     return {
       name, xTrain: train.images, yTrain: train.labels, xTest: test.images, yTest: test.labels,
       inputs: 784, classes: 10, image: [1, 28, 28], mean: [0.1307], std: [0.3081],
     };
   }
-  let x: Tensor;
-  let y: Tensor;
+  let x: cr.Tensor;
+  let y: cr.Tensor;
   let classNames: string[] | undefined;
   let classes: number;
   const n = opts.samples ?? 1000;
   const seed = opts.seed;
   switch (name) {
-    case "xor": ({ x, y } = data.xor(n, { seed })); classes = 2; break;
-    case "moons": ({ x, y } = data.moons(n, { noise: 0.1, seed })); classes = 2; break;
-    case "circles": ({ x, y } = data.circles(n, { noise: 0.05, factor: 0.5, seed })); classes = 2; break;
-    case "spirals": ({ x, y } = data.spirals(n, { classes: 3, noise: 0.1, seed })); classes = 3; break;
+    case "xor": ({ x, y } = cr.data.xor(n, { seed })); classes = 2; break;
+    case "moons": ({ x, y } = cr.data.moons(n, { noise: 0.1, seed })); classes = 2; break;
+    case "circles": ({ x, y } = cr.data.circles(n, { noise: 0.05, factor: 0.5, seed })); classes = 2; break;
+    case "spirals": ({ x, y } = cr.data.spirals(n, { classes: 3, noise: 0.1, seed })); classes = 3; break;
     default: {
       if (!name.toLowerCase().endsWith(".csv")) {
-        throw new ArgumentError(`unknown dataset "${name}" (expected ${BUILTIN.join(", ")}, or a .csv file)`);
+        throw new cr.ArgumentError(`unknown dataset "${name}" (expected ${BUILTIN.join(", ")}, or a .csv file)`);
       }
-      if (!existsSync(name)) throw new ArgumentError(`cannot read "${name}": no such file`);
-      if (opts.target === undefined) throw new ArgumentError(`a CSV dataset needs --target <column>, the column to predict`);
-      const csv = data.loadCsv(name, { target: opts.target });
+      if (!existsSync(name)) throw new cr.ArgumentError(`cannot read "${name}": no such file`);
+      if (opts.target === undefined) throw new cr.ArgumentError(`a CSV dataset needs --target <column>, the column to predict`);
+      const csv = cr.data.loadCsv(name, { target: opts.target });
       x = csv.x;
       y = csv.y;
       classNames = csv.classes ?? undefined;

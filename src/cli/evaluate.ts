@@ -1,5 +1,5 @@
 // `chainrule eval model.safetensors <dataset>`: the saved model's loss and accuracy on the dataset's test split.
-import { evaluate } from "../train/loop.js";
+import * as cr from "../index.js";
 import { loadDataset } from "./datasets.js";
 import { loadModelFile } from "./model-file.js";
 import { lossFor, prepareInputs } from "./train.js";
@@ -10,7 +10,7 @@ export function runEval(modelPath: string, datasetName: string | undefined, opts
   // The same seed as training gives the same split, so the test samples were never trained on.
   const d = loadDataset(name, { seed: m.seed, ...(opts.target ? { target: opts.target } : {}), ...(opts.samples ? { samples: opts.samples } : {}) });
   const x = prepareInputs(d.xTest, m.mean, m.std, m.image, m.config);
-  const metrics = evaluate(m.model, x, d.yTest, lossFor(m.classes));
+  const metrics = cr.train.evaluate(m.model, x, d.yTest, lossFor(m.classes));
   const acc = m.classes > 0 ? `, accuracy ${(100 * metrics.accuracy).toFixed(2)}%` : "";
   print(`${name} test split (${d.xTest.shape[0]} samples): loss ${metrics.loss.toFixed(4)}${acc}`);
   return metrics;

@@ -2,7 +2,6 @@
 import { writeFileSync } from "node:fs";
 import { extname } from "node:path";
 import * as cr from "../index.js";
-import { ArgumentError } from "../errors.js";
 
 /** The drawing formats `--format` takes. */
 export const GRAPH_FORMATS = ["svg", "dot", "mermaid"] as const;
@@ -33,13 +32,13 @@ export function splitArgs(args: readonly string[]): { formula: string; values: M
     const eq = a.indexOf("=");
     const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
     const text = eq < 0 ? args[++i] : a.slice(eq + 1);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new ArgumentError(`graph: unknown option ${a}`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new cr.ArgumentError(`graph: unknown option ${a}`);
     const v = Number(text);
-    if (text === undefined || text.trim() === "" || !Number.isFinite(v)) throw new ArgumentError(`graph: --${name} must be a number`);
+    if (text === undefined || text.trim() === "" || !Number.isFinite(v)) throw new cr.ArgumentError(`graph: --${name} must be a number`);
     values.set(name, v);
   }
   if (positional.length !== 1) {
-    throw new ArgumentError(`graph: expected one formula in quotes, such as "sin(x^2)", got ${positional.length === 0 ? "none" : positional.map((p) => JSON.stringify(p)).join(" ")}`);
+    throw new cr.ArgumentError(`graph: expected one formula in quotes, such as "sin(x^2)", got ${positional.length === 0 ? "none" : positional.map((p) => JSON.stringify(p)).join(" ")}`);
   }
   return { formula: positional[0]!, values };
 }
@@ -54,14 +53,14 @@ function formatOf(opts: GraphCommandOptions): GraphFormat {
 export async function runGraph(args: readonly string[], opts: GraphCommandOptions, print: (line: string) => void = (l) => console.log(l)): Promise<void> {
   const { formula, values } = splitArgs(args);
   const expr = cr.viz.parseExpression(formula);
-  if (expr.variables.length === 0) throw new ArgumentError(`graph: ${JSON.stringify(formula)} has no variables`);
+  if (expr.variables.length === 0) throw new cr.ArgumentError(`graph: ${JSON.stringify(formula)} has no variables`);
   for (const name of values.keys()) {
-    if (!expr.variables.includes(name)) throw new ArgumentError(`graph: unknown variable ${name}: the formula uses ${expr.variables.join(", ")}`);
+    if (!expr.variables.includes(name)) throw new cr.ArgumentError(`graph: unknown variable ${name}: the formula uses ${expr.variables.join(", ")}`);
   }
   const inputs: Record<string, cr.Tensor> = {};
   for (const name of expr.variables) {
     const v = values.get(name);
-    if (v === undefined) throw new ArgumentError(`graph: no value for ${name}: pass --${name} <number>`);
+    if (v === undefined) throw new cr.ArgumentError(`graph: no value for ${name}: pass --${name} <number>`);
     inputs[name] = cr.tensor(v, { dtype: "float64", requiresGrad: true });
   }
   const t = cr.viz.trace(() => expr.evaluate(inputs));

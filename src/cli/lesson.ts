@@ -1,8 +1,7 @@
 // `chainrule lesson`: runs the lesson's experiments (src/lesson) and prints their evidence; --list names them.
+import * as cr from "../index.js";
 import v8 from "node:v8";
 import vm from "node:vm";
-import { EXPERIMENTS, experiment, runLesson } from "../lesson/index.js";
-import type { LessonOptions, Print } from "../lesson/index.js";
 
 /** Options of the `lesson` command. */
 export interface LessonCommandOptions {
@@ -26,16 +25,16 @@ function exposeGc(): (() => void) | undefined {
  * Prints the experiments named (all by default) with their evidence, then how many claims held.
  * Returns false when a claim did not hold, so the command can exit non-zero.
  */
-export function runLessonCommand(names: readonly string[], o: LessonCommandOptions = {}, print: Print = (l) => console.log(l)): boolean {
+export function runLessonCommand(names: readonly string[], o: LessonCommandOptions = {}, print: cr.lesson.Print = (l) => console.log(l)): boolean {
   if (o.list) {
-    const width = Math.max(...EXPERIMENTS.map((e) => e.name.length));
-    for (const e of EXPERIMENTS) print(`${e.name.padEnd(width)}  ${e.title}`);
+    const width = Math.max(...cr.lesson.EXPERIMENTS.map((e) => e.name.length));
+    for (const e of cr.lesson.EXPERIMENTS) print(`${e.name.padEnd(width)}  ${e.title}`);
     print("");
     print("run one with `chainrule lesson <name>`, all of them with `chainrule lesson`");
     return true;
   }
-  const chosen = names.length > 0 ? names.map((n) => experiment(n).name) : EXPERIMENTS.map((e) => e.name);
-  const opts: LessonOptions = {
+  const chosen = names.length > 0 ? names.map((n) => cr.lesson.experiment(n).name) : cr.lesson.EXPERIMENTS.map((e) => e.name);
+  const opts: cr.lesson.LessonOptions = {
     print,
     seed: o.seed ?? 0,
     color: o.color ?? false,
@@ -47,7 +46,7 @@ export function runLessonCommand(names: readonly string[], o: LessonCommandOptio
   const gc = exposeGc();
   if (gc) opts.gc = gc;
   print("chainrule lesson: backpropagation is the chain rule applied to a computational graph; each claim, run.\n");
-  const results = runLesson(chosen, opts);
+  const results = cr.lesson.runLesson(chosen, opts);
   const held = results.filter((r) => r.holds).length;
   print(`${held} of ${results.length} claim${results.length === 1 ? "" : "s"} hold${results.length === 1 && held === 1 ? "s" : ""}` + (held < results.length ? `; not held: ${results.filter((r) => !r.holds).map((r) => r.name).join(", ")}` : ""));
   return held === results.length;

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 // The `chainrule` command. Argument parsing is commander's; each command lives in its own file.
+import * as cr from "../index.js";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { ACTIVATIONS } from "../models/index.js";
-import type { ActivationName } from "../models/index.js";
 import { runEval } from "./evaluate.js";
 import { GRAPH_FORMATS, runGraph } from "./graph.js";
 import type { GraphCommandOptions } from "./graph.js";
@@ -50,7 +49,7 @@ program
   .argument("<dataset>", "xor | moons | circles | spirals | mnist | file.csv")
   .addOption(new Option("--model <kind>", "network").choices(["mlp", "cnn"]).default("mlp"))
   .option("--hidden <sizes>", "hidden layer widths of the MLP, such as 256,128", sizes)
-  .addOption(new Option("--activation <name>", "activation").choices([...ACTIVATIONS]).default("relu"))
+  .addOption(new Option("--activation <name>", "activation").choices([...cr.models.ACTIVATIONS]).default("relu"))
   .addOption(new Option("--optimizer <name>", "optimizer").choices([...OPTIMIZERS]).default("adam"))
   .addOption(new Option("--scheduler <name>", "learning-rate schedule over the run, stepped every batch").choices([...SCHEDULERS]).default("cosine"))
   .option("--lr <rate>", "learning rate (default: the optimizer's PyTorch default; 0.1 for sgd)", number("--lr", 0))
@@ -68,7 +67,7 @@ program
   .action(async (dataset: string, o: Record<string, unknown>) => {
     const opts: TrainOptions = {
       model: o.model as "mlp" | "cnn",
-      activation: o.activation as ActivationName,
+      activation: o.activation as cr.models.ActivationName,
       optimizer: o.optimizer as OptimizerName,
       scheduler: o.scheduler as SchedulerName,
       momentum: o.momentum as number,

@@ -1,13 +1,9 @@
 // Reading a model file written by `chainrule train`: the weights and the metadata that rebuilds the model.
-import { ArgumentError } from "../errors.js";
-import { loadWithMetadata } from "../io/safetensors.js";
-import * as models from "../models/index.js";
-import type { ModelConfig } from "../models/index.js";
-import type { Sequential } from "../nn/index.js";
+import * as cr from "../index.js";
 
 export interface LoadedModel {
-  model: Sequential;
-  config: ModelConfig;
+  model: cr.nn.Sequential;
+  config: cr.models.ModelConfig;
   dataset: string;
   seed: number;
   mean: number[];
@@ -19,7 +15,7 @@ export interface LoadedModel {
 
 function field(meta: Record<string, string>, key: string, path: string): string {
   const v = meta[key];
-  if (v === undefined) throw new ArgumentError(`${path}: not a chainrule model file (its metadata has no "${key}")`);
+  if (v === undefined) throw new cr.ArgumentError(`${path}: not a chainrule model file (its metadata has no "${key}")`);
   return v;
 }
 
@@ -27,16 +23,16 @@ function json<T>(text: string, key: string, path: string): T {
   try {
     return JSON.parse(text) as T;
   } catch {
-    throw new ArgumentError(`${path}: the metadata "${key}" is not valid JSON`);
+    throw new cr.ArgumentError(`${path}: the metadata "${key}" is not valid JSON`);
   }
 }
 
 /** Loads a model file and rebuilds the model it describes, weights loaded strictly. */
 export function loadModelFile(path: string): LoadedModel {
-  const { tensors, metadata } = loadWithMetadata(path);
+  const { tensors, metadata } = cr.safetensors.loadWithMetadata(path);
   const meta = metadata ?? {};
-  const config = json<ModelConfig>(field(meta, "chainrule.model", path), "chainrule.model", path);
-  const model = models.build(config);
+  const config = json<cr.models.ModelConfig>(field(meta, "chainrule.model", path), "chainrule.model", path);
+  const model = cr.models.build(config);
   model.loadStateDict(tensors);
   const image = meta["chainrule.image"];
   const classNames = meta["chainrule.classNames"];

@@ -1,9 +1,5 @@
 // `chainrule predict model.safetensors`: class probabilities (or the value) for inputs given on the command line, or an MNIST test image.
-import { noGrad } from "../autograd/grad-mode.js";
-import { loadMnist } from "../data/index.js";
-import { ArgumentError } from "../errors.js";
-import { tensor } from "../tensor/creation.js";
-import type { Tensor } from "../tensor/tensor.js";
+import * as cr from "../index.js";
 import { loadModelFile } from "./model-file.js";
 import { prepareInputs } from "./train.js";
 
@@ -21,28 +17,28 @@ function asciiImage(pixels: ArrayLike<number>, width: number): string {
 
 export function runPredict(modelPath: string, opts: { input?: string; mnistIndex?: number }, print: (l: string) => void = (l) => console.log(l)): number[] {
   const m = loadModelFile(modelPath);
-  let raw: Tensor;
+  let raw: cr.Tensor;
   if (opts.mnistIndex !== undefined) {
-    const test = loadMnist({ split: "test" });
+    const test = cr.data.loadMnist({ split: "test" });
     const n = test.images.shape[0]!;
     if (!Number.isInteger(opts.mnistIndex) || opts.mnistIndex < 0 || opts.mnistIndex >= n) {
-      throw new ArgumentError(`--mnist-index must be an integer from 0 to ${n - 1}, got ${opts.mnistIndex}`);
+      throw new cr.ArgumentError(`--mnist-index must be an integer from 0 to ${n - 1}, got ${opts.mnistIndex}`);
     }
     raw = test.images.narrow(0, opts.mnistIndex, 1);
     print(asciiImage(raw.toTypedArray(), 28));
     print(`MNIST test image ${opts.mnistIndex}, labelled ${test.labels.toTypedArray()[opts.mnistIndex]}`);
   } else {
-    if (opts.input === undefined) throw new ArgumentError("predict needs --input <comma-separated features> or --mnist-index <n>");
+    if (opts.input === undefined) throw new cr.ArgumentError("predict needs --input <comma-separated features> or --mnist-index <n>");
     const values = opts.input.split(",").map((s) => Number(s.trim()));
-    if (values.some((v) => !Number.isFinite(v))) throw new ArgumentError(`--input must be comma-separated numbers, got "${opts.input}"`);
+    if (values.some((v) => !Number.isFinite(v))) throw new cr.ArgumentError(`--input must be comma-separated numbers, got "${opts.input}"`);
     if (values.length !== m.mean.length && m.image === undefined) {
-      throw new ArgumentError(`--input has ${values.length} values but the model takes ${m.mean.length} features`);
+      throw new cr.ArgumentError(`--input has ${values.length} values but the model takes ${m.mean.length} features`);
     }
-    raw = tensor([values]);
+    raw = cr.tensor([values]);
   }
   const x = prepareInputs(raw, m.mean, m.std, m.image, m.config);
   m.model.eval();
-  const out = noGrad(() => m.model.forward(x));
+  const out = cr.noGrad(() => m.model.forward(x));
   if (m.classes === 0) {
     const v = out.item();
     print(`prediction: ${v}`);

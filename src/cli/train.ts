@@ -1,19 +1,8 @@
 // `chainrule train <dataset>`: trains an MLP or CNN with a progress bar per epoch, prints the
 // per-epoch table and a terminal plot, and writes the model (safetensors) and an SVG plot.
+import * as cr from "../index.js";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { DataLoader, TensorDataset } from "../data/index.js";
-import { ArgumentError } from "../errors.js";
-import { save } from "../io/safetensors.js";
-import * as models from "../models/index.js";
-import type { ActivationName, ModelConfig } from "../models/index.js";
-import { crossEntropy, mseLoss } from "../nn/functional.js";
-import * as optim from "../optim/index.js";
-import { manualSeed } from "../random.js";
-import { tensor } from "../tensor/creation.js";
-import type { Tensor } from "../tensor/tensor.js";
-import { evaluate, trainEpoch } from "../train/loop.js";
-import type { LossFn } from "../train/loop.js";
 import { loadDataset } from "./datasets.js";
 import type { PreparedData } from "./datasets.js";
 import { epochBar, historyTable, sampledEpochs, terminalPlot, writePlot } from "./report.js";
@@ -27,7 +16,7 @@ export type OptimizerName = (typeof OPTIMIZERS)[number];
 export interface TrainOptions {
   model: "mlp" | "cnn";
   hidden?: number[];
-  activation: ActivationName;
+  activation: cr.models.ActivationName;
   optimizer: OptimizerName;
   scheduler: SchedulerName;
   lr?: number;
@@ -45,19 +34,19 @@ export interface TrainOptions {
 }
 
 /** Shifts and scales inputs as the model file records, and shapes images for a CNN. */
-export function prepareInputs(x: Tensor, mean: number[], std: number[], image: [number, number, number] | undefined, cfg: ModelConfig): Tensor {
-  const scaled = x.sub(tensor(mean)).div(tensor(std));
+export function prepareInputs(x: cr.Tensor, mean: number[], std: number[], image: [number, number, number] | undefined, cfg: cr.models.ModelConfig): cr.Tensor {
+  const scaled = x.sub(cr.tensor(mean)).div(cr.tensor(std));
   return cfg.kind === "cnn" && image ? scaled.reshape([x.shape[0]!, ...image]) : scaled;
 }
 
-export function lossFor(classes: number): LossFn {
-  return classes > 0 ? (out, y) => crossEntropy(out, y) : (out, y) => mseLoss(out.squeeze(-1), y);
+export function lossFor(classes: number): cr.train.LossFn {
+  return classes > 0 ? (out, y) => cr.nn.functional.crossEntropy(out, y) : (out, y) => cr.nn.functional.mseLoss(out.squeeze(-1), y);
 }
 
-function modelConfig(d: PreparedData, o: TrainOptions): ModelConfig {
+function modelConfig(d: PreparedData, o: TrainOptions): cr.models.ModelConfig {
   const outputs = d.classes > 0 ? d.classes : 1;
   if (o.model === "cnn") {
-    if (!d.image) throw new ArgumentError(`--model cnn needs image data (mnist); ${d.name} has ${d.inputs} features`);
+    if (!d.image) throw new cr.ArgumentError(`--model cnn needs image data (mnist); ${d.name} has ${d.inputs} features`);
     const [channels, height, width] = d.image;
     return { kind: "cnn", channels, height, width, outputs, activation: o.activation };
   }
@@ -65,29 +54,29 @@ function modelConfig(d: PreparedData, o: TrainOptions): ModelConfig {
   return { kind: "mlp", inputs: d.inputs, hidden, outputs, activation: o.activation };
 }
 
-function makeOptimizer(name: OptimizerName, params: ReturnType<ReturnType<typeof models.build>["parameters"]>, o: TrainOptions): optim.Optimizer {
+function makeOptimizer(name: OptimizerName, params: cr.nn.Parameter[], o: TrainOptions): cr.optim.Optimizer {
   const weightDecay = o.weightDecay;
   switch (name) {
-    case "sgd": return new optim.SGD(params, { lr: o.lr ?? 0.1, momentum: o.momentum, weightDecay });
-    case "adam": return new optim.Adam(params, { lr: o.lr ?? 1e-3, weightDecay });
-    case "adamw": return new optim.AdamW(params, { lr: o.lr ?? 1e-3, weightDecay: o.weightDecay || 1e-2 });
-    case "rmsprop": return new optim.RMSprop(params, { lr: o.lr ?? 1e-2, momentum: o.momentum, weightDecay });
-    case "adagrad": return new optim.Adagrad(params, { lr: o.lr ?? 1e-2, weightDecay });
+    case "sgd": return new cr.optim.SGD(params, { lr: o.lr ?? 0.1, momentum: o.momentum, weightDecay });
+    case "adam": return new cr.optim.Adam(params, { lr: o.lr ?? 1e-3, weightDecay });
+    case "adamw": return new cr.optim.AdamW(params, { lr: o.lr ?? 1e-3, weightDecay: o.weightDecay || 1e-2 });
+    case "rmsprop": return new cr.optim.RMSprop(params, { lr: o.lr ?? 1e-2, momentum: o.momentum, weightDecay });
+    case "adagrad": return new cr.optim.Adagrad(params, { lr: o.lr ?? 1e-2, weightDecay });
   }
 }
 
 // Learning-rate schedules stepped once per batch, over the whole run.
-function makeScheduler(name: SchedulerName, optimizer: optim.Optimizer, totalSteps: number): { step(): void } | null {
+function makeScheduler(name: SchedulerName, optimizer: cr.optim.Optimizer, totalSteps: number): { step(): void } | null {
   switch (name) {
     case "none": return null;
-    case "cosine": return new optim.CosineAnnealingLR(optimizer, totalSteps);
-    case "onecycle": return new optim.OneCycleLR(optimizer, { maxLr: optimizer.paramGroups[0]!.lr, totalSteps });
-    case "step": return new optim.StepLR(optimizer, Math.max(1, Math.floor(totalSteps / 3)), { gamma: 0.1 });
+    case "cosine": return new cr.optim.CosineAnnealingLR(optimizer, totalSteps);
+    case "onecycle": return new cr.optim.OneCycleLR(optimizer, { maxLr: optimizer.paramGroups[0]!.lr, totalSteps });
+    case "step": return new cr.optim.StepLR(optimizer, Math.max(1, Math.floor(totalSteps / 3)), { gamma: 0.1 });
   }
 }
 
 /** The metadata that lets `eval` and `predict` rebuild the model and its input scaling. */
-export function modelMetadata(d: PreparedData, cfg: ModelConfig, seed: number): Record<string, string> {
+export function modelMetadata(d: PreparedData, cfg: cr.models.ModelConfig, seed: number): Record<string, string> {
   return {
     format: "pt",
     "chainrule.model": JSON.stringify(cfg),
@@ -103,10 +92,10 @@ export function modelMetadata(d: PreparedData, cfg: ModelConfig, seed: number): 
 
 /** Runs the whole training job; `print` receives everything meant for the terminal. */
 export async function runTrain(datasetName: string, o: TrainOptions, print: (line: string) => void = (l) => console.log(l)): Promise<EpochRecord[]> {
-  manualSeed(o.seed);
+  cr.manualSeed(o.seed);
   const d = loadDataset(datasetName, { seed: o.seed, ...(o.target ? { target: o.target } : {}), ...(o.samples ? { samples: o.samples } : {}) });
   const cfg = modelConfig(d, o);
-  const model = models.build(cfg);
+  const model = cr.models.build(cfg);
   const xTrain = prepareInputs(d.xTrain, d.mean, d.std, d.image, cfg);
   const xTest = prepareInputs(d.xTest, d.mean, d.std, d.image, cfg);
   const nParams = model.parameters().reduce((n, p) => n + p.numel(), 0);
@@ -114,7 +103,7 @@ export async function runTrain(datasetName: string, o: TrainOptions, print: (lin
   const batchSize = o.batchSize ?? (d.image ? 128 : 32);
   const optimizer = makeOptimizer(o.optimizer, model.parameters(), o);
   const lossFn = lossFor(d.classes);
-  const loader = new DataLoader(new TensorDataset(xTrain, d.yTrain), { batchSize, shuffle: true, seed: o.seed });
+  const loader = new cr.data.DataLoader(new cr.data.TensorDataset(xTrain, d.yTrain), { batchSize, shuffle: true, seed: o.seed });
   const scheduler = makeScheduler(o.scheduler, optimizer, epochs * loader.length);
   const what = d.classes > 0 ? `${d.classes} classes` : "regression";
   print(`dataset ${d.name}: ${d.xTrain.shape[0]} training and ${d.xTest.shape[0]} test samples, ${d.inputs} features, ${what}`);
@@ -127,13 +116,13 @@ export async function runTrain(datasetName: string, o: TrainOptions, print: (lin
     const t0 = performance.now();
     const bar = epochBar(epoch, epochs, loader.length, o.progress);
     let samples = 0;
-    const train = trainEpoch(model, loader, lossFn, optimizer, (batch, loss, size) => {
+    const train = cr.train.trainEpoch(model, loader, lossFn, optimizer, (batch, loss, size) => {
       samples += size;
       scheduler?.step();
       bar.update(batch, samples / ((performance.now() - t0) / 1000), loss);
     });
     bar.stop();
-    const test = evaluate(model, xTest, d.yTest, lossFn);
+    const test = cr.train.evaluate(model, xTest, d.yTest, lossFn);
     const record: EpochRecord = {
       epoch, trainLoss: train.loss, trainAccuracy: train.accuracy, testLoss: test.loss, testAccuracy: test.accuracy,
       seconds: (performance.now() - t0) / 1000,
@@ -156,7 +145,7 @@ export async function runTrain(datasetName: string, o: TrainOptions, print: (lin
   const plotPath = resolve(o.plot ?? modelPath.replace(/\.safetensors$/i, "") + ".svg");
   mkdirSync(dirname(modelPath), { recursive: true });
   mkdirSync(dirname(plotPath), { recursive: true });
-  save(model.stateDict(), modelPath, modelMetadata(d, cfg, o.seed));
+  cr.safetensors.save(model.stateDict(), modelPath, modelMetadata(d, cfg, o.seed));
   await writePlot(history, plotPath, `${d.name}: ${cfg.kind}, ${o.optimizer}`, d.classes === 0);
   const last = history[history.length - 1]!;
   const final = d.classes > 0 ? `final test accuracy ${(100 * last.testAccuracy).toFixed(2)}%` : `final test loss ${last.testLoss.toFixed(4)}`;

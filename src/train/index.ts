@@ -1,0 +1,3 @@
+// `cr.train`: the training loop the lesson describes, as library functions.
+export { trainEpoch, evaluate } from "./loop.js";
+export type { LossFn, Model, Metrics } from "./loop.js";
