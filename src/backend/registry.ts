@@ -1,4 +1,4 @@
-// Which backend new tensors use. Only `cpu` exists for now; `wasm` and `webgpu` register here later.
+// Which backend new tensors use: `cpu` (pure TypeScript) or `wasm` (SIMD kernels); `webgpu` can register here later.
 import { ArgumentError } from "../errors.js";
 import type { Backend } from "./backend.js";
 import { cpuBackend } from "./cpu/index.js";
@@ -6,7 +6,8 @@ import { wasmAvailable, wasmBackend } from "./wasm/index.js";
 
 const backends = new Map<string, Backend>([["cpu", cpuBackend], ["wasm", wasmBackend]]);
 // WebAssembly SIMD by default where the runtime has it (its kernels fall back to cpu's otherwise).
-let current: Backend = wasmAvailable() ? wasmBackend : cpuBackend;
+// Chosen on first use rather than at import, so importing chainrule compiles no WebAssembly.
+let current: Backend | null = null;
 
 /** Makes `backend` available to `setBackend` under its name. */
 export function registerBackend(backend: Backend): void {
@@ -22,9 +23,10 @@ export function setBackend(name: string): void {
 
 /** The name of the backend in use. */
 export function getBackend(): string {
-  return current.name;
+  return currentBackend().name;
 }
 
 export function currentBackend(): Backend {
+  current ??= wasmAvailable() ? wasmBackend : cpuBackend;
   return current;
 }
