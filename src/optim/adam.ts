@@ -72,19 +72,10 @@ export function adamStep(state: Map<Tensor, AdamState>, p: Tensor, g: Tensor, gr
   p.sub_(s.expAvg.mul(stepSize).div(denom));
 }
 
-/**
- * Adam, as `torch.optim.Adam`: adaptive moments with bias correction; `weightDecay` adds an L2
- * penalty to the gradient (use AdamW for decoupled weight decay).
- * @example
- * const opt = new cr.optim.Adam(model.parameters(), { lr: 1e-3, betas: [0.9, 0.999], amsgrad: true });
- */
-export class Adam extends Optimizer<AdamOptions, AdamState> {
-  constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super("Adam", params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, options);
-  }
-
+/** What Adam and AdamW share: options, validation and state; they differ in defaults and weight decay. */
+export abstract class AdamBase extends Optimizer<AdamOptions, AdamState> {
   protected override checkOptions(o: AdamOptions): void {
-    checkAdamOptions("Adam", o);
+    checkAdamOptions(this.label, o);
   }
 
   protected override stateKeys(group: ParamGroup<AdamOptions>): readonly string[] {
@@ -93,6 +84,18 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
 
   protected override knownStateKeys(): readonly string[] {
     return ["step", "expAvg", "expAvgSq", "maxExpAvgSq"];
+  }
+}
+
+/**
+ * Adam, as `torch.optim.Adam`: adaptive moments with bias correction; `weightDecay` adds an L2
+ * penalty to the gradient (use AdamW for decoupled weight decay).
+ * @example
+ * const opt = new cr.optim.Adam(model.parameters(), { lr: 1e-3, betas: [0.9, 0.999], amsgrad: true });
+ */
+export class Adam extends AdamBase {
+  constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
+    super("Adam", params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, options);
   }
 
   // g = ±grad + weightDecay·p (L2 penalty), then the Adam step.

@@ -1,8 +1,7 @@
 // AdamW: Adam with decoupled weight decay (torch.optim.AdamW).
 import type { Tensor } from "../tensor/tensor.js";
-import { adamStateKeys, adamStep, checkAdamOptions } from "./adam.js";
-import type { AdamOptions, AdamState } from "./adam.js";
-import { Optimizer } from "./optimizer.js";
+import { AdamBase, adamStep } from "./adam.js";
+import type { AdamOptions } from "./adam.js";
 import type { ParamGroup, ParamsInput } from "./optimizer.js";
 
 /**
@@ -11,21 +10,9 @@ import type { ParamGroup, ParamsInput } from "./optimizer.js";
  * @example
  * const opt = new cr.optim.AdamW(model.parameters(), { lr: 1e-3, weightDecay: 0.05 });
  */
-export class AdamW extends Optimizer<AdamOptions, AdamState> {
+export class AdamW extends AdamBase {
   constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
     super("AdamW", params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false }, options);
-  }
-
-  protected override checkOptions(o: AdamOptions): void {
-    checkAdamOptions("AdamW", o);
-  }
-
-  protected override stateKeys(group: ParamGroup<AdamOptions>): readonly string[] {
-    return adamStateKeys(group);
-  }
-
-  protected override knownStateKeys(): readonly string[] {
-    return ["step", "expAvg", "expAvgSq", "maxExpAvgSq"];
   }
 
   // p = p·(1 − lr·weightDecay), then the Adam step with g = ±grad (torch multiplies even when weightDecay is 0: by exactly 1).
