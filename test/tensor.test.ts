@@ -928,3 +928,11 @@ test("all and any, over everything and along a dim", () => {
   assert.equal(cr.zeros([0]).all().item(), 1);
   assert.equal(x.all().dtype, "bool");
 });
+
+test("a large tensor prints summarised, without overflowing the stack", () => {
+  const s = cr.arange(1_000_000, { dtype: "float32" }).reshape([1000, 1000]).toString();
+  assert.match(s, /^tensor\(\[\[0\., 1\., 2\., \.\.\., 997\., 998\., 999\.\],/);
+  assert.match(s, /\.\.\.,\n/);
+  assert.ok(s.length < 500, `printed ${s.length} characters`);
+  assert.equal(cr.tensor([[true, false]]).toString(), "tensor([[true, false]])");
+});

@@ -1,6 +1,5 @@
 // How a tensor prints: PyTorch's layout (`tensor([[1., 2.], …], requiresGrad=true)`), summarised when large.
-import { toNested } from "./convert.js";
-import type { NestedList } from "./convert.js";
+import { stridesOf } from "../shape.js";
 import type { Tensor } from "./tensor.js";
 
 const EDGE = 3;
@@ -17,22 +16,37 @@ function formatNumber(v: number | boolean, dtype: string, fixed: number | null):
 }
 
 // Integers print as `1.`, small ranges with 4 decimals, very large or small magnitudes in exponent form.
-function chooseFormat(values: number[]): number | null {
-  const finite = values.filter((v) => Number.isFinite(v));
-  if (finite.length === 0) return 4;
-  if (finite.every((v) => Number.isInteger(v)) && finite.every((v) => Math.abs(v) < 1e8)) return 0;
-  const maxAbs = Math.max(...finite.map(Math.abs));
-  const minAbs = Math.min(...finite.filter((v) => v !== 0).map(Math.abs), Infinity);
-  if (maxAbs >= 1e8 || (minAbs !== Infinity && minAbs < 1e-4)) return null;
+// One pass with plain loops: spreading a million values into Math.max would overflow the stack.
+function chooseFormat(values: ArrayLike<number>): number | null {
+  let any = false;
+  let integral = true;
+  let maxAbs = 0;
+  let minAbs = Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) continue;
+    any = true;
+    const a = Math.abs(v);
+    if (!Number.isInteger(v)) integral = false;
+    if (a > maxAbs) maxAbs = a;
+    if (a !== 0 && a < minAbs) minAbs = a;
+  }
+  if (!any) return 4;
+  if (integral && maxAbs < 1e8) return 0;
+  if (maxAbs >= 1e8 || minAbs < 1e-4) return null;
   return 4;
 }
 
-function render(node: NestedList, depth: number, ndim: number, summarise: boolean, fmt: (v: number | boolean) => string): string {
-  if (!Array.isArray(node)) return fmt(node);
-  const sub = (n: NestedList) => render(n, depth + 1, ndim, summarise, fmt);
-  const items = summarise && node.length > 2 * EDGE
-    ? [...node.slice(0, EDGE).map(sub), "...", ...node.slice(-EDGE).map(sub)]
-    : node.map(sub);
+// Renders straight from the flat data, visiting only the elements shown (the first and last
+// EDGE along each dim when summarising), so printing a large tensor costs little.
+function render(data: ArrayLike<number>, shape: readonly number[], strides: readonly number[], depth: number, offset: number,
+  summarise: boolean, fmt: (i: number) => string): string {
+  if (depth === shape.length) return fmt(offset);
+  const n = shape[depth]!;
+  const sub = (i: number) => render(data, shape, strides, depth + 1, offset + i * strides[depth]!, summarise, fmt);
+  const range = (a: number, b: number) => Array.from({ length: b - a }, (_, k) => sub(a + k));
+  const items = summarise && n > 2 * EDGE ? [...range(0, EDGE), "...", ...range(n - EDGE, n)] : range(0, n);
+  const ndim = shape.length;
   const sep = depth === ndim - 1 ? ", " : `,${"\n".repeat(ndim - depth - 1)}${" ".repeat(depth + 8)}`;
   return `[${items.join(sep)}]`;
 }
@@ -40,11 +54,9 @@ function render(node: NestedList, depth: number, ndim: number, summarise: boolea
 export function formatTensor(t: Tensor): string {
   const data = t.toTypedArray();
   const summarise = data.length > THRESHOLD;
-  const values = Array.from(data as ArrayLike<number>);
-  const fixed = t.dtype === "float32" || t.dtype === "float64" ? chooseFormat(values) : 0;
-  const fmt = (v: number | boolean) => formatNumber(v, t.dtype, fixed);
-  const nested = toNested(data, t.shape, t.dtype);
-  const body = render(nested, 0, t.ndim, summarise, fmt);
+  const fixed = t.dtype === "float32" || t.dtype === "float64" ? chooseFormat(data) : 0;
+  const fmt = (i: number) => formatNumber(t.dtype === "bool" ? data[i] !== 0 : data[i]!, t.dtype, fixed);
+  const body = render(data, t.shape, stridesOf(t.shape), 0, 0, summarise, fmt);
   const extras: string[] = [];
   if (t.dtype === "float64" || t.dtype === "int32") extras.push(`dtype=${t.dtype}`);
   if (t.gradFn !== null) extras.push(`gradFn=<${t.gradFn.name}>`);
