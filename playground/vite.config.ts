@@ -3,6 +3,8 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 
 const src = fileURLToPath(new URL("../src/index.ts", import.meta.url));
+// Cross-origin isolation, so the page gets SharedArrayBuffer and the wasm backend its worker threads.
+const headers = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
 
 export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
@@ -11,6 +13,6 @@ export default defineConfig({
   resolve: { alias: { chainrule: src } },
   // The largest chunk is Graphviz's WebAssembly (about 0.8 MB), loaded lazily by cr.viz.toSvg when asked for.
   build: { outDir: "dist", emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 1000 },
-  preview: { host: "127.0.0.1", port: 5174 },
-  server: { host: "127.0.0.1", port: 5173 },
+  preview: { host: "127.0.0.1", port: 5174, headers },
+  server: { host: "127.0.0.1", port: 5173, headers },
 });

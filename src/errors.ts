@@ -29,3 +29,8 @@ export class IndexError extends Error {
 export class ArgumentError extends Error {
   override name = "ArgumentError";
 }
+
+/** Thrown when a disposed tensor is used (dispose(), or the end of the scope that made it, freed its memory). */
+export class DisposedError extends Error {
+  override name = "DisposedError";
+}

@@ -14,7 +14,7 @@ import { sizeOf } from "../src/shape.js";
 import type { Shape } from "../src/shape.js";
 
 /** Kernels the wasm backend runs in WebAssembly (for float32; the rest delegate to the cpu kernels). */
-const WASM_KERNELS: ReadonlySet<string> = new Set(["unary", "binary", "matmul", "permute", "unfold", "fold"]);
+const WASM_KERNELS: ReadonlySet<string> = new Set(["unary", "binary", "matmul", "permute", "unfold", "fold", "adamUpdate"]);
 
 /** The backends under test; each is compared with `cpu`. */
 const BACKENDS: readonly Backend[] = [wasmBackend];
@@ -75,6 +75,33 @@ function matmulCase(dtype: DType, aShape: number[], bShape: number[], outShape: 
   const x = make(dtype, aShape), y = make(dtype, bShape);
   const tol = dtype === "float32" ? 1e-5 * Math.sqrt(aShape[aShape.length - 1]!) : 1e-12;
   return c(`${dtype} [${aShape}]·[${bShape}]`, [x, y], { dtype, size: sizeOf(outShape) }, (b, a) => b.matmul(a0(a), a0(a, 1), outShape), tol);
+}
+
+// Operands stored transposed ([k, m] for A, [n, k] for B): the kernel must read them as the product's Aᵀ, Bᵀ.
+function matmulTransCase(dtype: DType, transA: boolean, transB: boolean, m: number, k: number, n: number, batch: number[] = []): Case {
+  const x = make(dtype, [...batch, ...(transA ? [k, m] : [m, k])]), y = make(dtype, transB ? [n, k] : [k, n]);
+  const tol = dtype === "float32" ? 1e-5 * Math.sqrt(k) : 1e-12;
+  return c(`${dtype} ${transA ? "Aᵀ" : "A"}·${transB ? "Bᵀ" : "B"} ${m}×${k}×${n} batch [${batch}]`, [x, y], { dtype, size: sizeOf(batch) * m * n },
+    (b, a) => b.matmul(a0(a), a0(a, 1), [...batch, m, n], transA, transB), tol);
+}
+
+// A copy of an input on the same backend, for kernels that write in place.
+const copyOn = (b: Backend, t: TensorData): TensorData => ({ ...t, buf: b.fromArray(b.toArray(t.buf, t.dtype, sizeOf(t.shape))) });
+
+// Several Adam steps in place; the result is p, m, v (and v̂) one after the other.
+function adamCase(dtype: DType, size: number, amsgrad: boolean): Case {
+  const inputs = [make(dtype, [size]), make(dtype, [size]), make(dtype, [size]), positive(dtype, size)];
+  const parts = amsgrad ? 4 : 3;
+  return c(`${dtype} [${size}]${amsgrad ? " amsgrad" : ""}`, inputs, { dtype, size: parts * size }, (b, a) => {
+    const [p, g, m, v] = a.map((t) => copyOn(b, t)) as [TensorData, TensorData, TensorData, TensorData];
+    const vmax = amsgrad ? b.full(size, 0, dtype) : null;
+    for (let t = 1; t <= 3; t++) {
+      b.adamUpdate(p, g, m.buf, v.buf, vmax, { beta1: 0.9, beta2: 0.999, stepSize: 1e-2 / (1 - 0.9 ** t), biasCorrection2Sqrt: Math.sqrt(1 - 0.999 ** t), eps: 1e-8 });
+    }
+    const out = allocArray(dtype, parts * size);
+    [p.buf, m.buf, v.buf, ...(vmax ? [vmax] : [])].forEach((buf, i) => out.set(b.toArray(buf, dtype, size), i * size));
+    return out;
+  });
 }
 
 function window(k: number, s: number, p: number, d: number, padValue = 0): Window2d {
@@ -141,6 +168,13 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
     matmulCase("float32", [130, 600], [600, 70], [130, 70]), // big enough for worker threads
     matmulCase("float32", [128, 784], [784, 256], [128, 256]), // the MNIST MLP's first layer
     matmulCase("int32", [3, 4], [4, 2], [3, 2]),
+    ...FLOATS.flatMap((dt) => [[true, false], [false, true], [true, true]].flatMap(([ta, tb]) => [
+      matmulTransCase(dt, ta!, tb!, 5, 3, 7),
+      matmulTransCase(dt, ta!, tb!, 13, 17, 19, [2]),
+    ])),
+    matmulTransCase("float32", true, false, 784, 128, 256), // an MLP's weight gradient, Xᵀ·G
+    matmulTransCase("float32", false, true, 128, 256, 784), // and its input gradient, G·Wᵀ
+    matmulTransCase("int32", true, true, 3, 4, 2),
   ],
   permute: [
     ...FLOATS.map((dt) => c(dt, [make(dt, [2, 3, 4])], { dtype: dt, size: 24 }, (b, a) => b.permute(a0(a), [2, 0, 1]))),
@@ -181,6 +215,16 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
   assign: FLOATS.map((dt) => c(dt, [make(dt, [6]), make(dt, [6])], { dtype: dt, size: 6 }, (b, a) => {
     b.assign(a0(a).buf, a0(a, 1));
     return a0(a).buf;
+  })),
+  // Odd sizes leave a partial last vector for wasm; 1031 elements live on its heap, 7 do not.
+  adamUpdate: FLOATS.flatMap((dt) => [adamCase(dt, 7, false), adamCase(dt, 1031, false), adamCase(dt, 1031, true)]),
+  // Released memory is reused: the next buffer must still read as what was written to it.
+  release: (["float32", "int32", "float64"] as const).map((dt) => c(`${dt} reuse`, [make(dt, [1000])], { dtype: dt, size: 1000 }, (b, a) => {
+    const first = b.full(1000, 5, dt);
+    b.release?.(first);
+    const second = copyOn(b, a0(a)).buf;
+    b.release?.(b.full(1000, 6, dt));
+    return second;
   })),
 };
 

@@ -49,14 +49,15 @@ export function mlpWorkload() {
   const optimizer = new cr.optim.Adam(model.parameters(), { lr, betas, eps });
   const X = cr.tensor(x).reshape([batch, inputs]);
   const Y = cr.tensor(y);
+  // A scope per step (cr.tidy), as a training loop is written: the step's tensors are freed when it ends.
   return {
-    step() {
+    step: () => cr.tidy(() => {
       optimizer.zeroGrad();
       const loss = cr.nn.functional.crossEntropy(model.forward(X), Y);
       loss.backward();
       optimizer.step();
       return loss.item();
-    },
+    }),
   };
 }
 
@@ -134,12 +135,12 @@ export function elementwiseWorkload(length) {
   const b = cr.tensor(problem.b, { requiresGrad: true });
   return {
     problem,
-    run() {
+    run: () => cr.tidy(() => {
       x.grad = null;
       w.grad = null;
       b.grad = null;
       cr.relu(x.mul(w).add(b)).sum().backward();
       return { gx: x.grad.toTypedArray(), gw: w.grad.toTypedArray(), gb: b.grad.item() };
-    },
+    }),
   };
 }

@@ -32,6 +32,10 @@ export class CustomFunctionNode extends Node {
     this.outputMeta = outputs.map((t) => ({ shape: t.shape, dtype: t.dtype }));
   }
 
+  override _savedForScopes(): readonly Tensor[] {
+    return this.released ? [] : this.ctx._savedForScopes();
+  }
+
   apply(gradOutputs: readonly (Tensor | null)[]): (Tensor | null)[] {
     if (this.released) {
       throw new AutogradError(

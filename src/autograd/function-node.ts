@@ -68,6 +68,10 @@ export class FunctionNode<P> extends Node {
     return n;
   }
 
+  override _savedForScopes(): readonly Tensor[] {
+    return [...(this.savedInputs ?? []), this.savedOutput].flatMap((s) => (s === null ? [] : [s.tensor]));
+  }
+
   private unpack(s: Saved, role: string): Tensor {
     if (s.tensor._version.value !== s.version) {
       throw new AutogradError(

@@ -66,6 +66,12 @@ export class FunctionCtx<S extends readonly (Tensor | null)[] = Tensor[]> {
     }) as unknown as S;
   }
 
+  /** @internal What saveForBackward saved, unchecked, and the tensors set as attributes (`ctx.w = t`). */
+  _savedForScopes(): Tensor[] {
+    const attrs = Object.values(this).filter((v): v is Tensor => v instanceof Tensor);
+    return [...(this.#saved ?? []).flatMap(({ tensor }) => (tensor === null ? [] : [tensor])), ...attrs];
+  }
+
   /** Declares outputs of `forward` that have no gradient (indices, masks): they do not require grad. */
   markNonDifferentiable(...outputs: Tensor[]): void {
     for (const t of outputs) this.#nonDifferentiable.add(t);

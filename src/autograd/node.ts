@@ -68,6 +68,11 @@ export abstract class Node {
   /** Frees what the node saved for backward; later calls of `apply` throw. */
   abstract release(): void;
 
+  /** @internal The tensors it saved for backward, unchecked: a scope keeps them alive for a graph that outlives it. */
+  _savedForScopes(): readonly Tensor[] {
+    return [];
+  }
+
   toString(): string {
     return `<${this.name}>`;
   }

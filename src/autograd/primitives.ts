@@ -14,6 +14,8 @@ import { applyPrimitive } from "./dispatch.js";
 import type { Derivatives, Jvp, Rule } from "./rule.js";
 
 type NoParams = Record<string, never>;
+/** An operand flagged `trans` is stored with its last two dims swapped: the product uses its transpose without copying it. */
+interface MatmulParams { transA: boolean; transB: boolean }
 interface ReduceParams { axes: readonly number[]; keepdim: boolean }
 interface SliceParams { starts: readonly number[]; steps: readonly number[]; outShape: Shape; inShape: Shape }
 
@@ -30,7 +32,7 @@ export interface PrimitiveParams {
   cast: { dtype: DType };
   sum: ReduceParams & { dtype: DType }; amax: ReduceParams; amin: ReduceParams;
   argmax: { axis: number; keepdim: boolean }; argmin: { axis: number; keepdim: boolean };
-  matmul: NoParams;
+  matmul: MatmulParams;
   reshape: { shape: Shape };
   permute: { perm: readonly number[] };
   expand: { shape: Shape };
@@ -112,6 +114,7 @@ const zeroDerivatives: Derivatives<NoParams> = { vjp: (g) => [g.mul(0)], jvp: ([
 // Linear ops map a tangent exactly as they map the value.
 const linear = <P extends Primitive>(prim: P): Jvp<PrimitiveParams[P]> => ([t], { params }) => applyPrimitive(prim, [t!], params);
 const inv = (perm: readonly number[]) => perm.map((_, i) => perm.indexOf(i));
+const mm = (a: Tensor, b: Tensor, transA: boolean, transB: boolean) => applyPrimitive("matmul", [a, b], { transA, transB });
 
 /** The table itself: a missing or misnamed entry is a compile error. */
 export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
@@ -282,15 +285,22 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
   argmax: argRule("argmax"),
   argmin: argRule("argmin"),
 
-  // d(AB) = dA B + A dB, so dL/dA = G Bᵀ and dL/dB = Aᵀ G (batch dims summed by the engine)
+  // C = op(A)·op(B), op = transpose where flagged. d C = d op(A)·op(B) + op(A)·d op(B), so dL/dop(A) = G·op(B)ᵀ and
+  // dL/dop(B) = op(A)ᵀ·G, transposed back for a flagged operand; every product is again one matmul with flags
+  // (no transpose is materialized), and batch dims are summed by the engine.
   matmul: {
-    forward: (backend, [a, b]) => {
+    forward: (backend, [a, b], { transA, transB }) => {
+      const ra = a!.shape.length, rb = b!.shape.length;
       const batch = broadcastShapes("matmul", a!.shape.slice(0, -2), b!.shape.slice(0, -2));
-      const shape = [...batch, a!.shape[a!.shape.length - 2]!, b!.shape[b!.shape.length - 1]!];
-      return { buf: backend.matmul(a!, b!, shape), shape, dtype: a!.dtype };
+      const shape = [...batch, a!.shape[transA ? ra - 1 : ra - 2]!, b!.shape[transB ? rb - 2 : rb - 1]!];
+      return { buf: backend.matmul(a!, b!, shape, transA, transB), shape, dtype: a!.dtype };
     },
-    vjp: (g, { inputs: [a, b], needsInputGrad: [na, nb] }) => [na ? g.matmul(b!.mT) : null, nb ? a!.mT.matmul(g) : null],
-    jvp: ([ta, tb], { inputs: [a, b] }) => plus(ta ? ta.matmul(b!) : null, tb ? a!.matmul(tb) : null),
+    vjp: (g, { inputs: [a, b], needsInputGrad: [na, nb], params: { transA, transB } }) => [
+      !na ? null : transA ? mm(b!, g, transB, true) : mm(g, b!, false, !transB),
+      !nb ? null : transB ? mm(g, a!, true, transA) : mm(a!, g, !transA, false),
+    ],
+    jvp: ([ta, tb], { inputs: [a, b], params: { transA, transB } }) =>
+      plus(ta ? mm(ta, b!, transA, transB) : null, tb ? mm(a!, tb, transA, transB) : null),
     saves: (n) => ({ inputs: [n[1] === true, n[0] === true], output: false }), // A only for B's gradient, and B only for A's
   },
 

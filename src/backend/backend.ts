@@ -32,6 +32,17 @@ export interface Window2d {
   readonly padValue: number;
 }
 
+/** The scalars of one fused Adam step (see `Backend.adamUpdate`). */
+export interface AdamHyper {
+  readonly beta1: number;
+  readonly beta2: number;
+  /** lr / (1 − β1ᵗ). */
+  readonly stepSize: number;
+  /** √(1 − β2ᵗ). */
+  readonly biasCorrection2Sqrt: number;
+  readonly eps: number;
+}
+
 /**
  * The kernels every backend provides. Inputs are contiguous and row-major; every kernel returns a
  * new buffer and never changes its inputs, except the `*Inplace` kernels which say so.
@@ -58,8 +69,11 @@ export interface Backend {
   reduce(op: ReduceOp, x: TensorData, axes: readonly number[], outDtype: DType): DataBuf;
   /** Index (int32) of the first maximum or minimum along `axis`; the result keeps that axis as 1. */
   argReduce(op: "argmax" | "argmin", x: TensorData, axis: number): DataBuf;
-  /** Batched matrix product of `[...batchA, m, k]` and `[...batchB, k, n]`, batch dims broadcast to `outShape`. */
-  matmul(a: TensorData, b: TensorData, outShape: Shape): DataBuf;
+  /**
+   * Batched matrix product of `[...batchA, m, k]` and `[...batchB, k, n]`, batch dims broadcast to `outShape`.
+   * With `transA` (`transB`) the operand is stored with its last two dims swapped and used transposed.
+   */
+  matmul(a: TensorData, b: TensorData, outShape: Shape, transA?: boolean, transB?: boolean): DataBuf;
   /** Reorders dims: output dim i is input dim `perm[i]`. */
   permute(x: TensorData, perm: readonly number[]): DataBuf;
   /** Broadcasts `x` to `outShape` (NumPy rules), copying. */
@@ -78,8 +92,19 @@ export interface Backend {
   unfold(x: TensorData, window: Window2d, outShape: Shape): DataBuf;
   /** col2im, the adjoint of `unfold`: `[N, C·kh·kw, L]` → `outShape` `[N, C, H, W]`, summing overlaps. */
   fold(cols: TensorData, window: Window2d, outShape: Shape): DataBuf;
-  /** Copies `src` into `dst` (same size and dtype) in place: the one kernel that writes to an existing buffer. */
+  /** Copies `src` into `dst` (same size and dtype) in place. */
   assign(dst: DataBuf, src: TensorData): void;
+  /**
+   * One Adam step in place on `param` and its moments (and AMSGrad's running maximum when given), every
+   * buffer of `param`'s floating dtype and size, in the order and precision of the unfused ops:
+   * m = m·β1 + g·(1−β1); v = v·β2 + (g·(1−β2))·g; [v̂ = max(v̂, v)]; p = p − (m·stepSize) / (√v̂ / bc2sqrt + eps).
+   */
+  adamUpdate(param: TensorData, grad: TensorData, expAvg: DataBuf, expAvgSq: DataBuf, maxExpAvgSq: DataBuf | null, h: AdamHyper): void;
+  /**
+   * Called by the tensor layer when no tensor uses `buf` any more (scopes, `dispose()`): the backend may
+   * reuse its memory at once. Absent where the garbage collector is enough (memory the JavaScript heap owns).
+   */
+  release?(buf: DataBuf): void;
   /** Picks the slices `index` (1-D int32) along `dim`. */
   indexSelect(x: TensorData, dim: number, index: TensorData): DataBuf;
   /** A copy of `base` with slice j of `src` added at slice `index[j]` along `dim` (PyTorch's `index_add`). */

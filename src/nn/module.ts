@@ -5,6 +5,7 @@ import type { DType } from "../dtype.js";
 import { isFloating } from "../dtype.js";
 import { ArgumentError } from "../errors.js";
 import { fmt, shapesEqual } from "../shape.js";
+import { markKept } from "../tensor/lifetime.js";
 import { Tensor } from "../tensor/tensor.js";
 import { BackwardHookCall } from "./backward-hook.js";
 import type { StoredBackwardHook } from "./backward-hook.js";
@@ -268,6 +269,7 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     if (clash instanceof Parameter || clash instanceof Module) {
       throw new ArgumentError(`${this.moduleName}.registerBuffer: "${name}" is already a ${clash instanceof Module ? "module" : "parameter"}`);
     }
+    if (tensor !== null) markKept(tensor, "user"); // module state outlives scopes
     this.#buffers.set(name, { tensor, persistent: opts.persistent ?? true });
   }
 

@@ -1,4 +1,5 @@
 // `cr.nn.Parameter`: a leaf tensor that a Module registers as one of its learnable weights.
+import { markKept } from "../tensor/lifetime.js";
 import { Tensor } from "../tensor/tensor.js";
 
 /**
@@ -10,6 +11,7 @@ export class Parameter extends Tensor {
     if (!(data instanceof Tensor)) throw new TypeError("Parameter: expected a Tensor");
     super(data._buf, data.shape, data.dtype, data._backend, data._version);
     if (requiresGrad) this.requiresGrad = true;
+    markKept(this, "user"); // a model's weights outlive the scopes they are used in (or made in)
   }
 
   override toString(): string {

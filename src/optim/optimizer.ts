@@ -2,11 +2,17 @@
 import { enableGrad, noGrad } from "../autograd/grad-mode.js";
 import { ArgumentError } from "../errors.js";
 import { shapesEqual } from "../shape.js";
+import { keep } from "../tensor/scope.js";
 import { Tensor } from "../tensor/tensor.js";
 import {
   TORCH_ONLY_GROUP_KEYS, checkHyperparameter, describe, isRecord, toCamel, toSnake,
 } from "./state-dict.js";
 import type { Hyperparameter, OptimizerStateDict, ParamGroupDict, StateValue } from "./state-dict.js";
+
+// State lives as long as the optimizer: a scope around a training step must not free it.
+function keepState(s: ParamState | undefined): void {
+  if (s !== undefined) for (const v of Object.values(s)) if (v instanceof Tensor) keep(v);
+}
 
 /** The hyperparameters every optimizer has. */
 export interface OptimizerOptions {
@@ -160,7 +166,10 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
       for (const group of this.paramGroups) {
         for (const p of group.params) {
           const g = p.grad;
-          if (g !== null) this.update(p, g, group);
+          if (g !== null) {
+            this.update(p, g, group);
+            keepState(this.state.get(p));
+          }
         }
       }
     });
@@ -278,7 +287,10 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
       Object.assign(group, hyper);
     });
     this.state.clear();
-    for (const [p, s] of newState) this.state.set(p, s);
+    for (const [p, s] of newState) {
+      this.state.set(p, s);
+      keepState(s);
+    }
   }
 
   private loadStateValue(where: string, key: string, value: unknown, param: Tensor): Tensor | number {

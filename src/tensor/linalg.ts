@@ -28,7 +28,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const a2 = a.ndim === 1 ? a.reshape([1, k1]) : a;
   const b2 = b.ndim === 1 ? b.reshape([k2, 1]) : b;
   broadcastShapes(`matmul: batch dims of a ${fmt(a.shape)} and b ${fmt(b.shape)}`, a2.shape.slice(0, -2), b2.shape.slice(0, -2));
-  let out = applyPrimitive("matmul", [a2, b2], {});
+  let out = applyPrimitive("matmul", [a2, b2], { transA: false, transB: false });
   if (b.ndim === 1) out = out.squeeze(-1);
   if (a.ndim === 1) out = out.squeeze(b.ndim === 1 ? -1 : -2);
   return out;
@@ -60,4 +60,14 @@ export function dot(a: Tensor, b: Tensor): Tensor {
     throw new ShapeError(`dot: expected 1-D tensors of the same length, got a ${fmt(a.shape)} and b ${fmt(b.shape)}`);
   }
   return matmul(a, b);
+}
+
+/**
+ * @internal `a · bᵀ` over the last two dims (batch dims broadcast) without copying `b` transposed:
+ * a linear layer's `x · Wᵀ`. Both operands have at least 2 dims and one dtype (checked by the caller).
+ */
+export function matmulBT(a: Tensor, b: Tensor): Tensor {
+  const k1 = a.shape[a.ndim - 1]!, k2 = b.shape[b.ndim - 1]!;
+  if (k1 !== k2) throw new ShapeError(`matmul: a is ${fmt(a.shape)}, bᵀ is ${fmt([...b.shape.slice(0, -2), k2, b.shape[b.ndim - 2]!])}: the inner dimensions differ (${k1} vs ${k2})`);
+  return applyPrimitive("matmul", [a, b], { transA: false, transB: true });
 }

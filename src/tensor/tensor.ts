@@ -8,7 +8,7 @@ import type { Edge, GradHook, Node } from "../autograd/node.js";
 import type { Backend, DataBuf, TensorData } from "../backend/backend.js";
 import type { DType, TypedArray } from "../dtype.js";
 import { isFloating } from "../dtype.js";
-import { AutogradError, DTypeError, ShapeError } from "../errors.js";
+import { AutogradError, DTypeError, DisposedError, ShapeError } from "../errors.js";
 import { fmt, shapesEqual, sizeOf } from "../shape.js";
 import type { Shape } from "../shape.js";
 import { toNested } from "./convert.js";
@@ -16,6 +16,7 @@ import type { NestedList } from "./convert.js";
 import * as ew from "./elementwise.js";
 import type { TensorLike } from "./elementwise.js";
 import { formatTensor } from "./format.js";
+import { adoptDroppedGrad, disposeTracked, markKept, track } from "./lifetime.js";
 import { applyInplace } from "./inplace.js";
 import * as la from "./linalg.js";
 import * as mv from "./movement.js";
@@ -57,8 +58,12 @@ export class Tensor {
   readonly dtype: DType;
   /** @internal The backend whose memory holds the data. */
   readonly _backend: Backend;
-  /** @internal Backend memory. */
-  _buf: DataBuf;
+  /** @internal Backend memory, unchecked: read `_buf`, which refuses a disposed tensor. */
+  readonly _storage: DataBuf;
+  /** @internal Set by dispose() or the end of the scope that made it. */
+  _disposed = false;
+  /** @internal See Tracked in lifetime.ts. */
+  _kept: "user" | "grad" | null = null;
   /** @internal Shared with views of the same memory. */
   readonly _version: VersionCounter;
   /** @internal Which output of `gradFn` this is. */
@@ -74,11 +79,42 @@ export class Tensor {
   _historyVersion = 0;
 
   protected constructor(buf: DataBuf, shape: Shape, dtype: DType, backend: Backend, version: VersionCounter) {
-    this._buf = buf;
+    this._storage = buf;
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
     this._backend = backend;
     this._version = version;
+    track(this);
+  }
+
+  /** @internal Backend memory; throws once the tensor is disposed, rather than read memory that may be reused. */
+  get _buf(): DataBuf {
+    if (this._disposed) {
+      throw new DisposedError(
+        `this tensor (shape ${fmt(this.shape)}, ${this.dtype}) was disposed, by dispose() or at the end of the scope that made it; ` +
+          `return it from cr.tidy(), or cr.keep() it, to use it afterwards`,
+      );
+    }
+    return this._storage;
+  }
+
+  /** Whether `dispose()` (or the end of the scope that made it) freed this tensor's memory. */
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  /**
+   * Frees this tensor's memory now instead of when it is garbage-collected (views of the same memory
+   * keep it until they are disposed too); using the tensor afterwards throws. Scopes (`cr.tidy`,
+   * `using s = cr.scope()`) do this for every tensor made inside them.
+   */
+  dispose(): void {
+    disposeTracked(this);
+  }
+
+  /** `using t = …` disposes the tensor at the end of the block. */
+  [Symbol.dispose](): void {
+    disposeTracked(this);
   }
 
   /** @internal Wraps backend memory; user code creates tensors with the creation functions. */
@@ -192,7 +228,9 @@ export class Tensor {
       if (!(g instanceof Tensor)) throw new TypeError("grad: expected a Tensor or null");
       if (!shapesEqual(g.shape, this.shape)) throw new ShapeError(`grad: assigned gradient has shape ${fmt(g.shape)}, but the tensor has shape ${fmt(this.shape)}`);
       if (g.dtype !== this.dtype) throw new DTypeError(`grad: assigned gradient is ${g.dtype}, but the tensor is ${this.dtype}`);
+      markKept(g, "user");
     }
+    if (this._grad !== null && this._grad !== g) adoptDroppedGrad(this._grad);
     this._grad = g;
   }
   /** Makes backward fill `.grad` on this non-leaf tensor too. */
@@ -261,6 +299,10 @@ export class Tensor {
     });
   }
 
+  /** @internal The recorded history as it stands, without a view's refresh. */
+  _gradFnUnchecked(): Node | null {
+    return this._gradFn;
+  }
   /** @internal */
   _setGradFn(node: Node): void {
     this._historyVersion = this._version.value;
@@ -303,8 +345,11 @@ export class Tensor {
   /** @internal `grad += g`; recorded (differentiable) only with createGraph. */
   _accumulateGrad(g: Tensor, createGraph: boolean): void {
     const incoming = createGraph ? g : g.detach();
-    if (this._grad === null) this._grad = createGraph ? incoming : incoming.clone();
-    else this._grad = createGraph ? ew.add(this._grad, incoming) : ew.add(this._grad.detach(), incoming);
+    const old = this._grad;
+    if (old === null) this._grad = createGraph ? incoming : incoming.clone();
+    else this._grad = createGraph ? ew.add(old, incoming) : ew.add(old.detach(), incoming);
+    markKept(this._grad, "grad");
+    if (old !== null) adoptDroppedGrad(old);
   }
 
   // ---- in place ------------------------------------------------------------------------------

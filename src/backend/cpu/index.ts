@@ -7,6 +7,7 @@ import { binary, cast, unary, where } from "./elementwise.js";
 import { fold, unfold } from "./conv.js";
 import { matmul } from "./matmul.js";
 import { cat, expand, gather, indexAdd, indexSelect, permute, scatterAdd, slice, sliceBackward } from "./movement.js";
+import { adamUpdate } from "./optim.js";
 import { argReduce, reduce } from "./reduce.js";
 
 // On this backend a buffer is the typed array itself.
@@ -29,7 +30,7 @@ export const cpuBackend: Backend = {
   where: (c, a, b, outShape, outDtype) => where(arr(c), c.shape, arr(a), a.shape, arr(b), b.shape, outShape, outDtype),
   reduce: (op, x, axes, outDtype) => reduce(op, arr(x), x.shape, axes, outDtype),
   argReduce: (op, x, axis) => argReduce(op, arr(x), x.shape, axis),
-  matmul: (a, b, outShape) => matmul(arr(a), a.shape, arr(b), b.shape, outShape, a.dtype),
+  matmul: (a, b, outShape, transA = false, transB = false) => matmul(arr(a), a.shape, arr(b), b.shape, outShape, a.dtype, transA, transB),
   permute: (x, perm) => permute(arr(x), x.shape, perm, x.dtype),
   expand: (x, outShape) => expand(arr(x), x.shape, outShape, x.dtype),
   slice: (x, starts, steps, outShape) => slice(arr(x), x.shape, starts, steps, outShape, x.dtype),
@@ -38,6 +39,8 @@ export const cpuBackend: Backend = {
   unfold: (x, window, outShape) => unfold(arr(x), x.shape, window, sizeOf(outShape), x.dtype),
   fold: (cols, window, outShape) => fold(arr(cols), outShape, window, sizeOf(outShape), cols.dtype),
   assign: (dst, src) => (dst as TypedArray).set(arr(src)),
+  adamUpdate: (p, g, m, v, vmax, h) =>
+    adamUpdate(arr(p), arr(g), m as TypedArray, v as TypedArray, vmax as TypedArray | null, h, p.dtype === "float32"),
   gather: (x, dim, index) => gather(arr(x), x.shape, dim, ints(index), index.shape, x.dtype),
   scatterAdd: (base, dim, index, src) => scatterAdd(arr(base), base.shape, dim, ints(index), index.shape, arr(src), src.shape, base.dtype),
   indexSelect: (x, dim, index) => indexSelect(arr(x), x.shape, dim, ints(index), x.dtype),

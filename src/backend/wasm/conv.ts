@@ -2,7 +2,7 @@
 import type { Shape } from "../../shape.js";
 import { sizeOf } from "../../shape.js";
 import type { TensorData, Window2d } from "../backend.js";
-import { borrowScratch, releaseScratch } from "./runtime.js";
+import { runKernel } from "./call.js";
 import type { Runtime } from "./runtime.js";
 
 const outSize = (size: number, k: number, s: number, p: number, d: number) => Math.floor((size + 2 * p - d * (k - 1) - 1) / s) + 1;
@@ -16,18 +16,10 @@ function geometry(image: Shape, win: Window2d): number[] {
   return [n * c, h, w, kh, kw, win.stride[0], win.stride[1], win.padding[0], win.padding[1], win.dilation[0], win.dilation[1], oh, ow];
 }
 
-// Copies `input` into scratch, runs `kernel(in, out)` and copies `outLength` elements out.
+// Runs `kernel(in, out)` with `input` in wasm memory and a new output of `outLength` elements.
 function run(rt: Runtime, input: Float32Array, outLength: number, kernel: (pin: number, pout: number) => void): Float32Array | undefined {
-  const offsets = borrowScratch(rt, [input.length * 4, outLength * 4]);
-  if (offsets === undefined) return undefined;
-  try {
-    const [pin, pout] = offsets as [number, number];
-    new Float32Array(rt.memory.buffer, pin, input.length).set(input);
-    kernel(pin, pout);
-    return new Float32Array(rt.memory.buffer, pout, outLength).slice();
-  } finally {
-    releaseScratch();
-  }
+  const out = runKernel(rt, [input], [{ dtype: "float32", length: outLength }], [], ([pin], [pout]) => kernel(pin!, pout!));
+  return out?.[0] as Float32Array | undefined;
 }
 
 /** `[N, C, H, W]` → `[N, C·kh·kw, L]`. */

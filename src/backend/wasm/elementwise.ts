@@ -2,7 +2,7 @@
 // Other dtypes, ops and broadcasts return undefined and the backend uses the cpu kernel.
 import type { DType } from "../../dtype.js";
 import type { BinaryOp, TensorData, UnaryOp } from "../backend.js";
-import { borrowScratch, releaseScratch } from "./runtime.js";
+import { runKernel } from "./call.js";
 import type { Runtime } from "./runtime.js";
 
 /** Op codes of kernels/elementwise.ts. */
@@ -12,8 +12,6 @@ const UNARY_CODES: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2,
 /** Below this many elements the copies and the call cost more than the JavaScript loop. */
 export const ELEMENTWISE_MIN = 512;
 
-const padded = (n: number) => Math.ceil(n / 4) * 16; // bytes of whole 4-lane vectors
-
 export function binaryF32(rt: Runtime, op: BinaryOp, a: TensorData, b: TensorData, size: number, outDtype: DType): Float32Array | undefined {
   const code = BINARY_CODES[op];
   if (code === undefined || a.dtype !== "float32" || b.dtype !== "float32" || outDtype !== "float32" || size < ELEMENTWISE_MIN) return undefined;
@@ -21,33 +19,18 @@ export function binaryF32(rt: Runtime, op: BinaryOp, a: TensorData, b: TensorDat
   // mode 0: both full; 1: b a scalar; 2: a a scalar. Anything else is a real broadcast: the cpu's job.
   const mode = x.length === size && y.length === size ? 0 : x.length === size && y.length === 1 ? 1 : x.length === 1 && y.length === size ? 2 : -1;
   if (mode < 0) return undefined;
-  const offsets = borrowScratch(rt, [padded(x.length), padded(y.length), padded(size)]);
-  if (offsets === undefined) return undefined;
-  try {
-    const [pa, pb, po] = offsets as [number, number, number];
-    const buffer = rt.memory.buffer;
-    new Float32Array(buffer, pa, x.length).set(x);
-    new Float32Array(buffer, pb, y.length).set(y);
-    rt.exports.binaryF32(code, pa, pb, po, Math.ceil(size / 4), mode);
-    return new Float32Array(buffer, po, size).slice();
-  } finally {
-    releaseScratch();
-  }
+  const out = runKernel(rt, [x, y], [{ dtype: "float32", length: size }], [], ([pa, pb], [po]) => {
+    rt.exports.binaryF32(code, pa!, pb!, po!, Math.ceil(size / 4), mode);
+  });
+  return out?.[0] as Float32Array | undefined;
 }
 
 export function unaryF32(rt: Runtime, op: UnaryOp, x: TensorData, outDtype: DType): Float32Array | undefined {
   const code = UNARY_CODES[op];
   const arr = x.buf as Float32Array;
   if (code === undefined || x.dtype !== "float32" || outDtype !== "float32" || arr.length < ELEMENTWISE_MIN) return undefined;
-  const offsets = borrowScratch(rt, [padded(arr.length), padded(arr.length)]);
-  if (offsets === undefined) return undefined;
-  try {
-    const [px, po] = offsets as [number, number];
-    const buffer = rt.memory.buffer;
-    new Float32Array(buffer, px, arr.length).set(arr);
-    rt.exports.unaryF32(code, px, po, Math.ceil(arr.length / 4));
-    return new Float32Array(buffer, po, arr.length).slice();
-  } finally {
-    releaseScratch();
-  }
+  const out = runKernel(rt, [arr], [{ dtype: "float32", length: arr.length }], [], ([px], [po]) => {
+    rt.exports.unaryF32(code, px!, po!, Math.ceil(arr.length / 4));
+  });
+  return out?.[0] as Float32Array | undefined;
 }

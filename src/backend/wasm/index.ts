@@ -1,5 +1,6 @@
-// The `wasm` backend: buffers are typed arrays as on `cpu` (so no tensor lives on the wasm heap and nothing
-// needs freeing), the heavy kernels run in WebAssembly SIMD on scratch memory, the rest on the cpu kernels.
+// The `wasm` backend: buffers are typed arrays as on `cpu`; float32 and int32 ones live on the shared wasm
+// heap where there is one (freed by the tensor layer's scopes, or by the garbage collector), so the heavy
+// kernels run in WebAssembly SIMD without copying; the rest run on the cpu kernels over the same arrays.
 import type { Backend } from "../backend.js";
 import { cpuBackend } from "../cpu/index.js";
 import { sizeOf } from "../../shape.js";
@@ -8,9 +9,13 @@ import { binaryF32, unaryF32 } from "./elementwise.js";
 import { matmulF32 } from "./matmul.js";
 import { transposeLast2 } from "./movement.js";
 import { getPool } from "./pool.js";
+import { adamF32 } from "./optim.js";
 import { getRuntime } from "./runtime.js";
+import { allocHeapArray, releaseHeapArray } from "./tensors.js";
 
 export { wasmMemoryStats } from "./runtime.js";
+export { heapTensorStats } from "./tensors.js";
+export type { HeapTensorStats } from "./tensors.js";
 export type { WasmMemoryStats } from "./runtime.js";
 export { setWasmThreads } from "./pool.js";
 
@@ -28,6 +33,28 @@ export function wasmAvailable(): boolean {
 export const wasmBackend: Backend = {
   ...cpuBackend,
   name: "wasm",
+  // float32 and int32 tensors live on the wasm heap where it is shared (see tensors.ts), so kernels take them in place.
+  fromArray(data) {
+    const rt = getRuntime();
+    const out = rt !== null && (data instanceof Float32Array || data instanceof Int32Array)
+      ? allocHeapArray(rt, data instanceof Float32Array ? "float32" : "int32", data.length)
+      : undefined;
+    if (out === undefined) return data;
+    out.set(data);
+    return out;
+  },
+  full(size, value, dtype) {
+    const rt = getRuntime();
+    const out = rt !== null ? allocHeapArray(rt, dtype, size) : undefined;
+    return out === undefined ? cpuBackend.full(size, value, dtype) : out.fill(value);
+  },
+  release(buf) {
+    releaseHeapArray(buf);
+  },
+  adamUpdate(p, g, m, v, vmax, h) {
+    const rt = getRuntime();
+    if (rt === null || !adamF32(rt, p, g, m, v, vmax, h)) cpuBackend.adamUpdate(p, g, m, v, vmax, h);
+  },
   unary(op, x, outDtype) {
     const rt = x.dtype === "float32" ? getRuntime() : null;
     return (rt !== null && unaryF32(rt, op, x, outDtype)) || cpuBackend.unary(op, x, outDtype);
@@ -48,8 +75,8 @@ export const wasmBackend: Backend = {
     const rt = getRuntime();
     return (rt !== null && foldF32(rt, cols, win, outShape)) || cpuBackend.fold(cols, win, outShape);
   },
-  matmul(a, b, outShape) {
+  matmul(a, b, outShape, transA = false, transB = false) {
     const rt = a.dtype === "float32" ? getRuntime() : null;
-    return (rt !== null && matmulF32(rt, a, b, outShape)) || cpuBackend.matmul(a, b, outShape);
+    return (rt !== null && matmulF32(rt, a, b, outShape, transA, transB)) || cpuBackend.matmul(a, b, outShape, transA, transB);
   },
 };

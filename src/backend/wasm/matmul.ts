@@ -1,12 +1,12 @@
-// The wasm backend's matmul: float32 operands copied into wasm scratch, multiplied by the SIMD kernel
-// (rows split across worker threads for large products), the result copied out to a new Float32Array.
+// The wasm backend's matmul: float32 operands in wasm memory (heap tensors in place, others copied in),
+// multiplied by the SIMD kernel, rows split across worker threads for large products.
 import { broadcastStrides, sizeOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";
 import type { TensorData } from "../backend.js";
 import { forEachRow } from "../cpu/strided.js";
 import { getPool, parallelGemm, readyWorkerCount } from "./pool.js";
 import type { Pool } from "./pool.js";
-import { borrowScratch, releaseScratch } from "./runtime.js";
+import { runKernel } from "./call.js";
 import type { Runtime } from "./runtime.js";
 
 /** Below this many flops per matrix one thread is faster than waking workers (NOTES.md: ~5–10 MFLOP). */
@@ -27,41 +27,47 @@ function gemm(rt: Runtime, pool: Pool | null, a: number, b: number, c: number, m
 }
 
 /**
- * Batched float32 matmul, the cpu kernel's contract: `[...batchA, m, k]` · `[...batchB, k, n]` → `outShape`.
- * Returns undefined when the operands do not fit the wasm memory cap (the caller then uses the cpu kernel).
+ * Batched float32 matmul, the cpu kernel's contract: `[...batchA, m, k]` · `[...batchB, k, n]` → `outShape`,
+ * with `transA` / `transB` meaning the stored operand holds the last two dims swapped (transposed here in
+ * wasm memory, once per call). Returns undefined when the operands do not fit the wasm memory cap (the
+ * caller then uses the cpu kernel).
  */
-export function matmulF32(rt: Runtime, a: TensorData, b: TensorData, outShape: Shape): Float32Array | undefined {
+export function matmulF32(rt: Runtime, a: TensorData, b: TensorData, outShape: Shape, transA = false, transB = false): Float32Array | undefined {
   const aArr = a.buf as Float32Array;
   const bArr = b.buf as Float32Array;
-  const m = a.shape[a.shape.length - 2]!;
-  const k = a.shape[a.shape.length - 1]!;
-  const n = b.shape[b.shape.length - 1]!;
+  const ra = a.shape.length, rb = b.shape.length;
+  const m = a.shape[transA ? ra - 1 : ra - 2]!;
+  const k = a.shape[transA ? ra - 2 : ra - 1]!;
+  const n = b.shape[transB ? rb - 2 : rb - 1]!;
   const outSize = sizeOf(outShape);
-  const out = new Float32Array(outSize);
-  if (outSize === 0 || k === 0) return out; // an empty sum is 0
+  if (outSize === 0 || k === 0) return new Float32Array(outSize); // an empty sum is 0
   const pool = getPool(rt);
   const threads = pool === null ? 1 : pool.slots.length + 1;
   const scratchEach = rt.exports.scratchBytes(n);
-  const sizes = [aArr.length * 4, bArr.length * 4, outSize * 4, ...new Array<number>(threads).fill(scratchEach)];
-  const offsets = borrowScratch(rt, sizes);
-  if (offsets === undefined) return undefined;
-  try {
-    const [aPtr, bPtr, cPtr, ...scratch] = offsets as [number, number, number, ...number[]];
-    const buffer = rt.memory.buffer;
-    new Float32Array(buffer, aPtr, aArr.length).set(aArr);
-    new Float32Array(buffer, bPtr, bArr.length).set(bArr);
+  const extra = [...new Array<number>(threads).fill(scratchEach)];
+  if (transA) extra.push(aArr.length * 4);
+  if (transB) extra.push(bArr.length * 4);
+  const out = runKernel(rt, [aArr, bArr], [{ dtype: "float32", length: outSize }], extra, ([pa, pb], [pc], sc) => {
+    let aPtr = pa!, bPtr = pb!;
+    const scratch = sc.slice(0, threads);
+    let t = threads;
+    if (transA) {
+      rt.exports.transpose32(aPtr, sc[t]!, aArr.length / (m * k), k, m);
+      aPtr = sc[t++]!;
+    }
+    if (transB) {
+      rt.exports.transpose32(bPtr, sc[t]!, bArr.length / (k * n), n, k);
+      bPtr = sc[t++]!;
+    }
     const batchShape = outShape.slice(0, -2);
     const sa = broadcastStrides(a.shape.slice(0, -2), batchShape).map((s) => s * m * k * 4);
     const sb = broadcastStrides(b.shape.slice(0, -2), batchShape).map((s) => s * k * n * 4);
-    let cOff = cPtr;
+    let cOff = pc!;
     // A trailing 1 makes forEachRow visit one matrix per call.
     forEachRow([...batchShape, 1], [[...sa, 0], [...sb, 0]], (off) => {
       gemm(rt, pool, aPtr + off[0]!, bPtr + off[1]!, cOff, m, k, n, scratch);
       cOff += m * n * 4;
     });
-    out.set(new Float32Array(rt.memory.buffer, cPtr, outSize));
-    return out;
-  } finally {
-    releaseScratch();
-  }
+  });
+  return out?.[0] as Float32Array | undefined;
 }

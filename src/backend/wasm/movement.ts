@@ -1,6 +1,6 @@
 // The wasm backend's permute for the common case, swapping the last two dims of a 4-byte tensor (every `.t()`/`.mT`).
 import type { TensorData } from "../backend.js";
-import { borrowScratch, releaseScratch } from "./runtime.js";
+import { runKernel } from "./call.js";
 import type { Runtime } from "./runtime.js";
 
 /** Below this many elements the copies and the call cost more than the JavaScript loop. */
@@ -14,16 +14,8 @@ export function transposeLast2(rt: Runtime, x: TensorData, perm: readonly number
   const src = x.buf as Float32Array | Int32Array;
   if (src.length < TRANSPOSE_MIN) return undefined;
   const rows = x.shape[nd - 2]!, cols = x.shape[nd - 1]!;
-  const offsets = borrowScratch(rt, [src.length * 4, src.length * 4]);
-  if (offsets === undefined) return undefined;
-  try {
-    const [ps, pd] = offsets as [number, number];
-    const buffer = rt.memory.buffer;
-    const view = (at: number) => (x.dtype === "float32" ? new Float32Array(buffer, at, src.length) : new Int32Array(buffer, at, src.length));
-    view(ps).set(src);
-    rt.exports.transpose32(ps, pd, src.length / (rows * cols), rows, cols);
-    return view(pd).slice();
-  } finally {
-    releaseScratch();
-  }
+  const out = runKernel(rt, [src], [{ dtype: x.dtype, length: src.length }], [], ([ps], [pd]) => {
+    rt.exports.transpose32(ps!, pd!, src.length / (rows * cols), rows, cols);
+  });
+  return out?.[0];
 }

@@ -1,114 +1,333 @@
-// Worker threads that share matmul work on the shared wasm memory (Node's worker_threads).
-// Fully synchronous for the caller, and robust to a busy machine: workers start in the background,
-// rows are handed out in chunks from an atomic counter, and a task no worker has picked up yet is
-// taken back, so the caller never waits on a thread the OS has not scheduled. Wake-ups spin briefly,
-// then Atomics.wait (NOTES.md: a sleep/wake costs ~16 µs, a spin ~0.5 µs).
+// Worker threads that share kernel work on the shared wasm memory: Node's worker_threads, or Web Workers in a
+// cross-origin isolated page. Fully synchronous for the caller, and robust to a busy machine: workers start in
+// the background, items are handed out in chunks from an atomic counter, the caller always computes chunks
+// itself, and a task no worker has picked up yet is taken back, so the caller never waits on a thread the OS
+// has not scheduled. Wake-ups spin briefly, then Atomics.wait (NOTES.md: a sleep/wake costs ~16 µs, a spin
+// ~0.5 µs). Browsers forbid Atomics.wait on the main thread: there the caller only spins, and only on workers
+// that have already claimed the task, i.e. that are running it.
 import type { Runtime } from "./runtime.js";
 import { nodeBuiltin } from "./wasm-api.js";
+import type { WasmMemory, WasmModule } from "./wasm-api.js";
 
-// Control words, Int32 in their own SharedArrayBuffer: a common header, then one slot per worker.
+// Control block, its own SharedArrayBuffer: an Int32 header, the task's arguments as Float64 (so float
+// arguments pass unchanged and pointers up to 1 GiB stay exact), then one Int32 slot per worker.
 const H_NEXT = 0; // the next chunk to claim
-const H_ARGS = 1; // a, b, c, m, k, n, chunkRows, chunks
-const H_WORKER_CHUNKS = 9; // chunks computed by workers since start (diagnostics)
+const H_KERNEL = 1; // the kernel's index in kernelNames(module)
+const H_ITEMS = 2;
+const H_CHUNK = 3; // items per chunk
+const H_CHUNKS = 4;
+const H_NARGS = 5;
+const H_RANGE_AT = 6; // where [start, end) go among the arguments
+const H_LOCAL = 7; // 1: append the slot's S_LOCAL (a per-thread argument, e.g. gemm's packing space)
+const H_WORKER_CHUNKS = 8; // chunks computed by workers since start (diagnostics)
 const HEADER = 16;
+const MAX_ARGS = 16;
+const ARGS_AT = HEADER * 4;
+const SLOTS_AT = ARGS_AT + MAX_ARGS * 8;
 const SLOT = 8;
 const S_STATE = 0; // seq > 0: task posted; -seq: taken by the worker; 0: taken back by the caller
 const S_DONE = 1; // the seq of the last task the worker finished
-const S_READY = 2; // 1 once the module is instantiated; -1 if a task failed (never used again)
-const S_SCRATCH = 3; // the worker's packing space
+const S_READY = 2; // 1 once the module is instantiated; -1 if it failed or a chunk trapped (never used again)
+const S_LOCAL = 3; // the worker's per-thread argument for the current task
+const S_FAILED = 4; // 1 + the chunk whose kernel call threw, for the caller to redo; 0 if none
 const SPIN_MS = 0.05;
 
-// The worker's source, evaluated as a CommonJS script so no file has to be found beside this module.
-const WORKER_SOURCE = `
-const { workerData } = require("node:worker_threads");
-const { module, memory, control, slot, spinMs } = workerData;
-const head = new Int32Array(control, 0, ${HEADER});
-const ctl = new Int32Array(control, (${HEADER} + slot * ${SLOT}) * 4, ${SLOT});
-const { gemm } = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error("abort"); } } }).exports;
-Atomics.store(ctl, ${S_READY}, 1);
-let seen = 0;
-const idle = (s) => s <= 0 || s === seen;
-for (;;) {
-  let s;
-  const t0 = performance.now();
-  while (idle(s = Atomics.load(ctl, ${S_STATE})) && performance.now() - t0 < spinMs) {}
-  while (idle(s = Atomics.load(ctl, ${S_STATE}))) Atomics.wait(ctl, ${S_STATE}, s);
-  seen = s;
-  if (Atomics.compareExchange(ctl, ${S_STATE}, s, -s) !== s) continue; // the caller took it back
-  try {
-    const [a, b, c, m, k, n, rows, chunks] = head.subarray(${H_ARGS}, ${H_ARGS + 8});
+// The worker's loop, shared by both hosts as source text: a bundler must not see (or rewrite) it, and no
+// file has to be found beside this module. Exports are named by their index in one list both sides build.
+const SERVE_SOURCE = `
+function kernelNames(module) {
+  return WebAssembly.Module.exports(module).filter((d) => d.kind === "function").map((d) => d.name);
+}
+function serve({ module, memory, control, slot, spinMs }) {
+  const head = new Int32Array(control, 0, ${HEADER});
+  const args = new Float64Array(control, ${ARGS_AT}, ${MAX_ARGS});
+  const ctl = new Int32Array(control, ${SLOTS_AT} + slot * ${SLOT * 4}, ${SLOT});
+  const exports = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error("wasm kernel aborted"); } } }).exports;
+  const kernels = kernelNames(module).map((name) => exports[name]);
+  Atomics.store(ctl, ${S_READY}, 1);
+  let seen = 0;
+  const idle = (s) => s <= 0 || s === seen;
+  for (;;) {
+    let s;
+    const t0 = performance.now();
+    while (idle(s = Atomics.load(ctl, ${S_STATE})) && performance.now() - t0 < spinMs) {}
+    while (idle(s = Atomics.load(ctl, ${S_STATE}))) Atomics.wait(ctl, ${S_STATE}, s);
+    seen = s;
+    if (Atomics.compareExchange(ctl, ${S_STATE}, s, -s) !== s) continue; // the caller took it back
+    const kernel = kernels[head[${H_KERNEL}]];
+    const items = head[${H_ITEMS}], chunk = head[${H_CHUNK}], chunks = head[${H_CHUNKS}], at = head[${H_RANGE_AT}];
+    const call = Array.from(args.subarray(0, head[${H_NARGS}]));
+    if (head[${H_LOCAL}] === 1) call.push(ctl[${S_LOCAL}]);
+    call.splice(at, 0, 0, 0);
     for (let i; (i = Atomics.add(head, ${H_NEXT}, 1)) < chunks; ) {
-      gemm(a, b, c, i * rows, Math.min(m, (i + 1) * rows), k, n, ctl[${S_SCRATCH}]);
+      call[at] = i * chunk;
+      call[at + 1] = Math.min(items, (i + 1) * chunk);
+      try {
+        kernel(...call);
+      } catch {
+        Atomics.store(ctl, ${S_FAILED}, i + 1);
+        Atomics.store(ctl, ${S_READY}, -1);
+        break;
+      }
       Atomics.add(head, ${H_WORKER_CHUNKS}, 1);
     }
-  } catch {
-    Atomics.store(ctl, ${S_READY}, -1);
+    Atomics.store(ctl, ${S_DONE}, s);
+    Atomics.notify(ctl, ${S_DONE});
   }
-  Atomics.store(ctl, ${S_DONE}, s);
-  Atomics.notify(ctl, ${S_DONE});
 }
 `;
 
-interface WorkerLike {
+// Node: evaluated as a CommonJS script, the init object comes as workerData.
+const NODE_WORKER_SOURCE = `${SERVE_SOURCE}\nserve(require("node:worker_threads").workerData);\n`;
+// Browsers: a classic script from a Blob URL, the init object comes as the first message. serve never returns.
+const BROWSER_WORKER_SOURCE = `${SERVE_SOURCE}\nself.onmessage = (e) => { self.onmessage = null; serve(e.data); };\n`;
+
+/** What a worker receives: all of it is shared or cloneable (a compiled module, shared buffers). */
+interface WorkerInit {
+  readonly module: WasmModule;
+  readonly memory: WasmMemory;
+  readonly control: SharedArrayBuffer;
+  readonly slot: number;
+  readonly spinMs: number;
+}
+
+/** Starts one worker; `onError` runs (later, on this thread's event loop) if it fails to start or dies. */
+type Spawn = (init: WorkerInit, onError: () => void) => void;
+
+interface NodeWorker {
   unref(): void;
   on(event: "error", listener: (err: unknown) => void): void;
 }
 interface WorkerThreads {
-  Worker: new (source: string, options: { eval: boolean; workerData: unknown }) => WorkerLike;
+  Worker: new (source: string, options: { eval: boolean; workerData: unknown }) => NodeWorker;
+}
+
+interface WebWorker {
+  postMessage(message: unknown): void;
+  onerror: ((event: unknown) => void) | null;
+  onmessageerror: ((event: unknown) => void) | null;
+}
+interface BrowserGlobals {
+  Worker?: new (url: string, options?: { name?: string }) => WebWorker;
+  Blob?: new (parts: string[], options?: { type?: string }) => object;
+  URL?: { createObjectURL?(blob: object): string };
+  crossOriginIsolated?: boolean;
+  navigator?: { hardwareConcurrency?: number };
+}
+
+function nodeSpawner(): Spawn | undefined {
+  const wt = nodeBuiltin<WorkerThreads>("worker_threads");
+  if (wt === undefined) return undefined;
+  return (init, onError) => {
+    const worker = new wt.Worker(NODE_WORKER_SOURCE, { eval: true, workerData: init });
+    worker.on("error", onError);
+    worker.unref(); // idle workers must not keep the process alive
+  };
+}
+
+// Shared memory reaches a Web Worker only inside a cross-origin isolated page (COOP + COEP headers).
+function browserSpawner(): Spawn | undefined {
+  const g = globalThis as BrowserGlobals;
+  const { Worker, Blob, URL } = g;
+  if (Worker === undefined || Blob === undefined || URL?.createObjectURL === undefined || g.crossOriginIsolated !== true) return undefined;
+  // Kept for the page's lifetime: a worker fetches its script asynchronously, after the constructor returns.
+  const url = URL.createObjectURL(new Blob([BROWSER_WORKER_SOURCE], { type: "text/javascript" }));
+  return (init, onError) => {
+    const worker = new Worker(url, { name: `chainrule-wasm-${init.slot}` });
+    worker.onerror = onError;
+    worker.onmessageerror = onError;
+    worker.postMessage(init);
+  };
+}
+
+// Node's worker_threads first: runtimes that have both (Bun, Deno) run Node's protocol just as well.
+function spawner(): Spawn | undefined {
+  return nodeSpawner() ?? browserSpawner();
 }
 
 export interface Pool {
   /** The runtime whose module and memory the workers share. */
   readonly runtime: Runtime;
   readonly head: Int32Array;
+  readonly args: Float64Array;
+  /** One control slot per worker (so `slots.length + 1` threads in all). */
   readonly slots: Int32Array[];
+  /** The module's function exports, in the order workers index them. */
+  readonly kernelNames: readonly string[];
   seq: number;
+}
+
+function kernelNames(module: WasmModule): string[] {
+  const api = globalThis as unknown as { WebAssembly: { Module: { exports(m: WasmModule): { name: string; kind: string }[] } } };
+  return api.WebAssembly.Module.exports(module).filter((d) => d.kind === "function").map((d) => d.name);
+}
+
+/**
+ * Starts `threads - 1` workers on `rt`'s module and memory (they come up in the background); null where that
+ * cannot work: private memory, fewer than 2 threads, or no worker host (a browser page not cross-origin isolated).
+ * `getPool` keeps one for the backend's runtime; this is for other runtimes (tests, other modules).
+ */
+export function startPool(rt: Runtime, threads: number): Pool | null {
+  const spawn = spawner();
+  if (!rt.shared || threads < 2 || spawn === undefined) return null;
+  const size = Math.floor(threads) - 1;
+  const control = new SharedArrayBuffer(SLOTS_AT + size * SLOT * 4);
+  const slots: Int32Array[] = [];
+  for (let slot = 0; slot < size; slot++) {
+    const ctl = new Int32Array(control, SLOTS_AT + slot * SLOT * 4, SLOT);
+    slots.push(ctl);
+    // A worker that dies never reports ready (or reports -1), so it is never given work.
+    spawn({ module: rt.module, memory: rt.memory, control, slot, spinMs: SPIN_MS }, () => Atomics.store(ctl, S_READY, -1));
+  }
+  return { runtime: rt, head: new Int32Array(control, 0, HEADER), args: new Float64Array(control, ARGS_AT, MAX_ARGS), slots, kernelNames: kernelNames(rt.module), seq: 0 };
 }
 
 let pool: Pool | null | undefined;
 let wantedThreads: number | undefined;
 
-/** Sets how many threads (the caller included) matmul may use; 1 disables workers. Takes effect before the pool starts. */
+/** Sets how many threads (the caller included) kernels may use; 1 disables workers. Takes effect before the pool starts. */
 export function setWasmThreads(n: number): void {
   wantedThreads = Math.max(1, Math.floor(n));
 }
 
 function defaultThreads(): number {
   const os = nodeBuiltin<{ availableParallelism?: () => number; cpus(): unknown[] }>("os");
-  const n = os?.availableParallelism?.() ?? os?.cpus().length ?? 1;
+  const n = os?.availableParallelism?.() ?? os?.cpus().length ?? (globalThis as BrowserGlobals).navigator?.hardwareConcurrency ?? 1;
   return Math.min(n, 8);
 }
 
-/** The worker pool, started on first use; null where threads are unavailable (browsers, private memory) or for another runtime. */
+/** The worker pool, started on first use; null where threads are unavailable (no isolation, private memory) or for another runtime. */
 export function getPool(rt: Runtime): Pool | null {
   if (pool !== undefined) return pool?.runtime === rt ? pool : null;
-  pool = null;
-  const threads = wantedThreads ?? defaultThreads();
-  const wt = nodeBuiltin<WorkerThreads>("worker_threads");
-  if (!rt.shared || threads < 2 || wt === undefined) return pool;
-  const size = threads - 1;
-  const control = new SharedArrayBuffer((HEADER + size * SLOT) * 4);
-  const slots: Int32Array[] = [];
-  for (let slot = 0; slot < size; slot++) {
-    const ctl = new Int32Array(control, (HEADER + slot * SLOT) * 4, SLOT);
-    slots.push(ctl);
-    const worker = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: { module: rt.module, memory: rt.memory, control, slot, spinMs: SPIN_MS } });
-    // A worker that dies never reports ready (or reports -1), so it is never given work.
-    worker.on("error", () => Atomics.store(ctl, S_READY, -1));
-    worker.unref(); // idle workers must not keep the process alive
-  }
-  pool = { runtime: rt, head: new Int32Array(control, 0, HEADER), slots, seq: 0 };
+  pool = startPool(rt, wantedThreads ?? defaultThreads());
   return pool;
 }
 
 /** How many workers are ready now (0 before the pool starts or without one). */
 export function readyWorkerCount(): number {
-  return pool ? pool.slots.filter((s) => Atomics.load(s, S_READY) === 1).length : 0;
+  return pool ? readySlots(pool).length : 0;
 }
 
-/** Row chunks of matmuls computed by worker threads so far. */
+/** Chunks of kernels (matmul rows) computed by worker threads so far. */
 export function workerChunks(): number {
   return pool ? Atomics.load(pool.head, H_WORKER_CHUNKS) : 0;
+}
+
+function readySlots(p: Pool): Int32Array[] {
+  return p.slots.filter((s) => Atomics.load(s, S_READY) === 1);
+}
+
+// Whether this thread may block in Atomics.wait: not on a browser's main thread, where it throws.
+let blockingAllowed: boolean | undefined;
+function canBlock(): boolean {
+  if (blockingAllowed === undefined) {
+    try {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0); // returns "not-equal" at once where allowed
+      blockingAllowed = true;
+    } catch {
+      blockingAllowed = false;
+    }
+  }
+  return blockingAllowed;
+}
+
+/** One split kernel call: `kernel(...args with [start, end) inserted at rangeAt, local[t]?)` over chunks of `items`. */
+interface Task {
+  readonly kernel: string;
+  readonly args: readonly number[];
+  readonly rangeAt: number;
+  readonly items: number;
+  readonly chunk: number;
+  /** A per-thread last argument (0: this thread, t: worker t - 1); also caps the workers used to its length - 1. */
+  readonly local?: readonly number[];
+}
+
+type KernelFn = (...args: number[]) => unknown;
+
+function kernelOf(rt: Runtime, name: string): KernelFn {
+  const fn = (rt.exports as unknown as Record<string, unknown>)[name];
+  if (typeof fn !== "function") throw new Error(`the wasm module has no kernel named ${name}`);
+  return fn as KernelFn;
+}
+
+/** Calls the kernel on chunk `i` on this thread. */
+function runChunk(fn: KernelFn, task: Task, call: number[], i: number): void {
+  call[task.rangeAt] = i * task.chunk;
+  call[task.rangeAt + 1] = Math.min(task.items, (i + 1) * task.chunk);
+  fn(...call);
+}
+
+/** Writes the task to the control block and wakes the workers; returns the task's seq. */
+function post(p: Pool, task: Task, kernelIndex: number, workers: readonly Int32Array[], chunks: number): number {
+  p.seq = (p.seq % 0x3fffffff) + 1;
+  const seq = p.seq;
+  p.args.set(task.args);
+  const h = p.head;
+  h[H_NEXT] = 0;
+  h[H_KERNEL] = kernelIndex;
+  h[H_ITEMS] = task.items;
+  h[H_CHUNK] = task.chunk;
+  h[H_CHUNKS] = chunks;
+  h[H_NARGS] = task.args.length;
+  h[H_RANGE_AT] = task.rangeAt;
+  h[H_LOCAL] = task.local === undefined ? 0 : 1;
+  workers.forEach((s, i) => {
+    s[S_LOCAL] = task.local?.[i + 1] ?? 0;
+    // The seq store publishes the plain writes above (Atomics are sequentially consistent).
+    Atomics.store(s, S_STATE, seq);
+    Atomics.notify(s, S_STATE);
+  });
+  return seq;
+}
+
+/** Returns once no worker can still touch the task's memory: each has finished it or never picked it up. */
+function join(workers: readonly Int32Array[], seq: number): void {
+  const block = canBlock();
+  for (const s of workers) {
+    // Not picked up yet: take the task back rather than wait for a thread that may not be running.
+    if (Atomics.compareExchange(s, S_STATE, seq, 0) === seq) continue;
+    // Picked up, so running: it finishes after at most the chunks it claims, which are few.
+    const t0 = performance.now();
+    while (Atomics.load(s, S_DONE) !== seq) {
+      if (block && performance.now() - t0 > SPIN_MS) Atomics.wait(s, S_DONE, Atomics.load(s, S_DONE), 1000);
+    }
+  }
+}
+
+function runTask(rt: Runtime, p: Pool, task: Task): void {
+  if (p.runtime !== rt) throw new Error("the pool's workers run another runtime's module");
+  if (task.args.length + (task.local === undefined ? 0 : 1) > MAX_ARGS) throw new Error(`a parallel kernel takes at most ${MAX_ARGS} arguments`);
+  const fn = kernelOf(rt, task.kernel);
+  const chunks = Math.ceil(task.items / task.chunk);
+  const call = [...task.args, ...(task.local === undefined ? [] : [task.local[0] ?? 0])];
+  call.splice(task.rangeAt, 0, 0, 0);
+  const ready = readySlots(p);
+  const workers = task.local === undefined ? ready : ready.slice(0, task.local.length - 1);
+  const seq = post(p, task, p.kernelNames.indexOf(task.kernel), workers, chunks);
+  try {
+    for (let i; (i = Atomics.add(p.head, H_NEXT, 1)) < chunks; ) runChunk(fn, task, call, i);
+  } catch (err) {
+    Atomics.store(p.head, H_NEXT, chunks); // hand out nothing more
+    join(workers, seq);
+    throw err;
+  }
+  join(workers, seq);
+  // A chunk that trapped in a worker is redone here: it throws the kernel's own error, or succeeds if only the worker was broken.
+  for (const s of workers) {
+    const failed = Atomics.exchange(s, S_FAILED, 0);
+    if (failed > 0) runChunk(fn, task, call, failed - 1);
+  }
+}
+
+/**
+ * Calls the module's export `kernel` as `kernel(...args, start, end)` for [start, end) chunks of `items`
+ * items, `chunk` at a time, shared between this thread and the pool's ready workers (which look the export up
+ * by name). Returns once every chunk is done. Chunks run concurrently and in any order, so they must write
+ * disjoint memory; a chunk that trapped in a worker is rerun on this thread.
+ */
+export function parallelRun(rt: Runtime, p: Pool, kernel: string, args: readonly number[], items: number, chunk: number): void {
+  if (items <= 0) return;
+  runTask(rt, p, { kernel, args, rangeAt: args.length, items, chunk: Math.max(1, Math.floor(chunk)) });
 }
 
 /**
@@ -116,26 +335,5 @@ export function workerChunks(): number {
  * workers; `scratch[t]` is thread t's packing space (0: this thread). Returns once every row is written.
  */
 export function parallelGemm(rt: Runtime, p: Pool, a: number, b: number, c: number, m: number, k: number, n: number, chunkRows: number, scratch: readonly number[]): void {
-  const chunks = Math.ceil(m / chunkRows);
-  const workers = p.slots.filter((s) => Atomics.load(s, S_READY) === 1).slice(0, scratch.length - 1);
-  p.seq = (p.seq % 0x3fffffff) + 1;
-  const seq = p.seq;
-  p.head.set([0, a, b, c, m, k, n, chunkRows, chunks], H_NEXT);
-  workers.forEach((s, i) => {
-    s[S_SCRATCH] = scratch[i + 1]!;
-    Atomics.store(s, S_STATE, seq);
-    Atomics.notify(s, S_STATE);
-  });
-  for (let i; (i = Atomics.add(p.head, H_NEXT, 1)) < chunks; ) rt.exports.gemm(a, b, c, i * chunkRows, Math.min(m, (i + 1) * chunkRows), k, n, scratch[0]!);
-  let failed = false;
-  for (const s of workers) {
-    // Not picked up yet: take the task back rather than wait for a thread that may not be running.
-    if (Atomics.compareExchange(s, S_STATE, seq, 0) === seq) continue;
-    const t0 = performance.now();
-    while (Atomics.load(s, S_DONE) !== seq && performance.now() - t0 < SPIN_MS) { /* spin */ }
-    while (Atomics.load(s, S_DONE) !== seq) Atomics.wait(s, S_DONE, Atomics.load(s, S_DONE), 1000);
-    if (Atomics.load(s, S_READY) !== 1) failed = true;
-  }
-  // A worker whose task trapped may have left chunks half done: redo the whole product here.
-  if (failed) rt.exports.gemm(a, b, c, 0, m, k, n, scratch[0]!);
+  runTask(rt, p, { kernel: "gemm", args: [a, b, c, k, n], rangeAt: 3, items: m, chunk: chunkRows, local: scratch });
 }

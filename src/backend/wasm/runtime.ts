@@ -1,5 +1,6 @@
 // Loads the wasm kernels once (feature-detecting relaxed SIMD and shared memory) and hands out scratch memory.
 import * as kernels from "./generated/kernels.js";
+import { Heap } from "./heap.js";
 import { readyWorkerCount, workerChunks } from "./pool.js";
 import { nodeBuiltin, wasmApi } from "./wasm-api.js";
 import type { WasmMemory, WasmModule } from "./wasm-api.js";
@@ -15,6 +16,8 @@ export interface KernelExports {
   unfold32(x: number, out: number, ...geometryAndPad: number[]): void;
   /** After the pointers: planes, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow. */
   fold32(cols: number, out: number, ...geometry: number[]): void;
+  /** After the pointers (p, g, m, v, vmax) and the vector count: β1, 1−β1, β2, 1−β2, bc2sqrt, eps, stepSize, amsgrad. */
+  adamF32(p: number, g: number, m: number, v: number, vmax: number, vectors: number, ...scalars: number[]): void;
 }
 
 export interface Runtime {
@@ -23,16 +26,18 @@ export interface Runtime {
   readonly exports: KernelExports;
   /** Whether the kernels use relaxed SIMD's fused multiply-add. */
   readonly relaxed: boolean;
-  /** Whether the memory is shared, so worker threads can run kernels on it. */
+  /** Whether the memory is shared, so worker threads can run kernels on it (and tensors can live on it). */
   readonly shared: boolean;
+  /** The allocator of the memory above the static data: tensors and scratch. */
+  readonly heap: Heap;
 }
 
 const PAGE = 65536;
 /** Must match --initialMemory / --maximumMemory in tools/build-wasm.mjs. */
 const INITIAL_PAGES = 17;
 const MAX_PAGES = 16384;
-/** The stub runtime's static data lives below this; scratch starts here. */
-const SCRATCH_BASE = PAGE;
+/** The stub runtime's static data lives below this; the heap starts here. */
+const HEAP_BASE = PAGE;
 
 function decode(base64: string): Uint8Array {
   const bin = atob(base64);
@@ -77,7 +82,8 @@ export function loadVariant(relaxed: boolean, shared: boolean): Runtime | undefi
   try {
     const memory = new api.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared });
     const instance = new api.Instance(module, { env: { memory, abort: () => { throw new Error("wasm kernel aborted"); } } });
-    return { module, memory, exports: instance.exports as unknown as KernelExports, relaxed, shared };
+    const heap = new Heap(memory, HEAP_BASE, MAX_PAGES * PAGE);
+    return { module, memory, exports: instance.exports as unknown as KernelExports, relaxed, shared, heap };
   } catch {
     return undefined;
   }
@@ -101,41 +107,40 @@ export function getRuntime(): Runtime | null {
   return runtime;
 }
 
-// ---- scratch memory: every kernel call borrows a region and returns it before it ends ----
+// ---- scratch memory: every kernel call borrows blocks and returns them before it ends ----
 
+let borrowed: { heap: Heap; ptrs: number[] } | null = null;
 let inUse = 0;
 let peak = 0;
 let borrows = 0;
 
 /**
- * Reserves `bytes` (16-byte aligned chunks) for one kernel call and returns their byte offsets, growing
- * the memory when needed; undefined when that would pass the 1 GiB cap (callers fall back to the cpu).
- * Every reservation must be paired with `releaseScratch()`.
+ * Reserves one block per size (bytes, 64-byte aligned) for one kernel call and returns their byte
+ * offsets, growing the memory when needed; undefined when that would pass the 1 GiB cap (callers
+ * then fall back to the cpu). Every reservation must be paired with `releaseScratch()`.
  */
 export function borrowScratch(rt: Runtime, sizes: readonly number[]): number[] | undefined {
-  const offsets: number[] = [];
-  let end = SCRATCH_BASE;
+  if (borrowed !== null) releaseScratch(); // a kernel that threw between the two calls
+  const ptrs: number[] = [];
   for (const size of sizes) {
-    offsets.push(end);
-    end += Math.ceil(size / 64) * 64; // cache-line aligned
-  }
-  if (end > MAX_PAGES * PAGE) return undefined;
-  const have = rt.memory.buffer.byteLength;
-  if (end > have) {
-    try {
-      rt.memory.grow(Math.ceil((end - have) / PAGE));
-    } catch {
-      return undefined; // the host refused the memory: the cpu kernel runs instead
+    const ptr = rt.heap.alloc(size);
+    if (ptr === undefined) {
+      for (const p of ptrs) rt.heap.release(p);
+      return undefined;
     }
+    ptrs.push(ptr);
   }
-  inUse = end - SCRATCH_BASE;
+  borrowed = { heap: rt.heap, ptrs };
+  inUse = sizes.reduce((a, b) => a + b, 0);
   peak = Math.max(peak, inUse);
   borrows++;
-  return offsets;
+  return ptrs;
 }
 
 /** Ends the current reservation. */
 export function releaseScratch(): void {
+  if (borrowed !== null) for (const p of borrowed.ptrs) borrowed.heap.release(p);
+  borrowed = null;
   inUse = 0;
 }
 

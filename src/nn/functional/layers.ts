@@ -4,6 +4,7 @@ import { ArgumentError, DTypeError, ShapeError } from "../../errors.js";
 import { fmt } from "../../shape.js";
 import { arange, rand } from "../../tensor/creation.js";
 import { checkTensor, eq, where } from "../../tensor/elementwise.js";
+import { matmulBT } from "../../tensor/linalg.js";
 import type { Tensor } from "../../tensor/tensor.js";
 
 /** Reads every element of an int32 tensor and throws, naming `op`, at the first one outside [0, size). */
@@ -28,7 +29,8 @@ export function linearAs(op: string, input: Tensor, weight: Tensor, bias: Tensor
     throw new DTypeError(`${op}: input is ${input.dtype} but the weight is ${weight.dtype}; convert the input with .to("${weight.dtype}") or the module with .to("${input.dtype}")`);
   }
   if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== outF)) throw new ShapeError(`${op}: bias must be [${outF}], got ${fmt(bias.shape)}`);
-  const out = input.matmul(weight.t());
+  // x·Wᵀ with W read transposed in place, for inputs with a batch dim (a 1-D input is one row).
+  const out = input.ndim >= 2 ? matmulBT(input, weight) : input.matmul(weight.t());
   return bias === null ? out : out.add(bias);
 }
 

@@ -3,3 +3,4 @@ export { gemm, scratchBytes } from "./matmul";
 export { binaryF32, unaryF32 } from "./elementwise";
 export { transpose32 } from "./transpose";
 export { unfold32, fold32 } from "./conv";
+export { adamF32 } from "./optim";

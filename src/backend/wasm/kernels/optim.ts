@@ -1,0 +1,30 @@
+// AssemblyScript source of the fused Adam update: one pass over a parameter, its gradient and its moments,
+// in place, in the same float32 operations and order as the unfused ops (so both give the same bits).
+// Lengths are whole vectors: the caller's blocks are padded, and padding lanes compute harmlessly.
+
+/**
+ * m = m·β1 + g·(1−β1);  v = v·β2 + (g·(1−β2))·g;  (AMSGrad: vmax = max(vmax, v), used for v)
+ * p = p − (m·stepSize) / (√v / bc2sqrt + eps)
+ */
+export function adamF32(
+  p: usize, g: usize, m: usize, v: usize, vmax: usize, vectors: i32,
+  beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32, bc2sqrt: f32, eps: f32, stepSize: f32, amsgrad: i32,
+): void {
+  const b1 = f32x4.splat(beta1), c1 = f32x4.splat(oneMinusBeta1);
+  const b2 = f32x4.splat(beta2), c2 = f32x4.splat(oneMinusBeta2);
+  const bc = f32x4.splat(bc2sqrt), e = f32x4.splat(eps), lr = f32x4.splat(stepSize);
+  for (let i = 0; i < vectors; i++) {
+    const off = <usize>i << 4;
+    const gi = v128.load(g + off);
+    const mi = f32x4.add(f32x4.mul(v128.load(m + off), b1), f32x4.mul(gi, c1));
+    let vi = f32x4.add(f32x4.mul(v128.load(v + off), b2), f32x4.mul(f32x4.mul(gi, c2), gi));
+    v128.store(m + off, mi);
+    v128.store(v + off, vi);
+    if (amsgrad) {
+      vi = f32x4.max(v128.load(vmax + off), vi);
+      v128.store(vmax + off, vi);
+    }
+    const denom = f32x4.add(f32x4.div(f32x4.sqrt(vi), bc), e);
+    v128.store(p + off, f32x4.sub(v128.load(p + off), f32x4.div(f32x4.mul(mi, lr), denom)));
+  }
+}

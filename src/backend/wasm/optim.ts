@@ -1,0 +1,20 @@
+// The wasm backend's fused Adam update: in place on heap-resident float32 buffers (the gradient may be
+// anywhere: it is copied in if it is not on the heap).
+import type { AdamHyper, DataBuf, TensorData } from "../backend.js";
+import { runKernel } from "./call.js";
+import type { Runtime } from "./runtime.js";
+import { heapAddress } from "./tensors.js";
+
+/** Whether it ran; false where a state buffer is not on the heap (the cpu kernel then runs). */
+export function adamF32(rt: Runtime, p: TensorData, g: TensorData, m: DataBuf, v: DataBuf, vmax: DataBuf | null, h: AdamHyper): boolean {
+  if (p.dtype !== "float32" || g.dtype !== "float32") return false;
+  const addr = [p.buf, m, v, ...(vmax === null ? [] : [vmax])].map((b) => heapAddress(rt, b));
+  if (addr.some((a) => a === undefined)) return false;
+  const [pp, pm, pv, pmax] = addr as [number, number, number, number | undefined];
+  const grad = g.buf as Float32Array;
+  const ran = runKernel(rt, [grad], [], [], ([pg]) => {
+    rt.exports.adamF32(pp, pg!, pm, pv, pmax ?? 0, Math.ceil(grad.length / 4),
+      h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.biasCorrection2Sqrt, h.eps, h.stepSize, pmax === undefined ? 0 : 1);
+  });
+  return ran !== undefined;
+}

@@ -1,0 +1,86 @@
+// Tensors on the wasm heap: a buffer is a typed-array view of a heap block, so the cpu kernels read it
+// as they read any array and the wasm kernels take its address without copying. Only on shared memory:
+// growing a shared memory never moves it, so views stay valid; a private memory detaches them on growth.
+// Blocks are freed when the tensor layer releases the buffer (scopes, dispose()), or, as a safety net,
+// when the view is garbage-collected.
+import type { DType } from "../../dtype.js";
+import type { Heap } from "./heap.js";
+import type { Runtime } from "./runtime.js";
+
+export type HeapArray = Float32Array | Int32Array;
+
+interface Block {
+  readonly rt: Runtime;
+  readonly ptr: number;
+  readonly bytes: number;
+}
+
+const blocks = new WeakMap<object, Block>();
+let liveBlocks = 0;
+let liveBytes = 0;
+let collected = 0;
+
+function freeBlock(heap: Heap, ptr: number, bytes: number): void {
+  heap.release(ptr);
+  liveBlocks--;
+  liveBytes -= bytes;
+}
+
+// Runs only between tasks, so never in the middle of a kernel call; held values never reference the view.
+const registry = new FinalizationRegistry<{ heap: Heap; ptr: number; bytes: number }>(({ heap, ptr, bytes }) => {
+  collected++;
+  freeBlock(heap, ptr, bytes);
+});
+
+/**
+ * Tensors beyond this many bytes on the heap go to JavaScript memory instead. Without scopes, blocks are
+ * freed only when the event loop turns (a synchronous training loop never lets it), so this bounds what
+ * such a loop leaves on the heap; with scopes a step's tensors are freed at once and it is never reached.
+ */
+export const HEAP_TENSOR_CAP = 256 * 2 ** 20;
+
+/** Below this many elements a tensor stays in JavaScript memory: a block and its bookkeeping would cost more than they save. */
+export const HEAP_MIN_ELEMENTS = 256;
+
+/** A new heap-resident array of `length` elements (contents unspecified), or undefined where tensors cannot live on this runtime's heap. */
+export function allocHeapArray(rt: Runtime, dtype: DType, length: number): HeapArray | undefined {
+  if (!rt.shared || (dtype !== "float32" && dtype !== "int32") || length < HEAP_MIN_ELEMENTS) return undefined;
+  const bytes = length * 4;
+  if (liveBytes + bytes > HEAP_TENSOR_CAP) return undefined;
+  const ptr = rt.heap.alloc(bytes);
+  if (ptr === undefined) return undefined;
+  const view = dtype === "float32" ? new Float32Array(rt.memory.buffer, ptr, length) : new Int32Array(rt.memory.buffer, ptr, length);
+  blocks.set(view, { rt, ptr, bytes });
+  registry.register(view, { heap: rt.heap, ptr, bytes }, view);
+  liveBlocks++;
+  liveBytes += bytes;
+  return view;
+}
+
+/** The byte address of `arr` in `rt`'s memory, when it is a live block there. */
+export function heapAddress(rt: Runtime, arr: object): number | undefined {
+  const b = blocks.get(arr);
+  return b !== undefined && b.rt === rt ? b.ptr : undefined;
+}
+
+/** Frees `arr`'s block now (no-op for arrays in JavaScript memory, or already freed). The caller guarantees no tensor reads it again. */
+export function releaseHeapArray(arr: object): void {
+  const b = blocks.get(arr);
+  if (b === undefined) return;
+  blocks.delete(arr);
+  registry.unregister(arr);
+  freeBlock(b.rt.heap, b.ptr, b.bytes);
+}
+
+export interface HeapTensorStats {
+  /** Tensor buffers on the wasm heap now. */
+  readonly tensorBlocks: number;
+  /** Their bytes. */
+  readonly tensorBytes: number;
+  /** Blocks the garbage collector freed directly (buffers no tensor wrapped; a tensor's are released through it). */
+  readonly collectedBlocks: number;
+}
+
+export function heapTensorStats(): HeapTensorStats {
+  return { tensorBlocks: liveBlocks, tensorBytes: liveBytes, collectedBlocks: collected };
+}

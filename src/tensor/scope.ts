@@ -1,0 +1,130 @@
+// Scopes: every tensor made inside one is disposed when it ends, except those it hands out. This is
+// how memory outside the JavaScript heap (the wasm backend's) is freed at once in a training loop,
+// rather than whenever the garbage collector gets to it.
+import { peekSequenceNr } from "../autograd/node.js";
+import type { Node } from "../autograd/node.js";
+import { ArgumentError } from "../errors.js";
+import { markKept, popFrame, pushFrame } from "./lifetime.js";
+import type { Frame, Tracked } from "./lifetime.js";
+import { Tensor } from "./tensor.js";
+
+/**
+ * What outlives a scope besides `keep`s: the tensors given, the memory their views share, and every
+ * tensor their autograd graph saved for backward, so `backward()` after the scope still works.
+ */
+function survivorsOf(roots: readonly Tensor[], frame: Frame): Set<Tracked> {
+  const out = new Set<Tracked>();
+  const nodes: Node[] = [];
+  const addTensor = (t: Tensor) => {
+    for (let v: Tensor | null = t; v !== null && !out.has(v); v = v._viewBase) {
+      out.add(v);
+      const fn = v._gradFnUnchecked();
+      if (fn !== null && fn.sequenceNr >= frame.firstNode) nodes.push(fn);
+    }
+  };
+  roots.forEach(addTensor);
+  const seen = new Set<Node>();
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    node._savedForScopes().forEach(addTensor);
+    for (const e of node.nextEdges) if (e !== null && e.node.sequenceNr >= frame.firstNode) nodes.push(e.node);
+  }
+  return out;
+}
+
+// The tensors in a result: itself, or inside arrays, Maps, Sets and plain objects (as tf.tidy looks).
+function tensorsIn(value: unknown, found: Tensor[], seen = new Set<unknown>()): Tensor[] {
+  if (value instanceof Tensor) {
+    found.push(value);
+  } else if (value !== null && typeof value === "object" && !seen.has(value)) {
+    seen.add(value);
+    const items = Array.isArray(value) || value instanceof Set ? [...value] : value instanceof Map ? [...value.values()] : Object.values(value);
+    for (const v of items) tensorsIn(v, found, seen);
+  }
+  return found;
+}
+
+/**
+ * A scope opened by `cr.scope()`: tensors made until it is disposed are freed then, except those
+ * passed to `keep` (and what their graph saved for backward). Use it with `using`.
+ */
+export class Scope implements Disposable {
+  readonly #frame = pushFrame(peekSequenceNr());
+  readonly #kept: Tensor[] = [];
+  #open = true;
+
+  /** Lets `tensors` outlive this scope: they move to the enclosing scope, or live on if there is none. Returns the first. */
+  keep<T extends Tensor>(first: T, ...more: Tensor[]): T {
+    this._keepAll([first, ...more]);
+    return first;
+  }
+
+  /** @internal */
+  _keepAll(tensors: readonly Tensor[]): void {
+    for (const t of tensors) {
+      if (!(t instanceof Tensor)) throw new ArgumentError("keep: expected Tensors");
+      this.#kept.push(t);
+    }
+  }
+
+  /** Ends the scope (what `using` calls): disposes every tensor made in it that was not kept. */
+  [Symbol.dispose](): void {
+    if (!this.#open) return;
+    this.#open = false;
+    popFrame(this.#frame, survivorsOf(this.#kept, this.#frame));
+  }
+
+  /** Same as `[Symbol.dispose]()`, for code without `using`. */
+  close(): void {
+    this[Symbol.dispose]();
+  }
+}
+
+/**
+ * Opens a scope: every tensor made until it ends is disposed then, unless kept with `scope.keep(t)`
+ * (or `cr.keep`). Parameters, optimizer state and `.grad` are never disposed by scopes.
+ * @example
+ * for (const [x, y] of loader) {
+ *   using _ = cr.scope();           // this step's activations, gradients' temporaries, … are freed at the end of the block
+ *   optimizer.zeroGrad();
+ *   cr.nn.functional.crossEntropy(model.forward(x), y).backward();
+ *   optimizer.step();
+ * }
+ */
+export function scope(): Scope {
+  return new Scope();
+}
+
+/**
+ * Runs `fn` in a scope and returns its result: every tensor `fn` made is disposed, except the tensors
+ * in the result (found in arrays, Maps, Sets and plain objects) and what their graph saved for backward.
+ * @example
+ * const loss = cr.tidy(() => cr.nn.functional.mseLoss(model.forward(x), y)); // the activations are freed, the loss is not
+ */
+export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== "function") throw new ArgumentError("tidy: expected a function");
+  const s = new Scope();
+  let result: T;
+  try {
+    result = fn();
+    if (result instanceof Promise) throw new ArgumentError("tidy: fn returned a Promise; scopes cannot span an await (use cr.scope() around synchronous steps)");
+    s._keepAll(tensorsIn(result, []));
+  } finally {
+    s.close();
+  }
+  return result;
+}
+
+/**
+ * Makes tensors outlive every scope: they are freed only by `dispose()` or by the garbage collector.
+ * Returns the first. Optimizers keep their state and modules their parameters and buffers this way.
+ */
+export function keep<T extends Tensor>(first: T, ...more: Tensor[]): T {
+  for (const t of [first, ...more]) {
+    if (!(t instanceof Tensor)) throw new ArgumentError("keep: expected Tensors");
+    markKept(t, "user");
+  }
+  return first;
+}

@@ -1,0 +1,155 @@
+// The wasm backend's Web Workers in a real browser (Debian's Chromium, driven by playwright-core): a cross-origin
+// isolated page (COOP + COEP headers) gets threads and the same matmul as the cpu backend; a page without the
+// headers runs single-threaded and gives the same result.
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { extname, join, normalize } from "node:path";
+import { after, before, test } from "node:test";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { build } from "vite";
+
+const root = join(import.meta.dirname, "..");
+// Page and bundle live outside the repository, so neither is linted nor committed.
+const work = mkdtempSync(join(tmpdir(), "chainrule-threads-"));
+const outDir = join(work, "dist");
+/** Debian's package; CHROMIUM_PATH points elsewhere on machines that keep it in another place. */
+const chromiumPath = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
+
+const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript" };
+const ISOLATION = { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" };
+
+let server: Server;
+let browser: Browser;
+let base = "";
+
+// The library as users bundle it, plus warmUpWasm (not on the public index) to start the workers early.
+const ENTRY = `
+import * as cr from "chainrule";
+import { warmUpWasm } from "chainrule-wasm";
+globalThis.cr = { ...cr, warmUpWasm };
+`;
+
+before(async () => {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`Chromium not found at ${chromiumPath}: install it with \`apt-get install -y chromium\` (see README), or set CHROMIUM_PATH`);
+  }
+  writeFileSync(join(work, "entry.js"), ENTRY);
+  writeFileSync(join(work, "index.html"), `<!doctype html><meta charset="utf-8"><title>threads</title><link rel="icon" href="data:,"><script type="module" src="./entry.js"></script>`);
+  await build({
+    configFile: false,
+    root: work,
+    base: "./",
+    logLevel: "error",
+    resolve: { alias: { "chainrule-wasm": join(root, "src/backend/wasm/index.ts"), chainrule: join(root, "src/index.ts") } },
+    build: { outDir, emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 4000 },
+  });
+  // /isolated/… is served with COOP + COEP, /plain/… without: the same files.
+  server = createServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    const [, mode = "", ...rest] = path.split("/");
+    const file = normalize(join(outDir, rest.length === 0 || rest.join("/") === "" ? "index.html" : rest.join("/")));
+    if ((mode !== "isolated" && mode !== "plain") || !file.startsWith(outDir) || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    const headers = { "content-type": TYPES[extname(file)] ?? "application/octet-stream", ...(mode === "isolated" ? ISOLATION : {}) };
+    res.writeHead(200, headers).end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    // The machine's network is closed: without these flags Chromium keeps trying to reach Google's services.
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** What the page reports after warming up and multiplying 512×512 matrices on both backends. */
+interface Report {
+  isolated: boolean;
+  warm: boolean;
+  shared: boolean;
+  workers: number;
+  chunksBefore: number;
+  chunksAfter: number;
+  maxDiff: number;
+  size: number;
+  tries: number;
+}
+
+// Run in the page, given as a string: this file is type-checked for Node, without the DOM's types.
+const SCRIPT = `(async () => {
+  const cr = globalThis.cr;
+  const isolated = globalThis.crossOriginIsolated;
+  const warm = cr.warmUpWasm();
+  const t0 = performance.now();
+  // Workers start only once this thread yields: wait for them, briefly, if there can be any.
+  while (warm && cr.wasmMemoryStats().workers === 0 && performance.now() - t0 < 15000) await new Promise((r) => setTimeout(r, 20));
+  const product = (backend) => {
+    cr.setBackend(backend);
+    cr.manualSeed(7);
+    const a = cr.randn([512, 512]);
+    const b = cr.randn([512, 512]);
+    return cr.matmul(a, b).toTypedArray();
+  };
+  const expected = product("cpu");
+  const stats = cr.wasmMemoryStats();
+  let maxDiff = 0, size = 0, tries = 0;
+  // A busy machine may not schedule the worker during one product: repeat (a few) until it has taken part.
+  do {
+    const got = product("wasm");
+    size = got.length;
+    for (let i = 0; i < expected.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i] - expected[i]));
+  } while (stats.workers > 0 && cr.wasmMemoryStats().workerChunks === stats.workerChunks && ++tries < 20);
+  const after = cr.wasmMemoryStats();
+  cr.setBackend("cpu");
+  return { isolated, warm, shared: after.sharedMemory, workers: stats.workers, chunksBefore: stats.workerChunks, chunksAfter: after.workerChunks, maxDiff, size, tries };
+})()`;
+
+async function run(mode: "isolated" | "plain"): Promise<{ report: Report; errors: string[]; page: Page }> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  await page.goto(`${base}${mode}/`);
+  await page.waitForFunction("globalThis.cr !== undefined");
+  const report = (await page.evaluate(SCRIPT)) as Report;
+  return { report, errors, page };
+}
+
+test("a cross-origin isolated page runs matmul on Web Workers and gets the cpu backend's product", async (t) => {
+  const { report, errors, page } = await run("isolated");
+  t.diagnostic(JSON.stringify(report));
+  assert.equal(report.isolated, true, "COOP + COEP make the page cross-origin isolated");
+  assert.equal(report.shared, true, "the kernels run on shared memory");
+  assert.equal(report.warm, true, "warmUpWasm starts a pool");
+  assert.ok(report.workers > 0, "at least one worker came up");
+  assert.equal(report.size, 512 * 512);
+  assert.ok(report.maxDiff < 1e-3, `wasm and cpu differ by ${report.maxDiff}`);
+  assert.ok(report.chunksAfter > report.chunksBefore, `workers computed rows (${report.chunksBefore} → ${report.chunksAfter})`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a page without the headers runs the same matmul single-threaded", async (t) => {
+  const { report, errors, page } = await run("plain");
+  t.diagnostic(JSON.stringify(report));
+  assert.equal(report.isolated, false);
+  assert.equal(report.shared, false, "no SharedArrayBuffer: private memory");
+  assert.equal(report.warm, false, "no pool");
+  assert.equal(report.workers, 0);
+  assert.equal(report.chunksAfter, 0);
+  assert.equal(report.size, 512 * 512);
+  assert.ok(report.maxDiff < 1e-3, `wasm and cpu differ by ${report.maxDiff}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
