@@ -295,3 +295,26 @@ describe("hooks", () => {
     assert.deepEqual(x.grad!.tolist(), [2, 2]);
   });
 });
+
+test("a leaf keeps a gradient nobody else holds without copying it, and copies one that is shared", () => {
+  for (const backend of ["cpu", "wasm"]) {
+    const previous = cr.getBackend();
+    cr.setBackend(backend);
+    try {
+      const x = cr.randn([600], { requiresGrad: true });
+      const w = cr.randn([600], { requiresGrad: true });
+      const g = cr.ones([600]);
+      x.add(w).backward(g); // add's gradient is the caller's g, for both leaves
+      cr.noGrad(() => x.grad!.zero_());
+      assert.equal(w.grad!.sum().item(), 600, `${backend}: w.grad is not x.grad's memory`);
+      assert.equal(g.sum().item(), 600, `${backend}: the caller's gradient is not a leaf's .grad`);
+      const u = cr.randn([600], { requiresGrad: true });
+      u.mul(3).relu().sum().backward(); // a fresh gradient: kept as it is
+      const before = u.grad!;
+      u.mul(2).sum().backward(); // accumulates into a new tensor, never in place
+      assert.ok(u.grad !== before);
+    } finally {
+      cr.setBackend(previous);
+    }
+  }
+});

@@ -14,7 +14,7 @@ import { sizeOf } from "../src/shape.js";
 import type { Shape } from "../src/shape.js";
 
 /** Kernels the wasm backend runs in WebAssembly (for float32; the rest delegate to the cpu kernels). */
-const WASM_KERNELS: ReadonlySet<string> = new Set(["unary", "binary", "matmul", "permute", "unfold", "fold", "adamUpdate"]);
+const WASM_KERNELS: ReadonlySet<string> = new Set(["unary", "binary", "reduce", "matmul", "permute", "unfold", "fold", "adamUpdate"]);
 
 /** The backends under test; each is compared with `cpu`. */
 const BACKENDS: readonly Backend[] = [wasmBackend];
@@ -114,7 +114,9 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
   toArray: ["float32", "float64", "int32", "bool"].map((dt) => c(dt as DType, [make(dt as DType, [2, 3])], { dtype: dt as DType, size: 6 }, (_b, a) => a0(a).buf)),
   full: (["float32", "float64", "int32", "bool"] as const).map((dt) => c(dt, [], { dtype: dt, size: 7 }, (b) => b.full(7, dt === "bool" ? 1 : -3, dt))),
   cast: (["float32", "float64", "int32", "bool"] as const).flatMap((from) =>
-    (["float32", "float64", "int32", "bool"] as const).map((to) => c(`${from}→${to}`, [make(from, [3, 4])], { dtype: to, size: 12 }, (b, a) => b.cast(a0(a), to)))),
+    (["float32", "float64", "int32", "bool"] as const).map((to) => c(`${from}→${to}`, [make(from, [3, 4])], { dtype: to, size: 12 }, (b, a) => b.cast(a0(a), to)))).concat(
+    // A same-dtype cast big enough for the heap is a copy there.
+    (["float32", "int32"] as const).map((dt) => c(`${dt}→${dt} [700]`, [make(dt, [700])], { dtype: dt, size: 700 }, (b, a) => b.cast(a0(a), dt)))),
   unary: FLOATS.flatMap((dt) => [
     ...UNARY.map((op) => c(`${op} ${dt}`, [op === "sqrt" || op === "log" || op === "reciprocal" ? positive(dt, 3, 5) : make(dt, [3, 5])], { dtype: dt, size: 15 }, (b, a) => b.unary(op, a0(a), dt))),
     ...(["isnan", "isinf", "isfinite"] as const).map((op) => c(`${op} ${dt}`, [make(dt, [4], (i) => [NaN, Infinity, -1, 0][i]!)], { dtype: "bool", size: 4 }, (b, a) => b.unary(op, a0(a), "bool"))),
@@ -134,7 +136,7 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
     (["logicalAnd", "logicalOr"] as const).map((op) => c(`${op} bool`, [make("bool", [5]), make("bool", [5])], { dtype: "bool", size: 5 }, (b, a) => b.binary(op, a0(a), a0(a, 1), [5], "bool"))),
     [c("add int32", [make("int32", [4]), make("int32", [4])], { dtype: "int32", size: 4 }, (b, a) => b.binary("add", a0(a), a0(a, 1), [4], "int32"))],
     // Large enough for wasm's SIMD kernels: same shapes, a scalar on either side, and a row broadcast (cpu path).
-    [...BINARY, "gt" as const].flatMap((op: BinaryOp) => {
+    [...BINARY, "gt" as const, "thresholdBackward" as const].flatMap((op: BinaryOp) => {
       const big = (...shape: number[]) => make("float32", shape, (i) => (i === 3 ? NaN : i === 5 ? -0 : op === "pow" ? 0.1 + rand() * 3 : rand() * 4 - 2));
       const outDtype = op === "gt" ? "bool" : "float32";
       const out = { dtype: outDtype, size: 33 * 31 } as const;
@@ -143,6 +145,9 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
         c(`${op} float32 tensor∘scalar`, [big(33, 31), make("float32", [], () => 0.75)], out, (b, a) => b.binary(op, a0(a), a0(a, 1), [33, 31], outDtype)),
         c(`${op} float32 scalar∘tensor`, [make("float32", [1], () => 1.5), big(33, 31)], out, (b, a) => b.binary(op, a0(a), a0(a, 1), [33, 31], outDtype)),
         c(`${op} float32 row broadcast`, [big(33, 31), big(31)], out, (b, a) => b.binary(op, a0(a), a0(a, 1), [33, 31], outDtype)),
+        // Rows of a multiple of 4 elements repeated (a bias over a batch), on either side: wasm's row modes.
+        c(`${op} float32 row of 32 repeated`, [big(33, 32), big(1, 32)], { dtype: outDtype, size: 33 * 32 }, (b, a) => b.binary(op, a0(a), a0(a, 1), [33, 32], outDtype)),
+        c(`${op} float32 repeated row of 32 first`, [big(32), big(2, 17, 32)], { dtype: outDtype, size: 2 * 17 * 32 }, (b, a) => b.binary(op, a0(a), a0(a, 1), [2, 17, 32], outDtype)),
       ];
     }),
   ),
@@ -152,7 +157,10 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
       const shape = [3, 4, 5];
       const outSize = sizeOf(shape.map((d, i) => (axes.includes(i) ? 1 : d)));
       return c(`${op} ${dt} axes ${axes}`, [make(dt, shape)], { dtype: dt, size: outSize }, (b, a) => b.reduce(op, a0(a), axes, dt), 1e-6);
-    }))),
+    }))).concat(([[[64, 48], [0, 1]], [[64, 48], [0]], [[8, 8, 36], [0, 1]], [[64, 48], [1]], [[4, 16, 40], [1, 2]], [[100, 30], [0]], [[3, 5, 70], [1]]] as const).map(([shape, axes]) => {
+      const outSize = sizeOf(shape.map((d, i) => ((axes as readonly number[]).includes(i) ? 1 : d)));
+      return c(`sum float32 [${shape}] axes ${axes}`, [make("float32", shape)], { dtype: "float32", size: outSize }, (b, a) => b.reduce("sum", a0(a), axes, "float32"), 1e-6);
+    })),
   argReduce: FLOATS.flatMap((dt) => (["argmax", "argmin"] as const).map((op) => c(`${op} ${dt}`, [make(dt, [3, 7])], { dtype: "int32", size: 3 }, (b, a) => b.argReduce(op, a0(a), 1)))),
   matmul: [
     ...FLOATS.flatMap((dt) => [
@@ -256,7 +264,7 @@ for (const [relaxed, shared] of [[true, true], [false, true], [true, false], [fa
     const want = cpuBackend.matmul(on(cpuBackend, x), on(cpuBackend, y), [37, 29]) as Float32Array;
     assertClose(matmulF32(rt, on(cpuBackend, x), on(cpuBackend, y), [37, 29])!, want, 1e-4, "matmul");
     const z = make("float32", [1030]);
-    assertClose(binaryF32(rt, "mul", on(cpuBackend, z), on(cpuBackend, z), 1030, "float32")!, cpuBackend.binary("mul", on(cpuBackend, z), on(cpuBackend, z), [1030], "float32") as Float32Array, 0, "mul");
+    assertClose(binaryF32(rt, "mul", on(cpuBackend, z), on(cpuBackend, z), [1030], "float32")!, cpuBackend.binary("mul", on(cpuBackend, z), on(cpuBackend, z), [1030], "float32") as Float32Array, 0, "mul");
   });
 }
 

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import * as cr from "chainrule";
 import * as func from "../src/func/index.js";
 import { rules } from "../src/autograd/primitives.js";
+import { applyPrimitive } from "../src/autograd/dispatch.js";
 import { dualLevel, enterDualLevel, exitDualLevel, makeDual, tangentOf, unpackDual } from "../src/autograd/forward-ad.js";
 import type { Primitive } from "../src/autograd/primitives.js";
 
@@ -292,6 +293,8 @@ const PRIM_SPECS: PrimSpec[] = [
   { prim: "tanh", inputs: () => [rnd([4])], fn: (x) => x.tanh() },
   { prim: "sigmoid", inputs: () => [rnd([4])], fn: (x) => x.sigmoid() },
   { prim: "relu", inputs: () => [away([5])], fn: (x) => x.relu() },
+  // relu's gradient as an op (reached through double backward): linear in g, flat in y away from 0.
+  { prim: "thresholdBackward", inputs: () => [rnd([5]), away([5])], fn: (g, y) => applyPrimitive("thresholdBackward", [g, y], {}) },
   { prim: "erf", inputs: () => [rnd([4])], fn: (x) => x.erf() },
   { prim: "sign", inputs: () => [away([4])], fn: (x) => x.sign().mul(x) },
   { prim: "floor", inputs: () => [rnd([4]).mul(3)], fn: (x) => x.floor().add(x) },

@@ -3,6 +3,7 @@
 // where a value feeds several paths.
 import { AutogradError, DTypeError, ShapeError } from "../errors.js";
 import { fmt, shapesEqual } from "../shape.js";
+import { soleOwner } from "../tensor/lifetime.js";
 import { Tensor } from "../tensor/tensor.js";
 import { checkBackward, inBackwardOf, isAnomalyEnabled } from "./anomaly.js";
 import { setGradEnabled } from "./grad-mode.js";
@@ -64,10 +65,12 @@ function addGrad(existing: Tensor | null, g: Tensor): Tensor {
 // Hooks on the gradient of each output may replace it, in the order they were registered; they see
 // the sum over all paths, once. A hook removed while backward runs still runs in this pass, as in
 // PyTorch. retainGrad's hook runs last, so `.grad` holds what the rest of the graph receives (PyTorch 2).
-function runPreHooks(node: Node, inGrads: (Tensor | null)[]): void {
+function runPreHooks(node: Node, inGrads: (Tensor | null)[]): boolean {
+  let ran = false;
   for (const [nr, hooks] of node.preHooks) {
     const g = inGrads[nr];
-    if (g === null || g === undefined) continue;
+    if (g === null || g === undefined || hooks.length === 0) continue;
+    ran = true;
     let cur = g;
     for (const hook of [...hooks]) {
       const next = hook(cur);
@@ -85,8 +88,12 @@ function runPreHooks(node: Node, inGrads: (Tensor | null)[]): void {
   }
   for (const [nr, hook] of node.retainGradHooks) {
     const g = inGrads[nr];
-    if (g !== null && g !== undefined) hook(g);
+    if (g !== null && g !== undefined) {
+      hook(g);
+      ran = true;
+    }
   }
+  return ran;
 }
 
 /** The edge a gradient for tensor `t` enters the graph by, or null when `t` needs no gradient. */
@@ -182,10 +189,20 @@ export function runBackward(roots: readonly Tensor[], grads: readonly Tensor[], 
     }
     return b;
   };
+  // How many buffers each gradient tensor was put in: a leaf may keep one that went nowhere else as its
+  // `.grad` instead of copying it (as PyTorch steals a gradient nobody else holds). Roots are the caller's.
+  const placed = new Map<Tensor, number>();
+  const place = (b: (Tensor | null)[], nr: number, g: Tensor) => {
+    const sum = addGrad(b[nr] ?? null, g);
+    placed.set(sum, (placed.get(sum) ?? 0) + 1);
+    b[nr] = sum;
+  };
   rootEdges.forEach((e, i) => {
     const b = bufferFor(e.node);
     b[e.outputNr] = addGrad(b[e.outputNr] ?? null, grads[i]!);
+    placed.set(b[e.outputNr]!, Infinity);
   });
+  let hooksRan = false;
 
   const queue = new ReadyQueue();
   for (const n of new Set(rootEdges.map((e) => e.node))) if (deps.get(n) === 0) queue.push(n);
@@ -196,14 +213,16 @@ export function runBackward(roots: readonly Tensor[], grads: readonly Tensor[], 
     const inGrads = buffers.get(node) ?? [];
     buffers.delete(node);
     if (needed === null || needed.has(node)) {
-      runPreHooks(node, inGrads);
+      if (runPreHooks(node, inGrads)) hooksRan = true;
       const t = targets.get(node);
       if (t !== undefined) for (const [nr, idx] of t) captured[idx] = inGrads[nr] ?? null;
 
       if (node instanceof AccumulateGrad) {
         if (!capture) {
           const g = inGrads[0];
-          if (g !== null && g !== undefined) node.variable._accumulateGrad(g, opts.createGraph);
+          // Not after hooks (one may have kept it), nor when another tensor shares its memory.
+          const own = g !== null && g !== undefined && !hooksRan && placed.get(g) === 1 && soleOwner(g);
+          if (g !== null && g !== undefined) node.variable._accumulateGrad(g, opts.createGraph, own);
         }
       } else {
         const gradOutputs = inGrads.length > 0 ? inGrads : [null];
@@ -218,8 +237,7 @@ export function runBackward(roots: readonly Tensor[], grads: readonly Tensor[], 
           const g = outGrads[i];
           if (e === null || g === null || g === undefined) return;
           if (needed !== null && !needed.has(e.node)) return;
-          const b = bufferFor(e.node);
-          b[e.outputNr] = addGrad(b[e.outputNr] ?? null, g);
+          place(bufferFor(e.node), e.outputNr, g);
         });
       }
     }

@@ -27,7 +27,7 @@ export interface PrimitiveParams {
   isnan: NoParams; isinf: NoParams; isfinite: NoParams; logicalNot: NoParams;
   add: NoParams; sub: NoParams; mul: NoParams; div: NoParams; pow: NoParams; maximum: NoParams; minimum: NoParams;
   gt: NoParams; ge: NoParams; lt: NoParams; le: NoParams; eq: NoParams; ne: NoParams;
-  logicalAnd: NoParams; logicalOr: NoParams;
+  logicalAnd: NoParams; logicalOr: NoParams; thresholdBackward: NoParams;
   where: NoParams;
   cast: { dtype: DType };
   sum: ReduceParams & { dtype: DType }; amax: ReduceParams; amin: ReduceParams;
@@ -174,8 +174,8 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
   }, "output"),
   // d relu x = [x > 0] dx (0 at 0, as in PyTorch)
   relu: unaryRule("relu", {
-    vjp: (g, { output: y }) => [where(y.gt(0), g, 0)],
-    jvp: ([t], { output: y }) => where(y.gt(0), t!, 0),
+    vjp: (g, { output: y }) => [applyPrimitive("thresholdBackward", [g, y], {})],
+    jvp: ([t], { output: y }) => applyPrimitive("thresholdBackward", [t!, y], {}),
   }, "output"),
   // d erf x = 2/√π e^(-x²) dx
   erf: unaryRule("erf", {
@@ -251,6 +251,14 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
   ne: binaryRule("ne", null, "none", "bool"),
   logicalAnd: binaryRule("logicalAnd", null, "none", "bool"),
   logicalOr: binaryRule("logicalOr", null, "none", "bool"),
+  // relu's gradient as an op of its own (one pass instead of a mask and a select): [y > 0]·g is linear in g, flat in y.
+  thresholdBackward: binaryRule("thresholdBackward", {
+    vjp: (gg, { inputs: [, y], needsInputGrad: [ng, ny] }) => [
+      ng ? applyPrimitive("thresholdBackward", [gg, y!], {}) : null,
+      ny ? zerosOn(gg, y!.shape, gg.dtype) : null,
+    ],
+    jvp: ([tg], { inputs: [g, y] }) => (tg ? applyPrimitive("thresholdBackward", [tg, y!], {}) : zerosOn(g!, g!.shape, g!.dtype)),
+  }, (n) => ({ inputs: [false, n[0] === true || n[1] === true], output: false })),
 
   // d where(c, a, b) = where(c, da, db)
   where: {

@@ -18,7 +18,9 @@ export type UnaryOp =
 
 export type BinaryOp =
   | "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum"
-  | "gt" | "ge" | "lt" | "le" | "eq" | "ne" | "logicalAnd" | "logicalOr";
+  | "gt" | "ge" | "lt" | "le" | "eq" | "ne" | "logicalAnd" | "logicalOr"
+  /** relu's gradient: `b <= 0 ? 0 : a`, with `a` the incoming gradient and `b` relu's output (PyTorch's threshold_backward). */
+  | "thresholdBackward";
 
 export type ReduceOp = "sum" | "prod" | "max" | "min";
 

@@ -32,28 +32,29 @@ function unref(buf: DataBuf, backend: Backend): void {
     refs.set(buf, n);
   } else {
     refs.delete(buf);
-    backend.release!(buf);
+    backend.release?.(buf);
   }
+}
+
+/** @internal Whether `t` is the only live tensor on its memory (no view, no detached twin). */
+export function soleOwner(t: Tracked): boolean {
+  return refs.get(t._storage) === 1;
 }
 
 // A tensor collected without dispose(): its share of the buffer goes with it. The held value keeps the
 // buffer (not the tensor) reachable until then, so the backend's own net never frees it first.
-const collected = new FinalizationRegistry<{ buf: DataBuf; backend: Backend } | null>((held) => {
+const collected = new FinalizationRegistry<{ buf: DataBuf; backend: Backend }>((held) => {
   live--;
   collectedTensors++;
-  if (held !== null) unref(held.buf, held.backend);
+  unref(held.buf, held.backend);
 });
 
 /** @internal Called by every Tensor constructor. */
 export function track(t: Tracked): void {
   live++;
   const backend = t._backend;
-  if (backend.release !== undefined) {
-    refs.set(t._storage, (refs.get(t._storage) ?? 0) + 1);
-    collected.register(t, { buf: t._storage, backend }, t);
-  } else {
-    collected.register(t, null, t);
-  }
+  refs.set(t._storage, (refs.get(t._storage) ?? 0) + 1);
+  collected.register(t, { buf: t._storage, backend }, t);
   frames[frames.length - 1]?.tensors.push(t);
 }
 
@@ -63,7 +64,7 @@ export function disposeTracked(t: Tracked): void {
   t._disposed = true;
   live--;
   collected.unregister(t);
-  if (t._backend.release !== undefined) unref(t._storage, t._backend);
+  unref(t._storage, t._backend);
 }
 
 /** @internal Marks `t` as outliving scopes (see Tracked._kept); a user's keep wins over the engine's. */

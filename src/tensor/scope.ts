@@ -34,15 +34,21 @@ function survivorsOf(roots: readonly Tensor[], frame: Frame): Set<Tracked> {
   return out;
 }
 
-// The tensors in a result: itself, or inside arrays, Maps, Sets and plain objects (as tf.tidy looks).
+// The tensors in a result: itself, or inside arrays, Maps, Sets and plain objects (as tf.tidy looks);
+// class instances and typed arrays are opaque (a gradient read back as a million numbers is not searched).
 function tensorsIn(value: unknown, found: Tensor[], seen = new Set<unknown>()): Tensor[] {
   if (value instanceof Tensor) {
     found.push(value);
-  } else if (value !== null && typeof value === "object" && !seen.has(value)) {
-    seen.add(value);
-    const items = Array.isArray(value) || value instanceof Set ? [...value] : value instanceof Map ? [...value.values()] : Object.values(value);
-    for (const v of items) tensorsIn(v, found, seen);
+    return found;
   }
+  if (value === null || typeof value !== "object" || seen.has(value)) return found;
+  seen.add(value);
+  const proto: unknown = Object.getPrototypeOf(value);
+  const items = Array.isArray(value) || value instanceof Set ? [...(value as Iterable<unknown>)]
+    : value instanceof Map ? [...value.values()]
+    : proto === Object.prototype || proto === null ? Object.values(value)
+    : [];
+  for (const v of items) tensorsIn(v, found, seen);
   return found;
 }
 

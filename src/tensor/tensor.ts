@@ -342,11 +342,14 @@ export class Tensor {
     this._requiresGrad = true;
     this._accumulator = null;
   }
-  /** @internal `grad += g`; recorded (differentiable) only with createGraph. */
-  _accumulateGrad(g: Tensor, createGraph: boolean): void {
-    const incoming = createGraph ? g : g.detach();
+  /**
+   * @internal `grad += g`; recorded (differentiable) only with createGraph. `own`: the engine made `g` and
+   * nothing else holds it, so a first gradient is kept as it is rather than copied.
+   */
+  _accumulateGrad(g: Tensor, createGraph: boolean, own = false): void {
+    const incoming = createGraph || own ? g : g.detach();
     const old = this._grad;
-    if (old === null) this._grad = createGraph ? incoming : incoming.clone();
+    if (old === null) this._grad = createGraph || own ? incoming : incoming.clone();
     else this._grad = createGraph ? ew.add(old, incoming) : ew.add(old.detach(), incoming);
     markKept(this._grad, "grad");
     if (old !== null) adoptDroppedGrad(old);

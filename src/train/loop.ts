@@ -1,5 +1,6 @@
 // The training loop the lesson describes, as library functions: forward, loss, backward, step, zeroGrad.
 import { noGrad } from "../autograd/grad-mode.js";
+import { scope } from "../tensor/scope.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { DataLoader } from "../data/loader.js";
 import { TensorDataset } from "../data/dataset.js";
@@ -44,6 +45,8 @@ export function trainEpoch(
   let seen = 0;
   let batch = 0;
   for (const [x, y] of loader) {
+    // The step's activations, gradients' temporaries and dropped gradients are freed when it ends.
+    using _ = scope();
     const output = model.forward(x!);
     const loss = lossFn(output, y!);
     optimizer.zeroGrad();
@@ -66,6 +69,7 @@ export function evaluate(model: Model, x: Tensor, y: Tensor, lossFn: LossFn, bat
     let lossSum = 0;
     let hits = 0;
     for (const [xb, yb] of new DataLoader(new TensorDataset(x, y), { batchSize })) {
+      using _ = scope();
       const output = model.forward(xb!);
       lossSum += lossFn(output, yb!).item() * xb!.shape[0]!;
       hits += correct(output, yb!);

@@ -92,6 +92,7 @@ function binaryRow(
     case "ne": for (let i = 0; i < n; i++, ia += sa, ib += sb) out[o + i] = a[ia]! !== b[ib]! ? 1 : 0; break;
     case "logicalAnd": for (let i = 0; i < n; i++, ia += sa, ib += sb) out[o + i] = a[ia]! && b[ib]! ? 1 : 0; break;
     case "logicalOr": for (let i = 0; i < n; i++, ia += sa, ib += sb) out[o + i] = a[ia]! || b[ib]! ? 1 : 0; break;
+    case "thresholdBackward": for (let i = 0; i < n; i++, ia += sa, ib += sb) out[o + i] = b[ib]! <= 0 ? 0 : a[ia]!; break;
   }
 }
 
@@ -111,6 +112,8 @@ function arithRowF32(
     case "div": for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! / b[ib]!; return true;
     case "maximum": for (; o < end; o++, ia += sa, ib += sb) { const x = a[ia]!, y = b[ib]!; out[o] = x !== x || y !== y ? NaN : x > y ? x : y; } return true;
     case "minimum": for (; o < end; o++, ia += sa, ib += sb) { const x = a[ia]!, y = b[ib]!; out[o] = x !== x || y !== y ? NaN : x < y ? x : y; } return true;
+    // A branch, not a multiply by the mask: a masked Infinity or NaN gradient must give 0, as PyTorch's does.
+    case "thresholdBackward": for (; o < end; o++, ia += sa, ib += sb) out[o] = b[ib]! <= 0 ? 0 : a[ia]!; return true;
     default: return false;
   }
 }

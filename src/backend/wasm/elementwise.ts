@@ -1,26 +1,43 @@
-// The wasm backend's float32 elementwise kernels: same-shape or scalar-broadcast operands, SIMD in wasm scratch.
+// The wasm backend's float32 elementwise kernels: same-shape, scalar or repeated-row operands, SIMD on the wasm heap.
 // Other dtypes, ops and broadcasts return undefined and the backend uses the cpu kernel.
 import type { DType } from "../../dtype.js";
+import { sizeOf } from "../../shape.js";
+import type { Shape } from "../../shape.js";
 import type { BinaryOp, TensorData, UnaryOp } from "../backend.js";
 import { runKernel } from "./call.js";
 import type { Runtime } from "./runtime.js";
 
 /** Op codes of kernels/elementwise.ts. */
-const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 };
+const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, thresholdBackward: 6 };
 const UNARY_CODES: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2, relu: 3, square: 4 };
 
 /** Below this many elements the copies and the call cost more than the JavaScript loop. */
 export const ELEMENTWISE_MIN = 512;
 
-export function binaryF32(rt: Runtime, op: BinaryOp, a: TensorData, b: TensorData, size: number, outDtype: DType): Float32Array | undefined {
+// The length of `small`'s row when it broadcasts against `outShape` by repeating whole rows (its shape,
+// leading 1s aside, is the output's trailing dims: a bias added to a batch); 0 otherwise.
+function rowPeriod(small: Shape, outShape: Shape): number {
+  let first = 0;
+  while (first < small.length && small[first] === 1) first++;
+  const trail = small.slice(first);
+  const offset = outShape.length - trail.length;
+  if (offset < 0 || trail.some((d, i) => d !== outShape[offset + i])) return 0;
+  return sizeOf(trail);
+}
+
+export function binaryF32(rt: Runtime, op: BinaryOp, a: TensorData, b: TensorData, outShape: Shape, outDtype: DType): Float32Array | undefined {
   const code = BINARY_CODES[op];
+  const size = sizeOf(outShape);
   if (code === undefined || a.dtype !== "float32" || b.dtype !== "float32" || outDtype !== "float32" || size < ELEMENTWISE_MIN) return undefined;
   const x = a.buf as Float32Array, y = b.buf as Float32Array;
-  // mode 0: both full; 1: b a scalar; 2: a a scalar. Anything else is a real broadcast: the cpu's job.
-  const mode = x.length === size && y.length === size ? 0 : x.length === size && y.length === 1 ? 1 : x.length === 1 && y.length === size ? 2 : -1;
+  // mode 0: both full; 1: b a scalar; 2: a a scalar; 3: b a repeated row; 4: a one. Other broadcasts: the cpu's job.
+  let mode = x.length === size && y.length === size ? 0 : x.length === size && y.length === 1 ? 1 : x.length === 1 && y.length === size ? 2 : -1;
+  let period = 0;
+  if (mode < 0 && x.length === size && (period = rowPeriod(b.shape, outShape)) % 4 === 0 && period > 0) mode = 3;
+  else if (mode < 0 && y.length === size && (period = rowPeriod(a.shape, outShape)) % 4 === 0 && period > 0) mode = 4;
   if (mode < 0) return undefined;
   const out = runKernel(rt, [x, y], [{ dtype: "float32", length: size }], [], ([pa, pb], [po]) => {
-    rt.exports.binaryF32(code, pa!, pb!, po!, Math.ceil(size / 4), mode);
+    rt.exports.binaryF32(code, pa!, pb!, po!, Math.ceil(size / 4), mode, period);
   });
   return out?.[0] as Float32Array | undefined;
 }

@@ -7,6 +7,7 @@ import { sizeOf } from "../../shape.js";
 import { foldF32, unfoldF32 } from "./conv.js";
 import { binaryF32, unaryF32 } from "./elementwise.js";
 import { matmulF32 } from "./matmul.js";
+import { sumF32 } from "./reduce.js";
 import { transposeLast2 } from "./movement.js";
 import { getPool } from "./pool.js";
 import { adamF32 } from "./optim.js";
@@ -61,7 +62,19 @@ export const wasmBackend: Backend = {
   },
   binary(op, a, b, outShape, outDtype) {
     const rt = a.dtype === "float32" ? getRuntime() : null;
-    return (rt !== null && binaryF32(rt, op, a, b, sizeOf(outShape), outDtype)) || cpuBackend.binary(op, a, b, outShape, outDtype);
+    return (rt !== null && binaryF32(rt, op, a, b, outShape, outDtype)) || cpuBackend.binary(op, a, b, outShape, outDtype);
+  },
+  reduce(op, x, axes, outDtype) {
+    const rt = x.dtype === "float32" ? getRuntime() : null;
+    return (rt !== null && sumF32(rt, op, x, axes, outDtype)) || cpuBackend.reduce(op, x, axes, outDtype);
+  },
+  // A same-dtype cast is a copy (clone(), a gradient's first store): a memcpy onto the heap.
+  cast(x, dtype) {
+    const rt = x.dtype === dtype ? getRuntime() : null;
+    const out = rt !== null ? allocHeapArray(rt, dtype, sizeOf(x.shape)) : undefined;
+    if (out === undefined) return cpuBackend.cast(x, dtype);
+    out.set(x.buf as typeof out);
+    return out;
   },
   permute(x, perm) {
     const rt = getRuntime();

@@ -9,7 +9,10 @@ import type { WasmMemory, WasmModule } from "./wasm-api.js";
 export interface KernelExports {
   gemm(a: number, b: number, c: number, m0: number, m1: number, k: number, n: number, scratch: number): void;
   scratchBytes(n: number): number;
-  binaryF32(op: number, a: number, b: number, out: number, vectors: number, mode: number): void;
+  binaryF32(op: number, a: number, b: number, out: number, vectors: number, mode: number, period: number): void;
+  sumAllF32(x: number, n: number): number;
+  sumRowsF32(x: number, out: number, rows: number, cols: number): void;
+  sumColsF32(x: number, out: number, rows: number, cols: number, acc: number): void;
   unaryF32(op: number, x: number, out: number, vectors: number): void;
   transpose32(src: number, dst: number, batch: number, rows: number, cols: number): void;
   /** After the pointers: planes, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, then the padding value. */

@@ -2,7 +2,7 @@
 // Lengths are rounded up to whole vectors by the caller, which reserves the padding and ignores its results.
 
 // Op codes, kept in step with ELEMENTWISE_OPS in ../elementwise.ts.
-const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4, MIN = 5;
+const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4, MIN = 5, THRESHOLD_BACKWARD = 6;
 const NEG = 0, ABS = 1, SQRT = 2, RELU = 3, SQUARE = 4;
 
 // With `op` a literal at every call site, inlining folds the switch away and each loop holds one instruction.
@@ -15,15 +15,27 @@ const NEG = 0, ABS = 1, SQRT = 2, RELU = 3, SQUARE = 4;
     case MUL: return f32x4.mul(x, y);
     case DIV: return f32x4.div(x, y);
     case MAX: return f32x4.max(x, y);
-    default: return f32x4.min(x, y);
+    case MIN: return f32x4.min(x, y);
+    // y <= 0 ? 0 : x, by clearing the lanes where y <= 0 (NaN compares false: the gradient passes, as in PyTorch).
+    default: return v128.andnot(x, f32x4.le(y, f32x4.splat(0)));
   }
 }
 
-// mode 0: a and b both hold n elements; 1: b is one scalar; 2: a is one scalar.
+// mode 0: a and b both hold n elements; 1: b is one scalar; 2: a is one scalar;
+// 3: b is a row of `period` elements (a multiple of 4) repeated; 4: a is.
 // @ts-ignore: decorator
-@inline function binLoop(op: i32, a: usize, b: usize, out: usize, vectors: i32, mode: i32): void {
+@inline function binLoop(op: i32, a: usize, b: usize, out: usize, vectors: i32, mode: i32, period: i32): void {
   const end = out + (<usize>vectors << 4);
-  if (mode == 0) {
+  if (mode >= 3) {
+    const rowBytes = <usize>period << 2;
+    for (let off: usize = 0; out < end; out += 16, off += 16) {
+      if (off == rowBytes) off = 0;
+      if (mode == 3) v128.store(out, bin(op, v128.load(a), v128.load(b + off)));
+      else v128.store(out, bin(op, v128.load(a + off), v128.load(b)));
+      if (mode == 3) a += 16;
+      else b += 16;
+    }
+  } else if (mode == 0) {
     for (; out < end; out += 16, a += 16, b += 16) v128.store(out, bin(op, v128.load(a), v128.load(b)));
   } else if (mode == 1) {
     const y = v128.load32_splat(b);
@@ -34,15 +46,16 @@ const NEG = 0, ABS = 1, SQRT = 2, RELU = 3, SQUARE = 4;
   }
 }
 
-/** out = a ∘ b over `vectors` groups of 4 float32 (see binLoop for `mode`). */
-export function binaryF32(op: i32, a: usize, b: usize, out: usize, vectors: i32, mode: i32): void {
+/** out = a ∘ b over `vectors` groups of 4 float32 (see binLoop for `mode` and `period`). */
+export function binaryF32(op: i32, a: usize, b: usize, out: usize, vectors: i32, mode: i32, period: i32): void {
   switch (op) {
-    case ADD: binLoop(ADD, a, b, out, vectors, mode); break;
-    case SUB: binLoop(SUB, a, b, out, vectors, mode); break;
-    case MUL: binLoop(MUL, a, b, out, vectors, mode); break;
-    case DIV: binLoop(DIV, a, b, out, vectors, mode); break;
-    case MAX: binLoop(MAX, a, b, out, vectors, mode); break;
-    case MIN: binLoop(MIN, a, b, out, vectors, mode); break;
+    case ADD: binLoop(ADD, a, b, out, vectors, mode, period); break;
+    case SUB: binLoop(SUB, a, b, out, vectors, mode, period); break;
+    case MUL: binLoop(MUL, a, b, out, vectors, mode, period); break;
+    case DIV: binLoop(DIV, a, b, out, vectors, mode, period); break;
+    case MAX: binLoop(MAX, a, b, out, vectors, mode, period); break;
+    case MIN: binLoop(MIN, a, b, out, vectors, mode, period); break;
+    case THRESHOLD_BACKWARD: binLoop(THRESHOLD_BACKWARD, a, b, out, vectors, mode, period); break;
   }
 }
 

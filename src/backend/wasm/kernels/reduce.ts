@@ -1,0 +1,48 @@
+// AssemblyScript source of the float32 sums: each lane accumulates in float64, so a sum of a million
+// elements keeps what the cpu kernel's double accumulator keeps (only the order of additions differs).
+
+// @ts-ignore: decorator
+@inline function lo(v: v128): v128 { return f64x2.promote_low_f32x4(v); }
+// @ts-ignore: decorator
+@inline function hi(v: v128): v128 { return f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)); }
+
+/** Σ x[0..n) in float64. */
+export function sumAllF32(x: usize, n: i32): f64 {
+  let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+  const vectors8 = n >> 3;
+  for (let i = 0; i < vectors8; i++, x += 32) {
+    const v = v128.load(x), w = v128.load(x, 16);
+    a0 = f64x2.add(a0, lo(v));
+    a1 = f64x2.add(a1, hi(v));
+    a2 = f64x2.add(a2, lo(w));
+    a3 = f64x2.add(a3, hi(w));
+  }
+  const s = f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3));
+  let total = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  for (let i = vectors8 << 3; i < n; i++, x += 4) total += <f64>load<f32>(x);
+  return total;
+}
+
+/** out[r] = Σ_c x[r·cols + c]: sums over trailing axes. */
+export function sumRowsF32(x: usize, out: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    store<f32>(out + (<usize>r << 2), <f32>sumAllF32(x + (<usize>(r * cols) << 2), cols));
+  }
+}
+
+/**
+ * out[c] = Σ_r x[r·cols + c]: sums over leading axes (a bias gradient's sum over the batch). `acc` is
+ * scratch for `cols` float64; `cols` is a multiple of 4.
+ */
+export function sumColsF32(x: usize, out: usize, rows: i32, cols: i32, acc: usize): void {
+  memory.fill(acc, 0, <usize>cols << 3);
+  for (let r = 0; r < rows; r++) {
+    let a = acc;
+    for (let c = 0; c < cols; c += 4, x += 16, a += 32) {
+      const v = v128.load(x);
+      v128.store(a, f64x2.add(v128.load(a), lo(v)));
+      v128.store(a, f64x2.add(v128.load(a, 16), hi(v)), 16);
+    }
+  }
+  for (let c = 0; c < cols; c++) store<f32>(out + (<usize>c << 2), <f32>load<f64>(acc + (<usize>c << 3)));
+}

@@ -1,0 +1,40 @@
+// The wasm backend's float32 sums over all axes, a leading run of axes (over the batch) or a trailing run
+// (over features); other reductions run on the cpu.
+import type { DType } from "../../dtype.js";
+import { sizeOf } from "../../shape.js";
+import type { ReduceOp, TensorData } from "../backend.js";
+import { runKernel } from "./call.js";
+import type { Runtime } from "./runtime.js";
+
+/** Below this many elements the JavaScript loop is as fast. */
+const REDUCE_MIN = 1024;
+
+export function sumF32(rt: Runtime, op: ReduceOp, x: TensorData, axes: readonly number[], outDtype: DType): Float32Array | undefined {
+  const arr = x.buf as Float32Array;
+  if (op !== "sum" || outDtype !== "float32" || arr.length < REDUCE_MIN) return undefined;
+  const nd = x.shape.length;
+  const leading = axes.every((a, i) => a === i);
+  const trailing = axes.every((a, i) => a === nd - axes.length + i);
+  if (axes.length === nd || (leading && axes.length === 0)) {
+    if (axes.length === 0) return undefined; // nothing reduced: a copy, the cpu's
+    let total = 0;
+    const ran = runKernel(rt, [arr], [], [], ([px]) => {
+      total = rt.exports.sumAllF32(px!, arr.length);
+    });
+    return ran === undefined ? undefined : Float32Array.of(total);
+  }
+  const split = leading ? axes.length : trailing ? nd - axes.length : -1;
+  if (split < 0) return undefined;
+  const rows = sizeOf(x.shape.slice(0, split)), cols = sizeOf(x.shape.slice(split));
+  if (leading) {
+    if (cols % 4 !== 0) return undefined;
+    const out = runKernel(rt, [arr], [{ dtype: "float32", length: cols }], [cols * 8], ([px], [po], [acc]) => {
+      rt.exports.sumColsF32(px!, po!, rows, cols, acc!);
+    });
+    return out?.[0] as Float32Array | undefined;
+  }
+  const out = runKernel(rt, [arr], [{ dtype: "float32", length: rows }], [], ([px], [po]) => {
+    rt.exports.sumRowsF32(px!, po!, rows, cols);
+  });
+  return out?.[0] as Float32Array | undefined;
+}
