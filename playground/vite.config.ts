@@ -12,7 +12,11 @@ export default defineConfig({
   base: "./",
   resolve: { alias: { chainrule: src } },
   // The largest chunk is Graphviz's WebAssembly (about 0.8 MB), loaded lazily by cr.viz.toSvg when asked for.
-  build: { outDir: "dist", emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 1000 },
+  // Minified, but keeping function and class names: chainrule reports layers by class name (Linear, ReLU).
+  build: {
+    outDir: "dist", emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 1000,
+    rolldownOptions: { output: { minify: { mangle: { keepNames: true }, compress: { keepNames: { function: true, class: true } } } } },
+  },
   preview: { host: "127.0.0.1", port: 5174, headers },
   server: { host: "127.0.0.1", port: 5173, headers },
 });

@@ -107,6 +107,8 @@ export interface Backend {
    * reuse its memory at once. Absent where the garbage collector is enough (memory the JavaScript heap owns).
    */
   release?(buf: DataBuf): void;
+  /** Whether `buf` lives in memory only `release` frees (not the JavaScript heap's): the tensor layer then releases it when its tensors are collected. */
+  ownsMemory?(buf: DataBuf): boolean;
   /** Picks the slices `index` (1-D int32) along `dim`. */
   indexSelect(x: TensorData, dim: number, index: TensorData): DataBuf;
   /** A copy of `base` with slice j of `src` added at slice `index[j]` along `dim` (PyTorch's `index_add`). */

@@ -41,12 +41,14 @@ export function soleOwner(t: Tracked): boolean {
   return refs.get(t._storage) === 1;
 }
 
-// A tensor collected without dispose(): its share of the buffer goes with it. The held value keeps the
-// buffer (not the tensor) reachable until then, so the backend's own net never frees it first.
-const collected = new FinalizationRegistry<{ buf: DataBuf; backend: Backend }>((held) => {
+// A tensor collected without dispose(): its share of a backend-owned buffer goes with it. The held value
+// keeps such a buffer reachable until then, so the backend's own net never frees it first; buffers on the
+// JavaScript heap are not held (that would keep them alive until the event loop turns), and their counts
+// die with them (a WeakMap).
+const collected = new FinalizationRegistry<{ buf: DataBuf; backend: Backend } | null>((held) => {
   live--;
   collectedTensors++;
-  unref(held.buf, held.backend);
+  if (held !== null) unref(held.buf, held.backend);
 });
 
 /** @internal Called by every Tensor constructor. */
@@ -54,7 +56,7 @@ export function track(t: Tracked): void {
   live++;
   const backend = t._backend;
   refs.set(t._storage, (refs.get(t._storage) ?? 0) + 1);
-  collected.register(t, { buf: t._storage, backend }, t);
+  collected.register(t, backend.ownsMemory?.(t._storage) === true ? { buf: t._storage, backend } : null, t);
   frames[frames.length - 1]?.tensors.push(t);
 }
 

@@ -12,7 +12,7 @@ import { transposeLast2 } from "./movement.js";
 import { getPool } from "./pool.js";
 import { adamF32 } from "./optim.js";
 import { getRuntime } from "./runtime.js";
-import { allocHeapArray, releaseHeapArray } from "./tensors.js";
+import { allocHeapArray, isHeapArray, releaseHeapArray } from "./tensors.js";
 
 export { wasmMemoryStats } from "./runtime.js";
 export { heapTensorStats } from "./tensors.js";
@@ -52,6 +52,7 @@ export const wasmBackend: Backend = {
   release(buf) {
     releaseHeapArray(buf);
   },
+  ownsMemory: (buf) => isHeapArray(buf),
   adamUpdate(p, g, m, v, vmax, h) {
     const rt = getRuntime();
     if (rt === null || !adamF32(rt, p, g, m, v, vmax, h)) cpuBackend.adamUpdate(p, g, m, v, vmax, h);

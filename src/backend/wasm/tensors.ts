@@ -63,6 +63,11 @@ export function heapAddress(rt: Runtime, arr: object): number | undefined {
   return b !== undefined && b.rt === rt ? b.ptr : undefined;
 }
 
+/** Whether `arr` is a live heap block (of any runtime). */
+export function isHeapArray(arr: object): boolean {
+  return blocks.has(arr);
+}
+
 /** Frees `arr`'s block now (no-op for arrays in JavaScript memory, or already freed). The caller guarantees no tensor reads it again. */
 export function releaseHeapArray(arr: object): void {
   const b = blocks.get(arr);
