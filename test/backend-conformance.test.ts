@@ -159,8 +159,12 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
       return c(`${op} ${dt} axes ${axes}`, [make(dt, shape)], { dtype: dt, size: outSize }, (b, a) => b.reduce(op, a0(a), axes, dt), 1e-6);
     }))).concat(([[[64, 48], [0, 1]], [[64, 48], [0]], [[8, 8, 36], [0, 1]], [[64, 48], [1]], [[4, 16, 40], [1, 2]], [[100, 30], [0]], [[3, 5, 70], [1]]] as const).map(([shape, axes]) => {
       const outSize = sizeOf(shape.map((d, i) => ((axes as readonly number[]).includes(i) ? 1 : d)));
-      return c(`sum float32 [${shape}] axes ${axes}`, [make("float32", shape)], { dtype: "float32", size: outSize }, (b, a) => b.reduce("sum", a0(a), axes, "float32"), 1e-6);
-    })),
+      return (["sum", "max", "min"] as const).map((op) => {
+        // A NaN in the max and min cases: it must win wherever it is reduced.
+        const x = make("float32", shape, op === "sum" ? undefined : (i) => (i === 77 ? NaN : rand() * 4 - 2));
+        return c(`${op} float32 [${shape}] axes ${axes}`, [x], { dtype: "float32", size: outSize }, (b, a) => b.reduce(op, a0(a), axes, "float32"), op === "sum" ? 1e-6 : 0);
+      });
+    }).flat()),
   argReduce: FLOATS.flatMap((dt) => (["argmax", "argmin"] as const).map((op) => c(`${op} ${dt}`, [make(dt, [3, 7])], { dtype: "int32", size: 3 }, (b, a) => b.argReduce(op, a0(a), 1)))),
   matmul: [
     ...FLOATS.flatMap((dt) => [
@@ -193,7 +197,9 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
       c(`${dt} [3, 20, 19] other order`, [make(dt, [3, 20, 19])], { dtype: dt, size: 3 * 20 * 19 }, (b, a) => b.permute(a0(a), [1, 0, 2])),
     ]),
   ],
-  expand: FLOATS.map((dt) => c(dt, [make(dt, [3, 1])], { dtype: dt, size: 24 }, (b, a) => b.expand(a0(a), [2, 3, 4]))),
+  expand: FLOATS.map((dt) => c(dt, [make(dt, [3, 1])], { dtype: dt, size: 24 }, (b, a) => b.expand(a0(a), [2, 3, 4]))).concat(
+    // One element to many (a sum's gradient): a fill on the wasm heap.
+    (["float32", "int32", "float64"] as const).map((dt) => c(`${dt} scalar to [30, 40]`, [make(dt, [1, 1])], { dtype: dt, size: 1200 }, (b, a) => b.expand(a0(a), [30, 40])))),
   slice: FLOATS.map((dt) => c(dt, [make(dt, [5, 6])], { dtype: dt, size: 6 }, (b, a) => b.slice(a0(a), [1, 0], [2, 3], [2, 2]))),
   sliceBackward: FLOATS.map((dt) => c(dt, [make(dt, [2, 2])], { dtype: dt, size: 30 }, (b, a) => b.sliceBackward(a0(a), [5, 6], [1, 0], [2, 3]))),
   cat: FLOATS.map((dt) => c(dt, [make(dt, [2, 3]), make(dt, [2, 1])], { dtype: dt, size: 8 }, (b, a) => b.cat([a0(a), a0(a, 1)], 1, [2, 4]))),

@@ -226,6 +226,10 @@ export function binary(
   const out = allocArray(outDtype, sizeOf(outShape));
   const intDiv = op === "div" && (outDtype === "int32" || outDtype === "bool");
   if (a instanceof Float32Array && b instanceof Float32Array) {
+    if (op === "thresholdBackward" && out instanceof Float32Array && a.length === out.length && b.length === out.length) {
+      thresholdBackwardF32(out, a, b);
+      return out;
+    }
     if (out instanceof Float32Array && arithWholeF32(op, out, a, b)) return out;
     if (out instanceof Uint8Array && compareWholeF32(op, out, a, b)) return out;
   }
@@ -246,6 +250,16 @@ export function binary(
     o += n;
   });
   return out;
+}
+
+// relu's gradient without a branch (relu's signs are mixed, so a branch is mispredicted half the time):
+// the gradient's bits, masked to zero where b <= 0 (a NaN b passes the gradient, as in PyTorch).
+function thresholdBackwardF32(out: Float32Array, a: Float32Array, b: Float32Array): void {
+  const o = bits32(out), x = bits32(a);
+  for (let i = 0; i < o.length; i++) {
+    const y = b[i]!;
+    o[i] = x[i]! & -(Number(y > 0) | Number(y !== y));
+  }
 }
 
 // 32-bit elements viewed as Int32Array, so a select can move their bits without a float round trip.

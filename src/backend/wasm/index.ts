@@ -7,7 +7,7 @@ import { sizeOf } from "../../shape.js";
 import { foldF32, unfoldF32 } from "./conv.js";
 import { binaryF32, unaryF32 } from "./elementwise.js";
 import { matmulF32 } from "./matmul.js";
-import { sumF32 } from "./reduce.js";
+import { reduceF32 } from "./reduce.js";
 import { transposeLast2 } from "./movement.js";
 import { getPool } from "./pool.js";
 import { adamF32 } from "./optim.js";
@@ -49,6 +49,12 @@ export const wasmBackend: Backend = {
     const out = rt !== null ? allocHeapArray(rt, dtype, size) : undefined;
     return out === undefined ? cpuBackend.full(size, value, dtype) : out.fill(value);
   },
+  // Broadcasting one element (a sum's gradient flowing back) is a fill of a new heap block.
+  expand(x, outShape) {
+    const rt = sizeOf(x.shape) === 1 ? getRuntime() : null;
+    const out = rt !== null ? allocHeapArray(rt, x.dtype, sizeOf(outShape)) : undefined;
+    return out === undefined ? cpuBackend.expand(x, outShape) : out.fill((x.buf as typeof out)[0]!);
+  },
   release(buf) {
     releaseHeapArray(buf);
   },
@@ -67,7 +73,7 @@ export const wasmBackend: Backend = {
   },
   reduce(op, x, axes, outDtype) {
     const rt = x.dtype === "float32" ? getRuntime() : null;
-    return (rt !== null && sumF32(rt, op, x, axes, outDtype)) || cpuBackend.reduce(op, x, axes, outDtype);
+    return (rt !== null && reduceF32(rt, op, x, axes, outDtype)) || cpuBackend.reduce(op, x, axes, outDtype);
   },
   // A same-dtype cast is a copy (clone(), a gradient's first store): a memcpy onto the heap.
   cast(x, dtype) {

@@ -1,5 +1,5 @@
-// The wasm backend's float32 sums over all axes, a leading run of axes (over the batch) or a trailing run
-// (over features); other reductions run on the cpu.
+// The wasm backend's float32 sums, maxima and minima over all axes, a leading run of axes (over the batch)
+// or a trailing run (over features, as softmax's row max and row sum); prod and other layouts run on the cpu.
 import type { DType } from "../../dtype.js";
 import { sizeOf } from "../../shape.js";
 import type { ReduceOp, TensorData } from "../backend.js";
@@ -9,9 +9,11 @@ import type { Runtime } from "./runtime.js";
 /** Below this many elements the JavaScript loop is as fast. */
 const REDUCE_MIN = 1024;
 
-export function sumF32(rt: Runtime, op: ReduceOp, x: TensorData, axes: readonly number[], outDtype: DType): Float32Array | undefined {
+export function reduceF32(rt: Runtime, op: ReduceOp, x: TensorData, axes: readonly number[], outDtype: DType): Float32Array | undefined {
   const arr = x.buf as Float32Array;
-  if (op !== "sum" || outDtype !== "float32" || arr.length < REDUCE_MIN) return undefined;
+  if (op === "prod" || outDtype !== "float32" || arr.length < REDUCE_MIN) return undefined;
+  const e = rt.exports;
+  const isMin = op === "min" ? 1 : 0;
   const nd = x.shape.length;
   const leading = axes.every((a, i) => a === i);
   const trailing = axes.every((a, i) => a === nd - axes.length + i);
@@ -19,22 +21,25 @@ export function sumF32(rt: Runtime, op: ReduceOp, x: TensorData, axes: readonly 
     if (axes.length === 0) return undefined; // nothing reduced: a copy, the cpu's
     let total = 0;
     const ran = runKernel(rt, [arr], [], [], ([px]) => {
-      total = rt.exports.sumAllF32(px!, arr.length);
+      total = op === "sum" ? e.sumAllF32(px!, arr.length) : e.extremeAllF32(px!, arr.length, isMin);
     });
     return ran === undefined ? undefined : Float32Array.of(total);
   }
   const split = leading ? axes.length : trailing ? nd - axes.length : -1;
   if (split < 0) return undefined;
   const rows = sizeOf(x.shape.slice(0, split)), cols = sizeOf(x.shape.slice(split));
+  if (rows === 0 || cols === 0) return undefined;
   if (leading) {
     if (cols % 4 !== 0) return undefined;
     const out = runKernel(rt, [arr], [{ dtype: "float32", length: cols }], [cols * 8], ([px], [po], [acc]) => {
-      rt.exports.sumColsF32(px!, po!, rows, cols, acc!);
+      if (op === "sum") e.sumColsF32(px!, po!, rows, cols, acc!);
+      else e.extremeColsF32(px!, po!, rows, cols, isMin);
     });
     return out?.[0] as Float32Array | undefined;
   }
   const out = runKernel(rt, [arr], [{ dtype: "float32", length: rows }], [], ([px], [po]) => {
-    rt.exports.sumRowsF32(px!, po!, rows, cols);
+    if (op === "sum") e.sumRowsF32(px!, po!, rows, cols);
+    else e.extremeRowsF32(px!, po!, rows, cols, isMin);
   });
   return out?.[0] as Float32Array | undefined;
 }

@@ -13,6 +13,9 @@ export interface KernelExports {
   sumAllF32(x: number, n: number): number;
   sumRowsF32(x: number, out: number, rows: number, cols: number): void;
   sumColsF32(x: number, out: number, rows: number, cols: number, acc: number): void;
+  extremeAllF32(x: number, n: number, isMin: number): number;
+  extremeRowsF32(x: number, out: number, rows: number, cols: number, isMin: number): void;
+  extremeColsF32(x: number, out: number, rows: number, cols: number, isMin: number): void;
   unaryF32(op: number, x: number, out: number, vectors: number): void;
   transpose32(src: number, dst: number, batch: number, rows: number, cols: number): void;
   /** After the pointers: planes, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, then the padding value. */

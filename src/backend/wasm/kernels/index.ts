@@ -4,4 +4,4 @@ export { binaryF32, unaryF32 } from "./elementwise";
 export { transpose32 } from "./transpose";
 export { unfold32, fold32 } from "./conv";
 export { adamF32 } from "./optim";
-export { sumAllF32, sumRowsF32, sumColsF32 } from "./reduce";
+export { sumAllF32, sumRowsF32, sumColsF32, extremeAllF32, extremeRowsF32, extremeColsF32 } from "./reduce";

@@ -46,3 +46,39 @@ export function sumColsF32(x: usize, out: usize, rows: i32, cols: i32, acc: usiz
   }
   for (let c = 0; c < cols; c++) store<f32>(out + (<usize>c << 2), <f32>load<f64>(acc + (<usize>c << 3)));
 }
+
+// max (isMin 0) or min (1) of two vectors or scalars: the wasm instructions propagate NaN, as PyTorch's amax does.
+// @ts-ignore: decorator
+@inline function pick(isMin: i32, a: v128, b: v128): v128 { return isMin ? f32x4.min(a, b) : f32x4.max(a, b); }
+// @ts-ignore: decorator
+@inline function pick1(isMin: i32, a: f32, b: f32): f32 { return isMin ? min<f32>(a, b) : max<f32>(a, b); }
+
+/** The max (or min) of x[0..n), n ≥ 1. */
+export function extremeAllF32(x: usize, n: i32, isMin: i32): f32 {
+  let r = load<f32>(x);
+  if (n >= 4) {
+    let acc = v128.load(x);
+    const vectors = n >> 2;
+    for (let i = 1; i < vectors; i++) acc = pick(isMin, acc, v128.load(x + (<usize>i << 4)));
+    r = pick1(isMin, pick1(isMin, f32x4.extract_lane(acc, 0), f32x4.extract_lane(acc, 1)), pick1(isMin, f32x4.extract_lane(acc, 2), f32x4.extract_lane(acc, 3)));
+  }
+  for (let i = (n >> 2) << 2; i < n; i++) r = pick1(isMin, r, load<f32>(x + (<usize>i << 2)));
+  return r;
+}
+
+/** out[r] = max (or min) over the row r of `cols` elements: reductions over trailing axes (logsumexp's row max). */
+export function extremeRowsF32(x: usize, out: usize, rows: i32, cols: i32, isMin: i32): void {
+  for (let r = 0; r < rows; r++) store<f32>(out + (<usize>r << 2), extremeAllF32(x + (<usize>(r * cols) << 2), cols, isMin));
+}
+
+/** out[c] = max (or min) over rows of column c; `cols` is a multiple of 4. */
+export function extremeColsF32(x: usize, out: usize, rows: i32, cols: i32, isMin: i32): void {
+  memory.copy(out, x, <usize>cols << 2);
+  for (let r = 1; r < rows; r++) {
+    const row = x + (<usize>(r * cols) << 2);
+    for (let c = 0; c < cols; c += 4) {
+      const o = out + (<usize>c << 2);
+      v128.store(o, pick(isMin, v128.load(o), v128.load(row + (<usize>c << 2))));
+    }
+  }
+}
