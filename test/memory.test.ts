@@ -162,3 +162,16 @@ test("wasm: without scopes the garbage collector frees heap blocks once the even
     cr.setBackend("cpu");
   }
 });
+
+test("a scope ends even when its function throws, and refuses an async function", async () => {
+  let made!: cr.Tensor;
+  assert.throws(() => cr.tidy(() => {
+    made = cr.ones([300]);
+    throw new Error("boom");
+  }), /boom/);
+  assert.ok(made.isDisposed, "disposed on the way out");
+  assert.equal(cr.memory().scopes, 0, "no scope left open");
+  assert.throws(() => cr.tidy(async () => cr.ones([2])), /Promise.*cannot span an await/);
+  assert.equal(cr.memory().scopes, 0);
+  await Promise.resolve();
+});

@@ -83,24 +83,26 @@ export class Session {
     return total?.mul(regRate) ?? null;
   }
 
-  /** One optimizer step on a random batch. */
+  /** One optimizer step on a random batch, in a scope: the step's tensors are freed when it ends. */
   trainStep(): void {
     const n = this.data.yTrain.shape[0] ?? 0;
     if (n === 0) return;
-    const size = Math.min(this.config.batch, n);
-    const idx = cr.tensor(Int32Array.from({ length: size }, () => Math.floor(this.random() * n)));
-    const xb = this.data.xTrain.indexSelect(0, idx);
-    const yb = this.data.yTrain.indexSelect(0, idx);
-    this.model.train();
-    this.optimizer.zeroGrad();
-    let loss = cr.nn.functional.crossEntropy(this.model.forward(xb), yb);
-    const pen = this.penalty();
-    if (pen !== null) loss = loss.add(pen);
-    loss.backward();
-    this.optimizer.step();
-    // After the step and before the next zeroGrad: the gradients the step used, as watch() asks.
-    this.health = healthOf(this.watch.record());
-    this.flags = this.watch.report().flags;
+    cr.tidy(() => {
+      const size = Math.min(this.config.batch, n);
+      const idx = cr.tensor(Int32Array.from({ length: size }, () => Math.floor(this.random() * n)));
+      const xb = this.data.xTrain.indexSelect(0, idx);
+      const yb = this.data.yTrain.indexSelect(0, idx);
+      this.model.train();
+      this.optimizer.zeroGrad();
+      let loss = cr.nn.functional.crossEntropy(this.model.forward(xb), yb);
+      const pen = this.penalty();
+      if (pen !== null) loss = loss.add(pen);
+      loss.backward();
+      this.optimizer.step();
+      // After the step and before the next zeroGrad: the gradients the step used, as watch() asks.
+      this.health = healthOf(this.watch.record());
+      this.flags = this.watch.report().flags;
+    });
     this.step++;
   }
 
