@@ -167,8 +167,10 @@ export class Tensor {
     return this._backend.toArray(this._buf, this.dtype, this.numel());
   }
   /**
-   * The elements without copying, where the backend keeps them in JavaScript memory (the `cpu`
-   * backend). Writing to it changes the tensor behind autograd's back: prefer `toTypedArray`.
+   * The elements without copying, where the backend can show them as a typed array (`cpu`, and `wasm`,
+   * whose view is of the WebAssembly heap). Writing to it changes the tensor behind autograd's back, and
+   * the view is valid only until the tensor is disposed (its memory may then hold another tensor):
+   * prefer `toTypedArray`, which copies.
    */
   dataView(): TypedArray {
     if (this._backend.view === undefined) throw new Error(`dataView: the ${this._backend.name} backend has no host view; use toTypedArray()`);
