@@ -187,6 +187,9 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
     matmulTransCase("float32", true, false, 784, 128, 256), // an MLP's weight gradient, Xᵀ·G
     matmulTransCase("float32", false, true, 128, 256, 784), // and its input gradient, G·Wᵀ
     matmulTransCase("int32", true, true, 3, 4, 2),
+    // Two k blocks (the second 88 deep, not a multiple of 4), a partial strip and a partial panel, in both layouts.
+    ...[[true, false], [false, true], [true, true]].map(([ta, tb]) => matmulTransCase("float32", ta!, tb!, 70, 600, 37)),
+    matmulTransCase("float32", true, true, 200, 530, 96), // threads, with both packers' vector paths
   ],
   permute: [
     ...FLOATS.map((dt) => c(dt, [make(dt, [2, 3, 4])], { dtype: dt, size: 24 }, (b, a) => b.permute(a0(a), [2, 0, 1]))),

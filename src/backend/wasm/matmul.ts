@@ -17,19 +17,19 @@ const THREAD_MIN_FLOPS = 4e6;
  * with the ready workers (about two chunks per thread, multiples of the micro-kernel's 4 rows, so a
  * descheduled worker costs little). `scratch[t]` is thread t's packing space (thread 0 is the caller).
  */
-function gemm(rt: Runtime, pool: Pool | null, a: number, b: number, c: number, m: number, k: number, n: number, scratch: readonly number[]): void {
+function gemm(rt: Runtime, pool: Pool | null, a: number, b: number, c: number, m: number, k: number, n: number, trans: number, scratch: readonly number[]): void {
   if (pool === null || 2 * m * k * n < THREAD_MIN_FLOPS || m < 16 || readyWorkerCount() === 0) {
-    rt.exports.gemm(a, b, c, 0, m, k, n, scratch[0]!);
+    rt.exports.gemmT(a, b, c, 0, m, k, n, m, trans, scratch[0]!);
     return;
   }
   const chunkRows = Math.max(8, Math.ceil(m / (2 * scratch.length) / 4) * 4);
-  parallelGemm(rt, pool, a, b, c, m, k, n, chunkRows, scratch);
+  parallelGemm(rt, pool, a, b, c, m, k, n, chunkRows, scratch, trans);
 }
 
 /**
  * Batched float32 matmul, the cpu kernel's contract: `[...batchA, m, k]` · `[...batchB, k, n]` → `outShape`,
- * with `transA` / `transB` meaning the stored operand holds the last two dims swapped (transposed here in
- * wasm memory, once per call). Returns undefined when the operands do not fit the wasm memory cap (the
+ * with `transA` / `transB` meaning the stored operand holds the last two dims swapped (the kernel packs
+ * it from that layout). Returns undefined when the operands do not fit the wasm memory cap (the
  * caller then uses the cpu kernel).
  */
 export function matmulF32(rt: Runtime, a: TensorData, b: TensorData, outShape: Shape, transA = false, transB = false): Float32Array | undefined {
@@ -44,28 +44,16 @@ export function matmulF32(rt: Runtime, a: TensorData, b: TensorData, outShape: S
   const pool = getPool(rt);
   const threads = pool === null ? 1 : pool.slots.length + 1;
   const scratchEach = rt.exports.scratchBytes(n);
-  const extra = [...new Array<number>(threads).fill(scratchEach)];
-  if (transA) extra.push(aArr.length * 4);
-  if (transB) extra.push(bArr.length * 4);
-  const out = runKernel(rt, [aArr, bArr], [{ dtype: "float32", length: outSize }], extra, ([pa, pb], [pc], sc) => {
-    let aPtr = pa!, bPtr = pb!;
-    const scratch = sc.slice(0, threads);
-    let t = threads;
-    if (transA) {
-      rt.exports.transpose32(aPtr, sc[t]!, aArr.length / (m * k), k, m);
-      aPtr = sc[t++]!;
-    }
-    if (transB) {
-      rt.exports.transpose32(bPtr, sc[t]!, bArr.length / (k * n), n, k);
-      bPtr = sc[t++]!;
-    }
+  const trans = (transA ? 1 : 0) | (transB ? 2 : 0);
+  const out = runKernel(rt, [aArr, bArr], [{ dtype: "float32", length: outSize }], new Array<number>(threads).fill(scratchEach), ([pa, pb], [pc], scratch) => {
+    const aPtr = pa!, bPtr = pb!;
     const batchShape = outShape.slice(0, -2);
     const sa = broadcastStrides(a.shape.slice(0, -2), batchShape).map((s) => s * m * k * 4);
     const sb = broadcastStrides(b.shape.slice(0, -2), batchShape).map((s) => s * k * n * 4);
     let cOff = pc!;
     // A trailing 1 makes forEachRow visit one matrix per call.
     forEachRow([...batchShape, 1], [[...sa, 0], [...sb, 0]], (off) => {
-      gemm(rt, pool, aPtr + off[0]!, bPtr + off[1]!, cOff, m, k, n, scratch);
+      gemm(rt, pool, aPtr + off[0]!, bPtr + off[1]!, cOff, m, k, n, trans, scratch);
       cOff += m * n * 4;
     });
   });

@@ -332,8 +332,14 @@ export function parallelRun(rt: Runtime, p: Pool, kernel: string, args: readonly
 
 /**
  * C = A·B (gemm's arguments) with rows in chunks of `chunkRows` shared between this thread and the ready
- * workers; `scratch[t]` is thread t's packing space (0: this thread). Returns once every row is written.
+ * workers; `scratch[t]` is thread t's packing space (0: this thread). `trans` is gemmT's (bit 0: A stored
+ * transposed, bit 1: B). Returns once every row is written.
  */
-export function parallelGemm(rt: Runtime, p: Pool, a: number, b: number, c: number, m: number, k: number, n: number, chunkRows: number, scratch: readonly number[]): void {
-  runTask(rt, p, { kernel: "gemm", args: [a, b, c, k, n], rangeAt: 3, items: m, chunk: chunkRows, local: scratch });
+export function parallelGemm(
+  rt: Runtime, p: Pool, a: number, b: number, c: number, m: number, k: number, n: number, chunkRows: number, scratch: readonly number[], trans = 0,
+): void {
+  const task = trans === 0
+    ? { kernel: "gemm", args: [a, b, c, k, n] }
+    : { kernel: "gemmT", args: [a, b, c, k, n, m, trans] };
+  runTask(rt, p, { ...task, rangeAt: 3, items: m, chunk: chunkRows, local: scratch });
 }

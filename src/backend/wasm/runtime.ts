@@ -8,6 +8,8 @@ import type { WasmMemory, WasmModule } from "./wasm-api.js";
 /** The exports of the kernels module (pointers are byte offsets into the memory). */
 export interface KernelExports {
   gemm(a: number, b: number, c: number, m0: number, m1: number, k: number, n: number, scratch: number): void;
+  /** `gemm` with `trans` bit 0 for an A stored [k, m] (row stride `m`) and bit 1 for a B stored [n, k]. */
+  gemmT(a: number, b: number, c: number, m0: number, m1: number, k: number, n: number, m: number, trans: number, scratch: number): void;
   scratchBytes(n: number): number;
   binaryF32(op: number, a: number, b: number, out: number, vectors: number, mode: number, period: number): void;
   sumAllF32(x: number, n: number): number;

@@ -70,6 +70,57 @@ function packA(a: usize, k: i32, i0: i32, mc: i32, pc: i32, kc: i32, dst: usize)
   }
 }
 
+// packB for a B stored transposed ([n, k], row stride k): strip s gathers 8 stored rows. Full strips move
+// 4×4 blocks through registers (four loads, a transpose by shuffles, four stores); the rest goes one by one.
+function packBT(b: usize, k: i32, n: i32, pc: i32, kc: i32, dst: usize): void {
+  const strips = (n + 7) >> 3;
+  const kc4 = kc & ~3;
+  const row = <usize>k << 2;
+  for (let s = 0; s < strips; s++) {
+    const j0 = s << 3;
+    const w = min(8, n - j0);
+    const out = dst + (<usize>(s * kc) << 5);
+    let p0 = 0;
+    if (w == 8) {
+      for (; p0 < kc4; p0 += 4) {
+        for (let jj = 0; jj < 8; jj += 4) {
+          const src = b + <usize>(j0 + jj) * row + (<usize>(pc + p0) << 2);
+          const r0 = v128.load(src), r1 = v128.load(src + row), r2 = v128.load(src + 2 * row), r3 = v128.load(src + 3 * row);
+          const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+          const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+          const o = out + (<usize>p0 << 5) + (<usize>jj << 2);
+          v128.store(o, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+          v128.store(o + 32, i32x4.shuffle(t0, t2, 2, 3, 6, 7));
+          v128.store(o + 64, i32x4.shuffle(t1, t3, 0, 1, 4, 5));
+          v128.store(o + 96, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
+        }
+      }
+    }
+    for (let p = p0; p < kc; p++) {
+      const o = out + (<usize>p << 5);
+      for (let j = 0; j < 8; j++) store<f32>(o + (<usize>j << 2), j < w ? load<f32>(b + <usize>(j0 + j) * row + (<usize>(pc + p) << 2)) : 0);
+    }
+  }
+}
+
+// packA for an A stored transposed ([k, m], row stride m): the 4 rows of a panel at one column are 4
+// consecutive floats, one vector load (a partial panel at the edge goes one by one, zero-padded).
+function packAT(a: usize, m: i32, i0: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
+  const row = <usize>m << 2;
+  for (let r = 0; r < mc; r += 4) {
+    const h = min(4, mc - r);
+    let o = dst + (<usize>(r * kc) << 2);
+    let src = a + <usize>pc * row + (<usize>(i0 + r) << 2);
+    if (h == 4) {
+      for (let p = 0; p < kc; p++, o += 16, src += row) v128.store(o, v128.load(src));
+    } else {
+      for (let p = 0; p < kc; p++, o += 16, src += row) {
+        for (let ii = 0; ii < 4; ii++) store<f32>(o + (<usize>ii << 2), ii < h ? load<f32>(src + (<usize>ii << 2)) : 0);
+      }
+    }
+  }
+}
+
 // Adds (or, on the first k block, stores) one 4-wide vector of a C tile row.
 // @ts-ignore: decorator
 @inline function put(dst: usize, v: v128, first: bool): void {
@@ -120,6 +171,15 @@ function micro(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, col
  * `scratch` holds `scratchBytes(n)` bytes owned by the calling thread. Threads split the rows.
  */
 export function gemm(a: usize, b: usize, c: usize, m0: i32, m1: i32, k: i32, n: i32, scratch: usize): void {
+  gemmT(a, b, c, m0, m1, k, n, 0, 0, scratch);
+}
+
+/**
+ * `gemm` with operands stored transposed where `trans` says (bit 0: A is stored [k, m], bit 1: B is
+ * stored [n, k]); `m` is A's row count, which a transposed A needs as its row stride. Packing reads
+ * either layout, so a transpose costs no extra pass over memory.
+ */
+export function gemmT(a: usize, b: usize, c: usize, m0: i32, m1: i32, k: i32, n: i32, m: i32, trans: i32, scratch: usize): void {
   const strips = (n + 7) >> 3;
   const bp = scratch;
   const ap = bp + (<usize>(strips * 8 * KC) << 2);
@@ -127,10 +187,12 @@ export function gemm(a: usize, b: usize, c: usize, m0: i32, m1: i32, k: i32, n: 
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
     const first = pc == 0;
-    packB(b, n, pc, kc, bp);
+    if (trans & 2) packBT(b, k, n, pc, kc, bp);
+    else packB(b, n, pc, kc, bp);
     for (let ic = m0; ic < m1; ic += MC) {
       const mc = min(MC, m1 - ic);
-      packA(a, k, ic, mc, pc, kc, ap);
+      if (trans & 1) packAT(a, m, ic, mc, pc, kc, ap);
+      else packA(a, k, ic, mc, pc, kc, ap);
       for (let s = 0; s < strips; s++) {
         const j0 = s << 3;
         const cols = min(8, n - j0);
