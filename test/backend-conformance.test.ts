@@ -117,7 +117,9 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
     (["float32", "float64", "int32", "bool"] as const).map((to) => c(`${from}→${to}`, [make(from, [3, 4])], { dtype: to, size: 12 }, (b, a) => b.cast(a0(a), to)))).concat(
     // A same-dtype cast big enough for the heap is a copy there.
     (["float32", "int32"] as const).map((dt) => c(`${dt}→${dt} [700]`, [make(dt, [700])], { dtype: dt, size: 700 }, (b, a) => b.cast(a0(a), dt)))),
-  unary: FLOATS.flatMap((dt) => [
+  unary: [
+    c("relu float32 [300001] split across threads", [make("float32", [300001])], { dtype: "float32", size: 300001 }, (b, a) => b.unary("relu", a0(a), "float32")),
+  ].concat(FLOATS.flatMap((dt) => [
     ...UNARY.map((op) => c(`${op} ${dt}`, [op === "sqrt" || op === "log" || op === "reciprocal" ? positive(dt, 3, 5) : make(dt, [3, 5])], { dtype: dt, size: 15 }, (b, a) => b.unary(op, a0(a), dt))),
     ...(["isnan", "isinf", "isfinite"] as const).map((op) => c(`${op} ${dt}`, [make(dt, [4], (i) => [NaN, Infinity, -1, 0][i]!)], { dtype: "bool", size: 4 }, (b, a) => b.unary(op, a0(a), "bool"))),
   ]).concat(
@@ -128,8 +130,13 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
       const x = make("float32", [1027], (i) => special[i] ?? (op === "sqrt" ? 0.1 + rand() * 3 : rand() * 4 - 2));
       return c(`${op} float32 [1027] with specials`, [x], { dtype: "float32", size: 1027 }, (b, a) => b.unary(op, a0(a), "float32"));
     }),
-  ),
-  binary: FLOATS.flatMap((dt) => [
+  )),
+  binary: [
+    // Big enough to be split across the worker threads: same shape, a scalar, and a repeated row.
+    c("mul float32 [600, 512] split across threads", [make("float32", [600, 512]), make("float32", [600, 512])], { dtype: "float32", size: 600 * 512 }, (b, a) => b.binary("mul", a0(a), a0(a, 1), [600, 512], "float32")),
+    c("sub float32 [600, 512] − scalar, split", [make("float32", [600, 512]), make("float32", [])], { dtype: "float32", size: 600 * 512 }, (b, a) => b.binary("sub", a0(a), a0(a, 1), [600, 512], "float32")),
+    c("add float32 [600, 516] + row, split", [make("float32", [600, 516]), make("float32", [516])], { dtype: "float32", size: 600 * 516 }, (b, a) => b.binary("add", a0(a), a0(a, 1), [600, 516], "float32")),
+  ].concat(FLOATS.flatMap((dt) => [
     ...BINARY.map((op) => c(`${op} ${dt} broadcast`, [op === "pow" ? positive(dt, 3, 1) : make(dt, [3, 1]), make(dt, [4])], { dtype: dt, size: 12 }, (b, a) => b.binary(op, a0(a), a0(a, 1), [3, 4], dt))),
     ...COMPARE.map((op) => c(`${op} ${dt}`, [make(dt, [2, 3]), make(dt, [2, 3])], { dtype: "bool", size: 6 }, (b, a) => b.binary(op, a0(a), a0(a, 1), [2, 3], "bool"))),
   ]).concat(
@@ -150,7 +157,7 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
         c(`${op} float32 repeated row of 32 first`, [big(32), big(2, 17, 32)], { dtype: outDtype, size: 2 * 17 * 32 }, (b, a) => b.binary(op, a0(a), a0(a, 1), [2, 17, 32], outDtype)),
       ];
     }),
-  ),
+  )),
   where: FLOATS.map((dt) => c(dt, [make("bool", [2, 1]), make(dt, [3]), make(dt, [2, 3])], { dtype: dt, size: 6 }, (b, a) => b.where(a0(a), a0(a, 1), a0(a, 2), [2, 3], dt))),
   reduce: FLOATS.flatMap((dt) => (["sum", "prod", "max", "min"] as const).flatMap((op) =>
     [[0], [1], [0, 2], [0, 1, 2]].map((axes) => {
@@ -234,7 +241,9 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
     return a0(a).buf;
   })),
   // Odd sizes leave a partial last vector for wasm; 1031 elements live on its heap, 7 do not.
-  adamUpdate: FLOATS.flatMap((dt) => [adamCase(dt, 7, false), adamCase(dt, 1031, false), adamCase(dt, 1031, true)]),
+  adamUpdate: FLOATS.flatMap((dt) => [adamCase(dt, 7, false), adamCase(dt, 1031, false), adamCase(dt, 1031, true)]).concat(
+    [adamCase("float32", 300003, false), adamCase("float32", 300003, true)], // split across the worker threads
+  ),
   // Released memory is reused: the next buffer must still read as what was written to it.
   release: (["float32", "int32", "float64"] as const).map((dt) => c(`${dt} reuse`, [make(dt, [1000])], { dtype: dt, size: 1000 }, (b, a) => {
     const first = b.full(1000, 5, dt);

@@ -5,6 +5,7 @@ import { sizeOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";
 import type { BinaryOp, TensorData, UnaryOp } from "../backend.js";
 import { runKernel } from "./call.js";
+import { splitVectors } from "./split.js";
 import type { Runtime } from "./runtime.js";
 
 /** Op codes of kernels/elementwise.ts. */
@@ -37,7 +38,8 @@ export function binaryF32(rt: Runtime, op: BinaryOp, a: TensorData, b: TensorDat
   else if (mode < 0 && y.length === size && (period = rowPeriod(a.shape, outShape)) % 4 === 0 && period > 0) mode = 4;
   if (mode < 0) return undefined;
   const out = runKernel(rt, [x, y], [{ dtype: "float32", length: size }], [], ([pa, pb], [po]) => {
-    rt.exports.binaryF32(code, pa!, pb!, po!, Math.ceil(size / 4), mode, period);
+    const vectors = Math.ceil(size / 4);
+    splitVectors(rt, "binaryF32Range", [code, pa!, pb!, po!, mode, period], vectors, mode >= 3 ? period / 4 : 1, () => rt.exports.binaryF32(code, pa!, pb!, po!, vectors, mode, period));
   });
   return out?.[0] as Float32Array | undefined;
 }
@@ -47,7 +49,8 @@ export function unaryF32(rt: Runtime, op: UnaryOp, x: TensorData, outDtype: DTyp
   const arr = x.buf as Float32Array;
   if (code === undefined || x.dtype !== "float32" || outDtype !== "float32" || arr.length < ELEMENTWISE_MIN) return undefined;
   const out = runKernel(rt, [arr], [{ dtype: "float32", length: arr.length }], [], ([px], [po]) => {
-    rt.exports.unaryF32(code, px!, po!, Math.ceil(arr.length / 4));
+    const vectors = Math.ceil(arr.length / 4);
+    splitVectors(rt, "unaryF32Range", [code, px!, po!], vectors, 1, () => rt.exports.unaryF32(code, px!, po!, vectors));
   });
   return out?.[0] as Float32Array | undefined;
 }

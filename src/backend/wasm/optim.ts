@@ -2,6 +2,7 @@
 // anywhere: it is copied in if it is not on the heap).
 import type { AdamHyper, DataBuf, TensorData } from "../backend.js";
 import { runKernel } from "./call.js";
+import { splitVectors } from "./split.js";
 import type { Runtime } from "./runtime.js";
 import { heapAddress } from "./tensors.js";
 
@@ -13,8 +14,9 @@ export function adamF32(rt: Runtime, p: TensorData, g: TensorData, m: DataBuf, v
   const [pp, pm, pv, pmax] = addr as [number, number, number, number | undefined];
   const grad = g.buf as Float32Array;
   const ran = runKernel(rt, [grad], [], [], ([pg]) => {
-    rt.exports.adamF32(pp, pg!, pm, pv, pmax ?? 0, Math.ceil(grad.length / 4),
-      h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.biasCorrection2Sqrt, h.eps, h.stepSize, pmax === undefined ? 0 : 1);
+    const scalars = [h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.biasCorrection2Sqrt, h.eps, h.stepSize, pmax === undefined ? 0 : 1];
+    const vectors = Math.ceil(grad.length / 4);
+    splitVectors(rt, "adamF32Range", [pp, pg!, pm, pv, pmax ?? 0, ...scalars], vectors, 1, () => rt.exports.adamF32(pp, pg!, pm, pv, pmax ?? 0, vectors, ...scalars));
   });
   return ran !== undefined;
 }

@@ -87,3 +87,20 @@ export function unaryF32(op: i32, x: usize, out: usize, vectors: i32): void {
     case SQUARE: unLoop(SQUARE, x, out, vectors); break;
   }
 }
+
+/**
+ * `binaryF32` over the vectors [start, end) only, for threads that split one op. With a repeated row
+ * (modes 3, 4), `start` is a whole number of rows.
+ */
+export function binaryF32Range(op: i32, a: usize, b: usize, out: usize, mode: i32, period: i32, start: i32, end: i32): void {
+  const off = <usize>start << 4;
+  const full = mode == 0 || mode == 1 || mode == 3; // a holds every element
+  const bFull = mode == 0 || mode == 2 || mode == 4;
+  binaryF32(op, full ? a + off : a, bFull ? b + off : b, out + off, end - start, mode, period);
+}
+
+/** `unaryF32` over the vectors [start, end) only. */
+export function unaryF32Range(op: i32, x: usize, out: usize, start: i32, end: i32): void {
+  const off = <usize>start << 4;
+  unaryF32(op, x + off, out + off, end - start);
+}

@@ -28,3 +28,13 @@ export function adamF32(
     v128.store(p + off, f32x4.sub(v128.load(p + off), f32x4.div(f32x4.mul(mi, lr), denom)));
   }
 }
+
+/** `adamF32` over the vectors [start, end) only, for threads that split one update. */
+export function adamF32Range(
+  p: usize, g: usize, m: usize, v: usize, vmax: usize,
+  beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32, bc2sqrt: f32, eps: f32, stepSize: f32, amsgrad: i32,
+  start: i32, end: i32,
+): void {
+  const off = <usize>start << 4;
+  adamF32(p + off, g + off, m + off, v + off, amsgrad ? vmax + off : vmax, end - start, beta1, oneMinusBeta1, beta2, oneMinusBeta2, bc2sqrt, eps, stepSize, amsgrad);
+}
