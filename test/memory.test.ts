@@ -175,3 +175,22 @@ test("a scope ends even when its function throws, and refuses an async function"
   assert.equal(cr.memory().scopes, 0);
   await Promise.resolve();
 });
+
+test("cpu: a disposed tensor's memory serves the next kernel output of its size, zeroed; a caller's array is never reused", () => {
+  onBackend("cpu", () => {
+    const a = cr.ones([5000]).mul(7);
+    const memory = a.dataView();
+    a.dispose();
+    // slice's gradient writes 10 of its 5000 elements and relies on zeros elsewhere.
+    const y = cr.ones([5000], { requiresGrad: true });
+    y.narrow(0, 0, 10).sum().backward();
+    assert.equal(y.grad!.dataView(), memory, "the released array came back");
+    assert.equal(y.grad!.sum().item(), 10, "zeroed before reuse");
+    const mine = new Float32Array(5000).fill(3);
+    const t = cr.tensor(mine);
+    t.dispose();
+    const c = cr.ones([5000]).mul(2);
+    assert.notEqual(c.dataView(), mine);
+    assert.equal(mine[0], 3, "the caller's array is untouched");
+  });
+});

@@ -1,6 +1,6 @@
 // im2col and its adjoint on the cpu backend: the kernels behind convolution and pooling.
 import type { DType, TypedArray } from "../../dtype.js";
-import { allocArray } from "../../dtype.js";
+import { allocOut } from "./pool.js";
 import type { Shape } from "../../shape.js";
 import type { Window2d } from "../backend.js";
 
@@ -51,14 +51,14 @@ function im2col(img: TypedArray, cols: TypedArray, shape: Shape, w: Window2d, ga
 
 /** `[N, C, H, W]` → `[N, C·kh·kw, L]`: each column holds one window. */
 export function unfold(x: TypedArray, shape: Shape, w: Window2d, outSize: number, dtype: DType): TypedArray {
-  const out = allocArray(dtype, outSize);
+  const out = allocOut(dtype, outSize);
   im2col(x, out, shape, w, true);
   return out;
 }
 
 /** The adjoint of unfold: `[N, C·kh·kw, L]` → `[N, C, H, W]`, summing where windows overlap. */
 export function fold(cols: TypedArray, outShape: Shape, w: Window2d, outSize: number, dtype: DType): TypedArray {
-  const out = allocArray(dtype, outSize);
+  const out = allocOut(dtype, outSize);
   im2col(out, cols, outShape, w, false);
   return out;
 }

@@ -1,7 +1,7 @@
 // The pure-TypeScript reference backend: kernels over typed arrays. It is the oracle other backends are tested against.
 import type { DType, TypedArray } from "../../dtype.js";
 import { sizeOf } from "../../shape.js";
-import { allocArray } from "../../dtype.js";
+import { allocOut, recycle } from "./pool.js";
 import type { Backend, DataBuf, TensorData } from "../backend.js";
 import { binary, cast, unary, where } from "./elementwise.js";
 import { fold, unfold } from "./conv.js";
@@ -20,7 +20,7 @@ export const cpuBackend: Backend = {
   toArray: (buf, _dtype, _size) => (buf as TypedArray).slice(),
   view: (buf) => buf as TypedArray,
   full(size: number, value: number, dtype: DType): DataBuf {
-    const out = allocArray(dtype, size);
+    const out = allocOut(dtype, size);
     if (value !== 0) out.fill(value);
     return out;
   },
@@ -39,6 +39,7 @@ export const cpuBackend: Backend = {
   unfold: (x, window, outShape) => unfold(arr(x), x.shape, window, sizeOf(outShape), x.dtype),
   fold: (cols, window, outShape) => fold(arr(cols), outShape, window, sizeOf(outShape), cols.dtype),
   assign: (dst, src) => (dst as TypedArray).set(arr(src)),
+  release: (buf) => recycle(buf),
   adamUpdate: (p, g, m, v, vmax, h) =>
     adamUpdate(arr(p), arr(g), m as TypedArray, v as TypedArray, vmax as TypedArray | null, h, p.dtype === "float32"),
   gather: (x, dim, index) => gather(arr(x), x.shape, dim, ints(index), index.shape, x.dtype),

@@ -1,6 +1,6 @@
 // Batched matrix multiplication on the cpu backend: a packed, cache-blocked GEMM in plain TypeScript.
 import type { DType, TypedArray } from "../../dtype.js";
-import { allocArray } from "../../dtype.js";
+import { allocOut } from "./pool.js";
 import { broadcastStrides, sizeOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";
 import { forEachRow } from "./strided.js";
@@ -191,7 +191,7 @@ export function matmul(
   const m = aShape[transA ? ra - 1 : ra - 2]!;
   const k = aShape[transA ? ra - 2 : ra - 1]!;
   const n = bShape[transB ? rb - 2 : rb - 1]!;
-  const out = allocArray(dtype, sizeOf(outShape));
+  const out = allocOut(dtype, sizeOf(outShape));
   if (out.length === 0 || k === 0) return out;
 
   const ldc = roundUp(n, NR);

@@ -1,7 +1,7 @@
 // Data-movement kernels of the cpu backend: permute, expand, slice and its adjoint, cat, and indexing.
 import type { DType, TypedArray } from "../../dtype.js";
 import { IndexError } from "../../errors.js";
-import { allocArray } from "../../dtype.js";
+import { allocOut } from "./pool.js";
 import { broadcastStrides, sizeOf, stridesOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";
 import { forEachRow, splitAt } from "./strided.js";
@@ -21,7 +21,7 @@ function copyRowF32(out: Float32Array, o: number, x: Float32Array, ix: number, s
 
 // out (contiguous, `outShape`) ← x read at `offset + Σ i[d]·strides[d]`.
 function stridedCopy(x: TypedArray, offset: number, strides: readonly number[], outShape: Shape, dtype: DType): TypedArray {
-  const out = allocArray(dtype, sizeOf(outShape));
+  const out = allocOut(dtype, sizeOf(outShape));
   const s = strides[strides.length - 1] ?? 0;
   const f32 = out instanceof Float32Array && x instanceof Float32Array;
   let o = 0;
@@ -58,7 +58,7 @@ export function permute(x: TypedArray, shape: Shape, perm: readonly number[], dt
   const nd = perm.length;
   // Swapping the last two dims (a matrix transpose, batched or not) has a cache-blocked loop.
   if (nd >= 2 && perm[nd - 2] === nd - 1 && perm[nd - 1] === nd - 2 && perm.slice(0, nd - 2).every((p, i) => p === i)) {
-    const out = allocArray(dtype, x.length);
+    const out = allocOut(dtype, x.length);
     const rows = shape[nd - 2]!, cols = shape[nd - 1]!;
     if (out.length > 0) transposeLastTwo(x, out, out.length / (rows * cols), rows, cols);
     return out;
@@ -70,7 +70,7 @@ export function permute(x: TypedArray, shape: Shape, perm: readonly number[], dt
 export function expand(x: TypedArray, shape: Shape, outShape: Shape, dtype: DType): TypedArray {
   // A single element (sum's backward) broadcast is a fill.
   if (x.length === 1) {
-    const out = allocArray(dtype, sizeOf(outShape));
+    const out = allocOut(dtype, sizeOf(outShape));
     out.fill(x[0]!);
     return out;
   }
@@ -90,7 +90,7 @@ export function slice(x: TypedArray, shape: Shape, starts: readonly number[], st
 }
 
 export function sliceBackward(src: TypedArray, srcShape: Shape, inShape: Shape, starts: readonly number[], steps: readonly number[], dtype: DType): TypedArray {
-  const out = allocArray(dtype, sizeOf(inShape));
+  const out = allocOut(dtype, sizeOf(inShape));
   const [offset, strides] = sliceGeometry(inShape, starts, steps);
   const s = strides[strides.length - 1] ?? 0;
   let i = 0;
@@ -102,7 +102,7 @@ export function sliceBackward(src: TypedArray, srcShape: Shape, inShape: Shape, 
 }
 
 export function cat(xs: readonly { data: TypedArray; shape: Shape }[], axis: number, outShape: Shape, dtype: DType): TypedArray {
-  const out = allocArray(dtype, sizeOf(outShape));
+  const out = allocOut(dtype, sizeOf(outShape));
   const [outer, , inner] = splitAt(outShape, axis);
   const outRow = outShape[axis]! * inner;
   let start = 0;
@@ -140,14 +140,14 @@ function indexedPositions(op: string, shape: Shape, dim: number, index: Int32Arr
 
 export function gather(x: TypedArray, shape: Shape, dim: number, index: Int32Array, idxShape: Shape, dtype: DType): TypedArray {
   const pos = indexedPositions("gather", shape, dim, index, idxShape);
-  const out = allocArray(dtype, index.length);
+  const out = allocOut(dtype, index.length);
   for (let i = 0; i < pos.length; i++) out[i] = x[pos[i]!]!;
   return out;
 }
 
 export function scatterAdd(base: TypedArray, shape: Shape, dim: number, index: Int32Array, idxShape: Shape, src: TypedArray, srcShape: Shape, dtype: DType): TypedArray {
   const pos = indexedPositions("scatterAdd", shape, dim, index, idxShape);
-  const out = allocArray(dtype, base.length);
+  const out = allocOut(dtype, base.length);
   out.set(base);
   const srcStrides = stridesOf(srcShape);
   const idxStrides = stridesOf(idxShape);
@@ -175,7 +175,7 @@ export function indexSelect(x: TypedArray, shape: Shape, dim: number, index: Int
   const [outer, size, inner] = splitAt(shape, dim);
   checkIndex("indexSelect", index, size);
   const m = index.length;
-  const out = allocArray(dtype, outer * m * inner);
+  const out = allocOut(dtype, outer * m * inner);
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {
       const from = (o * size + index[j]!) * inner;
@@ -189,7 +189,7 @@ export function indexAdd(base: TypedArray, shape: Shape, dim: number, index: Int
   const [outer, size, inner] = splitAt(shape, dim);
   checkIndex("indexAdd", index, size);
   const m = index.length;
-  const out = allocArray(dtype, base.length);
+  const out = allocOut(dtype, base.length);
   out.set(base);
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {

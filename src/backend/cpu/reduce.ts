@@ -1,6 +1,6 @@
 // Reduction kernels of the cpu backend: sum, prod, max, min over any set of axes, and argmax/argmin.
 import type { DType, TypedArray } from "../../dtype.js";
-import { allocArray } from "../../dtype.js";
+import { allocOut } from "./pool.js";
 import { sizeOf, stridesOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";
 import type { ReduceOp } from "../backend.js";
@@ -88,7 +88,7 @@ export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly
       ix += n;
     });
   }
-  const out = allocArray(outDtype, outSize);
+  const out = allocOut(outDtype, outSize);
   if (outDtype === "bool") for (let i = 0; i < outSize; i++) out[i] = acc[i] ? 1 : 0;
   else out.set(acc);
   return out;

@@ -56,7 +56,8 @@ export const wasmBackend: Backend = {
     return out === undefined ? cpuBackend.expand(x, outShape) : out.fill((x.buf as typeof out)[0]!);
   },
   release(buf) {
-    releaseHeapArray(buf);
+    if (isHeapArray(buf)) releaseHeapArray(buf);
+    else cpuBackend.release!(buf); // a cpu kernel's output: back to its pool
   },
   ownsMemory: (buf) => isHeapArray(buf),
   adamUpdate(p, g, m, v, vmax, h) {

@@ -1,0 +1,45 @@
+// Reuse of the cpu backend's output arrays: a buffer the tensor layer releases (its tensors were
+// disposed, by a scope or dispose()) serves the next request of the same dtype and size, so a training
+// loop's steps stop allocating, zeroing fresh pages and feeding the garbage collector.
+import type { DType, TypedArray } from "../../dtype.js";
+import { allocArray } from "../../dtype.js";
+
+/** Smaller arrays are cheap to allocate: pooling them would cost more bookkeeping than it saves. */
+const POOL_MIN_ELEMENTS = 4096;
+/** Released arrays kept for reuse, at most this many bytes; beyond it they are left to the collector. */
+const POOL_CAP_BYTES = 64 * 2 ** 20;
+
+// Only arrays this backend made are pooled: one a user handed in (fromArray) stays theirs.
+const owned = new WeakSet<TypedArray>();
+const free = new Map<string, TypedArray[]>();
+let pooledBytes = 0;
+
+const keyOf = (dtype: DType, size: number) => `${dtype}:${size}`;
+const dtypeOf = (a: TypedArray): DType =>
+  a instanceof Float32Array ? "float32" : a instanceof Float64Array ? "float64" : a instanceof Int32Array ? "int32" : "bool";
+
+/** A zero-filled array of `size` elements of `dtype`, reused from the pool when one was released. */
+export function allocOut(dtype: DType, size: number): TypedArray {
+  if (size < POOL_MIN_ELEMENTS) return allocArray(dtype, size);
+  const reuse = free.get(keyOf(dtype, size))?.pop();
+  if (reuse !== undefined) {
+    pooledBytes -= reuse.byteLength;
+    owned.add(reuse);
+    return reuse.fill(0);
+  }
+  const out = allocArray(dtype, size);
+  owned.add(out);
+  return out;
+}
+
+/** Takes back an array no tensor uses any more (no-op for arrays this backend did not make, or a full pool). */
+export function recycle(buf: object): void {
+  const a = buf as TypedArray;
+  if (!owned.has(a) || pooledBytes + a.byteLength > POOL_CAP_BYTES) return;
+  owned.delete(a); // back in on reuse: a second release of the same array is ignored
+  const key = keyOf(dtypeOf(a), a.length);
+  let list = free.get(key);
+  if (list === undefined) free.set(key, (list = []));
+  list.push(a);
+  pooledBytes += a.byteLength;
+}
