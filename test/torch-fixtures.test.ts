@@ -108,6 +108,8 @@ const OPS: Readonly<Record<string, OpFn>> = {
   div: binary((x, y) => x.div(y)),
   pow: binary((x, y) => x.pow(y), "exponent"),
   maximum: pair((x, y) => x.maximum(y)),
+  // relu's gradient, differentiated again (its own primitive, thresholdBackward, and that one's vjp).
+  reluGrad: pair((x, v) => cr.autograd.grad(cr.relu(x), x, { gradOutputs: [v], createGraph: true })[0]!),
   minimum: pair((x, y) => x.minimum(y)),
 
   neg: unary((x) => x.neg()),

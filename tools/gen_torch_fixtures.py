@@ -220,6 +220,12 @@ for op in ("exp", "tanh", "relu"):
     fn, gen = UNARY[op]
     record(f"{op}/scalar/float64", op, {}, lambda gen=gen: [(gen([], F64), True)], fn)
 
+# relu's gradient as a function of its own (double backward): d/dv is the mask, d/dx is zero.
+for dt in DTYPES:
+    record(f"reluGrad/2x3/{dt_name(dt)}", "reluGrad", {},
+           lambda dt=dt: [(away_from_zero([2, 3], dt), True), (randn([2, 3], dt), True)],
+           lambda x, v: torch.autograd.grad(torch.relu(x), x, v, create_graph=True)[0])
+
 for dt in DTYPES:
     record(f"leakyRelu/default/{dt_name(dt)}", "leakyRelu", {},
            lambda dt=dt: [(away_from_zero([2, 3], dt), True)], F.leaky_relu)
