@@ -100,6 +100,8 @@ if (mnist) {
   results.push(...mnistResults({ root, quick, wanted, python: PYTHON, columns, notes }));
 }
 const probeAfter = probe();
+/** The speed issue's figure for its machine (2 cores, AVX-512 FMA, fp32): what OpenBLAS reaches ~230 of. */
+const NOMINAL_PEAK_GFLOPS = 280;
 
 // ---- the report ----------------------------------------------------------------------------------
 const cpuList = cpus();
@@ -116,6 +118,13 @@ out.push("");
 out.push(renderTable(rowsFor(quick, mnist), columns, results));
 out.push("");
 out.push("Cells: median after warm-up, and in parentheses the ratio value / chainrule's best backend on that row (↑ higher is better, ↓ lower is better).");
+// The issue asks for W1's fraction of the machine's peak: against the probe's WebAssembly SIMD peak on all
+// cores (what wasm code can reach), and against the nominal AVX-512 FMA peak the issue quotes for its machine.
+const bestProbe = Math.max(probeBefore?.fmaAll ?? 0, probeAfter?.fmaAll ?? 0, probeBefore?.mulAddAll ?? 0, probeAfter?.mulAddAll ?? 0);
+for (const r of results.filter((x) => x.system === "chainrule" && x.workload === "W1 N=1024" && typeof x.value === "number")) {
+  const share = bestProbe > 0 ? `${((100 * r.value) / bestProbe).toFixed(0)}% of the probe's best WebAssembly SIMD rate on all cores (${gf(bestProbe)} GFLOP/s)` : "no probe";
+  out.push(`W1 N=1024, chainrule ${r.backend}: ${gf(r.value)} GFLOP/s = ${share}; ${((100 * r.value) / NOMINAL_PEAK_GFLOPS).toFixed(0)}% of the ${NOMINAL_PEAK_GFLOPS} GFLOP/s AVX-512 FMA peak the speed issue quotes for its 2-core machine.`);
+}
 out.push("W3 reference, not measured in this run: CPython micrograd ≈ 411 ms for the same 21,074-node graph (the speed issue's number).");
 // One line per workload for the per-run notes (W2's first→last loss shows every system started from the same weights).
 for (const workload of new Set(results.filter((r) => r.note).map((r) => r.workload))) {
