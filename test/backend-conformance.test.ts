@@ -172,6 +172,12 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
         return c(`${op} float32 [${shape}] axes ${axes}`, [x], { dtype: "float32", size: outSize }, (b, a) => b.reduce(op, a0(a), axes, "float32"), op === "sum" ? 1e-6 : 0);
       });
     }).flat()),
+  // Along the last and a middle axis; large logits, and a row of -Infinity (NaN, as PyTorch gives).
+  logSoftmax: FLOATS.flatMap((dt) => [
+    c(`${dt} last axis`, [make(dt, [4, 7], (i) => (i < 7 ? 80 + i : rand() * 6 - 3))], { dtype: dt, size: 28 }, (b, a) => b.logSoftmax(a0(a), 1), 1e-6),
+    c(`${dt} middle axis`, [make(dt, [2, 5, 3])], { dtype: dt, size: 30 }, (b, a) => b.logSoftmax(a0(a), 1), 1e-6),
+    c(`${dt} a row of -Infinity`, [make(dt, [2, 3], (i) => (i < 3 ? -Infinity : i))], { dtype: dt, size: 6 }, (b, a) => b.logSoftmax(a0(a), 1)),
+  ]),
   argReduce: FLOATS.flatMap((dt) => (["argmax", "argmin"] as const).map((op) => c(`${op} ${dt}`, [make(dt, [3, 7])], { dtype: "int32", size: 3 }, (b, a) => b.argReduce(op, a0(a), 1)))),
   matmul: [
     ...FLOATS.flatMap((dt) => [

@@ -293,6 +293,7 @@ const PRIM_SPECS: PrimSpec[] = [
   { prim: "tanh", inputs: () => [rnd([4])], fn: (x) => x.tanh() },
   { prim: "sigmoid", inputs: () => [rnd([4])], fn: (x) => x.sigmoid() },
   { prim: "relu", inputs: () => [away([5])], fn: (x) => x.relu() },
+  { prim: "logSoftmax", inputs: () => [rnd([2, 4])], fn: (x) => cr.logSoftmax(x, 1) },
   // relu's gradient as an op (reached through double backward): linear in g, flat in y away from 0.
   { prim: "thresholdBackward", inputs: () => [rnd([5]), away([5])], fn: (g, y) => applyPrimitive("thresholdBackward", [g, y], {}) },
   { prim: "erf", inputs: () => [rnd([4])], fn: (x) => x.erf() },

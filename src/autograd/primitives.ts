@@ -32,6 +32,7 @@ export interface PrimitiveParams {
   cast: { dtype: DType };
   sum: ReduceParams & { dtype: DType }; amax: ReduceParams; amin: ReduceParams;
   argmax: { axis: number; keepdim: boolean }; argmin: { axis: number; keepdim: boolean };
+  logSoftmax: { axis: number };
   matmul: MatmulParams;
   reshape: { shape: Shape };
   permute: { perm: readonly number[] };
@@ -290,6 +291,14 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
   },
   amax: reduceRule("max"),
   amin: reduceRule("min"),
+  // y = x − log Σ exp x along the axis (PyTorch's _log_softmax: one kernel, not the eight ops of its
+  // composite). dy = dx − Σ softmax·dx, so dL/dx = g − exp(y)·Σ g, and the tangent t − Σ exp(y)·t.
+  logSoftmax: {
+    forward: (backend, [x], { axis }) => ({ buf: backend.logSoftmax(x!, axis), shape: x!.shape, dtype: x!.dtype }),
+    vjp: (g, { output: y, params: { axis } }) => [g.sub(y.exp().mul(g.sum(axis, true)))],
+    jvp: ([t], { output: y, params: { axis } }) => t!.sub(y.exp().mul(t!).sum(axis, true)),
+    saves: "output",
+  },
   argmax: argRule("argmax"),
   argmin: argRule("argmin"),
 

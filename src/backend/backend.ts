@@ -69,6 +69,11 @@ export interface Backend {
   where(cond: TensorData, a: TensorData, b: TensorData, outShape: Shape, outDtype: DType): DataBuf;
   /** Reduces over `axes` (sorted, distinct); the result has shape `x.shape` with those axes set to 1. */
   reduce(op: ReduceOp, x: TensorData, axes: readonly number[], outDtype: DType): DataBuf;
+  /**
+   * `x − log Σ exp x` along `axis` (floating dtypes), shifted by each slice's maximum (by 0 where that is
+   * infinite) so it never overflows: PyTorch's log_softmax. Same shape as `x`.
+   */
+  logSoftmax(x: TensorData, axis: number): DataBuf;
   /** Index (int32) of the first maximum or minimum along `axis`; the result keeps that axis as 1. */
   argReduce(op: "argmax" | "argmin", x: TensorData, axis: number): DataBuf;
   /**

@@ -148,13 +148,11 @@ export function softmax(x: Tensor, dim: number): Tensor {
 
 /**
  * `log(softmax(x))` along `dim`, as `s - log Σ exp(s)` with `s = x - max(x)`: it never takes the
- * log of 0, and subtracting the maximum first keeps float32 precision for large logits.
+ * log of 0, and subtracting the maximum first keeps float32 precision for large logits. One kernel
+ * (a primitive, as PyTorch's), computed in double precision.
  */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   checkTensor("logSoftmax", x);
   requireFloating("logSoftmax", x.dtype);
-  const d = normalizeDim("logSoftmax", dim, x.ndim);
-  const m = amax(x, d, true).detach();
-  const shifted = x.sub(where(m.isinf(), 0, m));
-  return shifted.sub(shifted.exp().sum(d, true).log());
+  return applyPrimitive("logSoftmax", [x], { axis: normalizeDim("logSoftmax", dim, x.ndim) });
 }

@@ -9,6 +9,7 @@ import { matmul } from "./matmul.js";
 import { cat, expand, gather, indexAdd, indexSelect, permute, scatterAdd, slice, sliceBackward } from "./movement.js";
 import { adamUpdate } from "./optim.js";
 import { argReduce, reduce } from "./reduce.js";
+import { logSoftmax } from "./softmax.js";
 
 // On this backend a buffer is the typed array itself.
 const arr = (t: TensorData) => t.buf as TypedArray;
@@ -30,6 +31,7 @@ export const cpuBackend: Backend = {
   where: (c, a, b, outShape, outDtype) => where(arr(c), c.shape, arr(a), a.shape, arr(b), b.shape, outShape, outDtype),
   reduce: (op, x, axes, outDtype) => reduce(op, arr(x), x.shape, axes, outDtype),
   argReduce: (op, x, axis) => argReduce(op, arr(x), x.shape, axis),
+  logSoftmax: (x, axis) => logSoftmax(arr(x), x.shape, axis, x.dtype),
   matmul: (a, b, outShape, transA = false, transB = false) => matmul(arr(a), a.shape, arr(b), b.shape, outShape, a.dtype, transA, transB),
   permute: (x, perm) => permute(arr(x), x.shape, perm, x.dtype),
   expand: (x, outShape) => expand(arr(x), x.shape, outShape, x.dtype),
