@@ -172,6 +172,8 @@ test("a scope ends even when its function throws, and refuses an async function"
   assert.ok(made.isDisposed, "disposed on the way out");
   assert.equal(cr.memory().scopes, 0, "no scope left open");
   assert.throws(() => cr.tidy(async () => cr.ones([2])), /Promise.*cannot span an await/);
+  assert.throws(() => cr.keep(3 as unknown as cr.Tensor), /keep: expected Tensors/);
+  assert.throws(() => cr.tidy(5 as unknown as () => void), /tidy: expected a function/);
   assert.equal(cr.memory().scopes, 0);
   await Promise.resolve();
 });
