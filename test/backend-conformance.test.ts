@@ -14,7 +14,7 @@ import { sizeOf } from "../src/shape.js";
 import type { Shape } from "../src/shape.js";
 
 /** Kernels the wasm backend runs in WebAssembly (for float32; the rest delegate to the cpu kernels). */
-const WASM_KERNELS: ReadonlySet<string> = new Set(["unary", "binary", "reduce", "matmul", "permute", "unfold", "fold", "adamUpdate"]);
+const WASM_KERNELS: ReadonlySet<string> = new Set(["unary", "binary", "reduce", "logSoftmax", "matmul", "permute", "unfold", "fold", "adamUpdate"]);
 
 /** The backends under test; each is compared with `cpu`. */
 const BACKENDS: readonly Backend[] = [wasmBackend];

@@ -8,6 +8,7 @@ import { foldF32, unfoldF32 } from "./conv.js";
 import { binaryF32, unaryF32 } from "./elementwise.js";
 import { matmulF32 } from "./matmul.js";
 import { reduceF32 } from "./reduce.js";
+import { logSoftmaxF32 } from "./softmax.js";
 import { transposeLast2 } from "./movement.js";
 import { getPool } from "./pool.js";
 import { adamF32 } from "./optim.js";
@@ -75,6 +76,10 @@ export const wasmBackend: Backend = {
   reduce(op, x, axes, outDtype) {
     const rt = x.dtype === "float32" ? getRuntime() : null;
     return (rt !== null && reduceF32(rt, op, x, axes, outDtype)) || cpuBackend.reduce(op, x, axes, outDtype);
+  },
+  logSoftmax(x, axis) {
+    const rt = getRuntime();
+    return (rt !== null && logSoftmaxF32(rt, x, axis)) || cpuBackend.logSoftmax(x, axis);
   },
   // A same-dtype cast is a copy (clone(), a gradient's first store): a memcpy onto the heap.
   cast(x, dtype) {

@@ -16,6 +16,7 @@ export interface KernelExports {
   sumRowsF32(x: number, out: number, rows: number, cols: number): void;
   sumColsF32(x: number, out: number, rows: number, cols: number, acc: number): void;
   extremeAllF32(x: number, n: number, isMin: number): number;
+  logSoftmaxRowsF32(x: number, out: number, rows: number, n: number): void;
   extremeRowsF32(x: number, out: number, rows: number, cols: number, isMin: number): void;
   extremeColsF32(x: number, out: number, rows: number, cols: number, isMin: number): void;
   unaryF32(op: number, x: number, out: number, vectors: number): void;

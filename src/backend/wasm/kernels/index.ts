@@ -5,3 +5,4 @@ export { transpose32 } from "./transpose";
 export { unfold32, fold32 } from "./conv";
 export { adamF32, adamF32Range } from "./optim";
 export { sumAllF32, sumRowsF32, sumColsF32, extremeAllF32, extremeRowsF32, extremeColsF32 } from "./reduce";
+export { logSoftmaxRowsF32 } from "./softmax";
