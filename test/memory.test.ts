@@ -196,3 +196,17 @@ test("cpu: a disposed tensor's memory serves the next kernel output of its size,
     assert.equal(mine[0], 3, "the caller's array is untouched");
   });
 });
+
+test("an optimizer or a module converted inside a scope keeps its state after it", () => {
+  let model!: cr.nn.Sequential;
+  let opt!: cr.optim.Adagrad;
+  cr.tidy(() => {
+    model = new cr.nn.Sequential(new cr.nn.Linear(3, 4), new cr.nn.BatchNorm1d(4)).to("float64");
+    opt = new cr.optim.Adagrad(model.parameters(), { lr: 0.1 }); // Adagrad makes its state at construction
+  });
+  model.forward(cr.randn([5, 3], { dtype: "float64" })).sum().backward();
+  opt.step();
+  const bn = model.children()[1] as cr.nn.BatchNorm1d;
+  assert.ok(bn.runningMean !== null && !bn.runningMean.isDisposed);
+  assert.ok([...opt.state.values()].every((s) => !s.sum.isDisposed));
+});

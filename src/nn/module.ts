@@ -472,7 +472,7 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
         Reflect.set(m, name, q);
       }
       for (const b of m.#buffers.values()) {
-        if (b.tensor !== null && isFloating(b.tensor.dtype) && b.tensor.dtype !== dtype) b.tensor = b.tensor.to(dtype);
+        if (b.tensor !== null && isFloating(b.tensor.dtype) && b.tensor.dtype !== dtype) b.tensor = markKept(b.tensor.to(dtype), "user");
       }
     }
     return this;

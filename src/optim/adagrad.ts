@@ -1,5 +1,6 @@
 // Adagrad (torch.optim.Adagrad).
 import { fullLike } from "../tensor/creation.js";
+import { keep } from "../tensor/scope.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, checkFlag, checkNonNegative } from "./optimizer.js";
 import type { ParamGroup, ParamsInput } from "./optimizer.js";
@@ -52,7 +53,7 @@ export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
   }
 
   private initState(p: Tensor, group: ParamGroup<AdagradOptions>): AdagradState {
-    const s = { step: 0, sum: fullLike(p, group.initialAccumulatorValue) };
+    const s = { step: 0, sum: keep(fullLike(p, group.initialAccumulatorValue)) }; // made at construction: it must outlive a scope around it
     this.state.set(p, s);
     return s;
   }

@@ -70,8 +70,9 @@ export function disposeTracked(t: Tracked): void {
 }
 
 /** @internal Marks `t` as outliving scopes (see Tracked._kept); a user's keep wins over the engine's. */
-export function markKept(t: Tracked, reason: "user" | "grad"): void {
+export function markKept<T extends Tracked>(t: T, reason: "user" | "grad"): T {
   if (t._kept !== "user") t._kept = reason;
+  return t;
 }
 
 /**
