@@ -26,7 +26,7 @@ export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from "./autograd/gr
 export * as autograd from "./autograd/public.js";
 
 export { manualSeed, Generator } from "./random.js";
-export { setBackend, getBackend } from "./backend/registry.js";
+export { setBackend, getBackend, setNumThreads } from "./backend/registry.js";
 export type { DType } from "./dtype.js";
 export { promoteTypes } from "./dtype.js";
 export { ShapeError, DTypeError, AutogradError, GradcheckError, ArgumentError, IndexError, DisposedError } from "./errors.js";

@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { matmul } from "../src/backend/cpu/matmul.js";
+import { cpuWorkerChunks, setCpuThreads, warmUpCpuThreads } from "../src/backend/cpu/threads.js";
 import type { DType, TypedArray } from "../src/dtype.js";
 import { allocArray } from "../src/dtype.js";
 import { broadcastShapes, sizeOf } from "../src/shape.js";
@@ -176,4 +177,33 @@ test("repeated calls of different sizes reuse scratch without leaking values bet
   for (const [m, k, n] of [[40, 300, 40], [3, 2, 3], [65, 9, 17], [40, 300, 40]] as const) {
     check({ batchA: [], batchB: [], m, k, n, transA: false, transB: false }, "float64");
   }
+});
+
+test("large products split across worker threads give the one-thread result bit for bit", async () => {
+  setCpuThreads(2); // even on one core: the split itself is under test
+  assert.ok(warmUpCpuThreads(), "worker_threads exist in Node");
+  const ready = async () => {
+    for (let i = 0; i < 200; i++) {
+      const before = cpuWorkerChunks();
+      matmul(random("float32", [64, 400]), [64, 400], random("float32", [400, 200]), [400, 200], [64, 200], "float32");
+      if (cpuWorkerChunks() > before) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.fail("no worker ever took a chunk");
+  };
+  await ready();
+  for (const dtype of ["float32", "float64", "int32"] as const) {
+    for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      const [m, k, n] = [131, 157, 203]; // odd rows: a last chunk with one real row in its panel
+      const aShape = transA ? [k, m] : [m, k], bShape = transB ? [n, k] : [k, n];
+      const a = random(dtype, aShape), b = random(dtype, bShape);
+      const before = cpuWorkerChunks();
+      const threaded = matmul(a, aShape, b, bShape, [m, n], dtype, transA, transB);
+      // A batch of one never goes to the workers: the same kernel on this thread alone.
+      const single = matmul(a, [1, ...aShape], b, bShape, [1, m, n], dtype, transA, transB);
+      assert.ok(cpuWorkerChunks() >= before, `${dtype}: counter`);
+      assert.deepEqual(Array.from(threaded), Array.from(single), `${dtype} transA=${transA} transB=${transB}`);
+    }
+  }
+  assert.ok(cpuWorkerChunks() > 0, "workers computed chunks");
 });

@@ -210,3 +210,8 @@ test("an optimizer or a module converted inside a scope keeps its state after it
   assert.ok(bn.runningMean !== null && !bn.runningMean.isDisposed);
   assert.ok([...opt.state.values()].every((s) => !s.sum.isDisposed));
 });
+
+test("setNumThreads takes a positive integer", () => {
+  assert.throws(() => cr.setNumThreads(0), /setNumThreads: expected a positive integer, got 0/);
+  assert.throws(() => cr.setNumThreads(1.5), /setNumThreads/);
+});

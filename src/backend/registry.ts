@@ -2,7 +2,8 @@
 import { ArgumentError } from "../errors.js";
 import type { Backend } from "./backend.js";
 import { cpuBackend } from "./cpu/index.js";
-import { wasmAvailable, wasmBackend } from "./wasm/index.js";
+import { setCpuThreads } from "./cpu/threads.js";
+import { setWasmThreads, wasmAvailable, wasmBackend } from "./wasm/index.js";
 
 const backends = new Map<string, Backend>([["cpu", cpuBackend], ["wasm", wasmBackend]]);
 // WebAssembly SIMD by default where the runtime has it (its kernels fall back to cpu's otherwise).
@@ -29,4 +30,15 @@ export function getBackend(): string {
 export function currentBackend(): Backend {
   current ??= wasmAvailable() ? wasmBackend : cpuBackend;
   return current;
+}
+
+/**
+ * How many threads (the caller included) large kernels may use on every backend, as PyTorch's
+ * `torch.set_num_threads`; 1 keeps everything on the calling thread. Takes effect before the first large
+ * kernel starts the worker threads. The default is the number of cores, at most 8.
+ */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new ArgumentError(`setNumThreads: expected a positive integer, got ${String(n)}`);
+  setWasmThreads(n);
+  setCpuThreads(n);
 }

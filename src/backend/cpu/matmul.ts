@@ -4,6 +4,7 @@ import { allocOut } from "./pool.js";
 import { broadcastStrides, sizeOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";
 import { forEachRow } from "./strided.js";
+import { parallelProduct } from "./threads.js";
 
 // The structure is GotoBLAS's: C is computed in MR×NR tiles whose accumulators live in registers,
 // over copies ("packs") of A and B laid out so that the tile kernel reads both with one
@@ -22,7 +23,7 @@ const MC = 128;
 const NC = 512;
 
 /** Where element (row, col) of a stored matrix lives: `off + row * rs + col * cs`. */
-interface MatrixView {
+export interface MatrixView {
   readonly data: TypedArray;
   readonly off: number;
   readonly rs: number;
@@ -172,6 +173,34 @@ function roundUp(x: number, to: number): number {
 }
 
 /**
+ * @internal One product C = A·B (A m×k, B k×n, read through their views) written row-major into `out` at
+ * `outOff`, converted to its dtype. Uses this thread's scratch; worker threads run this same function.
+ */
+export function productInto(a: MatrixView, b: MatrixView, m: number, k: number, n: number, out: TypedArray, outOff: number): void {
+  const ldc = roundUp(n, NR);
+  const accSize = roundUp(m, MR) * ldc;
+  packedA = scratch(packedA, roundUp(Math.min(m, MC), MR) * Math.min(k, KC));
+  packedB = scratch(packedB, roundUp(Math.min(n, NC), NR) * Math.min(k, KC));
+  accum = scratch(accum, accSize);
+  accum.fill(0, 0, accSize);
+  gemm(a, b, m, k, n, accum, ldc);
+  copyOut(accum, ldc, m, n, out, outOff);
+  if (accum.length > ACCUM_RETAIN_LIMIT) accum = new Float64Array(0);
+}
+
+/**
+ * @internal What a worker thread needs to run `productInto`: the blocking constants, the scratch
+ * variables and the functions, as source text of these very functions (one definition, two threads).
+ */
+export function productSource(): string {
+  return [
+    `const MR = ${MR}, NR = ${NR}, KC = ${KC}, MC = ${MC}, NC = ${NC}, ACCUM_RETAIN_LIMIT = ${ACCUM_RETAIN_LIMIT};`,
+    "let packedA = new Float64Array(0), packedB = new Float64Array(0), accum = new Float64Array(0);",
+    ...[scratch, copyOut, packA, packB, kernel2x4, kernel1x4, kernel2x1, macroKernel, gemm, roundUp, productInto].map((f) => f.toString()),
+  ].join("\n");
+}
+
+/**
  * Batched C = op(A)·op(B), where op transposes the last two dims when the flag is set.
  * `aShape`/`bShape` are the stored shapes: [..., m, k] (or [..., k, m] with transA) and
  * [..., k, n] (or [..., n, k] with transB); batch dims broadcast to `outShape` = [..., m, n].
@@ -191,30 +220,21 @@ export function matmul(
   const m = aShape[transA ? ra - 1 : ra - 2]!;
   const k = aShape[transA ? ra - 2 : ra - 1]!;
   const n = bShape[transB ? rb - 2 : rb - 1]!;
-  const out = allocOut(dtype, sizeOf(outShape));
-  if (out.length === 0 || k === 0) return out;
-
-  const ldc = roundUp(n, NR);
-  const accSize = roundUp(m, MR) * ldc;
-  packedA = scratch(packedA, roundUp(Math.min(m, MC), MR) * Math.min(k, KC));
-  packedB = scratch(packedB, roundUp(Math.min(n, NC), NR) * Math.min(k, KC));
-  accum = scratch(accum, accSize);
-  const acc = accum;
-
-  const batchShape = outShape.slice(0, -2);
-  const sa = broadcastStrides(aShape.slice(0, -2), batchShape).map((s) => s * m * k);
-  const sb = broadcastStrides(bShape.slice(0, -2), batchShape).map((s) => s * k * n);
+  const size = sizeOf(outShape);
+  if (size === 0 || k === 0) return allocOut(dtype, size);
   // Row-major strides of the stored matrices, read as op(A) [m,k] and op(B) [k,n].
   const [ars, acs] = transA ? [1, m] : [k, 1];
   const [brs, bcs] = transB ? [1, k] : [n, 1];
+  const out = allocOut(dtype, size);
+  if (outShape.length === 2 && parallelProduct({ data: a, off: 0, rs: ars, cs: acs }, { data: b, off: 0, rs: brs, cs: bcs }, m, k, n, out)) return out;
+  const batchShape = outShape.slice(0, -2);
+  const sa = broadcastStrides(aShape.slice(0, -2), batchShape).map((s) => s * m * k);
+  const sb = broadcastStrides(bShape.slice(0, -2), batchShape).map((s) => s * k * n);
   let cOff = 0;
   // Treat the batch dims as a shape with a trailing 1 so forEachRow visits one batch at a time.
   forEachRow([...batchShape, 1], [[...sa, 0], [...sb, 0]], (off) => {
-    acc.fill(0, 0, accSize);
-    gemm({ data: a, off: off[0]!, rs: ars, cs: acs }, { data: b, off: off[1]!, rs: brs, cs: bcs }, m, k, n, acc, ldc);
-    copyOut(acc, ldc, m, n, out, cOff);
+    productInto({ data: a, off: off[0]!, rs: ars, cs: acs }, { data: b, off: off[1]!, rs: brs, cs: bcs }, m, k, n, out, cOff);
     cOff += m * n;
   });
-  if (accum.length > ACCUM_RETAIN_LIMIT) accum = new Float64Array(0);
   return out;
 }

@@ -19,8 +19,4 @@ export function wasmApi(): WasmApi | undefined {
   return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 }
 
-/** A Node built-in module, synchronously and without a static import, so the same code loads in browsers. */
-export function nodeBuiltin<T>(id: string): T | undefined {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  return proc?.getBuiltinModule?.(id) as T | undefined;
-}
+export { nodeBuiltin } from "../host.js";
