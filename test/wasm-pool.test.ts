@@ -7,6 +7,7 @@ import { borrowScratch, getRuntime, releaseScratch } from "../src/backend/wasm/r
 import type { Runtime } from "../src/backend/wasm/runtime.js";
 import { wasmApi } from "../src/backend/wasm/wasm-api.js";
 import type { WasmModule } from "../src/backend/wasm/wasm-api.js";
+import { leb, section } from "../bench/lib/wasm-bytes.mjs";
 
 // Before anything starts the backend's pool: four threads even on a two-core machine, so chunks really interleave.
 setWasmThreads(4);
@@ -28,19 +29,8 @@ function random(n: number, seed: number): Float32Array {
 
 // ---- a tiny hand-assembled module on shared memory, with kernels that take [start, end) last ----
 
-const leb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-};
 const vec = (items: number[][]): number[] => [...leb(items.length), ...items.flat()];
 const name = (s: string): number[] => [...leb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
-const section = (id: number, body: number[]): number[] => [id, ...leb(body.length), ...body];
 const body = (code: number[]): number[] => [...leb(code.length + 2), 0 /* no locals */, ...code, 0x0b];
 
 const [I32, F32] = [0x7f, 0x7d];

@@ -3,22 +3,12 @@
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
 import { cpus } from "node:os";
+import { leb, section } from "./wasm-bytes.mjs";
 /* global WebAssembly -- a Node global the lint config does not list */
 
 const ACCUMULATORS = 12; // enough independent chains to cover mul+add latency on two FMA ports
 const FLOPS_PER_ITERATION = ACCUMULATORS * 4 * 2; // 4 lanes, a multiply and an add each
 
-const leb = (n) => {
-  const out = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-};
-const section = (id, bytes) => [id, ...leb(bytes.length), ...bytes];
 const f32x4Const = (v) => [0xfd, 0x0c, ...new Uint8Array(new Float32Array([v, v, v, v]).buffer)];
 
 /**

@@ -14,6 +14,8 @@ import { getPool } from "./pool.js";
 import { adamF32 } from "./optim.js";
 import { getRuntime } from "./runtime.js";
 import { allocHeapArray, isHeapArray, releaseHeapArray } from "./tensors.js";
+import type { HeapArray } from "./tensors.js";
+import type { DType } from "../../dtype.js";
 
 export { wasmMemoryStats } from "./runtime.js";
 export { heapTensorStats } from "./tensors.js";
@@ -32,28 +34,29 @@ export function wasmAvailable(): boolean {
   return getRuntime() !== null;
 }
 
+// A new heap-resident array, or undefined where this one cannot live on the heap (the cpu kernel's array then).
+function onHeap(dtype: DType, length: number): HeapArray | undefined {
+  const rt = getRuntime();
+  return rt === null ? undefined : allocHeapArray(rt, dtype, length);
+}
+
 export const wasmBackend: Backend = {
   ...cpuBackend,
   name: "wasm",
   // float32 and int32 tensors live on the wasm heap where it is shared (see tensors.ts), so kernels take them in place.
   fromArray(data) {
-    const rt = getRuntime();
-    const out = rt !== null && (data instanceof Float32Array || data instanceof Int32Array)
-      ? allocHeapArray(rt, data instanceof Float32Array ? "float32" : "int32", data.length)
-      : undefined;
+    const out = data instanceof Float32Array || data instanceof Int32Array ? onHeap(data instanceof Float32Array ? "float32" : "int32", data.length) : undefined;
     if (out === undefined) return data;
     out.set(data);
     return out;
   },
   full(size, value, dtype) {
-    const rt = getRuntime();
-    const out = rt !== null ? allocHeapArray(rt, dtype, size) : undefined;
+    const out = onHeap(dtype, size);
     return out === undefined ? cpuBackend.full(size, value, dtype) : out.fill(value);
   },
   // Broadcasting one element (a sum's gradient flowing back) is a fill of a new heap block.
   expand(x, outShape) {
-    const rt = sizeOf(x.shape) === 1 ? getRuntime() : null;
-    const out = rt !== null ? allocHeapArray(rt, x.dtype, sizeOf(outShape)) : undefined;
+    const out = sizeOf(x.shape) === 1 ? onHeap(x.dtype, sizeOf(outShape)) : undefined;
     return out === undefined ? cpuBackend.expand(x, outShape) : out.fill((x.buf as typeof out)[0]!);
   },
   release(buf) {
@@ -83,8 +86,7 @@ export const wasmBackend: Backend = {
   },
   // A same-dtype cast is a copy (clone(), a gradient's first store): a memcpy onto the heap.
   cast(x, dtype) {
-    const rt = x.dtype === dtype ? getRuntime() : null;
-    const out = rt !== null ? allocHeapArray(rt, dtype, sizeOf(x.shape)) : undefined;
+    const out = x.dtype === dtype ? onHeap(dtype, sizeOf(x.shape)) : undefined;
     if (out === undefined) return cpuBackend.cast(x, dtype);
     out.set(x.buf as typeof out);
     return out;

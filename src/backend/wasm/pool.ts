@@ -6,6 +6,7 @@
 // ~0.5 µs). Browsers forbid Atomics.wait on the main thread: there the caller only spins, and only on workers
 // that have already claimed the task, i.e. that are running it.
 import type { Runtime } from "./runtime.js";
+import { availableThreads } from "../host.js";
 import { nodeBuiltin } from "./wasm-api.js";
 import type { WasmMemory, WasmModule } from "./wasm-api.js";
 
@@ -112,7 +113,6 @@ interface BrowserGlobals {
   Blob?: new (parts: string[], options?: { type?: string }) => object;
   URL?: { createObjectURL?(blob: object): string };
   crossOriginIsolated?: boolean;
-  navigator?: { hardwareConcurrency?: number };
 }
 
 function nodeSpawner(): Spawn | undefined {
@@ -190,16 +190,10 @@ export function setWasmThreads(n: number): void {
   wantedThreads = Math.max(1, Math.floor(n));
 }
 
-function defaultThreads(): number {
-  const os = nodeBuiltin<{ availableParallelism?: () => number; cpus(): unknown[] }>("os");
-  const n = os?.availableParallelism?.() ?? os?.cpus().length ?? (globalThis as BrowserGlobals).navigator?.hardwareConcurrency ?? 1;
-  return Math.min(n, 8);
-}
-
 /** The worker pool, started on first use; null where threads are unavailable (no isolation, private memory) or for another runtime. */
 export function getPool(rt: Runtime): Pool | null {
   if (pool !== undefined) return pool?.runtime === rt ? pool : null;
-  pool = startPool(rt, wantedThreads ?? defaultThreads());
+  pool = startPool(rt, wantedThreads ?? availableThreads());
   return pool;
 }
 
