@@ -5,6 +5,7 @@ import * as cr from "chainrule";
 import type { Backend, BinaryOp, TensorData, UnaryOp, Window2d } from "../src/backend/backend.js";
 import { cpuBackend } from "../src/backend/cpu/index.js";
 import { wasmBackend, wasmMemoryStats, setWasmThreads, warmUpWasm } from "../src/backend/wasm/index.js";
+import { workerChunks } from "../src/backend/wasm/pool.js";
 import { binaryF32 } from "../src/backend/wasm/elementwise.js";
 import { matmulF32 } from "../src/backend/wasm/matmul.js";
 import { loadVariant } from "../src/backend/wasm/runtime.js";
@@ -112,7 +113,9 @@ const out2d = (size: number, w: Window2d) => Math.floor((size + 2 * w.padding[0]
 const TABLE: { [K in Kernel]: readonly Case[] } = {
   fromArray: FLOATS.map((dt) => c(dt, [make(dt, [5])], { dtype: dt, size: 5 }, (_b, a) => a0(a).buf)),
   toArray: ["float32", "float64", "int32", "bool"].map((dt) => c(dt as DType, [make(dt as DType, [2, 3])], { dtype: dt as DType, size: 6 }, (_b, a) => a0(a).buf)),
-  full: (["float32", "float64", "int32", "bool"] as const).map((dt) => c(dt, [], { dtype: dt, size: 7 }, (b) => b.full(7, dt === "bool" ? 1 : -3, dt))),
+  full: (["float32", "float64", "int32", "bool"] as const).map((dt) => c(dt, [], { dtype: dt, size: 7 }, (b) => b.full(7, dt === "bool" ? 1 : -3, dt))).concat(
+    // wasm's fill kernel: -0.1 has no exact float32, 7.9 truncates to 7 in int32, as in the cpu kernel.
+    (["float32", "int32"] as const).flatMap((dt) => [-0.1, 7.9].map((v) => c(`${dt} ${v} × 300001`, [], { dtype: dt, size: 300001 }, (b) => b.full(300001, v, dt))))),
   cast: (["float32", "float64", "int32", "bool"] as const).flatMap((from) =>
     (["float32", "float64", "int32", "bool"] as const).map((to) => c(`${from}→${to}`, [make(from, [3, 4])], { dtype: to, size: 12 }, (b, a) => b.cast(a0(a), to)))).concat(
     // A same-dtype cast big enough for the heap is a copy there.
@@ -164,7 +167,7 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
       const shape = [3, 4, 5];
       const outSize = sizeOf(shape.map((d, i) => (axes.includes(i) ? 1 : d)));
       return c(`${op} ${dt} axes ${axes}`, [make(dt, shape)], { dtype: dt, size: outSize }, (b, a) => b.reduce(op, a0(a), axes, dt), 1e-6);
-    }))).concat(([[[64, 48], [0, 1]], [[64, 48], [0]], [[8, 8, 36], [0, 1]], [[64, 48], [1]], [[4, 16, 40], [1, 2]], [[100, 30], [0]], [[3, 5, 70], [1]]] as const).map(([shape, axes]) => {
+    }))).concat(([[[64, 48], [0, 1]], [[64, 48], [0]], [[8, 8, 36], [0, 1]], [[64, 48], [1]], [[4, 16, 40], [1, 2]], [[100, 30], [0]], [[3, 5, 70], [1]], [[300005], [0]], [[2, 150001], [0, 1]]] as const).map(([shape, axes]) => {
       const outSize = sizeOf(shape.map((d, i) => ((axes as readonly number[]).includes(i) ? 1 : d)));
       return (["sum", "max", "min"] as const).map((op) => {
         // A NaN in the max and min cases: it must win wherever it is reduced.
@@ -215,7 +218,9 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
   ],
   expand: FLOATS.map((dt) => c(dt, [make(dt, [3, 1])], { dtype: dt, size: 24 }, (b, a) => b.expand(a0(a), [2, 3, 4]))).concat(
     // One element to many (a sum's gradient): a fill on the wasm heap.
-    (["float32", "int32", "float64"] as const).map((dt) => c(`${dt} scalar to [30, 40]`, [make(dt, [1, 1])], { dtype: dt, size: 1200 }, (b, a) => b.expand(a0(a), [30, 40])))),
+    (["float32", "int32", "float64"] as const).map((dt) => c(`${dt} scalar to [30, 40]`, [make(dt, [1, 1])], { dtype: dt, size: 1200 }, (b, a) => b.expand(a0(a), [30, 40]))),
+    // Large enough for wasm's fill kernel (split across threads), with a length that leaves a partial last vector.
+    (["float32", "int32"] as const).map((dt) => c(`${dt} scalar to [300003] in wasm`, [make(dt, [1])], { dtype: dt, size: 300003 }, (b, a) => b.expand(a0(a), [300003])))),
   slice: FLOATS.map((dt) => c(dt, [make(dt, [5, 6])], { dtype: dt, size: 6 }, (b, a) => b.slice(a0(a), [1, 0], [2, 3], [2, 2]))),
   sliceBackward: FLOATS.map((dt) => c(dt, [make(dt, [2, 2])], { dtype: dt, size: 30 }, (b, a) => b.sliceBackward(a0(a), [5, 6], [1, 0], [2, 3]))),
   cat: FLOATS.map((dt) => c(dt, [make(dt, [2, 3]), make(dt, [2, 1])], { dtype: dt, size: 8 }, (b, a) => b.cat([a0(a), a0(a, 1)], 1, [2, 4]))),
@@ -355,3 +360,16 @@ test("an MLP trains the same on wasm as on cpu", () => {
 cr.setBackend("wasm");
 test("the fixture tests below run on wasm", () => assert.equal(cr.getBackend(), "wasm"));
 await import("./torch-fixtures.test.js");
+
+test("a large wasm sum gives the same bits whichever threads ran its chunks, close to the exact sum", () => {
+  const x = make("float32", [700001]);
+  const t = on(wasmBackend, x);
+  const sum = () => wasmBackend.toArray(wasmBackend.reduce("sum", t, [0], "float32"), "float32", 1)[0]!;
+  const before = workerChunks();
+  const first = sum();
+  for (let i = 0; i < 5; i++) assert.equal(sum(), first);
+  assert.ok(workerChunks() > before || wasmMemoryStats().workers === 0, "the workers took chunks");
+  let exact = 0;
+  for (const v of x.data) exact += v;
+  assert.ok(Math.abs(first - exact) <= 1e-6 * Math.abs(exact) + 1e-3, `${first} vs ${exact}`);
+});

@@ -13,7 +13,9 @@ import { transposeLast2 } from "./movement.js";
 import { getPool } from "./pool.js";
 import { adamF32 } from "./optim.js";
 import { getRuntime } from "./runtime.js";
-import { allocHeapArray, isHeapArray, releaseHeapArray } from "./tensors.js";
+import { allocHeapArray, heapAddress, isHeapArray, releaseHeapArray } from "./tensors.js";
+import { splitVectors } from "./split.js";
+import type { Runtime } from "./runtime.js";
 import type { HeapArray } from "./tensors.js";
 import type { DType } from "../../dtype.js";
 
@@ -34,10 +36,24 @@ export function wasmAvailable(): boolean {
   return getRuntime() !== null;
 }
 
+/** Below this many elements TypedArray.fill is as fast as the wasm call. */
+const FILL_IN_WASM_MIN = 16384;
+
 // A new heap-resident array, or undefined where this one cannot live on the heap (the cpu kernel's array then).
 function onHeap(dtype: DType, length: number): HeapArray | undefined {
   const rt = getRuntime();
   return rt === null ? undefined : allocHeapArray(rt, dtype, length);
+}
+
+// Sets every element of a heap array to `value` in wasm (4 lanes a store, split across threads when large).
+function fillHeap(rt: Runtime, out: HeapArray, value: number): HeapArray {
+  if (out.length < FILL_IN_WASM_MIN) return out.fill(value);
+  const one = out instanceof Float32Array ? Float32Array.of(value) : Int32Array.of(value);
+  const bits = new Int32Array(one.buffer)[0]!;
+  const ptr = heapAddress(rt, out)!;
+  const vectors = Math.ceil(out.length / 4);
+  splitVectors(rt, "fill32Range", [ptr, bits], vectors, 1, () => rt.exports.fill32Range(ptr, bits, 0, vectors));
+  return out;
 }
 
 export const wasmBackend: Backend = {
@@ -52,12 +68,12 @@ export const wasmBackend: Backend = {
   },
   full(size, value, dtype) {
     const out = onHeap(dtype, size);
-    return out === undefined ? cpuBackend.full(size, value, dtype) : out.fill(value);
+    return out === undefined ? cpuBackend.full(size, value, dtype) : fillHeap(getRuntime()!, out, value);
   },
   // Broadcasting one element (a sum's gradient flowing back) is a fill of a new heap block.
   expand(x, outShape) {
     const out = sizeOf(x.shape) === 1 ? onHeap(x.dtype, sizeOf(outShape)) : undefined;
-    return out === undefined ? cpuBackend.expand(x, outShape) : out.fill((x.buf as typeof out)[0]!);
+    return out === undefined ? cpuBackend.expand(x, outShape) : fillHeap(getRuntime()!, out, (x.buf as typeof out)[0]!);
   },
   release(buf) {
     if (isHeapArray(buf)) releaseHeapArray(buf);

@@ -5,6 +5,10 @@ import { sizeOf } from "../../shape.js";
 import type { ReduceOp, TensorData } from "../backend.js";
 import { runKernel } from "./call.js";
 import type { Runtime } from "./runtime.js";
+import { splitFixedChunks } from "./split.js";
+
+/** Elements per partial sum of a sum over all axes: the unit threads share, fixed so the result does not depend on their number. */
+const SUM_CHUNK = 65536;
 
 /** Below this many elements the JavaScript loop is as fast. */
 const REDUCE_MIN = 1024;
@@ -20,8 +24,15 @@ export function reduceF32(rt: Runtime, op: ReduceOp, x: TensorData, axes: readon
   if (axes.length === nd || (leading && axes.length === 0)) {
     if (axes.length === 0) return undefined; // nothing reduced: a copy, the cpu's
     let total = 0;
-    const ran = runKernel(rt, [arr], [], [], ([px]) => {
-      total = op === "sum" ? e.sumAllF32(px!, arr.length) : e.extremeAllF32(px!, arr.length, isMin);
+    const chunks = Math.ceil(arr.length / SUM_CHUNK);
+    const ran = runKernel(rt, [arr], [], op === "sum" ? [chunks * 8] : [], ([px], _, [partials]) => {
+      if (op !== "sum") {
+        total = e.extremeAllF32(px!, arr.length, isMin);
+        return;
+      }
+      splitFixedChunks(rt, "sumAllF32Range", [px!, partials!, SUM_CHUNK], arr.length, SUM_CHUNK);
+      const sums = new Float64Array(rt.memory.buffer, partials!, chunks);
+      for (let i = 0; i < chunks; i++) total += sums[i]!;
     });
     return ran === undefined ? undefined : Float32Array.of(total);
   }

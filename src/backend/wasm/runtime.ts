@@ -13,6 +13,8 @@ export interface KernelExports {
   scratchBytes(n: number): number;
   binaryF32(op: number, a: number, b: number, out: number, vectors: number, mode: number, period: number): void;
   sumAllF32(x: number, n: number): number;
+  sumAllF32Range(x: number, partials: number, chunk: number, start: number, end: number): void;
+  fill32Range(out: number, bits: number, start: number, end: number): void;
   sumRowsF32(x: number, out: number, rows: number, cols: number): void;
   sumColsF32(x: number, out: number, rows: number, cols: number, acc: number): void;
   extremeAllF32(x: number, n: number, isMin: number): number;

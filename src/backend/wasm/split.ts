@@ -19,3 +19,18 @@ export function splitVectors(rt: Runtime, rangeKernel: string, args: readonly nu
   const threads = pool.slots.length + 1;
   parallelRun(rt, pool, rangeKernel, args, vectors, Math.ceil(vectors / (2 * threads) / align) * align);
 }
+
+/**
+ * Runs `rangeKernel(...args, start, end)` over [0, items) in fixed chunks of `chunk` items, shared with the
+ * workers when there are at least PARALLEL_MIN_VECTORS·4 items; on this thread chunk by chunk otherwise, so
+ * a kernel that writes one result per chunk gives the same results either way.
+ */
+export function splitFixedChunks(rt: Runtime, rangeKernel: string, args: readonly number[], items: number, chunk: number): void {
+  const pool = items >= PARALLEL_MIN_VECTORS * 4 ? getPool(rt) : null;
+  if (pool !== null && readyWorkerCount() > 0) {
+    parallelRun(rt, pool, rangeKernel, args, items, chunk);
+    return;
+  }
+  const fn = (rt.exports as unknown as Record<string, (...a: number[]) => unknown>)[rangeKernel]!;
+  for (let start = 0; start < items; start += chunk) fn(...args, start, Math.min(items, start + chunk));
+}

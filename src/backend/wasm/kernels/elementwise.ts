@@ -104,3 +104,10 @@ export function unaryF32Range(op: i32, x: usize, out: usize, start: i32, end: i3
   const off = <usize>start << 4;
   unaryF32(op, x + off, out + off, end - start);
 }
+
+/** Vectors [start, end) of the 32-bit words at `out` set to `bits` (a float32's or an int32's). */
+export function fill32Range(out: usize, bits: i32, start: i32, end: i32): void {
+  const v = i32x4.splat(bits);
+  const stop = out + (<usize>end << 4);
+  for (let p = out + (<usize>start << 4); p < stop; p += 16) v128.store(p, v);
+}

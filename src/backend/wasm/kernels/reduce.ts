@@ -23,6 +23,15 @@ export function sumAllF32(x: usize, n: i32): f64 {
   return total;
 }
 
+/**
+ * Σ over elements [start, end) of x, written to partials[start / chunk] (float64): a sum over all axes
+ * split in fixed chunks, so threads can share it and the total (added up in chunk order) does not
+ * depend on how many threads ran.
+ */
+export function sumAllF32Range(x: usize, partials: usize, chunk: i32, start: i32, end: i32): void {
+  store<f64>(partials + (<usize>(start / chunk) << 3), sumAllF32(x + (<usize>start << 2), end - start));
+}
+
 /** out[r] = Σ_c x[r·cols + c]: sums over trailing axes. */
 export function sumRowsF32(x: usize, out: usize, rows: i32, cols: i32): void {
   for (let r = 0; r < rows; r++) {
