@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import * as cr from "chainrule";
 import type { Backend, BinaryOp, TensorData, UnaryOp, Window2d } from "../src/backend/backend.js";
 import { cpuBackend } from "../src/backend/cpu/index.js";
-import { wasmBackend, wasmMemoryStats, setWasmThreads, warmUpWasm } from "../src/backend/wasm/index.js";
+import { setFusionMinElements, wasmBackend, wasmMemoryStats, setWasmThreads, warmUpWasm } from "../src/backend/wasm/index.js";
 import { workerChunks } from "../src/backend/wasm/pool.js";
 import { binaryF32 } from "../src/backend/wasm/elementwise.js";
 import { matmulF32 } from "../src/backend/wasm/matmul.js";
@@ -255,6 +255,12 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
   adamUpdate: FLOATS.flatMap((dt) => [adamCase(dt, 7, false), adamCase(dt, 1031, false), adamCase(dt, 1031, true)]).concat(
     [adamCase("float32", 300003, false), adamCase("float32", 300003, true)], // split across the worker threads
   ),
+  // A pending (fused) result computed before it is read; the cpu computes when called and has no evaluate.
+  evaluate: [c("relu(x·y) of [300003]", [make("float32", [300003]), make("float32", [300003])], { dtype: "float32", size: 300003 }, (b, a) => {
+    const out = b.unary("relu", { buf: b.binary("mul", a0(a), a0(a, 1), [300003], "float32"), shape: [300003], dtype: "float32" }, "float32");
+    b.evaluate?.(out);
+    return out;
+  })],
   // Released memory is reused: the next buffer must still read as what was written to it.
   release: (["float32", "int32", "float64"] as const).map((dt) => c(`${dt} reuse`, [make(dt, [1000])], { dtype: dt, size: 1000 }, (b, a) => {
     const first = b.full(1000, 5, dt);
@@ -297,9 +303,24 @@ for (const [relaxed, shared] of [[true, true], [false, true], [true, false], [fa
   });
 }
 
-for (const backend of BACKENDS) {
+// Every case twice on wasm: as it runs (elementwise ops fused from 65,536 elements), and fusing every
+// elementwise op, so pending expressions meet every kernel as operands.
+for (const [backend, fuseFrom] of BACKENDS.flatMap((b) => (b === wasmBackend ? [[b, undefined], [b, 1]] as const : [[b, undefined]] as const))) {
   for (const [kernel, cases] of Object.entries(TABLE) as [Kernel, readonly Case[]][]) {
-    test(`${kernel} on ${backend.name} matches cpu`, () => {
+    test(`${kernel} on ${backend.name}${fuseFrom === undefined ? "" : ", every elementwise op fused,"} matches cpu`, () => {
+      const previous = fuseFrom === undefined ? undefined : setFusionMinElements(fuseFrom);
+      try {
+        checkCases(backend, kernel, cases);
+      } finally {
+        if (previous !== undefined) setFusionMinElements(previous);
+      }
+    });
+  }
+}
+
+function checkCases(backend: Backend, kernel: Kernel, cases: readonly Case[]): void {
+  {
+    {
       assert.ok(cases.length > 0, "every kernel needs a case");
       const callsBefore = wasmMemoryStats().calls;
       for (const k of cases) {
@@ -318,7 +339,7 @@ for (const backend of BACKENDS) {
       assert.equal(wasmMemoryStats().bytesInUse, 0, "scratch released");
       // The kernels wasm implements must really have run in wasm for some case, not all fallen back to the cpu.
       if (backend === wasmBackend && WASM_KERNELS.has(kernel)) assert.ok(wasmMemoryStats().calls > callsBefore, `${kernel}: no case ran in wasm`);
-    });
+    }
   }
 }
 

@@ -9,5 +9,6 @@ export declare function scalarWorkload(): { params: Value[]; run(): Value };
 export declare function countNodes(root: Value): number;
 export declare function elementwiseWorkload(length: number): {
   problem: { x: Float32Array; w: Float32Array; b: number };
-  run(): { gx: Float32Array; gw: Float32Array; gb: number };
+  run(): void;
+  grads(): { gx: Float32Array; gw: Float32Array; gb: number };
 };

@@ -167,6 +167,15 @@ export class Tensor {
     return this._backend.toArray(this._buf, this.dtype, this.numel());
   }
   /**
+   * Computes this tensor's elements now and returns it. The `wasm` backend defers large elementwise chains
+   * and computes each in one pass when it is read (tinygrad's `realize`, JAX's `block_until_ready`): call
+   * this to time work that is otherwise computed later, or to compute a result before its inputs change.
+   */
+  realize(): this {
+    this._backend.evaluate?.(this._buf);
+    return this;
+  }
+  /**
    * The elements without copying, where the backend can show them as a typed array (`cpu`, and `wasm`,
    * whose view is of the WebAssembly heap). Writing to it changes the tensor behind autograd's back, and
    * the view is valid only until the tensor is disposed (its memory may then hold another tensor):

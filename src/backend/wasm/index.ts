@@ -11,6 +11,7 @@ import { reduceF32 } from "./reduce.js";
 import { logSoftmaxF32 } from "./softmax.js";
 import { transposeLast2 } from "./movement.js";
 import { getPool } from "./pool.js";
+import { withFusion } from "./fused-backend.js";
 import { adamF32 } from "./optim.js";
 import { getRuntime } from "./runtime.js";
 import { allocHeapArray, heapAddress, isHeapArray, releaseHeapArray } from "./tensors.js";
@@ -24,6 +25,7 @@ export { heapTensorStats } from "./tensors.js";
 export type { HeapTensorStats } from "./tensors.js";
 export type { WasmMemoryStats } from "./runtime.js";
 export { setWasmThreads } from "./pool.js";
+export { setFusionMinElements } from "./fusion.js";
 
 /** Starts the wasm worker threads now (they come up in the background); false if threads are unavailable. */
 export function warmUpWasm(): boolean {
@@ -56,7 +58,8 @@ function fillHeap(rt: Runtime, out: HeapArray, value: number): HeapArray {
   return out;
 }
 
-export const wasmBackend: Backend = {
+/** The kernels, each run when called. */
+const kernels: Backend = {
   ...cpuBackend,
   name: "wasm",
   // float32 and int32 tensors live on the wasm heap where it is shared (see tensors.ts), so kernels take them in place.
@@ -124,3 +127,6 @@ export const wasmBackend: Backend = {
     return (rt !== null && matmulF32(rt, a, b, outShape, transA, transB)) || cpuBackend.matmul(a, b, outShape, transA, transB);
   },
 };
+
+/** The wasm backend: its kernels, with large elementwise chains fused into one pass (fusion.ts). */
+export const wasmBackend: Backend = withFusion(kernels);

@@ -1,0 +1,102 @@
+// The wasm backend as tensors see it: its kernels, with large float32 elementwise ops fused (fusion.ts).
+// Elementwise ops, scalar broadcasts, copies and sums over everything take pending expressions as they are;
+// every other kernel gets its operands evaluated first, and kernels that write in place first evaluate the
+// expressions that read what they write.
+import type { Backend, DataBuf, TensorData } from "../backend.js";
+import { sizeOf } from "../../shape.js";
+import { beforeWrite, fuseCopy, fuseElementwise, fuseSplat, isFused, realize, releaseArray, releaseFused, sumFused } from "./fusion.js";
+import { getRuntime } from "./runtime.js";
+import type { Runtime } from "./runtime.js";
+import { isHeapArray } from "./tensors.js";
+import type { HeapArray } from "./tensors.js";
+
+type Method = (...args: unknown[]) => unknown;
+
+// A kernel argument with any pending buffer in it evaluated: a buffer, a TensorData, or a list of them.
+function evaluated(rt: Runtime, arg: unknown): unknown {
+  if (typeof arg !== "object" || arg === null) return arg;
+  if (isFused(arg)) return realize(rt, arg);
+  if (Array.isArray(arg)) return arg.some((x) => typeof x === "object" && x !== null) ? arg.map((x) => evaluated(rt, x)) : arg;
+  const buf = (arg as { buf?: unknown }).buf;
+  return typeof buf === "object" && buf !== null && isFused(buf) ? { ...(arg as TensorData), buf: realize(rt, buf) } : arg;
+}
+
+const bufOf = (rt: Runtime, buf: DataBuf): DataBuf => (isFused(buf) ? realize(rt, buf) : buf);
+
+/** `kernels` with fusion in front of it. */
+export function withFusion(kernels: Backend): Backend {
+  // Every kernel first evaluates its operands; those below are replaced by fusion-aware versions.
+  const plain = Object.fromEntries(
+    Object.entries(kernels).map(([name, fn]) => [
+      name,
+      typeof fn !== "function" ? fn : function (this: unknown, ...args: unknown[]) {
+        const rt = getRuntime();
+        return (fn as Method).apply(kernels, rt === null ? args : args.map((a) => evaluated(rt, a)));
+      },
+    ]),
+  ) as unknown as Backend;
+
+  return {
+    ...plain,
+    unary(op, x, outDtype) {
+      const rt = getRuntime();
+      const fused = rt !== null && x.dtype === "float32" && outDtype === "float32" ? fuseElementwise(rt, op, x.buf, null, sizeOf(x.shape)) : undefined;
+      return fused ?? plain.unary(op, x, outDtype);
+    },
+    binary(op, a, b, outShape, outDtype) {
+      const rt = getRuntime();
+      const fused = rt !== null && a.dtype === "float32" && outDtype === "float32" ? fuseElementwise(rt, op, a.buf, b.buf, sizeOf(outShape)) : undefined;
+      return fused ?? plain.binary(op, a, b, outShape, outDtype);
+    },
+    expand(x, outShape) {
+      const fused = x.dtype === "float32" && sizeOf(x.shape) === 1 && getRuntime()?.shared === true ? fuseSplat(kernels.toArray(bufOf(getRuntime()!, x.buf), "float32", 1)[0]!, sizeOf(outShape)) : undefined;
+      return fused ?? plain.expand(x, outShape);
+    },
+    cast(x, dtype) {
+      const fused = dtype === x.dtype && isFused(x.buf) ? fuseCopy(x.buf) : undefined;
+      return fused ?? plain.cast(x, dtype);
+    },
+    reduce(op, x, axes, outDtype) {
+      const rt = getRuntime();
+      if (rt !== null && op === "sum" && isFused(x.buf) && x.buf.realized === undefined && axes.length === x.shape.length && outDtype === "float32") {
+        return kernels.fromArray(Float32Array.of(sumFused(rt, x.buf)));
+      }
+      return plain.reduce(op, x, axes, outDtype);
+    },
+    assign(dst, src) {
+      const rt = getRuntime();
+      if (rt === null) return kernels.assign(dst, src);
+      const target = bufOf(rt, dst);
+      beforeWrite(rt, target);
+      kernels.assign(target, evaluated(rt, src) as TensorData);
+    },
+    adamUpdate(p, g, m, v, vmax, h) {
+      const rt = getRuntime();
+      if (rt === null) return kernels.adamUpdate(p, g, m, v, vmax, h);
+      const [pd, gd] = [evaluated(rt, p) as TensorData, evaluated(rt, g) as TensorData];
+      const [mb, vb, vmaxb] = [bufOf(rt, m), bufOf(rt, v), vmax === null ? null : bufOf(rt, vmax)];
+      for (const written of [pd.buf, mb, vb, vmaxb]) if (written !== null) beforeWrite(rt, written);
+      kernels.adamUpdate(pd, gd, mb, vb, vmaxb, h);
+    },
+    // A view may be written through (dataView): pending expressions reading it are evaluated first.
+    ...(kernels.view === undefined ? {} : {
+      view(buf: DataBuf) {
+        const rt = getRuntime();
+        if (rt === null) return kernels.view!(buf);
+        const arr = bufOf(rt, buf);
+        beforeWrite(rt, arr);
+        return kernels.view!(arr);
+      },
+    }),
+    evaluate(buf) {
+      const rt = getRuntime();
+      if (rt !== null && isFused(buf)) realize(rt, buf);
+    },
+    release(buf) {
+      if (isFused(buf)) releaseFused(buf);
+      else if (isHeapArray(buf)) releaseArray(buf as HeapArray);
+      else kernels.release?.(buf);
+    },
+    ownsMemory: (buf) => isFused(buf) || (kernels.ownsMemory?.(buf) ?? false),
+  };
+}

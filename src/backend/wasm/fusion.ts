@@ -1,0 +1,265 @@
+// Fusion of large float32 elementwise ops on the wasm backend. Instead of a pass over memory per op, an op
+// returns a `Fused` buffer: the expression that computes it from heap arrays and scalars. It is evaluated in
+// one pass (kernels/fused.ts, tile by tile in cache) when something needs its elements: a kernel that is
+// not elementwise, a read, or a sum over all of it, which adds the expression up without storing it. So
+// `sum(relu(x·w + b))` reads x and w once, and its gradients x.grad and w.grad are one pass each.
+//
+// Eager semantics are kept: an expression holds the arrays it reads (they are not freed while it may
+// still read them), and before a kernel writes an array in place, every pending expression that reads it
+// is evaluated, so it sees the values it was made from.
+import type { BinaryOp, UnaryOp } from "../backend.js";
+import { runKernel } from "./call.js";
+import type { Runtime } from "./runtime.js";
+import { compiledFn, OP, UNARY } from "./jit.js";
+import type { Node, StoreFn, SumFn } from "./jit.js";
+import { isHeapArray, releaseHeapArray } from "./tensors.js";
+import type { HeapArray } from "./tensors.js";
+
+const BINARY_CODES: Partial<Record<BinaryOp, number>> = OP;
+const UNARY_CODES: Partial<Record<UnaryOp, number>> = UNARY;
+
+// Limits of one expression (a compiled function's parameters and registers); past them the operands are evaluated first.
+const MAX_INPUTS = 8;
+const MAX_SPLATS = 4;
+const MAX_OPS = 16;
+/** Elements per partial sum: the sum kernel's chunk (reduce.ts), so a fused sum adds in its order and gives its bits. */
+const CHUNK = 65536;
+
+type Expr =
+  | { readonly kind: "input"; readonly arr: HeapArray }
+  | { readonly kind: "splat"; readonly value: number }
+  | { readonly kind: "op"; readonly code: number; readonly a: Expr; readonly b: Expr | null };
+
+/** Ops below this many elements run at once: small passes stay in cache, and laziness would only add bookkeeping. */
+let fuseMinElements = 65536;
+
+/** Changes the size from which elementwise ops are fused (tests use 1 to run every case fused; Infinity turns fusion off); returns the previous one. */
+export function setFusionMinElements(n: number): number {
+  const previous = fuseMinElements;
+  fuseMinElements = Math.max(1, n);
+  return previous;
+}
+
+// ---- which arrays pending expressions read, so they are neither freed nor written under them ----
+
+const pins = new Map<HeapArray, number>();
+const readers = new Map<HeapArray, Set<WeakRef<Fused>>>();
+/** Arrays the tensor layer released while pinned: freed when the last expression reading them is done. */
+const releasedWhilePinned = new Set<HeapArray>();
+
+function pin(f: Fused): void {
+  const ref = new WeakRef(f);
+  for (const arr of f.inputs) {
+    pins.set(arr, (pins.get(arr) ?? 0) + 1);
+    let set = readers.get(arr);
+    if (set === undefined) readers.set(arr, (set = new Set()));
+    set.add(ref);
+  }
+  f.ref = ref;
+}
+
+function unpin(inputs: readonly HeapArray[], ref: WeakRef<Fused> | null): void {
+  for (const arr of inputs) {
+    const left = (pins.get(arr) ?? 1) - 1;
+    if (ref !== null) readers.get(arr)?.delete(ref);
+    if (left > 0) {
+      pins.set(arr, left);
+      continue;
+    }
+    pins.delete(arr);
+    readers.delete(arr);
+    if (releasedWhilePinned.delete(arr)) releaseHeapArray(arr);
+  }
+}
+
+// An expression nobody can evaluate any more (its buffer was garbage-collected) stops pinning its inputs.
+const unreachable = new FinalizationRegistry<{ inputs: readonly HeapArray[]; done: boolean }>((token) => {
+  if (!token.done) unpin(token.inputs, null);
+});
+
+/** A float32 buffer not computed yet: `expr` over heap arrays and scalars, `length` elements. */
+export class Fused {
+  /** The computed elements, once something needed them; the buffer then behaves as this array. */
+  realized: HeapArray | undefined;
+  released = false;
+  ref: WeakRef<Fused> | null = null;
+  readonly token: { inputs: readonly HeapArray[]; done: boolean };
+
+  constructor(
+    readonly expr: Expr,
+    readonly length: number,
+    readonly inputs: readonly HeapArray[],
+    readonly ops: number,
+  ) {
+    this.token = { inputs, done: false };
+    pin(this);
+    unreachable.register(this, this.token, this.token);
+  }
+
+  /** Stops pinning the inputs (after evaluation, or when released unevaluated). */
+  done(): void {
+    if (this.token.done) return;
+    this.token.done = true;
+    unreachable.unregister(this.token);
+    unpin(this.inputs, this.ref);
+  }
+}
+
+export function isFused(buf: object): buf is Fused {
+  return buf instanceof Fused;
+}
+
+/** Frees a heap array now, or once no pending expression reads it. */
+export function releaseArray(arr: HeapArray): void {
+  if (pins.has(arr)) releasedWhilePinned.add(arr);
+  else releaseHeapArray(arr);
+}
+
+/** Releases a fused buffer: its array if it was computed, and its hold on its inputs. */
+export function releaseFused(f: Fused): void {
+  if (f.released) return;
+  f.released = true;
+  f.done();
+  if (f.realized !== undefined) releaseArray(f.realized);
+}
+
+/** Computes every pending expression that reads `arr`, before a kernel writes `arr` in place. */
+export function beforeWrite(rt: Runtime, arr: object): void {
+  const set = readers.get(arr as HeapArray);
+  if (set === undefined) return;
+  for (const ref of [...set]) {
+    const f = ref.deref();
+    if (f !== undefined && !f.released) realize(rt, f);
+  }
+}
+
+// ---- building expressions ----
+
+// The expression of an operand, or undefined where it cannot be fused: an array not on the heap, or a
+// length that is neither the output's nor one.
+function operandExpr(buf: object, length: number): Expr | undefined {
+  if (buf instanceof Fused) {
+    if (buf.length !== length) return undefined;
+    return buf.realized !== undefined ? { kind: "input", arr: buf.realized } : buf.expr;
+  }
+  if (buf instanceof Float32Array && buf.length === 1) return { kind: "splat", value: buf[0]! };
+  if (buf instanceof Float32Array && buf.length === length && isHeapArray(buf)) return { kind: "input", arr: buf };
+  return undefined;
+}
+
+// The distinct ops, inputs and splat values of an expression (shared subexpressions once).
+function census(root: Expr): { ops: number; inputs: HeapArray[]; splats: number[] } {
+  const seen = new Set<Expr>();
+  const inputs = new Set<HeapArray>();
+  const splats = new Set<number>();
+  let ops = 0;
+  const visit = (e: Expr): void => {
+    if (seen.has(e)) return;
+    seen.add(e);
+    if (e.kind === "input") inputs.add(e.arr);
+    else if (e.kind === "splat") splats.add(e.value);
+    else {
+      ops++;
+      visit(e.a);
+      if (e.b !== null) visit(e.b);
+    }
+  };
+  visit(root);
+  return { ops, inputs: [...inputs], splats: [...splats] };
+}
+
+function make(expr: Expr, length: number): Fused | undefined {
+  const { ops, inputs, splats } = census(expr);
+  if (ops > MAX_OPS || inputs.length > MAX_INPUTS || splats.length > MAX_SPLATS) return undefined;
+  return new Fused(expr, length, inputs, ops);
+}
+
+/**
+ * `op` of the operands as a fused buffer, or undefined when it does not fuse (the caller then evaluates
+ * the operands and runs the kernel). An expression grown past a program's limits is evaluated first and
+ * the op starts a new one from its result.
+ */
+export function fuseElementwise(rt: Runtime, op: BinaryOp | UnaryOp, a: object, b: object | null, length: number): Fused | undefined {
+  const code = b === null ? UNARY_CODES[op as UnaryOp] : BINARY_CODES[op as BinaryOp];
+  if (code === undefined || length < fuseMinElements) return undefined;
+  const ea = operandExpr(a, length), eb = b === null ? null : operandExpr(b, length);
+  if (ea === undefined || eb === undefined) return undefined;
+  const fused = make({ kind: "op", code, a: ea, b: eb }, length);
+  if (fused !== undefined) return fused;
+  // Too big: evaluate the pending operands, then fuse from their arrays.
+  const ra = a instanceof Fused ? realize(rt, a) : a, rb = b instanceof Fused ? realize(rt, b) : b;
+  const fa = operandExpr(ra, length), fb = rb === null ? null : operandExpr(rb, length);
+  return fa === undefined || fb === undefined ? undefined : make({ kind: "op", code, a: fa, b: fb }, length);
+}
+
+/** A scalar broadcast to `length` elements (a sum's gradient), computed only where it is read. */
+export function fuseSplat(value: number, length: number): Fused | undefined {
+  return length < fuseMinElements ? undefined : make({ kind: "splat", value: Math.fround(value) }, length);
+}
+
+/** A copy of a fused buffer (clone): the same expression, pending too. */
+export function fuseCopy(f: Fused): Fused | undefined {
+  return f.realized !== undefined ? undefined : make(f.expr, f.length);
+}
+
+// ---- evaluation ----
+
+// The expression with inputs and splats by index, shared subexpressions kept shared.
+function nodeOf(f: Fused): { root: Node; splats: number[] } {
+  const splats: number[] = [];
+  const memo = new Map<Expr, Node>();
+  const convert = (e: Expr): Node => {
+    const have = memo.get(e);
+    if (have !== undefined) return have;
+    let node: Node;
+    if (e.kind === "input") node = { kind: "input", index: f.inputs.indexOf(e.arr) };
+    else if (e.kind === "splat") {
+      const at = splats.indexOf(e.value);
+      node = { kind: "splat", index: at >= 0 ? at : splats.push(e.value) - 1 };
+    } else node = { kind: "op", code: e.code, a: convert(e.a), b: e.b === null ? null : convert(e.b) };
+    memo.set(e, node);
+    return node;
+  };
+  return { root: convert(f.expr), splats };
+}
+
+/** The elements of `f`, computing them on first use. */
+export function realize(rt: Runtime, f: Fused): HeapArray {
+  if (f.realized !== undefined) return f.realized;
+  const { root, splats } = nodeOf(f);
+  const fn = compiledFn(rt, root, f.inputs.length, splats.length, "store") as StoreFn;
+  const [arr] = runKernel(rt, f.inputs, [{ dtype: "float32", length: f.length }], [], (ptrs, [out]) => {
+    fn(...ptrs, ...splats, out!, Math.ceil(f.length / 4));
+  }) ?? [];
+  if (arr === undefined) throw new Error(`wasm: no memory left to evaluate a fused expression of ${f.length} elements`);
+  f.realized = arr;
+  f.done();
+  return arr;
+}
+
+/**
+ * Σ of the elements of a pending `f` without storing them: in float64, chunk by chunk, each chunk's
+ * elements added in the sum kernel's order, so the result has the bits of summing the stored elements.
+ */
+export function sumFused(rt: Runtime, f: Fused): number {
+  const { root, splats } = nodeOf(f);
+  const sum = compiledFn(rt, root, f.inputs.length, splats.length, "sum") as SumFn;
+  const store = compiledFn(rt, root, f.inputs.length, splats.length, "store") as StoreFn;
+  let total = 0;
+  const ran = runKernel(rt, f.inputs, [], [32], (ptrs, _, [tail]) => {
+    const tailValues = new Float32Array(rt.memory.buffer, tail!, 8);
+    for (let start = 0; start < f.length; start += CHUNK) {
+      const length = Math.min(CHUNK, f.length - start);
+      const pairs = length >> 3;
+      let partial = sum(...ptrs.map((p) => p + start * 4), ...splats, pairs);
+      const rest = length - pairs * 8;
+      if (rest > 0) {
+        store(...ptrs.map((p) => p + (start + pairs * 8) * 4), ...splats, tail!, Math.ceil(rest / 4));
+        for (let i = 0; i < rest; i++) partial += tailValues[i]!;
+      }
+      total += partial;
+    }
+  });
+  if (ran === undefined) throw new Error(`wasm: no memory left to sum a fused expression of ${f.length} elements`);
+  return total;
+}

@@ -1,0 +1,168 @@
+// Compiles a fused elementwise expression (fusion.ts) into a WebAssembly function at run time: one loop
+// over the elements that loads each input once, keeps every intermediate in a SIMD register and stores the
+// result (or adds it up), so a chain of k ops costs one pass, not k. The module imports the kernels' shared
+// memory and is built byte by byte here: no compiler is needed at run time. Functions are cached by the
+// expression's structure, so a training loop compiles each of its chains once.
+import type { Runtime } from "./runtime.js";
+import { wasmApi } from "./wasm-api.js";
+
+/** An expression as the compiler sees it: inputs and splats by index (their values are the function's arguments). */
+export type Node =
+  | { readonly kind: "input"; readonly index: number }
+  | { readonly kind: "splat"; readonly index: number }
+  | { readonly kind: "op"; readonly code: number; readonly a: Node; readonly b: Node | null };
+
+// Op codes shared with fusion.ts: the binary ops, then the unary ones from UNARY_BASE.
+export const OP = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, thresholdBackward: 6 } as const;
+export const UNARY_BASE = 16;
+export const UNARY = { neg: UNARY_BASE, abs: UNARY_BASE + 1, sqrt: UNARY_BASE + 2, relu: UNARY_BASE + 3, square: UNARY_BASE + 4 } as const;
+
+// ---- the binary format: just what these functions use ----
+
+const uleb = (n: number): number[] => {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+};
+const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes];
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const name = (text: string): number[] => [...uleb(text.length), ...Array.from(text, (c) => c.charCodeAt(0))];
+
+const I32 = 0x7f, F32 = 0x7d, F64 = 0x7c, V128 = 0x7b;
+const LOCAL_GET = 0x20, LOCAL_SET = 0x21, I32_CONST = 0x41, I32_ADD = 0x6a, I32_SHL = 0x74, I32_GE_U = 0x4f;
+const BLOCK = 0x02, LOOP = 0x03, BR = 0x0c, BR_IF = 0x0d, END = 0x0b, VOID = 0x40, F64_ADD = 0xa0;
+const simd = (op: number): number[] => [0xfd, ...uleb(op)];
+const V128_LOAD = 0x00, V128_STORE = 0x0b, I8X16_SHUFFLE = 0x0d, F32X4_SPLAT = 0x13, F64X2_EXTRACT_LANE = 0x21;
+const F32X4_LE = 0x45, V128_ANDNOT = 0x4f, F64X2_PROMOTE_LOW_F32X4 = 0x5f;
+const F32X4_ABS = 0xe0, F32X4_NEG = 0xe1, F32X4_SQRT = 0xe3, F32X4_ADD = 0xe4, F32X4_SUB = 0xe5, F32X4_MUL = 0xe6, F32X4_DIV = 0xe7;
+const F32X4_MIN = 0xe8, F32X4_MAX = 0xe9, F64X2_ADD = 0xf0;
+const memarg = (offset: number): number[] => [4, ...uleb(offset)]; // 16-byte alignment hint
+const BINARY_SIMD = [F32X4_ADD, F32X4_SUB, F32X4_MUL, F32X4_DIV, F32X4_MAX, F32X4_MIN];
+const UNARY_SIMD = [F32X4_NEG, F32X4_ABS, F32X4_SQRT];
+/** Lanes 2, 3, 0, 1 of an f32x4 (as bytes): brings the high half low for promotion to f64x2. */
+const HIGH_HALF = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
+
+/** The body of one op, its operands (locals) already named. */
+function opCode(code: number, a: number, b: number, zero: number): number[] {
+  const get = (l: number) => [LOCAL_GET, ...uleb(l)];
+  if (code < UNARY_BASE) {
+    // thresholdBackward: b <= 0 ? 0 : a, by clearing those lanes (NaN compares false and passes, as in the kernels).
+    if (code === OP.thresholdBackward) return [...get(a), ...get(b), ...get(zero), ...simd(F32X4_LE), ...simd(V128_ANDNOT)];
+    return [...get(a), ...get(b), ...simd(BINARY_SIMD[code]!)];
+  }
+  const u = code - UNARY_BASE;
+  // relu as thresholdBackward(x, x): two instructions where f32x4.max takes several, with max(x, 0)'s results
+  // (NaN stays NaN, −0 becomes +0).
+  if (u === UNARY.relu - UNARY_BASE) return [...get(a), ...get(a), ...get(zero), ...simd(F32X4_LE), ...simd(V128_ANDNOT)];
+  if (u === UNARY.square - UNARY_BASE) return [...get(a), ...get(a), ...simd(F32X4_MUL)];
+  return [...get(a), ...simd(UNARY_SIMD[u]!)];
+}
+
+/**
+ * The function for `root` with `inputs` address parameters and `splats` f32 parameters, then:
+ * - "store": (out, vectors) → (), writing `vectors` whole vectors of results at `out`;
+ * - "sum": (pairs) → f64, the float64 sum of 8·pairs results, added as the sum kernel adds them.
+ */
+function moduleBytes(root: Node, inputs: number, splats: number, mode: "store" | "sum"): Uint8Array {
+  const params = [...Array<number>(inputs).fill(I32), ...Array<number>(splats).fill(F32), ...(mode === "store" ? [I32, I32] : [I32])];
+  const type = [0x60, ...vec(params.map((p) => [p])), ...(mode === "store" ? [0] : [1, F64])];
+  // Locals after the parameters: i and end (i32), the splat vectors, zero, then per half one per op node and input.
+  const nodes: Node[] = [];
+  const visit = (n: Node): void => {
+    if (nodes.includes(n)) return;
+    if (n.kind === "op") {
+      visit(n.a);
+      if (n.b !== null) visit(n.b);
+    }
+    nodes.push(n);
+  };
+  visit(root);
+  const halves = mode === "sum" ? 2 : 1;
+  let next = params.length;
+  const iLocal = next++, endLocal = next++;
+  const splatLocal = Array.from({ length: splats }, () => next++);
+  const zero = next++;
+  const accs = mode === "sum" ? [next++, next++, next++, next++] : [];
+  const nodeLocal = Array.from({ length: halves }, () => nodes.map(() => next++));
+  const v128Locals = next - (iLocal + 2);
+  const locals = vec([[2, I32], [...uleb(v128Locals), V128]]);
+
+  const get = (l: number) => [LOCAL_GET, ...uleb(l)];
+  const set = (l: number) => [LOCAL_SET, ...uleb(l)];
+  const body: number[] = [];
+  splatLocal.forEach((l, s) => body.push(...get(inputs + s), ...simd(F32X4_SPLAT), ...set(l)));
+  body.push(...simd(0x0c), ...Array<number>(16).fill(0), ...set(zero)); // v128.const 0
+  // end = count · (16 or 32) bytes
+  const countParam = params.length - 1;
+  body.push(...get(countParam), I32_CONST, mode === "sum" ? 5 : 4, I32_SHL, ...set(endLocal));
+  body.push(BLOCK, VOID, LOOP, VOID, ...get(iLocal), ...get(endLocal), I32_GE_U, BR_IF, 1);
+  for (let h = 0; h < halves; h++) {
+    const local = nodeLocal[h]!;
+    nodes.forEach((n, k) => {
+      if (n.kind === "input") body.push(...get(n.index), ...get(iLocal), I32_ADD, ...simd(V128_LOAD), ...memarg(16 * h), ...set(local[k]!));
+      else if (n.kind === "splat") body.push(...get(splatLocal[n.index]!), ...set(local[k]!));
+      else body.push(...opCode(n.code, local[nodes.indexOf(n.a)]!, local[nodes.indexOf(n.b ?? n.a)]!, zero), ...set(local[k]!));
+    });
+    const result = local[nodes.length - 1]!;
+    if (mode === "store") {
+      body.push(...get(inputs + splats), ...get(iLocal), I32_ADD, ...get(result), ...simd(V128_STORE), ...memarg(0));
+    } else {
+      const [lo, hi] = [accs[2 * h]!, accs[2 * h + 1]!];
+      body.push(...get(lo), ...get(result), ...simd(F64X2_PROMOTE_LOW_F32X4), ...simd(F64X2_ADD), ...set(lo));
+      body.push(...get(hi), ...get(result), ...get(result), ...simd(I8X16_SHUFFLE), ...HIGH_HALF, ...simd(F64X2_PROMOTE_LOW_F32X4), ...simd(F64X2_ADD), ...set(hi));
+    }
+  }
+  body.push(...get(iLocal), I32_CONST, ...(mode === "sum" ? [32] : [16]), I32_ADD, ...set(iLocal), BR, 0, END, END);
+  if (mode === "sum") {
+    // ((a0 + a1) + (a2 + a3)), then lane 0 + lane 1: the order of the sum kernel (kernels/reduce.ts).
+    const [a0, a1, a2, a3] = accs as [number, number, number, number];
+    body.push(...get(a0), ...get(a1), ...simd(F64X2_ADD), ...get(a2), ...get(a3), ...simd(F64X2_ADD), ...simd(F64X2_ADD), ...set(a0));
+    body.push(...get(a0), ...simd(F64X2_EXTRACT_LANE), 0, ...get(a0), ...simd(F64X2_EXTRACT_LANE), 1, F64_ADD);
+  }
+  body.push(END);
+  const code = [...locals, ...body];
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([type])),
+    // env.memory: shared (flags 3), 1 page to 16384: the kernels' memory satisfies both bounds.
+    ...section(2, vec([[...name("env"), ...name("memory"), 0x02, 0x03, ...uleb(1), ...uleb(16384)]])),
+    ...section(3, vec([[0]])),
+    ...section(7, vec([[...name("f"), 0x00, 0]])), // export "f": function 0
+    ...section(10, vec([[...uleb(code.length), ...code]])),
+  ];
+  return new Uint8Array(bytes);
+}
+
+export type StoreFn = (...args: number[]) => void;
+export type SumFn = (...args: number[]) => number;
+
+const cache = new Map<string, { runtime: Runtime; fn: StoreFn | SumFn }>();
+/** Distinct expressions kept compiled; past this the cache starts over (a program that keeps making new chains). */
+const CACHE_MAX = 512;
+let compiled = 0;
+
+const keyOf = (n: Node): string => (n.kind === "op" ? `${n.code}(${keyOf(n.a)}${n.b === null ? "" : "," + keyOf(n.b)})` : `${n.kind[0]}${n.index}`);
+
+/** The compiled function of `root` for `rt`'s memory (compiled on first use). */
+export function compiledFn(rt: Runtime, root: Node, inputs: number, splats: number, mode: "store" | "sum"): StoreFn | SumFn {
+  const key = `${mode}:${inputs}:${splats}:${keyOf(root)}`;
+  const hit = cache.get(key);
+  if (hit !== undefined && hit.runtime === rt) return hit.fn;
+  const api = wasmApi()!;
+  const instance = new api.Instance(new api.Module(moduleBytes(root, inputs, splats, mode)), { env: { memory: rt.memory } });
+  const fn = instance.exports.f as StoreFn | SumFn;
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.set(key, { runtime: rt, fn });
+  compiled++;
+  return fn;
+}
+
+/** How many expressions were compiled so far (tests check that a loop reuses them). */
+export function compiledExpressions(): number {
+  return compiled;
+}
