@@ -7,7 +7,7 @@ import { borrowScratch, getRuntime, releaseScratch } from "../src/backend/wasm/r
 import type { Runtime } from "../src/backend/wasm/runtime.js";
 import { wasmApi } from "../src/backend/wasm/wasm-api.js";
 import type { WasmModule } from "../src/backend/wasm/wasm-api.js";
-import { leb, section } from "../bench/lib/wasm-bytes.mjs";
+import { leb, name, section, vec } from "../src/backend/wasm/wasm-bytes.js";
 
 // Before anything starts the backend's pool: four threads even on a two-core machine, so chunks really interleave.
 setWasmThreads(4);
@@ -29,8 +29,6 @@ function random(n: number, seed: number): Float32Array {
 
 // ---- a tiny hand-assembled module on shared memory, with kernels that take [start, end) last ----
 
-const vec = (items: number[][]): number[] => [...leb(items.length), ...items.flat()];
-const name = (s: string): number[] => [...leb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
 const body = (code: number[]): number[] => [...leb(code.length + 2), 0 /* no locals */, ...code, 0x0b];
 
 const [I32, F32] = [0x7f, 0x7d];

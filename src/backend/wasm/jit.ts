@@ -5,6 +5,7 @@
 // expression's structure, so a training loop compiles each of its chains once.
 import type { Runtime } from "./runtime.js";
 import { wasmApi } from "./wasm-api.js";
+import { leb as uleb, name, section, vec } from "./wasm-bytes.js";
 
 /** An expression as the compiler sees it: inputs and splats by index (their values are the function's arguments). */
 export type Node =
@@ -18,20 +19,6 @@ export const UNARY_BASE = 16;
 export const UNARY = { neg: UNARY_BASE, abs: UNARY_BASE + 1, sqrt: UNARY_BASE + 2, relu: UNARY_BASE + 3, square: UNARY_BASE + 4 } as const;
 
 // ---- the binary format: just what these functions use ----
-
-const uleb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-};
-const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes];
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const name = (text: string): number[] => [...uleb(text.length), ...Array.from(text, (c) => c.charCodeAt(0))];
 
 const I32 = 0x7f, F32 = 0x7d, F64 = 0x7c, V128 = 0x7b;
 const LOCAL_GET = 0x20, LOCAL_SET = 0x21, I32_CONST = 0x41, I32_ADD = 0x6a, I32_SHL = 0x74, I32_GE_U = 0x4f;
