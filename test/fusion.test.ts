@@ -68,6 +68,13 @@ test("elementwise results are pending until read, and realize() computes them", 
   });
 });
 
+test("scalars that compare equal but differ (−0 and +0) stay apart in one expression", () => {
+  const f = (t: cr.Tensor) => t.abs().add(1).div(cr.tensor(-0)).maximum(t.abs().add(1).div(cr.tensor(0))).toTypedArray();
+  const got = onBackend("wasm", () => f(cr.tensor(seeded(12))));
+  assert.deepEqual(got, onBackend("cpu", () => f(cr.tensor(seeded(12)))));
+  assert.equal(got[0], Infinity);
+});
+
 test("a chain longer than one program is split, and its value is unchanged", () => {
   const chain = (t: cr.Tensor) => {
     let y = t;

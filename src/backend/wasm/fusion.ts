@@ -1,6 +1,6 @@
 // Fusion of large float32 elementwise ops on the wasm backend. Instead of a pass over memory per op, an op
 // returns a `Fused` buffer: the expression that computes it from heap arrays and scalars. It is evaluated in
-// one pass (kernels/fused.ts, tile by tile in cache) when something needs its elements: a kernel that is
+// one pass (a loop compiled for it by jit.ts, intermediates in SIMD registers) when something needs its elements: a kernel that is
 // not elementwise, a read, or a sum over all of it, which adds the expression up without storing it. So
 // `sum(relu(x·w + b))` reads x and w once, and its gradients x.grad and w.grad are one pass each.
 //
@@ -89,7 +89,6 @@ export class Fused {
     readonly expr: Expr,
     readonly length: number,
     readonly inputs: readonly HeapArray[],
-    readonly ops: number,
   ) {
     this.token = { inputs, done: false };
     pin(this);
@@ -147,17 +146,23 @@ function operandExpr(buf: object, length: number): Expr | undefined {
   return undefined;
 }
 
+// The index of `value` in `splats`, added if new: by Object.is, so −0 and +0 stay apart and NaN is found.
+function splatIndex(splats: number[], value: number): number {
+  const at = splats.findIndex((v) => Object.is(v, value));
+  return at >= 0 ? at : splats.push(value) - 1;
+}
+
 // The distinct ops, inputs and splat values of an expression (shared subexpressions once).
 function census(root: Expr): { ops: number; inputs: HeapArray[]; splats: number[] } {
   const seen = new Set<Expr>();
   const inputs = new Set<HeapArray>();
-  const splats = new Set<number>();
+  const splats: number[] = [];
   let ops = 0;
   const visit = (e: Expr): void => {
     if (seen.has(e)) return;
     seen.add(e);
     if (e.kind === "input") inputs.add(e.arr);
-    else if (e.kind === "splat") splats.add(e.value);
+    else if (e.kind === "splat") splatIndex(splats, e.value);
     else {
       ops++;
       visit(e.a);
@@ -165,13 +170,13 @@ function census(root: Expr): { ops: number; inputs: HeapArray[]; splats: number[
     }
   };
   visit(root);
-  return { ops, inputs: [...inputs], splats: [...splats] };
+  return { ops, inputs: [...inputs], splats };
 }
 
 function make(expr: Expr, length: number): Fused | undefined {
   const { ops, inputs, splats } = census(expr);
   if (ops > MAX_OPS || inputs.length > MAX_INPUTS || splats.length > MAX_SPLATS) return undefined;
-  return new Fused(expr, length, inputs, ops);
+  return new Fused(expr, length, inputs);
 }
 
 /**
@@ -213,10 +218,8 @@ function nodeOf(f: Fused): { root: Node; splats: number[] } {
     if (have !== undefined) return have;
     let node: Node;
     if (e.kind === "input") node = { kind: "input", index: f.inputs.indexOf(e.arr) };
-    else if (e.kind === "splat") {
-      const at = splats.indexOf(e.value);
-      node = { kind: "splat", index: at >= 0 ? at : splats.push(e.value) - 1 };
-    } else node = { kind: "op", code: e.code, a: convert(e.a), b: e.b === null ? null : convert(e.b) };
+    else if (e.kind === "splat") node = { kind: "splat", index: splatIndex(splats, e.value) };
+    else node = { kind: "op", code: e.code, a: convert(e.a), b: e.b === null ? null : convert(e.b) };
     memo.set(e, node);
     return node;
   };
