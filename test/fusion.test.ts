@@ -6,8 +6,10 @@ import * as cr from "chainrule";
 import { setFusionMinElements, warmUpWasm } from "../src/backend/wasm/index.js";
 import { compiledExpressions } from "../src/backend/wasm/jit.js";
 import { isFused } from "../src/backend/wasm/fusion.js";
+import { setWasmThreads, workerChunks } from "../src/backend/wasm/pool.js";
 
 const N = 100_003; // above the fusion threshold, with a partial last vector and a partial last sum chunk
+setWasmThreads(2); // exercise the worker path even on one core
 warmUpWasm();
 
 function seeded(seed: number, n = N): Float32Array {
@@ -53,6 +55,20 @@ test("a fused forward and backward gives the bits of op-by-op wasm, and cpu's gr
   assert.deepEqual(fused.gw, cpu.gw);
   assert.equal(fused.gb, cpu.gb);
   assert.ok(Math.abs(fused.loss - cpu.loss) <= 1e-5 * Math.abs(cpu.loss));
+});
+
+test("large fused loops are shared with the worker threads, with the bits of one thread", async () => {
+  for (let i = 0; i < 200 && cr.wasmMemoryStats().workers === 0; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.equal(cr.wasmMemoryStats().workers, 1, "a worker is ready");
+  const xs = seeded(13, 700_005), ws = seeded(14, 700_005);
+  const before = workerChunks();
+  const fused = onBackend("wasm", () => w4(xs, ws));
+  assert.ok(workerChunks() > before, "the worker computed chunks");
+  const eager = onBackend("wasm", () => w4(xs, ws), Infinity);
+  assert.equal(fused.loss, eager.loss);
+  assert.equal(fused.gb, eager.gb);
+  assert.deepEqual(fused.gx, eager.gx);
+  assert.deepEqual(fused.gw, eager.gw);
 });
 
 test("elementwise results are pending until read, and realize() computes them", () => {

@@ -10,8 +10,10 @@
 import type { BinaryOp, UnaryOp } from "../backend.js";
 import { runKernel } from "./call.js";
 import type { Runtime } from "./runtime.js";
-import { compiledFn, OP, UNARY } from "./jit.js";
-import type { Node, StoreFn, SumFn } from "./jit.js";
+import { compiledKernel, OP, SUM_CHUNK_SHIFT, UNARY } from "./jit.js";
+import type { Node } from "./jit.js";
+import { getPool, parallelRun, readyWorkerCount } from "./pool.js";
+import type { CompiledKernel } from "./pool.js";
 import { isHeapArray, releaseHeapArray } from "./tensors.js";
 import type { HeapArray } from "./tensors.js";
 
@@ -22,8 +24,10 @@ const UNARY_CODES: Partial<Record<UnaryOp, number>> = UNARY;
 const MAX_INPUTS = 8;
 const MAX_SPLATS = 4;
 const MAX_OPS = 16;
-/** Elements per partial sum: the sum kernel's chunk (reduce.ts), so a fused sum adds in its order and gives its bits. */
-const CHUNK = 65536;
+/** Elements per partial sum: the sum kernel's chunk (reduce.ts), so a fused sum adds in its order and gives its bits; also what a thread takes at a time. */
+const CHUNK = 2 ** SUM_CHUNK_SHIFT;
+/** From this many elements a fused loop is shared with the worker threads (as the kernels' split.ts does). */
+const PARALLEL_MIN = 262144;
 
 type Expr =
   | { readonly kind: "input"; readonly arr: HeapArray }
@@ -226,13 +230,25 @@ function nodeOf(f: Fused): { root: Node; splats: number[] } {
   return { root: convert(f.expr), splats };
 }
 
+// Runs `kernel(...args, start, end)` over [0, length) in CHUNK pieces: shared with the worker threads when
+// large enough, else on this thread (one call for a store, one per chunk for a sum's per-chunk partials).
+function runChunks(rt: Runtime, kernel: CompiledKernel, args: readonly number[], length: number, perChunk: boolean): void {
+  const pool = length >= PARALLEL_MIN ? getPool(rt) : null;
+  if (pool !== null && readyWorkerCount() > 0) {
+    parallelRun(rt, pool, kernel, args, length, CHUNK);
+    return;
+  }
+  if (!perChunk) kernel.fn(...args, 0, length);
+  else for (let start = 0; start < length; start += CHUNK) kernel.fn(...args, start, Math.min(length, start + CHUNK));
+}
+
 /** The elements of `f`, computing them on first use. */
 export function realize(rt: Runtime, f: Fused): HeapArray {
   if (f.realized !== undefined) return f.realized;
   const { root, splats } = nodeOf(f);
-  const fn = compiledFn(rt, root, f.inputs.length, splats.length, "store") as StoreFn;
+  const kernel = compiledKernel(rt, root, f.inputs.length, splats.length, "store");
   const [arr] = runKernel(rt, f.inputs, [{ dtype: "float32", length: f.length }], [], (ptrs, [out]) => {
-    fn(...ptrs, ...splats, out!, Math.ceil(f.length / 4));
+    runChunks(rt, kernel, [...ptrs, ...splats, out!], f.length, false);
   }) ?? [];
   if (arr === undefined) throw new Error(`wasm: no memory left to evaluate a fused expression of ${f.length} elements`);
   f.realized = arr;
@@ -246,22 +262,24 @@ export function realize(rt: Runtime, f: Fused): HeapArray {
  */
 export function sumFused(rt: Runtime, f: Fused): number {
   const { root, splats } = nodeOf(f);
-  const sum = compiledFn(rt, root, f.inputs.length, splats.length, "sum") as SumFn;
-  const store = compiledFn(rt, root, f.inputs.length, splats.length, "store") as StoreFn;
+  const sum = compiledKernel(rt, root, f.inputs.length, splats.length, "sum");
+  const chunks = Math.ceil(f.length / CHUNK);
   let total = 0;
-  const ran = runKernel(rt, f.inputs, [], [32], (ptrs, _, [tail]) => {
-    const tailValues = new Float32Array(rt.memory.buffer, tail!, 8);
-    for (let start = 0; start < f.length; start += CHUNK) {
-      const length = Math.min(CHUNK, f.length - start);
-      const pairs = length >> 3;
-      let partial = sum(...ptrs.map((p) => p + start * 4), ...splats, pairs);
-      const rest = length - pairs * 8;
-      if (rest > 0) {
-        store(...ptrs.map((p) => p + (start + pairs * 8) * 4), ...splats, tail!, Math.ceil(rest / 4));
-        for (let i = 0; i < rest; i++) partial += tailValues[i]!;
-      }
-      total += partial;
+  const ran = runKernel(rt, f.inputs, [], [chunks * 8, 32], (ptrs, _, [partials, tail]) => {
+    runChunks(rt, sum, [...ptrs, ...splats, partials!], f.length, true);
+    const sums = new Float64Array(rt.memory.buffer, partials!, chunks);
+    // The sum kernel adds the last elements that make no group of 8 one by one: only the last chunk has them.
+    const rest = f.length % 8;
+    if (rest > 0) {
+      const start = f.length - rest;
+      const store = compiledKernel(rt, root, f.inputs.length, splats.length, "store");
+      store.fn(...ptrs, ...splats, tail! - start * 4, start, f.length); // out + 4·index lands in the tail buffer
+      const values = new Float32Array(rt.memory.buffer, tail!, rest);
+      let last = sums[chunks - 1]!;
+      for (let i = 0; i < rest; i++) last += values[i]!;
+      sums[chunks - 1] = last;
     }
+    for (let i = 0; i < chunks; i++) total += sums[i]!;
   });
   if (ran === undefined) throw new Error(`wasm: no memory left to sum a fused expression of ${f.length} elements`);
   return total;

@@ -3,6 +3,7 @@
 // result (or adds it up), so a chain of k ops costs one pass, not k. The module imports the kernels' shared
 // memory and is built byte by byte here: no compiler is needed at run time. Functions are cached by the
 // expression's structure, so a training loop compiles each of its chains once.
+import type { CompiledKernel } from "./pool.js";
 import type { Runtime } from "./runtime.js";
 import { wasmApi } from "./wasm-api.js";
 import { leb as uleb, name, section, vec } from "./wasm-bytes.js";
@@ -20,8 +21,9 @@ export const UNARY = { neg: UNARY_BASE, abs: UNARY_BASE + 1, sqrt: UNARY_BASE + 
 
 // ---- the binary format: just what these functions use ----
 
-const I32 = 0x7f, F32 = 0x7d, F64 = 0x7c, V128 = 0x7b;
+const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b;
 const LOCAL_GET = 0x20, LOCAL_SET = 0x21, I32_CONST = 0x41, I32_ADD = 0x6a, I32_SHL = 0x74, I32_GE_U = 0x4f;
+const I32_SUB = 0x6b, I32_SHR_U = 0x76, F64_STORE = 0x39;
 const BLOCK = 0x02, LOOP = 0x03, BR = 0x0c, BR_IF = 0x0d, END = 0x0b, VOID = 0x40, F64_ADD = 0xa0;
 const simd = (op: number): number[] => [0xfd, ...uleb(op)];
 const V128_LOAD = 0x00, V128_STORE = 0x0b, I8X16_SHUFFLE = 0x0d, F32X4_SPLAT = 0x13, F64X2_EXTRACT_LANE = 0x21;
@@ -50,14 +52,20 @@ function opCode(code: number, a: number, b: number, zero: number): number[] {
   return [...get(a), ...simd(UNARY_SIMD[u]!)];
 }
 
+/** A sum's elements per partial (the sum kernel's chunk, reduce.ts), as a power of two. */
+export const SUM_CHUNK_SHIFT = 16;
+
 /**
- * The function for `root` with `inputs` address parameters and `splats` f32 parameters, then:
- * - "store": (out, vectors) → (), writing `vectors` whole vectors of results at `out`;
- * - "sum": (pairs) → f64, the float64 sum of 8·pairs results, added as the sum kernel adds them.
+ * The function for `root` with `inputs` address parameters and `splats` f32 parameters, then (out, start,
+ * end), over elements [start, end) of the inputs:
+ * - "store": writes the results at out + 4·index, whole vectors (the last one into the padding);
+ * - "sum": out[start / 2^SUM_CHUNK_SHIFT] = the float64 sum of the results in whole groups of 8 (the caller
+ *   adds the rest), in the order the sum kernel adds them. [start, end) lies within one chunk.
  */
 function moduleBytes(root: Node, inputs: number, splats: number, mode: "store" | "sum"): Uint8Array {
-  const params = [...Array<number>(inputs).fill(I32), ...Array<number>(splats).fill(F32), ...(mode === "store" ? [I32, I32] : [I32])];
-  const type = [0x60, ...vec(params.map((p) => [p])), ...(mode === "store" ? [0] : [1, F64])];
+  const params = [...Array<number>(inputs).fill(I32), ...Array<number>(splats).fill(F32), I32, I32, I32];
+  const [outParam, startParam, endParam] = [params.length - 3, params.length - 2, params.length - 1];
+  const type = [0x60, ...vec(params.map((p) => [p])), 0];
   // Locals after the parameters: i and end (i32), the splat vectors, zero, then per half one per op node and input.
   const nodes: Node[] = [];
   const visit = (n: Node): void => {
@@ -84,9 +92,10 @@ function moduleBytes(root: Node, inputs: number, splats: number, mode: "store" |
   const body: number[] = [];
   splatLocal.forEach((l, s) => body.push(...get(inputs + s), ...simd(F32X4_SPLAT), ...set(l)));
   body.push(...simd(0x0c), ...Array<number>(16).fill(0), ...set(zero)); // v128.const 0
-  // end = count · (16 or 32) bytes
-  const countParam = params.length - 1;
-  body.push(...get(countParam), I32_CONST, mode === "sum" ? 5 : 4, I32_SHL, ...set(endLocal));
+  // Byte offsets: i from start·4; store: to end rounded up to a whole vector; sum: whole pairs of vectors only.
+  body.push(...get(startParam), I32_CONST, 2, I32_SHL, ...set(iLocal));
+  if (mode === "store") body.push(...get(endParam), I32_CONST, 3, I32_ADD, I32_CONST, 2, I32_SHR_U, I32_CONST, 4, I32_SHL, ...set(endLocal));
+  else body.push(...get(iLocal), ...get(endParam), ...get(startParam), I32_SUB, I32_CONST, 3, I32_SHR_U, I32_CONST, 5, I32_SHL, I32_ADD, ...set(endLocal));
   body.push(BLOCK, VOID, LOOP, VOID, ...get(iLocal), ...get(endLocal), I32_GE_U, BR_IF, 1);
   for (let h = 0; h < halves; h++) {
     const local = nodeLocal[h]!;
@@ -97,7 +106,7 @@ function moduleBytes(root: Node, inputs: number, splats: number, mode: "store" |
     });
     const result = local[nodes.length - 1]!;
     if (mode === "store") {
-      body.push(...get(inputs + splats), ...get(iLocal), I32_ADD, ...get(result), ...simd(V128_STORE), ...memarg(0));
+      body.push(...get(outParam), ...get(iLocal), I32_ADD, ...get(result), ...simd(V128_STORE), ...memarg(0));
     } else {
       const [lo, hi] = [accs[2 * h]!, accs[2 * h + 1]!];
       body.push(...get(lo), ...get(result), ...simd(F64X2_PROMOTE_LOW_F32X4), ...simd(F64X2_ADD), ...set(lo));
@@ -109,7 +118,9 @@ function moduleBytes(root: Node, inputs: number, splats: number, mode: "store" |
     // ((a0 + a1) + (a2 + a3)), then lane 0 + lane 1: the order of the sum kernel (kernels/reduce.ts).
     const [a0, a1, a2, a3] = accs as [number, number, number, number];
     body.push(...get(a0), ...get(a1), ...simd(F64X2_ADD), ...get(a2), ...get(a3), ...simd(F64X2_ADD), ...simd(F64X2_ADD), ...set(a0));
-    body.push(...get(a0), ...simd(F64X2_EXTRACT_LANE), 0, ...get(a0), ...simd(F64X2_EXTRACT_LANE), 1, F64_ADD);
+    // partials[start / SUM_CHUNK] = lane 0 + lane 1
+    body.push(...get(outParam), ...get(startParam), I32_CONST, SUM_CHUNK_SHIFT, I32_SHR_U, I32_CONST, 3, I32_SHL, I32_ADD);
+    body.push(...get(a0), ...simd(F64X2_EXTRACT_LANE), 0, ...get(a0), ...simd(F64X2_EXTRACT_LANE), 1, F64_ADD, F64_STORE, 3, 0);
   }
   body.push(END);
   const code = [...locals, ...body];
@@ -125,28 +136,34 @@ function moduleBytes(root: Node, inputs: number, splats: number, mode: "store" |
   return new Uint8Array(bytes);
 }
 
-export type StoreFn = (...args: number[]) => void;
-export type SumFn = (...args: number[]) => number;
-
-const cache = new Map<string, { runtime: Runtime; fn: StoreFn | SumFn }>();
+const cache = new Map<string, { runtime: Runtime; kernel: CompiledKernel }>();
 /** Distinct expressions kept compiled; past this the cache starts over (a program that keeps making new chains). */
 const CACHE_MAX = 512;
 let compiled = 0;
 
 const keyOf = (n: Node): string => (n.kind === "op" ? `${n.code}(${keyOf(n.a)}${n.b === null ? "" : "," + keyOf(n.b)})` : `${n.kind[0]}${n.index}`);
 
-/** The compiled function of `root` for `rt`'s memory (compiled on first use). */
-export function compiledFn(rt: Runtime, root: Node, inputs: number, splats: number, mode: "store" | "sum"): StoreFn | SumFn {
+/**
+ * The compiled function of `root` for `rt`'s memory (compiled on first use). Its module's bytes stay in the
+ * memory while it is cached, for worker threads to compile their own instance from.
+ */
+export function compiledKernel(rt: Runtime, root: Node, inputs: number, splats: number, mode: "store" | "sum"): CompiledKernel {
   const key = `${mode}:${inputs}:${splats}:${keyOf(root)}`;
   const hit = cache.get(key);
-  if (hit !== undefined && hit.runtime === rt) return hit.fn;
+  if (hit !== undefined && hit.runtime === rt) return hit.kernel;
+  const bytes = moduleBytes(root, inputs, splats, mode);
   const api = wasmApi()!;
-  const instance = new api.Instance(new api.Module(moduleBytes(root, inputs, splats, mode)), { env: { memory: rt.memory } });
-  const fn = instance.exports.f as StoreFn | SumFn;
-  if (cache.size >= CACHE_MAX) cache.clear();
-  cache.set(key, { runtime: rt, fn });
-  compiled++;
-  return fn;
+  const instance = new api.Instance(new api.Module(bytes), { env: { memory: rt.memory } });
+  const at = rt.heap.alloc(bytes.length);
+  if (at === undefined) throw new Error("wasm: no memory left for a compiled elementwise kernel");
+  new Uint8Array(rt.memory.buffer, at, bytes.length).set(bytes);
+  if (cache.size >= CACHE_MAX) {
+    for (const { runtime, kernel } of cache.values()) runtime.heap.release(kernel.at);
+    cache.clear();
+  }
+  const kernel = { fn: instance.exports.f as CompiledKernel["fn"], id: ++compiled, at, length: bytes.length };
+  cache.set(key, { runtime: rt, kernel });
+  return kernel;
 }
 
 /** How many expressions were compiled so far (tests check that a loop reuses them). */

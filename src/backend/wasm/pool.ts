@@ -13,7 +13,7 @@ import type { WasmMemory, WasmModule } from "./wasm-api.js";
 // Control block, its own SharedArrayBuffer: an Int32 header, the task's arguments as Float64 (so float
 // arguments pass unchanged and pointers up to 1 GiB stay exact), then one Int32 slot per worker.
 const H_NEXT = 0; // the next chunk to claim
-const H_KERNEL = 1; // the kernel's index in kernelNames(module)
+const H_KERNEL = 1; // the kernel's index in kernelNames(module); −id for a function compiled at run time (see H_CODE_AT)
 const H_ITEMS = 2;
 const H_CHUNK = 3; // items per chunk
 const H_CHUNKS = 4;
@@ -21,6 +21,8 @@ const H_NARGS = 5;
 const H_RANGE_AT = 6; // where [start, end) go among the arguments
 const H_LOCAL = 7; // 1: append the slot's S_LOCAL (a per-thread argument, e.g. gemm's packing space)
 const H_WORKER_CHUNKS = 8; // chunks computed by workers since start (diagnostics)
+const H_CODE_AT = 9; // a compiled function's module bytes in the wasm memory (address, then length): workers compile it once per id
+const H_CODE_LENGTH = 10;
 const HEADER = 16;
 const MAX_ARGS = 16;
 const ARGS_AT = HEADER * 4;
@@ -45,6 +47,18 @@ function serve({ module, memory, control, slot, spinMs }) {
   const ctl = new Int32Array(control, ${SLOTS_AT} + slot * ${SLOT * 4}, ${SLOT});
   const exports = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error("wasm kernel aborted"); } } }).exports;
   const kernels = kernelNames(module).map((name) => exports[name]);
+  const compiled = new Map();
+  const kernelFor = (k) => {
+    if (k >= 0) return kernels[k];
+    let fn = compiled.get(k);
+    if (fn === undefined) {
+      const bytes = new Uint8Array(memory.buffer, head[${H_CODE_AT}], head[${H_CODE_LENGTH}]).slice();
+      fn = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports.f;
+      if (compiled.size > 1024) compiled.clear();
+      compiled.set(k, fn);
+    }
+    return fn;
+  };
   Atomics.store(ctl, ${S_READY}, 1);
   let seen = 0;
   const idle = (s) => s <= 0 || s === seen;
@@ -55,7 +69,15 @@ function serve({ module, memory, control, slot, spinMs }) {
     while (idle(s = Atomics.load(ctl, ${S_STATE}))) Atomics.wait(ctl, ${S_STATE}, s);
     seen = s;
     if (Atomics.compareExchange(ctl, ${S_STATE}, s, -s) !== s) continue; // the caller took it back
-    const kernel = kernels[head[${H_KERNEL}]];
+    let kernel;
+    try {
+      kernel = kernelFor(head[${H_KERNEL}]);
+    } catch {
+      Atomics.store(ctl, ${S_READY}, -1); // could not compile: never used again; the caller does the chunks
+      Atomics.store(ctl, ${S_DONE}, s);
+      Atomics.notify(ctl, ${S_DONE});
+      continue;
+    }
     const items = head[${H_ITEMS}], chunk = head[${H_CHUNK}], chunks = head[${H_CHUNKS}], at = head[${H_RANGE_AT}];
     const call = Array.from(args.subarray(0, head[${H_NARGS}]));
     if (head[${H_LOCAL}] === 1) call.push(ctl[${S_LOCAL}]);
@@ -225,9 +247,17 @@ function canBlock(): boolean {
   return blockingAllowed;
 }
 
+/** A function compiled at run time (jit.ts): its id, and its module's bytes at `at` in the wasm memory, for the workers. */
+export interface CompiledKernel {
+  readonly fn: (...args: number[]) => unknown;
+  readonly id: number;
+  readonly at: number;
+  readonly length: number;
+}
+
 /** One split kernel call: `kernel(...args with [start, end) inserted at rangeAt, local[t]?)` over chunks of `items`. */
 interface Task {
-  readonly kernel: string;
+  readonly kernel: string | CompiledKernel;
   readonly args: readonly number[];
   readonly rangeAt: number;
   readonly items: number;
@@ -252,13 +282,18 @@ function runChunk(fn: KernelFn, task: Task, call: number[], i: number): void {
 }
 
 /** Writes the task to the control block and wakes the workers; returns the task's seq. */
-function post(p: Pool, task: Task, kernelIndex: number, workers: readonly Int32Array[], chunks: number): number {
+function post(p: Pool, task: Task, workers: readonly Int32Array[], chunks: number): number {
   p.seq = (p.seq % 0x3fffffff) + 1;
   const seq = p.seq;
   p.args.set(task.args);
   const h = p.head;
   h[H_NEXT] = 0;
-  h[H_KERNEL] = kernelIndex;
+  if (typeof task.kernel === "string") h[H_KERNEL] = p.kernelNames.indexOf(task.kernel);
+  else {
+    h[H_KERNEL] = -task.kernel.id;
+    h[H_CODE_AT] = task.kernel.at;
+    h[H_CODE_LENGTH] = task.kernel.length;
+  }
   h[H_ITEMS] = task.items;
   h[H_CHUNK] = task.chunk;
   h[H_CHUNKS] = chunks;
@@ -291,13 +326,13 @@ function join(workers: readonly Int32Array[], seq: number): void {
 function runTask(rt: Runtime, p: Pool, task: Task): void {
   if (p.runtime !== rt) throw new Error("the pool's workers run another runtime's module");
   if (task.args.length + (task.local === undefined ? 0 : 1) > MAX_ARGS) throw new Error(`a parallel kernel takes at most ${MAX_ARGS} arguments`);
-  const fn = kernelOf(rt, task.kernel);
+  const fn = typeof task.kernel === "string" ? kernelOf(rt, task.kernel) : task.kernel.fn;
   const chunks = Math.ceil(task.items / task.chunk);
   const call = [...task.args, ...(task.local === undefined ? [] : [task.local[0] ?? 0])];
   call.splice(task.rangeAt, 0, 0, 0);
   const ready = readySlots(p);
   const workers = task.local === undefined ? ready : ready.slice(0, task.local.length - 1);
-  const seq = post(p, task, p.kernelNames.indexOf(task.kernel), workers, chunks);
+  const seq = post(p, task, workers, chunks);
   try {
     for (let i; (i = Atomics.add(p.head, H_NEXT, 1)) < chunks; ) runChunk(fn, task, call, i);
   } catch (err) {
@@ -314,12 +349,13 @@ function runTask(rt: Runtime, p: Pool, task: Task): void {
 }
 
 /**
- * Calls the module's export `kernel` as `kernel(...args, start, end)` for [start, end) chunks of `items`
+ * Calls the module's export `kernel` (or a function compiled at run time, which each worker compiles from
+ * its bytes the first time) as `kernel(...args, start, end)` for [start, end) chunks of `items`
  * items, `chunk` at a time, shared between this thread and the pool's ready workers (which look the export up
  * by name). Returns once every chunk is done. Chunks run concurrently and in any order, so they must write
  * disjoint memory; a chunk that trapped in a worker is rerun on this thread.
  */
-export function parallelRun(rt: Runtime, p: Pool, kernel: string, args: readonly number[], items: number, chunk: number): void {
+export function parallelRun(rt: Runtime, p: Pool, kernel: string | CompiledKernel, args: readonly number[], items: number, chunk: number): void {
   if (items <= 0) return;
   runTask(rt, p, { kernel, args, rangeAt: args.length, items, chunk: Math.max(1, Math.floor(chunk)) });
 }
