@@ -31,6 +31,7 @@ export type { DType } from "./dtype.js";
 export { promoteTypes } from "./dtype.js";
 export { ShapeError, DTypeError, AutogradError, GradcheckError, ArgumentError, IndexError, DisposedError } from "./errors.js";
 export { tidy, scope, keep, Scope } from "./tensor/scope.js";
+export { realize } from "./tensor/realize.js";
 export { memory } from "./memory.js";
 export type { MemoryInfo } from "./memory.js";
 

@@ -258,7 +258,14 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
   // A pending (fused) result computed before it is read; the cpu computes when called and has no evaluate.
   evaluate: [c("relu(x·y) of [300003]", [make("float32", [300003]), make("float32", [300003])], { dtype: "float32", size: 300003 }, (b, a) => {
     const out = b.unary("relu", { buf: b.binary("mul", a0(a), a0(a, 1), [300003], "float32"), shape: [300003], dtype: "float32" }, "float32");
-    b.evaluate?.(out);
+    b.evaluate?.([out]);
+    return out;
+  }), c("x·y and x − y of [300003] together", [make("float32", [300003]), make("float32", [300003])], { dtype: "float32", size: 600006 }, (b, a) => {
+    const prod = b.binary("mul", a0(a), a0(a, 1), [300003], "float32"), diff = b.binary("sub", a0(a), a0(a, 1), [300003], "float32");
+    b.evaluate?.([prod, diff, prod]);
+    const out = new Float32Array(600006);
+    out.set(b.toArray(prod, "float32", 300003) as Float32Array);
+    out.set(b.toArray(diff, "float32", 300003) as Float32Array, 300003);
     return out;
   })],
   // Released memory is reused: the next buffer must still read as what was written to it.

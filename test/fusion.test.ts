@@ -91,6 +91,27 @@ test("scalars that compare equal but differ (−0 and +0) stay apart in one expr
   assert.equal(got[0], Infinity);
 });
 
+test("cr.realize computes pending tensors together: one loop for a product's two gradients, same bits", () => {
+  onBackend("wasm", () => {
+    const xs = seeded(15), ws = seeded(16);
+    const x = cr.tensor(xs, { requiresGrad: true }), w = cr.tensor(ws, { requiresGrad: true });
+    cr.relu(x.mul(w).add(0.1)).sum().backward();
+    assert.ok(isFused(x.grad!._buf) && isFused(w.grad!._buf), "both pending");
+    const compiled = compiledExpressions();
+    cr.realize(x.grad!, w.grad!, x); // x is computed already: left as it is
+    assert.equal(compiledExpressions() - compiled <= 1, true, "at most one new function, for both");
+    assert.ok(!isFused(x.grad!._buf) || x.grad!._buf.realized !== undefined);
+    const want = onBackend("wasm", () => w4(xs, ws), Infinity);
+    assert.deepEqual(x.grad!.toTypedArray(), want.gx);
+    assert.deepEqual(w.grad!.toTypedArray(), want.gw);
+    // Pending tensors of different lengths are computed too, each in its own loop.
+    const a = x.detach().mul(2), b = cr.tensor(seeded(17, 70_001)).neg();
+    cr.realize(a, b);
+    assert.ok((a._buf as { realized?: unknown }).realized !== undefined && (b._buf as { realized?: unknown }).realized !== undefined);
+    assert.deepEqual(b.toTypedArray(), seeded(17, 70_001).map((v) => -v));
+  });
+});
+
 test("a chain longer than one program is split, and its value is unchanged", () => {
   const chain = (t: cr.Tensor) => {
     let y = t;

@@ -113,10 +113,10 @@ export interface Backend {
    */
   release?(buf: DataBuf): void;
   /**
-   * Computes `buf` now where the backend defers work (wasm's fused elementwise chains are computed when
-   * read); absent where every kernel computes when called.
+   * Computes `bufs` now where the backend defers work (wasm's fused elementwise chains are computed when
+   * read), together where it can; absent where every kernel computes when called.
    */
-  evaluate?(buf: DataBuf): void;
+  evaluate?(bufs: readonly DataBuf[]): void;
   /** Whether `buf` lives in memory only `release` frees (not the JavaScript heap's): the tensor layer then releases it when its tensors are collected. */
   ownsMemory?(buf: DataBuf): boolean;
   /** Picks the slices `index` (1-D int32) along `dim`. */

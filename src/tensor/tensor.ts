@@ -169,10 +169,10 @@ export class Tensor {
   /**
    * Computes this tensor's elements now and returns it. The `wasm` backend defers large elementwise chains
    * and computes each in one pass when it is read (tinygrad's `realize`, JAX's `block_until_ready`): call
-   * this to time work that is otherwise computed later, or to compute a result before its inputs change.
+   * this to time work that is otherwise computed later. `cr.realize(a, b, …)` computes several together.
    */
   realize(): this {
-    this._backend.evaluate?.(this._buf);
+    this._backend.evaluate?.([this._buf]);
     return this;
   }
   /**

@@ -4,7 +4,7 @@
 // expressions that read what they write.
 import type { Backend, DataBuf, TensorData } from "../backend.js";
 import { sizeOf } from "../../shape.js";
-import { beforeWrite, fuseCopy, fuseElementwise, fuseSplat, isFused, realize, releaseArray, releaseFused, sumFused } from "./fusion.js";
+import { beforeWrite, fuseCopy, fuseElementwise, fuseSplat, isFused, realize, realizeTogether, releaseArray, releaseFused, sumFused } from "./fusion.js";
 import { getRuntime } from "./runtime.js";
 import type { Runtime } from "./runtime.js";
 import { isHeapArray } from "./tensors.js";
@@ -88,9 +88,9 @@ export function withFusion(kernels: Backend): Backend {
         return kernels.view!(arr);
       },
     }),
-    evaluate(buf) {
+    evaluate(bufs) {
       const rt = getRuntime();
-      if (rt !== null && isFused(buf)) realize(rt, buf);
+      if (rt !== null) realizeTogether(rt, bufs.filter(isFused));
     },
     release(buf) {
       if (isFused(buf)) releaseFused(buf);

@@ -213,21 +213,24 @@ export function fuseCopy(f: Fused): Fused | undefined {
 
 // ---- evaluation ----
 
-// The expression with inputs and splats by index, shared subexpressions kept shared.
-function nodeOf(f: Fused): { root: Node; splats: number[] } {
+// The expressions of `fs` with inputs and splats by index (over all of them), shared subexpressions kept shared.
+function nodesOf(fs: readonly Fused[]): { roots: Node[]; inputs: HeapArray[]; splats: number[] } {
+  const inputs: HeapArray[] = [];
   const splats: number[] = [];
   const memo = new Map<Expr, Node>();
   const convert = (e: Expr): Node => {
     const have = memo.get(e);
     if (have !== undefined) return have;
     let node: Node;
-    if (e.kind === "input") node = { kind: "input", index: f.inputs.indexOf(e.arr) };
-    else if (e.kind === "splat") node = { kind: "splat", index: splatIndex(splats, e.value) };
+    if (e.kind === "input") {
+      const at = inputs.indexOf(e.arr);
+      node = { kind: "input", index: at >= 0 ? at : inputs.push(e.arr) - 1 };
+    } else if (e.kind === "splat") node = { kind: "splat", index: splatIndex(splats, e.value) };
     else node = { kind: "op", code: e.code, a: convert(e.a), b: e.b === null ? null : convert(e.b) };
     memo.set(e, node);
     return node;
   };
-  return { root: convert(f.expr), splats };
+  return { roots: fs.map((f) => convert(f.expr)), inputs, splats };
 }
 
 // Runs `kernel(...args, start, end)` over [0, length) in CHUNK pieces: shared with the worker threads when
@@ -244,16 +247,41 @@ function runChunks(rt: Runtime, kernel: CompiledKernel, args: readonly number[],
 
 /** The elements of `f`, computing them on first use. */
 export function realize(rt: Runtime, f: Fused): HeapArray {
-  if (f.realized !== undefined) return f.realized;
-  const { root, splats } = nodeOf(f);
-  const kernel = compiledKernel(rt, root, f.inputs.length, splats.length, "store");
-  const [arr] = runKernel(rt, f.inputs, [{ dtype: "float32", length: f.length }], [], (ptrs, [out]) => {
-    runChunks(rt, kernel, [...ptrs, ...splats, out!], f.length, false);
-  }) ?? [];
-  if (arr === undefined) throw new Error(`wasm: no memory left to evaluate a fused expression of ${f.length} elements`);
-  f.realized = arr;
-  f.done();
-  return arr;
+  if (f.realized === undefined) realizeTogether(rt, [f]);
+  return f.realized!;
+}
+
+/** One loop computes at most this many pending buffers (its arguments must fit a worker task's). */
+const MAX_OUTPUTS = 4;
+const MAX_ARGUMENTS = 14;
+
+/**
+ * Computes the pending buffers among `fs`, several in one loop where they have the same length and fit one
+ * function: expressions that share inputs (a product's two gradients) then read them once, and what they
+ * share is computed once.
+ */
+export function realizeTogether(rt: Runtime, fs: readonly Fused[]): void {
+  let todo = [...new Set(fs)].filter((f) => f.realized === undefined && !f.released);
+  while (todo.length > 0) {
+    const group = [todo[0]!];
+    for (const f of todo.slice(1)) {
+      if (f.length !== group[0]!.length || group.length === MAX_OUTPUTS) continue;
+      const { inputs, splats } = nodesOf([...group, f]);
+      if (inputs.length <= MAX_INPUTS && splats.length <= MAX_SPLATS && inputs.length + splats.length + group.length + 1 <= MAX_ARGUMENTS) group.push(f);
+    }
+    todo = todo.filter((f) => !group.includes(f));
+    const { roots, inputs, splats } = nodesOf(group);
+    const length = group[0]!.length;
+    const kernel = compiledKernel(rt, roots, inputs.length, splats.length, "store");
+    const arrays = runKernel(rt, inputs, group.map(() => ({ dtype: "float32" as const, length })), [], (ptrs, outs) => {
+      runChunks(rt, kernel, [...ptrs, ...splats, ...outs], length, false);
+    });
+    if (arrays === undefined) throw new Error(`wasm: no memory left to evaluate a fused expression of ${length} elements`);
+    group.forEach((f, i) => {
+      f.realized = arrays[i]!;
+      f.done();
+    });
+  }
 }
 
 /**
@@ -261,18 +289,18 @@ export function realize(rt: Runtime, f: Fused): HeapArray {
  * elements added in the sum kernel's order, so the result has the bits of summing the stored elements.
  */
 export function sumFused(rt: Runtime, f: Fused): number {
-  const { root, splats } = nodeOf(f);
-  const sum = compiledKernel(rt, root, f.inputs.length, splats.length, "sum");
+  const { roots, inputs, splats } = nodesOf([f]);
+  const sum = compiledKernel(rt, roots, inputs.length, splats.length, "sum");
   const chunks = Math.ceil(f.length / CHUNK);
   let total = 0;
-  const ran = runKernel(rt, f.inputs, [], [chunks * 8, 32], (ptrs, _, [partials, tail]) => {
+  const ran = runKernel(rt, inputs, [], [chunks * 8, 32], (ptrs, _, [partials, tail]) => {
     runChunks(rt, sum, [...ptrs, ...splats, partials!], f.length, true);
     const sums = new Float64Array(rt.memory.buffer, partials!, chunks);
     // The sum kernel adds the last elements that make no group of 8 one by one: only the last chunk has them.
     const rest = f.length % 8;
     if (rest > 0) {
       const start = f.length - rest;
-      const store = compiledKernel(rt, root, f.inputs.length, splats.length, "store");
+      const store = compiledKernel(rt, roots, inputs.length, splats.length, "store");
       store.fn(...ptrs, ...splats, tail! - start * 4, start, f.length); // out + 4·index lands in the tail buffer
       const values = new Float32Array(rt.memory.buffer, tail!, rest);
       let last = sums[chunks - 1]!;

@@ -56,15 +56,18 @@ function opCode(code: number, a: number, b: number, zero: number): number[] {
 export const SUM_CHUNK_SHIFT = 16;
 
 /**
- * The function for `root` with `inputs` address parameters and `splats` f32 parameters, then (out, start,
- * end), over elements [start, end) of the inputs:
- * - "store": writes the results at out + 4·index, whole vectors (the last one into the padding);
- * - "sum": out[start / 2^SUM_CHUNK_SHIFT] = the float64 sum of the results in whole groups of 8 (the caller
- *   adds the rest), in the order the sum kernel adds them. [start, end) lies within one chunk.
+ * The function for `roots` with `inputs` address parameters and `splats` f32 parameters, then one out
+ * address per root, start and end, over elements [start, end) of the inputs (subexpressions the roots
+ * share are computed once):
+ * - "store": writes root r's results at out_r + 4·index, whole vectors (the last one into the padding);
+ * - "sum" (one root): out[start / 2^SUM_CHUNK_SHIFT] = the float64 sum of the results in whole groups of 8
+ *   (the caller adds the rest), in the order the sum kernel adds them. [start, end) lies within one chunk.
  */
-function moduleBytes(root: Node, inputs: number, splats: number, mode: "store" | "sum"): Uint8Array {
-  const params = [...Array<number>(inputs).fill(I32), ...Array<number>(splats).fill(F32), I32, I32, I32];
-  const [outParam, startParam, endParam] = [params.length - 3, params.length - 2, params.length - 1];
+function moduleBytes(roots: readonly Node[], inputs: number, splats: number, mode: "store" | "sum"): Uint8Array {
+  const params = [...Array<number>(inputs).fill(I32), ...Array<number>(splats).fill(F32), ...roots.map(() => I32), I32, I32];
+  const outParams = roots.map((_, r) => inputs + splats + r);
+  const outParam = outParams[0]!;
+  const [startParam, endParam] = [params.length - 2, params.length - 1];
   const type = [0x60, ...vec(params.map((p) => [p])), 0];
   // Locals after the parameters: i and end (i32), the splat vectors, zero, then per half one per op node and input.
   const nodes: Node[] = [];
@@ -76,7 +79,7 @@ function moduleBytes(root: Node, inputs: number, splats: number, mode: "store" |
     }
     nodes.push(n);
   };
-  visit(root);
+  roots.forEach(visit);
   const halves = mode === "sum" ? 2 : 1;
   let next = params.length;
   const iLocal = next++, endLocal = next++;
@@ -104,9 +107,11 @@ function moduleBytes(root: Node, inputs: number, splats: number, mode: "store" |
       else if (n.kind === "splat") body.push(...get(splatLocal[n.index]!), ...set(local[k]!));
       else body.push(...opCode(n.code, local[nodes.indexOf(n.a)]!, local[nodes.indexOf(n.b ?? n.a)]!, zero), ...set(local[k]!));
     });
-    const result = local[nodes.length - 1]!;
+    const result = local[nodes.indexOf(roots[0]!)]!;
     if (mode === "store") {
-      body.push(...get(outParam), ...get(iLocal), I32_ADD, ...get(result), ...simd(V128_STORE), ...memarg(0));
+      roots.forEach((root, r) => {
+        body.push(...get(outParams[r]!), ...get(iLocal), I32_ADD, ...get(local[nodes.indexOf(root)]!), ...simd(V128_STORE), ...memarg(0));
+      });
     } else {
       const [lo, hi] = [accs[2 * h]!, accs[2 * h + 1]!];
       body.push(...get(lo), ...get(result), ...simd(F64X2_PROMOTE_LOW_F32X4), ...simd(F64X2_ADD), ...set(lo));
@@ -144,14 +149,14 @@ let compiled = 0;
 const keyOf = (n: Node): string => (n.kind === "op" ? `${n.code}(${keyOf(n.a)}${n.b === null ? "" : "," + keyOf(n.b)})` : `${n.kind[0]}${n.index}`);
 
 /**
- * The compiled function of `root` for `rt`'s memory (compiled on first use). Its module's bytes stay in the
- * memory while it is cached, for worker threads to compile their own instance from.
+ * The compiled function of `roots` (see moduleBytes) for `rt`'s memory (compiled on first use). Its module's
+ * bytes stay in the memory while it is cached, for worker threads to compile their own instance from.
  */
-export function compiledKernel(rt: Runtime, root: Node, inputs: number, splats: number, mode: "store" | "sum"): CompiledKernel {
-  const key = `${mode}:${inputs}:${splats}:${keyOf(root)}`;
+export function compiledKernel(rt: Runtime, roots: readonly Node[], inputs: number, splats: number, mode: "store" | "sum"): CompiledKernel {
+  const key = `${mode}:${inputs}:${splats}:${roots.map(keyOf).join(";")}`;
   const hit = cache.get(key);
   if (hit !== undefined && hit.runtime === rt) return hit.kernel;
-  const bytes = moduleBytes(root, inputs, splats, mode);
+  const bytes = moduleBytes(roots, inputs, splats, mode);
   const api = wasmApi()!;
   const instance = new api.Instance(new api.Module(bytes), { env: { memory: rt.memory } });
   const at = rt.heap.alloc(bytes.length);
