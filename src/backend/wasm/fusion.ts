@@ -247,6 +247,7 @@ function runChunks(rt: Runtime, kernel: CompiledKernel, args: readonly number[],
 
 /** The elements of `f`, computing them on first use. */
 export function realize(rt: Runtime, f: Fused): HeapArray {
+  if (f.released) throw new Error("wasm: a fused buffer was read after the tensor layer released it");
   if (f.realized === undefined) realizeTogether(rt, [f]);
   return f.realized!;
 }
