@@ -153,3 +153,47 @@ test("a page without the headers runs the same matmul single-threaded", async (t
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+// sum(relu(x·w + b)) and its gradients on 300,003 elements: fused on wasm (compiled in the page and in the
+// workers) in an isolated page, op by op on private memory in a plain one; either way cpu's gradients.
+const FUSED_SCRIPT = `(async () => {
+  const cr = globalThis.cr;
+  const warm = cr.warmUpWasm();
+  const t0 = performance.now();
+  while (warm && cr.wasmMemoryStats().workers === 0 && performance.now() - t0 < 15000) await new Promise((r) => setTimeout(r, 20));
+  const grads = (backend) => {
+    cr.setBackend(backend);
+    cr.manualSeed(3);
+    const x = cr.randn([300003]).requiresGrad_(), w = cr.randn([300003]).requiresGrad_();
+    cr.relu(x.mul(w).add(0.1)).sum().backward();
+    cr.realize(x.grad, w.grad);
+    return [x.grad.toTypedArray(), w.grad.toTypedArray()];
+  };
+  const want = grads("cpu");
+  const before = cr.wasmMemoryStats().workerChunks;
+  let same = true, tries = 0;
+  do {
+    const got = grads("wasm");
+    for (let k = 0; k < 2; k++) for (let i = 0; i < want[k].length; i++) if (got[k][i] !== want[k][i]) same = false;
+  } while (warm && cr.wasmMemoryStats().workerChunks === before && ++tries < 20);
+  cr.setBackend("cpu");
+  return { same, workerChunks: cr.wasmMemoryStats().workerChunks - before };
+})()`;
+
+for (const mode of ["isolated", "plain"] as const) {
+  test(`fused elementwise chains give cpu's gradients in ${mode === "isolated" ? "an isolated" : "a plain"} page${mode === "isolated" ? ", their loops shared with the workers" : ""}`, async (t) => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    await page.goto(`${base}${mode}/`);
+    await page.waitForFunction("globalThis.cr !== undefined");
+    const report = (await page.evaluate(FUSED_SCRIPT)) as { same: boolean; workerChunks: number };
+    t.diagnostic(JSON.stringify(report));
+    assert.equal(report.same, true, "wasm's gradients are cpu's, bit for bit");
+    if (mode === "isolated") assert.ok(report.workerChunks > 0, "workers computed chunks");
+    else assert.equal(report.workerChunks, 0);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
