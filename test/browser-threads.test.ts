@@ -115,14 +115,15 @@ const SCRIPT = `(async () => {
   return { isolated, warm, shared: after.sharedMemory, workers: stats.workers, chunksBefore: stats.workerChunks, chunksAfter: after.workerChunks, maxDiff, size, tries };
 })()`;
 
-async function run(mode: "isolated" | "plain"): Promise<{ report: Report; errors: string[]; page: Page }> {
+/** Opens the page in `mode`, runs `script` in it, and returns what it reported with any errors the page logged. */
+async function run<R = Report>(mode: "isolated" | "plain", script = SCRIPT): Promise<{ report: R; errors: string[]; page: Page }> {
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
   await page.goto(`${base}${mode}/`);
   await page.waitForFunction("globalThis.cr !== undefined");
-  const report = (await page.evaluate(SCRIPT)) as Report;
+  const report = (await page.evaluate(script)) as R;
   return { report, errors, page };
 }
 
@@ -182,13 +183,7 @@ const FUSED_SCRIPT = `(async () => {
 
 for (const mode of ["isolated", "plain"] as const) {
   test(`fused elementwise chains give cpu's gradients in ${mode === "isolated" ? "an isolated" : "a plain"} page${mode === "isolated" ? ", their loops shared with the workers" : ""}`, async (t) => {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-    await page.goto(`${base}${mode}/`);
-    await page.waitForFunction("globalThis.cr !== undefined");
-    const report = (await page.evaluate(FUSED_SCRIPT)) as { same: boolean; workerChunks: number };
+    const { report, errors, page } = await run<{ same: boolean; workerChunks: number }>(mode, FUSED_SCRIPT);
     t.diagnostic(JSON.stringify(report));
     assert.equal(report.same, true, "wasm's gradients are cpu's, bit for bit");
     if (mode === "isolated") assert.ok(report.workerChunks > 0, "workers computed chunks");
