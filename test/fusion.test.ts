@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import * as cr from "chainrule";
 import { setFusionMinElements, warmUpWasm } from "../src/backend/wasm/index.js";
 import { compiledExpressions } from "../src/backend/wasm/jit.js";
-import { isFused } from "../src/backend/wasm/fusion.js";
+import { fusedPasses, isFused } from "../src/backend/wasm/fusion.js";
 import { setWasmThreads, workerChunks } from "../src/backend/wasm/pool.js";
 
 const N = 100_003; // above the fusion threshold, with a partial last vector and a partial last sum chunk
@@ -109,6 +109,32 @@ test("cr.realize computes pending tensors together: one loop for a product's two
     cr.realize(a, b);
     assert.ok((a._buf as { realized?: unknown }).realized !== undefined && (b._buf as { realized?: unknown }).realized !== undefined);
     assert.deepEqual(b.toTypedArray(), seeded(17, 70_001).map((v) => -v));
+  });
+});
+
+test("a sum of a pending expression is pending: the three gradients of W4 take one pass, and an unread loss none", () => {
+  const xs = seeded(18), ws = seeded(19);
+  const eager = onBackend("wasm", () => w4(xs, ws), Infinity);
+  onBackend("wasm", () => {
+    const x = cr.tensor(xs, { requiresGrad: true }), w = cr.tensor(ws, { requiresGrad: true }), b = cr.tensor(0.1, { requiresGrad: true });
+    const passes = fusedPasses();
+    const loss = cr.relu(x.mul(w).add(b)).sum();
+    loss.backward();
+    assert.ok(isFused(loss._buf) && isFused(b.grad!._buf), "the loss and the bias's gradient are pending sums");
+    assert.equal(fusedPasses(), passes, "nothing computed yet");
+    cr.realize(x.grad!, w.grad!, b.grad!);
+    assert.equal(fusedPasses(), passes + 1, "x.grad, w.grad and b.grad in one pass");
+    assert.deepEqual(x.grad!.toTypedArray(), eager.gx);
+    assert.deepEqual(w.grad!.toTypedArray(), eager.gw);
+    assert.equal(b.grad!.item(), eager.gb);
+    assert.equal(fusedPasses(), passes + 1, "the loss is still pending");
+    assert.equal(loss.item(), eager.loss, "and has the eager bits once read");
+    assert.equal(fusedPasses(), passes + 2);
+    // A pending sum feeds later ops as a value; a sum of a sum is the value itself.
+    const y = cr.tensor(xs).add(1);
+    const s = y.sum();
+    assert.equal(s.sum().item(), s.item());
+    assert.equal(y.sub(s.div(N)).mean().item(), onBackend("wasm", () => { const t = cr.tensor(xs).add(1); return t.sub(t.sum().div(N)).mean().item(); }, Infinity));
   });
 });
 

@@ -1,10 +1,10 @@
 // The wasm backend as tensors see it: its kernels, with large float32 elementwise ops fused (fusion.ts).
-// Elementwise ops, scalar broadcasts, copies and sums over everything take pending expressions as they are;
-// every other kernel gets its operands evaluated first, and kernels that write in place first evaluate the
-// expressions that read what they write.
+// Elementwise ops, scalar broadcasts, copies and sums over everything take pending expressions as they are
+// (and return pending ones); every other kernel gets its operands evaluated first, and kernels that write in
+// place first evaluate the expressions that read what they write.
 import type { Backend, DataBuf, TensorData } from "../backend.js";
 import { sizeOf } from "../../shape.js";
-import { beforeWrite, fuseCopy, fuseElementwise, fuseSplat, isFused, realize, realizeTogether, releaseArray, releaseFused, sumFused } from "./fusion.js";
+import { beforeWrite, fuseCopy, fuseElementwise, fuseSplat, fuseSum, isFused, realize, realizeTogether, releaseArray, releaseFused } from "./fusion.js";
 import { getRuntime } from "./runtime.js";
 import type { Runtime } from "./runtime.js";
 import { isHeapArray } from "./tensors.js";
@@ -57,11 +57,8 @@ export function withFusion(kernels: Backend): Backend {
       return fused ?? plain.cast(x, dtype);
     },
     reduce(op, x, axes, outDtype) {
-      const rt = getRuntime();
-      if (rt !== null && op === "sum" && isFused(x.buf) && x.buf.realized === undefined && axes.length === x.shape.length && outDtype === "float32") {
-        return kernels.fromArray(Float32Array.of(sumFused(rt, x.buf)));
-      }
-      return plain.reduce(op, x, axes, outDtype);
+      const fused = op === "sum" && isFused(x.buf) && axes.length === x.shape.length && outDtype === "float32" ? fuseSum(x.buf) : undefined;
+      return fused ?? plain.reduce(op, x, axes, outDtype);
     },
     assign(dst, src) {
       const rt = getRuntime();

@@ -1,8 +1,9 @@
 // Fusion of large float32 elementwise ops on the wasm backend. Instead of a pass over memory per op, an op
 // returns a `Fused` buffer: the expression that computes it from heap arrays and scalars. It is evaluated in
 // one pass (a loop compiled for it by jit.ts, intermediates in SIMD registers) when something needs its elements: a kernel that is
-// not elementwise, a read, or a sum over all of it, which adds the expression up without storing it. So
-// `sum(relu(x·w + b))` reads x and w once, and its gradients x.grad and w.grad are one pass each.
+// not elementwise, or a read. A sum over all of a pending expression is pending too, and adds the expression
+// up without storing it. Pending buffers read together (`cr.realize`) share one pass: the gradients of
+// `sum(relu(x·w + b))` for x, w and b read x and w once, and a loss nobody reads is never computed.
 //
 // Eager semantics are kept: an expression holds the arrays it reads (they are not freed while it may
 // still read them), and before a kernel writes an array in place, every pending expression that reads it
@@ -11,7 +12,7 @@ import type { BinaryOp, UnaryOp } from "../backend.js";
 import { runKernel } from "./call.js";
 import type { Runtime } from "./runtime.js";
 import { compiledKernel, OP, SUM_CHUNK_SHIFT, UNARY } from "./jit.js";
-import type { Node } from "./jit.js";
+import type { Mode, Node } from "./jit.js";
 import { getPool, parallelRun, readyWorkerCount } from "./pool.js";
 import type { CompiledKernel } from "./pool.js";
 import { isHeapArray, releaseHeapArray } from "./tensors.js";
@@ -81,8 +82,10 @@ const unreachable = new FinalizationRegistry<{ inputs: readonly HeapArray[]; don
   if (!token.done) unpin(token.inputs, null);
 });
 
-/** A float32 buffer not computed yet: `expr` over heap arrays and scalars, `length` elements. */
+/** A float32 buffer not computed yet: `expr` over heap arrays and scalars on `extent` elements, or their sum. */
 export class Fused {
+  /** Elements of the buffer: the expression's, or 1 for a sum. */
+  readonly length: number;
   /** The computed elements, once something needed them; the buffer then behaves as this array. */
   realized: HeapArray | undefined;
   released = false;
@@ -91,9 +94,11 @@ export class Fused {
 
   constructor(
     readonly expr: Expr,
-    readonly length: number,
+    readonly extent: number,
     readonly inputs: readonly HeapArray[],
+    readonly summed: boolean,
   ) {
+    this.length = summed ? 1 : extent;
     this.token = { inputs, done: false };
     pin(this);
     unreachable.register(this, this.token, this.token);
@@ -142,8 +147,8 @@ export function beforeWrite(rt: Runtime, arr: object): void {
 // length that is neither the output's nor one.
 function operandExpr(buf: object, length: number): Expr | undefined {
   if (buf instanceof Fused) {
-    if (buf.length !== length) return undefined;
-    return buf.realized !== undefined ? { kind: "input", arr: buf.realized } : buf.expr;
+    if (buf.realized !== undefined) return operandExpr(buf.realized, length);
+    return buf.summed || buf.length !== length ? undefined : buf.expr;
   }
   if (buf instanceof Float32Array && buf.length === 1) return { kind: "splat", value: buf[0]! };
   if (buf instanceof Float32Array && buf.length === length && isHeapArray(buf)) return { kind: "input", arr: buf };
@@ -177,10 +182,10 @@ function census(root: Expr): { ops: number; inputs: HeapArray[]; splats: number[
   return { ops, inputs: [...inputs], splats };
 }
 
-function make(expr: Expr, length: number): Fused | undefined {
+function make(expr: Expr, extent: number, summed = false): Fused | undefined {
   const { ops, inputs, splats } = census(expr);
   if (ops > MAX_OPS || inputs.length > MAX_INPUTS || splats.length > MAX_SPLATS) return undefined;
-  return new Fused(expr, length, inputs);
+  return new Fused(expr, extent, inputs, summed);
 }
 
 /**
@@ -208,7 +213,12 @@ export function fuseSplat(value: number, length: number): Fused | undefined {
 
 /** A copy of a fused buffer (clone): the same expression, pending too. */
 export function fuseCopy(f: Fused): Fused | undefined {
-  return f.realized !== undefined ? undefined : make(f.expr, f.length);
+  return f.realized !== undefined ? undefined : make(f.expr, f.extent, f.summed);
+}
+
+/** The sum of all elements of a pending buffer, pending too (computed where it is read, in float64 as the sum kernel adds). */
+export function fuseSum(f: Fused): Fused | undefined {
+  return f.realized !== undefined || f.summed ? undefined : make(f.expr, f.extent, true);
 }
 
 // ---- evaluation ----
@@ -257,59 +267,71 @@ const MAX_OUTPUTS = 4;
 const MAX_ARGUMENTS = 14;
 
 /**
- * Computes the pending buffers among `fs`, several in one loop where they have the same length and fit one
- * function: expressions that share inputs (a product's two gradients) then read them once, and what they
- * share is computed once.
+ * Computes the pending buffers among `fs`, several in one loop where they run over the same elements and
+ * fit one function: expressions that share inputs (a product's two gradients, and a bias's summed one)
+ * then read them once, and what they share is computed once.
  */
 export function realizeTogether(rt: Runtime, fs: readonly Fused[]): void {
   let todo = [...new Set(fs)].filter((f) => f.realized === undefined && !f.released);
   while (todo.length > 0) {
     const group = [todo[0]!];
     for (const f of todo.slice(1)) {
-      if (f.length !== group[0]!.length || group.length === MAX_OUTPUTS) continue;
+      if (f.extent !== group[0]!.extent || group.length === MAX_OUTPUTS) continue;
       const { inputs, splats } = nodesOf([...group, f]);
       if (inputs.length <= MAX_INPUTS && splats.length <= MAX_SPLATS && inputs.length + splats.length + group.length + 1 <= MAX_ARGUMENTS) group.push(f);
     }
     todo = todo.filter((f) => !group.includes(f));
-    const { roots, inputs, splats } = nodesOf(group);
-    const length = group[0]!.length;
-    const kernel = compiledKernel(rt, roots, inputs.length, splats.length, "store");
-    const arrays = runKernel(rt, inputs, group.map(() => ({ dtype: "float32" as const, length })), [], (ptrs, outs) => {
-      runChunks(rt, kernel, [...ptrs, ...splats, ...outs], length, false);
-    });
-    if (arrays === undefined) throw new Error(`wasm: no memory left to evaluate a fused expression of ${length} elements`);
-    group.forEach((f, i) => {
-      f.realized = arrays[i]!;
-      f.done();
-    });
+    computeGroup(rt, group);
   }
 }
 
-/**
- * Σ of the elements of a pending `f` without storing them: in float64, chunk by chunk, each chunk's
- * elements added in the sum kernel's order, so the result has the bits of summing the stored elements.
- */
-export function sumFused(rt: Runtime, f: Fused): number {
-  const { roots, inputs, splats } = nodesOf([f]);
-  const sum = compiledKernel(rt, roots, inputs.length, splats.length, "sum");
-  const chunks = Math.ceil(f.length / CHUNK);
-  let total = 0;
-  const ran = runKernel(rt, inputs, [], [chunks * 8, 32], (ptrs, _, [partials, tail]) => {
-    runChunks(rt, sum, [...ptrs, ...splats, partials!], f.length, true);
-    const sums = new Float64Array(rt.memory.buffer, partials!, chunks);
-    // The sum kernel adds the last elements that make no group of 8 one by one: only the last chunk has them.
-    const rest = f.length % 8;
+let passes = 0;
+/** How many loops fused evaluation has run (tests count passes over memory with it). */
+export function fusedPasses(): number {
+  return passes;
+}
+
+// One loop over the group's elements: stored buffers get their arrays, sums a one-element array with the
+// total of per-chunk float64 partials. A sum adds each chunk's elements in the sum kernel's order, so it has
+// the bits of summing the stored elements.
+function computeGroup(rt: Runtime, group: readonly Fused[]): void {
+  const { roots, inputs, splats } = nodesOf(group);
+  const extent = group[0]!.extent;
+  const modes: Mode[] = group.map((f) => (f.summed ? "sum" : "store"));
+  const summing = group.some((f) => f.summed);
+  const chunks = Math.ceil(extent / CHUNK);
+  const scratch = group.flatMap((f) => (f.summed ? [chunks * 8, 32] : []));
+  const arrays = runKernel(rt, inputs, group.map((f) => ({ dtype: "float32" as const, length: f.length })), scratch, (ptrs, outs, temp) => {
+    // A sum writes partials (and its last elements) in scratch: two blocks per sum, in group order.
+    let next = 0;
+    const places = group.map((f, i) => (f.summed ? { partials: temp[next++]!, tail: temp[next++]!, out: outs[i]! } : null));
+    const targets = group.map((_, i) => places[i]?.partials ?? outs[i]!);
+    runChunks(rt, compiledKernel(rt, roots, inputs.length, splats.length, modes), [...ptrs, ...splats, ...targets], extent, summing);
+    if (!summing) return;
+    // The loop stopped at the last whole group of 8; the sum kernel adds the rest one by one into the last chunk.
+    const rest = extent % 8;
+    const start = extent - rest;
     if (rest > 0) {
-      const start = f.length - rest;
-      const store = compiledKernel(rt, roots, inputs.length, splats.length, "store");
-      store.fn(...ptrs, ...splats, tail! - start * 4, start, f.length); // out + 4·index lands in the tail buffer
-      const values = new Float32Array(rt.memory.buffer, tail!, rest);
+      const tailTargets = group.map((_, i) => (places[i] === null ? outs[i]! : places[i]!.tail - start * 4)); // out + 4·index lands in the tail
+      const store = compiledKernel(rt, roots, inputs.length, splats.length, modes.map(() => "store"));
+      store.fn(...ptrs, ...splats, ...tailTargets, start, extent);
+    }
+    for (const place of places) {
+      if (place === null) continue;
+      const sums = new Float64Array(rt.memory.buffer, place.partials, chunks);
+      const values = new Float32Array(rt.memory.buffer, place.tail, rest);
       let last = sums[chunks - 1]!;
       for (let i = 0; i < rest; i++) last += values[i]!;
       sums[chunks - 1] = last;
+      let total = 0;
+      for (let i = 0; i < chunks; i++) total += sums[i]!;
+      new Float32Array(rt.memory.buffer, place.out, 1)[0] = total;
     }
-    for (let i = 0; i < chunks; i++) total += sums[i]!;
   });
-  if (ran === undefined) throw new Error(`wasm: no memory left to sum a fused expression of ${f.length} elements`);
-  return total;
+  if (arrays === undefined) throw new Error(`wasm: no memory left to evaluate a fused expression of ${extent} elements`);
+  passes++;
+  group.forEach((f, i) => {
+    f.realized = arrays[i]!;
+    f.done();
+  });
 }

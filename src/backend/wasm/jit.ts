@@ -55,18 +55,22 @@ function opCode(code: number, a: number, b: number, zero: number): number[] {
 /** A sum's elements per partial (the sum kernel's chunk, reduce.ts), as a power of two. */
 export const SUM_CHUNK_SHIFT = 16;
 
+/** What a root's function does with its results: stores them, or adds them up (see moduleBytes). */
+export type Mode = "store" | "sum";
+
 /**
  * The function for `roots` with `inputs` address parameters and `splats` f32 parameters, then one out
  * address per root, start and end, over elements [start, end) of the inputs (subexpressions the roots
- * share are computed once):
- * - "store": writes root r's results at out_r + 4·index, whole vectors (the last one into the padding);
- * - "sum" (one root): out[start / 2^SUM_CHUNK_SHIFT] = the float64 sum of the results in whole groups of 8
- *   (the caller adds the rest), in the order the sum kernel adds them. [start, end) lies within one chunk.
+ * share are computed once). By root r's mode:
+ * - "store": writes its results at out_r + 4·index;
+ * - "sum": out_r[start / 2^SUM_CHUNK_SHIFT] = the float64 sum of its results, in the order the sum kernel
+ *   adds them. [start, end) then lies within one chunk.
+ * With only stores the loop runs to `end` in whole vectors (the last one into the padding); with a sum it
+ * stops at the last whole group of 8 elements, and the caller computes the rest (in store mode).
  */
-function moduleBytes(roots: readonly Node[], inputs: number, splats: number, mode: "store" | "sum"): Uint8Array {
+function moduleBytes(roots: readonly Node[], inputs: number, splats: number, modes: readonly Mode[]): Uint8Array {
   const params = [...Array<number>(inputs).fill(I32), ...Array<number>(splats).fill(F32), ...roots.map(() => I32), I32, I32];
   const outParams = roots.map((_, r) => inputs + splats + r);
-  const outParam = outParams[0]!;
   const [startParam, endParam] = [params.length - 2, params.length - 1];
   const type = [0x60, ...vec(params.map((p) => [p])), 0];
   // Locals after the parameters: i and end (i32), the splat vectors, zero, then per half one per op node and input.
@@ -80,12 +84,15 @@ function moduleBytes(roots: readonly Node[], inputs: number, splats: number, mod
     nodes.push(n);
   };
   roots.forEach(visit);
-  const halves = mode === "sum" ? 2 : 1;
+  const sums = roots.flatMap((_, r) => (modes[r] === "sum" ? [r] : []));
+  const summing = sums.length > 0;
+  const halves = summing ? 2 : 1;
   let next = params.length;
   const iLocal = next++, endLocal = next++;
   const splatLocal = Array.from({ length: splats }, () => next++);
   const zero = next++;
-  const accs = mode === "sum" ? [next++, next++, next++, next++] : [];
+  // Per summed root four float64x2 accumulators: low and high lanes of each half, as the sum kernel keeps them.
+  const accs = new Map(sums.map((r) => [r, [next++, next++, next++, next++] as const]));
   const nodeLocal = Array.from({ length: halves }, () => nodes.map(() => next++));
   const v128Locals = next - (iLocal + 2);
   const locals = vec([[2, I32], [...uleb(v128Locals), V128]]);
@@ -95,9 +102,9 @@ function moduleBytes(roots: readonly Node[], inputs: number, splats: number, mod
   const body: number[] = [];
   splatLocal.forEach((l, s) => body.push(...get(inputs + s), ...simd(F32X4_SPLAT), ...set(l)));
   body.push(...simd(0x0c), ...Array<number>(16).fill(0), ...set(zero)); // v128.const 0
-  // Byte offsets: i from start·4; store: to end rounded up to a whole vector; sum: whole pairs of vectors only.
+  // Byte offsets: i from start·4; stores only: to end rounded up to a whole vector; a sum: whole pairs of vectors only.
   body.push(...get(startParam), I32_CONST, 2, I32_SHL, ...set(iLocal));
-  if (mode === "store") body.push(...get(endParam), I32_CONST, 3, I32_ADD, I32_CONST, 2, I32_SHR_U, I32_CONST, 4, I32_SHL, ...set(endLocal));
+  if (!summing) body.push(...get(endParam), I32_CONST, 3, I32_ADD, I32_CONST, 2, I32_SHR_U, I32_CONST, 4, I32_SHL, ...set(endLocal));
   else body.push(...get(iLocal), ...get(endParam), ...get(startParam), I32_SUB, I32_CONST, 3, I32_SHR_U, I32_CONST, 5, I32_SHL, I32_ADD, ...set(endLocal));
   body.push(BLOCK, VOID, LOOP, VOID, ...get(iLocal), ...get(endLocal), I32_GE_U, BR_IF, 1);
   for (let h = 0; h < halves; h++) {
@@ -107,24 +114,24 @@ function moduleBytes(roots: readonly Node[], inputs: number, splats: number, mod
       else if (n.kind === "splat") body.push(...get(splatLocal[n.index]!), ...set(local[k]!));
       else body.push(...opCode(n.code, local[nodes.indexOf(n.a)]!, local[nodes.indexOf(n.b ?? n.a)]!, zero), ...set(local[k]!));
     });
-    const result = local[nodes.indexOf(roots[0]!)]!;
-    if (mode === "store") {
-      roots.forEach((root, r) => {
-        body.push(...get(outParams[r]!), ...get(iLocal), I32_ADD, ...get(local[nodes.indexOf(root)]!), ...simd(V128_STORE), ...memarg(0));
-      });
-    } else {
-      const [lo, hi] = [accs[2 * h]!, accs[2 * h + 1]!];
+    roots.forEach((root, r) => {
+      const result = local[nodes.indexOf(root)]!;
+      const acc = accs.get(r);
+      if (acc === undefined) {
+        body.push(...get(outParams[r]!), ...get(iLocal), I32_ADD, ...get(result), ...simd(V128_STORE), ...memarg(16 * h));
+        return;
+      }
+      const [lo, hi] = [acc[2 * h]!, acc[2 * h + 1]!];
       body.push(...get(lo), ...get(result), ...simd(F64X2_PROMOTE_LOW_F32X4), ...simd(F64X2_ADD), ...set(lo));
       body.push(...get(hi), ...get(result), ...get(result), ...simd(I8X16_SHUFFLE), ...HIGH_HALF, ...simd(F64X2_PROMOTE_LOW_F32X4), ...simd(F64X2_ADD), ...set(hi));
-    }
+    });
   }
-  body.push(...get(iLocal), I32_CONST, ...(mode === "sum" ? [32] : [16]), I32_ADD, ...set(iLocal), BR, 0, END, END);
-  if (mode === "sum") {
+  body.push(...get(iLocal), I32_CONST, ...(summing ? [32] : [16]), I32_ADD, ...set(iLocal), BR, 0, END, END);
+  for (const [r, [a0, a1, a2, a3]] of accs) {
     // ((a0 + a1) + (a2 + a3)), then lane 0 + lane 1: the order of the sum kernel (kernels/reduce.ts).
-    const [a0, a1, a2, a3] = accs as [number, number, number, number];
     body.push(...get(a0), ...get(a1), ...simd(F64X2_ADD), ...get(a2), ...get(a3), ...simd(F64X2_ADD), ...simd(F64X2_ADD), ...set(a0));
-    // partials[start / SUM_CHUNK] = lane 0 + lane 1
-    body.push(...get(outParam), ...get(startParam), I32_CONST, SUM_CHUNK_SHIFT, I32_SHR_U, I32_CONST, 3, I32_SHL, I32_ADD);
+    // out_r[start / SUM_CHUNK] = lane 0 + lane 1
+    body.push(...get(outParams[r]!), ...get(startParam), I32_CONST, SUM_CHUNK_SHIFT, I32_SHR_U, I32_CONST, 3, I32_SHL, I32_ADD);
     body.push(...get(a0), ...simd(F64X2_EXTRACT_LANE), 0, ...get(a0), ...simd(F64X2_EXTRACT_LANE), 1, F64_ADD, F64_STORE, 3, 0);
   }
   body.push(END);
@@ -152,11 +159,11 @@ const keyOf = (n: Node): string => (n.kind === "op" ? `${n.code}(${keyOf(n.a)}${
  * The compiled function of `roots` (see moduleBytes) for `rt`'s memory (compiled on first use). Its module's
  * bytes stay in the memory while it is cached, for worker threads to compile their own instance from.
  */
-export function compiledKernel(rt: Runtime, roots: readonly Node[], inputs: number, splats: number, mode: "store" | "sum"): CompiledKernel {
-  const key = `${mode}:${inputs}:${splats}:${roots.map(keyOf).join(";")}`;
+export function compiledKernel(rt: Runtime, roots: readonly Node[], inputs: number, splats: number, modes: readonly Mode[]): CompiledKernel {
+  const key = `${modes.join(",")}:${inputs}:${splats}:${roots.map(keyOf).join(";")}`;
   const hit = cache.get(key);
   if (hit !== undefined && hit.runtime === rt) return hit.kernel;
-  const bytes = moduleBytes(roots, inputs, splats, mode);
+  const bytes = moduleBytes(roots, inputs, splats, modes);
   const api = wasmApi()!;
   const instance = new api.Instance(new api.Module(bytes), { env: { memory: rt.memory } });
   const at = rt.heap.alloc(bytes.length);
