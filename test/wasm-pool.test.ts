@@ -106,29 +106,34 @@ test("parallelRun: a trap in any thread surfaces as the caller's error, and the 
   assert.throws(() => parallelRun(rt, pool, "nope", [], n, 1024), /no kernel named nope/);
 });
 
-test("parallelGemm: rows split across workers give exactly the single-thread product", async () => {
+test("parallelGemm: rows split across workers on B packed once give exactly the single-thread product, in every layout", async () => {
   const rt = getRuntime();
   assert.ok(rt !== null && rt.shared, "Node loads the shared-memory kernels");
   const pool = getPool(rt);
   assert.ok(pool !== null && pool.slots.length === 3);
   await whenReady(readyWorkerCount, 3);
+  const ex = rt.exports;
   for (const [m, k, n, chunkRows] of [[512, 512, 512, 64], [301, 77, 129, 8], [64, 1000, 10, 12], [33, 5, 3, 4]] as const) {
-    const scratchEach = rt.exports.scratchBytes(n);
-    const offsets = borrowScratch(rt, [m * k * 4, k * n * 4, m * n * 4, m * n * 4, ...new Array<number>(4).fill(scratchEach)]);
+    const threadScratch = [ex.scratchBytes(n), ...new Array<number>(3).fill(ex.packedScratchBytes())];
+    const offsets = borrowScratch(rt, [m * k * 4, k * n * 4, m * n * 4, m * n * 4, ex.packedBBytes(k, n), ...threadScratch]);
     assert.ok(offsets !== undefined);
     try {
-      const [a, b, one, many, ...scratch] = offsets as [number, number, number, number, ...number[]];
+      const [a, b, one, many, packed, ...scratch] = offsets as [number, number, number, number, number, ...number[]];
       new Float32Array(rt.memory.buffer, a, m * k).set(random(m * k, m));
       new Float32Array(rt.memory.buffer, b, k * n).set(random(k * n, n));
-      rt.exports.gemm(a, b, one, 0, m, k, n, scratch[0]!);
-      const before = workerChunks();
-      // Workers may be slow to wake on a busy machine: repeat until they have taken part at least once.
-      for (let i = 0; i < 50 && (i === 0 || workerChunks() === before); i++) {
-        new Float32Array(rt.memory.buffer, many, m * n).fill(Number.NaN);
-        parallelGemm(rt, pool, a, b, many, m, k, n, chunkRows, scratch);
-        assert.deepEqual(new Float32Array(rt.memory.buffer, many, m * n), new Float32Array(rt.memory.buffer, one, m * n), `${m}×${k}·${k}×${n} in chunks of ${chunkRows}`);
+      // trans bit 0: A read as stored [k, m]; bit 1: B as stored [n, k] (the same memory, other products).
+      for (const trans of [0, 1, 2, 3]) {
+        ex.gemmT(a, b, one, 0, m, k, n, m, trans, scratch[0]!);
+        ex.packBAll(b, k, n, trans, packed);
+        const before = workerChunks();
+        // Workers may be slow to wake on a busy machine: repeat until they have taken part at least once.
+        for (let i = 0; i < 50 && (i === 0 || workerChunks() === before); i++) {
+          new Float32Array(rt.memory.buffer, many, m * n).fill(Number.NaN);
+          parallelGemm(rt, pool, a, packed, many, m, k, n, chunkRows, scratch, trans & 1);
+          assert.deepEqual(new Float32Array(rt.memory.buffer, many, m * n), new Float32Array(rt.memory.buffer, one, m * n), `${m}×${k}·${k}×${n} (trans ${trans}) in chunks of ${chunkRows}`);
+        }
+        if (m >= 64) assert.ok(workerChunks() > before, "workers computed some rows");
       }
-      if (m >= 64) assert.ok(workerChunks() > before, "workers computed some rows");
     } finally {
       releaseScratch();
     }
@@ -140,14 +145,15 @@ test("parallelGemm uses no more workers than there are packing spaces", async ()
   const pool = getPool(rt)!;
   await whenReady(readyWorkerCount, 3);
   const [m, k, n] = [256, 128, 96];
-  const offsets = borrowScratch(rt, [m * k * 4, k * n * 4, m * n * 4, m * n * 4, rt.exports.scratchBytes(n)])!;
+  const offsets = borrowScratch(rt, [m * k * 4, k * n * 4, m * n * 4, m * n * 4, rt.exports.scratchBytes(n), rt.exports.packedBBytes(k, n)])!;
   try {
-    const [a, b, one, many, scratch] = offsets as [number, number, number, number, number];
+    const [a, b, one, many, scratch, packed] = offsets as [number, number, number, number, number, number];
     new Float32Array(rt.memory.buffer, a, m * k).set(random(m * k, 3));
     new Float32Array(rt.memory.buffer, b, k * n).set(random(k * n, 4));
     rt.exports.gemm(a, b, one, 0, m, k, n, scratch);
+    rt.exports.packBAll(b, k, n, 0, packed);
     const before = workerChunks();
-    parallelGemm(rt, pool, a, b, many, m, k, n, 8, [scratch]);
+    parallelGemm(rt, pool, a, packed, many, m, k, n, 8, [scratch]);
     assert.equal(workerChunks(), before, "one packing space: this thread alone");
     assert.deepEqual(new Float32Array(rt.memory.buffer, many, m * n), new Float32Array(rt.memory.buffer, one, m * n));
   } finally {

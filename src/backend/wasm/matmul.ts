@@ -14,16 +14,25 @@ const THREAD_MIN_FLOPS = 4e6;
 
 /**
  * One matrix product C = A·B at byte offsets: on this thread, or for large products in row chunks shared
- * with the ready workers (about two chunks per thread, multiples of the micro-kernel's 4 rows, so a
- * descheduled worker costs little). `scratch[t]` is thread t's packing space (thread 0 is the caller).
+ * with the ready workers. Then B is packed once (at `scratch.packedB`) for all threads, so chunks can be
+ * small (about four per thread, whole micro-kernel rows): a thread the OS delays holds up one short chunk
+ * while the others take the rest. `scratch.threads[t]` is thread t's packing space (thread 0 is the caller).
  */
-function gemm(rt: Runtime, pool: Pool | null, a: number, b: number, c: number, m: number, k: number, n: number, trans: number, scratch: readonly number[]): void {
-  if (pool === null || 2 * m * k * n < THREAD_MIN_FLOPS || m < 16 || readyWorkerCount() === 0) {
-    rt.exports.gemmT(a, b, c, 0, m, k, n, m, trans, scratch[0]!);
+function gemm(rt: Runtime, pool: Pool | null, a: number, b: number, c: number, m: number, k: number, n: number, trans: number, scratch: Scratch): void {
+  if (pool === null || scratch.packedB === undefined || m < 16 || readyWorkerCount() === 0) {
+    rt.exports.gemmT(a, b, c, 0, m, k, n, m, trans, scratch.single);
     return;
   }
-  const chunkRows = Math.max(8, Math.ceil(m / (2 * scratch.length) / 4) * 4);
-  parallelGemm(rt, pool, a, b, c, m, k, n, chunkRows, scratch, trans);
+  rt.exports.packBAll(b, k, n, trans, scratch.packedB);
+  const chunkRows = Math.max(8, Math.ceil(m / (4 * scratch.threads.length) / 4) * 4);
+  parallelGemm(rt, pool, a, scratch.packedB, c, m, k, n, chunkRows, scratch.threads, trans & 1);
+}
+
+/** A product's scratch: the one-thread path's, and where threads share it, packed B and each thread's A space. */
+interface Scratch {
+  readonly single: number;
+  readonly packedB?: number;
+  readonly threads: readonly number[];
 }
 
 /**
@@ -41,11 +50,15 @@ export function matmulF32(rt: Runtime, a: TensorData, b: TensorData, outShape: S
   const n = b.shape[transB ? rb - 2 : rb - 1]!;
   const outSize = sizeOf(outShape);
   if (outSize === 0 || k === 0) return new Float32Array(outSize); // an empty sum is 0
-  const pool = getPool(rt);
-  const threads = pool === null ? 1 : pool.slots.length + 1;
-  const scratchEach = rt.exports.scratchBytes(n);
+  const pool = 2 * m * k * n < THREAD_MIN_FLOPS ? null : getPool(rt);
+  const workers = pool === null ? 0 : pool.slots.length;
+  const ex = rt.exports;
+  // The one-thread path's scratch, then (with workers) packed B and each worker's A space.
+  const sizes = [ex.scratchBytes(n), ...(workers > 0 ? [ex.packedBBytes(k, n), ...new Array<number>(workers).fill(ex.packedScratchBytes())] : [])];
   const trans = (transA ? 1 : 0) | (transB ? 2 : 0);
-  const out = runKernel(rt, [aArr, bArr], [{ dtype: "float32", length: outSize }], new Array<number>(threads).fill(scratchEach), ([pa, pb], [pc], scratch) => {
+  const out = runKernel(rt, [aArr, bArr], [{ dtype: "float32", length: outSize }], sizes, ([pa, pb], [pc], at) => {
+    // Thread 0 (this one) packs A in the one-thread path's scratch: it has room to spare.
+    const scratch: Scratch = workers > 0 ? { single: at[0]!, packedB: at[1]!, threads: [at[0]!, ...at.slice(2)] } : { single: at[0]!, threads: [] };
     const aPtr = pa!, bPtr = pb!;
     const batchShape = outShape.slice(0, -2);
     const sa = broadcastStrides(a.shape.slice(0, -2), batchShape).map((s) => s * m * k * 4);

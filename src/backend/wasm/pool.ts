@@ -361,15 +361,12 @@ export function parallelRun(rt: Runtime, p: Pool, kernel: string | CompiledKerne
 }
 
 /**
- * C = A·B (gemm's arguments) with rows in chunks of `chunkRows` shared between this thread and the ready
- * workers; `scratch[t]` is thread t's packing space (0: this thread). `trans` is gemmT's (bit 0: A stored
- * transposed, bit 1: B). Returns once every row is written.
+ * C = A·B with rows in chunks of `chunkRows` shared between this thread and the ready workers, on a B that
+ * `packBAll` packed at `bPacked`; `scratch[t]` is thread t's packing space for A (0: this thread). `trans`
+ * is gemmT's (bit 0: A stored transposed). Returns once every row is written.
  */
 export function parallelGemm(
-  rt: Runtime, p: Pool, a: number, b: number, c: number, m: number, k: number, n: number, chunkRows: number, scratch: readonly number[], trans = 0,
+  rt: Runtime, p: Pool, a: number, bPacked: number, c: number, m: number, k: number, n: number, chunkRows: number, scratch: readonly number[], trans = 0,
 ): void {
-  const task = trans === 0
-    ? { kernel: "gemm", args: [a, b, c, k, n] }
-    : { kernel: "gemmT", args: [a, b, c, k, n, m, trans] };
-  runTask(rt, p, { ...task, rangeAt: 3, items: m, chunk: chunkRows, local: scratch });
+  runTask(rt, p, { kernel: "gemmPacked", args: [a, bPacked, c, k, n, m, trans], rangeAt: 3, items: m, chunk: chunkRows, local: scratch });
 }

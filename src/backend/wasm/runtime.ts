@@ -11,6 +11,11 @@ export interface KernelExports {
   /** `gemm` with `trans` bit 0 for an A stored [k, m] (row stride `m`) and bit 1 for a B stored [n, k]. */
   gemmT(a: number, b: number, c: number, m0: number, m1: number, k: number, n: number, m: number, trans: number, scratch: number): void;
   scratchBytes(n: number): number;
+  /** For threads sharing one product: B packed once (`packBAll`, `packedBBytes` long), then row chunks by `gemmPacked`, each with `packedScratchBytes()` of its own. */
+  packedBBytes(k: number, n: number): number;
+  packedScratchBytes(): number;
+  packBAll(b: number, k: number, n: number, trans: number, dst: number): void;
+  gemmPacked(a: number, bPacked: number, c: number, m0: number, m1: number, k: number, n: number, m: number, trans: number, scratch: number): void;
   binaryF32(op: number, a: number, b: number, out: number, vectors: number, mode: number, period: number): void;
   sumAllF32(x: number, n: number): number;
   sumAllF32Range(x: number, partials: number, chunk: number, start: number, end: number): void;

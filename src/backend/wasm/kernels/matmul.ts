@@ -174,6 +174,26 @@ export function gemm(a: usize, b: usize, c: usize, m0: i32, m1: i32, k: i32, n: 
   gemmT(a, b, c, m0, m1, k, n, 0, 0, scratch);
 }
 
+// Rows [m0, m1) of C (+)= A[:, pc..pc+kc) · (the packed k block of B at bp): A packed MC rows at a time into ap.
+function blockRows(a: usize, bp: usize, c: usize, m0: i32, m1: i32, k: i32, n: i32, m: i32, trans: i32, pc: i32, kc: i32, ap: usize, tile: usize): void {
+  const strips = (n + 7) >> 3;
+  const first = pc == 0;
+  for (let ic = m0; ic < m1; ic += MC) {
+    const mc = min(MC, m1 - ic);
+    if (trans & 1) packAT(a, m, ic, mc, pc, kc, ap);
+    else packA(a, k, ic, mc, pc, kc, ap);
+    for (let s = 0; s < strips; s++) {
+      const j0 = s << 3;
+      const cols = min(8, n - j0);
+      const bs = bp + (<usize>(s * kc) << 5);
+      for (let r = 0; r < mc; r += 4) {
+        const rows = min(4, mc - r);
+        micro(ap + (<usize>(r * kc) << 2), bs, kc, c + (<usize>((ic + r) * n + j0) << 2), n, rows, cols, first, tile);
+      }
+    }
+  }
+}
+
 /**
  * `gemm` with operands stored transposed where `trans` says (bit 0: A is stored [k, m], bit 1: B is
  * stored [n, k]); `m` is A's row count, which a transposed A needs as its row stride. Packing reads
@@ -186,22 +206,44 @@ export function gemmT(a: usize, b: usize, c: usize, m0: i32, m1: i32, k: i32, n:
   const tile = ap + (<usize>(MC * KC) << 2);
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
-    const first = pc == 0;
     if (trans & 2) packBT(b, k, n, pc, kc, bp);
     else packB(b, n, pc, kc, bp);
-    for (let ic = m0; ic < m1; ic += MC) {
-      const mc = min(MC, m1 - ic);
-      if (trans & 1) packAT(a, m, ic, mc, pc, kc, ap);
-      else packA(a, k, ic, mc, pc, kc, ap);
-      for (let s = 0; s < strips; s++) {
-        const j0 = s << 3;
-        const cols = min(8, n - j0);
-        const bs = bp + (<usize>(s * kc) << 5);
-        for (let r = 0; r < mc; r += 4) {
-          const rows = min(4, mc - r);
-          micro(ap + (<usize>(r * kc) << 2), bs, kc, c + (<usize>((ic + r) * n + j0) << 2), n, rows, cols, first, tile);
-        }
-      }
-    }
+    blockRows(a, bp, c, m0, m1, k, n, m, trans, pc, kc, ap, tile);
+  }
+}
+
+// ---- B packed once, for threads that share one product ----
+// gemmT packs B in every call, so threads splitting the rows would each pack all of it; to share small
+// row chunks among threads (a slow thread then holds up little), B is packed once by `packBAll` and every
+// chunk runs `gemmPacked` on it.
+
+/** Bytes of B packed whole by `packBAll`: every k block, one after the other. */
+export function packedBBytes(k: i32, n: i32): i32 {
+  return (((n + 7) >> 3) * 8 * k) << 2;
+}
+
+/** Bytes of scratch one thread needs for `gemmPacked`. */
+export function packedScratchBytes(): i32 {
+  return (MC * KC + 32) << 2;
+}
+
+/** Packs all of B (`trans` bit 1: stored [n, k]) at `dst`, as gemmT packs each k block: block pc at dst + 4·pc·8·strips. */
+export function packBAll(b: usize, k: i32, n: i32, trans: i32, dst: usize): void {
+  const strips = (n + 7) >> 3;
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    const at = dst + (<usize>(pc * strips * 8) << 2);
+    if (trans & 2) packBT(b, k, n, pc, kc, at);
+    else packB(b, n, pc, kc, at);
+  }
+}
+
+/** `gemmT` on a B that `packBAll` packed at `bPacked`; `scratch` holds `packedScratchBytes()` bytes of this thread's. */
+export function gemmPacked(a: usize, bPacked: usize, c: usize, m0: i32, m1: i32, k: i32, n: i32, m: i32, trans: i32, scratch: usize): void {
+  const strips = (n + 7) >> 3;
+  const tile = scratch + (<usize>(MC * KC) << 2);
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    blockRows(a, bPacked + (<usize>(pc * strips * 8) << 2), c, m0, m1, k, n, m, trans, pc, kc, scratch, tile);
   }
 }
