@@ -8,10 +8,11 @@ const PARALLEL_MIN_VECTORS = 65536;
 
 /**
  * Runs `rangeKernel(...args, start, end)` over [0, vectors) in chunks shared with the workers, each
- * chunk a multiple of `align` vectors; or `single()` on this thread when the op is small or there are no workers.
+ * chunk a multiple of `align` vectors; or `single()` on this thread when the op is small or there are no
+ * workers. `minVectors`: from how many vectors to share, lower for kernels that compute more per element.
  */
-export function splitVectors(rt: Runtime, rangeKernel: string, args: readonly number[], vectors: number, align: number, single: () => void): void {
-  const pool = vectors >= PARALLEL_MIN_VECTORS ? getPool(rt) : null;
+export function splitVectors(rt: Runtime, rangeKernel: string, args: readonly number[], vectors: number, align: number, single: () => void, minVectors = PARALLEL_MIN_VECTORS): void {
+  const pool = vectors >= minVectors ? getPool(rt) : null;
   if (pool === null || readyWorkerCount() === 0) {
     single();
     return;
