@@ -193,8 +193,8 @@ test("large products split across worker threads give the one-thread result bit 
   };
   await ready();
   for (const dtype of ["float32", "float64", "int32"] as const) {
-    for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
-      const [m, k, n] = [131, 157, 203]; // odd rows: a last chunk with one real row in its panel
+    // Odd rows: a last chunk with one real row in its panel; then k and n past the cache blocks (B packed in several).
+    for (const [[m, k, n], [transA, transB]] of [[131, 157, 203], [37, 600, 530]].flatMap((size) => ([[false, false], [true, false], [false, true], [true, true]] as const).map((t) => [size, t] as const))) {
       const aShape = transA ? [k, m] : [m, k], bShape = transB ? [n, k] : [k, n];
       const a = random(dtype, aShape), b = random(dtype, bShape);
       const before = cpuWorkerChunks();
@@ -202,7 +202,7 @@ test("large products split across worker threads give the one-thread result bit 
       // A batch of one never goes to the workers: the same kernel on this thread alone.
       const single = matmul(a, [1, ...aShape], b, bShape, [1, m, n], dtype, transA, transB);
       assert.ok(cpuWorkerChunks() >= before, `${dtype}: counter`);
-      assert.deepEqual(Array.from(threaded), Array.from(single), `${dtype} transA=${transA} transB=${transB}`);
+      assert.deepEqual(Array.from(threaded), Array.from(single), `${dtype} ${m}×${k}·${k}×${n} transA=${transA} transB=${transB}`);
     }
   }
   assert.ok(cpuWorkerChunks() > 0, "workers computed chunks");

@@ -74,10 +74,10 @@ function packA(a: MatrixView, i0: number, mc: number, p0: number, kc: number, ds
   }
 }
 
-/** Copies rows [p0, p0+kc) × cols [j0, j0+nc) of B into NR-column panels, zero-padded like packA. */
-function packB(b: MatrixView, p0: number, kc: number, j0: number, nc: number, dst: Float64Array): void {
+/** Copies rows [p0, p0+kc) × cols [j0, j0+nc) of B into NR-column panels at `dst[q0]`, zero-padded like packA. */
+function packB(b: MatrixView, p0: number, kc: number, j0: number, nc: number, dst: Float64Array, q0: number): void {
   const { data, rs, cs } = b;
-  let q = 0;
+  let q = q0;
   for (let jr = 0; jr < nc; jr += NR) {
     const cols = Math.min(NR, nc - jr);
     const base = b.off + p0 * rs + (j0 + jr) * cs;
@@ -135,13 +135,13 @@ function kernel2x1(pa: Float64Array, ia: number, pb: Float64Array, ib: number, k
   c[ic] = c[ic]! + c0; c[ic + ldc] = c[ic + ldc]! + c1;
 }
 
-/** Multiplies the packed MC×KC block of A by the packed KC×NC block of B into `c` at (i0, j0). */
-function macroKernel(pa: Float64Array, pb: Float64Array, mc: number, nc: number, kc: number, c: Float64Array, i0: number, j0: number, ldc: number): void {
+/** Multiplies the packed MC×KC block of A by the packed KC×NC block of B at `pb[pbOff]` into `c` at (i0, j0). */
+function macroKernel(pa: Float64Array, pb: Float64Array, pbOff: number, mc: number, nc: number, kc: number, c: Float64Array, i0: number, j0: number, ldc: number): void {
   // With MR = 2 an odd mc leaves one real row in the last panel, and an n ≡ 1 (mod NR) leaves one
   // real column: padded to full tiles they would mostly multiply zeros, so thin kernels take them.
   const mFull = mc - (mc % MR);
   for (let jr = 0; jr < nc; jr += NR) {
-    const ib = jr * kc;
+    const ib = pbOff + jr * kc;
     const ic0 = i0 * ldc + j0 + jr;
     if (nc - jr === 1) {
       for (let ir = 0; ir < mFull; ir += MR) kernel2x1(pa, ir * kc, pb, ib, kc, c, ic0 + ir * ldc, ldc);
@@ -158,11 +158,43 @@ function gemm(a: MatrixView, b: MatrixView, m: number, k: number, n: number, c: 
     const nc = Math.min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
-      packB(b, pc, kc, jc, nc, packedB);
+      packB(b, pc, kc, jc, nc, packedB, 0);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
         packA(a, ic, mc, pc, kc, packedA);
-        macroKernel(packedA, packedB, mc, nc, kc, c, ic, jc, ldc);
+        macroKernel(packedA, packedB, 0, mc, nc, kc, c, ic, jc, ldc);
+      }
+    }
+  }
+}
+
+// ---- B packed once, for threads that share one product ----
+// Each thread's gemm packs all of B; threads splitting the rows of one product would each repeat that, so
+// they share one packing of all of B instead (`packAllB`), block (jc, pc) at k·jc + pc·(nc rounded up to NR).
+
+/** Float64 elements `packAllB` writes for a k×n B. */
+export function packedBLength(k: number, n: number): number {
+  return k * roundUp(n, NR);
+}
+
+/** Packs all of B into `dst`: every KC×NC block as `gemm` packs it, one after the other. */
+export function packAllB(b: MatrixView, k: number, n: number, dst: Float64Array): void {
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = Math.min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) packB(b, pc, Math.min(KC, k - pc), jc, nc, dst, k * jc + pc * roundUp(nc, NR));
+  }
+}
+
+/** `gemm` on a B that `packAllB` packed. */
+function gemmPacked(a: MatrixView, pb: Float64Array, m: number, k: number, n: number, c: Float64Array, ldc: number): void {
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = Math.min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = Math.min(KC, k - pc);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = Math.min(MC, m - ic);
+        packA(a, ic, mc, pc, kc, packedA);
+        macroKernel(packedA, pb, k * jc + pc * roundUp(nc, NR), mc, nc, kc, c, ic, jc, ldc);
       }
     }
   }
@@ -174,16 +206,20 @@ function roundUp(x: number, to: number): number {
 
 /**
  * @internal One product C = A·B (A m×k, B k×n, read through their views) written row-major into `out` at
- * `outOff`, converted to its dtype. Uses this thread's scratch; worker threads run this same function.
+ * `outOff`, converted to its dtype. Uses this thread's scratch. With `packed` (B packed by `packAllB`, for
+ * threads sharing a product: worker threads run this same function) B itself is not read.
  */
-export function productInto(a: MatrixView, b: MatrixView, m: number, k: number, n: number, out: TypedArray, outOff: number): void {
+export function productInto(a: MatrixView, b: MatrixView | null, m: number, k: number, n: number, out: TypedArray, outOff: number, packed: Float64Array | null = null): void {
   const ldc = roundUp(n, NR);
   const accSize = roundUp(m, MR) * ldc;
   packedA = scratch(packedA, roundUp(Math.min(m, MC), MR) * Math.min(k, KC));
-  packedB = scratch(packedB, roundUp(Math.min(n, NC), NR) * Math.min(k, KC));
   accum = scratch(accum, accSize);
   accum.fill(0, 0, accSize);
-  gemm(a, b, m, k, n, accum, ldc);
+  if (packed !== null) gemmPacked(a, packed, m, k, n, accum, ldc);
+  else {
+    packedB = scratch(packedB, roundUp(Math.min(n, NC), NR) * Math.min(k, KC));
+    gemm(a, b!, m, k, n, accum, ldc);
+  }
   copyOut(accum, ldc, m, n, out, outOff);
   if (accum.length > ACCUM_RETAIN_LIMIT) accum = new Float64Array(0);
 }
@@ -196,7 +232,7 @@ export function productSource(): string {
   return [
     `const MR = ${MR}, NR = ${NR}, KC = ${KC}, MC = ${MC}, NC = ${NC}, ACCUM_RETAIN_LIMIT = ${ACCUM_RETAIN_LIMIT};`,
     "let packedA = new Float64Array(0), packedB = new Float64Array(0), accum = new Float64Array(0);",
-    ...[scratch, copyOut, packA, packB, kernel2x4, kernel1x4, kernel2x1, macroKernel, gemm, roundUp, productInto].map((f) => f.toString()),
+    ...[scratch, copyOut, packA, packB, kernel2x4, kernel1x4, kernel2x1, macroKernel, gemm, gemmPacked, roundUp, productInto].map((f) => f.toString()),
   ].join("\n");
 }
 

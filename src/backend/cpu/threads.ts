@@ -1,10 +1,10 @@
 // The cpu backend's large matrix products on worker threads (Node's worker_threads): plain JavaScript, the
-// same `productInto` on every thread (workers get its source), rows split in chunks claimed from an atomic
-// counter. The caller computes chunks too and takes back a task no worker has picked up, so it never waits
+// same `productInto` on every thread (workers get its source), on B packed once for all of them, rows split
+// in small chunks claimed from an atomic counter. The caller computes chunks too and takes back a task no worker has picked up, so it never waits
 // on a thread the OS has not scheduled. Browsers run the cpu backend on one thread.
 import type { TypedArray } from "../../dtype.js";
 import { availableThreads, nodeBuiltin } from "../host.js";
-import { productInto, productSource } from "./matmul.js";
+import { packAllB, packedBLength, productInto, productSource } from "./matmul.js";
 import type { MatrixView } from "./matmul.js";
 
 /** Below this many flops one thread is faster than copying the operands where a worker can read them. */
@@ -35,10 +35,10 @@ for (;;) {
   if (Atomics.compareExchange(ctl, ${S_STATE}, s, -s) !== s) continue;
   try {
     if (task !== null && task.seq === s) {
-      const { a, b, out, m, k, n, rows, chunks } = task;
+      const { a, packed, out, m, k, n, rows, chunks } = task;
       for (let i; (i = Atomics.add(head, ${H_NEXT}, 1)) < chunks; ) {
         const r0 = i * rows, r = Math.min(rows, m - r0);
-        productInto({ data: a.data, off: a.off + r0 * a.rs, rs: a.rs, cs: a.cs }, b, r, k, n, out, r0 * n);
+        productInto({ data: a.data, off: a.off + r0 * a.rs, rs: a.rs, cs: a.cs }, null, r, k, n, out, r0 * n, packed);
         Atomics.add(head, ${H_WORKER_CHUNKS}, 1);
       }
     }
@@ -125,11 +125,13 @@ function stagingArea(bytes: number): SharedArrayBuffer {
 
 /**
  * C = A·B for one large 2-D product, rows shared with the ready workers, written into `out` (m×n); false
- * where one thread should do it (small or huge products, no workers yet, browsers).
+ * where one thread should do it (small or huge products, no workers yet, browsers). A is copied where the
+ * workers can read it and B is packed there once; chunks are about four per thread, so a thread the OS
+ * delays holds up one short chunk while the others take the rest.
  */
 export function parallelProduct(a: MatrixView, b: MatrixView, m: number, k: number, n: number, out: TypedArray): boolean {
   if (2 * m * k * n < THREAD_MIN_FLOPS || m < 8) return false;
-  const bytes = (a.data.length + b.data.length + m * n) * out.BYTES_PER_ELEMENT + 128;
+  const bytes = (a.data.length + m * n) * out.BYTES_PER_ELEMENT + packedBLength(k, n) * 8 + 192;
   if (bytes > STAGING_CAP_BYTES || a.data.constructor !== out.constructor || b.data.constructor !== out.constructor) return false;
   const p = getPool();
   const workers = p?.slots.flatMap((s, i) => (Atomics.load(s, S_READY) === 1 ? [i] : [])) ?? [];
@@ -137,16 +139,17 @@ export function parallelProduct(a: MatrixView, b: MatrixView, m: number, k: numb
   const Ctor = out.constructor as unknown as ArrayCtor;
   const area = stagingArea(bytes);
   const align = (x: number) => Math.ceil(x / 64) * 64;
-  const aAt = 0, bAt = align(a.data.byteLength), cAt = bAt + align(b.data.byteLength);
-  const sa = new Ctor(area, aAt, a.data.length), sb = new Ctor(area, bAt, b.data.length), sc = new Ctor(area, cAt, m * n);
+  const packedAt = align(a.data.byteLength), cAt = packedAt + align(packedBLength(k, n) * 8);
+  const sa = new Ctor(area, 0, a.data.length), sc = new Ctor(area, cAt, m * n);
+  const packed = new Float64Array(area, packedAt, packedBLength(k, n));
   sa.set(a.data);
-  sb.set(b.data);
-  // About two chunks per thread, in whole 2-row panels: a thread the OS delays costs one chunk, not half.
-  const rows = Math.max(2, Math.ceil(m / (2 * (workers.length + 1)) / 2) * 2);
+  packAllB(b, k, n, packed);
+  // About four chunks per thread, in whole 2-row panels.
+  const rows = Math.max(2, Math.ceil(m / (4 * (workers.length + 1)) / 2) * 2);
   const chunks = Math.ceil(m / rows);
   p.seq = (p.seq % 0x3fffffff) + 1;
   const seq = p.seq;
-  const task = { seq, a: { ...a, data: sa }, b: { ...b, data: sb }, out: sc, m, k, n, rows, chunks };
+  const task = { seq, a: { ...a, data: sa }, packed, out: sc, m, k, n, rows, chunks };
   Atomics.store(p.head, H_NEXT, 0);
   for (const w of workers) {
     p.ports[w]!.postMessage(task);
@@ -155,7 +158,7 @@ export function parallelProduct(a: MatrixView, b: MatrixView, m: number, k: numb
   }
   for (let i; (i = Atomics.add(p.head, H_NEXT, 1)) < chunks; ) {
     const r0 = i * rows;
-    productInto({ ...a, off: a.off + r0 * a.rs }, b, Math.min(rows, m - r0), k, n, sc, r0 * n);
+    productInto({ ...a, off: a.off + r0 * a.rs }, null, Math.min(rows, m - r0), k, n, sc, r0 * n, packed);
   }
   let failed = false;
   for (const w of workers) {
