@@ -182,6 +182,25 @@ test("an input freed while work that reads it is pending stays intact until that
   });
 });
 
+test("a pending sum kept past its scope is computed when its input is freed, so the input's memory goes at once", () => {
+  onBackend("wasm", () => {
+    const data = seeded(20);
+    const want = onBackend("wasm", () => cr.tensor(data).mul(2).sum().item(), Infinity);
+    const losses: cr.Tensor[] = [];
+    const heapBefore = cr.memory().tensorBytes;
+    for (let i = 0; i < 5; i++) {
+      cr.tidy(() => {
+        const x = cr.tensor(data); // an array on the heap, freed when the scope ends
+        losses.push(cr.keep(x.mul(2).sum()));
+      });
+    }
+    assert.ok(losses.every((l) => isFused(l._buf) && l._buf.realized !== undefined), "computed when x was freed");
+    assert.ok(cr.memory().tensorBytes - heapBefore < N * 4, "the five inputs were freed, not held for five numbers");
+    for (const l of losses) assert.equal(l.item(), want);
+    for (const l of losses) l.dispose();
+  });
+});
+
 test("Adam on large parameters trains the same with fusion as on cpu, and a loop compiles its chains once", () => {
   const train = (steps: number) => {
     cr.manualSeed(3);

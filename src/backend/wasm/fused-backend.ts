@@ -90,8 +90,9 @@ export function withFusion(kernels: Backend): Backend {
       if (rt !== null) realizeTogether(rt, bufs.filter(isFused));
     },
     release(buf) {
-      if (isFused(buf)) releaseFused(buf);
-      else if (isHeapArray(buf)) releaseArray(buf as HeapArray);
+      const rt = getRuntime();
+      if (rt !== null && isFused(buf)) releaseFused(rt, buf);
+      else if (rt !== null && isHeapArray(buf)) releaseArray(rt, buf as HeapArray);
       else kernels.release?.(buf);
     },
     ownsMemory: (buf) => isFused(buf) || (kernels.ownsMemory?.(buf) ?? false),

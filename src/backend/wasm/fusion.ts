@@ -117,18 +117,26 @@ export function isFused(buf: object): buf is Fused {
   return buf instanceof Fused;
 }
 
-/** Frees a heap array now, or once no pending expression reads it. */
-export function releaseArray(arr: HeapArray): void {
+/**
+ * Frees a heap array now, or once no pending expression reads it. A pending sum that reads it is computed
+ * first: it would otherwise keep a whole array alive for one number (a loss kept in a list, unread).
+ */
+export function releaseArray(rt: Runtime, arr: HeapArray): void {
+  const sums = [...(readers.get(arr) ?? [])].flatMap((ref) => {
+    const f = ref.deref();
+    return f !== undefined && f.summed && !f.released && f.realized === undefined ? [f] : [];
+  });
+  if (sums.length > 0) realizeTogether(rt, sums);
   if (pins.has(arr)) releasedWhilePinned.add(arr);
   else releaseHeapArray(arr);
 }
 
 /** Releases a fused buffer: its array if it was computed, and its hold on its inputs. */
-export function releaseFused(f: Fused): void {
+export function releaseFused(rt: Runtime, f: Fused): void {
   if (f.released) return;
   f.released = true;
   f.done();
-  if (f.realized !== undefined) releaseArray(f.realized);
+  if (f.realized !== undefined) releaseArray(rt, f.realized);
 }
 
 /** Computes every pending expression that reads `arr`, before a kernel writes `arr` in place. */
