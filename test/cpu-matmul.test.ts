@@ -194,7 +194,9 @@ test("large products split across worker threads give the one-thread result bit 
   await ready();
   for (const dtype of ["float32", "float64", "int32"] as const) {
     // Odd rows: a last chunk with one real row in its panel; then k and n past the cache blocks (B packed in several).
-    for (const [[m, k, n], [transA, transB]] of [[131, 157, 203], [37, 600, 530]].flatMap((size) => ([[false, false], [true, false], [false, true], [true, true]] as const).map((t) => [size, t] as const))) {
+    const sizes: [number, number, number][] = [[131, 157, 203], [37, 600, 530]];
+    const layouts: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];
+    for (const [[m, k, n], [transA, transB]] of sizes.flatMap((size) => layouts.map((t) => [size, t] as const))) {
       const aShape = transA ? [k, m] : [m, k], bShape = transB ? [n, k] : [k, n];
       const a = random(dtype, aShape), b = random(dtype, bShape);
       const before = cpuWorkerChunks();
