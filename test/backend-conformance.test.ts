@@ -195,6 +195,8 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
     matmulCase("float32", [67, 520], [520, 9], [67, 9]), // crosses the 64-row and 512-deep blocks
     matmulCase("float32", [130, 600], [600, 70], [130, 70]), // big enough for worker threads
     matmulCase("float32", [128, 784], [784, 256], [128, 256]), // the MNIST MLP's first layer
+    matmulCase("float32", [3, 130, 600], [600, 70], [3, 130, 70]), // threads, one B for every batch (packed once)
+    matmulCase("float32", [2, 130, 600], [2, 600, 70], [2, 130, 70]), // threads, a B per batch
     matmulCase("int32", [3, 4], [4, 2], [3, 2]),
     ...FLOATS.flatMap((dt) => [[true, false], [false, true], [true, true]].flatMap(([ta, tb]) => [
       matmulTransCase(dt, ta!, tb!, 5, 3, 7),

@@ -23,7 +23,8 @@ function gemm(rt: Runtime, pool: Pool | null, a: number, b: number, c: number, m
     rt.exports.gemmT(a, b, c, 0, m, k, n, m, trans, scratch.single);
     return;
   }
-  rt.exports.packBAll(b, k, n, trans, scratch.packedB);
+  if (scratch.packedFrom !== b) rt.exports.packBAll(b, k, n, trans, scratch.packedB);
+  scratch.packedFrom = b;
   const chunkRows = Math.max(8, Math.ceil(m / (4 * scratch.threads.length) / 4) * 4);
   parallelGemm(rt, pool, a, scratch.packedB, c, m, k, n, chunkRows, scratch.threads, trans & 1);
 }
@@ -33,6 +34,8 @@ interface Scratch {
   readonly single: number;
   readonly packedB?: number;
   readonly threads: readonly number[];
+  /** The B that packedB holds packed: a batch that repeats one B (x[batch, m, k]·W) packs it once. */
+  packedFrom: number;
 }
 
 /**
@@ -58,7 +61,7 @@ export function matmulF32(rt: Runtime, a: TensorData, b: TensorData, outShape: S
   const trans = (transA ? 1 : 0) | (transB ? 2 : 0);
   const out = runKernel(rt, [aArr, bArr], [{ dtype: "float32", length: outSize }], sizes, ([pa, pb], [pc], at) => {
     // Thread 0 (this one) packs A in the one-thread path's scratch: it has room to spare.
-    const scratch: Scratch = workers > 0 ? { single: at[0]!, packedB: at[1]!, threads: [at[0]!, ...at.slice(2)] } : { single: at[0]!, threads: [] };
+    const scratch: Scratch = workers > 0 ? { single: at[0]!, packedB: at[1]!, threads: [at[0]!, ...at.slice(2)], packedFrom: -1 } : { single: at[0]!, threads: [], packedFrom: -1 };
     const aPtr = pa!, bPtr = pb!;
     const batchShape = outShape.slice(0, -2);
     const sa = broadcastStrides(a.shape.slice(0, -2), batchShape).map((s) => s * m * k * 4);
