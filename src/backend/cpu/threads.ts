@@ -5,49 +5,40 @@
 import type { TypedArray } from "../../dtype.js";
 import { availableThreads, nodeBuiltin } from "../host.js";
 import { packAllB, packedBLength, productInto, productSource } from "./matmul.js";
+import { join, nextSeq, post, S_READY, SERVE_TASKS_SOURCE, SLOT_WORDS } from "../task-slots.js";
 import type { MatrixView } from "./matmul.js";
 
 /** Below this many flops one thread is faster than copying the operands where a worker can read them. */
 const THREAD_MIN_FLOPS = 8e6;
 
-// Control words (Int32, shared): a header, then one slot per worker.
+// Control words (Int32, shared): a header, then one slot per worker (task-slots.ts's words).
 const H_NEXT = 0; // the next chunk to claim
 const H_WORKER_CHUNKS = 1; // chunks computed by workers (diagnostics, tests)
 const HEADER = 4;
-const SLOT = 4;
-const S_STATE = 0; // seq > 0: posted; -seq: taken by the worker; 0: taken back by the caller
-const S_DONE = 1; // the last seq the worker finished
-const S_READY = 2; // 1 once the worker runs; -1 if it failed
+const SLOT = SLOT_WORDS;
+const SPIN_MS = 0.05;
 
-const LOOP_SOURCE = `
+// The worker's loop (a task is the last message on its port: ones the caller took back are skipped).
+const LOOP_SOURCE = `${SERVE_TASKS_SOURCE}
 const { workerData, receiveMessageOnPort } = require("node:worker_threads");
 const { control, port, slot } = workerData;
 const head = new Int32Array(control, 0, ${HEADER});
 const ctl = new Int32Array(control, (${HEADER} + slot * ${SLOT}) * 4, ${SLOT});
-Atomics.store(ctl, ${S_READY}, 1);
-let seen = 0;
-for (;;) {
-  let s;
-  while ((s = Atomics.load(ctl, ${S_STATE})) <= 0 || s === seen) Atomics.wait(ctl, ${S_STATE}, s);
-  seen = s;
+serveTasks(ctl, ${SPIN_MS}, (seq) => {
   let task = null;
-  for (let m; (m = receiveMessageOnPort(port)) !== undefined; ) task = m.message; // older ones were taken back
-  if (Atomics.compareExchange(ctl, ${S_STATE}, s, -s) !== s) continue;
+  for (let m; (m = receiveMessageOnPort(port)) !== undefined; ) task = m.message;
+  if (task === null || task.seq !== seq) return;
   try {
-    if (task !== null && task.seq === s) {
-      const { a, packed, out, m, k, n, rows, chunks } = task;
-      for (let i; (i = Atomics.add(head, ${H_NEXT}, 1)) < chunks; ) {
-        const r0 = i * rows, r = Math.min(rows, m - r0);
-        productInto({ data: a.data, off: a.off + r0 * a.rs, rs: a.rs, cs: a.cs }, null, r, k, n, out, r0 * n, packed);
-        Atomics.add(head, ${H_WORKER_CHUNKS}, 1);
-      }
+    const { a, packed, out, m, k, n, rows, chunks } = task;
+    for (let i; (i = Atomics.add(head, ${H_NEXT}, 1)) < chunks; ) {
+      const r0 = i * rows, r = Math.min(rows, m - r0);
+      productInto({ data: a.data, off: a.off + r0 * a.rs, rs: a.rs, cs: a.cs }, null, r, k, n, out, r0 * n, packed);
+      Atomics.add(head, ${H_WORKER_CHUNKS}, 1);
     }
   } catch {
     Atomics.store(ctl, ${S_READY}, -1);
   }
-  Atomics.store(ctl, ${S_DONE}, s);
-  Atomics.notify(ctl, ${S_DONE});
-}
+});
 `;
 
 interface Port {
@@ -147,28 +138,22 @@ export function parallelProduct(a: MatrixView, b: MatrixView, m: number, k: numb
   // About four chunks per thread, in whole 2-row panels.
   const rows = Math.max(2, Math.ceil(m / (4 * (workers.length + 1)) / 2) * 2);
   const chunks = Math.ceil(m / rows);
-  p.seq = (p.seq % 0x3fffffff) + 1;
+  p.seq = nextSeq(p.seq);
   const seq = p.seq;
   const task = { seq, a: { ...a, data: sa }, packed, out: sc, m, k, n, rows, chunks };
   Atomics.store(p.head, H_NEXT, 0);
   for (const w of workers) {
     p.ports[w]!.postMessage(task);
-    Atomics.store(p.slots[w]!, S_STATE, seq);
-    Atomics.notify(p.slots[w]!, S_STATE);
+    post(p.slots[w]!, seq);
   }
   for (let i; (i = Atomics.add(p.head, H_NEXT, 1)) < chunks; ) {
     const r0 = i * rows;
     productInto({ ...a, off: a.off + r0 * a.rs }, null, Math.min(rows, m - r0), k, n, sc, r0 * n, packed);
   }
-  let failed = false;
-  for (const w of workers) {
-    const s = p.slots[w]!;
-    if (Atomics.compareExchange(s, S_STATE, seq, 0) === seq) continue; // not picked up: nothing to wait for
-    while (Atomics.load(s, S_DONE) !== seq) Atomics.wait(s, S_DONE, Atomics.load(s, S_DONE), 1000);
-    if (Atomics.load(s, S_READY) !== 1) failed = true;
-  }
+  const slots = workers.map((w) => p.slots[w]!);
+  join(slots, seq, SPIN_MS, true);
   // A worker that failed mid-task may have left rows unwritten: redo the whole product here.
-  if (failed) productInto(a, b, m, k, n, sc, 0);
+  if (slots.some((s) => Atomics.load(s, S_READY) !== 1)) productInto(a, b, m, k, n, sc, 0);
   out.set(sc);
   return true;
 }

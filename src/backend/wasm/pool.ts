@@ -9,6 +9,7 @@ import type { Runtime } from "./runtime.js";
 import { availableThreads } from "../host.js";
 import { nodeBuiltin } from "./wasm-api.js";
 import type { WasmMemory, WasmModule } from "./wasm-api.js";
+import { join, nextSeq, post, readySlots, S_READY, SERVE_TASKS_SOURCE, SLOT_WORDS } from "../task-slots.js";
 
 // Control block, its own SharedArrayBuffer: an Int32 header, the task's arguments as Float64 (so float
 // arguments pass unchanged and pointers up to 1 GiB stay exact), then one Int32 slot per worker.
@@ -27,17 +28,16 @@ const HEADER = 16;
 const MAX_ARGS = 16;
 const ARGS_AT = HEADER * 4;
 const SLOTS_AT = ARGS_AT + MAX_ARGS * 8;
+// A slot: task-slots.ts's words (S_READY is 1 once the module is instantiated, −1 if that failed or a chunk
+// trapped), then this pool's.
 const SLOT = 8;
-const S_STATE = 0; // seq > 0: task posted; -seq: taken by the worker; 0: taken back by the caller
-const S_DONE = 1; // the seq of the last task the worker finished
-const S_READY = 2; // 1 once the module is instantiated; -1 if it failed or a chunk trapped (never used again)
-const S_LOCAL = 3; // the worker's per-thread argument for the current task
-const S_FAILED = 4; // 1 + the chunk whose kernel call threw, for the caller to redo; 0 if none
+const S_LOCAL = SLOT_WORDS; // the worker's per-thread argument for the current task
+const S_FAILED = SLOT_WORDS + 1; // 1 + the chunk whose kernel call threw, for the caller to redo; 0 if none
 const SPIN_MS = 0.05;
 
 // The worker's loop, shared by both hosts as source text: a bundler must not see (or rewrite) it, and no
 // file has to be found beside this module. Exports are named by their index in one list both sides build.
-const SERVE_SOURCE = `
+const SERVE_SOURCE = `${SERVE_TASKS_SOURCE}
 function kernelNames(module) {
   return WebAssembly.Module.exports(module).filter((d) => d.kind === "function").map((d) => d.name);
 }
@@ -59,24 +59,13 @@ function serve({ module, memory, control, slot, spinMs }) {
     }
     return fn;
   };
-  Atomics.store(ctl, ${S_READY}, 1);
-  let seen = 0;
-  const idle = (s) => s <= 0 || s === seen;
-  for (;;) {
-    let s;
-    const t0 = performance.now();
-    while (idle(s = Atomics.load(ctl, ${S_STATE})) && performance.now() - t0 < spinMs) {}
-    while (idle(s = Atomics.load(ctl, ${S_STATE}))) Atomics.wait(ctl, ${S_STATE}, s);
-    seen = s;
-    if (Atomics.compareExchange(ctl, ${S_STATE}, s, -s) !== s) continue; // the caller took it back
+  serveTasks(ctl, spinMs, () => {
     let kernel;
     try {
       kernel = kernelFor(head[${H_KERNEL}]);
     } catch {
       Atomics.store(ctl, ${S_READY}, -1); // could not compile: never used again; the caller does the chunks
-      Atomics.store(ctl, ${S_DONE}, s);
-      Atomics.notify(ctl, ${S_DONE});
-      continue;
+      return;
     }
     const items = head[${H_ITEMS}], chunk = head[${H_CHUNK}], chunks = head[${H_CHUNKS}], at = head[${H_RANGE_AT}];
     const call = Array.from(args.subarray(0, head[${H_NARGS}]));
@@ -94,9 +83,7 @@ function serve({ module, memory, control, slot, spinMs }) {
       }
       Atomics.add(head, ${H_WORKER_CHUNKS}, 1);
     }
-    Atomics.store(ctl, ${S_DONE}, s);
-    Atomics.notify(ctl, ${S_DONE});
-  }
+  });
 }
 `;
 
@@ -221,16 +208,12 @@ export function getPool(rt: Runtime): Pool | null {
 
 /** How many workers are ready now (0 before the pool starts or without one). */
 export function readyWorkerCount(): number {
-  return pool ? readySlots(pool).length : 0;
+  return pool ? readySlots(pool.slots).length : 0;
 }
 
 /** Chunks of kernels (matmul rows) computed by worker threads so far. */
 export function workerChunks(): number {
   return pool ? Atomics.load(pool.head, H_WORKER_CHUNKS) : 0;
-}
-
-function readySlots(p: Pool): Int32Array[] {
-  return p.slots.filter((s) => Atomics.load(s, S_READY) === 1);
 }
 
 // Whether this thread may block in Atomics.wait: not on a browser's main thread, where it throws.
@@ -282,8 +265,8 @@ function runChunk(fn: KernelFn, task: Task, call: number[], i: number): void {
 }
 
 /** Writes the task to the control block and wakes the workers; returns the task's seq. */
-function post(p: Pool, task: Task, workers: readonly Int32Array[], chunks: number): number {
-  p.seq = (p.seq % 0x3fffffff) + 1;
+function postTask(p: Pool, task: Task, workers: readonly Int32Array[], chunks: number): number {
+  p.seq = nextSeq(p.seq);
   const seq = p.seq;
   p.args.set(task.args);
   const h = p.head;
@@ -302,25 +285,9 @@ function post(p: Pool, task: Task, workers: readonly Int32Array[], chunks: numbe
   h[H_LOCAL] = task.local === undefined ? 0 : 1;
   workers.forEach((s, i) => {
     s[S_LOCAL] = task.local?.[i + 1] ?? 0;
-    // The seq store publishes the plain writes above (Atomics are sequentially consistent).
-    Atomics.store(s, S_STATE, seq);
-    Atomics.notify(s, S_STATE);
+    post(s, seq);
   });
   return seq;
-}
-
-/** Returns once no worker can still touch the task's memory: each has finished it or never picked it up. */
-function join(workers: readonly Int32Array[], seq: number): void {
-  const block = canBlock();
-  for (const s of workers) {
-    // Not picked up yet: take the task back rather than wait for a thread that may not be running.
-    if (Atomics.compareExchange(s, S_STATE, seq, 0) === seq) continue;
-    // Picked up, so running: it finishes after at most the chunks it claims, which are few.
-    const t0 = performance.now();
-    while (Atomics.load(s, S_DONE) !== seq) {
-      if (block && performance.now() - t0 > SPIN_MS) Atomics.wait(s, S_DONE, Atomics.load(s, S_DONE), 1000);
-    }
-  }
 }
 
 function runTask(rt: Runtime, p: Pool, task: Task): void {
@@ -330,17 +297,17 @@ function runTask(rt: Runtime, p: Pool, task: Task): void {
   const chunks = Math.ceil(task.items / task.chunk);
   const call = [...task.args, ...(task.local === undefined ? [] : [task.local[0] ?? 0])];
   call.splice(task.rangeAt, 0, 0, 0);
-  const ready = readySlots(p);
+  const ready = readySlots(p.slots);
   const workers = task.local === undefined ? ready : ready.slice(0, task.local.length - 1);
-  const seq = post(p, task, workers, chunks);
+  const seq = postTask(p, task, workers, chunks);
   try {
     for (let i; (i = Atomics.add(p.head, H_NEXT, 1)) < chunks; ) runChunk(fn, task, call, i);
   } catch (err) {
     Atomics.store(p.head, H_NEXT, chunks); // hand out nothing more
-    join(workers, seq);
+    join(workers, seq, SPIN_MS, canBlock());
     throw err;
   }
-  join(workers, seq);
+  join(workers, seq, SPIN_MS, canBlock());
   // A chunk that trapped in a worker is redone here: it throws the kernel's own error, or succeeds if only the worker was broken.
   for (const s of workers) {
     const failed = Atomics.exchange(s, S_FAILED, 0);
