@@ -1,5 +1,6 @@
 // `npm run bench`: W1–W5 for chainrule on every backend and for the peers, each system in its own child process, as one table.
-// Flags: --quick (smoke run), --mnist (adds time to 97.5% MNIST test accuracy; minutes), --only chainrule,tfjs,jax-js,js-pytorch,pytorch, --json FILE.
+// Flags: --quick (smoke run), --mnist (adds time to 97.5% MNIST test accuracy; minutes), --only chainrule,tfjs,jax-js,js-pytorch,pytorch,
+// --rounds N (every system N times, in turn: each cell is the median of its N medians), --json FILE.
 import { performance } from "node:perf_hooks";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -7,7 +8,7 @@ import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CANDIDATE_BACKENDS } from "./lib/data.mjs";
-import { renderTable, rowsFor } from "./lib/table.mjs";
+import { combineRounds, renderTable, rowsFor } from "./lib/table.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const argv = process.argv.slice(2);
@@ -17,10 +18,11 @@ const flagValue = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] 
 const onlySystems = flagValue("--only")?.split(",");
 const jsonOut = flagValue("--json");
 const w5Steps = quick ? 5 : 50;
+const rounds = Math.max(1, Number(flagValue("--rounds") ?? 1) || 1);
 const PYTHON = "/usr/bin/python3";
 
-const results = [];
-const notes = [];
+let results = [];
+const notes = new Set();
 const columns = [];
 const wanted = (system) => onlySystems === undefined || onlySystems.includes(system);
 
@@ -33,11 +35,11 @@ function runChild(label, command, args, timeoutMs) {
   const records = lines.map((l) => JSON.parse(l));
   if (child.error !== undefined || (child.status !== 0 && !records.some((r) => r.error))) {
     const why = child.error?.code === "ETIMEDOUT" ? `timed out after ${timeoutMs / 1000} s` : (child.stderr ?? "").trim().split("\n").slice(-2).join(" ");
-    notes.push(`${label}: failed (${why})`);
+    notes.add(`${label}: failed (${why})`);
   }
   for (const r of records) {
-    if (r.error) notes.push(`${r.system} ${r.backend}: error: ${r.error}`);
-    if (r.skipped) notes.push(`${r.system} ${r.backend}: skipped: ${r.skipped}`);
+    if (r.error) notes.add(`${r.system} ${r.backend}: error: ${r.error}`);
+    if (r.skipped) notes.add(`${r.system} ${r.backend}: skipped: ${r.skipped}`);
   }
   return { records, seconds: (performance.now() - t0) / 1000 };
 }
@@ -49,7 +51,7 @@ function measureColumn(label, command, args, timeoutMs) {
   const memory = runChild(`${label} (W5)`, command, [...args, "--only", "W5", "--steps", String(w5Steps)], timeoutMs);
   const measured = [...main.records, ...memory.records].filter((r) => r.workload !== undefined);
   results.push(...main.records.filter((r) => r.info !== undefined), ...measured);
-  if (measured.length > 0) columns.push(label);
+  if (measured.length > 0 && !columns.includes(label)) columns.push(label);
 }
 
 /** A package's installed version, or undefined when it is not installed. */
@@ -68,33 +70,43 @@ const node = process.execPath;
 const probeBefore = probe();
 const versions = { node: process.versions.node, v8: process.versions.v8, chainrule: JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version };
 
-if (wanted("chainrule")) {
-  for (const backend of CANDIDATE_BACKENDS) measureColumn(`chainrule ${backend}`, node, ["bench/workloads/child.mjs", "--backend", backend], timeout);
-}
-for (const [system, pkg, backends, script] of [
-  ["tfjs", "@tensorflow/tfjs", ["cpu", "wasm"], "bench/peers/tfjs.mjs"],
-  ["jax-js", "@jax-js/jax", ["wasm+jit"], "bench/peers/jaxjs.mjs"],
-  ["js-pytorch", "js-pytorch", ["cpu"], "bench/peers/jspytorch.mjs"],
-]) {
-  if (!wanted(system)) continue;
-  const version = installed(pkg);
-  if (version === undefined) {
-    notes.push(`${system}: not installed (${system === "js-pytorch" ? "optional: npm install --no-save --ignore-scripts js-pytorch@0.7.2" : "run npm ci"}); skipped`);
-    continue;
+// One round measures every system once. With several, the systems take turns round after round, so a slow
+// spell of a shared machine (a core taken for a minute) falls on all of them rather than on one.
+function measureRound() {
+  if (wanted("chainrule")) {
+    for (const backend of CANDIDATE_BACKENDS) measureColumn(`chainrule ${backend}`, node, ["bench/workloads/child.mjs", "--backend", backend], timeout);
   }
-  versions[system] = version;
-  for (const backend of backends) measureColumn(`${system} ${backend}`, node, [script, "--backend", backend], timeout);
-}
-if (wanted("pytorch")) {
-  const check = existsSync(PYTHON) ? spawnSync(PYTHON, ["-c", "import torch, numpy; print(torch.__version__)"], { encoding: "utf8" }) : null;
-  if (check === null || check.status !== 0) {
-    notes.push(`pytorch: skipped (${check === null ? `${PYTHON} not found` : "python3 cannot import torch and numpy"})`);
-  } else {
-    versions.pytorch = check.stdout.trim();
-    const threadCounts = cpus().length > 1 ? [1, cpus().length] : [1];
-    for (const t of threadCounts) measureColumn(`pytorch cpu ${t}T`, PYTHON, ["bench/torch_bench.py", "--threads", String(t)], timeout);
+  for (const [system, pkg, backends, script] of [
+    ["tfjs", "@tensorflow/tfjs", ["cpu", "wasm"], "bench/peers/tfjs.mjs"],
+    ["jax-js", "@jax-js/jax", ["wasm+jit"], "bench/peers/jaxjs.mjs"],
+    ["js-pytorch", "js-pytorch", ["cpu"], "bench/peers/jspytorch.mjs"],
+  ]) {
+    if (!wanted(system)) continue;
+    const version = installed(pkg);
+    if (version === undefined) {
+      notes.add(`${system}: not installed (${system === "js-pytorch" ? "optional: npm install --no-save --ignore-scripts js-pytorch@0.7.2" : "run npm ci"}); skipped`);
+      continue;
+    }
+    versions[system] = version;
+    for (const backend of backends) measureColumn(`${system} ${backend}`, node, [script, "--backend", backend], timeout);
+  }
+  if (wanted("pytorch")) {
+    const check = existsSync(PYTHON) ? spawnSync(PYTHON, ["-c", "import torch, numpy; print(torch.__version__)"], { encoding: "utf8" }) : null;
+    if (check === null || check.status !== 0) {
+      notes.add(`pytorch: skipped (${check === null ? `${PYTHON} not found` : "python3 cannot import torch and numpy"})`);
+    } else {
+      versions.pytorch = check.stdout.trim();
+      const threadCounts = cpus().length > 1 ? [1, cpus().length] : [1];
+      for (const t of threadCounts) measureColumn(`pytorch cpu ${t}T`, PYTHON, ["bench/torch_bench.py", "--threads", String(t)], timeout);
+    }
   }
 }
+for (let round = 1; round <= rounds; round++) {
+  if (rounds > 1) process.stderr.write(`bench: round ${round} of ${rounds}\n`);
+  measureRound();
+}
+const perRound = results;
+results = combineRounds(results);
 if (mnist) {
   const { mnistResults } = await import("./lib/mnist.mjs");
   results.push(...mnistResults({ root, quick, wanted, python: PYTHON, columns, notes }));
@@ -117,7 +129,11 @@ out.push(`peak-FMA probe, after: ${probeLine(probeAfter)}`);
 out.push("");
 out.push(renderTable(rowsFor(quick, mnist), columns, results));
 out.push("");
-out.push("Cells: median after warm-up, and in parentheses the ratio value / chainrule's best backend on that row (↑ higher is better, ↓ lower is better).");
+out.push(
+  rounds > 1
+    ? `Cells: the median of ${rounds} rounds' medians (each round runs every system once, in turn), and in parentheses the ratio value / chainrule's best backend on that row (↑ higher is better, ↓ lower is better); each round's values are in --json.`
+    : "Cells: median after warm-up, and in parentheses the ratio value / chainrule's best backend on that row (↑ higher is better, ↓ lower is better).",
+);
 // The issue asks for W1's fraction of the machine's peak: against the probe's WebAssembly SIMD peak on all
 // cores (what wasm code can reach), and against the nominal AVX-512 FMA peak the issue quotes for its machine.
 const bestProbe = Math.max(probeBefore?.fmaAll ?? 0, probeAfter?.fmaAll ?? 0, probeBefore?.mulAddAll ?? 0, probeAfter?.mulAddAll ?? 0);
@@ -134,4 +150,4 @@ for (const workload of new Set(results.filter((r) => r.note).map((r) => r.worklo
 for (const r of results) if (r.info) out.push(`- ${r.system} ${r.backend}: ${JSON.stringify(r.info)}`);
 for (const n of notes) out.push(`- ${n}`);
 console.log(out.join("\n"));
-if (jsonOut !== undefined) writeFileSync(jsonOut, JSON.stringify({ versions, probeBefore, probeAfter, results, notes }, null, 2));
+if (jsonOut !== undefined) writeFileSync(jsonOut, JSON.stringify({ versions, probeBefore, probeAfter, rounds, results, perRound, notes: [...notes] }, null, 2));

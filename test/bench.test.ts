@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { CANDIDATE_BACKENDS, countNodes, elementwiseWorkload, matmulWorkload, mlpWorkload, scalarWorkload, useBackend } from "../bench/workloads/chainrule.mjs";
 import { mulberry32, w1Problem } from "../bench/lib/data.mjs";
+import { combineRounds, renderTable } from "../bench/lib/table.mjs";
 
 const backends: string[] = [];
 for (const name of CANDIDATE_BACKENDS) if ((await useBackend(name)) === null) backends.push(name);
@@ -74,4 +75,16 @@ test("bench/run.mjs --quick prints one table with a chainrule column", { timeout
   assert.match(run.stdout, /\| workload \| unit \| chainrule cpu/);
   for (const row of ["W1 matmul N=128", "W2 MLP train step", "W3 scalar graph", "W4 sum(relu", "W5 peak RSS"]) assert.match(run.stdout, new RegExp(row.replace(/[()]/g, "\\$&")));
   assert.match(run.stdout, /peak-FMA probe/);
+});
+
+test("--rounds: a cell is the median of its rounds' values, and other records are kept once", () => {
+  const rec = (backend: string, workload: string, value: number) => ({ system: "chainrule", backend, workload, value, unit: "ms" });
+  const info = { system: "tfjs", backend: "wasm", info: { version: "4.22.0" } };
+  const combined = combineRounds([rec("wasm", "W2", 5), info, rec("cpu", "W2", 30), rec("wasm", "W2", 9), info, rec("wasm", "W2", 4), rec("cpu", "W2", 34)]);
+  assert.equal(combined.filter((r) => r.info !== undefined).length, 1);
+  const w2 = (backend: string) => combined.find((r) => r.backend === backend && r.workload === "W2");
+  assert.deepEqual([w2("wasm")?.value, w2("wasm")?.rounds], [5, [5, 9, 4]]);
+  assert.deepEqual([w2("cpu")?.value, w2("cpu")?.rounds], [32, [30, 34]]);
+  const table = renderTable([{ key: "W2", label: "W2", unit: "ms", higher: false }], ["chainrule cpu", "chainrule wasm"], combined);
+  assert.match(table, /\| W2 \| ms ↓ \| 32\.0 \(×6\.40\) \| 5\.00 \(×1\.00\) \|/);
 });

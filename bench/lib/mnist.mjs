@@ -13,7 +13,7 @@ function train(label, command, args, root, notes) {
   const records = (child.stdout ?? "").split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
   const record = records.find((r) => r.workload === "MNIST");
   if (record === undefined && !records.some((r) => r.skipped)) {
-    notes.push(`MNIST ${label}: failed (${records.find((r) => r.error)?.error ?? (child.stderr ?? "").trim().split("\n").pop()})`);
+    notes.add(`MNIST ${label}: failed (${records.find((r) => r.error)?.error ?? (child.stderr ?? "").trim().split("\n").pop()})`);
   }
   return record;
 }

@@ -14,6 +14,34 @@ export function rowsFor(quick, mnist) {
   return rows;
 }
 
+/**
+ * One record per system, backend and workload: the median of its rounds' values (`rounds` lists them); the
+ * first of every other record (versions, notes).
+ */
+export function combineRounds(results) {
+  const groups = new Map();
+  const out = [];
+  for (const r of results) {
+    if (r.workload === undefined || typeof r.value !== "number") {
+      if (!out.some((o) => JSON.stringify(o) === JSON.stringify(r))) out.push(r);
+      continue;
+    }
+    const key = `${r.system}\u0000${r.backend}\u0000${r.workload}`;
+    const group = groups.get(key);
+    if (group === undefined) {
+      const first = { ...r, rounds: [r.value] };
+      groups.set(key, first);
+      out.push(first);
+    } else group.rounds.push(r.value);
+  }
+  for (const g of groups.values()) {
+    const sorted = [...g.rounds].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    g.value = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  }
+  return out;
+}
+
 const fmt = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 
 /** The value of each column on a row, and chainrule's best value there (the ratios' denominator). */
