@@ -135,6 +135,9 @@ test("a sum of a pending expression is pending: the three gradients of W4 take o
     const s = y.sum();
     assert.equal(s.sum().item(), s.item());
     assert.equal(y.sub(s.div(N)).mean().item(), onBackend("wasm", () => { const t = cr.tensor(xs).add(1); return t.sub(t.sum().div(N)).mean().item(); }, Infinity));
+    const centered = y.sub(y.sum()); // a pending sum as an operand: computed, then fused as a scalar
+    assert.ok(isFused(centered._buf) && centered._buf.realized === undefined, "still fused");
+    assert.deepEqual(centered.toTypedArray(), onBackend("wasm", () => { const t = cr.tensor(xs).add(1); return t.sub(t.sum()).toTypedArray(); }, Infinity));
   });
 });
 

@@ -204,6 +204,9 @@ function make(expr: Expr, extent: number, summed = false): Fused | undefined {
 export function fuseElementwise(rt: Runtime, op: BinaryOp | UnaryOp, a: object, b: object | null, length: number): Fused | undefined {
   const code = b === null ? UNARY_CODES[op as UnaryOp] : BINARY_CODES[op as BinaryOp];
   if (code === undefined || length < fuseMinElements) return undefined;
+  // A pending sum broadcast over the elements (x − Σx) is needed as a number: computed now, it fuses as one.
+  if (a instanceof Fused && a.summed && length > 1) a = realize(rt, a);
+  if (b instanceof Fused && b.summed && length > 1) b = realize(rt, b);
   const ea = operandExpr(a, length), eb = b === null ? null : operandExpr(b, length);
   if (ea === undefined || eb === undefined) return undefined;
   const fused = make({ kind: "op", code, a: ea, b: eb }, length);
