@@ -8,6 +8,7 @@ import type { Runtime } from "../src/backend/wasm/runtime.js";
 import { wasmApi } from "../src/backend/wasm/wasm-api.js";
 import type { WasmModule } from "../src/backend/wasm/wasm-api.js";
 import { leb, name, section, vec } from "../src/backend/wasm/wasm-bytes.js";
+import { joinTimeouts } from "../src/backend/task-slots.js";
 
 // Before anything starts the backend's pool: four threads even on a two-core machine, so chunks really interleave.
 setWasmThreads(4);
@@ -93,6 +94,20 @@ test("parallelRun: a kernel split into chunks across threads writes what one cal
     assert.deepEqual(new Float32Array(rt.memory.buffer, many, n), new Float32Array(rt.memory.buffer, one, n), `chunks of ${chunk}`);
   }
   parallelRun(rt, pool, "affine", [x, many, 0.75], 0, 16); // nothing to do
+});
+
+test("parallelRun: 20,000 short tasks, each joined as its workers finish, never sleep through a wake-up", async () => {
+  const { rt, pool } = await tinyPool();
+  const n = 4096;
+  const [x, one, out] = [0, 4 * n, 8 * n];
+  new Float32Array(rt.memory.buffer, x, n).set(random(n, 11));
+  (rt.exports as unknown as Record<string, (...a: number[]) => void>)["affine"]!(x, one, 0.5, 0, n);
+  const before = joinTimeouts();
+  // Tiny chunks: workers finish while the caller is between seeing them busy and going to sleep, the
+  // interleaving in which a wait on a reloaded value would miss the notify and sleep its 1 s timeout.
+  for (let i = 0; i < 20_000; i++) parallelRun(rt, pool, "affine", [x, out, 0.5], n, 256);
+  assert.equal(joinTimeouts(), before, "no join ran into its timeout");
+  assert.deepEqual(new Float32Array(rt.memory.buffer, out, n), new Float32Array(rt.memory.buffer, one, n));
 });
 
 test("parallelRun: a trap in any thread surfaces as the caller's error, and the pool keeps working", async () => {

@@ -29,6 +29,13 @@ export function post(slot: Int32Array, seq: number): void {
   Atomics.notify(slot, S_STATE);
 }
 
+let timedOutWaits = 0;
+
+/** How many of the caller's waits for a worker ran into their 1 s timeout (a worker stalled, or a lost wake-up). */
+export function joinTimeouts(): number {
+  return timedOutWaits;
+}
+
 /**
  * Returns once no worker in `slots` can still touch task `seq`: each has finished it or never claimed it
  * (then it is taken back). A claimed task finishes after the few chunks its worker claims. Spins `spinMs`,
@@ -38,8 +45,10 @@ export function join(slots: readonly Int32Array[], seq: number, spinMs: number, 
   for (const s of slots) {
     if (Atomics.compareExchange(s, S_STATE, seq, 0) === seq) continue;
     const t0 = performance.now();
-    while (Atomics.load(s, S_DONE) !== seq) {
-      if (block && performance.now() - t0 > spinMs) Atomics.wait(s, S_DONE, Atomics.load(s, S_DONE), 1000);
+    // Sleep only on the value just seen: a worker that finishes after this load changes it, so the wait
+    // returns at once. (Loading it again for the wait would sleep through a notify sent in between.)
+    for (let done; (done = Atomics.load(s, S_DONE)) !== seq; ) {
+      if (block && performance.now() - t0 > spinMs && Atomics.wait(s, S_DONE, done, 1000) === "timed-out") timedOutWaits++;
     }
   }
 }
