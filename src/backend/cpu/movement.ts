@@ -115,53 +115,67 @@ export function cat(xs: readonly { data: TypedArray; shape: Shape }[], axis: num
 }
 
 // Offsets shared by gather and scatterAdd: for each element of `index` (shape idxShape), the flat
-// position in a tensor of `shape` with the `dim` coordinate replaced by the index value.
-function indexedPositions(op: string, shape: Shape, dim: number, index: Int32Array, idxShape: Shape): Int32Array {
+// position in a tensor of `shape` with the `dim` coordinate replaced by the index value, and (with
+// `pairShape`) the flat position of the same coordinates in a tensor of that shape. The coordinates are
+// stepped like an odometer, a row of the last dim at a time, rather than divided out of each flat index.
+function indexedPositions(op: string, shape: Shape, dim: number, index: Int32Array, idxShape: Shape, pairShape?: Shape): { pos: Int32Array; pair: Int32Array } {
   const strides = stridesOf(shape);
+  const pairStrides = pairShape === undefined ? null : stridesOf(pairShape);
   const pos = new Int32Array(index.length);
-  const idxStrides = stridesOf(idxShape);
+  const pair = new Int32Array(pairStrides === null ? 0 : index.length);
   const size = shape[dim]!;
-  for (let i = 0; i < index.length; i++) {
-    let rem = i;
-    let p = 0;
-    for (let d = 0; d < idxShape.length; d++) {
-      const c = Math.floor(rem / idxStrides[d]!);
-      rem -= c * idxStrides[d]!;
-      if (d === dim) {
-        const v = index[i]!;
-        if (v < 0 || v >= size) throw new IndexError(`${op}: index ${v} is out of bounds for dim ${dim} of size ${size}`);
-        p += v * strides[d]!;
-      } else p += c * strides[d]!;
-    }
-    pos[i] = p;
+  const rank = idxShape.length;
+  if (index.length === 0) return { pos, pair };
+  const check = (v: number): number => {
+    if (v < 0 || v >= size) throw new IndexError(`${op}: index ${v} is out of bounds for dim ${dim} of size ${size}`);
+    return v;
+  };
+  if (rank === 0) {
+    pos[0] = check(index[0]!);
+    return { pos, pair };
   }
-  return pos;
+  const last = rank - 1;
+  const row = idxShape[last]!;
+  // Along the last dim a step moves one stride, except when it is `dim`, whose position the index gives.
+  const lastStride = last === dim ? 0 : strides[last]!;
+  const dimStride = strides[dim]!;
+  const pairLast = pairStrides === null ? 0 : pairStrides[last]!;
+  const coord = new Array<number>(rank).fill(0);
+  let base = 0; // Σ coord[d]·strides[d] over d ≠ dim
+  let pairBase = 0; // Σ coord[d]·pairStrides[d]
+  for (let i = 0; i < index.length; i += row) {
+    for (let j = 0; j < row; j++) {
+      pos[i + j] = base + j * lastStride + check(index[i + j]!) * dimStride;
+      if (pairStrides !== null) pair[i + j] = pairBase + j * pairLast;
+    }
+    for (let d = last - 1; d >= 0; d--) {
+      const stride = d === dim ? 0 : strides[d]!, pairStride = pairStrides === null ? 0 : pairStrides[d]!;
+      if (++coord[d]! < idxShape[d]!) {
+        base += stride;
+        pairBase += pairStride;
+        break;
+      }
+      base -= (coord[d]! - 1) * stride;
+      pairBase -= (coord[d]! - 1) * pairStride;
+      coord[d] = 0;
+    }
+  }
+  return { pos, pair };
 }
 
 export function gather(x: TypedArray, shape: Shape, dim: number, index: Int32Array, idxShape: Shape, dtype: DType): TypedArray {
-  const pos = indexedPositions("gather", shape, dim, index, idxShape);
+  const { pos } = indexedPositions("gather", shape, dim, index, idxShape);
   const out = allocOut(dtype, index.length);
   for (let i = 0; i < pos.length; i++) out[i] = x[pos[i]!]!;
   return out;
 }
 
 export function scatterAdd(base: TypedArray, shape: Shape, dim: number, index: Int32Array, idxShape: Shape, src: TypedArray, srcShape: Shape, dtype: DType): TypedArray {
-  const pos = indexedPositions("scatterAdd", shape, dim, index, idxShape);
+  // src may be larger than index; element i of index pairs with the same coordinates in src.
+  const { pos, pair } = indexedPositions("scatterAdd", shape, dim, index, idxShape, srcShape);
   const out = allocOut(dtype, base.length);
   out.set(base);
-  const srcStrides = stridesOf(srcShape);
-  const idxStrides = stridesOf(idxShape);
-  for (let i = 0; i < pos.length; i++) {
-    // src may be larger than index; element i of index pairs with the same coordinates in src.
-    let rem = i;
-    let s = 0;
-    for (let d = 0; d < idxShape.length; d++) {
-      const c = Math.floor(rem / idxStrides[d]!);
-      rem -= c * idxStrides[d]!;
-      s += c * srcStrides[d]!;
-    }
-    out[pos[i]!]! += src[s]!;
-  }
+  for (let i = 0; i < pos.length; i++) out[pos[i]!]! += src[pair[i]!]!;
   return out;
 }
 

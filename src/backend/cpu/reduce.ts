@@ -97,21 +97,34 @@ export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly
 export function argReduce(op: "argmax" | "argmin", x: TypedArray, shape: Shape, axis: number): Int32Array {
   const [outer, size, inner] = splitAt(shape, axis);
   const out = new Int32Array(outer * inner);
-  const better = op === "argmax" ? (v: number, best: number) => v > best : (v: number, best: number) => v < best;
+  if (size === 0) return out;
+  // A row of `inner` running extremes, updated one slice of the axis at a time: contiguous reads, and no
+  // call per element. NaN counts as the extreme, and the first one wins, as in PyTorch; on ties the first
+  // index stays.
+  const best = new Float64Array(inner);
+  const isMax = op === "argmax";
   for (let o = 0; o < outer; o++) {
-    for (let j = 0; j < inner; j++) {
-      const base = o * size * inner + j;
-      let best = x[base]!;
-      let idx = 0;
-      // NaN counts as the extreme, and the first one wins, as in PyTorch.
-      if (best === best) {
-        for (let i = 1; i < size; i++) {
-          const v = x[base + i * inner]!;
-          if (v !== v) { idx = i; break; }
-          if (better(v, best)) { best = v; idx = i; }
+    const base = o * size * inner, at = o * inner;
+    for (let j = 0; j < inner; j++) best[j] = x[base + j]!;
+    for (let i = 1; i < size; i++) {
+      const row = base + i * inner;
+      if (isMax) {
+        for (let j = 0; j < inner; j++) {
+          const b = best[j]!, v = x[row + j]!;
+          if (b === b && (v > b || v !== v)) {
+            best[j] = v;
+            out[at + j] = i;
+          }
+        }
+      } else {
+        for (let j = 0; j < inner; j++) {
+          const b = best[j]!, v = x[row + j]!;
+          if (b === b && (v < b || v !== v)) {
+            best[j] = v;
+            out[at + j] = i;
+          }
         }
       }
-      out[o * inner + j] = idx;
     }
   }
   return out;
