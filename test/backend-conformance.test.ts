@@ -197,6 +197,12 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
     matmulCase("float32", [128, 784], [784, 256], [128, 256]), // the MNIST MLP's first layer
     matmulCase("float32", [3, 130, 600], [600, 70], [3, 130, 70]), // threads, one B for every batch (packed once)
     matmulCase("float32", [2, 130, 600], [2, 600, 70], [2, 130, 70]), // threads, a B per batch
+    // Many products too small to split by rows: threads take whole products (one B, a B each, transposed),
+    // and a broadcast whose offsets are not evenly spaced, which runs them in turn.
+    matmulCase("float32", [128, 20, 30], [30, 40], [128, 20, 40]),
+    matmulCase("float32", [128, 20, 30], [128, 30, 40], [128, 20, 40]),
+    matmulTransCase("float32", true, true, 20, 30, 40, [128]),
+    matmulCase("float32", [4, 1, 20, 30], [1, 32, 30, 40], [4, 32, 20, 40]),
     matmulCase("int32", [3, 4], [4, 2], [3, 2]),
     ...FLOATS.flatMap((dt) => [[true, false], [false, true], [true, true]].flatMap(([ta, tb]) => [
       matmulTransCase(dt, ta!, tb!, 5, 3, 7),

@@ -4,7 +4,7 @@ import { broadcastStrides, sizeOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";
 import type { TensorData } from "../backend.js";
 import { forEachRow } from "../cpu/strided.js";
-import { getPool, parallelGemm, readyWorkerCount } from "./pool.js";
+import { getPool, parallelGemm, parallelGemmBatch, readyWorkerCount } from "./pool.js";
 import type { Pool } from "./pool.js";
 import { runKernel } from "./call.js";
 import type { Runtime } from "./runtime.js";
@@ -27,6 +27,12 @@ function gemm(rt: Runtime, pool: Pool | null, a: number, b: number, c: number, m
   scratch.packedFrom = b;
   const chunkRows = Math.max(8, Math.ceil(m / (4 * scratch.threads.length) / 4) * 4);
   parallelGemm(rt, pool, a, scratch.packedB, c, m, k, n, chunkRows, scratch.threads, trans & 1);
+}
+
+/** Whether offsets step by one stride (a batch a single strided loop can walk: flat, or one matrix repeated). */
+function evenlySpaced(offsets: readonly number[]): boolean {
+  const step = offsets.length > 1 ? offsets[1]! - offsets[0]! : 0;
+  return offsets.every((o, i) => o === offsets[0]! + i * step);
 }
 
 /** A product's scratch: the one-thread path's, and where threads share it, packed B and each thread's A space. */
@@ -53,25 +59,36 @@ export function matmulF32(rt: Runtime, a: TensorData, b: TensorData, outShape: S
   const n = b.shape[transB ? rb - 2 : rb - 1]!;
   const outSize = sizeOf(outShape);
   if (outSize === 0 || k === 0) return new Float32Array(outSize); // an empty sum is 0
-  const pool = 2 * m * k * n < THREAD_MIN_FLOPS ? null : getPool(rt);
+  const flops = 2 * m * k * n;
+  const batchShape = outShape.slice(0, -2);
+  const batch = sizeOf(batchShape);
+  // Products too small for threads to split by rows, but many: threads take whole products instead.
+  const byBatch = batch > 1 && flops < THREAD_MIN_FLOPS && flops * batch >= THREAD_MIN_FLOPS;
+  const pool = flops >= THREAD_MIN_FLOPS || byBatch ? getPool(rt) : null;
   const workers = pool === null ? 0 : pool.slots.length;
   const ex = rt.exports;
-  // The one-thread path's scratch, then (with workers) packed B and each worker's A space.
-  const sizes = [ex.scratchBytes(n), ...(workers > 0 ? [ex.packedBBytes(k, n), ...new Array<number>(workers).fill(ex.packedScratchBytes())] : [])];
+  const single = ex.scratchBytes(n);
+  // The one-thread path's scratch; with workers, each thread's for whole products, or packed B and each
+  // worker's A space for products split by rows.
+  const sizes = workers === 0 ? [single] : byBatch ? new Array<number>(workers + 1).fill(single) : [single, ex.packedBBytes(k, n), ...new Array<number>(workers).fill(ex.packedScratchBytes())];
   const trans = (transA ? 1 : 0) | (transB ? 2 : 0);
   const out = runKernel(rt, [aArr, bArr], [{ dtype: "float32", length: outSize }], sizes, ([pa, pb], [pc], at) => {
-    // Thread 0 (this one) packs A in the one-thread path's scratch: it has room to spare.
-    const scratch: Scratch = workers > 0 ? { single: at[0]!, packedB: at[1]!, threads: [at[0]!, ...at.slice(2)], packedFrom: -1 } : { single: at[0]!, threads: [], packedFrom: -1 };
-    const aPtr = pa!, bPtr = pb!;
-    const batchShape = outShape.slice(0, -2);
     const sa = broadcastStrides(a.shape.slice(0, -2), batchShape).map((s) => s * m * k * 4);
     const sb = broadcastStrides(b.shape.slice(0, -2), batchShape).map((s) => s * k * n * 4);
-    let cOff = pc!;
-    // A trailing 1 makes forEachRow visit one matrix per call.
+    // Each product's operand offsets; a trailing 1 makes forEachRow visit one matrix per call.
+    const offA: number[] = [], offB: number[] = [];
     forEachRow([...batchShape, 1], [[...sa, 0], [...sb, 0]], (off) => {
-      gemm(rt, pool, aPtr + off[0]!, bPtr + off[1]!, cOff, m, k, n, trans, scratch);
-      cOff += m * n * 4;
+      offA.push(off[0]!);
+      offB.push(off[1]!);
     });
+    if (byBatch && pool !== null && readyWorkerCount() > 0 && evenlySpaced(offA) && evenlySpaced(offB)) {
+      const chunk = Math.max(1, Math.ceil(batch / (4 * (workers + 1))));
+      parallelGemmBatch(rt, pool, pa!, pb!, pc!, offA[1]! - offA[0]!, offB[1]! - offB[0]!, m, k, n, trans, batch, chunk, at);
+      return;
+    }
+    // Thread 0 (this one) packs A in the one-thread path's scratch: it has room to spare.
+    const scratch: Scratch = workers > 0 && !byBatch ? { single: at[0]!, packedB: at[1]!, threads: [at[0]!, ...at.slice(2)], packedFrom: -1 } : { single: at[0]!, threads: [], packedFrom: -1 };
+    offA.forEach((offset, t) => gemm(rt, byBatch ? null : pool, pa! + offset, pb! + offB[t]!, pc! + t * m * n * 4, m, k, n, trans, scratch));
   });
   return out?.[0] as Float32Array | undefined;
 }

@@ -328,6 +328,17 @@ export function parallelRun(rt: Runtime, p: Pool, kernel: string | CompiledKerne
 }
 
 /**
+ * `batch` products of m×k by k×n, `chunk` of them at a time shared between this thread and the ready workers
+ * (gemmBatch: A and B advance by their byte strides, 0 for one repeated matrix); `scratch[t]` is thread t's
+ * packing space, `scratchBytes(n)` each.
+ */
+export function parallelGemmBatch(
+  rt: Runtime, p: Pool, a: number, b: number, c: number, strideA: number, strideB: number, m: number, k: number, n: number, trans: number, batch: number, chunk: number, scratch: readonly number[],
+): void {
+  runTask(rt, p, { kernel: "gemmBatch", args: [a, b, c, strideA, strideB, m, k, n, trans], rangeAt: 9, items: batch, chunk, local: scratch });
+}
+
+/**
  * C = A·B with rows in chunks of `chunkRows` shared between this thread and the ready workers, on a B that
  * `packBAll` packed at `bPacked`; `scratch[t]` is thread t's packing space for A (0: this thread). `trans`
  * is gemmT's (bit 0: A stored transposed). Returns once every row is written.

@@ -247,3 +247,14 @@ export function gemmPacked(a: usize, bPacked: usize, c: usize, m0: i32, m1: i32,
     blockRows(a, bPacked + (<usize>(pc * strips * 8) << 2), c, m0, m1, k, n, m, trans, pc, kc, scratch, tile);
   }
 }
+
+/**
+ * Products [start, end) of a batch of small ones, each `gemmT` over all its m rows: product t reads A at
+ * a + t·strideA and B at b + t·strideB (a stride of 0 repeats one matrix) and writes C at c + t·m·n·4.
+ * Threads split a batch of products too small to split by rows (a convolution's per-image products).
+ */
+export function gemmBatch(a: usize, b: usize, c: usize, strideA: i32, strideB: i32, m: i32, k: i32, n: i32, trans: i32, start: i32, end: i32, scratch: usize): void {
+  for (let t = start; t < end; t++) {
+    gemmT(a + <usize>t * strideA, b + <usize>t * strideB, c + (<usize>t * m * n << 2), 0, m, k, n, m, trans, scratch);
+  }
+}
