@@ -245,6 +245,11 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
     const w: Window2d = { kernel: [2, 3], stride: [1, 2], padding: [1, 0], dilation: [2, 1], padValue: 0 };
     const [oh, ow] = [Math.floor((5 + 2 - 2 - 1) / 1) + 1, Math.floor((8 - 2 - 1) / 2) + 1];
     return c(`${dt} asymmetric window on [2, 2, 5, 8]`, [make(dt, [2, 2, 5, 8])], { dtype: dt, size: 2 * 2 * 6 * oh * ow }, (b, a) => b.unfold(a0(a), w, [2, 12, oh * ow]));
+  })).concat([window(3, 1, 1, 1), window(3, 2, 2, 1, -Infinity)].map((w) => {
+    // Large enough to share the planes with the worker threads; stride 1 copies whole row segments.
+    const [n, ch, h] = [8, 16, 20];
+    const l = out2d(h, w) ** 2;
+    return c(`float32 k3 s${w.stride[0]} p${w.padding[0]} on [8, 16, 20, 20], threads`, [make("float32", [n, ch, h, h])], { dtype: "float32", size: n * ch * 9 * l }, (b, a) => b.unfold(a0(a), w, [n, ch * 9, l]));
   })),
   fold: FLOATS.flatMap((dt) => [window(3, 1, 1, 1), window(2, 2, 0, 1), window(2, 1, 1, 2)].map((w) => {
     const [n, ch, h] = [2, 3, 6];
@@ -254,6 +259,10 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
     const w: Window2d = { kernel: [2, 3], stride: [1, 2], padding: [1, 0], dilation: [2, 1], padValue: 0 };
     const [oh, ow] = [5, 3];
     return c(`${dt} asymmetric window into [2, 2, 5, 8]`, [make(dt, [2, 12, oh * ow])], { dtype: dt, size: 2 * 2 * 5 * 8 }, (b, a) => b.fold(a0(a), w, [2, 2, 5, 8]), 1e-6);
+  })).concat([window(3, 1, 1, 1), window(3, 2, 2, 1)].map((w) => {
+    const [n, ch, h] = [16, 16, 20];
+    const l = out2d(h, w) ** 2;
+    return c(`float32 k3 s${w.stride[0]} p${w.padding[0]} into [16, 16, 20, 20], threads`, [make("float32", [n, ch * 9, l])], { dtype: "float32", size: n * ch * h * h }, (b, a) => b.fold(a0(a), w, [n, ch, h, h]), 1e-6);
   })),
   assign: FLOATS.map((dt) => c(dt, [make(dt, [6]), make(dt, [6])], { dtype: dt, size: 6 }, (b, a) => {
     b.assign(a0(a).buf, a0(a, 1));

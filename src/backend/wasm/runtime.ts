@@ -28,10 +28,9 @@ export interface KernelExports {
   extremeColsF32(x: number, out: number, rows: number, cols: number, isMin: number): void;
   unaryF32(op: number, x: number, out: number, vectors: number): void;
   transpose32(src: number, dst: number, batch: number, rows: number, cols: number): void;
-  /** After the pointers: planes, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, then the padding value. */
-  unfold32(x: number, out: number, ...geometryAndPad: number[]): void;
-  /** After the pointers: planes, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow. */
-  fold32(cols: number, out: number, ...geometry: number[]): void;
+  /** Planes [start, end) of unfold / fold; `g` points at 13 i32s: planes, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow. */
+  unfold32Range(x: number, out: number, g: number, pad: number, start: number, end: number): void;
+  fold32Range(cols: number, out: number, g: number, start: number, end: number): void;
   /** After the pointers (p, g, m, v, vmax) and the vector count: β1, 1−β1, β2, 1−β2, bc2sqrt, eps, stepSize, amsgrad. */
   adamF32(p: number, g: number, m: number, v: number, vmax: number, vectors: number, ...scalars: number[]): void;
 }
