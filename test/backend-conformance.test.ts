@@ -139,6 +139,12 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
     c("mul float32 [600, 512] split across threads", [make("float32", [600, 512]), make("float32", [600, 512])], { dtype: "float32", size: 600 * 512 }, (b, a) => b.binary("mul", a0(a), a0(a, 1), [600, 512], "float32")),
     c("sub float32 [600, 512] − scalar, split", [make("float32", [600, 512]), make("float32", [])], { dtype: "float32", size: 600 * 512 }, (b, a) => b.binary("sub", a0(a), a0(a, 1), [600, 512], "float32")),
     c("add float32 [600, 516] + row, split", [make("float32", [600, 516]), make("float32", [516])], { dtype: "float32", size: 600 * 516 }, (b, a) => b.binary("add", a0(a), a0(a, 1), [600, 516], "float32")),
+    // A channel's value over its positions (a conv bias), on either side: one thread, split across threads
+    // (chunks that start in the middle of the channels), and blocks not a whole number of vectors.
+    ...([[[2, 3, 4, 4], [1, 3, 1, 1]], [[17, 16, 32, 32], [16, 1, 1]], [[4, 6, 2, 8], [6, 2, 1]], [[2, 3, 5, 5], [3, 1, 1]]] as const).flatMap(([big, col]) => [
+      c(`add float32 ${JSON.stringify(big)} + column ${JSON.stringify(col)}`, [make("float32", [...big]), make("float32", [...col])], { dtype: "float32", size: sizeOf(big) }, (b, a) => b.binary("add", a0(a), a0(a, 1), [...big], "float32")),
+      c(`sub float32 column ${JSON.stringify(col)} − ${JSON.stringify(big)}`, [make("float32", [...col]), make("float32", [...big])], { dtype: "float32", size: sizeOf(big) }, (b, a) => b.binary("sub", a0(a), a0(a, 1), [...big], "float32")),
+    ]),
   ].concat(FLOATS.flatMap((dt) => [
     ...BINARY.map((op) => c(`${op} ${dt} broadcast`, [op === "pow" ? positive(dt, 3, 1) : make(dt, [3, 1]), make(dt, [4])], { dtype: dt, size: 12 }, (b, a) => b.binary(op, a0(a), a0(a, 1), [3, 4], dt))),
     ...COMPARE.map((op) => c(`${op} ${dt}`, [make(dt, [2, 3]), make(dt, [2, 3])], { dtype: "bool", size: 6 }, (b, a) => b.binary(op, a0(a), a0(a, 1), [2, 3], "bool"))),

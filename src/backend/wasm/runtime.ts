@@ -16,7 +16,7 @@ export interface KernelExports {
   packedScratchBytes(): number;
   packBAll(b: number, k: number, n: number, trans: number, dst: number): void;
   gemmPacked(a: number, bPacked: number, c: number, m0: number, m1: number, k: number, n: number, m: number, trans: number, scratch: number): void;
-  binaryF32(op: number, a: number, b: number, out: number, vectors: number, mode: number, period: number): void;
+  binaryF32(op: number, a: number, b: number, out: number, vectors: number, mode: number, period: number, count: number, phase: number): void;
   sumAllF32(x: number, n: number): number;
   sumAllF32Range(x: number, partials: number, chunk: number, start: number, end: number): void;
   fill32Range(out: number, bits: number, start: number, end: number): void;

@@ -22,11 +22,31 @@ const NEG = 0, ABS = 1, SQRT = 2, RELU = 3, SQUARE = 4;
 }
 
 // mode 0: a and b both hold n elements; 1: b is one scalar; 2: a is one scalar;
-// 3: b is a row of `period` elements (a multiple of 4) repeated; 4: a is.
+// 3: b is a row of `period` elements (a multiple of 4) repeated; 4: a is;
+// 5: b is a column: `count` values, each over a block of `period` elements (a multiple of 4), cycling from
+// value `phase` (a channel's bias over its H·W positions); 6: a is.
 // @ts-ignore: decorator
-@inline function binLoop(op: i32, a: usize, b: usize, out: usize, vectors: i32, mode: i32, period: i32): void {
+@inline function binLoop(op: i32, a: usize, b: usize, out: usize, vectors: i32, mode: i32, period: i32, count: i32, phase: i32): void {
   const end = out + (<usize>vectors << 4);
-  if (mode >= 3) {
+  if (mode >= 5) {
+    const blockBytes = <usize>period << 2;
+    let q = phase;
+    let s = v128.load32_splat((mode == 5 ? b : a) + (<usize>q << 2));
+    for (let off: usize = 0; out < end; out += 16, off += 16) {
+      if (off == blockBytes) {
+        off = 0;
+        if (++q == count) q = 0;
+        s = v128.load32_splat((mode == 5 ? b : a) + (<usize>q << 2));
+      }
+      if (mode == 5) {
+        v128.store(out, bin(op, v128.load(a), s));
+        a += 16;
+      } else {
+        v128.store(out, bin(op, s, v128.load(b)));
+        b += 16;
+      }
+    }
+  } else if (mode >= 3) {
     const rowBytes = <usize>period << 2;
     for (let off: usize = 0; out < end; out += 16, off += 16) {
       if (off == rowBytes) off = 0;
@@ -47,15 +67,15 @@ const NEG = 0, ABS = 1, SQRT = 2, RELU = 3, SQUARE = 4;
 }
 
 /** out = a ∘ b over `vectors` groups of 4 float32 (see binLoop for `mode` and `period`). */
-export function binaryF32(op: i32, a: usize, b: usize, out: usize, vectors: i32, mode: i32, period: i32): void {
+export function binaryF32(op: i32, a: usize, b: usize, out: usize, vectors: i32, mode: i32, period: i32, count: i32, phase: i32): void {
   switch (op) {
-    case ADD: binLoop(ADD, a, b, out, vectors, mode, period); break;
-    case SUB: binLoop(SUB, a, b, out, vectors, mode, period); break;
-    case MUL: binLoop(MUL, a, b, out, vectors, mode, period); break;
-    case DIV: binLoop(DIV, a, b, out, vectors, mode, period); break;
-    case MAX: binLoop(MAX, a, b, out, vectors, mode, period); break;
-    case MIN: binLoop(MIN, a, b, out, vectors, mode, period); break;
-    case THRESHOLD_BACKWARD: binLoop(THRESHOLD_BACKWARD, a, b, out, vectors, mode, period); break;
+    case ADD: binLoop(ADD, a, b, out, vectors, mode, period, count, phase); break;
+    case SUB: binLoop(SUB, a, b, out, vectors, mode, period, count, phase); break;
+    case MUL: binLoop(MUL, a, b, out, vectors, mode, period, count, phase); break;
+    case DIV: binLoop(DIV, a, b, out, vectors, mode, period, count, phase); break;
+    case MAX: binLoop(MAX, a, b, out, vectors, mode, period, count, phase); break;
+    case MIN: binLoop(MIN, a, b, out, vectors, mode, period, count, phase); break;
+    case THRESHOLD_BACKWARD: binLoop(THRESHOLD_BACKWARD, a, b, out, vectors, mode, period, count, phase); break;
   }
 }
 
@@ -90,14 +110,15 @@ export function unaryF32(op: i32, x: usize, out: usize, vectors: i32): void {
 }
 
 /**
- * `binaryF32` over the vectors [start, end) only, for threads that split one op. With a repeated row
- * (modes 3, 4), `start` is a whole number of rows.
+ * `binaryF32` over the vectors [start, end) only, for threads that split one op. With a repeated row or
+ * column (modes 3–6), `start` is a whole number of rows or blocks.
  */
-export function binaryF32Range(op: i32, a: usize, b: usize, out: usize, mode: i32, period: i32, start: i32, end: i32): void {
+export function binaryF32Range(op: i32, a: usize, b: usize, out: usize, mode: i32, period: i32, count: i32, start: i32, end: i32): void {
   const off = <usize>start << 4;
-  const full = mode == 0 || mode == 1 || mode == 3; // a holds every element
-  const bFull = mode == 0 || mode == 2 || mode == 4;
-  binaryF32(op, full ? a + off : a, bFull ? b + off : b, out + off, end - start, mode, period);
+  const full = mode == 0 || mode == 1 || mode == 3 || mode == 5; // a holds every element
+  const bFull = mode == 0 || mode == 2 || mode == 4 || mode == 6;
+  const phase = mode >= 5 ? ((start << 2) / period) % count : 0;
+  binaryF32(op, full ? a + off : a, bFull ? b + off : b, out + off, end - start, mode, period, count, phase);
 }
 
 /** `unaryF32` over the vectors [start, end) only. */
