@@ -1,5 +1,6 @@
 // The wasm backend's float32 sums, maxima and minima over all axes, a leading run of axes (over the batch)
-// or a trailing run (over features, as softmax's row max and row sum); prod and other layouts run on the cpu.
+// or a trailing run (over features, as softmax's row max and row sum), and sums over all axes but a middle
+// run (a convolution bias's gradient); prod and other layouts run on the cpu.
 import type { DType } from "../../dtype.js";
 import { sizeOf } from "../../shape.js";
 import type { ReduceOp, TensorData } from "../backend.js";
@@ -37,7 +38,7 @@ export function reduceF32(rt: Runtime, op: ReduceOp, x: TensorData, axes: readon
     return ran === undefined ? undefined : Float32Array.of(total);
   }
   const split = leading ? axes.length : trailing ? nd - axes.length : -1;
-  if (split < 0) return undefined;
+  if (split < 0) return op === "sum" ? sumMiddle(rt, x, axes) : undefined;
   const rows = sizeOf(x.shape.slice(0, split)), cols = sizeOf(x.shape.slice(split));
   if (rows === 0 || cols === 0) return undefined;
   if (leading) {
@@ -52,5 +53,17 @@ export function reduceF32(rt: Runtime, op: ReduceOp, x: TensorData, axes: readon
     if (op === "sum") e.sumRowsF32(px!, po!, rows, cols);
     else e.extremeRowsF32(px!, po!, rows, cols, isMin);
   });
+  return out?.[0] as Float32Array | undefined;
+}
+
+// A sum over a leading and a trailing run of axes, keeping the run between them; undefined for other layouts.
+function sumMiddle(rt: Runtime, x: TensorData, axes: readonly number[]): Float32Array | undefined {
+  const nd = x.shape.length;
+  const kept = [...Array(nd).keys()].filter((d) => !axes.includes(d));
+  const [first, last] = [kept[0]!, kept[kept.length - 1]!];
+  if (kept.length === 0 || last - first + 1 !== kept.length || first === 0 || last === nd - 1) return undefined;
+  const outer = sizeOf(x.shape.slice(0, first)), mid = sizeOf(x.shape.slice(first, last + 1)), inner = sizeOf(x.shape.slice(last + 1));
+  if (outer * mid * inner === 0) return undefined;
+  const out = runKernel(rt, [x.buf as Float32Array], [{ dtype: "float32", length: mid }], [], ([px], [po]) => rt.exports.sumMiddleF32(px!, po!, outer, mid, inner));
   return out?.[0] as Float32Array | undefined;
 }

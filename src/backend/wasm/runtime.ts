@@ -22,6 +22,7 @@ export interface KernelExports {
   fill32Range(out: number, bits: number, start: number, end: number): void;
   sumRowsF32(x: number, out: number, rows: number, cols: number): void;
   sumColsF32(x: number, out: number, rows: number, cols: number, acc: number): void;
+  sumMiddleF32(x: number, out: number, outer: number, mid: number, inner: number): void;
   extremeAllF32(x: number, n: number, isMin: number): number;
   logSoftmaxRowsF32(x: number, out: number, rows: number, n: number): void;
   extremeRowsF32(x: number, out: number, rows: number, cols: number, isMin: number): void;

@@ -40,6 +40,18 @@ export function sumRowsF32(x: usize, out: usize, rows: i32, cols: i32): void {
 }
 
 /**
+ * out[c] = Σ_o Σ_i x[(o·mid + c)·inner + i]: a sum over every axis but a middle run (a convolution bias's
+ * gradient, [N, C, H, W] summed over N, H and W), each block of `inner` summed as `sumAllF32` sums, in float64 to the end.
+ */
+export function sumMiddleF32(x: usize, out: usize, outer: i32, mid: i32, inner: i32): void {
+  for (let c = 0; c < mid; c++) {
+    let acc: f64 = 0;
+    for (let o = 0; o < outer; o++) acc += sumAllF32(x + (<usize>((o * mid + c) * inner) << 2), inner);
+    store<f32>(out + (<usize>c << 2), <f32>acc);
+  }
+}
+
+/**
  * out[c] = Σ_r x[r·cols + c]: sums over leading axes (a bias gradient's sum over the batch). `acc` is
  * scratch for `cols` float64; `cols` is a multiple of 4.
  */
