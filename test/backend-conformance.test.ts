@@ -15,7 +15,7 @@ import { sizeOf } from "../src/shape.js";
 import type { Shape } from "../src/shape.js";
 
 /** Kernels the wasm backend runs in WebAssembly (for float32; the rest delegate to the cpu kernels). */
-const WASM_KERNELS: ReadonlySet<string> = new Set(["unary", "binary", "reduce", "logSoftmax", "matmul", "permute", "unfold", "fold", "adamUpdate"]);
+const WASM_KERNELS: ReadonlySet<string> = new Set(["unary", "binary", "reduce", "argReduce", "logSoftmax", "matmul", "permute", "unfold", "fold", "adamUpdate"]);
 
 /** The backends under test; each is compared with `cpu`. */
 const BACKENDS: readonly Backend[] = [wasmBackend];
@@ -187,7 +187,14 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
     c(`${dt} middle axis`, [make(dt, [2, 5, 3])], { dtype: dt, size: 30 }, (b, a) => b.logSoftmax(a0(a), 1), 1e-6),
     c(`${dt} a row of -Infinity`, [make(dt, [2, 3], (i) => (i < 3 ? -Infinity : i))], { dtype: dt, size: 6 }, (b, a) => b.logSoftmax(a0(a), 1)),
   ]),
-  argReduce: FLOATS.flatMap((dt) => (["argmax", "argmin"] as const).map((op) => c(`${op} ${dt}`, [make(dt, [3, 7])], { dtype: "int32", size: 3 }, (b, a) => b.argReduce(op, a0(a), 1)))),
+  argReduce: FLOATS.flatMap((dt) => (["argmax", "argmin"] as const).map((op) => c(`${op} ${dt}`, [make(dt, [3, 7])], { dtype: "int32", size: 3 }, (b, a) => b.argReduce(op, a0(a), 1)))).concat(
+    // Along a middle axis with whole vectors after it (max pooling's windows): ties everywhere (few
+    // distinct values) and NaN, often several in a column (the first must win).
+    ([[[64, 4, 144], 1], [[40, 5, 8], 1], [[6, 300], 0]] as const).flatMap(([shape, axis]) => (["argmax", "argmin"] as const).map((op) => {
+      const x = make("float32", [...shape], () => (rand() < 0.15 ? NaN : Math.floor(rand() * 4)));
+      const outSize = sizeOf(shape.filter((_, d) => d !== axis));
+      return c(`${op} float32 [${shape}] along ${axis}, ties and NaN`, [x], { dtype: "int32", size: outSize }, (b, a) => b.argReduce(op, a0(a), axis));
+    }))),
   matmul: [
     ...FLOATS.flatMap((dt) => [
       matmulCase(dt, [1, 1], [1, 1], [1, 1]),

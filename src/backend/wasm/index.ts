@@ -7,7 +7,7 @@ import { sizeOf } from "../../shape.js";
 import { foldF32, unfoldF32 } from "./conv.js";
 import { binaryF32, unaryF32 } from "./elementwise.js";
 import { matmulF32 } from "./matmul.js";
-import { reduceF32 } from "./reduce.js";
+import { argReduceF32, reduceF32 } from "./reduce.js";
 import { logSoftmaxF32 } from "./softmax.js";
 import { transposeLast2 } from "./movement.js";
 import { getPool } from "./pool.js";
@@ -98,6 +98,10 @@ const kernels: Backend = {
   reduce(op, x, axes, outDtype) {
     const rt = x.dtype === "float32" ? getRuntime() : null;
     return (rt !== null && reduceF32(rt, op, x, axes, outDtype)) || cpuBackend.reduce(op, x, axes, outDtype);
+  },
+  argReduce(op, x, axis) {
+    const rt = x.dtype === "float32" ? getRuntime() : null;
+    return (rt !== null && argReduceF32(rt, op, x, axis)) || cpuBackend.argReduce(op, x, axis);
   },
   logSoftmax(x, axis) {
     const rt = getRuntime();

@@ -67,3 +67,12 @@ function sumMiddle(rt: Runtime, x: TensorData, axes: readonly number[]): Float32
   const out = runKernel(rt, [x.buf as Float32Array], [{ dtype: "float32", length: mid }], [], ([px], [po]) => rt.exports.sumMiddleF32(px!, po!, outer, mid, inner));
   return out?.[0] as Float32Array | undefined;
 }
+
+/** argmax / argmin along `axis` in SIMD where the positions after it are a whole number of vectors (max pooling's windows); undefined otherwise. */
+export function argReduceF32(rt: Runtime, op: "argmax" | "argmin", x: TensorData, axis: number): Int32Array | undefined {
+  const arr = x.buf as Float32Array;
+  const outer = sizeOf(x.shape.slice(0, axis)), size = x.shape[axis]!, inner = sizeOf(x.shape.slice(axis + 1));
+  if (x.dtype !== "float32" || arr.length < REDUCE_MIN || size === 0 || inner % 4 !== 0) return undefined;
+  const out = runKernel(rt, [arr], [{ dtype: "int32", length: outer * inner }], [], ([px], [po]) => rt.exports.argExtremeMiddleF32(px!, po!, outer, size, inner, op === "argmin" ? 1 : 0));
+  return out?.[0] as Int32Array | undefined;
+}

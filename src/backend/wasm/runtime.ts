@@ -23,6 +23,7 @@ export interface KernelExports {
   sumRowsF32(x: number, out: number, rows: number, cols: number): void;
   sumColsF32(x: number, out: number, rows: number, cols: number, acc: number): void;
   sumMiddleF32(x: number, out: number, outer: number, mid: number, inner: number): void;
+  argExtremeMiddleF32(x: number, out: number, outer: number, size: number, inner: number, isMin: number): void;
   extremeAllF32(x: number, n: number, isMin: number): number;
   logSoftmaxRowsF32(x: number, out: number, rows: number, n: number): void;
   extremeRowsF32(x: number, out: number, rows: number, cols: number, isMin: number): void;

@@ -103,3 +103,28 @@ export function extremeColsF32(x: usize, out: usize, rows: i32, cols: i32, isMin
     }
   }
 }
+
+/**
+ * out[o·inner + j] = the index along the middle axis of x[outer, size, inner] of the max (isMin 0) or min
+ * (1): the first one on ties; a NaN counts as the extreme and the first NaN wins, as in PyTorch. `inner` is
+ * a multiple of 4 (four positions compared at a time); size ≥ 1.
+ */
+export function argExtremeMiddleF32(x: usize, out: usize, outer: i32, size: i32, inner: i32, isMin: i32): void {
+  const slice = <usize>inner << 2;
+  for (let o = 0; o < outer; o++) {
+    const base = x + <usize>o * size * slice;
+    for (let j: usize = 0; j < slice; j += 16, out += 16) {
+      let best = v128.load(base + j);
+      let idx = i32x4.splat(0);
+      for (let i = 1; i < size; i++) {
+        const v = v128.load(base + <usize>i * slice + j);
+        const better = isMin ? f32x4.lt(v, best) : f32x4.gt(v, best);
+        // Take v where it is better or NaN, unless a NaN is already the answer there.
+        const take = v128.and(v128.or(better, f32x4.ne(v, v)), f32x4.eq(best, best));
+        best = v128.bitselect(v, best, take);
+        idx = v128.bitselect(i32x4.splat(i), idx, take);
+      }
+      v128.store(out, idx);
+    }
+  }
+}
