@@ -114,68 +114,78 @@ export function cat(xs: readonly { data: TypedArray; shape: Shape }[], axis: num
   return out;
 }
 
-// Offsets shared by gather and scatterAdd: for each element of `index` (shape idxShape), the flat
-// position in a tensor of `shape` with the `dim` coordinate replaced by the index value, and (with
-// `pairShape`) the flat position of the same coordinates in a tensor of that shape. The coordinates are
-// stepped like an odometer, a row of the last dim at a time, rather than divided out of each flat index.
-function indexedPositions(op: string, shape: Shape, dim: number, index: Int32Array, idxShape: Shape, pairShape?: Shape): { pos: Int32Array; pair: Int32Array } {
-  const strides = stridesOf(shape);
-  const pairStrides = pairShape === undefined ? null : stridesOf(pairShape);
-  const pos = new Int32Array(index.length);
-  const pair = new Int32Array(pairStrides === null ? 0 : index.length);
-  const size = shape[dim]!;
+// The layout shared by gather and scatterAdd, row by row of the index's last dim: where each row starts in
+// a tensor of `shape` (leaving out the `dim` coordinate, which the index supplies) and, with `pairShape`,
+// where the same coordinates start in a tensor of that shape. Element j of row r then lives at
+// rowBase[r] + j·lastStride + index·dimStride. The row starts are stepped like an odometer.
+interface IndexRows {
+  readonly row: number;
+  readonly rowBase: Int32Array;
+  readonly pairBase: Int32Array;
+  readonly lastStride: number;
+  readonly dimStride: number;
+  readonly pairLast: number;
+}
+
+function indexRows(shape: Shape, dim: number, idxShape: Shape, pairShape: Shape): IndexRows {
+  const strides = stridesOf(shape), pairStrides = stridesOf(pairShape);
   const rank = idxShape.length;
-  if (index.length === 0) return { pos, pair };
-  const check = (v: number): number => {
-    if (v < 0 || v >= size) throw new IndexError(`${op}: index ${v} is out of bounds for dim ${dim} of size ${size}`);
-    return v;
-  };
-  if (rank === 0) {
-    pos[0] = check(index[0]!);
-    return { pos, pair };
-  }
+  if (rank === 0) return { row: 1, rowBase: Int32Array.of(0), pairBase: Int32Array.of(0), lastStride: 0, dimStride: 1, pairLast: 0 };
   const last = rank - 1;
   const row = idxShape[last]!;
-  // Along the last dim a step moves one stride, except when it is `dim`, whose position the index gives.
-  const lastStride = last === dim ? 0 : strides[last]!;
-  const dimStride = strides[dim]!;
-  const pairLast = pairStrides === null ? 0 : pairStrides[last]!;
+  const rows = row === 0 ? 0 : sizeOf(idxShape) / row;
+  const rowBase = new Int32Array(rows), pairBase = new Int32Array(rows);
   const coord = new Array<number>(rank).fill(0);
-  let base = 0; // Σ coord[d]·strides[d] over d ≠ dim
-  let pairBase = 0; // Σ coord[d]·pairStrides[d]
-  for (let i = 0; i < index.length; i += row) {
-    for (let j = 0; j < row; j++) {
-      pos[i + j] = base + j * lastStride + check(index[i + j]!) * dimStride;
-      if (pairStrides !== null) pair[i + j] = pairBase + j * pairLast;
-    }
+  let base = 0, pair = 0;
+  for (let r = 0; r < rows; r++) {
+    rowBase[r] = base;
+    pairBase[r] = pair;
     for (let d = last - 1; d >= 0; d--) {
-      const stride = d === dim ? 0 : strides[d]!, pairStride = pairStrides === null ? 0 : pairStrides[d]!;
+      const stride = d === dim ? 0 : strides[d]!;
       if (++coord[d]! < idxShape[d]!) {
         base += stride;
-        pairBase += pairStride;
+        pair += pairStrides[d]!;
         break;
       }
       base -= (coord[d]! - 1) * stride;
-      pairBase -= (coord[d]! - 1) * pairStride;
+      pair -= (coord[d]! - 1) * pairStrides[d]!;
       coord[d] = 0;
     }
   }
-  return { pos, pair };
+  // Along the last dim a step moves one stride, except when it is `dim`, whose position the index gives.
+  return { row, rowBase, pairBase, lastStride: last === dim ? 0 : strides[last]!, dimStride: strides[dim]!, pairLast: pairStrides[last]! };
+}
+
+function outOfBounds(op: string, v: number, dim: number, size: number): IndexError {
+  return new IndexError(`${op}: index ${v} is out of bounds for dim ${dim} of size ${size}`);
 }
 
 export function gather(x: TypedArray, shape: Shape, dim: number, index: Int32Array, idxShape: Shape, dtype: DType): TypedArray {
-  const { pos } = indexedPositions("gather", shape, dim, index, idxShape);
+  const { row, rowBase, lastStride, dimStride } = indexRows(shape, dim, idxShape, idxShape);
+  const size = shape[dim]!;
   const out = allocOut(dtype, index.length);
-  for (let i = 0; i < pos.length; i++) out[i] = x[pos[i]!]!;
+  for (let r = 0, i = 0; r < rowBase.length; r++) {
+    const base = rowBase[r]!;
+    for (let j = 0; j < row; j++, i++) {
+      const v = index[i]!;
+      if (v < 0 || v >= size) throw outOfBounds("gather", v, dim, size);
+      out[i] = x[base + j * lastStride + v * dimStride]!;
+    }
+  }
   return out;
 }
 
 export function scatterAdd(base: TypedArray, shape: Shape, dim: number, index: Int32Array, idxShape: Shape, src: TypedArray, srcShape: Shape, dtype: DType): TypedArray {
   // src may be larger than index; element i of index pairs with the same coordinates in src.
-  const { pos, pair } = indexedPositions("scatterAdd", shape, dim, index, idxShape, srcShape);
+  const { row, rowBase, pairBase, lastStride, dimStride, pairLast } = indexRows(shape, dim, idxShape, srcShape);
+  const size = shape[dim]!;
+  for (const v of index) if (v < 0 || v >= size) throw outOfBounds("scatterAdd", v, dim, size);
   const out = allocOut(dtype, base.length);
   out.set(base);
-  for (let i = 0; i < pos.length; i++) out[pos[i]!]! += src[pair[i]!]!;
+  for (let r = 0, i = 0; r < rowBase.length; r++) {
+    const at = rowBase[r]!, from = pairBase[r]!;
+    for (let j = 0; j < row; j++, i++) out[at + j * lastStride + index[i]! * dimStride]! += src[from + j * pairLast]!;
+  }
   return out;
 }
 
