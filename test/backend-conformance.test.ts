@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import * as cr from "chainrule";
 import type { Backend, BinaryOp, TensorData, UnaryOp, Window2d } from "../src/backend/backend.js";
 import { cpuBackend } from "../src/backend/cpu/index.js";
-import { setFusionMinElements, wasmBackend, wasmMemoryStats, setWasmThreads, warmUpWasm } from "../src/backend/wasm/index.js";
+import { heapTensorStats, setFusionMinElements, wasmBackend, wasmMemoryStats, setWasmThreads, warmUpWasm } from "../src/backend/wasm/index.js";
 import { workerChunks } from "../src/backend/wasm/pool.js";
 import { binaryF32 } from "../src/backend/wasm/elementwise.js";
 import { matmulF32 } from "../src/backend/wasm/matmul.js";
@@ -15,7 +15,7 @@ import { sizeOf } from "../src/shape.js";
 import type { Shape } from "../src/shape.js";
 
 /** Kernels the wasm backend runs in WebAssembly (for float32; the rest delegate to the cpu kernels). */
-const WASM_KERNELS: ReadonlySet<string> = new Set(["unary", "binary", "reduce", "argReduce", "logSoftmax", "matmul", "permute", "unfold", "fold", "adamUpdate"]);
+const WASM_KERNELS: ReadonlySet<string> = new Set(["unary", "binary", "reduce", "argReduce", "gather", "scatterAdd", "logSoftmax", "matmul", "permute", "unfold", "fold", "adamUpdate"]);
 
 /** The backends under test; each is compared with `cpu`. */
 const BACKENDS: readonly Backend[] = [wasmBackend];
@@ -245,8 +245,14 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
   slice: FLOATS.map((dt) => c(dt, [make(dt, [5, 6])], { dtype: dt, size: 6 }, (b, a) => b.slice(a0(a), [1, 0], [2, 3], [2, 2]))),
   sliceBackward: FLOATS.map((dt) => c(dt, [make(dt, [2, 2])], { dtype: dt, size: 30 }, (b, a) => b.sliceBackward(a0(a), [5, 6], [1, 0], [2, 3]))),
   cat: FLOATS.map((dt) => c(dt, [make(dt, [2, 3]), make(dt, [2, 1])], { dtype: dt, size: 8 }, (b, a) => b.cat([a0(a), a0(a, 1)], 1, [2, 4]))),
-  gather: FLOATS.map((dt) => c(dt, [make(dt, [3, 4]), indices(4, 3, 2)], { dtype: dt, size: 6 }, (b, a) => b.gather(a0(a), 1, a0(a, 1)))),
-  scatterAdd: FLOATS.map((dt) => c(dt, [make(dt, [3, 4]), indices(4, 3, 2), make(dt, [3, 2])], { dtype: dt, size: 12 }, (b, a) => b.scatterAdd(a0(a), 1, a0(a, 1), a0(a, 2)))),
+  gather: FLOATS.map((dt) => c(dt, [make(dt, [3, 4]), indices(4, 3, 2)], { dtype: dt, size: 6 }, (b, a) => b.gather(a0(a), 1, a0(a, 1)))).concat(
+    // The index shaped as the input but along dim (max pooling's windows): first, middle and last dim.
+    ([[[4, 9, 300], [2, 9, 300], 0], [[128, 4, 36], [128, 2, 36], 1], [[48, 3, 50], [48, 3, 30], 2]] as const).map(([shape, idx, dim]) =>
+      c(`float32 ${JSON.stringify(shape)} by ${JSON.stringify(idx)} along ${dim}`, [make("float32", [...shape]), indices(shape[dim], ...idx)], { dtype: "float32", size: sizeOf(idx) }, (b, a) => b.gather(a0(a), dim, a0(a, 1))))),
+  scatterAdd: FLOATS.map((dt) => c(dt, [make(dt, [3, 4]), indices(4, 3, 2), make(dt, [3, 2])], { dtype: dt, size: 12 }, (b, a) => b.scatterAdd(a0(a), 1, a0(a, 1), a0(a, 2)))).concat(
+    // Repeated indices add up.
+    ([[[4, 9, 300], [2, 9, 300], 0], [[128, 4, 36], [128, 2, 36], 1], [[48, 3, 50], [48, 3, 30], 2]] as const).map(([shape, idx, dim]) =>
+      c(`float32 into ${JSON.stringify(shape)} by ${JSON.stringify(idx)} along ${dim}`, [make("float32", [...shape]), indices(shape[dim], ...idx), make("float32", [...idx])], { dtype: "float32", size: sizeOf(shape) }, (b, a) => b.scatterAdd(a0(a), dim, a0(a, 1), a0(a, 2)), 1e-6))),
   indexSelect: FLOATS.map((dt) => c(dt, [make(dt, [4, 3]), indices(4, 5)], { dtype: dt, size: 15 }, (b, a) => b.indexSelect(a0(a), 0, a0(a, 1)))),
   indexAdd: FLOATS.map((dt) => c(dt, [make(dt, [4, 3]), indices(4, 5), make(dt, [5, 3])], { dtype: dt, size: 12 }, (b, a) => b.indexAdd(a0(a), 0, a0(a, 1), a0(a, 2)))),
   unfold: FLOATS.flatMap((dt) => [window(3, 1, 1, 1), window(2, 2, 0, 1), window(3, 2, 1, 2, -Infinity)].map((w) => {
@@ -418,6 +424,22 @@ test("an MLP trains the same on wasm as on cpu", () => {
 cr.setBackend("wasm");
 test("the fixture tests below run on wasm", () => assert.equal(cr.getBackend(), "wasm"));
 await import("./torch-fixtures.test.js");
+
+test("wasm gather and scatterAdd refuse an index out of range with the cpu's error, and keep nothing", () => {
+  const x = make("float32", [128, 4, 36]);
+  const bad = indices(4, 128, 1, 36);
+  (bad.data as Int32Array)[4000] = 4;
+  const src = make("float32", [128, 1, 36]);
+  for (const backend of [cpuBackend, wasmBackend]) {
+    const blocks = heapTensorStats().tensorBlocks;
+    const [tx, ti, ts] = [on(backend, x), on(backend, bad), on(backend, src)];
+    assert.throws(() => backend.gather(tx, 1, ti), { name: "IndexError", message: "gather: index 4 is out of bounds for dim 1 of size 4" });
+    assert.throws(() => backend.scatterAdd(tx, 1, ti, ts), { name: "IndexError", message: "scatterAdd: index 4 is out of bounds for dim 1 of size 4" });
+    assert.deepEqual(backend.toArray(tx.buf, "float32", x.data.length), x.data, "the input is unchanged");
+    for (const t of [tx, ti, ts]) backend.release?.(t.buf);
+    assert.equal(heapTensorStats().tensorBlocks, blocks, "no output left on the heap");
+  }
+});
 
 test("a large wasm sum gives the same bits whichever threads ran its chunks, close to the exact sum", () => {
   const x = make("float32", [700001]);

@@ -8,6 +8,7 @@ import { foldF32, unfoldF32 } from "./conv.js";
 import { binaryF32, unaryF32 } from "./elementwise.js";
 import { matmulF32 } from "./matmul.js";
 import { argReduceF32, reduceF32 } from "./reduce.js";
+import { gatherF32, scatterAddF32 } from "./indexing.js";
 import { logSoftmaxF32 } from "./softmax.js";
 import { transposeLast2 } from "./movement.js";
 import { getPool } from "./pool.js";
@@ -98,6 +99,14 @@ const kernels: Backend = {
   reduce(op, x, axes, outDtype) {
     const rt = x.dtype === "float32" ? getRuntime() : null;
     return (rt !== null && reduceF32(rt, op, x, axes, outDtype)) || cpuBackend.reduce(op, x, axes, outDtype);
+  },
+  gather(x, dim, index) {
+    const rt = getRuntime();
+    return (rt !== null && gatherF32(rt, x, dim, index)) || cpuBackend.gather(x, dim, index);
+  },
+  scatterAdd(base, dim, index, src) {
+    const rt = getRuntime();
+    return (rt !== null && scatterAddF32(rt, base, dim, index, src)) || cpuBackend.scatterAdd(base, dim, index, src);
   },
   argReduce(op, x, axis) {
     const rt = x.dtype === "float32" ? getRuntime() : null;

@@ -24,6 +24,9 @@ export interface KernelExports {
   sumColsF32(x: number, out: number, rows: number, cols: number, acc: number): void;
   sumMiddleF32(x: number, out: number, outer: number, mid: number, inner: number): void;
   argExtremeMiddleF32(x: number, out: number, outer: number, size: number, inner: number, isMin: number): void;
+  /** Along one axis, the index shaped as the input but there; both return the first out-of-range position in the index, or −1. */
+  gatherAxis32(x: number, index: number, out: number, outer: number, size: number, m: number, inner: number): number;
+  scatterAddAxis32(out: number, index: number, src: number, outer: number, size: number, m: number, inner: number): number;
   extremeAllF32(x: number, n: number, isMin: number): number;
   logSoftmaxRowsF32(x: number, out: number, rows: number, n: number): void;
   extremeRowsF32(x: number, out: number, rows: number, cols: number, isMin: number): void;

@@ -6,3 +6,4 @@ export { unfold32Range, fold32Range } from "./conv";
 export { adamF32, adamF32Range } from "./optim";
 export { sumAllF32, sumAllF32Range, sumRowsF32, sumColsF32, sumMiddleF32, argExtremeMiddleF32, extremeAllF32, extremeRowsF32, extremeColsF32 } from "./reduce";
 export { logSoftmaxRowsF32 } from "./softmax";
+export { gatherAxis32, scatterAddAxis32 } from "./indexing";
