@@ -156,7 +156,8 @@ function indexRows(shape: Shape, dim: number, idxShape: Shape, pairShape: Shape)
   return { row, rowBase, pairBase, lastStride: last === dim ? 0 : strides[last]!, dimStride: strides[dim]!, pairLast: pairStrides[last]! };
 }
 
-function outOfBounds(op: string, v: number, dim: number, size: number): IndexError {
+/** @internal The error of gather and scatterAdd (on every backend) for an index value outside its dim. */
+export function outOfBounds(op: string, v: number, dim: number, size: number): IndexError {
   return new IndexError(`${op}: index ${v} is out of bounds for dim ${dim} of size ${size}`);
 }
 

@@ -1,7 +1,8 @@
 // The cpu backend's large matrix products on worker threads (Node's worker_threads): plain JavaScript, the
 // same `productInto` on every thread (workers get its source), on B packed once for all of them, rows split
-// in small chunks claimed from an atomic counter. The caller computes chunks too and takes back a task no worker has picked up, so it never waits
-// on a thread the OS has not scheduled. Browsers run the cpu backend on one thread.
+// in small chunks claimed from an atomic counter. The caller computes chunks too and takes back a task no
+// worker has picked up, so it never waits on a thread the OS has not scheduled. Browsers run the cpu
+// backend on one thread.
 import type { TypedArray } from "../../dtype.js";
 import { availableThreads, nodeBuiltin } from "../host.js";
 import { packAllB, packedBLength, productInto, productSource } from "./matmul.js";

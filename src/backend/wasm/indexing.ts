@@ -1,9 +1,9 @@
 // The wasm backend's gather and scatterAdd for float32 along one axis, when the index has the input's shape
 // except along that axis (max pooling's windows and their gradient); other layouts run on the cpu.
-import { IndexError } from "../../errors.js";
 import { sizeOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";
 import type { TensorData } from "../backend.js";
+import { outOfBounds } from "../cpu/movement.js";
 import { runKernel } from "./call.js";
 import type { Runtime } from "./runtime.js";
 
@@ -16,8 +16,6 @@ function axisLayout(shape: Shape, dim: number, idxShape: Shape): [number, number
   if (idxShape.length !== shape.length || idxShape.some((d, i) => i !== dim && d !== shape[i])) return undefined;
   return [sizeOf(shape.slice(0, dim)), shape[dim]!, idxShape[dim]!, sizeOf(shape.slice(dim + 1))];
 }
-
-const outOfBounds = (op: string, v: number, dim: number, size: number) => new IndexError(`${op}: index ${v} is out of bounds for dim ${dim} of size ${size}`);
 
 export function gatherF32(rt: Runtime, x: TensorData, dim: number, index: TensorData): Float32Array | undefined {
   const layout = axisLayout(x.shape, dim, index.shape);

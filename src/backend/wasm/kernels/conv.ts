@@ -8,6 +8,22 @@
   return load<i32>(g + (<usize>i << 2));
 }
 
+// The first output column of a window row whose input column xx·sw + off is not left of the image ...
+// @ts-ignore: decorator
+@inline function firstInside(ow: i32, sw: i32, off: i32): i32 {
+  let x0 = 0;
+  while (x0 < ow && x0 * sw + off < 0) x0++;
+  return x0;
+}
+
+// ... and the end of the run from x0 that stays left of the image's width w.
+// @ts-ignore: decorator
+@inline function endInside(x0: i32, ow: i32, sw: i32, off: i32, w: i32): i32 {
+  let x1 = ow;
+  while (x1 > x0 && (x1 - 1) * sw + off >= w) x1--;
+  return x1;
+}
+
 /** Planes [start, end) of unfold: every window position; positions in the padding read `pad`. */
 export function unfold32Range(x: usize, out: usize, g: usize, pad: f32, start: i32, end: i32): void {
   const h = geo(g, 1), w = geo(g, 2), kh = geo(g, 3), kw = geo(g, 4), sh = geo(g, 5), sw = geo(g, 6);
@@ -17,11 +33,9 @@ export function unfold32Range(x: usize, out: usize, g: usize, pad: f32, start: i
     const plane = x + (<usize>(p * h * w) << 2);
     for (let ki = 0; ki < kh; ki++) {
       for (let kj = 0; kj < kw; kj++) {
-        // The output columns whose input column lies inside the image: [x0, x1).
+        // The output columns whose input column (xx·sw + off) lies inside the image: [x0, x1).
         const off = kj * dw - pw;
-        let x0 = 0, x1 = ow;
-        while (x0 < ow && x0 * sw + off < 0) x0++;
-        while (x1 > x0 && (x1 - 1) * sw + off >= w) x1--;
+        const x0 = firstInside(ow, sw, off), x1 = endInside(x0, ow, sw, off, w);
         for (let y = 0; y < oh; y++) {
           const iy = y * sh - ph + ki * dh;
           if (iy < 0 || iy >= h) {
@@ -51,9 +65,7 @@ export function fold32Range(cols: usize, out: usize, g: usize, start: i32, end: 
     for (let ki = 0; ki < kh; ki++) {
       for (let kj = 0; kj < kw; kj++) {
         const off = kj * dw - pw;
-        let x0 = 0, x1 = ow;
-        while (x0 < ow && x0 * sw + off < 0) x0++;
-        while (x1 > x0 && (x1 - 1) * sw + off >= w) x1--;
+        const x0 = firstInside(ow, sw, off), x1 = endInside(x0, ow, sw, off, w);
         for (let y = 0; y < oh; y++, cols += <usize>ow << 2) {
           const iy = y * sh - ph + ki * dh;
           if (iy < 0 || iy >= h) continue;
