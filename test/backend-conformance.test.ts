@@ -15,7 +15,7 @@ import { sizeOf } from "../src/shape.js";
 import type { Shape } from "../src/shape.js";
 
 /** Kernels the wasm backend runs in WebAssembly (for float32; the rest delegate to the cpu kernels). */
-const WASM_KERNELS: ReadonlySet<string> = new Set(["unary", "binary", "reduce", "argReduce", "gather", "scatterAdd", "logSoftmax", "matmul", "permute", "unfold", "fold", "adamUpdate"]);
+const WASM_KERNELS: ReadonlySet<string> = new Set(["unary", "binary", "reduce", "argReduce", "gather", "scatterAdd", "logSoftmax", "matmul", "permute", "unfold", "fold", "maxPool2dIndices", "adamUpdate"]);
 
 /** The backends under test; each is compared with `cpu`. */
 const BACKENDS: readonly Backend[] = [wasmBackend];
@@ -283,6 +283,26 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
     const l = out2d(h, w) ** 2;
     return c(`float32 k3 s${w.stride[0]} p${w.padding[0]} into [16, 16, 20, 20], threads`, [make("float32", [n, ch * 9, l])], { dtype: "float32", size: n * ch * h * h }, (b, a) => b.fold(a0(a), w, [n, ch, h, h]), 1e-6);
   })),
+  // Ties everywhere (few distinct values), NaN (the last in a window wins) and -Infinity (padding never wins);
+  // padded, dilated, asymmetric and strided windows; then planes shared with the worker threads.
+  maxPool2dIndices: ([...FLOATS, "int32"] as const).flatMap((dt) => [window(2, 2, 0, 1), window(3, 2, 1, 1), window(2, 1, 1, 2), window(3, 1, 1, 1)].map((w) => {
+    const [n, ch, h] = [2, 3, 7];
+    const x = make(dt, [n, ch, h, h], () => (dt === "int32" ? Math.floor(rand() * 3) : rand() < 0.1 ? NaN : rand() < 0.1 ? -Infinity : Math.floor(rand() * 3)));
+    return c(`${dt} k${w.kernel[0]} s${w.stride[0]} p${w.padding[0]} d${w.dilation[0]}`, [x], { dtype: "int32", size: n * ch * out2d(h, w) ** 2 }, (b, a) => b.maxPool2dIndices(a0(a), w, [n, ch, out2d(h, w), out2d(h, w)]));
+  })).concat([
+    (() => {
+      const w: Window2d = { kernel: [2, 3], stride: [1, 2], padding: [1, 1], dilation: [2, 1], padValue: -Infinity };
+      const [oh, ow] = [5, 4];
+      return c("float32 asymmetric window on [2, 2, 5, 8]", [make("float32", [2, 2, 5, 8], () => Math.floor(rand() * 3))], { dtype: "int32", size: 2 * 2 * oh * ow }, (b, a) => b.maxPool2dIndices(a0(a), w, [2, 2, oh, ow]));
+    })(),
+    // 2×2 at stride 2, four windows a step and the rest one by one.
+    c("float32 k2 s2 on [2, 3, 13, 13], ties and NaN", [make("float32", [2, 3, 13, 13], () => (rand() < 0.1 ? NaN : Math.floor(rand() * 3)))], { dtype: "int32", size: 2 * 3 * 36 }, (b, a) => b.maxPool2dIndices(a0(a), window(2, 2, 0, 1, -Infinity), [2, 3, 6, 6])),
+    ...[window(2, 2, 0, 1), window(3, 1, 1, 1)].map((w) => {
+      const [n, ch, h] = [32, 16, 24];
+      const o = out2d(h, w);
+      return c(`float32 k${w.kernel[0]} s${w.stride[0]} on [32, 16, 24, 24], threads`, [make("float32", [n, ch, h, h], () => (rand() < 0.02 ? NaN : Math.floor(rand() * 5)))], { dtype: "int32", size: n * ch * o * o }, (b, a) => b.maxPool2dIndices(a0(a), w, [n, ch, o, o]));
+    }),
+  ]),
   assign: FLOATS.map((dt) => c(dt, [make(dt, [6]), make(dt, [6])], { dtype: dt, size: 6 }, (b, a) => {
     b.assign(a0(a).buf, a0(a, 1));
     return a0(a).buf;

@@ -72,6 +72,21 @@ function str(args: Args, key: string): string {
   return v as string;
 }
 
+/** A window size: one number for both dims, or [height, width]. */
+function optSize2(args: Args, key: string): number | [number, number] | undefined {
+  const v = args[key];
+  if (v === undefined) return undefined;
+  if (typeof v === "number") return v;
+  const list = ints(args, key);
+  assert.equal(list.length, 2, `arg ${key} should be a pair`);
+  return [list[0]!, list[1]!];
+}
+/** max pooling's options from a case's kernelSize, stride, padding and dilation. */
+function poolArgs(a: Args): [number | [number, number], { stride?: number | [number, number]; padding?: number | [number, number]; dilation?: number | [number, number] }] {
+  const opts = Object.fromEntries((["stride", "padding", "dilation"] as const).flatMap((k) => (a[k] === undefined ? [] : [[k, optSize2(a, k)]])));
+  return [optSize2(a, "kernelSize")!, opts];
+}
+
 // ---- the ops, in chainrule's API ----
 
 type OpFn = (xs: readonly Tensor[], args: Args) => Tensor;
@@ -183,6 +198,8 @@ const OPS: Readonly<Record<string, OpFn>> = {
   select: unary((x, a) => x.select(num(a, "dim"), num(a, "index"))),
   gather: pair((x, index, a) => x.gather(num(a, "dim"), index)),
   indexSelect: pair((x, index, a) => x.indexSelect(num(a, "dim"), index)),
+  maxPool2d: unary((x, a) => cr.maxPool2d(x, ...poolArgs(a))),
+  maxPool2dIndices: unary((x, a) => cr.maxPool2dWithIndices(x, ...poolArgs(a))[1]),
 };
 
 // ---- tolerances ----

@@ -464,6 +464,23 @@ for dt, tag, xs, dim, index in (
            lambda x, i, dim=dim: torch.index_select(x, dim, i))
 
 
+# max pooling on tied inputs (a coarse grid): the winner is the first maximum in window order, for the
+# values' gradient and for the indices (flat iy*W + ix within each plane, as return_indices gives them).
+for dt, tag, shape, kernel, kw in (
+    (F32, "k2", [2, 3, 6, 6], 2, {}),
+    (F64, "k3_s2_p1", [1, 2, 7, 7], 3, {"stride": 2, "padding": 1}),
+    (F32, "k2_s1_d2", [1, 2, 6, 5], 2, {"stride": 1, "dilation": 2}),
+    (F64, "k2x3_s1x2_p1x0", [2, 1, 5, 8], [2, 3], {"stride": [1, 2], "padding": [1, 0]}),
+):
+    args = {"kernelSize": kernel, **kw}
+    record(f"maxPool2d/ties_{tag}/{dt_name(dt)}", "maxPool2d", args,
+           lambda shape=shape, dt=dt: [(with_ties(shape, dt), True)],
+           lambda x, kernel=kernel, kw=kw: F.max_pool2d(x, kernel, **kw))
+    record(f"maxPool2dIndices/ties_{tag}/{dt_name(dt)}", "maxPool2dIndices", args,
+           lambda shape=shape, dt=dt: [(with_ties(shape, dt), False)],
+           lambda x, kernel=kernel, kw=kw: F.max_pool2d(x, kernel, return_indices=True, **kw)[1])
+
+
 # ---- write ----
 
 

@@ -42,6 +42,7 @@ export interface PrimitiveParams {
   cat: { axis: number };
   unfold: { window: Window2d; outShape: Shape; inShape: Shape };
   fold: { window: Window2d; outShape: Shape; inShape: Shape };
+  maxPool2dIndices: { window: Window2d; outShape: Shape };
   gather: { dim: number }; scatterAdd: { dim: number };
   indexSelect: { dim: number }; indexAdd: { dim: number };
 }
@@ -395,6 +396,12 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
     forward: (backend, [x], { window, outShape }) => ({ buf: backend.fold(x!, window, outShape), shape: outShape, dtype: x!.dtype }),
     vjp: (g, { params: { window, outShape, inShape } }) => [applyPrimitive("unfold", [g], { window: { ...window, padValue: 0 }, outShape: inShape, inShape: outShape })],
     jvp: linear("fold"),
+    saves: "none",
+  },
+  // Max pooling's winners: integer positions, so no derivative. The pooled values are a gather at them,
+  // whose derivative (a scatterAdd) routes each window's gradient to its maximum.
+  maxPool2dIndices: {
+    forward: (backend, [x], { window, outShape }) => ({ buf: backend.maxPool2dIndices(x!, window, outShape), shape: outShape, dtype: "int32" }),
     saves: "none",
   },
   // gather/scatterAdd and indexSelect/indexAdd are adjoint pairs; indices get no gradient.

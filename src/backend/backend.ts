@@ -99,6 +99,12 @@ export interface Backend {
   unfold(x: TensorData, window: Window2d, outShape: Shape): DataBuf;
   /** col2im, the adjoint of `unfold`: `[N, C·kh·kw, L]` → `outShape` `[N, C, H, W]`, summing overlaps. */
   fold(cols: TensorData, window: Window2d, outShape: Shape): DataBuf;
+  /**
+   * Max pooling's winners: `[N, C, H, W]` → int32 `outShape` `[N, C, oh, ow]`, each the flat index (iy·W + ix)
+   * within its plane of its window's largest in-image element: the first in window order, or the last NaN
+   * (PyTorch's max_pool2d indices). Padding never wins.
+   */
+  maxPool2dIndices(x: TensorData, window: Window2d, outShape: Shape): DataBuf;
   /** Copies `src` into `dst` (same size and dtype) in place. */
   assign(dst: DataBuf, src: TensorData): void;
   /**

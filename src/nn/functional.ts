@@ -2,7 +2,7 @@
 export { relu, leakyRelu, sigmoid, tanh, gelu, silu, softplus, softmax, logSoftmax, logSigmoid } from "./functional/activation.js";
 export { linear, embedding, dropout, oneHot } from "./functional/layers.js";
 export type { EmbeddingFnOptions } from "./functional/layers.js";
-export { conv2d, maxPool2d, avgPool2d } from "./functional/conv.js";
+export { conv2d, maxPool2d, maxPool2dWithIndices, avgPool2d } from "./functional/conv.js";
 export type { Conv2dFnOptions, MaxPool2dFnOptions, AvgPool2dFnOptions } from "./functional/conv.js";
 export { batchNorm, layerNorm } from "./functional/norm.js";
 export type { BatchNormFnOptions, LayerNormFnOptions } from "./functional/norm.js";

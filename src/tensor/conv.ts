@@ -1,4 +1,5 @@
-// Sliding-window ops on [N, C, H, W] tensors: unfold/fold (im2col), and convolution and pooling composed from them.
+// Sliding-window ops on [N, C, H, W] tensors: unfold/fold (im2col) and convolution and average pooling
+// composed from them; max pooling, a gather at the winners its own kernel finds.
 import { applyPrimitive } from "../autograd/dispatch.js";
 import type { Window2d } from "../backend/backend.js";
 import { windowOut } from "../backend/cpu/conv.js";
@@ -111,29 +112,42 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   return bias === null ? out : out.add(bias.reshape([1, cout, 1, 1]));
 }
 
-function pool(op: string, x: Tensor, kernelSize: Size2, opts: WindowOptions, padValue: number): { cols: Tensor; oh: number; ow: number } {
-  checkTensor(op, x);
-  const { window, oh, ow } = windowOf(op, x.shape, kernelSize, opts, kernelSize, padValue);
-  const [n, c, h, w] = x.shape as [number, number, number, number];
+// PyTorch's rule: padding past half the kernel would give windows of padding alone.
+function checkPoolPadding(op: string, window: Window2d): void {
   if (window.padding[0] * 2 > window.kernel[0] || window.padding[1] * 2 > window.kernel[1]) {
     throw new ArgumentError(`${op}: padding ${fmt(window.padding)} must be at most half the kernel ${fmt(window.kernel)}`);
   }
-  // Pool each channel on its own: [N·C, 1, H, W] → [N·C, kh·kw, L].
-  const cols = unfoldWith(x.reshape([n * c, 1, h, w]), window, oh, ow);
-  return { cols, oh, ow };
+}
+
+/**
+ * Max pooling, and each window's winner as a flat index (iy·W + ix) into its `[H, W]` plane: PyTorch's
+ * `max_pool2d(..., return_indices=True)`, ties to the first in window order. The values are a gather at
+ * the winners, so the gradient goes to each window's maximum (stride defaults to the kernel size).
+ * @example const [pooled, where] = cr.maxPool2dWithIndices(x, 2)
+ */
+export function maxPool2dWithIndices(x: Tensor, kernelSize: Size2, opts: WindowOptions = {}): [Tensor, Tensor] {
+  checkTensor("maxPool2d", x);
+  const { window, oh, ow } = windowOf("maxPool2d", x.shape, kernelSize, opts, kernelSize, -Infinity);
+  checkPoolPadding("maxPool2d", window);
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const indices = applyPrimitive("maxPool2dIndices", [x], { window, outShape: [n, c, oh, ow] });
+  const values = x.reshape([n, c, h * w]).gather(2, indices.reshape([n, c, oh * ow])).reshape([n, c, oh, ow]);
+  return [values, indices];
 }
 
 /** Max pooling; the gradient goes to the maximum of each window (stride defaults to the kernel size). */
 export function maxPool2d(x: Tensor, kernelSize: Size2, opts: WindowOptions = {}): Tensor {
-  const { cols, oh, ow } = pool("maxPool2d", x, kernelSize, opts, -Infinity);
-  const [n, c] = x.shape as [number, number];
-  return cols.max(1).reshape([n, c, oh, ow]);
+  return maxPool2dWithIndices(x, kernelSize, opts)[0];
 }
 
 /** Average pooling (padding counted in the average, PyTorch's default); stride defaults to the kernel size. */
 export function avgPool2d(x: Tensor, kernelSize: Size2, opts: WindowOptions = {}): Tensor {
+  checkTensor("avgPool2d", x);
   requireFloating("avgPool2d", x.dtype);
-  const { cols, oh, ow } = pool("avgPool2d", x, kernelSize, opts, 0);
-  const [n, c] = x.shape as [number, number];
+  const { window, oh, ow } = windowOf("avgPool2d", x.shape, kernelSize, opts, kernelSize, 0);
+  checkPoolPadding("avgPool2d", window);
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  // Each channel on its own: [N·C, 1, H, W] → [N·C, kh·kw, L], then the mean of each window.
+  const cols = unfoldWith(x.reshape([n * c, 1, h, w]), window, oh, ow);
   return cols.mean(1).reshape([n, c, oh, ow]);
 }

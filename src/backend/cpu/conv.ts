@@ -62,3 +62,46 @@ export function fold(cols: TypedArray, outShape: Shape, w: Window2d, outSize: nu
   im2col(out, cols, outShape, w, false);
   return out;
 }
+
+/**
+ * Max pooling's winners on `[N, C, H, W]`: for each window, the flat index (iy·W + ix) of its largest
+ * in-image element within its plane — the first in window order, or the last NaN, as PyTorch's
+ * max_pool2d indices. Padding never wins: a window of -Infinity points at its first in-image element.
+ */
+export function maxPool2dIndices(x: TypedArray, shape: Shape, w: Window2d, outSize: number): Int32Array {
+  const out = allocOut("int32", outSize) as Int32Array;
+  const [n, c, h, wd] = shape as [number, number, number, number];
+  const [kh, kw] = w.kernel;
+  const [sh, sw] = w.stride;
+  const [ph, pw] = w.padding;
+  const [dh, dw] = w.dilation;
+  const oh = windowOut(h, kh, sh, ph, dh);
+  const ow = windowOut(wd, kw, sw, pw, dw);
+  let o = 0;
+  for (let p = 0; p < n * c; p++) {
+    const plane = p * h * wd;
+    for (let y = 0; y < oh; y++) {
+      let y0 = y * sh - ph;
+      const y1 = Math.min(y0 + (kh - 1) * dh + 1, h);
+      while (y0 < 0) y0 += dh;
+      for (let xx = 0; xx < ow; xx++, o++) {
+        let x0 = xx * sw - pw;
+        const x1 = Math.min(x0 + (kw - 1) * dw + 1, wd);
+        while (x0 < 0) x0 += dw;
+        let best = -Infinity;
+        let at = y0 * wd + x0;
+        for (let iy = y0; iy < y1; iy += dh) {
+          for (let ix = x0; ix < x1; ix += dw) {
+            const v = x[plane + iy * wd + ix]!;
+            if (v > best || v !== v) {
+              best = v;
+              at = iy * wd + ix;
+            }
+          }
+        }
+        out[o] = at;
+      }
+    }
+  }
+  return out;
+}

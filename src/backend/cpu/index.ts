@@ -4,7 +4,7 @@ import { sizeOf } from "../../shape.js";
 import { allocOut, recycle } from "./pool.js";
 import type { Backend, DataBuf, TensorData } from "../backend.js";
 import { binary, cast, unary, where } from "./elementwise.js";
-import { fold, unfold } from "./conv.js";
+import { fold, maxPool2dIndices, unfold } from "./conv.js";
 import { matmul } from "./matmul.js";
 import { cat, expand, gather, indexAdd, indexSelect, permute, scatterAdd, slice, sliceBackward } from "./movement.js";
 import { adamUpdate } from "./optim.js";
@@ -40,6 +40,7 @@ export const cpuBackend: Backend = {
   cat: (xs, axis, outShape) => cat(xs.map((x) => ({ data: arr(x), shape: x.shape })), axis, outShape, xs[0]!.dtype),
   unfold: (x, window, outShape) => unfold(arr(x), x.shape, window, sizeOf(outShape), x.dtype),
   fold: (cols, window, outShape) => fold(arr(cols), outShape, window, sizeOf(outShape), cols.dtype),
+  maxPool2dIndices: (x, window, outShape) => maxPool2dIndices(arr(x), x.shape, window, sizeOf(outShape)),
   assign: (dst, src) => (dst as TypedArray).set(arr(src)),
   release: (buf) => recycle(buf),
   adamUpdate: (p, g, m, v, vmax, h) =>

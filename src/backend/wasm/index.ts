@@ -4,7 +4,7 @@
 import type { Backend } from "../backend.js";
 import { cpuBackend } from "../cpu/index.js";
 import { sizeOf } from "../../shape.js";
-import { foldF32, unfoldF32 } from "./conv.js";
+import { foldF32, maxPool2dIndicesF32, unfoldF32 } from "./conv.js";
 import { binaryF32, unaryF32 } from "./elementwise.js";
 import { matmulF32 } from "./matmul.js";
 import { argReduceF32, reduceF32 } from "./reduce.js";
@@ -134,6 +134,10 @@ const kernels: Backend = {
   fold(cols, win, outShape) {
     const rt = getRuntime();
     return (rt !== null && foldF32(rt, cols, win, outShape)) || cpuBackend.fold(cols, win, outShape);
+  },
+  maxPool2dIndices(x, win, outShape) {
+    const rt = getRuntime();
+    return (rt !== null && maxPool2dIndicesF32(rt, x, win, outShape)) || cpuBackend.maxPool2dIndices(x, win, outShape);
   },
   matmul(a, b, outShape, transA = false, transB = false) {
     const rt = a.dtype === "float32" ? getRuntime() : null;

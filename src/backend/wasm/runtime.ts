@@ -36,6 +36,8 @@ export interface KernelExports {
   /** Planes [start, end) of unfold / fold; `g` points at 13 i32s: planes, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow. */
   unfold32Range(x: number, out: number, g: number, pad: number, start: number, end: number): void;
   fold32Range(cols: number, out: number, g: number, start: number, end: number): void;
+  /** Planes [start, end) of max pooling's winners (int32 flat indices into each plane), on the same geometry; `best` is scratch as long as `out`. */
+  maxPoolIndices32Range(x: number, out: number, best: number, g: number, start: number, end: number): void;
   /** After the pointers (p, g, m, v, vmax) and the vector count: β1, 1−β1, β2, 1−β2, bc2sqrt, eps, stepSize, amsgrad. */
   adamF32(p: number, g: number, m: number, v: number, vmax: number, vectors: number, ...scalars: number[]): void;
 }

@@ -2,7 +2,7 @@
 // options (padding "same"/"valid", countIncludePad, divisorOverride) and unbatched [C, H, W] input.
 import { ArgumentError, ShapeError } from "../../errors.js";
 import { fmt } from "../../shape.js";
-import { avgPool2d as corePool, conv2d as coreConv, maxPool2d as coreMaxPool } from "../../tensor/conv.js";
+import { avgPool2d as corePool, conv2d as coreConv, maxPool2dWithIndices as coreMaxPool } from "../../tensor/conv.js";
 import type { Size2 } from "../../tensor/conv.js";
 import { ones, zeros } from "../../tensor/creation.js";
 import { checkTensor } from "../../tensor/elementwise.js";
@@ -90,10 +90,24 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
  * @example cr.nn.functional.maxPool2d(x, 2) // halves H and W
  */
 export function maxPool2d(input: Tensor, kernelSize: Size2, opts: MaxPool2dFnOptions = {}): Tensor {
+  return maxPool2dWithIndices(input, kernelSize, opts)[0];
+}
+
+/**
+ * `maxPool2d` and each window's winner as a flat index (iy·W + ix) into its `[H, W]` plane, int32:
+ * PyTorch's `max_pool2d(..., return_indices=True)`.
+ * @example const [pooled, indices] = cr.nn.functional.maxPool2dWithIndices(x, 2)
+ */
+export function maxPool2dWithIndices(input: Tensor, kernelSize: Size2, opts: MaxPool2dFnOptions = {}): [Tensor, Tensor] {
   noCeil("maxPool2d", opts.ceilMode);
-  return batched("maxPool2d", input, (x) =>
-    coreMaxPool(x, kernelSize, { stride: opts.stride ?? kernelSize, padding: opts.padding ?? 0, dilation: opts.dilation ?? 1 }),
-  );
+  const window = { stride: opts.stride ?? kernelSize, padding: opts.padding ?? 0, dilation: opts.dilation ?? 1 };
+  let indices: Tensor | undefined;
+  const values = batched("maxPool2d", input, (x) => {
+    const [v, i] = coreMaxPool(x, kernelSize, window);
+    indices = input.ndim === 3 ? i.squeeze(0) : i;
+    return v;
+  });
+  return [values, indices!];
 }
 
 /**
