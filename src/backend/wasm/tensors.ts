@@ -40,6 +40,30 @@ const registry = new FinalizationRegistry<{ heap: Heap; ptr: number; bytes: numb
  * where every kernel copies them in and fresh pages fault (a CNN step took 75 ms instead of 49 at 256 MiB).
  */
 export const HEAP_TENSOR_CAP = 512 * 2 ** 20;
+let heapTensorCap = HEAP_TENSOR_CAP;
+
+/** Sets the cap (tests fill a small one); returns the previous. */
+export function setHeapTensorCap(bytes: number): number {
+  const previous = heapTensorCap;
+  heapTensorCap = bytes;
+  return previous;
+}
+
+let warnedFull = false;
+
+// Once a process: a full heap usually means a loop that makes tensors outside any scope, which runs slower
+// from here on without saying so.
+function warnHeapFull(): void {
+  if (warnedFull) return;
+  warnedFull = true;
+  const text =
+    `chainrule: ${Math.round(heapTensorCap / 2 ** 20)} MiB of tensors are on the wasm heap, so new tensors go to JavaScript memory, ` +
+    "where every wasm kernel copies them in and out. Tensors made outside a scope are freed only when the event loop turns: " +
+    "wrap each training step in cr.tidy(() => ...) or a `using` scope (cr.scope()), or dispose() what you no longer need.";
+  const proc = (globalThis as { process?: { emitWarning?: (w: string, o: { code: string }) => void } }).process;
+  if (typeof proc?.emitWarning === "function") proc.emitWarning(text, { code: "CHAINRULE_HEAP_FULL" });
+  else console.warn(text);
+}
 
 /** Below this many elements a tensor stays in JavaScript memory: a block and its bookkeeping would cost more than they save. */
 export const HEAP_MIN_ELEMENTS = 256;
@@ -48,7 +72,10 @@ export const HEAP_MIN_ELEMENTS = 256;
 export function allocHeapArray(rt: Runtime, dtype: DType, length: number): HeapArray | undefined {
   if (!rt.shared || (dtype !== "float32" && dtype !== "int32") || length < HEAP_MIN_ELEMENTS) return undefined;
   const bytes = length * 4;
-  if (liveBytes + bytes > HEAP_TENSOR_CAP) return undefined;
+  if (liveBytes + bytes > heapTensorCap) {
+    warnHeapFull();
+    return undefined;
+  }
   const ptr = rt.heap.alloc(bytes);
   if (ptr === undefined) return undefined;
   const view = dtype === "float32" ? new Float32Array(rt.memory.buffer, ptr, length) : new Int32Array(rt.memory.buffer, ptr, length);

@@ -1,0 +1,32 @@
+// The wasm heap's cap on tensors: past it tensors go to JavaScript memory, and the process is told once, with
+// the fix (a file of its own, so no earlier test has spent the one warning).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as cr from "chainrule";
+import { heapTensorStats, warmUpWasm } from "../src/backend/wasm/index.js";
+import { setHeapTensorCap } from "../src/backend/wasm/tensors.js";
+
+test("a full wasm heap says so once, with the fix, and tensors past it still compute", async () => {
+  assert.ok(warmUpWasm());
+  const warnings: (Error & { code?: string })[] = [];
+  const listen = (w: Error) => warnings.push(w);
+  process.on("warning", listen);
+  const cap = heapTensorStats().tensorBytes + 2 ** 20;
+  const previousCap = setHeapTensorCap(cap);
+  cr.setBackend("wasm");
+  try {
+    // 256 KiB each, made outside any scope: the fifth no longer fits under the cap.
+    const kept = Array.from({ length: 8 }, (_, i) => cr.full([65536], i));
+    assert.ok(heapTensorStats().tensorBytes <= cap, "the cap bounds the heap");
+    assert.equal(kept[7]!.sum().item(), 7 * 65536);
+    for (const t of kept) t.dispose();
+    await new Promise((resolve) => setImmediate(resolve)); // warnings arrive on the next tick
+    const full = warnings.filter((w) => w.code === "CHAINRULE_HEAP_FULL");
+    assert.equal(full.length, 1, "one warning, not one per tensor");
+    assert.match(full[0]!.message, /^chainrule: \d+ MiB of tensors are on the wasm heap, so new tensors go to JavaScript memory.*cr\.tidy/);
+  } finally {
+    cr.setBackend("cpu");
+    setHeapTensorCap(previousCap);
+    process.off("warning", listen);
+  }
+});
