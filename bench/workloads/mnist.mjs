@@ -27,11 +27,13 @@ async function main() {
   let accuracy = 0, epochs = 0;
   while (epochs < maxEpochs && accuracy < TARGET) {
     epochs++;
-    for (const [x, y] of loader) {
+    // A scope per step, as the README and the CLI's trainEpoch write a loop (and W2 does): without one, a
+    // synchronous loop fills the wasm heap by step ~100 and runs the rest on tensors in JavaScript memory.
+    for (const [x, y] of loader) cr.tidy(() => {
       optimizer.zeroGrad();
       cr.nn.functional.crossEntropy(model.forward(x), y).backward();
       optimizer.step();
-    }
+    });
     accuracy = cr.noGrad(() => model.forward(xTest).argmax(1).eq(test.labels).float().mean().item());
   }
   emit({ ...system, workload: "MNIST", value: (performance.now() - t0) / 1000, unit: "s", accuracy, epochs });

@@ -52,17 +52,16 @@ export function setHeapTensorCap(bytes: number): number {
 let warnedFull = false;
 
 // Once a process: a full heap usually means a loop that makes tensors outside any scope, which runs slower
-// from here on without saying so.
+// from here on without saying so. console.warn rather than process.emitWarning, which waits for the next
+// tick: a synchronous training loop would only hear of it once it had finished, or never if it then exits.
 function warnHeapFull(): void {
   if (warnedFull) return;
   warnedFull = true;
-  const text =
-    `chainrule: ${Math.round(heapTensorCap / 2 ** 20)} MiB of tensors are on the wasm heap, so new tensors go to JavaScript memory, ` +
-    "where every wasm kernel copies them in and out. Tensors made outside a scope are freed only when the event loop turns: " +
-    "wrap each training step in cr.tidy(() => ...) or a `using` scope (cr.scope()), or dispose() what you no longer need.";
-  const proc = (globalThis as { process?: { emitWarning?: (w: string, o: { code: string }) => void } }).process;
-  if (typeof proc?.emitWarning === "function") proc.emitWarning(text, { code: "CHAINRULE_HEAP_FULL" });
-  else console.warn(text);
+  console.warn(
+    `chainrule [CHAINRULE_HEAP_FULL]: ${Math.round(heapTensorCap / 2 ** 20)} MiB of tensors are on the wasm heap, so new tensors go to JavaScript memory, ` +
+      "where every wasm kernel copies them in and out. Tensors made outside a scope are freed only when the event loop turns: " +
+      "wrap each training step in cr.tidy(() => ...) or a `using` scope (cr.scope()), or dispose() what you no longer need.",
+  );
 }
 
 /** Below this many elements a tensor stays in JavaScript memory: a block and its bookkeeping would cost more than they save. */
