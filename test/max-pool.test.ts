@@ -115,4 +115,6 @@ test("functional maxPool2dWithIndices takes unbatched [C, H, W] input and names 
   assert.throws(() => cr.maxPool2dWithIndices(x, 2), /maxPool2d: expected input of shape \[N, C, H, W\], got \[2,4,4\]/);
   assert.throws(() => cr.maxPool2d(x.unsqueeze(0), 2, { padding: 2 }), /maxPool2d: padding \[2,2\] must be at most half the kernel \[2,2\]/);
   assert.throws(() => cr.nn.functional.maxPool2d(x, 2, { ceilMode: true }), /ceilMode true is not supported/);
+  // A dilated window that skips the whole (2-pixel-high) image: an error naming it, not -Infinity at a bogus index.
+  assert.throws(() => cr.maxPool2d(cr.ones([1, 1, 2, 4]), 2, { stride: 1, padding: 1, dilation: 3 }), /maxPool2d: window 0 along height covers only padding/);
 });

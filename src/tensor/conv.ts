@@ -119,6 +119,22 @@ function checkPoolPadding(op: string, window: Window2d): void {
   }
 }
 
+// A dilated window can skip over a small image entirely (kernel 2, dilation 3, padding 1 on 2 pixels): it
+// has no maximum. PyTorch returns -inf and an index outside the image; this says so instead.
+function checkNoEmptyWindow(shape: Shape, window: Window2d, oh: number, ow: number): void {
+  for (const d of [0, 1] as const) {
+    const size = shape[2 + d]!, outs = d === 0 ? oh : ow;
+    for (let o = 0; o < outs; o++) {
+      const start = o * window.stride[d] - window.padding[d];
+      if (!Array.from({ length: window.kernel[d] }, (_, k) => start + k * window.dilation[d]).some((i) => i >= 0 && i < size)) {
+        throw new ArgumentError(
+          `maxPool2d: window ${o} along ${d === 0 ? "height" : "width"} covers only padding (kernel ${fmt(window.kernel)}, dilation ${fmt(window.dilation)}, padding ${fmt(window.padding)} on ${fmt(shape)}), so it has no maximum`,
+        );
+      }
+    }
+  }
+}
+
 /**
  * Max pooling, and each window's winner as a flat index (iy·W + ix) into its `[H, W]` plane: PyTorch's
  * `max_pool2d(..., return_indices=True)`, ties to the first in window order. The values are a gather at
@@ -129,6 +145,7 @@ export function maxPool2dWithIndices(x: Tensor, kernelSize: Size2, opts: WindowO
   checkTensor("maxPool2d", x);
   const { window, oh, ow } = windowOf("maxPool2d", x.shape, kernelSize, opts, kernelSize, -Infinity);
   checkPoolPadding("maxPool2d", window);
+  checkNoEmptyWindow(x.shape, window, oh, ow);
   const [n, c, h, w] = x.shape as [number, number, number, number];
   const indices = applyPrimitive("maxPool2dIndices", [x], { window, outShape: [n, c, oh, ow] });
   const values = x.reshape([n, c, h * w]).gather(2, indices.reshape([n, c, oh * ow])).reshape([n, c, oh, ow]);
