@@ -9,39 +9,38 @@ export function windowOut(size: number, k: number, stride: number, pad: number, 
   return Math.floor((size + 2 * pad - dilation * (k - 1) - 1) / stride) + 1;
 }
 
+/** An image's planes (N·C) and size, the window's numbers, and the output size: what every window loop reads. */
+function geometry(shape: Shape, w: Window2d) {
+  const [n, c, h, wd] = shape as [number, number, number, number];
+  const [kh, kw] = w.kernel, [sh, sw] = w.stride, [ph, pw] = w.padding, [dh, dw] = w.dilation;
+  return { planes: n * c, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh: windowOut(h, kh, sh, ph, dh), ow: windowOut(wd, kw, sw, pw, dw) };
+}
+
 // Both directions walk the windows in the same order: column row (c, ki, kj), then output
 // position (y, x). `gather` true copies x → cols (unfold), false adds cols → x (fold). Loops are
 // written out, not driven by a callback, because this runs once per element of every conv layer.
 function im2col(img: TypedArray, cols: TypedArray, shape: Shape, w: Window2d, gather: boolean): void {
-  const [n, c, h, wd] = shape as [number, number, number, number];
-  const [kh, kw] = w.kernel;
-  const [sh, sw] = w.stride;
-  const [ph, pw] = w.padding;
-  const [dh, dw] = w.dilation;
-  const oh = windowOut(h, kh, sh, ph, dh);
-  const ow = windowOut(wd, kw, sw, pw, dw);
+  const { planes, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = geometry(shape, w);
   const pad = w.padValue;
   let col = 0;
-  for (let b = 0; b < n; b++) {
-    for (let ch = 0; ch < c; ch++) {
-      const plane = (b * c + ch) * h * wd;
-      for (let ki = 0; ki < kh; ki++) {
-        for (let kj = 0; kj < kw; kj++) {
-          for (let y = 0; y < oh; y++) {
-            const iy = y * sh - ph + ki * dh;
-            if (iy < 0 || iy >= h) {
-              if (gather) for (let x = 0; x < ow; x++) cols[col + x] = pad;
-              col += ow;
-              continue;
-            }
-            const row = plane + iy * wd;
-            for (let x = 0; x < ow; x++, col++) {
-              const ix = x * sw - pw + kj * dw;
-              if (ix >= 0 && ix < wd) {
-                if (gather) cols[col] = img[row + ix]!;
-                else img[row + ix]! += cols[col]!;
-              } else if (gather) cols[col] = pad;
-            }
+  for (let p = 0; p < planes; p++) {
+    const plane = p * h * wd;
+    for (let ki = 0; ki < kh; ki++) {
+      for (let kj = 0; kj < kw; kj++) {
+        for (let y = 0; y < oh; y++) {
+          const iy = y * sh - ph + ki * dh;
+          if (iy < 0 || iy >= h) {
+            if (gather) for (let x = 0; x < ow; x++) cols[col + x] = pad;
+            col += ow;
+            continue;
+          }
+          const row = plane + iy * wd;
+          for (let x = 0; x < ow; x++, col++) {
+            const ix = x * sw - pw + kj * dw;
+            if (ix >= 0 && ix < wd) {
+              if (gather) cols[col] = img[row + ix]!;
+              else img[row + ix]! += cols[col]!;
+            } else if (gather) cols[col] = pad;
           }
         }
       }
@@ -70,15 +69,9 @@ export function fold(cols: TypedArray, outShape: Shape, w: Window2d, outSize: nu
  */
 export function maxPool2dIndices(x: TypedArray, shape: Shape, w: Window2d, outSize: number): Int32Array {
   const out = allocOut("int32", outSize) as Int32Array;
-  const [n, c, h, wd] = shape as [number, number, number, number];
-  const [kh, kw] = w.kernel;
-  const [sh, sw] = w.stride;
-  const [ph, pw] = w.padding;
-  const [dh, dw] = w.dilation;
-  const oh = windowOut(h, kh, sh, ph, dh);
-  const ow = windowOut(wd, kw, sw, pw, dw);
+  const { planes, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = geometry(shape, w);
   let o = 0;
-  for (let p = 0; p < n * c; p++) {
+  for (let p = 0; p < planes; p++) {
     const plane = p * h * wd;
     for (let y = 0; y < oh; y++) {
       let y0 = y * sh - ph;
