@@ -84,7 +84,7 @@ function measureRound() {
     if (!wanted(system)) continue;
     const version = installed(pkg);
     if (version === undefined) {
-      notes.add(`${system}: not installed (${system === "js-pytorch" ? "optional: npm install --no-save --ignore-scripts js-pytorch@0.7.2" : "run npm ci"}); skipped`);
+      notes.add(`${system}: not installed (run npm ci); skipped`);
       continue;
     }
     versions[system] = version;

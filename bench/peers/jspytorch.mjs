@@ -1,4 +1,4 @@
-// js-pytorch peer (optional: `npm install --no-save --ignore-scripts js-pytorch@0.7.2`): nested float64 JS arrays on one thread.
+// js-pytorch peer (a devDependency; its gl and webgpu come from tools/stubs): nested float64 JS arrays on one thread.
 import { W1_SIZES, W2, W4_LENGTH, childArgs, emit, emitSamples, gflops, peakRssMiB, reportFailure, sample, timing, w1Problem, w2Problem, w4Problem } from "../lib/data.mjs";
 
 const args = childArgs();
