@@ -23,7 +23,7 @@ function reluF32(x: Float32Array, out: Float32Array): void {
 
 export function unary(op: UnaryOp, x: TypedArray, outDtype: DType): TypedArray {
   const n = x.length;
-  const out = allocOut(outDtype, n);
+  const out = allocOut(outDtype, n, "any");
   if (op === "relu" && x instanceof Float32Array && out instanceof Float32Array) {
     reluF32(x, out);
     return out;
@@ -223,7 +223,7 @@ function binaryRowFn(op: BinaryOp, out: TypedArray, a: TypedArray, b: TypedArray
 export function binary(
   op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, outShape: Shape, outDtype: DType,
 ): TypedArray {
-  const out = allocOut(outDtype, sizeOf(outShape));
+  const out = allocOut(outDtype, sizeOf(outShape), "any");
   const intDiv = op === "div" && (outDtype === "int32" || outDtype === "bool");
   if (a instanceof Float32Array && b instanceof Float32Array) {
     if (op === "thresholdBackward" && out instanceof Float32Array && a.length === out.length && b.length === out.length) {
@@ -326,7 +326,7 @@ export function where(
   cond: TypedArray, cShape: Shape, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape,
   outShape: Shape, outDtype: DType,
 ): TypedArray {
-  const out = allocOut(outDtype, sizeOf(outShape));
+  const out = allocOut(outDtype, sizeOf(outShape), "any");
   const views = selectViews(out, a, b);
   const row = (o: number, ic: number, dc: number, ia: number, da: number, ib: number, db: number, n: number): void => {
     if (views !== undefined && cond instanceof Uint8Array) whereRowBits(views[0], o, cond, ic, dc, views[1], ia, da, views[2], ib, db, n);
@@ -352,7 +352,7 @@ export function where(
 }
 
 export function cast(x: TypedArray, dtype: DType): TypedArray {
-  const out = allocOut(dtype, x.length);
+  const out = allocOut(dtype, x.length, "any");
   if (dtype === "bool") for (let i = 0; i < x.length; i++) out[i] = x[i] ? 1 : 0;
   else if (dtype === "int32") for (let i = 0; i < x.length; i++) out[i] = Math.trunc(x[i]!);
   else out.set(x);

@@ -21,9 +21,7 @@ export const cpuBackend: Backend = {
   toArray: (buf, _dtype, _size) => (buf as TypedArray).slice(),
   view: (buf) => buf as TypedArray,
   full(size: number, value: number, dtype: DType): DataBuf {
-    const out = allocOut(dtype, size);
-    if (value !== 0) out.fill(value);
-    return out;
+    return value === 0 ? allocOut(dtype, size) : allocOut(dtype, size, "any").fill(value);
   },
   cast: (x, dtype) => cast(arr(x), dtype),
   unary: (op, x, outDtype) => unary(op, arr(x), outDtype),
