@@ -235,6 +235,9 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
       c(`${dt} [37, 53] transposed`, [make(dt, [37, 53])], { dtype: dt, size: 37 * 53 }, (b, a) => b.permute(a0(a), [1, 0])),
       c(`${dt} [3, 20, 19] last two swapped`, [make(dt, [3, 20, 19])], { dtype: dt, size: 3 * 20 * 19 }, (b, a) => b.permute(a0(a), [0, 2, 1])),
       c(`${dt} [3, 20, 19] other order`, [make(dt, [3, 20, 19])], { dtype: dt, size: 3 * 20 * 19 }, (b, a) => b.permute(a0(a), [1, 0, 2])),
+      // Whole 4×4 blocks with a partial row of blocks, and several 16×16 tiles with partial ones on both edges.
+      c(`${dt} [2, 33, 64] last two swapped`, [make(dt, [2, 33, 64])], { dtype: dt, size: 2 * 33 * 64 }, (b, a) => b.permute(a0(a), [0, 2, 1])),
+      c(`${dt} [130, 262] transposed`, [make(dt, [130, 262])], { dtype: dt, size: 130 * 262 }, (b, a) => b.permute(a0(a), [1, 0])),
     ]),
   ],
   expand: FLOATS.map((dt) => c(dt, [make(dt, [3, 1])], { dtype: dt, size: 24 }, (b, a) => b.expand(a0(a), [2, 3, 4]))).concat(

@@ -1,6 +1,29 @@
-// AssemblyScript source of a batched 2-D transpose of 4-byte elements, in tiles so both sides stay in cache.
+// AssemblyScript source of a batched 2-D transpose of 4-byte elements, in tiles so both sides stay in cache,
+// each tile in 4×4 blocks transposed in SIMD registers (four loads, eight shuffles, four stores).
 
 const TILE: i32 = 16;
+
+// The 4×4 block at row i, column j of a rows × cols matrix, written transposed at column i, row j of dst.
+// @ts-ignore: decorator
+@inline function block4x4(src: usize, dst: usize, i: i32, j: i32, rows: i32, cols: i32): void {
+  const s = src + (<usize>(i * cols + j) << 2), rowBytes = <usize>cols << 2;
+  const r0 = v128.load(s), r1 = v128.load(s + rowBytes), r2 = v128.load(s + 2 * rowBytes), r3 = v128.load(s + 3 * rowBytes);
+  const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
+  const d = dst + (<usize>(j * rows + i) << 2), colBytes = <usize>rows << 2;
+  v128.store(d, v128.shuffle<i32>(t0, t2, 0, 1, 4, 5));
+  v128.store(d + colBytes, v128.shuffle<i32>(t0, t2, 2, 3, 6, 7));
+  v128.store(d + 2 * colBytes, v128.shuffle<i32>(t1, t3, 0, 1, 4, 5));
+  v128.store(d + 3 * colBytes, v128.shuffle<i32>(t1, t3, 2, 3, 6, 7));
+}
+
+// Elements [j0, j1) of rows [i0, i1), one at a time: a tile's edges past its last whole 4×4 block.
+// @ts-ignore: decorator
+@inline function scalarPart(src: usize, dst: usize, i0: i32, i1: i32, j0: i32, j1: i32, rows: i32, cols: i32): void {
+  for (let i = i0; i < i1; i++) {
+    for (let j = j0; j < j1; j++) store<u32>(dst + (<usize>(j * rows + i) << 2), load<u32>(src + (<usize>(i * cols + j) << 2)));
+  }
+}
 
 /** dst[b][j][i] = src[b][i][j] for `batch` matrices of rows × cols. */
 export function transpose32(src: usize, dst: usize, batch: i32, rows: i32, cols: i32): void {
@@ -8,17 +31,15 @@ export function transpose32(src: usize, dst: usize, batch: i32, rows: i32, cols:
   for (let b = 0; b < batch; b++) {
     for (let i0 = 0; i0 < rows; i0 += TILE) {
       const i1 = min(rows, i0 + TILE);
+      const iBlocks = i0 + ((i1 - i0) & ~3);
       for (let j0 = 0; j0 < cols; j0 += TILE) {
         const j1 = min(cols, j0 + TILE);
-        for (let i = i0; i < i1; i++) {
-          let s = src + (<usize>(i * cols + j0) << 2);
-          let d = dst + (<usize>(j0 * rows + i) << 2);
-          for (let j = j0; j < j1; j++) {
-            store<u32>(d, load<u32>(s));
-            s += 4;
-            d += <usize>rows << 2;
-          }
+        const jBlocks = j0 + ((j1 - j0) & ~3);
+        for (let i = i0; i < iBlocks; i += 4) {
+          for (let j = j0; j < jBlocks; j += 4) block4x4(src, dst, i, j, rows, cols);
         }
+        scalarPart(src, dst, i0, iBlocks, jBlocks, j1, rows, cols);
+        scalarPart(src, dst, iBlocks, i1, j0, j1, rows, cols);
       }
     }
     src += plane;
