@@ -6,10 +6,13 @@ import { sizeOf } from "../../shape.js";
 import type { ReduceOp, TensorData } from "../backend.js";
 import { runKernel } from "./call.js";
 import type { Runtime } from "./runtime.js";
-import { splitFixedChunks } from "./split.js";
+import { splitFixedChunks, splitVectors } from "./split.js";
 
 /** Elements per partial sum of a sum over all axes: the unit threads share, fixed so the result does not depend on their number. */
 const SUM_CHUNK = 65536;
+
+/** From this many elements a sum over leading axes is shared with the worker threads. */
+const SHARE_MIN_ELEMENTS = 262144;
 
 /** Below this many elements the JavaScript loop is as fast. */
 const REDUCE_MIN = 1024;
@@ -44,8 +47,9 @@ export function reduceF32(rt: Runtime, op: ReduceOp, x: TensorData, axes: readon
   if (leading) {
     if (cols % 4 !== 0) return undefined;
     const out = runKernel(rt, [arr], [{ dtype: "float32", length: cols }], [cols * 8], ([px], [po], [acc]) => {
-      if (op === "sum") e.sumColsF32(px!, po!, rows, cols, acc!);
-      else e.extremeColsF32(px!, po!, rows, cols, isMin);
+      if (op !== "sum") e.extremeColsF32(px!, po!, rows, cols, isMin);
+      // Shared by columns once the whole sum is large (a convolution's weight gradient summed over the batch).
+      else splitVectors(rt, "sumColsF32Range", [px!, po!, rows, cols, acc!], cols / 4, 1, () => e.sumColsF32(px!, po!, rows, cols, acc!), Math.max(8, Math.ceil(SHARE_MIN_ELEMENTS / 4 / rows)));
     });
     return out?.[0] as Float32Array | undefined;
   }

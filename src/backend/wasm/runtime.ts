@@ -22,6 +22,8 @@ export interface KernelExports {
   fill32Range(out: number, bits: number, start: number, end: number): void;
   sumRowsF32(x: number, out: number, rows: number, cols: number): void;
   sumColsF32(x: number, out: number, rows: number, cols: number, acc: number): void;
+  /** Column vectors [start, end) of sumColsF32, for threads. */
+  sumColsF32Range(x: number, out: number, rows: number, cols: number, acc: number, start: number, end: number): void;
   sumMiddleF32(x: number, out: number, outer: number, mid: number, inner: number): void;
   argExtremeMiddleF32(x: number, out: number, outer: number, size: number, inner: number, isMin: number): void;
   /** Along one axis, the index shaped as the input but there; both return the first out-of-range position in the index, or −1. */

@@ -56,16 +56,27 @@ export function sumMiddleF32(x: usize, out: usize, outer: i32, mid: i32, inner: 
  * scratch for `cols` float64; `cols` is a multiple of 4.
  */
 export function sumColsF32(x: usize, out: usize, rows: i32, cols: i32, acc: usize): void {
-  memory.fill(acc, 0, <usize>cols << 3);
+  sumColsF32Range(x, out, rows, cols, acc, 0, cols >> 2);
+}
+
+/**
+ * Columns [4·start, 4·end) of `sumColsF32`. Threads take disjoint column ranges of x, acc and out, and each
+ * column is added up row by row whichever thread takes it, so the bits do not depend on the split.
+ */
+export function sumColsF32Range(x: usize, out: usize, rows: i32, cols: i32, acc: usize, start: i32, end: i32): void {
+  const c0 = start << 2, c1 = end << 2;
+  const acc0 = acc + (<usize>c0 << 3);
+  memory.fill(acc0, 0, <usize>(c1 - c0) << 3);
   for (let r = 0; r < rows; r++) {
-    let a = acc;
-    for (let c = 0; c < cols; c += 4, x += 16, a += 32) {
-      const v = v128.load(x);
+    let p = x + (<usize>(r * cols + c0) << 2);
+    let a = acc0;
+    for (let c = c0; c < c1; c += 4, p += 16, a += 32) {
+      const v = v128.load(p);
       v128.store(a, f64x2.add(v128.load(a), lo(v)));
       v128.store(a, f64x2.add(v128.load(a, 16), hi(v)), 16);
     }
   }
-  for (let c = 0; c < cols; c++) store<f32>(out + (<usize>c << 2), <f32>load<f64>(acc + (<usize>c << 3)));
+  for (let c = c0; c < c1; c++) store<f32>(out + (<usize>c << 2), <f32>load<f64>(acc + (<usize>c << 3)));
 }
 
 // max (isMin 0) or min (1) of two vectors or scalars: the wasm instructions propagate NaN, as PyTorch's amax does.
