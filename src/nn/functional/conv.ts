@@ -44,12 +44,18 @@ export interface AvgPool2dFnOptions {
 /** A size as [height, width]. */
 export const pairOf = (v: Size2): [number, number] => (typeof v === "number" ? [v, v] : [v[0], v[1]]);
 
+/** `x` as `[N, C, H, W]`: itself, or an unbatched `[C, H, W]` with a batch dim of 1 added. */
+function asBatch(op: string, x: Tensor): Tensor {
+  checkTensor(op, x);
+  if (x.ndim === 3) return x.unsqueeze(0);
+  if (x.ndim !== 4) throw new ShapeError(`${op}: expected input [N, C, H, W] or [C, H, W], got ${fmt(x.shape)}`);
+  return x;
+}
+
 /** Runs `fn` on `[N, C, H, W]`, adding (and removing) the batch dim for an unbatched `[C, H, W]` input. */
 function batched(op: string, x: Tensor, fn: (x4: Tensor) => Tensor): Tensor {
-  checkTensor(op, x);
-  if (x.ndim === 3) return fn(x.unsqueeze(0)).squeeze(0);
-  if (x.ndim !== 4) throw new ShapeError(`${op}: expected input [N, C, H, W] or [C, H, W], got ${fmt(x.shape)}`);
-  return fn(x);
+  const y = fn(asBatch(op, x));
+  return x.ndim === 3 ? y.squeeze(0) : y;
 }
 
 /** Throws for `ceilMode: true`, which the core's window arithmetic does not do. */
@@ -101,13 +107,8 @@ export function maxPool2d(input: Tensor, kernelSize: Size2, opts: MaxPool2dFnOpt
 export function maxPool2dWithIndices(input: Tensor, kernelSize: Size2, opts: MaxPool2dFnOptions = {}): [Tensor, Tensor] {
   noCeil("maxPool2d", opts.ceilMode);
   const window = { stride: opts.stride ?? kernelSize, padding: opts.padding ?? 0, dilation: opts.dilation ?? 1 };
-  let indices: Tensor | undefined;
-  const values = batched("maxPool2d", input, (x) => {
-    const [v, i] = coreMaxPool(x, kernelSize, window);
-    indices = input.ndim === 3 ? i.squeeze(0) : i;
-    return v;
-  });
-  return [values, indices!];
+  const [values, indices] = coreMaxPool(asBatch("maxPool2d", input), kernelSize, window);
+  return input.ndim === 3 ? [values.squeeze(0), indices.squeeze(0)] : [values, indices];
 }
 
 /**
