@@ -3,6 +3,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { matmul } from "../src/backend/cpu/matmul.js";
+import { adopt } from "../src/backend/cpu/pool.js";
+import { isShared } from "../src/backend/cpu/sharing.js";
 import { cpuWorkerChunks, setCpuThreads, warmUpCpuThreads } from "../src/backend/cpu/threads.js";
 import type { DType, TypedArray } from "../src/dtype.js";
 import { allocArray } from "../src/dtype.js";
@@ -193,18 +195,22 @@ test("large products split across worker threads give the one-thread result bit 
   };
   await ready();
   for (const dtype of ["float32", "float64", "int32"] as const) {
-    // Odd rows: a last chunk with one real row in its panel; then k and n past the cache blocks (B packed in several).
-    const sizes: [number, number, number][] = [[131, 157, 203], [37, 600, 530]];
+    // Odd rows: a last chunk with one real row in its panel; then k and n past the cache blocks (B packed in several);
+    // then a result too small to be allocated shared (copied back from the staging area).
+    const sizes: [number, number, number][] = [[131, 157, 203], [37, 600, 530], [40, 1200, 100]];
     const layouts: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];
-    for (const [[m, k, n], [transA, transB]] of sizes.flatMap((size) => layouts.map((t) => [size, t] as const))) {
+    const cases = sizes.flatMap((size) => layouts.flatMap((t) => [false, true].map((shareA) => [size, t, shareA] as const)));
+    for (const [[m, k, n], [transA, transB], shareA] of cases) {
       const aShape = transA ? [k, m] : [m, k], bShape = transB ? [n, k] : [k, n];
-      const a = random(dtype, aShape), b = random(dtype, bShape);
+      // A as a tensor made here holds it (shared: read in place), or as a user's array (copied for the workers).
+      const a = shareA ? adopt(random(dtype, aShape)) : random(dtype, aShape), b = random(dtype, bShape);
+      assert.equal(isShared(a), shareA);
       const before = cpuWorkerChunks();
       const threaded = matmul(a, aShape, b, bShape, [m, n], dtype, transA, transB);
       // A batch of one never goes to the workers: the same kernel on this thread alone.
       const single = matmul(a, [1, ...aShape], b, bShape, [1, m, n], dtype, transA, transB);
       assert.ok(cpuWorkerChunks() >= before, `${dtype}: counter`);
-      assert.deepEqual(Array.from(threaded), Array.from(single), `${dtype} ${m}×${k}·${k}×${n} transA=${transA} transB=${transB}`);
+      assert.deepEqual(Array.from(threaded), Array.from(single), `${dtype} ${m}×${k}·${k}×${n} transA=${transA} transB=${transB} shareA=${shareA}`);
     }
   }
   assert.ok(cpuWorkerChunks() > 0, "workers computed chunks");

@@ -1,19 +1,20 @@
 // Where a training step's time goes, kernel by kernel: times every Backend method the step calls (on the
 // backend the step runs on), and the whole step with and without the timers.
-//   node --conditions=chainrule-source --import tsx tools/step-profile.ts [w2|cnn] [wasm|cpu] [steps]
-// w2 is the bench's W2 (MLP 784-256-256-10, batch 128, Adam); cnn is the CLI's MNIST CNN on a random batch of 128.
+//   node --conditions=chainrule-source --import tsx tools/step-profile.ts [w2|w4|cnn] [wasm|cpu] [steps]
+// w2 is the bench's W2 (MLP 784-256-256-10, batch 128, Adam); w4 is its W4 (sum(relu(x·w + b)) and backward,
+// 10⁶ elements); cnn is the CLI's MNIST CNN on a random batch of 128.
 // On wasm a kernel's time includes computing the pending (fused) expressions it reads.
 import * as cr from "chainrule";
 import type { Backend } from "../src/backend/backend.js";
 import { cpuBackend } from "../src/backend/cpu/index.js";
 import { wasmBackend, wasmMemoryStats, warmUpWasm } from "../src/backend/wasm/index.js";
 import { cnn } from "../src/models/index.js";
-import { mlpWorkload } from "../bench/workloads/chainrule.mjs";
+import { elementwiseWorkload, mlpWorkload } from "../bench/workloads/chainrule.mjs";
 
 const [workload = "w2", backendName = "wasm", stepsArg = "100"] = process.argv.slice(2);
 const steps = Number(stepsArg);
-if (!["w2", "cnn"].includes(workload) || !["wasm", "cpu"].includes(backendName) || !(steps > 0)) {
-  console.error("usage: tools/step-profile.ts [w2|cnn] [wasm|cpu] [steps]");
+if (!["w2", "w4", "cnn"].includes(workload) || !["wasm", "cpu"].includes(backendName) || !(steps > 0)) {
+  console.error("usage: tools/step-profile.ts [w2|w4|cnn] [wasm|cpu] [steps]");
   process.exit(2);
 }
 if (backendName === "wasm") {
@@ -37,7 +38,7 @@ function cnnStep(): () => number {
       return loss.item();
     });
 }
-const step = workload === "w2" ? mlpWorkload().step : cnnStep();
+const step = workload === "w2" ? mlpWorkload().step : workload === "w4" ? elementwiseWorkload(1_000_000).run : cnnStep();
 
 // Every method of the backend object the tensors call, timed while `timing` is on.
 const target = (backendName === "wasm" ? wasmBackend : cpuBackend) as unknown as Record<string, unknown> & Backend;

@@ -179,7 +179,8 @@ export class Tensor {
    * The elements without copying, where the backend can show them as a typed array (`cpu`, and `wasm`,
    * whose view is of the WebAssembly heap). Writing to it changes the tensor behind autograd's back, and
    * the view is valid only until the tensor is disposed (its memory may then hold another tensor):
-   * prefer `toTypedArray`, which copies.
+   * prefer `toTypedArray`, which copies. Where worker threads share it (wasm's heap, a large cpu tensor in
+   * Node), the view is of a SharedArrayBuffer, which some APIs (TextDecoder, crypto.getRandomValues) refuse.
    */
   dataView(): TypedArray {
     if (this._backend.view === undefined) throw new Error(`dataView: the ${this._backend.name} backend has no host view; use toTypedArray()`);

@@ -4,66 +4,18 @@ import { allocOut } from "./pool.js";
 import { broadcastStrides, sizeOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";
 import type { BinaryOp, UnaryOp } from "../backend.js";
-import { erf } from "./erf.js";
 import { forEachRow } from "./strided.js";
+import { arithWholeF32Applies, bits32, compareWholeF32Applies } from "./range-kernels.js";
+import { runRange } from "./threads.js";
 
-// relu on float32 through the bits: keep an element whose int32 view is positive (x > 0, +Infinity, or a
-// NaN with the sign clear) or whose magnitude bits exceed Infinity's (any NaN), else write +0. Same
-// results as the float form in `unary`, without its data-dependent branch, which V8 does not turn
-// into a conditional move and which is mispredicted half the time on activations of mixed signs.
-function reluF32(x: Float32Array, out: Float32Array): void {
-  const xb = new Int32Array(x.buffer, x.byteOffset, x.length);
-  const ob = new Int32Array(out.buffer, out.byteOffset, out.length);
-  for (let i = 0; i < xb.length; i++) {
-    const v = xb[i]!;
-    const keep = Number(v > 0) | Number((v & 0x7fffffff) > 0x7f800000);
-    ob[i] = v & ((keep << 31) >> 31);
-  }
-}
+/** Elements per chunk below which a whole-array kernel stays on one thread (~2.5 ns an element in V8). */
+const CHUNK_MIN = 32768;
 
 export function unary(op: UnaryOp, x: TypedArray, outDtype: DType): TypedArray {
   const n = x.length;
   const out = allocOut(outDtype, n, "any");
-  if (op === "relu" && x instanceof Float32Array && out instanceof Float32Array) {
-    reluF32(x, out);
-    return out;
-  }
-  switch (op) {
-    case "neg": for (let i = 0; i < n; i++) out[i] = -x[i]!; break;
-    case "abs": for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]!); break;
-    case "sqrt": for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]!); break;
-    case "exp": for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]!); break;
-    case "log": for (let i = 0; i < n; i++) out[i] = Math.log(x[i]!); break;
-    case "log1p": for (let i = 0; i < n; i++) out[i] = Math.log1p(x[i]!); break;
-    case "expm1": for (let i = 0; i < n; i++) out[i] = Math.expm1(x[i]!); break;
-    case "sin": for (let i = 0; i < n; i++) out[i] = Math.sin(x[i]!); break;
-    case "cos": for (let i = 0; i < n; i++) out[i] = Math.cos(x[i]!); break;
-    case "tanh": for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]!); break;
-    case "sigmoid":
-      // Two forms so that neither exp overflows: 1/(1+e^-x) for x >= 0, e^x/(1+e^x) below.
-      for (let i = 0; i < n; i++) {
-        const v = x[i]!;
-        if (v >= 0) out[i] = 1 / (1 + Math.exp(-v));
-        else {
-          const e = Math.exp(v);
-          out[i] = e / (1 + e);
-        }
-      }
-      break;
-    case "relu": for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v > 0 ? v : v !== v ? v : 0; } break;
-    case "erf": for (let i = 0; i < n; i++) out[i] = erf(x[i]!); break;
-    case "sign": for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v > 0 ? 1 : v < 0 ? -1 : v; } break;
-    case "reciprocal": for (let i = 0; i < n; i++) out[i] = 1 / x[i]!; break;
-    case "square": for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v * v; } break;
-    case "floor": for (let i = 0; i < n; i++) out[i] = Math.floor(x[i]!); break;
-    case "ceil": for (let i = 0; i < n; i++) out[i] = Math.ceil(x[i]!); break;
-    // Round half to even, as PyTorch does.
-    case "round": for (let i = 0; i < n; i++) { const v = x[i]!; const r = Math.round(v); out[i] = Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r; } break;
-    case "isnan": for (let i = 0; i < n; i++) out[i] = Number.isNaN(x[i]!) ? 1 : 0; break;
-    case "isinf": for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v === Infinity || v === -Infinity ? 1 : 0; } break;
-    case "isfinite": for (let i = 0; i < n; i++) out[i] = Number.isFinite(x[i]!) ? 1 : 0; break;
-    case "logicalNot": for (let i = 0; i < n; i++) out[i] = x[i] ? 0 : 1; break;
-  }
+  if (op === "relu" && x instanceof Float32Array && out instanceof Float32Array) runRange("reluF32", [x, out], n, CHUNK_MIN);
+  else runRange("unaryRange", [op, x, out], n, CHUNK_MIN);
   return out;
 }
 
@@ -118,43 +70,6 @@ function arithRowF32(
   }
 }
 
-// The commonest float32 ops over whole arrays, with plain indices: about 20% faster than the strided
-// row loop, whose extra induction variables V8 does not fold away. `y` is b's single element when
-// b is a scalar, `x` a's when a is.
-function arithWholeF32(op: BinaryOp, out: Float32Array, a: Float32Array, b: Float32Array): boolean {
-  const n = out.length;
-  if (a.length === n && b.length === n) {
-    switch (op) {
-      case "add": for (let i = 0; i < n; i++) out[i] = a[i]! + b[i]!; return true;
-      case "sub": for (let i = 0; i < n; i++) out[i] = a[i]! - b[i]!; return true;
-      case "mul": for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!; return true;
-      case "div": for (let i = 0; i < n; i++) out[i] = a[i]! / b[i]!; return true;
-      default: return false;
-    }
-  }
-  if (a.length === n && b.length === 1) {
-    const y = b[0]!;
-    switch (op) {
-      case "add": for (let i = 0; i < n; i++) out[i] = a[i]! + y; return true;
-      case "sub": for (let i = 0; i < n; i++) out[i] = a[i]! - y; return true;
-      case "mul": for (let i = 0; i < n; i++) out[i] = a[i]! * y; return true;
-      case "div": for (let i = 0; i < n; i++) out[i] = a[i]! / y; return true;
-      default: return false;
-    }
-  }
-  if (a.length === 1 && b.length === n) {
-    const x = a[0]!;
-    switch (op) {
-      case "add": for (let i = 0; i < n; i++) out[i] = x + b[i]!; return true;
-      case "sub": for (let i = 0; i < n; i++) out[i] = x - b[i]!; return true;
-      case "mul": for (let i = 0; i < n; i++) out[i] = x * b[i]!; return true;
-      case "div": for (let i = 0; i < n; i++) out[i] = x / b[i]!; return true;
-      default: return false;
-    }
-  }
-  return false;
-}
-
 // The float32 comparisons (bool output), specialised for the same reason as `arithRowF32`. They write
 // `Number(test)` rather than `test ? 1 : 0`: V8 compiles the ternary to a branch, which on data of
 // mixed signs (relu's mask) is mispredicted half the time and made this loop ~4x slower.
@@ -172,33 +87,6 @@ function compareRowF32(
     case "ne": for (; o < end; o++, ia += sa, ib += sb) out[o] = Number(a[ia]! !== b[ib]!); return true;
     default: return false;
   }
-}
-
-// Whole-array float32 comparisons against a same-size array or a scalar on the right (`x > 0`, relu's
-// mask), with plain indices for the same reason as `arithWholeF32` (~30% faster here).
-function compareWholeF32(op: BinaryOp, out: Uint8Array, a: Float32Array, b: Float32Array): boolean {
-  const n = out.length;
-  if (a.length !== n) return false;
-  if (b.length === n) {
-    switch (op) {
-      case "gt": for (let i = 0; i < n; i++) out[i] = Number(a[i]! > b[i]!); return true;
-      case "ge": for (let i = 0; i < n; i++) out[i] = Number(a[i]! >= b[i]!); return true;
-      case "lt": for (let i = 0; i < n; i++) out[i] = Number(a[i]! < b[i]!); return true;
-      case "le": for (let i = 0; i < n; i++) out[i] = Number(a[i]! <= b[i]!); return true;
-      default: return false;
-    }
-  }
-  if (b.length === 1) {
-    const y = b[0]!;
-    switch (op) {
-      case "gt": for (let i = 0; i < n; i++) out[i] = Number(a[i]! > y); return true;
-      case "ge": for (let i = 0; i < n; i++) out[i] = Number(a[i]! >= y); return true;
-      case "lt": for (let i = 0; i < n; i++) out[i] = Number(a[i]! < y); return true;
-      case "le": for (let i = 0; i < n; i++) out[i] = Number(a[i]! <= y); return true;
-      default: return false;
-    }
-  }
-  return false;
 }
 
 type RowFn = (o: number, ia: number, sa: number, ib: number, sb: number, n: number) => void;
@@ -227,11 +115,17 @@ export function binary(
   const intDiv = op === "div" && (outDtype === "int32" || outDtype === "bool");
   if (a instanceof Float32Array && b instanceof Float32Array) {
     if (op === "thresholdBackward" && out instanceof Float32Array && a.length === out.length && b.length === out.length) {
-      thresholdBackwardF32(out, a, b);
+      runRange("thresholdBackwardF32", [out, a, b], out.length, CHUNK_MIN);
       return out;
     }
-    if (out instanceof Float32Array && arithWholeF32(op, out, a, b)) return out;
-    if (out instanceof Uint8Array && compareWholeF32(op, out, a, b)) return out;
+    if (out instanceof Float32Array && arithWholeF32Applies(op, out, a, b)) {
+      runRange("arithWholeF32", [op, out, a, b], out.length, CHUNK_MIN);
+      return out;
+    }
+    if (out instanceof Uint8Array && compareWholeF32Applies(op, out, a, b)) {
+      runRange("compareWholeF32", [op, out, a, b], out.length, CHUNK_MIN);
+      return out;
+    }
   }
   const row = binaryRowFn(op, out, a, b, intDiv);
   const size = out.length;
@@ -250,21 +144,6 @@ export function binary(
     o += n;
   });
   return out;
-}
-
-// relu's gradient without a branch (relu's signs are mixed, so a branch is mispredicted half the time):
-// the gradient's bits, masked to zero where b <= 0 (a NaN b passes the gradient, as in PyTorch).
-function thresholdBackwardF32(out: Float32Array, a: Float32Array, b: Float32Array): void {
-  const o = bits32(out), x = bits32(a);
-  for (let i = 0; i < o.length; i++) {
-    const y = b[i]!;
-    o[i] = x[i]! & -(Number(y > 0) | Number(y !== y));
-  }
-}
-
-// 32-bit elements viewed as Int32Array, so a select can move their bits without a float round trip.
-function bits32(x: Float32Array | Int32Array): Int32Array {
-  return x instanceof Int32Array ? x : new Int32Array(x.buffer, x.byteOffset, x.length);
 }
 
 // Int32 views of out, a and b when all three are float32 or all three int32 (what the bit select handles).

@@ -1,7 +1,7 @@
 // The pure-TypeScript reference backend: kernels over typed arrays. It is the oracle other backends are tested against.
 import type { DType, TypedArray } from "../../dtype.js";
 import { sizeOf } from "../../shape.js";
-import { allocOut, recycle } from "./pool.js";
+import { adopt, allocOut, recycle } from "./pool.js";
 import type { Backend, DataBuf, TensorData } from "../backend.js";
 import { binary, cast, unary, where } from "./elementwise.js";
 import { fold, maxPool2dIndices, unfold } from "./conv.js";
@@ -17,7 +17,7 @@ const ints = (t: TensorData) => t.buf as Int32Array;
 
 export const cpuBackend: Backend = {
   name: "cpu",
-  fromArray: (data) => data,
+  fromArray: (data) => adopt(data),
   toArray: (buf, _dtype, _size) => (buf as TypedArray).slice(),
   view: (buf) => buf as TypedArray,
   full(size: number, value: number, dtype: DType): DataBuf {

@@ -225,6 +225,14 @@ export function productInto(a: MatrixView, b: MatrixView | null, m: number, k: n
 }
 
 /**
+ * @internal Rows [r0, r1) of a product C = A·B (A read through its view, k columns; C row-major with n
+ * columns) on a B that `packAllB` packed: the share of one product that threads split by rows.
+ */
+export function productRows(a: MatrixView, packed: Float64Array, out: TypedArray, k: number, n: number, r0: number, r1: number): void {
+  productInto({ data: a.data, off: a.off + r0 * a.rs, rs: a.rs, cs: a.cs }, null, r1 - r0, k, n, out, r0 * n, packed);
+}
+
+/**
  * @internal What a worker thread needs to run `productInto`: the blocking constants, the scratch
  * variables and the functions, as source text of these very functions (one definition, two threads).
  */
@@ -232,7 +240,7 @@ export function productSource(): string {
   return [
     `const MR = ${MR}, NR = ${NR}, KC = ${KC}, MC = ${MC}, NC = ${NC}, ACCUM_RETAIN_LIMIT = ${ACCUM_RETAIN_LIMIT};`,
     "let packedA = new Float64Array(0), packedB = new Float64Array(0), accum = new Float64Array(0);",
-    ...[scratch, copyOut, packA, packB, kernel2x4, kernel1x4, kernel2x1, macroKernel, gemm, gemmPacked, roundUp, productInto].map((f) => f.toString()),
+    ...[scratch, copyOut, packA, packB, kernel2x4, kernel1x4, kernel2x1, macroKernel, gemm, gemmPacked, roundUp, productInto, productRows].map((f) => f.toString()),
   ].join("\n");
 }
 

@@ -3,6 +3,7 @@
 // loop's steps stop allocating, zeroing fresh pages and feeding the garbage collector.
 import type { DType, TypedArray } from "../../dtype.js";
 import { allocArray } from "../../dtype.js";
+import { SHARED_MIN_ELEMENTS, isShared, sharedArray, sharingMemory } from "./sharing.js";
 
 /** Smaller arrays are cheap to allocate: pooling them would cost more bookkeeping than it saves. */
 const POOL_MIN_ELEMENTS = 4096;
@@ -31,9 +32,24 @@ export function allocOut(dtype: DType, size: number, contents: "zeros" | "any" =
     owned.add(reuse);
     return contents === "zeros" ? reuse.fill(0) : reuse;
   }
-  const out = allocArray(dtype, size);
+  const out = size >= SHARED_MIN_ELEMENTS && sharingMemory() ? sharedArray(dtype, size) : allocArray(dtype, size);
   owned.add(out);
   return out;
+}
+
+/** Larger arrays handed in are kept as they are: a dataset (MNIST's 47 million pixels) is not copied again. */
+const ADOPT_MAX_ELEMENTS = 1 << 22;
+
+/**
+ * A tensor's storage for `data` handed in from outside the backend: `data` itself, or where large arrays are
+ * shared with worker threads (sharing.ts), a shared copy, so that kernels on it can use the threads.
+ */
+export function adopt(data: TypedArray): TypedArray {
+  if (data.length < SHARED_MIN_ELEMENTS || data.length > ADOPT_MAX_ELEMENTS || !sharingMemory() || isShared(data)) return data;
+  const copy = sharedArray(dtypeOf(data), data.length);
+  copy.set(data);
+  owned.add(copy);
+  return copy;
 }
 
 /** Takes back an array no tensor uses any more (no-op for arrays this backend did not make, or a full pool). */
