@@ -269,7 +269,7 @@ export function matmul(
   // Row-major strides of the stored matrices, read as op(A) [m,k] and op(B) [k,n].
   const [ars, acs] = transA ? [1, m] : [k, 1];
   const [brs, bcs] = transB ? [1, k] : [n, 1];
-  const out = allocOut(dtype, size);
+  const out = allocOut(dtype, size, "any"); // every product writes all its rows
   if (outShape.length === 2 && parallelProduct({ data: a, off: 0, rs: ars, cs: acs }, { data: b, off: 0, rs: brs, cs: bcs }, m, k, n, out)) return out;
   const batchShape = outShape.slice(0, -2);
   const sa = broadcastStrides(aShape.slice(0, -2), batchShape).map((s) => s * m * k);

@@ -21,7 +21,7 @@ function copyRowF32(out: Float32Array, o: number, x: Float32Array, ix: number, s
 
 // out (contiguous, `outShape`) ← x read at `offset + Σ i[d]·strides[d]`.
 function stridedCopy(x: TypedArray, offset: number, strides: readonly number[], outShape: Shape, dtype: DType): TypedArray {
-  const out = allocOut(dtype, sizeOf(outShape));
+  const out = allocOut(dtype, sizeOf(outShape), "any");
   const s = strides[strides.length - 1] ?? 0;
   const f32 = out instanceof Float32Array && x instanceof Float32Array;
   let o = 0;
@@ -58,7 +58,7 @@ export function permute(x: TypedArray, shape: Shape, perm: readonly number[], dt
   const nd = perm.length;
   // Swapping the last two dims (a matrix transpose, batched or not) has a cache-blocked loop.
   if (nd >= 2 && perm[nd - 2] === nd - 1 && perm[nd - 1] === nd - 2 && perm.slice(0, nd - 2).every((p, i) => p === i)) {
-    const out = allocOut(dtype, x.length);
+    const out = allocOut(dtype, x.length, "any");
     const rows = shape[nd - 2]!, cols = shape[nd - 1]!;
     if (out.length > 0) transposeLastTwo(x, out, out.length / (rows * cols), rows, cols);
     return out;
@@ -70,7 +70,7 @@ export function permute(x: TypedArray, shape: Shape, perm: readonly number[], dt
 export function expand(x: TypedArray, shape: Shape, outShape: Shape, dtype: DType): TypedArray {
   // A single element (sum's backward) broadcast is a fill.
   if (x.length === 1) {
-    const out = allocOut(dtype, sizeOf(outShape));
+    const out = allocOut(dtype, sizeOf(outShape), "any");
     out.fill(x[0]!);
     return out;
   }
@@ -102,7 +102,7 @@ export function sliceBackward(src: TypedArray, srcShape: Shape, inShape: Shape, 
 }
 
 export function cat(xs: readonly { data: TypedArray; shape: Shape }[], axis: number, outShape: Shape, dtype: DType): TypedArray {
-  const out = allocOut(dtype, sizeOf(outShape));
+  const out = allocOut(dtype, sizeOf(outShape), "any");
   const [outer, , inner] = splitAt(outShape, axis);
   const outRow = outShape[axis]! * inner;
   let start = 0;
@@ -164,7 +164,7 @@ export function outOfBounds(op: string, v: number, dim: number, size: number): I
 export function gather(x: TypedArray, shape: Shape, dim: number, index: Int32Array, idxShape: Shape, dtype: DType): TypedArray {
   const { row, rowBase, lastStride, dimStride } = indexRows(shape, dim, idxShape, idxShape);
   const size = shape[dim]!;
-  const out = allocOut(dtype, index.length);
+  const out = allocOut(dtype, index.length, "any");
   for (let r = 0, i = 0; r < rowBase.length; r++) {
     const base = rowBase[r]!;
     for (let j = 0; j < row; j++, i++) {
@@ -200,7 +200,7 @@ export function indexSelect(x: TypedArray, shape: Shape, dim: number, index: Int
   const [outer, size, inner] = splitAt(shape, dim);
   checkIndex("indexSelect", index, size);
   const m = index.length;
-  const out = allocOut(dtype, outer * m * inner);
+  const out = allocOut(dtype, outer * m * inner, "any");
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {
       const from = (o * size + index[j]!) * inner;

@@ -22,7 +22,8 @@ const dtypeOf = (a: TypedArray): DType =>
 /**
  * An array of `size` elements of `dtype`, reused from the pool when one was released: zero-filled, or with
  * `contents` "any" left as it is, for a kernel that writes every element (a reused array's zeroing is a
- * pass over memory of its own: 0.2 ms of a 1-million-element product's 2.5).
+ * pass over memory of its own: 0.2 ms for a million float32 elements, and 0.7 ms on a SharedArrayBuffer,
+ * which V8's fill handles more slowly).
  */
 export function allocOut(dtype: DType, size: number, contents: "zeros" | "any" = "zeros"): TypedArray {
   if (size < POOL_MIN_ELEMENTS) return allocArray(dtype, size);

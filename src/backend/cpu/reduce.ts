@@ -88,7 +88,7 @@ export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly
       ix += n;
     });
   }
-  const out = allocOut(outDtype, outSize);
+  const out = allocOut(outDtype, outSize, "any");
   if (outDtype === "bool") for (let i = 0; i < outSize; i++) out[i] = acc[i] ? 1 : 0;
   else out.set(acc);
   return out;

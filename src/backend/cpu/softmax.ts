@@ -10,7 +10,7 @@ import { allocOut } from "./pool.js";
  * order): an all −∞ slice gives NaN, as PyTorch's does.
  */
 export function logSoftmax(x: TypedArray, shape: Shape, axis: number, dtype: DType): TypedArray {
-  const out = allocOut(dtype, x.length);
+  const out = allocOut(dtype, x.length, "any");
   const n = shape[axis]!;
   const inner = sizeOf(shape.slice(axis + 1));
   const outer = n === 0 ? 0 : x.length / (n * inner);
