@@ -199,18 +199,20 @@ test("large products split across worker threads give the one-thread result bit 
     // then a result too small to be allocated shared (copied back from the staging area).
     const sizes: [number, number, number][] = [[131, 157, 203], [37, 600, 530], [40, 1200, 100]];
     const layouts: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];
-    const cases = sizes.flatMap((size) => layouts.flatMap((t) => [false, true].map((shareA) => [size, t, shareA] as const)));
-    for (const [[m, k, n], [transA, transB], shareA] of cases) {
+    const cases = sizes.flatMap((size) => layouts.flatMap((t) => [false, true].map((shared) => [size, t, shared] as const)));
+    for (const [[m, k, n], [transA, transB], shared] of cases) {
       const aShape = transA ? [k, m] : [m, k], bShape = transB ? [n, k] : [k, n];
-      // A as a tensor made here holds it (shared: read in place), or as a user's array (copied for the workers).
-      const a = shareA ? adopt(random(dtype, aShape)) : random(dtype, aShape), b = random(dtype, bShape);
-      assert.equal(isShared(a), shareA);
+      // Operands as tensors made here hold them (shared: A read in place, B packed by all threads), or as a
+      // user's arrays (A copied for the workers, B packed by the caller).
+      const operand = (shape: Shape) => (shared ? adopt(random(dtype, shape)) : random(dtype, shape));
+      const a = operand(aShape), b = operand(bShape);
+      assert.equal(isShared(a) && isShared(b), shared);
       const before = cpuWorkerChunks();
       const threaded = matmul(a, aShape, b, bShape, [m, n], dtype, transA, transB);
       // A batch of one never goes to the workers: the same kernel on this thread alone.
       const single = matmul(a, [1, ...aShape], b, bShape, [1, m, n], dtype, transA, transB);
       assert.ok(cpuWorkerChunks() >= before, `${dtype}: counter`);
-      assert.deepEqual(Array.from(threaded), Array.from(single), `${dtype} ${m}×${k}·${k}×${n} transA=${transA} transB=${transB} shareA=${shareA}`);
+      assert.deepEqual(Array.from(threaded), Array.from(single), `${dtype} ${m}×${k}·${k}×${n} transA=${transA} transB=${transB} shared=${shared}`);
     }
   }
   assert.ok(cpuWorkerChunks() > 0, "workers computed chunks");

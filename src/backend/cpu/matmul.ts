@@ -74,11 +74,14 @@ function packA(a: MatrixView, i0: number, mc: number, p0: number, kc: number, ds
   }
 }
 
-/** Copies rows [p0, p0+kc) × cols [j0, j0+nc) of B into NR-column panels at `dst[q0]`, zero-padded like packA. */
-function packB(b: MatrixView, p0: number, kc: number, j0: number, nc: number, dst: Float64Array, q0: number): void {
+/**
+ * Copies rows [p0, p0+kc) × cols [j0, j0+nc) of B into NR-column panels at `dst[q0]`, zero-padded like packA;
+ * only the panels of columns [j0+jr0, j0+jr1) where those are given (jr0 a multiple of NR).
+ */
+function packB(b: MatrixView, p0: number, kc: number, j0: number, nc: number, dst: Float64Array, q0: number, jr0 = 0, jr1 = nc): void {
   const { data, rs, cs } = b;
-  let q = q0;
-  for (let jr = 0; jr < nc; jr += NR) {
+  let q = q0 + jr0 * kc;
+  for (let jr = jr0; jr < jr1; jr += NR) {
     const cols = Math.min(NR, nc - jr);
     const base = b.off + p0 * rs + (j0 + jr) * cs;
     for (let p = 0; p < kc; p++) {
@@ -177,11 +180,21 @@ export function packedBLength(k: number, n: number): number {
   return k * roundUp(n, NR);
 }
 
-/** Packs all of B into `dst`: every KC×NC block as `gemm` packs it, one after the other. */
-export function packAllB(b: MatrixView, k: number, n: number, dst: Float64Array): void {
+/** NR-column panels of a B with n columns: what threads sharing `packAllB` split. */
+export function panelsOf(n: number): number {
+  return Math.ceil(n / NR);
+}
+
+/**
+ * Packs all of B into `dst`: every KC×NC block as `gemm` packs it, one after the other; or only the columns of
+ * panels [s0, s1), so that threads can share the packing (NC is a whole number of panels).
+ */
+export function packAllB(b: MatrixView, k: number, n: number, dst: Float64Array, s0 = 0, s1 = panelsOf(n)): void {
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(NC, n - jc);
-    for (let pc = 0; pc < k; pc += KC) packB(b, pc, Math.min(KC, k - pc), jc, nc, dst, k * jc + pc * roundUp(nc, NR));
+    const jr0 = Math.max(0, s0 * NR - jc), jr1 = Math.min(nc, s1 * NR - jc);
+    if (jr0 >= jr1) continue;
+    for (let pc = 0; pc < k; pc += KC) packB(b, pc, Math.min(KC, k - pc), jc, nc, dst, k * jc + pc * roundUp(nc, NR), jr0, jr1);
   }
 }
 
@@ -240,7 +253,7 @@ export function productSource(): string {
   return [
     `const MR = ${MR}, NR = ${NR}, KC = ${KC}, MC = ${MC}, NC = ${NC}, ACCUM_RETAIN_LIMIT = ${ACCUM_RETAIN_LIMIT};`,
     "let packedA = new Float64Array(0), packedB = new Float64Array(0), accum = new Float64Array(0);",
-    ...[scratch, copyOut, packA, packB, kernel2x4, kernel1x4, kernel2x1, macroKernel, gemm, gemmPacked, roundUp, productInto, productRows].map((f) => f.toString()),
+    ...[scratch, copyOut, packA, packB, kernel2x4, kernel1x4, kernel2x1, macroKernel, gemm, gemmPacked, roundUp, productInto, productRows, panelsOf, packAllB].map((f) => f.toString()),
   ].join("\n");
 }
 

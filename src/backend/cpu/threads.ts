@@ -6,7 +6,7 @@
 // the cpu backend on one thread.
 import type { TypedArray } from "../../dtype.js";
 import { nodeBuiltin } from "../host.js";
-import { packAllB, packedBLength, productRows, productSource } from "./matmul.js";
+import { packAllB, packedBLength, panelsOf, productRows, productSource } from "./matmul.js";
 import type { MatrixView } from "./matmul.js";
 import { RANGE_KERNELS, rangeKernelSource } from "./range-kernels.js";
 import type { RangeKernelName } from "./range-kernels.js";
@@ -17,6 +17,8 @@ export { setCpuThreads } from "./sharing.js";
 
 /** Below this many flops one thread is faster than copying the operands where a worker can read them. */
 const THREAD_MIN_FLOPS = 8e6;
+/** Elements of B from which its packing is shared too (each share costs a wake-up and a join). */
+const PACK_SHARE_MIN = 65536;
 
 // Control words (Int32, shared): a header, then one slot per worker (task-slots.ts's words, then S_FAILED).
 const H_NEXT = 0; // the next chunk to claim
@@ -26,7 +28,7 @@ const S_FAILED = SLOT_WORDS; // 1 + the chunk whose kernel threw in this worker 
 const SLOT = SLOT_WORDS + 1;
 const SPIN_MS = 0.05;
 
-const KERNELS = { productRows, ...RANGE_KERNELS };
+const KERNELS = { productRows, packAllB, ...RANGE_KERNELS };
 type KernelName = keyof typeof KERNELS;
 type AnyKernel = (...args: unknown[]) => void;
 
@@ -192,7 +194,7 @@ function stagingArea(bytes: number): SharedArrayBuffer {
  * C = A·B for one large 2-D product, rows shared with the ready workers, written into `out` (m×n); false
  * where one thread should do it (small or huge products, no workers yet, browsers). B is packed once where
  * the workers can read it; A and C are copied there and back unless they are shared already. Chunks are
- * about four per thread, so a thread the OS delays holds up one short chunk while the others take the rest.
+ * about eight per thread, so a thread the OS delays holds up one short chunk while the others take the rest.
  */
 export function parallelProduct(a: MatrixView, b: MatrixView, m: number, k: number, n: number, out: TypedArray): boolean {
   if (2 * m * k * n < THREAD_MIN_FLOPS || m < 8) return false;
@@ -208,15 +210,19 @@ export function parallelProduct(a: MatrixView, b: MatrixView, m: number, k: numb
   const area = stagingArea(bytes);
   const Ctor = out.constructor as unknown as ArrayCtor;
   const packed = new Float64Array(area, 0, packedBLength(k, n));
-  packAllB(b, k, n, packed);
+  // Packing B is a pass of its own (~0.5 ms for 784×256): shared too, by column panels, where B is shared.
+  const panels = panelsOf(n);
+  if (isShared(b.data) && k * n >= PACK_SHARE_MIN) share(p!, workers, "packAllB", [b, k, n, packed], panels, Math.ceil(panels / (2 * (workers.length + 1))));
+  else packAllB(b, k, n, packed);
   let aData = a.data;
   if (copyA) {
     aData = new Ctor(area, aAt, a.data.length);
     aData.set(a.data);
   }
   const c = copyC ? new Ctor(area, cAt, m * n) : out;
-  // About four chunks per thread, in whole 2-row panels.
-  const rows = Math.max(2, Math.ceil(m / (4 * (workers.length + 1)) / 2) * 2);
+  // About eight chunks per thread, in whole 2-row panels: at the end the caller waits for the worker's last
+  // chunk, and a 16-row chunk of W2's first product took 1.7 ms.
+  const rows = Math.max(2, Math.ceil(m / (8 * (workers.length + 1)) / 2) * 2);
   share(p!, workers, "productRows", [{ ...a, data: aData }, packed, c, k, n], m, rows);
   if (copyC) out.set(c);
   return true;
