@@ -24,6 +24,29 @@
   return x1;
 }
 
+// dst[i] = src[i] for i < n, four lanes a step. memory.copy would call out of the module for every run, and
+// a convolution's runs are short (8 floats for a 5×5 kernel on a 12×12 image): 400,000 calls a batch.
+// @ts-ignore: decorator
+@inline function copyRun(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+}
+
+// dst[i] += src[i] for i < n, four lanes a step (each element gets the same single add as one by one).
+// @ts-ignore: decorator
+@inline function addRun(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const d = dst + (<usize>i << 2);
+    v128.store(d, f32x4.add(v128.load(d), v128.load(src + (<usize>i << 2))));
+  }
+  for (; i < n; i++) {
+    const d = dst + (<usize>i << 2);
+    store<f32>(d, load<f32>(d) + load<f32>(src + (<usize>i << 2)));
+  }
+}
+
 /** Planes [start, end) of unfold: every window position; positions in the padding read `pad`. */
 export function unfold32Range(x: usize, out: usize, g: usize, pad: f32, start: i32, end: i32): void {
   const h = geo(g, 1), w = geo(g, 2), kh = geo(g, 3), kw = geo(g, 4), sh = geo(g, 5), sw = geo(g, 6);
@@ -44,7 +67,7 @@ export function unfold32Range(x: usize, out: usize, g: usize, pad: f32, start: i
           }
           const row = plane + (<usize>(iy * w) << 2);
           for (let xx = 0; xx < x0; xx++) store<f32>(out + (<usize>xx << 2), pad);
-          if (sw == 1) memory.copy(out + (<usize>x0 << 2), row + (<usize>(x0 + off) << 2), <usize>(x1 - x0) << 2);
+          if (sw == 1) copyRun(out + (<usize>x0 << 2), row + (<usize>(x0 + off) << 2), x1 - x0);
           else for (let xx = x0; xx < x1; xx++) store<f32>(out + (<usize>xx << 2), load<f32>(row + (<usize>(xx * sw + off) << 2)));
           for (let xx = x1; xx < ow; xx++) store<f32>(out + (<usize>xx << 2), pad);
           out += <usize>ow << 2;
@@ -70,9 +93,12 @@ export function fold32Range(cols: usize, out: usize, g: usize, start: i32, end: 
           const iy = y * sh - ph + ki * dh;
           if (iy < 0 || iy >= h) continue;
           const row = plane + (<usize>(iy * w) << 2);
-          for (let xx = x0; xx < x1; xx++) {
-            const dst = row + (<usize>(xx * sw + off) << 2);
-            store<f32>(dst, load<f32>(dst) + load<f32>(cols + (<usize>xx << 2)));
+          if (sw == 1) addRun(row + (<usize>(x0 + off) << 2), cols + (<usize>x0 << 2), x1 - x0);
+          else {
+            for (let xx = x0; xx < x1; xx++) {
+              const dst = row + (<usize>(xx * sw + off) << 2);
+              store<f32>(dst, load<f32>(dst) + load<f32>(cols + (<usize>xx << 2)));
+            }
           }
         }
       }
