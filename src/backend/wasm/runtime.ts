@@ -27,8 +27,9 @@ export interface KernelExports {
   sumMiddleF32(x: number, out: number, outer: number, mid: number, inner: number): void;
   argExtremeMiddleF32(x: number, out: number, outer: number, size: number, inner: number, isMin: number): void;
   /** Along one axis, the index shaped as the input but there; both return the first out-of-range position in the index, or −1. */
-  gatherAxis32(x: number, index: number, out: number, outer: number, size: number, m: number, inner: number): number;
-  scatterAddAxis32(out: number, index: number, src: number, outer: number, size: number, m: number, inner: number): number;
+  firstBadIndex(index: number, n: number, size: number): number;
+  gatherAxis32Range(x: number, index: number, out: number, size: number, m: number, inner: number, start: number, end: number): void;
+  scatterAddAxis32Range(out: number, base: number, index: number, src: number, size: number, m: number, inner: number, start: number, end: number): void;
   extremeAllF32(x: number, n: number, isMin: number): number;
   logSoftmaxRowsF32(x: number, out: number, rows: number, n: number): void;
   extremeRowsF32(x: number, out: number, rows: number, cols: number, isMin: number): void;

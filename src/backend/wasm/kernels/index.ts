@@ -6,4 +6,4 @@ export { unfold32Range, fold32Range, maxPoolIndices32Range } from "./conv";
 export { adamF32, adamF32Range } from "./optim";
 export { sumAllF32, sumAllF32Range, sumRowsF32, sumColsF32, sumColsF32Range, sumMiddleF32, argExtremeMiddleF32, extremeAllF32, extremeRowsF32, extremeColsF32 } from "./reduce";
 export { logSoftmaxRowsF32 } from "./softmax";
-export { gatherAxis32, scatterAddAxis32 } from "./indexing";
+export { firstBadIndex, gatherAxis32Range, scatterAddAxis32Range } from "./indexing";
