@@ -5,8 +5,10 @@ import { dtypeOfArray } from "../dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 
 /**
- * A tensor of `shape` whose storage is `arr` itself (on the cpu backend). Only for arrays nobody else
- * holds: MNIST's 47 million pixels or a model file's weights would otherwise be copied once more.
+ * A tensor of `shape` whose storage is `arr` itself (on the cpu backend; where the cpu backend shares its
+ * arrays with worker threads, one of 4,096 to 4 million elements is copied onto shared memory instead).
+ * Only for arrays nobody else holds: MNIST's 47 million pixels or a model file's weights would otherwise be
+ * copied once more.
  * A Uint8Array becomes a bool tensor.
  */
 export function fromOwnedArray(arr: TypedArray, shape: readonly number[]): Tensor {
