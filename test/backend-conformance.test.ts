@@ -11,7 +11,7 @@ import { matmulF32 } from "../src/backend/wasm/matmul.js";
 import { loadVariant } from "../src/backend/wasm/runtime.js";
 import type { DType, TypedArray } from "../src/dtype.js";
 import { allocArray } from "../src/dtype.js";
-import { sizeOf } from "../src/shape.js";
+import { broadcastShapes, sizeOf } from "../src/shape.js";
 import type { Shape } from "../src/shape.js";
 
 /** Kernels the wasm backend runs in WebAssembly (for float32; the rest delegate to the cpu kernels). */
@@ -84,6 +84,17 @@ function matmulTransCase(dtype: DType, transA: boolean, transB: boolean, m: numb
   const tol = dtype === "float32" ? 1e-5 * Math.sqrt(k) : 1e-12;
   return c(`${dtype} ${transA ? "Aᵀ" : "A"}·${transB ? "Bᵀ" : "B"} ${m}×${k}×${n} batch [${batch}]`, [x, y], { dtype, size: sizeOf(batch) * m * n },
     (b, a) => b.matmul(a0(a), a0(a, 1), [...batch, m, n], transA, transB), tol);
+}
+
+// Products summed over the (broadcast) batch into one [m, n], as a weight used by every item of a batch gets
+// its gradient: Backend.matmul with a 2-D outShape for batched operands.
+function matmulSumCase(dtype: DType, aShape: number[], bShape: number[], m: number, n: number, transA = false, transB = false): Case {
+  const x = make(dtype, aShape), y = make(dtype, bShape);
+  const k = aShape[aShape.length - (transA ? 2 : 1)]!;
+  const batch = sizeOf(broadcastShapes("matmul", aShape.slice(0, -2), bShape.slice(0, -2)));
+  const tol = dtype === "float32" ? 1e-5 * Math.sqrt(k * Math.max(1, batch)) : 1e-12;
+  return c(`${dtype} Σ over the batch of ${transA ? "Aᵀ" : "A"}[${aShape}]·${transB ? "Bᵀ" : "B"}[${bShape}]`, [x, y], { dtype, size: m * n },
+    (b, a) => b.matmul(a0(a), a0(a, 1), [m, n], transA, transB), tol);
 }
 
 // A copy of an input on the same backend, for kernels that write in place.
@@ -227,6 +238,22 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
     // Two k blocks (the second 88 deep, not a multiple of 4), a partial strip and a partial panel, in both layouts.
     ...[[true, false], [false, true], [true, true]].map(([ta, tb]) => matmulTransCase("float32", ta!, tb!, 70, 600, 37)),
     matmulTransCase("float32", true, true, 200, 530, 96), // threads, with both packers' vector paths
+    // Summed over the batch: B broadcast, A broadcast, both batched; one item; none; a batch whose offsets
+    // are not evenly spaced.
+    ...FLOATS.flatMap((dt) => [
+      matmulSumCase(dt, [4, 3, 5], [5, 2], 3, 2),
+      matmulSumCase(dt, [3, 5], [4, 5, 2], 3, 2),
+      matmulSumCase(dt, [4, 3, 5], [4, 5, 2], 3, 2),
+      matmulSumCase(dt, [1, 3, 5], [5, 2], 3, 2),
+      matmulSumCase(dt, [0, 3, 5], [5, 2], 3, 2),
+      matmulSumCase(dt, [2, 1, 3, 5], [3, 5, 2], 3, 2),
+    ]),
+    matmulSumCase("int32", [4, 3, 5], [4, 5, 2], 3, 2),
+    // Groups of products shared with the worker threads: a convolution's weight gradients (G·colsᵀ over 128
+    // images: a partial strip of 25 columns, then 32×400), a batch not a multiple of the groups, transposes.
+    matmulSumCase("float32", [128, 16, 576], [128, 25, 576], 16, 25, false, true),
+    matmulSumCase("float32", [128, 32, 64], [128, 400, 64], 32, 400, false, true),
+    matmulSumCase("float32", [37, 70, 40], [37, 70, 30], 40, 30, true, false),
   ],
   permute: [
     ...FLOATS.map((dt) => c(dt, [make(dt, [2, 3, 4])], { dtype: dt, size: 24 }, (b, a) => b.permute(a0(a), [2, 0, 1]))),

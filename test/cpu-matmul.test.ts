@@ -175,6 +175,32 @@ test("float32 sums in double, then rounds once", () => {
   assert.equal(got[0], Math.fround(1 + 999 * Math.fround(1e-8)));
 });
 
+test("a 2-D result for batched operands is the sum of the batch's products, in every layout", () => {
+  const cases: Case[] = [
+    { batchA: [6], batchB: [], m: 5, k: 7, n: 3, transA: false, transB: false },
+    { batchA: [], batchB: [4], m: 9, k: 300, n: 6, transA: true, transB: false }, // past the k block
+    { batchA: [2, 3], batchB: [3], m: 4, k: 5, n: 6, transA: false, transB: true },
+    { batchA: [5], batchB: [5], m: 3, k: 2, n: 9, transA: true, transB: true },
+    { batchA: [0], batchB: [], m: 3, k: 2, n: 4, transA: false, transB: false },
+  ];
+  for (const dtype of DTYPES) {
+    for (const c of cases) {
+      const aShape = stored(c.batchA, c.m, c.k, c.transA), bShape = stored(c.batchB, c.k, c.n, c.transB);
+      const batch = broadcastShapes("matmul", c.batchA, c.batchB);
+      const a = random(dtype, aShape), b = random(dtype, bShape);
+      const got = matmul(a, aShape, b, bShape, [c.m, c.n], dtype, c.transA, c.transB);
+      const each = naive(c, a, b, batch, dtype);
+      const want = new Float64Array(c.m * c.n);
+      for (let i = 0; i < each.length; i++) want[i % want.length]! += each[i]!;
+      assert.equal(got.constructor, each.constructor);
+      for (let i = 0; i < want.length; i++) {
+        const tol = dtype === "int32" ? 0 : dtype === "float32" ? 1e-5 * (1 + Math.abs(want[i]!)) : 1e-12 * (1 + Math.abs(want[i]!));
+        assert.ok(Math.abs(got[i]! - want[i]!) <= tol, `${dtype} ${JSON.stringify(c)}: element ${i} is ${got[i]}, expected ${want[i]}`);
+      }
+    }
+  }
+});
+
 test("repeated calls of different sizes reuse scratch without leaking values between them", () => {
   for (const [m, k, n] of [[40, 300, 40], [3, 2, 3], [65, 9, 17], [40, 300, 40]] as const) {
     check({ batchA: [], batchB: [], m, k, n, transA: false, transB: false }, "float64");

@@ -168,6 +168,10 @@ const SPECS: readonly OpSpec[] = [
   { name: "matmul batched 3-D·3-D", inputs: [[2, 2, 3], [2, 3, 2]], fn: (a, b) => cr.matmul(a!, b!), gradgrad: true },
   { name: "matmul broadcast 3-D·2-D", inputs: [[2, 2, 3], [3, 2]], fn: (a, b) => cr.matmul(a!, b!), gradgrad: true },
   { name: "matmul broadcast [2,1,3,4]·[5,4,2]", inputs: [[2, 1, 3, 4], [5, 4, 2]], fn: (a, b) => cr.matmul(a!, b!) },
+  // A matrix used by every item of a batch: its gradient is the batch's products summed in one matmul.
+  { name: "matmul broadcast 2-D·3-D", inputs: [[3, 4], [5, 4, 2]], fn: (a, b) => cr.matmul(a!, b!), gradgrad: true },
+  { name: "matmul broadcast 2-D·4-D", inputs: [[2, 3], [2, 2, 3, 2]], fn: (a, b) => cr.matmul(a!, b!), gradgrad: true },
+  { name: "linear on a batch of sequences", inputs: [[2, 3, 4], [5, 4]], fn: (x, w) => cr.nn.functional.linear(x!, w!), gradgrad: true },
   { name: "matmul 1-D·3-D", inputs: [[3], [2, 3, 2]], fn: (a, b) => cr.matmul(a!, b!) },
   { name: "matmul 3-D·1-D", inputs: [[2, 2, 3], [3]], fn: (a, b) => cr.matmul(a!, b!) },
   { name: "mm", inputs: [[2, 3], [3, 2]], fn: (a, b) => cr.mm(a!, b!) },

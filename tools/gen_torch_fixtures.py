@@ -275,6 +275,8 @@ MATMUL_SHAPES = [
     ("2d_2d", [3, 4], [4, 2]),
     ("3d_2d", [2, 3, 4], [4, 2]),
     ("batch_broadcast", [2, 1, 3, 4], [3, 4, 2]),
+    ("2d_3d", [3, 4], [5, 4, 2]),  # a weight applied to every item of a batch, as a convolution's
+    ("4d_2d", [2, 3, 5, 4], [4, 2]),
 ]
 for dt in DTYPES:
     for tag, sa, sb in MATMUL_SHAPES:

@@ -15,7 +15,8 @@ import type { Derivatives, Jvp, Rule } from "./rule.js";
 
 type NoParams = Record<string, never>;
 /** An operand flagged `trans` is stored with its last two dims swapped: the product uses its transpose without copying it. */
-interface MatmulParams { transA: boolean; transB: boolean }
+/** `sumBatch`: the products over the operands' (broadcast) batch dims summed into one [m, n] result. */
+interface MatmulParams { transA: boolean; transB: boolean; sumBatch?: boolean }
 interface ReduceParams { axes: readonly number[]; keepdim: boolean }
 interface SliceParams { starts: readonly number[]; steps: readonly number[]; outShape: Shape; inShape: Shape }
 
@@ -116,7 +117,11 @@ const zeroDerivatives: Derivatives<NoParams> = { vjp: (g) => [g.mul(0)], jvp: ([
 // Linear ops map a tangent exactly as they map the value.
 const linear = <P extends Primitive>(prim: P): Jvp<PrimitiveParams[P]> => ([t], { params }) => applyPrimitive(prim, [t!], params);
 const inv = (perm: readonly number[]) => perm.map((_, i) => perm.indexOf(i));
-const mm = (a: Tensor, b: Tensor, transA: boolean, transB: boolean) => applyPrimitive("matmul", [a, b], { transA, transB });
+// C = op(A)·op(B) as the gradient of an operand of shape `target`: summed over the batch in the product itself
+// when the operand is one matrix and the product is batched (a weight used by every item of a batch), rather
+// than stored product by product for the engine to sum.
+const mmFor = (target: Shape, a: Tensor, b: Tensor, transA: boolean, transB: boolean) =>
+  applyPrimitive("matmul", [a, b], { transA, transB, sumBatch: target.length === 2 && (a.ndim > 2 || b.ndim > 2) });
 
 /** The table itself: a missing or misnamed entry is a compile error. */
 export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
@@ -303,22 +308,23 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
   argmax: argRule("argmax"),
   argmin: argRule("argmin"),
 
-  // C = op(A)·op(B), op = transpose where flagged. d C = d op(A)·op(B) + op(A)·d op(B), so dL/dop(A) = G·op(B)ᵀ and
-  // dL/dop(B) = op(A)ᵀ·G, transposed back for a flagged operand; every product is again one matmul with flags
-  // (no transpose is materialized), and batch dims are summed by the engine.
+  // C = op(A)·op(B), op = transpose where flagged (with sumBatch, C = Σ over the batch of op(A_t)·op(B_t)).
+  // d C = d op(A)·op(B) + op(A)·d op(B), so dL/dop(A) = G·op(B)ᵀ and dL/dop(B) = op(A)ᵀ·G, transposed back for a
+  // flagged operand; every product is again one matmul with flags (no transpose is materialized). Batch dims an
+  // operand was broadcast over are summed by the engine, or by the product itself for a single matrix (mmFor).
   matmul: {
-    forward: (backend, [a, b], { transA, transB }) => {
+    forward: (backend, [a, b], { transA, transB, sumBatch }) => {
       const ra = a!.shape.length, rb = b!.shape.length;
-      const batch = broadcastShapes("matmul", a!.shape.slice(0, -2), b!.shape.slice(0, -2));
+      const batch = sumBatch === true ? [] : broadcastShapes("matmul", a!.shape.slice(0, -2), b!.shape.slice(0, -2));
       const shape = [...batch, a!.shape[transA ? ra - 1 : ra - 2]!, b!.shape[transB ? rb - 2 : rb - 1]!];
       return { buf: backend.matmul(a!, b!, shape, transA, transB), shape, dtype: a!.dtype };
     },
-    vjp: (g, { inputs: [a, b], needsInputGrad: [na, nb], params: { transA, transB } }) => [
-      !na ? null : transA ? mm(b!, g, transB, true) : mm(g, b!, false, !transB),
-      !nb ? null : transB ? mm(g, a!, true, transA) : mm(a!, g, !transA, false),
+    vjp: (g, { inputs: [a, b], inputShapes: [sa, sb], needsInputGrad: [na, nb], params: { transA, transB } }) => [
+      !na ? null : transA ? mmFor(sa!, b!, g, transB, true) : mmFor(sa!, g, b!, false, !transB),
+      !nb ? null : transB ? mmFor(sb!, g, a!, true, transA) : mmFor(sb!, a!, g, !transA, false),
     ],
-    jvp: ([ta, tb], { inputs: [a, b], params: { transA, transB } }) =>
-      plus(ta ? mm(ta, b!, transA, transB) : null, tb ? mm(a!, tb, transA, transB) : null),
+    jvp: ([ta, tb], { inputs: [a, b], params }) =>
+      plus(ta ? applyPrimitive("matmul", [ta, b!], params) : null, tb ? applyPrimitive("matmul", [a!, tb], params) : null),
     saves: (n) => ({ inputs: [n[1] === true, n[0] === true], output: false }), // A only for B's gradient, and B only for A's
   },
 

@@ -79,6 +79,8 @@ export interface Backend {
   /**
    * Batched matrix product of `[...batchA, m, k]` and `[...batchB, k, n]`, batch dims broadcast to `outShape`.
    * With `transA` (`transB`) the operand is stored with its last two dims swapped and used transposed.
+   * An `outShape` of just `[m, n]` for operands with batch dims asks for the products summed over their
+   * (broadcast) batch: a broadcast weight's gradient, without storing every product.
    */
   matmul(a: TensorData, b: TensorData, outShape: Shape, transA?: boolean, transB?: boolean): DataBuf;
   /** Reorders dims: output dim i is input dim `perm[i]`. */

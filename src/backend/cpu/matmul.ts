@@ -1,7 +1,7 @@
 // Batched matrix multiplication on the cpu backend: a packed, cache-blocked GEMM in plain TypeScript.
 import type { DType, TypedArray } from "../../dtype.js";
 import { allocOut } from "./pool.js";
-import { broadcastStrides, sizeOf } from "../../shape.js";
+import { broadcastShapes, broadcastStrides, sizeOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";
 import { forEachRow } from "./strided.js";
 import { parallelProduct } from "./threads.js";
@@ -237,6 +237,19 @@ export function productInto(a: MatrixView, b: MatrixView | null, m: number, k: n
   if (accum.length > ACCUM_RETAIN_LIMIT) accum = new Float64Array(0);
 }
 
+/** Σ over the pairs of op(A)·op(B) (each m×k by k×n), added up in double in order, into `out` (m×n). */
+function sumOfProducts(pairs: readonly (readonly [MatrixView, MatrixView])[], m: number, k: number, n: number, out: TypedArray): void {
+  const ldc = roundUp(n, NR);
+  const accSize = roundUp(m, MR) * ldc;
+  packedA = scratch(packedA, roundUp(Math.min(m, MC), MR) * Math.min(k, KC));
+  packedB = scratch(packedB, roundUp(Math.min(n, NC), NR) * Math.min(k, KC));
+  accum = scratch(accum, accSize);
+  accum.fill(0, 0, accSize);
+  for (const [a, b] of pairs) gemm(a, b, m, k, n, accum, ldc); // the tile kernels add to the accumulator
+  copyOut(accum, ldc, m, n, out, 0);
+  if (accum.length > ACCUM_RETAIN_LIMIT) accum = new Float64Array(0);
+}
+
 /**
  * @internal Rows [r0, r1) of a product C = A·B (A read through its view, k columns; C row-major with n
  * columns) on a B that `packAllB` packed: the share of one product that threads split by rows.
@@ -260,7 +273,8 @@ export function productSource(): string {
 /**
  * Batched C = op(A)·op(B), where op transposes the last two dims when the flag is set.
  * `aShape`/`bShape` are the stored shapes: [..., m, k] (or [..., k, m] with transA) and
- * [..., k, n] (or [..., n, k] with transB); batch dims broadcast to `outShape` = [..., m, n].
+ * [..., k, n] (or [..., n, k] with transB); batch dims broadcast to `outShape` = [..., m, n], or, for an
+ * `outShape` of [m, n] with batched operands, the products are summed over the broadcast batch.
  */
 export function matmul(
   a: TypedArray,
@@ -282,11 +296,20 @@ export function matmul(
   // Row-major strides of the stored matrices, read as op(A) [m,k] and op(B) [k,n].
   const [ars, acs] = transA ? [1, m] : [k, 1];
   const [brs, bcs] = transB ? [1, k] : [n, 1];
+  const sumBatch = outShape.length === 2 && (ra > 2 || rb > 2);
   const out = allocOut(dtype, size, "any"); // every product writes all its rows
-  if (outShape.length === 2 && parallelProduct({ data: a, off: 0, rs: ars, cs: acs }, { data: b, off: 0, rs: brs, cs: bcs }, m, k, n, out)) return out;
-  const batchShape = outShape.slice(0, -2);
+  if (!sumBatch && outShape.length === 2 && parallelProduct({ data: a, off: 0, rs: ars, cs: acs }, { data: b, off: 0, rs: brs, cs: bcs }, m, k, n, out)) return out;
+  const batchShape = sumBatch ? broadcastShapes("matmul", aShape.slice(0, -2), bShape.slice(0, -2)) : outShape.slice(0, -2);
   const sa = broadcastStrides(aShape.slice(0, -2), batchShape).map((s) => s * m * k);
   const sb = broadcastStrides(bShape.slice(0, -2), batchShape).map((s) => s * k * n);
+  if (sumBatch) {
+    const pairs: (readonly [MatrixView, MatrixView])[] = [];
+    forEachRow([...batchShape, 1], [[...sa, 0], [...sb, 0]], (off) => {
+      pairs.push([{ data: a, off: off[0]!, rs: ars, cs: acs }, { data: b, off: off[1]!, rs: brs, cs: bcs }]);
+    });
+    sumOfProducts(pairs, m, k, n, out);
+    return out;
+  }
   let cOff = 0;
   // Treat the batch dims as a shape with a trailing 1 so forEachRow visits one batch at a time.
   forEachRow([...batchShape, 1], [[...sa, 0], [...sb, 0]], (off) => {

@@ -1,10 +1,10 @@
 // The wasm backend's matmul: float32 operands in wasm memory (heap tensors in place, others copied in),
 // multiplied by the SIMD kernel, rows split across worker threads for large products.
-import { broadcastStrides, sizeOf } from "../../shape.js";
+import { broadcastShapes, broadcastStrides, sizeOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";
 import type { TensorData } from "../backend.js";
 import { forEachRow } from "../cpu/strided.js";
-import { getPool, parallelGemm, parallelGemmBatch, readyWorkerCount } from "./pool.js";
+import { getPool, parallelGemm, parallelGemmBatch, parallelGemmSumGroups, readyWorkerCount } from "./pool.js";
 import type { Pool } from "./pool.js";
 import { runKernel } from "./call.js";
 import type { Runtime } from "./runtime.js";
@@ -44,6 +44,42 @@ interface Scratch {
   packedFrom: number;
 }
 
+/** Products summed over a batch go in this many groups at most (each into a partial of its own). */
+const SUM_GROUPS = 16;
+
+/**
+ * Σ over the broadcast batch of op(A_t)·op(B_t) (Backend.matmul with a 2-D outShape): groups of products
+ * accumulate into partials, shared with the workers a group at a time, then the partials are added in group
+ * order, so the bits do not depend on the threads. Undefined (the cpu kernel runs it) where a batch does not
+ * step through memory evenly.
+ */
+function sumOverBatch(rt: Runtime, a: TensorData, b: TensorData, m: number, k: number, n: number, trans: number): Float32Array | undefined {
+  const batchShape = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const batch = sizeOf(batchShape);
+  if (batch === 0 || k === 0) return new Float32Array(m * n);
+  const offA: number[] = [], offB: number[] = [];
+  const sa = broadcastStrides(a.shape.slice(0, -2), batchShape).map((s) => s * m * k * 4);
+  const sb = broadcastStrides(b.shape.slice(0, -2), batchShape).map((s) => s * k * n * 4);
+  forEachRow([...batchShape, 1], [[...sa, 0], [...sb, 0]], (off) => {
+    offA.push(off[0]!);
+    offB.push(off[1]!);
+  });
+  if (!evenlySpaced(offA) || !evenlySpaced(offB)) return undefined;
+  const per = Math.ceil(batch / SUM_GROUPS), groups = Math.ceil(batch / per);
+  const pool = groups > 1 && 2 * m * k * n * batch >= THREAD_MIN_FLOPS ? getPool(rt) : null;
+  const threads = pool === null ? 1 : pool.slots.length + 1;
+  const single = rt.exports.scratchBytes(n);
+  const sizes = [Math.max(4, (groups - 1) * m * n * 4), ...new Array<number>(threads).fill(single)];
+  const out = runKernel(rt, [a.buf as Float32Array, b.buf as Float32Array], [{ dtype: "float32", length: m * n }], sizes, ([pa, pb], [po], [partials, ...scratch]) => {
+    const strideA = batch > 1 ? offA[1]! - offA[0]! : 0, strideB = batch > 1 ? offB[1]! - offB[0]! : 0;
+    const args = [pa! + offA[0]!, pb! + offB[0]!, po!, partials!, strideA, strideB, m, k, n, trans, batch, per] as const;
+    if (pool !== null && readyWorkerCount() > 0) parallelGemmSumGroups(rt, pool, ...args, groups, scratch);
+    else rt.exports.gemmSumGroups(...args, 0, groups, scratch[0]!);
+    rt.exports.addPartials(po!, partials!, groups - 1, m * n);
+  });
+  return out?.[0] as Float32Array | undefined;
+}
+
 /**
  * Batched float32 matmul, the cpu kernel's contract: `[...batchA, m, k]` · `[...batchB, k, n]` → `outShape`,
  * with `transA` / `transB` meaning the stored operand holds the last two dims swapped (the kernel packs
@@ -57,6 +93,8 @@ export function matmulF32(rt: Runtime, a: TensorData, b: TensorData, outShape: S
   const m = a.shape[transA ? ra - 1 : ra - 2]!;
   const k = a.shape[transA ? ra - 2 : ra - 1]!;
   const n = b.shape[transB ? rb - 2 : rb - 1]!;
+  const trans = (transA ? 1 : 0) | (transB ? 2 : 0);
+  if (outShape.length === 2 && (ra > 2 || rb > 2)) return sumOverBatch(rt, a, b, m, k, n, trans);
   const outSize = sizeOf(outShape);
   if (outSize === 0 || k === 0) return new Float32Array(outSize); // an empty sum is 0
   const flops = 2 * m * k * n;
@@ -71,7 +109,6 @@ export function matmulF32(rt: Runtime, a: TensorData, b: TensorData, outShape: S
   // The one-thread path's scratch; with workers, each thread's for whole products, or packed B and each
   // worker's A space for products split by rows.
   const sizes = workers === 0 ? [single] : byBatch ? new Array<number>(workers + 1).fill(single) : [single, ex.packedBBytes(k, n), ...new Array<number>(workers).fill(ex.packedScratchBytes())];
-  const trans = (transA ? 1 : 0) | (transB ? 2 : 0);
   const out = runKernel(rt, [aArr, bArr], [{ dtype: "float32", length: outSize }], sizes, ([pa, pb], [pc], at) => {
     const sa = broadcastStrides(a.shape.slice(0, -2), batchShape).map((s) => s * m * k * 4);
     const sb = broadcastStrides(b.shape.slice(0, -2), batchShape).map((s) => s * k * n * 4);

@@ -339,6 +339,16 @@ export function parallelGemmBatch(
 }
 
 /**
+ * gemmSumGroups's `groups` groups of `per` products (of `batch`) shared between this thread and the ready
+ * workers, a group at a time; `scratch[t]` is thread t's packing space, `scratchBytes(n)` each.
+ */
+export function parallelGemmSumGroups(
+  rt: Runtime, p: Pool, a: number, b: number, out: number, partials: number, strideA: number, strideB: number, m: number, k: number, n: number, trans: number, batch: number, per: number, groups: number, scratch: readonly number[],
+): void {
+  runTask(rt, p, { kernel: "gemmSumGroups", args: [a, b, out, partials, strideA, strideB, m, k, n, trans, batch, per], rangeAt: 12, items: groups, chunk: 1, local: scratch });
+}
+
+/**
  * C = A·B with rows in chunks of `chunkRows` shared between this thread and the ready workers, on a B that
  * `packBAll` packed at `bPacked`; `scratch[t]` is thread t's packing space for A (0: this thread). `trans`
  * is gemmT's (bit 0: A stored transposed). Returns once every row is written.

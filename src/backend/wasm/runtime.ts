@@ -16,6 +16,9 @@ export interface KernelExports {
   packedScratchBytes(): number;
   packBAll(b: number, k: number, n: number, trans: number, dst: number): void;
   gemmPacked(a: number, bPacked: number, c: number, m0: number, m1: number, k: number, n: number, m: number, trans: number, scratch: number): void;
+  /** A batch of products summed into one: groups of them into partials (threads split the groups), then `addPartials`. */
+  gemmSumGroups(a: number, b: number, out: number, partials: number, strideA: number, strideB: number, m: number, k: number, n: number, trans: number, batch: number, per: number, start: number, end: number, scratch: number): void;
+  addPartials(out: number, partials: number, count: number, len: number): void;
   binaryF32(op: number, a: number, b: number, out: number, vectors: number, mode: number, period: number, count: number, phase: number): void;
   sumAllF32(x: number, n: number): number;
   sumAllF32Range(x: number, partials: number, chunk: number, start: number, end: number): void;

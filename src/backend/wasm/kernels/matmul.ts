@@ -175,9 +175,10 @@ export function gemm(a: usize, b: usize, c: usize, m0: i32, m1: i32, k: i32, n: 
 }
 
 // Rows [m0, m1) of C (+)= A[:, pc..pc+kc) · (the packed k block of B at bp): A packed MC rows at a time into ap.
-function blockRows(a: usize, bp: usize, c: usize, m0: i32, m1: i32, k: i32, n: i32, m: i32, trans: i32, pc: i32, kc: i32, ap: usize, tile: usize): void {
+// The first k block stores into C unless `acc` (C already holds a sum to add to).
+function blockRows(a: usize, bp: usize, c: usize, m0: i32, m1: i32, k: i32, n: i32, m: i32, trans: i32, pc: i32, kc: i32, ap: usize, tile: usize, acc: bool): void {
   const strips = (n + 7) >> 3;
-  const first = pc == 0;
+  const first = pc == 0 && !acc;
   for (let ic = m0; ic < m1; ic += MC) {
     const mc = min(MC, m1 - ic);
     if (trans & 1) packAT(a, m, ic, mc, pc, kc, ap);
@@ -200,6 +201,11 @@ function blockRows(a: usize, bp: usize, c: usize, m0: i32, m1: i32, k: i32, n: i
  * either layout, so a transpose costs no extra pass over memory.
  */
 export function gemmT(a: usize, b: usize, c: usize, m0: i32, m1: i32, k: i32, n: i32, m: i32, trans: i32, scratch: usize): void {
+  gemmTInto(a, b, c, m0, m1, k, n, m, trans, scratch, false);
+}
+
+// gemmT, adding to what C holds where `acc`.
+function gemmTInto(a: usize, b: usize, c: usize, m0: i32, m1: i32, k: i32, n: i32, m: i32, trans: i32, scratch: usize, acc: bool): void {
   const strips = (n + 7) >> 3;
   const bp = scratch;
   const ap = bp + (<usize>(strips * 8 * KC) << 2);
@@ -208,7 +214,7 @@ export function gemmT(a: usize, b: usize, c: usize, m0: i32, m1: i32, k: i32, n:
     const kc = min(KC, k - pc);
     if (trans & 2) packBT(b, k, n, pc, kc, bp);
     else packB(b, n, pc, kc, bp);
-    blockRows(a, bp, c, m0, m1, k, n, m, trans, pc, kc, ap, tile);
+    blockRows(a, bp, c, m0, m1, k, n, m, trans, pc, kc, ap, tile, acc);
   }
 }
 
@@ -244,7 +250,7 @@ export function gemmPacked(a: usize, bPacked: usize, c: usize, m0: i32, m1: i32,
   const tile = scratch + (<usize>(MC * KC) << 2);
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
-    blockRows(a, bPacked + (<usize>(pc * strips * 8) << 2), c, m0, m1, k, n, m, trans, pc, kc, scratch, tile);
+    blockRows(a, bPacked + (<usize>(pc * strips * 8) << 2), c, m0, m1, k, n, m, trans, pc, kc, scratch, tile, false);
   }
 }
 
@@ -256,5 +262,36 @@ export function gemmPacked(a: usize, bPacked: usize, c: usize, m0: i32, m1: i32,
 export function gemmBatch(a: usize, b: usize, c: usize, strideA: i32, strideB: i32, m: i32, k: i32, n: i32, trans: i32, start: i32, end: i32, scratch: usize): void {
   for (let t = start; t < end; t++) {
     gemmT(a + <usize>t * strideA, b + <usize>t * strideB, c + (<usize>t * m * n << 2), 0, m, k, n, m, trans, scratch);
+  }
+}
+
+/**
+ * Groups [start, end) of a batch of products summed into one m×n result (a weight's gradient summed over
+ * the batch, without storing each product): group g adds products [g·per, g·per + per) ∩ [0, batch), in
+ * order, into its own m×n partial (its first product stores): `out` itself for group 0, else the partial at
+ * partials + (g − 1)·m·n·4. `addPartials` then adds them up in group order, so the bits do not depend on
+ * which thread ran which group. Products advance like gemmBatch's.
+ */
+export function gemmSumGroups(a: usize, b: usize, out: usize, partials: usize, strideA: i32, strideB: i32, m: i32, k: i32, n: i32, trans: i32, batch: i32, per: i32, start: i32, end: i32, scratch: usize): void {
+  for (let g = start; g < end; g++) {
+    const t0 = g * per, t1 = min(batch, t0 + per);
+    const cg = g == 0 ? out : partials + (<usize>(g - 1) * m * n << 2);
+    for (let t = t0; t < t1; t++) gemmTInto(a + <usize>t * strideA, b + <usize>t * strideB, cg, 0, m, k, n, m, trans, scratch, t > t0);
+  }
+}
+
+/** out[i] += partial_1[i] + … + partial_count[i], left to right, for the `count` partials of `len` floats at `partials`. */
+export function addPartials(out: usize, partials: usize, count: i32, len: i32): void {
+  for (let g = 0; g < count; g++) {
+    const p = partials + (<usize>g * len << 2);
+    let i = 0;
+    for (; i + 4 <= len; i += 4) {
+      const o = out + (<usize>i << 2);
+      v128.store(o, f32x4.add(v128.load(o), v128.load(p + (<usize>i << 2))));
+    }
+    for (; i < len; i++) {
+      const o = out + (<usize>i << 2);
+      store<f32>(o, load<f32>(o) + load<f32>(p + (<usize>i << 2)));
+    }
   }
 }
