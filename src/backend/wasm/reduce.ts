@@ -6,7 +6,7 @@ import { sizeOf } from "../../shape.js";
 import type { ReduceOp, TensorData } from "../backend.js";
 import { runKernel } from "./call.js";
 import type { Runtime } from "./runtime.js";
-import { splitFixedChunks, splitVectors } from "./split.js";
+import { splitFixedChunks, splitPlanes, splitVectors } from "./split.js";
 
 /** Elements per partial sum of a sum over all axes: the unit threads share, fixed so the result does not depend on their number. */
 const SUM_CHUNK = 65536;
@@ -68,7 +68,9 @@ function sumMiddle(rt: Runtime, x: TensorData, axes: readonly number[]): Float32
   if (kept.length === 0 || last - first + 1 !== kept.length || first === 0 || last === nd - 1) return undefined;
   const outer = sizeOf(x.shape.slice(0, first)), mid = sizeOf(x.shape.slice(first, last + 1)), inner = sizeOf(x.shape.slice(last + 1));
   if (outer * mid * inner === 0) return undefined;
-  const out = runKernel(rt, [x.buf as Float32Array], [{ dtype: "float32", length: mid }], [], ([px], [po]) => rt.exports.sumMiddleF32(px!, po!, outer, mid, inner));
+  // Shared by outputs (a convolution's channels) once the sum is large.
+  const out = runKernel(rt, [x.buf as Float32Array], [{ dtype: "float32", length: mid }], [], ([px], [po]) =>
+    splitPlanes(rt, "sumMiddleF32Range", [px!, po!, outer, mid, inner], mid, outer * mid * inner >= SHARE_MIN_ELEMENTS));
   return out?.[0] as Float32Array | undefined;
 }
 

@@ -4,6 +4,6 @@ export { binaryF32, unaryF32, binaryF32Range, unaryF32Range, fill32Range } from 
 export { transpose32 } from "./transpose";
 export { unfold32Range, fold32Range, maxPoolIndices32Range } from "./conv";
 export { adamF32, adamF32Range } from "./optim";
-export { sumAllF32, sumAllF32Range, sumRowsF32, sumColsF32, sumColsF32Range, sumMiddleF32, argExtremeMiddleF32, extremeAllF32, extremeRowsF32, extremeColsF32 } from "./reduce";
+export { sumAllF32, sumAllF32Range, sumRowsF32, sumColsF32, sumColsF32Range, sumMiddleF32, sumMiddleF32Range, argExtremeMiddleF32, extremeAllF32, extremeRowsF32, extremeColsF32 } from "./reduce";
 export { logSoftmaxRowsF32 } from "./softmax";
 export { firstBadIndex, gatherAxis32Range, scatterAddAxis32Range } from "./indexing";

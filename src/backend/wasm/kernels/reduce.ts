@@ -44,7 +44,12 @@ export function sumRowsF32(x: usize, out: usize, rows: i32, cols: i32): void {
  * gradient, [N, C, H, W] summed over N, H and W), each block of `inner` summed as `sumAllF32` sums, in float64 to the end.
  */
 export function sumMiddleF32(x: usize, out: usize, outer: i32, mid: i32, inner: i32): void {
-  for (let c = 0; c < mid; c++) {
+  sumMiddleF32Range(x, out, outer, mid, inner, 0, mid);
+}
+
+/** Outputs [start, end) of `sumMiddleF32`: threads take whole outputs, each summed the same way whichever thread takes it. */
+export function sumMiddleF32Range(x: usize, out: usize, outer: i32, mid: i32, inner: i32, start: i32, end: i32): void {
+  for (let c = start; c < end; c++) {
     let acc: f64 = 0;
     for (let o = 0; o < outer; o++) acc += sumAllF32(x + (<usize>((o * mid + c) * inner) << 2), inner);
     store<f32>(out + (<usize>c << 2), <f32>acc);
