@@ -47,10 +47,33 @@ function packB(b: usize, n: i32, pc: i32, kc: i32, dst: usize): void {
 }
 
 // Packs rows [i0, i0+mc) × columns [pc, pc+kc) of A (row stride k) as panels of 4 rows interleaved per column.
+// A full panel moves 4×4 blocks through registers (four row loads, a transpose by shuffles, four stores), as
+// packBT does; a partial panel and the last columns go one by one.
 function packA(a: usize, k: i32, i0: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
+  const row = <usize>k << 2;
+  const kc4 = kc & ~3;
   for (let r = 0; r < mc; r += 4) {
     const h = min(4, mc - r);
     const out = dst + (<usize>(r * kc) << 2);
+    if (h == 4) {
+      const src = a + <usize>(i0 + r) * row + (<usize>pc << 2);
+      for (let p = 0; p < kc4; p += 4) {
+        const s = src + (<usize>p << 2);
+        const r0 = v128.load(s), r1 = v128.load(s + row), r2 = v128.load(s + 2 * row), r3 = v128.load(s + 3 * row);
+        const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+        const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+        const o = out + (<usize>p << 4);
+        v128.store(o, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+        v128.store(o, i32x4.shuffle(t0, t2, 2, 3, 6, 7), 16);
+        v128.store(o, i32x4.shuffle(t1, t3, 0, 1, 4, 5), 32);
+        v128.store(o, i32x4.shuffle(t1, t3, 2, 3, 6, 7), 48);
+      }
+      for (let p = kc4; p < kc; p++) {
+        const o = out + (<usize>p << 4);
+        for (let ii = 0; ii < 4; ii++) store<f32>(o + (<usize>ii << 2), load<f32>(src + <usize>ii * row + (<usize>p << 2)));
+      }
+      continue;
+    }
     for (let ii = 0; ii < 4; ii++) {
       let o = out + (<usize>ii << 2);
       if (ii < h) {
