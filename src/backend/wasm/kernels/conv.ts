@@ -3,6 +3,8 @@
 // The geometry comes as 13 i32s in memory at `g` (planes, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow), so a
 // call fits a worker task's arguments; threads split the planes, which read and write disjoint memory.
 
+import { addRun, copyRun } from "./runs";
+
 // @ts-ignore: decorator
 @inline function geo(g: usize, i: i32): i32 {
   return load<i32>(g + (<usize>i << 2));
@@ -22,29 +24,6 @@
   let x1 = ow;
   while (x1 > x0 && (x1 - 1) * sw + off >= w) x1--;
   return x1;
-}
-
-// dst[i] = src[i] for i < n, four lanes a step. memory.copy would call out of the module for every run, and
-// a convolution's runs are short (8 floats for a 5×5 kernel on a 12×12 image): 400,000 calls a batch.
-// @ts-ignore: decorator
-@inline function copyRun(dst: usize, src: usize, n: i32): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
-  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
-}
-
-// dst[i] += src[i] for i < n, four lanes a step (each element gets the same single add as one by one).
-// @ts-ignore: decorator
-@inline function addRun(dst: usize, src: usize, n: i32): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const d = dst + (<usize>i << 2);
-    v128.store(d, f32x4.add(v128.load(d), v128.load(src + (<usize>i << 2))));
-  }
-  for (; i < n; i++) {
-    const d = dst + (<usize>i << 2);
-    store<f32>(d, load<f32>(d) + load<f32>(src + (<usize>i << 2)));
-  }
 }
 
 /** Planes [start, end) of unfold: every window position; positions in the padding read `pad`. */

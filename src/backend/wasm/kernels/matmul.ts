@@ -2,6 +2,8 @@
 // Compiled by tools/build-wasm.mjs into four variants: relaxed-SIMD FMA or plain SIMD, shared or private memory.
 // Pointers are byte offsets into linear memory that the JavaScript side lays out; nothing here allocates.
 
+import { addRun } from "./runs";
+
 // Blocking measured best on the 2-core Cascade Lake host (../shared/NOTES.md): A block 64×512 stays in L2,
 // one packed B strip 512×8 (16 KiB) stays in L1 while the micro-kernel walks down A.
 const MC: i32 = 64;
@@ -305,16 +307,5 @@ export function gemmSumGroups(a: usize, b: usize, out: usize, partials: usize, s
 
 /** out[i] += partial_1[i] + … + partial_count[i], left to right, for the `count` partials of `len` floats at `partials`. */
 export function addPartials(out: usize, partials: usize, count: i32, len: i32): void {
-  for (let g = 0; g < count; g++) {
-    const p = partials + (<usize>g * len << 2);
-    let i = 0;
-    for (; i + 4 <= len; i += 4) {
-      const o = out + (<usize>i << 2);
-      v128.store(o, f32x4.add(v128.load(o), v128.load(p + (<usize>i << 2))));
-    }
-    for (; i < len; i++) {
-      const o = out + (<usize>i << 2);
-      store<f32>(o, load<f32>(o) + load<f32>(p + (<usize>i << 2)));
-    }
-  }
+  for (let g = 0; g < count; g++) addRun(out, partials + (<usize>g * len << 2), len);
 }
