@@ -1,9 +1,10 @@
 // Where a training step's time goes, kernel by kernel: times every Backend method the step calls (on the
 // backend the step runs on), and the whole step with and without the timers.
-//   node --conditions=chainrule-source --import tsx tools/step-profile.ts [w2|w4|cnn] [wasm|cpu] [steps]
+//   node --conditions=chainrule-source --import tsx tools/step-profile.ts [w2|w4|cnn] [wasm|cpu] [steps] [--shapes]
 // w2 is the bench's W2 (MLP 784-256-256-10, batch 128, Adam); w4 is its W4 (sum(relu(x·w + b)) and backward,
 // 10⁶ elements); cnn is the CLI's MNIST CNN on a random batch of 128.
-// On wasm a kernel's time includes computing the pending (fused) expressions it reads.
+// On wasm a kernel's time includes computing the pending (fused) expressions it reads. `--shapes` lists each
+// kernel call by the shapes of its tensor operands (and its op or axes) instead of by method alone.
 import * as cr from "chainrule";
 import type { Backend } from "../src/backend/backend.js";
 import { cpuBackend } from "../src/backend/cpu/index.js";
@@ -11,7 +12,8 @@ import { wasmBackend, wasmMemoryStats, warmUpWasm } from "../src/backend/wasm/in
 import { cnn } from "../src/models/index.js";
 import { elementwiseWorkload, mlpWorkload } from "../bench/workloads/chainrule.mjs";
 
-const [workload = "w2", backendName = "wasm", stepsArg = "100"] = process.argv.slice(2);
+const byShapes = process.argv.includes("--shapes");
+const [workload = "w2", backendName = "wasm", stepsArg = "100"] = process.argv.slice(2).filter((a) => a !== "--shapes");
 const steps = Number(stepsArg);
 if (!["w2", "w4", "cnn"].includes(workload) || !["wasm", "cpu"].includes(backendName) || !(steps > 0)) {
   console.error("usage: tools/step-profile.ts [w2|w4|cnn] [wasm|cpu] [steps]");
@@ -40,6 +42,19 @@ function cnnStep(): () => number {
 }
 const step = workload === "w2" ? mlpWorkload().step : workload === "w4" ? elementwiseWorkload(1_000_000).run : cnnStep();
 
+// A kernel call's operands as text: tensors by shape, an op name or a short list (axes, an output shape) as they are.
+function describe(args: readonly unknown[]): string {
+  return args
+    .map((a) => {
+      if (typeof a === "string") return a;
+      if (Array.isArray(a) && a.length <= 6 && a.every((x) => typeof x === "number")) return `[${a.join(",")}]`;
+      const shape = (a as { shape?: unknown } | null)?.shape;
+      return Array.isArray(shape) ? `[${shape.join(",")}]` : "";
+    })
+    .filter((t) => t !== "")
+    .join(" ");
+}
+
 // Every method of the backend object the tensors call, timed while `timing` is on.
 const target = (backendName === "wasm" ? wasmBackend : cpuBackend) as unknown as Record<string, unknown> & Backend;
 const totals = new Map<string, { ms: number; calls: number }>();
@@ -53,10 +68,11 @@ for (const [name, fn] of Object.entries(target)) {
     try {
       return method.apply(this, args);
     } finally {
-      const entry = totals.get(name) ?? { ms: 0, calls: 0 };
+      const key = byShapes ? `${name} ${describe(args)}` : name;
+      const entry = totals.get(key) ?? { ms: 0, calls: 0 };
       entry.ms += performance.now() - t0;
       entry.calls++;
-      totals.set(name, entry);
+      totals.set(key, entry);
     }
   };
 }
@@ -76,7 +92,7 @@ let inKernels = 0;
 console.log(`${workload} on ${backendName}, ${steps} steps: ${plain.toFixed(2)} ms a step (${timed.toFixed(2)} with the timers)`);
 for (const [name, { ms, calls }] of [...totals].sort((a, b) => b[1].ms - a[1].ms)) {
   inKernels += ms / steps;
-  console.log(`  ${name.padEnd(18)} ${(ms / steps).toFixed(3).padStart(8)} ms  ${(calls / steps).toFixed(1).padStart(5)} calls`);
+  console.log(`  ${name.padEnd(byShapes ? 48 : 18)} ${(ms / steps).toFixed(3).padStart(8)} ms  ${(calls / steps).toFixed(1).padStart(5)} calls`);
 }
 console.log(`  ${"in kernels".padEnd(18)} ${inKernels.toFixed(3).padStart(8)} ms; the rest (${(timed - inKernels).toFixed(3)} ms) is JavaScript around them`);
 process.exit(0);
