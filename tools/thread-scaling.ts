@@ -49,10 +49,23 @@ if (process.argv[2] === "--child") {
 } else {
   const rounds = Number(process.argv[2] ?? 3);
   console.log(`W1 N=${N} on wasm, GFLOP/s over ${MEASURE_MS / 1000} s each, ${rounds} rounds in turns`);
+  // The pair and the threaded run swap places every round: a host that slows down after seconds of both
+  // cores busy would otherwise always penalise the one that runs second.
+  const sums = { pair: 0, threaded: 0 };
   for (let r = 1; r <= rounds; r++) {
     const [alone] = await runTogether([1]);
-    const pair = await runTogether([1, 1]);
-    const [threaded] = await runTogether([2]);
-    console.log(`round ${r}: one thread alone ${alone!.toFixed(1)}; two one-thread processes at once ${pair.map((v) => v.toFixed(1)).join(" + ")} = ${(pair[0]! + pair[1]!).toFixed(1)}; one process on two threads ${threaded!.toFixed(1)}`);
+    let pair: number[], threaded: number;
+    if (r % 2 === 1) {
+      pair = await runTogether([1, 1]);
+      [threaded] = (await runTogether([2])) as [number];
+    } else {
+      [threaded] = (await runTogether([2])) as [number];
+      pair = await runTogether([1, 1]);
+    }
+    sums.pair += pair[0]! + pair[1]!;
+    sums.threaded += threaded;
+    const order = r % 2 === 1 ? "pair first" : "threads first";
+    console.log(`round ${r} (${order}): one thread alone ${alone!.toFixed(1)}; two one-thread processes at once ${pair.map((v) => v.toFixed(1)).join(" + ")} = ${(pair[0]! + pair[1]!).toFixed(1)}; one process on two threads ${threaded.toFixed(1)}`);
   }
+  console.log(`mean: two processes ${(sums.pair / rounds).toFixed(1)}, two threads ${(sums.threaded / rounds).toFixed(1)} GFLOP/s`);
 }
