@@ -14,8 +14,10 @@ import { applyPrimitive } from "./dispatch.js";
 import type { Derivatives, Jvp, Rule } from "./rule.js";
 
 type NoParams = Record<string, never>;
-/** An operand flagged `trans` is stored with its last two dims swapped: the product uses its transpose without copying it. */
-/** `sumBatch`: the products over the operands' (broadcast) batch dims summed into one [m, n] result. */
+/**
+ * An operand flagged `trans` is stored with its last two dims swapped: the product uses its transpose without
+ * copying it. `sumBatch`: the products over the operands' (broadcast) batch dims summed into one [m, n] result.
+ */
 interface MatmulParams { transA: boolean; transB: boolean; sumBatch?: boolean }
 interface ReduceParams { axes: readonly number[]; keepdim: boolean }
 interface SliceParams { starts: readonly number[]; steps: readonly number[]; outShape: Shape; inShape: Shape }
