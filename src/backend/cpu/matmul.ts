@@ -223,31 +223,35 @@ function roundUp(x: number, to: number): number {
  * threads sharing a product: worker threads run this same function) B itself is not read.
  */
 export function productInto(a: MatrixView, b: MatrixView | null, m: number, k: number, n: number, out: TypedArray, outOff: number, packed: Float64Array | null = null): void {
+  const ldc = startAccumulator(m, k, n, packed === null);
+  if (packed !== null) gemmPacked(a, packed, m, k, n, accum, ldc);
+  else gemm(a, b!, m, k, n, accum, ldc);
+  finishAccumulator(ldc, m, n, out, outOff);
+}
+
+// This thread's scratch sized for an m×k by k×n product (B's pack only where `packB` is this thread's), and a
+// zeroed accumulator; returns its row stride.
+function startAccumulator(m: number, k: number, n: number, packB: boolean): number {
   const ldc = roundUp(n, NR);
   const accSize = roundUp(m, MR) * ldc;
   packedA = scratch(packedA, roundUp(Math.min(m, MC), MR) * Math.min(k, KC));
+  if (packB) packedB = scratch(packedB, roundUp(Math.min(n, NC), NR) * Math.min(k, KC));
   accum = scratch(accum, accSize);
   accum.fill(0, 0, accSize);
-  if (packed !== null) gemmPacked(a, packed, m, k, n, accum, ldc);
-  else {
-    packedB = scratch(packedB, roundUp(Math.min(n, NC), NR) * Math.min(k, KC));
-    gemm(a, b!, m, k, n, accum, ldc);
-  }
+  return ldc;
+}
+
+// The accumulator into `out` at `outOff`, converted to its dtype; a huge accumulator is not kept.
+function finishAccumulator(ldc: number, m: number, n: number, out: TypedArray, outOff: number): void {
   copyOut(accum, ldc, m, n, out, outOff);
   if (accum.length > ACCUM_RETAIN_LIMIT) accum = new Float64Array(0);
 }
 
 /** Σ over the pairs of op(A)·op(B) (each m×k by k×n), added up in double in order, into `out` (m×n). */
 function sumOfProducts(pairs: readonly (readonly [MatrixView, MatrixView])[], m: number, k: number, n: number, out: TypedArray): void {
-  const ldc = roundUp(n, NR);
-  const accSize = roundUp(m, MR) * ldc;
-  packedA = scratch(packedA, roundUp(Math.min(m, MC), MR) * Math.min(k, KC));
-  packedB = scratch(packedB, roundUp(Math.min(n, NC), NR) * Math.min(k, KC));
-  accum = scratch(accum, accSize);
-  accum.fill(0, 0, accSize);
+  const ldc = startAccumulator(m, k, n, true);
   for (const [a, b] of pairs) gemm(a, b, m, k, n, accum, ldc); // the tile kernels add to the accumulator
-  copyOut(accum, ldc, m, n, out, 0);
-  if (accum.length > ACCUM_RETAIN_LIMIT) accum = new Float64Array(0);
+  finishAccumulator(ldc, m, n, out, 0);
 }
 
 /**
@@ -266,7 +270,7 @@ export function productSource(): string {
   return [
     `const MR = ${MR}, NR = ${NR}, KC = ${KC}, MC = ${MC}, NC = ${NC}, ACCUM_RETAIN_LIMIT = ${ACCUM_RETAIN_LIMIT};`,
     "let packedA = new Float64Array(0), packedB = new Float64Array(0), accum = new Float64Array(0);",
-    ...[scratch, copyOut, packA, packB, kernel2x4, kernel1x4, kernel2x1, macroKernel, gemm, gemmPacked, roundUp, productInto, productRows, panelsOf, packAllB].map((f) => f.toString()),
+    ...[scratch, copyOut, packA, packB, kernel2x4, kernel1x4, kernel2x1, macroKernel, gemm, gemmPacked, roundUp, startAccumulator, finishAccumulator, productInto, productRows, panelsOf, packAllB].map((f) => f.toString()),
   ].join("\n");
 }
 

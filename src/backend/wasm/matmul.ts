@@ -44,6 +44,19 @@ interface Scratch {
   packedFrom: number;
 }
 
+/** The byte offsets of each product's A and B over a (broadcast) batch of `batchShape`, in batch order. */
+function productOffsets(a: TensorData, b: TensorData, batchShape: Shape, aBytes: number, bBytes: number): [number[], number[]] {
+  const sa = broadcastStrides(a.shape.slice(0, -2), batchShape).map((s) => s * aBytes);
+  const sb = broadcastStrides(b.shape.slice(0, -2), batchShape).map((s) => s * bBytes);
+  const offA: number[] = [], offB: number[] = [];
+  // A trailing 1 makes forEachRow visit one matrix per call.
+  forEachRow([...batchShape, 1], [[...sa, 0], [...sb, 0]], (off) => {
+    offA.push(off[0]!);
+    offB.push(off[1]!);
+  });
+  return [offA, offB];
+}
+
 /** Products summed over a batch go in this many groups at most (each into a partial of its own). */
 const SUM_GROUPS = 16;
 
@@ -57,13 +70,7 @@ function sumOverBatch(rt: Runtime, a: TensorData, b: TensorData, m: number, k: n
   const batchShape = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
   const batch = sizeOf(batchShape);
   if (batch === 0 || k === 0) return new Float32Array(m * n);
-  const offA: number[] = [], offB: number[] = [];
-  const sa = broadcastStrides(a.shape.slice(0, -2), batchShape).map((s) => s * m * k * 4);
-  const sb = broadcastStrides(b.shape.slice(0, -2), batchShape).map((s) => s * k * n * 4);
-  forEachRow([...batchShape, 1], [[...sa, 0], [...sb, 0]], (off) => {
-    offA.push(off[0]!);
-    offB.push(off[1]!);
-  });
+  const [offA, offB] = productOffsets(a, b, batchShape, m * k * 4, k * n * 4);
   if (!evenlySpaced(offA) || !evenlySpaced(offB)) return undefined;
   const per = Math.ceil(batch / SUM_GROUPS), groups = Math.ceil(batch / per);
   const pool = groups > 1 && 2 * m * k * n * batch >= THREAD_MIN_FLOPS ? getPool(rt) : null;
@@ -110,14 +117,7 @@ export function matmulF32(rt: Runtime, a: TensorData, b: TensorData, outShape: S
   // worker's A space for products split by rows.
   const sizes = workers === 0 ? [single] : byBatch ? new Array<number>(workers + 1).fill(single) : [single, ex.packedBBytes(k, n), ...new Array<number>(workers).fill(ex.packedScratchBytes())];
   const out = runKernel(rt, [aArr, bArr], [{ dtype: "float32", length: outSize }], sizes, ([pa, pb], [pc], at) => {
-    const sa = broadcastStrides(a.shape.slice(0, -2), batchShape).map((s) => s * m * k * 4);
-    const sb = broadcastStrides(b.shape.slice(0, -2), batchShape).map((s) => s * k * n * 4);
-    // Each product's operand offsets; a trailing 1 makes forEachRow visit one matrix per call.
-    const offA: number[] = [], offB: number[] = [];
-    forEachRow([...batchShape, 1], [[...sa, 0], [...sb, 0]], (off) => {
-      offA.push(off[0]!);
-      offB.push(off[1]!);
-    });
+    const [offA, offB] = productOffsets(a, b, batchShape, m * k * 4, k * n * 4);
     if (byBatch && pool !== null && readyWorkerCount() > 0 && evenlySpaced(offA) && evenlySpaced(offB)) {
       const chunk = Math.max(1, Math.ceil(batch / (4 * (workers + 1))));
       parallelGemmBatch(rt, pool, pa!, pb!, pc!, offA[1]! - offA[0]!, offB[1]! - offB[0]!, m, k, n, trans, batch, chunk, at);
