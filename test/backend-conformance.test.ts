@@ -389,9 +389,24 @@ for (const [relaxed, shared] of [[true, true], [false, true], [true, false], [fa
     const rt = loadVariant(relaxed, shared);
     assert.ok(rt !== undefined, "this build loads in Node 20");
     assert.equal(rt.relaxed, relaxed);
-    const [x, y] = [make("float32", [37, 530]), make("float32", [530, 29])];
-    const want = cpuBackend.matmul(on(cpuBackend, x), on(cpuBackend, y), [37, 29]) as Float32Array;
-    assertClose(matmulF32(rt, on(cpuBackend, x), on(cpuBackend, y), [37, 29])!, want, 1e-4, "matmul");
+    // The builds tile C differently (relaxed 3×12, plain 4×8) and pack for their tiles: products with every
+    // edge of both tilings, both stored layouts of each operand, more than one k block, threads, and a sum
+    // over a batch.
+    const products: [number, number, number, boolean, boolean, number[]][] = [
+      [37, 530, 29, false, false, []],
+      [67, 600, 40, false, false, []], // 40 = 3·12 + 4 = 5·8: a narrow last strip of the 3×12 tiling
+      [130, 600, 70, true, false, []],
+      [130, 600, 70, false, true, []],
+      [200, 530, 98, true, true, []],
+      [5, 7, 3, true, true, []],
+      [64, 33, 12, false, false, []],
+      [13, 17, 19, false, false, [3]], // three products summed (a weight's gradient over a batch)
+    ];
+    for (const [m, k, n, ta, tb, batch] of products) {
+      const x = make("float32", [...batch, ...(ta ? [k, m] : [m, k])]), y = make("float32", [...batch, ...(tb ? [n, k] : [k, n])]);
+      const want = cpuBackend.matmul(on(cpuBackend, x), on(cpuBackend, y), [m, n], ta, tb) as Float32Array;
+      assertClose(matmulF32(rt, on(cpuBackend, x), on(cpuBackend, y), [m, n], ta, tb)!, want, 1e-4, `matmul ${m}×${k}×${n}${ta ? " Aᵀ" : ""}${tb ? " Bᵀ" : ""}${batch.length ? " summed" : ""}`);
+    }
     const z = make("float32", [1030]);
     assertClose(binaryF32(rt, "mul", on(cpuBackend, z), on(cpuBackend, z), [1030], "float32")!, cpuBackend.binary("mul", on(cpuBackend, z), on(cpuBackend, z), [1030], "float32") as Float32Array, 0, "mul");
   });

@@ -1,14 +1,23 @@
-// AssemblyScript source of the wasm backend's f32 matmul: packed, blocked, with a 4×8 SIMD register micro-kernel.
+// AssemblyScript source of the wasm backend's f32 matmul: packed, blocked, with a 3×12 SIMD register micro-kernel.
 // Compiled by tools/build-wasm.mjs into four variants: relaxed-SIMD FMA or plain SIMD, shared or private memory.
 // Pointers are byte offsets into linear memory that the JavaScript side lays out; nothing here allocates.
 
 import { addRun } from "./runs";
 
-// Blocking measured best on the 2-core Cascade Lake host (../shared/NOTES.md): A block 64×512 stays in L2,
-// one packed B strip 512×8 (16 KiB) stays in L1 while the micro-kernel walks down A. On the Sapphire Rapids
-// host (2 MiB L2), KC 256 and MC 128 measured the same as these (one thread, N=1024 and an MLP's shapes).
-const MC: i32 = 64;
+// The micro-kernel computes an MR×NR tile of C. With fused multiply-add it is 3×12: nine f32x4 accumulators,
+// more than the eight that two FMA ports of latency 4 keep busy, plus three B vectors and one broadcast A
+// value, within V8's 15 allocatable xmm registers. Against the 4×8 tile (eight accumulators) it measured
+// 1–2% faster on a free core and 12–20% faster on a core whose other hyperthread is busy (this VM's usual
+// state). Multiply-then-add needs a temporary more, which spilled one of nine accumulators, so the plain
+// build keeps 4×8. 5×8 and 6×8 spill under V8 11.3 (../shared/NOTES.md).
+const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 3 : 4;
+const NR: i32 = ASC_FEATURE_RELAXED_SIMD ? 12 : 8;
+// Blocking: an A block of MC×KC (~130 KiB) stays in L2, one packed B strip KC×NR (16–24 KiB) in L1 while the
+// micro-kernel walks down the A block. KC 256–512 and MC 33–132 measured alike on the 2 MiB-L2 hosts.
+const MC: i32 = ASC_FEATURE_RELAXED_SIMD ? 66 : 64; // a multiple of MR
 const KC: i32 = 512;
+const TILE: i32 = MR * NR; // floats of the partial-tile buffer
+const K_CHUNK: i32 = 256; // k steps of the micro-kernel's inner loop
 
 // a·b + c: one fused vfmadd where the runtime has relaxed SIMD, a mul and an add otherwise.
 // The condition is a compile-time constant, so each build keeps only one branch.
@@ -18,131 +27,140 @@ const KC: i32 = 512;
   return f32x4.add(f32x4.mul(a, b), c);
 }
 
-/** Bytes of scratch one thread needs for `gemm` with `n` columns. */
-export function scratchBytes(n: i32): i32 {
-  const strips = (n + 7) >> 3;
-  return (strips * 8 * KC + MC * KC + 32) << 2;
+/** Rows of C one micro-kernel call computes: thread chunks of whole tiles waste no lanes. */
+export function gemmTileRows(): i32 {
+  return MR;
 }
 
-// Packs rows [pc, pc+kc) of B (row stride n) as strips of 8 columns: strip s holds kc rows of 8, zero-padded.
+/** Bytes of scratch one thread needs for `gemm` with `n` columns. */
+export function scratchBytes(n: i32): i32 {
+  const strips = (n + NR - 1) / NR;
+  return (strips * NR * KC + MC * KC + TILE) << 2;
+}
+
+// Packs rows [pc, pc+kc) of B (row stride n) as strips of NR columns: strip s holds kc rows of NR, zero-padded.
 function packB(b: usize, n: i32, pc: i32, kc: i32, dst: usize): void {
-  const strips = (n + 7) >> 3;
+  const strips = (n + NR - 1) / NR;
   for (let s = 0; s < strips; s++) {
-    const j0 = s << 3;
-    const w = min(8, n - j0);
-    let out = dst + (<usize>(s * kc) << 5);
+    const j0 = s * NR;
+    const w = min(NR, n - j0);
+    let out = dst + <usize>(s * kc * NR << 2);
     let src = b + (<usize>(pc * n + j0) << 2);
-    if (w == 8) {
+    if (w == NR) {
       for (let p = 0; p < kc; p++) {
         v128.store(out, v128.load(src));
         v128.store(out, v128.load(src, 16), 16);
-        out += 32;
+        v128.store(out, v128.load(src, 32), 32);
+        out += NR << 2;
         src += <usize>n << 2;
       }
     } else {
       for (let p = 0; p < kc; p++) {
-        for (let j = 0; j < 8; j++) store<f32>(out + (<usize>j << 2), j < w ? load<f32>(src + (<usize>j << 2)) : 0);
-        out += 32;
+        for (let j = 0; j < NR; j++) store<f32>(out + (<usize>j << 2), j < w ? load<f32>(src + (<usize>j << 2)) : 0);
+        out += NR << 2;
         src += <usize>n << 2;
       }
     }
   }
 }
 
-// Packs rows [i0, i0+mc) × columns [pc, pc+kc) of A (row stride k) as panels of 4 rows interleaved per column.
-// A full panel moves 4×4 blocks through registers (four row loads, a transpose by shuffles, four stores), as
-// packBT does; a partial panel and the last columns go one by one.
+// Packs rows [i0, i0+mc) × columns [pc, pc+kc) of A (row stride k) as panels of MR rows interleaved per
+// column. A full panel moves MR×4 blocks through registers (MR row loads, shuffles, MR stores of the 4·MR
+// floats of four columns); a partial panel and the last columns go one by one.
 function packA(a: usize, k: i32, i0: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
   const row = <usize>k << 2;
   const kc4 = kc & ~3;
-  for (let r = 0; r < mc; r += 4) {
-    const h = min(4, mc - r);
+  for (let r = 0; r < mc; r += MR) {
+    const h = min(MR, mc - r);
     const out = dst + (<usize>(r * kc) << 2);
-    if (h == 4) {
+    if (h == MR) {
       const src = a + <usize>(i0 + r) * row + (<usize>pc << 2);
       for (let p = 0; p < kc4; p += 4) {
         const s = src + (<usize>p << 2);
-        const r0 = v128.load(s), r1 = v128.load(s + row), r2 = v128.load(s + 2 * row), r3 = v128.load(s + 3 * row);
-        const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
-        const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
-        const o = out + (<usize>p << 4);
-        v128.store(o, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
-        v128.store(o, i32x4.shuffle(t0, t2, 2, 3, 6, 7), 16);
-        v128.store(o, i32x4.shuffle(t1, t3, 0, 1, 4, 5), 32);
-        v128.store(o, i32x4.shuffle(t1, t3, 2, 3, 6, 7), 48);
+        const o = out + <usize>(p * MR << 2);
+        const r0 = v128.load(s), r1 = v128.load(s + row), r2 = v128.load(s + 2 * row);
+        if (MR == 3) {
+          const t = i32x4.shuffle(r0, r1, 0, 4, 1, 5); // r0[0] r1[0] r0[1] r1[1]
+          const u = i32x4.shuffle(r1, r2, 1, 5, 2, 6); // r1[1] r2[1] r1[2] r2[2]
+          const v = i32x4.shuffle(r0, r1, 3, 7, 3, 7); // r0[3] r1[3] …
+          v128.store(o, i32x4.shuffle(t, r2, 0, 1, 4, 2)); // r0[0] r1[0] r2[0] r0[1]
+          v128.store(o, i32x4.shuffle(u, r0, 0, 1, 6, 2), 16); // r1[1] r2[1] r0[2] r1[2]
+          v128.store(o, i32x4.shuffle(r2, v, 2, 4, 5, 3), 32); // r2[2] r0[3] r1[3] r2[3]
+        } else {
+          const r3 = v128.load(s + 3 * row);
+          const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+          const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+          v128.store(o, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+          v128.store(o, i32x4.shuffle(t0, t2, 2, 3, 6, 7), 16);
+          v128.store(o, i32x4.shuffle(t1, t3, 0, 1, 4, 5), 32);
+          v128.store(o, i32x4.shuffle(t1, t3, 2, 3, 6, 7), 48);
+        }
       }
       for (let p = kc4; p < kc; p++) {
-        const o = out + (<usize>p << 4);
-        for (let ii = 0; ii < 4; ii++) store<f32>(o + (<usize>ii << 2), load<f32>(src + <usize>ii * row + (<usize>p << 2)));
+        const o = out + <usize>(p * MR << 2);
+        for (let ii = 0; ii < MR; ii++) store<f32>(o + (<usize>ii << 2), load<f32>(src + <usize>ii * row + (<usize>p << 2)));
       }
       continue;
     }
-    for (let ii = 0; ii < 4; ii++) {
+    for (let ii = 0; ii < MR; ii++) {
       let o = out + (<usize>ii << 2);
-      if (ii < h) {
-        let src = a + (<usize>((i0 + r + ii) * k + pc) << 2);
-        for (let p = 0; p < kc; p++) {
-          store<f32>(o, load<f32>(src));
-          o += 16;
-          src += 4;
-        }
-      } else {
-        for (let p = 0; p < kc; p++) {
-          store<f32>(o, 0);
-          o += 16;
-        }
+      let src = a + (<usize>((i0 + r + ii) * k + pc) << 2);
+      for (let p = 0; p < kc; p++) {
+        store<f32>(o, ii < h ? load<f32>(src) : 0);
+        o += MR << 2;
+        src += 4;
       }
     }
   }
 }
 
-// packB for a B stored transposed ([n, k], row stride k): strip s gathers 8 stored rows. Full strips move
+// packB for a B stored transposed ([n, k], row stride k): strip s gathers NR stored rows. Full strips move
 // 4×4 blocks through registers (four loads, a transpose by shuffles, four stores); the rest goes one by one.
 function packBT(b: usize, k: i32, n: i32, pc: i32, kc: i32, dst: usize): void {
-  const strips = (n + 7) >> 3;
+  const strips = (n + NR - 1) / NR;
   const kc4 = kc & ~3;
   const row = <usize>k << 2;
+  const step = <usize>(NR << 2);
   for (let s = 0; s < strips; s++) {
-    const j0 = s << 3;
-    const w = min(8, n - j0);
-    const out = dst + (<usize>(s * kc) << 5);
+    const j0 = s * NR;
+    const w = min(NR, n - j0);
+    const out = dst + <usize>(s * kc * NR << 2);
     let p0 = 0;
-    if (w == 8) {
+    if (w == NR) {
       for (; p0 < kc4; p0 += 4) {
-        for (let jj = 0; jj < 8; jj += 4) {
+        for (let jj = 0; jj < NR; jj += 4) {
           const src = b + <usize>(j0 + jj) * row + (<usize>(pc + p0) << 2);
           const r0 = v128.load(src), r1 = v128.load(src + row), r2 = v128.load(src + 2 * row), r3 = v128.load(src + 3 * row);
           const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
           const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
-          const o = out + (<usize>p0 << 5) + (<usize>jj << 2);
+          const o = out + <usize>p0 * step + (<usize>jj << 2);
           v128.store(o, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
-          v128.store(o + 32, i32x4.shuffle(t0, t2, 2, 3, 6, 7));
-          v128.store(o + 64, i32x4.shuffle(t1, t3, 0, 1, 4, 5));
-          v128.store(o + 96, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
+          v128.store(o + step, i32x4.shuffle(t0, t2, 2, 3, 6, 7));
+          v128.store(o + 2 * step, i32x4.shuffle(t1, t3, 0, 1, 4, 5));
+          v128.store(o + 3 * step, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
         }
       }
     }
     for (let p = p0; p < kc; p++) {
-      const o = out + (<usize>p << 5);
-      for (let j = 0; j < 8; j++) store<f32>(o + (<usize>j << 2), j < w ? load<f32>(b + <usize>(j0 + j) * row + (<usize>(pc + p) << 2)) : 0);
+      const o = out + <usize>p * step;
+      for (let j = 0; j < NR; j++) store<f32>(o + (<usize>j << 2), j < w ? load<f32>(b + <usize>(j0 + j) * row + (<usize>(pc + p) << 2)) : 0);
     }
   }
 }
 
-// packA for an A stored transposed ([k, m], row stride m): the 4 rows of a panel at one column are 4
-// consecutive floats, one vector load (a partial panel at the edge goes one by one, zero-padded).
+// packA for an A stored transposed ([k, m], row stride m): the MR rows of a panel at one column are MR
+// consecutive floats. A full panel copies them with a vector load and store; with MR = 3 the next column's
+// store overwrites the fourth lane, and the last column (whose fourth lane may lie past A) goes one by one.
 function packAT(a: usize, m: i32, i0: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
   const row = <usize>m << 2;
-  for (let r = 0; r < mc; r += 4) {
-    const h = min(4, mc - r);
+  for (let r = 0; r < mc; r += MR) {
+    const h = min(MR, mc - r);
     let o = dst + (<usize>(r * kc) << 2);
     let src = a + <usize>pc * row + (<usize>(i0 + r) << 2);
-    if (h == 4) {
-      for (let p = 0; p < kc; p++, o += 16, src += row) v128.store(o, v128.load(src));
-    } else {
-      for (let p = 0; p < kc; p++, o += 16, src += row) {
-        for (let ii = 0; ii < 4; ii++) store<f32>(o + (<usize>ii << 2), ii < h ? load<f32>(src + (<usize>ii << 2)) : 0);
-      }
+    const vectors = h == MR ? (MR == 4 ? kc : kc - 1) : 0;
+    for (let p = 0; p < vectors; p++, o += MR << 2, src += row) v128.store(o, v128.load(src));
+    for (let p = vectors; p < kc; p++, o += MR << 2, src += row) {
+      for (let ii = 0; ii < MR; ii++) store<f32>(o + (<usize>ii << 2), ii < h ? load<f32>(src + (<usize>ii << 2)) : 0);
     }
   }
 }
@@ -153,43 +171,113 @@ function packAT(a: usize, m: i32, i0: i32, mc: i32, pc: i32, kc: i32, dst: usize
   v128.store(dst, first ? v : f32x4.add(v128.load(dst), v));
 }
 
-// C[4×8] (+)= Apanel[4×kc] · Bstrip[kc×8]; a partial tile (rows < 4 or cols < 8) goes through `tile`.
-function micro(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, first: bool, tile: usize): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  for (let p = 0; p < kc; p++) {
-    const b0 = v128.load(bp);
-    const b1 = v128.load(bp, 16);
-    const a0 = v128.load32_splat(ap);
-    const a1 = v128.load32_splat(ap, 4);
-    const a2 = v128.load32_splat(ap, 8);
-    const a3 = v128.load32_splat(ap, 12);
-    c00 = madd(a0, b0, c00); c01 = madd(a0, b1, c01);
-    c10 = madd(a1, b0, c10); c11 = madd(a1, b1, c11);
-    c20 = madd(a2, b0, c20); c21 = madd(a2, b1, c21);
-    c30 = madd(a3, b0, c30); c31 = madd(a3, b1, c31);
-    ap += 16;
-    bp += 32;
-  }
-  const ld = <usize>ldc << 2;
-  if (rows == 4 && cols == 8) {
-    put(c, c00, first); put(c + 16, c01, first); c += ld;
-    put(c, c10, first); put(c + 16, c11, first); c += ld;
-    put(c, c20, first); put(c + 16, c21, first); c += ld;
-    put(c, c30, first); put(c + 16, c31, first);
-    return;
-  }
-  v128.store(tile, c00); v128.store(tile, c01, 16);
-  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
-  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
-  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+// The rows × cols corner of a tile that a micro-kernel left in `tile` (row stride NR), into C.
+function putPartial(tile: usize, c: usize, ld: usize, rows: i32, cols: i32, first: bool): void {
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
       const dst = c + <usize>i * ld + (<usize>j << 2);
-      const v = load<f32>(tile + (<usize>(i * 8 + j) << 2));
+      const v = load<f32>(tile + (<usize>(i * NR + j) << 2));
       store<f32>(dst, first ? v : load<f32>(dst) + v);
     }
   }
+}
+
+// tile[MR×NR] = Apanel[MR×kc] · Bstrip[kc×NR]. The k loop runs inside an outer loop over k chunks: V8
+// (11.3) unrolls an inner loop of this size, not an outermost one, and unrolled it ran ~8% faster.
+function accumulate(ap: usize, bp: usize, kc: i32, tile: usize): void {
+  if (MR == 3) accumulate3x12(ap, bp, kc, tile);
+  else accumulate4x8(ap, bp, kc, tile);
+}
+
+// @ts-ignore: decorator
+@inline function accumulate3x12(ap: usize, bp: usize, kc: i32, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c22 = f32x4.splat(0);
+  for (let p0 = 0; p0 < kc; p0 += K_CHUNK) {
+    const bEnd = bp + <usize>min(K_CHUNK, kc - p0) * 48;
+    while (bp < bEnd) {
+      const b0 = v128.load(bp), b1 = v128.load(bp, 16), b2 = v128.load(bp, 32);
+      let a = v128.load32_splat(ap);
+      c00 = madd(a, b0, c00); c01 = madd(a, b1, c01); c02 = madd(a, b2, c02);
+      a = v128.load32_splat(ap, 4);
+      c10 = madd(a, b0, c10); c11 = madd(a, b1, c11); c12 = madd(a, b2, c12);
+      a = v128.load32_splat(ap, 8);
+      c20 = madd(a, b0, c20); c21 = madd(a, b1, c21); c22 = madd(a, b2, c22);
+      ap += 12;
+      bp += 48;
+    }
+  }
+  v128.store(tile, c00); v128.store(tile, c01, 16); v128.store(tile, c02, 32);
+  v128.store(tile, c10, 48); v128.store(tile, c11, 64); v128.store(tile, c12, 80);
+  v128.store(tile, c20, 96); v128.store(tile, c21, 112); v128.store(tile, c22, 128);
+}
+
+// @ts-ignore: decorator
+@inline function accumulate4x8(ap: usize, bp: usize, kc: i32, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p0 = 0; p0 < kc; p0 += K_CHUNK) {
+    const bEnd = bp + <usize>min(K_CHUNK, kc - p0) * 32;
+    while (bp < bEnd) {
+      const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+      let a = v128.load32_splat(ap);
+      c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+      a = v128.load32_splat(ap, 4);
+      c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+      a = v128.load32_splat(ap, 8);
+      c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+      a = v128.load32_splat(ap, 12);
+      c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+      ap += 16;
+      bp += 32;
+    }
+  }
+  v128.store(tile, c00); v128.store(tile, c01, 16); v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80); v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+}
+
+// C[MR×NR] (+)= Apanel[MR×kc] · Bstrip[kc×NR], by way of `tile`; a partial tile (rows < MR or cols < NR)
+// only writes its corner.
+function micro(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, first: bool, tile: usize): void {
+  accumulate(ap, bp, kc, tile);
+  const ld = <usize>ldc << 2;
+  if (rows == MR && cols == NR) {
+    for (let i = 0; i < MR; i++, c += ld, tile += NR << 2) {
+      for (let j = 0; j < NR << 2; j += 16) put(c + j, v128.load(tile + j), first);
+    }
+    return;
+  }
+  putPartial(tile, c, ld, rows, cols, first);
+}
+
+// `micro` (3×12 tiles only) for the last strip of a B whose width leaves at most 4 columns there: one vector
+// a row, so a narrow edge (256 = 21·12 + 4) costs a third of a full tile's work. Three accumulators alone
+// would wait on the FMA latency, so even and odd k steps go into separate ones, added at the end.
+function microNarrow(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, first: bool, tile: usize): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0);
+  let d0 = f32x4.splat(0), d1 = f32x4.splat(0), d2 = f32x4.splat(0);
+  const row = <usize>(NR << 2);
+  const pairsEnd = bp + <usize>(kc & ~1) * row;
+  while (bp < pairsEnd) {
+    const b0 = v128.load(bp), b1 = v128.load(bp + row);
+    c0 = madd(v128.load32_splat(ap), b0, c0);
+    c1 = madd(v128.load32_splat(ap, 4), b0, c1);
+    c2 = madd(v128.load32_splat(ap, 8), b0, c2);
+    d0 = madd(v128.load32_splat(ap, 12), b1, d0);
+    d1 = madd(v128.load32_splat(ap, 16), b1, d1);
+    d2 = madd(v128.load32_splat(ap, 20), b1, d2);
+    ap += MR << 3;
+    bp += row << 1;
+  }
+  if (kc & 1) {
+    const b0 = v128.load(bp);
+    c0 = madd(v128.load32_splat(ap), b0, c0);
+    c1 = madd(v128.load32_splat(ap, 4), b0, c1);
+    c2 = madd(v128.load32_splat(ap, 8), b0, c2);
+  }
+  v128.store(tile, f32x4.add(c0, d0)); v128.store(tile, f32x4.add(c1, d1), NR << 2); v128.store(tile, f32x4.add(c2, d2), NR << 3);
+  putPartial(tile, c, <usize>ldc << 2, rows, cols, first);
 }
 
 /**
@@ -203,19 +291,21 @@ export function gemm(a: usize, b: usize, c: usize, m0: i32, m1: i32, k: i32, n: 
 // Rows [m0, m1) of C (+)= A[:, pc..pc+kc) · (the packed k block of B at bp): A packed MC rows at a time into ap.
 // The first k block stores into C unless `acc` (C already holds a sum to add to).
 function blockRows(a: usize, bp: usize, c: usize, m0: i32, m1: i32, k: i32, n: i32, m: i32, trans: i32, pc: i32, kc: i32, ap: usize, tile: usize, acc: bool): void {
-  const strips = (n + 7) >> 3;
+  const strips = (n + NR - 1) / NR;
   const first = pc == 0 && !acc;
   for (let ic = m0; ic < m1; ic += MC) {
     const mc = min(MC, m1 - ic);
     if (trans & 1) packAT(a, m, ic, mc, pc, kc, ap);
     else packA(a, k, ic, mc, pc, kc, ap);
     for (let s = 0; s < strips; s++) {
-      const j0 = s << 3;
-      const cols = min(8, n - j0);
-      const bs = bp + (<usize>(s * kc) << 5);
-      for (let r = 0; r < mc; r += 4) {
-        const rows = min(4, mc - r);
-        micro(ap + (<usize>(r * kc) << 2), bs, kc, c + (<usize>((ic + r) * n + j0) << 2), n, rows, cols, first, tile);
+      const j0 = s * NR;
+      const cols = min(NR, n - j0);
+      const bs = bp + <usize>(s * kc * NR << 2);
+      for (let r = 0; r < mc; r += MR) {
+        const rows = min(MR, mc - r);
+        const at = ap + (<usize>(r * kc) << 2), to = c + (<usize>((ic + r) * n + j0) << 2);
+        if (MR == 3 && cols <= 4) microNarrow(at, bs, kc, to, n, rows, cols, first, tile);
+        else micro(at, bs, kc, to, n, rows, cols, first, tile);
       }
     }
   }
@@ -232,9 +322,9 @@ export function gemmT(a: usize, b: usize, c: usize, m0: i32, m1: i32, k: i32, n:
 
 // gemmT, adding to what C holds where `acc`.
 function gemmTInto(a: usize, b: usize, c: usize, m0: i32, m1: i32, k: i32, n: i32, m: i32, trans: i32, scratch: usize, acc: bool): void {
-  const strips = (n + 7) >> 3;
+  const strips = (n + NR - 1) / NR;
   const bp = scratch;
-  const ap = bp + (<usize>(strips * 8 * KC) << 2);
+  const ap = bp + (<usize>(strips * NR * KC) << 2);
   const tile = ap + (<usize>(MC * KC) << 2);
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
@@ -251,20 +341,20 @@ function gemmTInto(a: usize, b: usize, c: usize, m0: i32, m1: i32, k: i32, n: i3
 
 /** Bytes of B packed whole by `packBAll`: every k block, one after the other. */
 export function packedBBytes(k: i32, n: i32): i32 {
-  return (((n + 7) >> 3) * 8 * k) << 2;
+  return (((n + NR - 1) / NR) * NR * k) << 2;
 }
 
 /** Bytes of scratch one thread needs for `gemmPacked`. */
 export function packedScratchBytes(): i32 {
-  return (MC * KC + 32) << 2;
+  return (MC * KC + TILE) << 2;
 }
 
 /** Packs all of B (`trans` bit 1: stored [n, k]) at `dst`, as gemmT packs each k block: block pc at dst + 4·pc·8·strips. */
 export function packBAll(b: usize, k: i32, n: i32, trans: i32, dst: usize): void {
-  const strips = (n + 7) >> 3;
+  const strips = (n + NR - 1) / NR;
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
-    const at = dst + (<usize>(pc * strips * 8) << 2);
+    const at = dst + (<usize>(pc * strips * NR) << 2);
     if (trans & 2) packBT(b, k, n, pc, kc, at);
     else packB(b, n, pc, kc, at);
   }
@@ -272,11 +362,11 @@ export function packBAll(b: usize, k: i32, n: i32, trans: i32, dst: usize): void
 
 /** `gemmT` on a B that `packBAll` packed at `bPacked`; `scratch` holds `packedScratchBytes()` bytes of this thread's. */
 export function gemmPacked(a: usize, bPacked: usize, c: usize, m0: i32, m1: i32, k: i32, n: i32, m: i32, trans: i32, scratch: usize): void {
-  const strips = (n + 7) >> 3;
+  const strips = (n + NR - 1) / NR;
   const tile = scratch + (<usize>(MC * KC) << 2);
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
-    blockRows(a, bPacked + (<usize>(pc * strips * 8) << 2), c, m0, m1, k, n, m, trans, pc, kc, scratch, tile, false);
+    blockRows(a, bPacked + (<usize>(pc * strips * NR) << 2), c, m0, m1, k, n, m, trans, pc, kc, scratch, tile, false);
   }
 }
 
