@@ -65,9 +65,21 @@ function probe() {
   return child.records[0];
 }
 
+/**
+ * Each core's one-thread FMA rate, the probe pinned to it by taskset: a shared host can slow one core (its
+ * other hyperthread busy with another guest) and not the other, which caps what two threads reach. Undefined
+ * where taskset is missing.
+ */
+function probePerCore() {
+  if (process.platform !== "linux" || spawnSync("taskset", ["-c", "0", "true"]).status !== 0) return undefined;
+  const probeArgs = (i) => ["-c", String(i), process.execPath, "--experimental-wasm-relaxed-simd", "bench/lib/probe.mjs", "--one"];
+  return cpus().map((_, i) => runChild(`peak-FMA probe on core ${i}`, "taskset", probeArgs(i), 60_000).records[0]?.fma1 ?? null);
+}
+
 const timeout = quick ? 180_000 : 900_000;
 const node = process.execPath;
 const probeBefore = probe();
+const perCoreBefore = probePerCore();
 const versions = { node: process.versions.node, v8: process.versions.v8, chainrule: JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version };
 
 // One round measures every system once. With several, the systems take turns round after round, so a slow
@@ -112,6 +124,7 @@ if (mnist) {
   results.push(...mnistResults({ root, quick, wanted, python: PYTHON, columns, notes }));
 }
 const probeAfter = probe();
+const perCoreAfter = probePerCore();
 /** The speed issue's figure for its machine (2 cores, AVX-512 FMA, fp32): what OpenBLAS reaches ~230 of. */
 const NOMINAL_PEAK_GFLOPS = 280;
 
@@ -126,6 +139,10 @@ out.push(`machine: ${cpuList[0]?.model ?? "?"}, ${cpuList.length} logical cores,
 out.push(`versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(", ")}`);
 out.push(`peak-FMA probe (WebAssembly SIMD), before: ${probeLine(probeBefore)}`);
 out.push(`peak-FMA probe, after: ${probeLine(probeAfter)}`);
+const perCoreLine = (rates) => rates.map((r, i) => `core ${i} ${gf(r)}`).join(", ");
+if (perCoreBefore !== undefined && perCoreAfter !== undefined) {
+  out.push(`one thread pinned to each core (taskset), GFLOP/s, before: ${perCoreLine(perCoreBefore)}; after: ${perCoreLine(perCoreAfter)}`);
+}
 out.push("");
 out.push(renderTable(rowsFor(quick, mnist), columns, results));
 out.push("");
@@ -150,4 +167,4 @@ for (const workload of new Set(results.filter((r) => r.note).map((r) => r.worklo
 for (const r of results) if (r.info) out.push(`- ${r.system} ${r.backend}: ${JSON.stringify(r.info)}`);
 for (const n of notes) out.push(`- ${n}`);
 console.log(out.join("\n"));
-if (jsonOut !== undefined) writeFileSync(jsonOut, JSON.stringify({ versions, probeBefore, probeAfter, rounds, results, perRound, notes: [...notes] }, null, 2));
+if (jsonOut !== undefined) writeFileSync(jsonOut, JSON.stringify({ versions, probeBefore, probeAfter, perCoreBefore, perCoreAfter, rounds, results, perRound, notes: [...notes] }, null, 2));

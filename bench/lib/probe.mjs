@@ -1,5 +1,6 @@
 // Peak-FMA probe: a hand-assembled WebAssembly loop of independent f32x4 multiply-adds, run on one and on every core.
-// Usage (as a child): node --experimental-wasm-relaxed-simd bench/lib/probe.mjs → one JSON line.
+// Usage (as a child): node --experimental-wasm-relaxed-simd bench/lib/probe.mjs [--one] → one JSON line
+// (--one: only the one-thread rate, FMA where the runtime has it).
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
 import { cpus } from "node:os";
@@ -81,6 +82,9 @@ function allCores(fused, threads) {
 
 if (!isMainThread) {
   parentPort.postMessage(measure(workerData.fused));
+} else if (process.argv.includes("--one")) {
+  // One thread only: the bench pins this run to one core (taskset), so it is that core's rate.
+  process.stdout.write(`${JSON.stringify({ probe: true, fma1: measure(true) ?? measure(false) })}\n`);
 } else {
   const threads = cpus().length;
   const result = { probe: true, threads };
