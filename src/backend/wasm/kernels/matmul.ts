@@ -7,9 +7,11 @@ import { addRun } from "./runs";
 // The micro-kernel computes an MR×NR tile of C. With fused multiply-add it is 3×12: nine f32x4 accumulators,
 // more than the eight that two FMA ports of latency 4 keep busy, plus three B vectors and one broadcast A
 // value, within V8's 15 allocatable xmm registers. Against the 4×8 tile (eight accumulators) it measured
-// 1–2% faster on a free core and 12–20% faster on a core whose other hyperthread is busy (this VM's usual
-// state). Multiply-then-add needs a temporary more, which spilled one of nine accumulators, so the plain
-// build keeps 4×8. 5×8 and 6×8 spill under V8 11.3 (../shared/NOTES.md).
+// 1–3% faster on a free core and 12–20% faster on a core whose other hyperthread is busy (this VM's usual
+// state) at N=1024 and an MLP's shapes. Products with a tiny k and 16 or 32 columns lose 3–12% to the
+// wider tile's padding (a CNN training step measured the same or faster). Multiply-then-add needs a
+// temporary more, which spilled one of nine accumulators, so the plain build keeps 4×8. 5×8 and 6×8 spill
+// under V8 11.3 (../shared/NOTES.md).
 const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 3 : 4;
 const NR: i32 = ASC_FEATURE_RELAXED_SIMD ? 12 : 8;
 // Blocking: an A block of MC×KC (~130 KiB) stays in L2, one packed B strip KC×NR (16–24 KiB) in L1 while the
@@ -182,15 +184,16 @@ function putPartial(tile: usize, c: usize, ld: usize, rows: i32, cols: i32, firs
   }
 }
 
-// tile[MR×NR] = Apanel[MR×kc] · Bstrip[kc×NR]. The k loop runs inside an outer loop over k chunks: V8
-// (11.3) unrolls an inner loop of this size, not an outermost one, and unrolled it ran ~8% faster.
-function accumulate(ap: usize, bp: usize, kc: i32, tile: usize): void {
-  if (MR == 3) accumulate3x12(ap, bp, kc, tile);
-  else accumulate4x8(ap, bp, kc, tile);
+// C[MR×NR] (+)= Apanel[MR×kc] · Bstrip[kc×NR]; a partial tile (rows < MR or cols < NR) goes through `tile`.
+// The k loop runs inside an outer loop over k chunks: V8 (11.3) unrolls an inner loop of this size, not an
+// outermost one, and unrolled it ran ~8% faster (`--print-wasm-code`).
+function micro(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, first: bool, tile: usize): void {
+  if (MR == 3) micro3x12(ap, bp, kc, c, ldc, rows, cols, first, tile);
+  else micro4x8(ap, bp, kc, c, ldc, rows, cols, first, tile);
 }
 
 // @ts-ignore: decorator
-@inline function accumulate3x12(ap: usize, bp: usize, kc: i32, tile: usize): void {
+@inline function micro3x12(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, first: bool, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c22 = f32x4.splat(0);
@@ -208,13 +211,21 @@ function accumulate(ap: usize, bp: usize, kc: i32, tile: usize): void {
       bp += 48;
     }
   }
+  const ld = <usize>ldc << 2;
+  if (rows == 3 && cols == 12) {
+    put(c, c00, first); put(c + 16, c01, first); put(c + 32, c02, first); c += ld;
+    put(c, c10, first); put(c + 16, c11, first); put(c + 32, c12, first); c += ld;
+    put(c, c20, first); put(c + 16, c21, first); put(c + 32, c22, first);
+    return;
+  }
   v128.store(tile, c00); v128.store(tile, c01, 16); v128.store(tile, c02, 32);
   v128.store(tile, c10, 48); v128.store(tile, c11, 64); v128.store(tile, c12, 80);
   v128.store(tile, c20, 96); v128.store(tile, c21, 112); v128.store(tile, c22, 128);
+  putPartial(tile, c, ld, rows, cols, first);
 }
 
 // @ts-ignore: decorator
-@inline function accumulate4x8(ap: usize, bp: usize, kc: i32, tile: usize): void {
+@inline function micro4x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, first: bool, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   for (let p0 = 0; p0 < kc; p0 += K_CHUNK) {
@@ -233,21 +244,16 @@ function accumulate(ap: usize, bp: usize, kc: i32, tile: usize): void {
       bp += 32;
     }
   }
-  v128.store(tile, c00); v128.store(tile, c01, 16); v128.store(tile, c10, 32); v128.store(tile, c11, 48);
-  v128.store(tile, c20, 64); v128.store(tile, c21, 80); v128.store(tile, c30, 96); v128.store(tile, c31, 112);
-}
-
-// C[MR×NR] (+)= Apanel[MR×kc] · Bstrip[kc×NR], by way of `tile`; a partial tile (rows < MR or cols < NR)
-// only writes its corner.
-function micro(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, first: bool, tile: usize): void {
-  accumulate(ap, bp, kc, tile);
   const ld = <usize>ldc << 2;
-  if (rows == MR && cols == NR) {
-    for (let i = 0; i < MR; i++, c += ld, tile += NR << 2) {
-      for (let j = 0; j < NR << 2; j += 16) put(c + j, v128.load(tile + j), first);
-    }
+  if (rows == 4 && cols == 8) {
+    put(c, c00, first); put(c + 16, c01, first); c += ld;
+    put(c, c10, first); put(c + 16, c11, first); c += ld;
+    put(c, c20, first); put(c + 16, c21, first); c += ld;
+    put(c, c30, first); put(c + 16, c31, first);
     return;
   }
+  v128.store(tile, c00); v128.store(tile, c01, 16); v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80); v128.store(tile, c30, 96); v128.store(tile, c31, 112);
   putPartial(tile, c, ld, rows, cols, first);
 }
 
@@ -276,8 +282,13 @@ function microNarrow(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i3
     c1 = madd(v128.load32_splat(ap, 4), b0, c1);
     c2 = madd(v128.load32_splat(ap, 8), b0, c2);
   }
+  const ld = <usize>ldc << 2;
+  if (rows == 3 && cols == 4) {
+    put(c, f32x4.add(c0, d0), first); put(c + ld, f32x4.add(c1, d1), first); put(c + 2 * ld, f32x4.add(c2, d2), first);
+    return;
+  }
   v128.store(tile, f32x4.add(c0, d0)); v128.store(tile, f32x4.add(c1, d1), NR << 2); v128.store(tile, f32x4.add(c2, d2), NR << 3);
-  putPartial(tile, c, <usize>ldc << 2, rows, cols, first);
+  putPartial(tile, c, ld, rows, cols, first);
 }
 
 /**
