@@ -1,4 +1,4 @@
-// AssemblyScript source of the wasm backend's f32 matmul: packed, blocked, with a 3×12 SIMD register micro-kernel.
+// AssemblyScript source of the wasm backend's f32 matmul: packed, blocked, with SIMD register micro-kernels (3×12 or 4×8).
 // Compiled by tools/build-wasm.mjs into four variants: relaxed-SIMD FMA or plain SIMD, shared or private memory.
 // Pointers are byte offsets into linear memory that the JavaScript side lays out; nothing here allocates.
 
