@@ -389,9 +389,9 @@ for (const [relaxed, shared] of [[true, true], [false, true], [true, false], [fa
     const rt = loadVariant(relaxed, shared);
     assert.ok(rt !== undefined, "this build loads in Node 20");
     assert.equal(rt.relaxed, relaxed);
-    // The builds tile C differently (relaxed 3×12, plain 4×8) and pack for their tiles: products with every
-    // edge of both tilings, both stored layouts of each operand, more than one k block, threads, and a sum
-    // over a batch.
+    // The builds tile C differently (relaxed: 3×12, or 4×8 where B's width suits it; plain: 4×8) and pack
+    // for their tiles: products with every edge of both tilings, both stored layouts of each operand, more
+    // than one k block, threads, and a sum over a batch.
     const products: [number, number, number, boolean, boolean, number[]][] = [
       [37, 530, 29, false, false, []],
       [67, 600, 40, false, false, []], // 40 = 3·12 + 4 = 5·8: a narrow last strip of the 3×12 tiling
@@ -400,6 +400,8 @@ for (const [relaxed, shared] of [[true, true], [false, true], [true, false], [fa
       [200, 530, 98, true, true, []],
       [5, 7, 3, true, true, []],
       [64, 33, 12, false, false, []],
+      [130, 600, 32, false, true, []], // 32 columns: 4×8 tiles in the relaxed build too
+      [67, 600, 16, true, false, []],
       [13, 17, 19, false, false, [3]], // three products summed (a weight's gradient over a batch)
     ];
     for (const [m, k, n, ta, tb, batch] of products) {

@@ -25,7 +25,7 @@ function gemm(rt: Runtime, pool: Pool | null, a: number, b: number, c: number, m
   }
   if (scratch.packedFrom !== b) rt.exports.packBAll(b, k, n, trans, scratch.packedB);
   scratch.packedFrom = b;
-  const tile = rt.exports.gemmTileRows();
+  const tile = rt.exports.gemmTileRows(n);
   const chunkRows = Math.max(2 * tile, Math.ceil(m / (4 * scratch.threads.length) / tile) * tile);
   parallelGemm(rt, pool, a, scratch.packedB, c, m, k, n, chunkRows, scratch.threads, trans & 1);
 }

@@ -19,8 +19,8 @@ export interface KernelExports {
   /** A batch of products summed into one: groups of them into partials (threads split the groups), then `addPartials`. */
   gemmSumGroups(a: number, b: number, out: number, partials: number, strideA: number, strideB: number, m: number, k: number, n: number, trans: number, batch: number, per: number, start: number, end: number, scratch: number): void;
   addPartials(out: number, partials: number, count: number, len: number): void;
-  /** Rows of C one micro-kernel call computes (row chunks for threads are multiples of it). */
-  gemmTileRows(): number;
+  /** Rows of C one micro-kernel call computes for a B of n columns (row chunks for threads are multiples of it). */
+  gemmTileRows(n: number): number;
   binaryF32(op: number, a: number, b: number, out: number, vectors: number, mode: number, period: number, count: number, phase: number): void;
   sumAllF32(x: number, n: number): number;
   sumAllF32Range(x: number, partials: number, chunk: number, start: number, end: number): void;

@@ -4,22 +4,43 @@
 
 import { addRun } from "./runs";
 
-// The micro-kernel computes an MR×NR tile of C. With fused multiply-add it is 3×12: nine f32x4 accumulators,
+// The micro-kernel computes an MR×NR tile of C: 3×12 or 4×8. The 3×12 tile has nine f32x4 accumulators,
 // more than the eight that two FMA ports of latency 4 keep busy, plus three B vectors and one broadcast A
-// value, within V8's 15 allocatable xmm registers. Against the 4×8 tile (eight accumulators) it measured
-// 1–3% faster on a free core and 12–20% faster on a core whose other hyperthread is busy (this VM's usual
-// state) at N=1024 and an MLP's shapes. Products with a tiny k and 16 or 32 columns lose 3–12% to the
-// wider tile's padding (a CNN training step measured the same or faster). Multiply-then-add needs a
-// temporary more, which spilled one of nine accumulators, so the plain build keeps 4×8. 5×8 and 6×8 spill
-// under V8 11.3 (../shared/NOTES.md).
-const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 3 : 4;
-const NR: i32 = ASC_FEATURE_RELAXED_SIMD ? 12 : 8;
+// value, within V8's 15 allocatable xmm registers. With fused multiply-add it measured 1–3% faster than
+// 4×8 on a free core and 12–20% faster on a core whose other hyperthread is busy (this VM's usual state),
+// at N=1024 and an MLP's shapes. Multiply-then-add needs a temporary more, which spilled one of nine
+// accumulators, so the plain build always uses 4×8. 5×8 and 6×8 spill under V8 11.3 (../shared/NOTES.md).
+// The tiling is chosen per product from B's width alone (`tileCols`), so B's packing and every row chunk
+// of a threaded product agree on it.
 // Blocking: an A block of MC×KC (~130 KiB) stays in L2, one packed B strip KC×NR (16–24 KiB) in L1 while the
 // micro-kernel walks down the A block. KC 256–512 and MC 33–132 measured alike on the 2 MiB-L2 hosts.
-const MC: i32 = ASC_FEATURE_RELAXED_SIMD ? 66 : 64; // a multiple of MR
 const KC: i32 = 512;
-const TILE: i32 = MR * NR; // floats of the partial-tile buffer
+const MC_MAX: i32 = 66; // MC: 66 rows for 3-row tiles, 64 for 4-row ones
+const TILE_MAX: i32 = 48; // floats of the partial-tile buffer: MR·NR at most
 const K_CHUNK: i32 = 256; // k steps of the micro-kernel's inner loop
+
+// Columns of a tile (12 or 8) for a B of n columns. 3×12 wherever fused multiply-add exists, unless 4×8
+// wastes fewer lanes on the last strip: 16 and 32 columns are two and four 8-wide strips, but 12 + 4 and
+// 24 + 8 with 12-wide ones, and such narrow products (a convolution's 16 or 32 channels) ran 3–12% slower
+// on 3×12 tiles. Costs in columns' work: a last 12-wide strip with 1–4 columns about 5 (`microNarrow`),
+// with 5–11 a full 12; 3×12 is taken when it costs less after its ~3% faster kernel.
+function tileCols(n: i32): i32 {
+  if (!ASC_FEATURE_RELAXED_SIMD) return 8;
+  const r = n % 12;
+  const cost12 = <f64>(n - r) + (r == 0 ? 0 : r <= 4 ? 5 : 12);
+  const cost8 = <f64>((n + 7) & ~7);
+  return cost12 * 0.97 < cost8 ? 12 : 8;
+}
+
+// @ts-ignore: decorator
+@inline function tileRows(nr: i32): i32 {
+  return nr == 12 ? 3 : 4;
+}
+
+// @ts-ignore: decorator
+@inline function blockRowsOf(nr: i32): i32 {
+  return nr == 12 ? 66 : 64;
+}
 
 // a·b + c: one fused vfmadd where the runtime has relaxed SIMD, a mul and an add otherwise.
 // The condition is a compile-time constant, so each build keeps only one branch.
@@ -29,59 +50,60 @@ const K_CHUNK: i32 = 256; // k steps of the micro-kernel's inner loop
   return f32x4.add(f32x4.mul(a, b), c);
 }
 
-/** Rows of C one micro-kernel call computes: thread chunks of whole tiles waste no lanes. */
-export function gemmTileRows(): i32 {
-  return MR;
+/** Rows of C one micro-kernel call computes for a B of n columns: thread chunks of whole tiles waste no lanes. */
+export function gemmTileRows(n: i32): i32 {
+  return tileRows(tileCols(n));
 }
 
 /** Bytes of scratch one thread needs for `gemm` with `n` columns. */
 export function scratchBytes(n: i32): i32 {
-  const strips = (n + NR - 1) / NR;
-  return (strips * NR * KC + MC * KC + TILE) << 2;
+  const nr = tileCols(n);
+  return (((n + nr - 1) / nr) * nr * KC + MC_MAX * KC + TILE_MAX) << 2;
 }
 
-// Packs rows [pc, pc+kc) of B (row stride n) as strips of NR columns: strip s holds kc rows of NR, zero-padded.
-function packB(b: usize, n: i32, pc: i32, kc: i32, dst: usize): void {
-  const strips = (n + NR - 1) / NR;
+// Packs rows [pc, pc+kc) of B (row stride n) as strips of nr columns: strip s holds kc rows of nr, zero-padded.
+function packB(b: usize, n: i32, pc: i32, kc: i32, dst: usize, nr: i32): void {
+  const strips = (n + nr - 1) / nr;
+  const step = <usize>(nr << 2);
   for (let s = 0; s < strips; s++) {
-    const j0 = s * NR;
-    const w = min(NR, n - j0);
-    let out = dst + <usize>(s * kc * NR << 2);
+    const j0 = s * nr;
+    const w = min(nr, n - j0);
+    let out = dst + <usize>(s * kc * nr << 2);
     let src = b + (<usize>(pc * n + j0) << 2);
-    if (w == NR) {
+    if (w == nr) {
       for (let p = 0; p < kc; p++) {
         v128.store(out, v128.load(src));
         v128.store(out, v128.load(src, 16), 16);
-        v128.store(out, v128.load(src, 32), 32);
-        out += NR << 2;
+        if (nr == 12) v128.store(out, v128.load(src, 32), 32);
+        out += step;
         src += <usize>n << 2;
       }
     } else {
       for (let p = 0; p < kc; p++) {
-        for (let j = 0; j < NR; j++) store<f32>(out + (<usize>j << 2), j < w ? load<f32>(src + (<usize>j << 2)) : 0);
-        out += NR << 2;
+        for (let j = 0; j < nr; j++) store<f32>(out + (<usize>j << 2), j < w ? load<f32>(src + (<usize>j << 2)) : 0);
+        out += step;
         src += <usize>n << 2;
       }
     }
   }
 }
 
-// Packs rows [i0, i0+mc) × columns [pc, pc+kc) of A (row stride k) as panels of MR rows interleaved per
-// column. A full panel moves MR×4 blocks through registers (MR row loads, shuffles, MR stores of the 4·MR
+// Packs rows [i0, i0+mc) × columns [pc, pc+kc) of A (row stride k) as panels of mr rows interleaved per
+// column. A full panel moves mr×4 blocks through registers (mr row loads, shuffles, mr stores of the 4·mr
 // floats of four columns); a partial panel and the last columns go one by one.
-function packA(a: usize, k: i32, i0: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
+function packA(a: usize, k: i32, i0: i32, mc: i32, pc: i32, kc: i32, dst: usize, mr: i32): void {
   const row = <usize>k << 2;
   const kc4 = kc & ~3;
-  for (let r = 0; r < mc; r += MR) {
-    const h = min(MR, mc - r);
+  for (let r = 0; r < mc; r += mr) {
+    const h = min(mr, mc - r);
     const out = dst + (<usize>(r * kc) << 2);
-    if (h == MR) {
+    if (h == mr) {
       const src = a + <usize>(i0 + r) * row + (<usize>pc << 2);
       for (let p = 0; p < kc4; p += 4) {
         const s = src + (<usize>p << 2);
-        const o = out + <usize>(p * MR << 2);
+        const o = out + <usize>(p * mr << 2);
         const r0 = v128.load(s), r1 = v128.load(s + row), r2 = v128.load(s + 2 * row);
-        if (MR == 3) {
+        if (mr == 3) {
           const t = i32x4.shuffle(r0, r1, 0, 4, 1, 5); // r0[0] r1[0] r0[1] r1[1]
           const u = i32x4.shuffle(r1, r2, 1, 5, 2, 6); // r1[1] r2[1] r1[2] r2[2]
           const v = i32x4.shuffle(r0, r1, 3, 7, 3, 7); // r0[3] r1[3] …
@@ -99,38 +121,38 @@ function packA(a: usize, k: i32, i0: i32, mc: i32, pc: i32, kc: i32, dst: usize)
         }
       }
       for (let p = kc4; p < kc; p++) {
-        const o = out + <usize>(p * MR << 2);
-        for (let ii = 0; ii < MR; ii++) store<f32>(o + (<usize>ii << 2), load<f32>(src + <usize>ii * row + (<usize>p << 2)));
+        const o = out + <usize>(p * mr << 2);
+        for (let ii = 0; ii < mr; ii++) store<f32>(o + (<usize>ii << 2), load<f32>(src + <usize>ii * row + (<usize>p << 2)));
       }
       continue;
     }
-    for (let ii = 0; ii < MR; ii++) {
+    for (let ii = 0; ii < mr; ii++) {
       let o = out + (<usize>ii << 2);
       let src = a + (<usize>((i0 + r + ii) * k + pc) << 2);
       for (let p = 0; p < kc; p++) {
         store<f32>(o, ii < h ? load<f32>(src) : 0);
-        o += MR << 2;
+        o += mr << 2;
         src += 4;
       }
     }
   }
 }
 
-// packB for a B stored transposed ([n, k], row stride k): strip s gathers NR stored rows. Full strips move
+// packB for a B stored transposed ([n, k], row stride k): strip s gathers nr stored rows. Full strips move
 // 4×4 blocks through registers (four loads, a transpose by shuffles, four stores); the rest goes one by one.
-function packBT(b: usize, k: i32, n: i32, pc: i32, kc: i32, dst: usize): void {
-  const strips = (n + NR - 1) / NR;
+function packBT(b: usize, k: i32, n: i32, pc: i32, kc: i32, dst: usize, nr: i32): void {
+  const strips = (n + nr - 1) / nr;
   const kc4 = kc & ~3;
   const row = <usize>k << 2;
-  const step = <usize>(NR << 2);
+  const step = <usize>(nr << 2);
   for (let s = 0; s < strips; s++) {
-    const j0 = s * NR;
-    const w = min(NR, n - j0);
-    const out = dst + <usize>(s * kc * NR << 2);
+    const j0 = s * nr;
+    const w = min(nr, n - j0);
+    const out = dst + <usize>(s * kc * nr << 2);
     let p0 = 0;
-    if (w == NR) {
+    if (w == nr) {
       for (; p0 < kc4; p0 += 4) {
-        for (let jj = 0; jj < NR; jj += 4) {
+        for (let jj = 0; jj < nr; jj += 4) {
           const src = b + <usize>(j0 + jj) * row + (<usize>(pc + p0) << 2);
           const r0 = v128.load(src), r1 = v128.load(src + row), r2 = v128.load(src + 2 * row), r3 = v128.load(src + 3 * row);
           const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
@@ -145,24 +167,24 @@ function packBT(b: usize, k: i32, n: i32, pc: i32, kc: i32, dst: usize): void {
     }
     for (let p = p0; p < kc; p++) {
       const o = out + <usize>p * step;
-      for (let j = 0; j < NR; j++) store<f32>(o + (<usize>j << 2), j < w ? load<f32>(b + <usize>(j0 + j) * row + (<usize>(pc + p) << 2)) : 0);
+      for (let j = 0; j < nr; j++) store<f32>(o + (<usize>j << 2), j < w ? load<f32>(b + <usize>(j0 + j) * row + (<usize>(pc + p) << 2)) : 0);
     }
   }
 }
 
-// packA for an A stored transposed ([k, m], row stride m): the MR rows of a panel at one column are MR
-// consecutive floats. A full panel copies them with a vector load and store; with MR = 3 the next column's
+// packA for an A stored transposed ([k, m], row stride m): the mr rows of a panel at one column are mr
+// consecutive floats. A full panel copies them with a vector load and store; with mr = 3 the next column's
 // store overwrites the fourth lane, and the last column (whose fourth lane may lie past A) goes one by one.
-function packAT(a: usize, m: i32, i0: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
+function packAT(a: usize, m: i32, i0: i32, mc: i32, pc: i32, kc: i32, dst: usize, mr: i32): void {
   const row = <usize>m << 2;
-  for (let r = 0; r < mc; r += MR) {
-    const h = min(MR, mc - r);
+  for (let r = 0; r < mc; r += mr) {
+    const h = min(mr, mc - r);
     let o = dst + (<usize>(r * kc) << 2);
     let src = a + <usize>pc * row + (<usize>(i0 + r) << 2);
-    const vectors = h == MR ? (MR == 4 ? kc : kc - 1) : 0;
-    for (let p = 0; p < vectors; p++, o += MR << 2, src += row) v128.store(o, v128.load(src));
-    for (let p = vectors; p < kc; p++, o += MR << 2, src += row) {
-      for (let ii = 0; ii < MR; ii++) store<f32>(o + (<usize>ii << 2), ii < h ? load<f32>(src + (<usize>ii << 2)) : 0);
+    const vectors = h == mr ? (mr == 4 ? kc : kc - 1) : 0;
+    for (let p = 0; p < vectors; p++, o += mr << 2, src += row) v128.store(o, v128.load(src));
+    for (let p = vectors; p < kc; p++, o += mr << 2, src += row) {
+      for (let ii = 0; ii < mr; ii++) store<f32>(o + (<usize>ii << 2), ii < h ? load<f32>(src + (<usize>ii << 2)) : 0);
     }
   }
 }
@@ -173,27 +195,21 @@ function packAT(a: usize, m: i32, i0: i32, mc: i32, pc: i32, kc: i32, dst: usize
   v128.store(dst, first ? v : f32x4.add(v128.load(dst), v));
 }
 
-// The rows × cols corner of a tile that a micro-kernel left in `tile` (row stride NR), into C.
-function putPartial(tile: usize, c: usize, ld: usize, rows: i32, cols: i32, first: bool): void {
+// The rows × cols corner of a tile that a micro-kernel left in `tile` (row stride nr), into C.
+function putPartial(tile: usize, c: usize, ld: usize, rows: i32, cols: i32, first: bool, nr: i32): void {
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
       const dst = c + <usize>i * ld + (<usize>j << 2);
-      const v = load<f32>(tile + (<usize>(i * NR + j) << 2));
+      const v = load<f32>(tile + (<usize>(i * nr + j) << 2));
       store<f32>(dst, first ? v : load<f32>(dst) + v);
     }
   }
 }
 
-// C[MR×NR] (+)= Apanel[MR×kc] · Bstrip[kc×NR]; a partial tile (rows < MR or cols < NR) goes through `tile`.
+// C[3×12] (+)= Apanel[3×kc] · Bstrip[kc×12]; a partial tile (rows < 3 or cols < 12) goes through `tile`.
 // The k loop runs inside an outer loop over k chunks: V8 (11.3) unrolls an inner loop of this size, not an
 // outermost one, and unrolled it ran ~8% faster (`--print-wasm-code`).
-function micro(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, first: bool, tile: usize): void {
-  if (MR == 3) micro3x12(ap, bp, kc, c, ldc, rows, cols, first, tile);
-  else micro4x8(ap, bp, kc, c, ldc, rows, cols, first, tile);
-}
-
-// @ts-ignore: decorator
-@inline function micro3x12(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, first: bool, tile: usize): void {
+function micro3x12(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, first: bool, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c22 = f32x4.splat(0);
@@ -221,11 +237,11 @@ function micro(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, col
   v128.store(tile, c00); v128.store(tile, c01, 16); v128.store(tile, c02, 32);
   v128.store(tile, c10, 48); v128.store(tile, c11, 64); v128.store(tile, c12, 80);
   v128.store(tile, c20, 96); v128.store(tile, c21, 112); v128.store(tile, c22, 128);
-  putPartial(tile, c, ld, rows, cols, first);
+  putPartial(tile, c, ld, rows, cols, first, 12);
 }
 
-// @ts-ignore: decorator
-@inline function micro4x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, first: bool, tile: usize): void {
+// C[4×8] (+)= Apanel[4×kc] · Bstrip[kc×8], as micro3x12 does.
+function micro4x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, first: bool, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   for (let p0 = 0; p0 < kc; p0 += K_CHUNK) {
@@ -254,7 +270,7 @@ function micro(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, col
   }
   v128.store(tile, c00); v128.store(tile, c01, 16); v128.store(tile, c10, 32); v128.store(tile, c11, 48);
   v128.store(tile, c20, 64); v128.store(tile, c21, 80); v128.store(tile, c30, 96); v128.store(tile, c31, 112);
-  putPartial(tile, c, ld, rows, cols, first);
+  putPartial(tile, c, ld, rows, cols, first, 8);
 }
 
 // `micro` (3×12 tiles only) for the last strip of a B whose width leaves at most 4 columns there: one vector
@@ -263,7 +279,7 @@ function micro(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, col
 function microNarrow(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, first: bool, tile: usize): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0);
   let d0 = f32x4.splat(0), d1 = f32x4.splat(0), d2 = f32x4.splat(0);
-  const row = <usize>(NR << 2);
+  const row: usize = 48;
   const pairsEnd = bp + <usize>(kc & ~1) * row;
   while (bp < pairsEnd) {
     const b0 = v128.load(bp), b1 = v128.load(bp + row);
@@ -273,7 +289,7 @@ function microNarrow(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i3
     d0 = madd(v128.load32_splat(ap, 12), b1, d0);
     d1 = madd(v128.load32_splat(ap, 16), b1, d1);
     d2 = madd(v128.load32_splat(ap, 20), b1, d2);
-    ap += MR << 3;
+    ap += 24;
     bp += row << 1;
   }
   if (kc & 1) {
@@ -287,8 +303,8 @@ function microNarrow(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i3
     put(c, f32x4.add(c0, d0), first); put(c + ld, f32x4.add(c1, d1), first); put(c + 2 * ld, f32x4.add(c2, d2), first);
     return;
   }
-  v128.store(tile, f32x4.add(c0, d0)); v128.store(tile, f32x4.add(c1, d1), NR << 2); v128.store(tile, f32x4.add(c2, d2), NR << 3);
-  putPartial(tile, c, ld, rows, cols, first);
+  v128.store(tile, f32x4.add(c0, d0)); v128.store(tile, f32x4.add(c1, d1), 48); v128.store(tile, f32x4.add(c2, d2), 96);
+  putPartial(tile, c, ld, rows, cols, first, 12);
 }
 
 /**
@@ -299,24 +315,26 @@ export function gemm(a: usize, b: usize, c: usize, m0: i32, m1: i32, k: i32, n: 
   gemmT(a, b, c, m0, m1, k, n, 0, 0, scratch);
 }
 
-// Rows [m0, m1) of C (+)= A[:, pc..pc+kc) · (the packed k block of B at bp): A packed MC rows at a time into ap.
-// The first k block stores into C unless `acc` (C already holds a sum to add to).
-function blockRows(a: usize, bp: usize, c: usize, m0: i32, m1: i32, k: i32, n: i32, m: i32, trans: i32, pc: i32, kc: i32, ap: usize, tile: usize, acc: bool): void {
-  const strips = (n + NR - 1) / NR;
+// Rows [m0, m1) of C (+)= A[:, pc..pc+kc) · (the packed k block of B at bp, in strips of nr columns): A packed
+// MC rows at a time into ap. The first k block stores into C unless `acc` (C already holds a sum to add to).
+function blockRows(a: usize, bp: usize, c: usize, m0: i32, m1: i32, k: i32, n: i32, m: i32, trans: i32, pc: i32, kc: i32, ap: usize, tile: usize, acc: bool, nr: i32): void {
+  const strips = (n + nr - 1) / nr;
+  const mr = tileRows(nr), mcMax = blockRowsOf(nr);
   const first = pc == 0 && !acc;
-  for (let ic = m0; ic < m1; ic += MC) {
-    const mc = min(MC, m1 - ic);
-    if (trans & 1) packAT(a, m, ic, mc, pc, kc, ap);
-    else packA(a, k, ic, mc, pc, kc, ap);
+  for (let ic = m0; ic < m1; ic += mcMax) {
+    const mc = min(mcMax, m1 - ic);
+    if (trans & 1) packAT(a, m, ic, mc, pc, kc, ap, mr);
+    else packA(a, k, ic, mc, pc, kc, ap, mr);
     for (let s = 0; s < strips; s++) {
-      const j0 = s * NR;
-      const cols = min(NR, n - j0);
-      const bs = bp + <usize>(s * kc * NR << 2);
-      for (let r = 0; r < mc; r += MR) {
-        const rows = min(MR, mc - r);
+      const j0 = s * nr;
+      const cols = min(nr, n - j0);
+      const bs = bp + <usize>(s * kc * nr << 2);
+      for (let r = 0; r < mc; r += mr) {
+        const rows = min(mr, mc - r);
         const at = ap + (<usize>(r * kc) << 2), to = c + (<usize>((ic + r) * n + j0) << 2);
-        if (MR == 3 && cols <= 4) microNarrow(at, bs, kc, to, n, rows, cols, first, tile);
-        else micro(at, bs, kc, to, n, rows, cols, first, tile);
+        if (nr == 8) micro4x8(at, bs, kc, to, n, rows, cols, first, tile);
+        else if (cols <= 4) microNarrow(at, bs, kc, to, n, rows, cols, first, tile);
+        else micro3x12(at, bs, kc, to, n, rows, cols, first, tile);
       }
     }
   }
@@ -333,15 +351,16 @@ export function gemmT(a: usize, b: usize, c: usize, m0: i32, m1: i32, k: i32, n:
 
 // gemmT, adding to what C holds where `acc`.
 function gemmTInto(a: usize, b: usize, c: usize, m0: i32, m1: i32, k: i32, n: i32, m: i32, trans: i32, scratch: usize, acc: bool): void {
-  const strips = (n + NR - 1) / NR;
+  const nr = tileCols(n);
+  const strips = (n + nr - 1) / nr;
   const bp = scratch;
-  const ap = bp + (<usize>(strips * NR * KC) << 2);
-  const tile = ap + (<usize>(MC * KC) << 2);
+  const ap = bp + (<usize>(strips * nr * KC) << 2);
+  const tile = ap + (<usize>(MC_MAX * KC) << 2);
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
-    if (trans & 2) packBT(b, k, n, pc, kc, bp);
-    else packB(b, n, pc, kc, bp);
-    blockRows(a, bp, c, m0, m1, k, n, m, trans, pc, kc, ap, tile, acc);
+    if (trans & 2) packBT(b, k, n, pc, kc, bp, nr);
+    else packB(b, n, pc, kc, bp, nr);
+    blockRows(a, bp, c, m0, m1, k, n, m, trans, pc, kc, ap, tile, acc, nr);
   }
 }
 
@@ -352,32 +371,35 @@ function gemmTInto(a: usize, b: usize, c: usize, m0: i32, m1: i32, k: i32, n: i3
 
 /** Bytes of B packed whole by `packBAll`: every k block, one after the other. */
 export function packedBBytes(k: i32, n: i32): i32 {
-  return (((n + NR - 1) / NR) * NR * k) << 2;
+  const nr = tileCols(n);
+  return (((n + nr - 1) / nr) * nr * k) << 2;
 }
 
 /** Bytes of scratch one thread needs for `gemmPacked`. */
 export function packedScratchBytes(): i32 {
-  return (MC * KC + TILE) << 2;
+  return (MC_MAX * KC + TILE_MAX) << 2;
 }
 
-/** Packs all of B (`trans` bit 1: stored [n, k]) at `dst`, as gemmT packs each k block: block pc at dst + 4·pc·8·strips. */
+/** Packs all of B (`trans` bit 1: stored [n, k]) at `dst`, as gemmT packs each k block: block pc at dst + 4·pc·nr·strips. */
 export function packBAll(b: usize, k: i32, n: i32, trans: i32, dst: usize): void {
-  const strips = (n + NR - 1) / NR;
+  const nr = tileCols(n);
+  const strips = (n + nr - 1) / nr;
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
-    const at = dst + (<usize>(pc * strips * NR) << 2);
-    if (trans & 2) packBT(b, k, n, pc, kc, at);
-    else packB(b, n, pc, kc, at);
+    const at = dst + (<usize>(pc * strips * nr) << 2);
+    if (trans & 2) packBT(b, k, n, pc, kc, at, nr);
+    else packB(b, n, pc, kc, at, nr);
   }
 }
 
 /** `gemmT` on a B that `packBAll` packed at `bPacked`; `scratch` holds `packedScratchBytes()` bytes of this thread's. */
 export function gemmPacked(a: usize, bPacked: usize, c: usize, m0: i32, m1: i32, k: i32, n: i32, m: i32, trans: i32, scratch: usize): void {
-  const strips = (n + NR - 1) / NR;
-  const tile = scratch + (<usize>(MC * KC) << 2);
+  const nr = tileCols(n);
+  const strips = (n + nr - 1) / nr;
+  const tile = scratch + (<usize>(MC_MAX * KC) << 2);
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
-    blockRows(a, bPacked + (<usize>(pc * strips * NR) << 2), c, m0, m1, k, n, m, trans, pc, kc, scratch, tile, false);
+    blockRows(a, bPacked + (<usize>(pc * strips * nr) << 2), c, m0, m1, k, n, m, trans, pc, kc, scratch, tile, false, nr);
   }
 }
 
