@@ -38,6 +38,7 @@ function check(name: string, fn: (...xs: Tensor[]) => Tensor, inputs: () => Tens
 // ---- layers ----
 
 check("linear", (x, w, b) => F.linear(x, w!, b!), () => [randn([3, 4]), randn([2, 4]), randn([2])]);
+check("linear on a 1-D input", (x, w, b) => F.linear(x, w!, b!), () => [randn([4]), randn([2, 4]), randn([2])]);
 check("conv2d padding", (x, w, b) => F.conv2d(x, w!, b!, { padding: 1 }), () => [randn([1, 2, 4, 4]), randn([3, 2, 3, 3]), randn([3])]);
 check("conv2d stride", (x, w) => F.conv2d(x, w!, null, { stride: 2 }), () => [randn([1, 2, 5, 5]), randn([2, 2, 3, 3])]);
 check("conv2d dilation", (x, w) => F.conv2d(x, w!, null, { dilation: 2, padding: 1 }), () => [randn([1, 1, 5, 5]), randn([2, 1, 2, 2])]);

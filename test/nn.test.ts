@@ -291,6 +291,20 @@ test("forward pre-hooks and forward hooks run on model.forward(x), may replace i
   assert.equal(seen.length, 2);
 });
 
+test("linear on a 1-D input is that row's product, shape [out], with the weight's gradient of a batch of one", () => {
+  cr.manualSeed(3);
+  const w = cr.randn([3, 5], { requiresGrad: true }), b = cr.randn([3], { requiresGrad: true });
+  const x = cr.randn([5]);
+  const one = F.linear(x, w, b);
+  assert.deepEqual(one.shape, [3]);
+  const row = F.linear(x.unsqueeze(0), w, b);
+  assert.deepEqual(values(one), values(row.squeeze(0)));
+  one.sum().backward();
+  const gw = values(w.grad!);
+  assert.deepEqual(gw, values(x.unsqueeze(0).expand([3, 5]))); // d(sum(x·Wᵀ))/dW: x in every row
+  assert.deepEqual(values(b.grad!), [1, 1, 1]);
+});
+
 test("hooks on a child fire when the parent runs it, once per call; returning nothing keeps the value", () => {
   const net = new Net();
   const activations: number[][] = [];

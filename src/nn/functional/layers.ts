@@ -29,8 +29,8 @@ export function linearAs(op: string, input: Tensor, weight: Tensor, bias: Tensor
     throw new DTypeError(`${op}: input is ${input.dtype} but the weight is ${weight.dtype}; convert the input with .to("${weight.dtype}") or the module with .to("${input.dtype}")`);
   }
   if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== outF)) throw new ShapeError(`${op}: bias must be [${outF}], got ${fmt(bias.shape)}`);
-  // x·Wᵀ with W read transposed in place, for inputs with a batch dim (a 1-D input is one row).
-  const out = input.ndim >= 2 ? matmulBT(input, weight) : input.matmul(weight.t());
+  // x·Wᵀ with W read transposed in place (a 1-D input is one row).
+  const out = input.ndim >= 2 ? matmulBT(input, weight) : matmulBT(input.unsqueeze(0), weight).squeeze(0);
   return bias === null ? out : out.add(bias);
 }
 
