@@ -2,7 +2,7 @@
 // Compiled by tools/build-wasm.mjs into four variants: relaxed-SIMD FMA or plain SIMD, shared or private memory.
 // Pointers are byte offsets into linear memory that the JavaScript side lays out; nothing here allocates.
 
-import { addRun } from "./runs";
+import { addRun, transpose4x4 } from "./runs";
 
 // The micro-kernel computes an MR×NR tile of C: 3×12 or 4×8. The 3×12 tile has nine f32x4 accumulators,
 // more than the eight that two FMA ports of latency 4 keep busy, plus three B vectors and one broadcast A
@@ -102,8 +102,8 @@ function packA(a: usize, k: i32, i0: i32, mc: i32, pc: i32, kc: i32, dst: usize,
       for (let p = 0; p < kc4; p += 4) {
         const s = src + (<usize>p << 2);
         const o = out + <usize>(p * mr << 2);
-        const r0 = v128.load(s), r1 = v128.load(s + row), r2 = v128.load(s + 2 * row);
         if (mr == 3) {
+          const r0 = v128.load(s), r1 = v128.load(s + row), r2 = v128.load(s + 2 * row);
           const t = i32x4.shuffle(r0, r1, 0, 4, 1, 5); // r0[0] r1[0] r0[1] r1[1]
           const u = i32x4.shuffle(r1, r2, 1, 5, 2, 6); // r1[1] r2[1] r1[2] r2[2]
           const v = i32x4.shuffle(r0, r1, 3, 7, 3, 7); // r0[3] r1[3] …
@@ -111,13 +111,7 @@ function packA(a: usize, k: i32, i0: i32, mc: i32, pc: i32, kc: i32, dst: usize,
           v128.store(o, i32x4.shuffle(u, r0, 0, 1, 6, 2), 16); // r1[1] r2[1] r0[2] r1[2]
           v128.store(o, i32x4.shuffle(r2, v, 2, 4, 5, 3), 32); // r2[2] r0[3] r1[3] r2[3]
         } else {
-          const r3 = v128.load(s + 3 * row);
-          const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
-          const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
-          v128.store(o, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
-          v128.store(o, i32x4.shuffle(t0, t2, 2, 3, 6, 7), 16);
-          v128.store(o, i32x4.shuffle(t1, t3, 0, 1, 4, 5), 32);
-          v128.store(o, i32x4.shuffle(t1, t3, 2, 3, 6, 7), 48);
+          transpose4x4(s, row, o, 16);
         }
       }
       for (let p = kc4; p < kc; p++) {
@@ -153,15 +147,7 @@ function packBT(b: usize, k: i32, n: i32, pc: i32, kc: i32, dst: usize, nr: i32)
     if (w == nr) {
       for (; p0 < kc4; p0 += 4) {
         for (let jj = 0; jj < nr; jj += 4) {
-          const src = b + <usize>(j0 + jj) * row + (<usize>(pc + p0) << 2);
-          const r0 = v128.load(src), r1 = v128.load(src + row), r2 = v128.load(src + 2 * row), r3 = v128.load(src + 3 * row);
-          const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
-          const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
-          const o = out + <usize>p0 * step + (<usize>jj << 2);
-          v128.store(o, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
-          v128.store(o + step, i32x4.shuffle(t0, t2, 2, 3, 6, 7));
-          v128.store(o + 2 * step, i32x4.shuffle(t1, t3, 0, 1, 4, 5));
-          v128.store(o + 3 * step, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
+          transpose4x4(b + <usize>(j0 + jj) * row + (<usize>(pc + p0) << 2), row, out + <usize>p0 * step + (<usize>jj << 2), step);
         }
       }
     }

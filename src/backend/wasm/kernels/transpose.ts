@@ -1,20 +1,14 @@
 // AssemblyScript source of a batched 2-D transpose of 4-byte elements, in tiles so both sides stay in cache,
 // each tile in 4×4 blocks transposed in SIMD registers (four loads, eight shuffles, four stores).
 
+import { transpose4x4 } from "./runs";
+
 const TILE: i32 = 16;
 
 // The 4×4 block at row i, column j of a rows × cols matrix, written transposed at column i, row j of dst.
 // @ts-ignore: decorator
 @inline function block4x4(src: usize, dst: usize, i: i32, j: i32, rows: i32, cols: i32): void {
-  const s = src + (<usize>(i * cols + j) << 2), rowBytes = <usize>cols << 2;
-  const r0 = v128.load(s), r1 = v128.load(s + rowBytes), r2 = v128.load(s + 2 * rowBytes), r3 = v128.load(s + 3 * rowBytes);
-  const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
-  const t2 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
-  const d = dst + (<usize>(j * rows + i) << 2), colBytes = <usize>rows << 2;
-  v128.store(d, v128.shuffle<i32>(t0, t2, 0, 1, 4, 5));
-  v128.store(d + colBytes, v128.shuffle<i32>(t0, t2, 2, 3, 6, 7));
-  v128.store(d + 2 * colBytes, v128.shuffle<i32>(t1, t3, 0, 1, 4, 5));
-  v128.store(d + 3 * colBytes, v128.shuffle<i32>(t1, t3, 2, 3, 6, 7));
+  transpose4x4(src + (<usize>(i * cols + j) << 2), <usize>cols << 2, dst + (<usize>(j * rows + i) << 2), <usize>rows << 2);
 }
 
 // Elements [j0, j1) of rows [i0, i1), one at a time: a tile's edges past its last whole 4×4 block.
