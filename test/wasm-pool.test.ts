@@ -155,6 +155,38 @@ test("parallelGemm: rows split across workers on B packed once give exactly the 
   }
 });
 
+test("packBStrips: B packed strip range by strip range, in any split and by the workers, is packBAll's packing", async () => {
+  const rt = getRuntime()!;
+  const pool = getPool(rt)!;
+  await whenReady(readyWorkerCount, 3);
+  const ex = rt.exports;
+  // Both tilings (12 and 8 columns), a partial last strip, two k blocks, k not a multiple of 4.
+  for (const [k, n] of [[600, 37], [784, 256], [130, 32], [5, 3]] as const) {
+    const strips = ex.packedBStrips(n);
+    const bytes = ex.packedBBytes(k, n);
+    const offsets = borrowScratch(rt, [k * n * 4, bytes, bytes]);
+    assert.ok(offsets !== undefined);
+    try {
+      const [b, whole, pieces] = offsets as [number, number, number];
+      new Float32Array(rt.memory.buffer, b, k * n).set(random(k * n, k + n));
+      for (const trans of [0, 2]) {
+        ex.packBAll(b, k, n, trans, whole);
+        const expected = new Float32Array(rt.memory.buffer, whole, bytes / 4).slice();
+        const got = () => new Float32Array(rt.memory.buffer, pieces, bytes / 4);
+        got().fill(Number.NaN);
+        const cuts = [...new Set([0, 1, Math.max(1, strips - 1), strips])].filter((s) => s <= strips);
+        for (let i = 0; i + 1 < cuts.length; i++) ex.packBStrips(b, k, n, trans, pieces, cuts[i]!, cuts[i + 1]!);
+        assert.deepEqual(got(), expected, `${k}×${n} (trans ${trans}) packed in pieces ${cuts.join(", ")}`);
+        got().fill(Number.NaN);
+        parallelRun(rt, pool, "packBStrips", [b, k, n, trans, pieces], strips, 1);
+        assert.deepEqual(got(), expected, `${k}×${n} (trans ${trans}) packed a strip per chunk by the threads`);
+      }
+    } finally {
+      releaseScratch();
+    }
+  }
+});
+
 test("parallelGemm uses no more workers than there are packing spaces", async () => {
   const rt = getRuntime()!;
   const pool = getPool(rt)!;

@@ -4,7 +4,7 @@ import { broadcastShapes, broadcastStrides, sizeOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";
 import type { TensorData } from "../backend.js";
 import { forEachRow } from "../cpu/strided.js";
-import { getPool, parallelGemm, parallelGemmBatch, parallelGemmSumGroups, readyWorkerCount } from "./pool.js";
+import { getPool, parallelGemm, parallelGemmBatch, parallelGemmSumGroups, parallelRun, readyWorkerCount } from "./pool.js";
 import type { Pool } from "./pool.js";
 import { runKernel } from "./call.js";
 import type { Runtime } from "./runtime.js";
@@ -23,11 +23,21 @@ function gemm(rt: Runtime, pool: Pool | null, a: number, b: number, c: number, m
     rt.exports.gemmT(a, b, c, 0, m, k, n, m, trans, scratch.single);
     return;
   }
-  if (scratch.packedFrom !== b) rt.exports.packBAll(b, k, n, trans, scratch.packedB);
+  if (scratch.packedFrom !== b) packShared(rt, pool, b, k, n, trans, scratch.packedB);
   scratch.packedFrom = b;
   const tile = rt.exports.gemmTileRows(n);
   const chunkRows = Math.max(2 * tile, Math.ceil(m / (4 * scratch.threads.length) / tile) * tile);
   parallelGemm(rt, pool, a, scratch.packedB, c, m, k, n, chunkRows, scratch.threads, trans & 1);
+}
+
+/** Elements of B from which its packing is shared with the workers too: below, one thread packs it sooner than it wakes them. */
+const SHARED_PACK_MIN = 65536;
+
+// Packs B whole for threads that split one product's rows: a large B is packed by all threads, column strips each.
+function packShared(rt: Runtime, pool: Pool, b: number, k: number, n: number, trans: number, dst: number): void {
+  const strips = rt.exports.packedBStrips(n);
+  if (k * n < SHARED_PACK_MIN || strips < 2) rt.exports.packBAll(b, k, n, trans, dst);
+  else parallelRun(rt, pool, "packBStrips", [b, k, n, trans, dst], strips, Math.ceil(strips / (2 * (readyWorkerCount() + 1))));
 }
 
 /** Whether offsets step by one stride (a batch a single strided loop can walk: flat, or one matrix repeated). */

@@ -15,6 +15,9 @@ export interface KernelExports {
   packedBBytes(k: number, n: number): number;
   packedScratchBytes(): number;
   packBAll(b: number, k: number, n: number, trans: number, dst: number): void;
+  /** `packBAll`'s column strips [s0, s1) (of `packedBStrips(n)`): threads pack one B together. */
+  packBStrips(b: number, k: number, n: number, trans: number, dst: number, s0: number, s1: number): void;
+  packedBStrips(n: number): number;
   gemmPacked(a: number, bPacked: number, c: number, m0: number, m1: number, k: number, n: number, m: number, trans: number, scratch: number): void;
   /** A batch of products summed into one: groups of them into partials (threads split the groups), then `addPartials`. */
   gemmSumGroups(a: number, b: number, out: number, partials: number, strideA: number, strideB: number, m: number, k: number, n: number, trans: number, batch: number, per: number, start: number, end: number, scratch: number): void;

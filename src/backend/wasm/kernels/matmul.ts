@@ -62,10 +62,9 @@ export function scratchBytes(n: i32): i32 {
 }
 
 // Packs rows [pc, pc+kc) of B (row stride n) as strips of nr columns: strip s holds kc rows of nr, zero-padded.
-function packB(b: usize, n: i32, pc: i32, kc: i32, dst: usize, nr: i32): void {
-  const strips = (n + nr - 1) / nr;
+function packB(b: usize, n: i32, pc: i32, kc: i32, dst: usize, nr: i32, s0: i32, s1: i32): void {
   const step = <usize>(nr << 2);
-  for (let s = 0; s < strips; s++) {
+  for (let s = s0; s < s1; s++) {
     const j0 = s * nr;
     const w = min(nr, n - j0);
     let out = dst + <usize>(s * kc * nr << 2);
@@ -134,12 +133,11 @@ function packA(a: usize, k: i32, i0: i32, mc: i32, pc: i32, kc: i32, dst: usize,
 
 // packB for a B stored transposed ([n, k], row stride k): strip s gathers nr stored rows. Full strips move
 // 4×4 blocks through registers (four loads, a transpose by shuffles, four stores); the rest goes one by one.
-function packBT(b: usize, k: i32, n: i32, pc: i32, kc: i32, dst: usize, nr: i32): void {
-  const strips = (n + nr - 1) / nr;
+function packBT(b: usize, k: i32, n: i32, pc: i32, kc: i32, dst: usize, nr: i32, s0: i32, s1: i32): void {
   const kc4 = kc & ~3;
   const row = <usize>k << 2;
   const step = <usize>(nr << 2);
-  for (let s = 0; s < strips; s++) {
+  for (let s = s0; s < s1; s++) {
     const j0 = s * nr;
     const w = min(nr, n - j0);
     const out = dst + <usize>(s * kc * nr << 2);
@@ -344,8 +342,8 @@ function gemmTInto(a: usize, b: usize, c: usize, m0: i32, m1: i32, k: i32, n: i3
   const tile = ap + (<usize>(MC_MAX * KC) << 2);
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
-    if (trans & 2) packBT(b, k, n, pc, kc, bp, nr);
-    else packB(b, n, pc, kc, bp, nr);
+    if (trans & 2) packBT(b, k, n, pc, kc, bp, nr, 0, strips);
+    else packB(b, n, pc, kc, bp, nr, 0, strips);
     blockRows(a, bp, c, m0, m1, k, n, m, trans, pc, kc, ap, tile, acc, nr);
   }
 }
@@ -368,13 +366,24 @@ export function packedScratchBytes(): i32 {
 
 /** Packs all of B (`trans` bit 1: stored [n, k]) at `dst`, as gemmT packs each k block: block pc at dst + 4·pc·nr·strips. */
 export function packBAll(b: usize, k: i32, n: i32, trans: i32, dst: usize): void {
+  packBStrips(b, k, n, trans, dst, 0, packedBStrips(n));
+}
+
+/** The column strips `packBAll` packs B in: what threads sharing the packing split. */
+export function packedBStrips(n: i32): i32 {
+  const nr = tileCols(n);
+  return (n + nr - 1) / nr;
+}
+
+/** `packBAll`'s strips [s0, s1) only, in every k block: threads pack disjoint strips of one packed B. */
+export function packBStrips(b: usize, k: i32, n: i32, trans: i32, dst: usize, s0: i32, s1: i32): void {
   const nr = tileCols(n);
   const strips = (n + nr - 1) / nr;
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
     const at = dst + (<usize>(pc * strips * nr) << 2);
-    if (trans & 2) packBT(b, k, n, pc, kc, at, nr);
-    else packB(b, n, pc, kc, at, nr);
+    if (trans & 2) packBT(b, k, n, pc, kc, at, nr, s0, s1);
+    else packB(b, n, pc, kc, at, nr, s0, s1);
   }
 }
 
