@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CANDIDATE_BACKENDS } from "./lib/data.mjs";
 import { combineRounds, renderTable, rowsFor } from "./lib/table.mjs";
+import { MICROGRAD_W3_MS, evaluateGoals, renderGoals } from "./lib/goals.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const argv = process.argv.slice(2);
@@ -158,7 +159,11 @@ for (const r of results.filter((x) => x.system === "chainrule" && x.workload ===
   const share = bestProbe > 0 ? `${((100 * r.value) / bestProbe).toFixed(0)}% of the probe's best WebAssembly SIMD rate on all cores (${gf(bestProbe)} GFLOP/s)` : "no probe";
   out.push(`W1 N=1024, chainrule ${r.backend}: ${gf(r.value)} GFLOP/s = ${share}; ${((100 * r.value) / NOMINAL_PEAK_GFLOPS).toFixed(0)}% of the ${NOMINAL_PEAK_GFLOPS} GFLOP/s AVX-512 FMA peak the speed issue quotes for its 2-core machine.`);
 }
-out.push("W3 reference, not measured in this run: CPython micrograd ≈ 411 ms for the same 21,074-node graph (the speed issue's number).");
+out.push(`W3 reference, not measured in this run: CPython micrograd ≈ ${MICROGRAD_W3_MS} ms for the same 21,074-node graph (the speed issue's number).`);
+out.push("");
+out.push(`The speed issue's goals in this run (the table's medians and ratios${rounds > 1 ? "; each round's value or ratio in parentheses" : ""}):`);
+out.push(...renderGoals(evaluateGoals(results)));
+out.push("");
 // One line per workload for the per-run notes (W2's first→last loss shows every system started from the same weights).
 for (const workload of new Set(results.filter((r) => r.note).map((r) => r.workload))) {
   const parts = results.filter((r) => r.note && r.workload === workload).map((r) => `${r.system} ${r.backend}: ${r.note}`);

@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { CANDIDATE_BACKENDS, countNodes, elementwiseWorkload, matmulWorkload, mlpWorkload, scalarWorkload, useBackend } from "../bench/workloads/chainrule.mjs";
 import { mulberry32, w1Problem } from "../bench/lib/data.mjs";
 import { combineRounds, renderTable } from "../bench/lib/table.mjs";
+import { GOALS, evaluateGoals, renderGoals } from "../bench/lib/goals.mjs";
 
 const backends: string[] = [];
 for (const name of CANDIDATE_BACKENDS) if ((await useBackend(name)) === null) backends.push(name);
@@ -75,6 +76,48 @@ test("bench/run.mjs --quick prints one table with a chainrule column", { timeout
   assert.match(run.stdout, /\| workload \| unit \| chainrule cpu/);
   for (const row of ["W1 matmul N=128", "W2 MLP train step", "W3 scalar graph", "W4 sum(relu", "W5 peak RSS"]) assert.match(run.stdout, new RegExp(row.replace(/[()]/g, "\\$&")));
   assert.match(run.stdout, /peak-FMA probe/);
+  // Every goal gets a line; the peers did not run, so the goals against them say so.
+  assert.match(run.stdout, /The speed issue's goals in this run/);
+  for (const g of GOALS) assert.ok(run.stdout.includes(`- ${g.goal}: `), g.goal);
+  assert.match(run.stdout, /- W2 3× jax-js: not measured\. jax-js wasm\+jit not measured\./);
+});
+
+test("the speed issue's goals: medians against thresholds and peers, each round's ratio beside, the right backend judged", () => {
+  const rec = (system: string, backend: string, workload: string, rounds: number[]) => ({ system, backend, workload, value: rounds.slice().sort((a, b) => a - b)[rounds.length >> 1]!, rounds });
+  const results = [
+    rec("chainrule", "cpu", "W1 N=1024", [6, 7, 8]),
+    rec("chainrule", "wasm", "W1 N=1024", [59, 61, 70]),
+    rec("tfjs", "wasm", "W1 N=1024", [20, 20, 20]),
+    rec("tfjs", "cpu", "W1 N=1024", [0.5, 0.8, 0.7]),
+    rec("chainrule", "wasm", "W2", [5.5, 4.5, 4.9]),
+    rec("chainrule", "cpu", "W2", [40, 30, 35]),
+    rec("jax-js", "wasm+jit", "W2", [15, 15, 16.5]),
+    rec("pytorch", "cpu 1T", "W2", [5, 6, 7]),
+    rec("tfjs", "cpu", "W2", [350, 360, 370]),
+    rec("chainrule", "wasm", "W5", [99, 100.5, 101]),
+    rec("chainrule", "cpu", "W5", [90, 91, 92]),
+  ];
+  const byGoal = new Map(evaluateGoals(results).map((g) => [g.goal, g]));
+  const check = (goal: string, met: boolean | undefined, text: RegExp) => {
+    const g = byGoal.get(goal);
+    assert.ok(g !== undefined, goal);
+    assert.equal(g.met, met, goal);
+    assert.match(g.text, text, goal);
+  };
+  check("W1 N=1024 at least 60 GFLOP/s", true, /^chainrule wasm 61\.0 GFLOP\/s \(rounds 59\.0 \/ 61\.0 \/ 70\.0\)$/);
+  // Rates: ours / peer; times: peer / ours, per round too.
+  check("W1 N=1024 3.5× TF.js wasm", false, /^3\.05× \(rounds 2\.95× \/ 3\.05× \/ 3\.50×\)/);
+  check("W2 at most 5 ms", true, /^chainrule wasm 4\.90 ms/);
+  check("W2 3× jax-js", true, /^3\.06× \(rounds 2\.73× \/ 3\.33× \/ 3\.37×\): chainrule wasm 4\.90 against jax-js wasm\+jit 15\.0$/);
+  check("W2 as fast as PyTorch on 1 thread", true, /^1\.22×/);
+  // The cpu goals judge the cpu column, not chainrule's best.
+  check("cpu backend 10× TF.js cpu on W1 N=1024", true, /^10\.0× \(rounds 12\.0× \/ 8\.75× \/ 11\.4×\): chainrule cpu 7\.00/);
+  check("cpu backend 10× TF.js cpu on W2", true, /^10\.3× \(rounds 8\.75× \/ 12\.0× \/ 10\.6×\): chainrule cpu 35\.0 against tfjs cpu 360\.0$/);
+  // Memory: every backend must be under it, so the worst one is judged.
+  check("W5 under 100 MiB", false, /^chainrule wasm 100\.5 MiB/);
+  check("W4 faster than PyTorch on 2 threads", undefined, /chainrule not measured/);
+  check("cpu backend 10× TF.js cpu on W4", undefined, /chainrule not measured/);
+  assert.deepEqual(renderGoals([{ goal: "g", met: false, text: "t" }, { goal: "h", met: undefined, text: "u" }]), ["- g: NOT met. t.", "- h: not measured. u."]);
 });
 
 test("--rounds: a cell is the median of its rounds' values, and other records are kept once", () => {
