@@ -378,7 +378,7 @@ export function packedBStrips(n: i32): i32 {
 /** `packBAll`'s strips [s0, s1) only, in every k block: threads pack disjoint strips of one packed B. */
 export function packBStrips(b: usize, k: i32, n: i32, trans: i32, dst: usize, s0: i32, s1: i32): void {
   const nr = tileCols(n);
-  const strips = (n + nr - 1) / nr;
+  const strips = packedBStrips(n);
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
     const at = dst + (<usize>(pc * strips * nr) << 2);
