@@ -9,8 +9,9 @@ export function fmt(shape: Shape): string {
 }
 
 export function sizeOf(shape: Shape): number {
+  // An index loop: it allocates no iterator even where V8 leaves this hot, tiny function unoptimized.
   let n = 1;
-  for (const d of shape) n *= d;
+  for (let i = 0; i < shape.length; i++) n *= shape[i]!;
   return n;
 }
 

@@ -66,6 +66,7 @@ function addGrad(existing: Tensor | null, g: Tensor): Tensor {
 // the sum over all paths, once. A hook removed while backward runs still runs in this pass, as in
 // PyTorch. retainGrad's hook runs last, so `.grad` holds what the rest of the graph receives (PyTorch 2).
 function runPreHooks(node: Node, inGrads: (Tensor | null)[]): boolean {
+  if (!node._hasHooks) return false;
   let ran = false;
   for (const [nr, hooks] of node.preHooks) {
     const g = inGrads[nr];

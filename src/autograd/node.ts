@@ -27,8 +27,19 @@ export function peekSequenceNr(): number {
 export abstract class Node {
   /** Creation order; the engine runs later nodes first among those that are ready, as PyTorch does. */
   readonly sequenceNr: number = nextSequenceNr++;
+  // Most nodes never get a hook: their maps are made on first use, not for every op recorded.
+  #preHooks: Map<number, GradHook[]> | null = null;
+  #retainGradHooks: Map<number, (grad: Tensor) => void> | null = null;
+
   /** Hooks on the gradient of each output, run before the node; `retainGrad` is one of them. */
-  readonly preHooks = new Map<number, GradHook[]>();
+  get preHooks(): Map<number, GradHook[]> {
+    return (this.#preHooks ??= new Map());
+  }
+
+  /** @internal Whether any hook was ever added (so the engine can skip the node's hook pass). */
+  get _hasHooks(): boolean {
+    return this.#preHooks !== null || this.#retainGradHooks !== null;
+  }
   /** @internal In anomaly mode, the call stack where the op was recorded (read only to report an anomaly). */
   readonly _trace: Error | null = isAnomalyEnabled() ? captureTrace() : null;
   /** The shapes of the forward op's inputs, where the node knows them (for error messages). */
@@ -60,7 +71,9 @@ export abstract class Node {
   }
 
   /** @internal `retainGrad`'s hook per output: run after the other hooks, so it stores the final gradient. */
-  readonly retainGradHooks = new Map<number, (grad: Tensor) => void>();
+  get retainGradHooks(): Map<number, (grad: Tensor) => void> {
+    return (this.#retainGradHooks ??= new Map());
+  }
 
   /** Computes the gradients of the inputs from the gradients of the outputs. */
   abstract apply(gradOutputs: readonly (Tensor | null)[]): (Tensor | null)[];

@@ -23,6 +23,19 @@ function evaluated(rt: Runtime, arg: unknown): unknown {
 
 const bufOf = (rt: Runtime, buf: DataBuf): DataBuf => (isFused(buf) ? realize(rt, buf) : buf);
 
+// A kernel's arguments with their pending buffers evaluated: the same array when none is pending (most
+// calls), so a call allocates nothing for it.
+function evaluatedArgs(rt: Runtime, args: unknown[]): unknown[] {
+  let out = args;
+  for (let i = 0; i < args.length; i++) {
+    const e = evaluated(rt, args[i]);
+    if (e === args[i]) continue;
+    if (out === args) out = args.slice();
+    out[i] = e;
+  }
+  return out;
+}
+
 /** `kernels` with fusion in front of it. */
 export function withFusion(kernels: Backend): Backend {
   // Every kernel first evaluates its operands; those below are replaced by fusion-aware versions.
@@ -31,7 +44,7 @@ export function withFusion(kernels: Backend): Backend {
       name,
       typeof fn !== "function" ? fn : function (this: unknown, ...args: unknown[]) {
         const rt = getRuntime();
-        return (fn as Method).apply(kernels, rt === null ? args : args.map((a) => evaluated(rt, a)));
+        return (fn as Method).apply(kernels, rt === null ? args : evaluatedArgs(rt, args));
       },
     ]),
   ) as unknown as Backend;
