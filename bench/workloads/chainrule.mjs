@@ -27,12 +27,17 @@ export function matmulWorkload(n) {
   return () => cr.matmul(A, B).toTypedArray();
 }
 
-/** Copies an [in, out] (x·W) weight into a Linear's [out, in] weight without recording a graph. */
+/**
+ * Copies an [in, out] (x·W) weight into a Linear's [out, in] weight without recording a graph. In a scope,
+ * as the steps are: the weight's temporary copies are freed when it ends, not when the GC gets to them.
+ */
 function loadLinear(layer, w, fanIn, fanOut) {
-  cr.noGrad(() => {
-    layer.weight.copy_(cr.tensor(w).reshape([fanIn, fanOut]).t());
-    layer.bias.zero_();
-  });
+  cr.tidy(() =>
+    cr.noGrad(() => {
+      layer.weight.copy_(cr.tensor(w).reshape([fanIn, fanOut]).t());
+      layer.bias.zero_();
+    }),
+  );
 }
 
 /** W2: one Adam step of the 784-256-256-10 ReLU MLP on one batch; `step()` returns the loss read back. */
