@@ -29,3 +29,44 @@ test("a reused array comes back zeroed by default, or as it was for a caller tha
   recycle(filled);
   assert.ok((cpuBackend.full(5000, 0, "float32") as Float32Array).every((v) => v === 0));
 });
+
+test("arrays past V8's 64 on-heap bytes are pooled too, whatever their dtype; smaller ones are not", () => {
+  // Off the heap a typed array costs 1–3 µs to make, more than a small op's kernel.
+  for (const [dtype, smallest] of [["float32", 17], ["float64", 9], ["int32", 17], ["bool", 65]] as const) {
+    const pooled = allocOut(dtype, smallest);
+    recycle(pooled);
+    assert.equal(allocOut(dtype, smallest), pooled, `${dtype}[${smallest}] (more than 64 bytes) is reused`);
+    const onHeap = allocOut(dtype, smallest - 1);
+    recycle(onHeap);
+    assert.notEqual(allocOut(dtype, smallest - 1), onHeap, `${dtype}[${smallest - 1}] (64 bytes) is left to the collector`);
+  }
+  // Length and dtype both select: a float32[32] and an int32[32] have the same bytes but never trade places.
+  const f = allocOut("float32", 32);
+  recycle(f);
+  assert.ok(allocOut("int32", 32) instanceof Int32Array);
+  assert.equal(allocOut("float32", 32), f);
+});
+
+test("a scope's small tensors give their arrays to the next step's", async () => {
+  const cr = await import("../src/index.js");
+  const previous = cr.getBackend();
+  cr.setBackend("cpu");
+  try {
+    const x = cr.keep(cr.tensor([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]));
+    const bufOf = (t: { _storage: unknown }) => t._storage;
+    let first: unknown;
+    cr.tidy(() => {
+      first = bufOf(x.mul(2) as unknown as { _storage: unknown });
+    });
+    let second: unknown;
+    const y = cr.tidy(() => {
+      const z = x.mul(3);
+      second = bufOf(z as unknown as { _storage: unknown });
+      return z;
+    });
+    assert.equal(second, first, "the disposed product's array holds the next one");
+    assert.deepEqual(y.tolist(), Array.from({ length: 20 }, (_, i) => 3 * (i + 1)));
+  } finally {
+    cr.setBackend(previous);
+  }
+});
