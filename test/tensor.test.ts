@@ -936,3 +936,15 @@ test("a large tensor prints summarised, without overflowing the stack", () => {
   assert.ok(s.length < 500, `printed ${s.length} characters`);
   assert.equal(cr.tensor([[true, false]]).toString(), "tensor([[true, false]])");
 });
+
+test("matmul's shape errors name the op and both shapes, for the inner dims and for the batch dims", () => {
+  const a = cr.ones([2, 3, 4]).requiresGrad_();
+  assert.throws(() => cr.matmul(a, cr.ones([5, 6])), { name: "ShapeError", message: /matmul: a is \[2,3,4\], b is \[5,6\]: the inner dimensions differ \(4 vs 5\)/ });
+  assert.throws(() => cr.matmul(a, cr.ones([3, 4, 6])), { name: "ShapeError", message: /matmul: batch dims of a \[2,3,4\] and b \[3,4,6\].*cannot be broadcast/ });
+  assert.throws(() => cr.matmul(cr.tensor(1), cr.ones([2])), { name: "ShapeError", message: /matmul: both operands need at least 1 dim/ });
+  assert.equal(a.grad, null, "nothing was recorded");
+  // Batch dims that broadcast, and plain matrices, still multiply.
+  assert.deepEqual(cr.matmul(a, cr.ones([1, 4, 6])).shape, [2, 3, 6]);
+  assert.deepEqual(cr.matmul(cr.ones([3, 4]), cr.ones([4, 6])).shape, [3, 6]);
+  assert.deepEqual(cr.matmul(cr.ones([4]), cr.ones([3, 4, 6])).shape, [3, 6], "a 1-D a against a batch, as PyTorch");
+});

@@ -27,7 +27,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   }
   const a2 = a.ndim === 1 ? a.reshape([1, k1]) : a;
   const b2 = b.ndim === 1 ? b.reshape([k2, 1]) : b;
-  broadcastShapes(`matmul: batch dims of a ${fmt(a.shape)} and b ${fmt(b.shape)}`, a2.shape.slice(0, -2), b2.shape.slice(0, -2));
+  // Two matrices have no batch dims to check (formatting the message alone cost more than a 4×4 product).
+  if (a2.ndim > 2 || b2.ndim > 2) broadcastShapes(`matmul: batch dims of a ${fmt(a.shape)} and b ${fmt(b.shape)}`, a2.shape.slice(0, -2), b2.shape.slice(0, -2));
   let out = applyPrimitive("matmul", [a2, b2], { transA: false, transB: false });
   if (b.ndim === 1) out = out.squeeze(-1);
   if (a.ndim === 1) out = out.squeeze(b.ndim === 1 ? -1 : -2);
