@@ -11,7 +11,7 @@ import type { MatrixView } from "./matmul.js";
 import { RANGE_KERNELS, rangeKernelSource } from "./range-kernels.js";
 import type { RangeKernelName } from "./range-kernels.js";
 import { cpuThreadCount, isShared } from "./sharing.js";
-import { join, nextSeq, post, readySlots, S_READY, SERVE_TASKS_SOURCE, SLOT_WORDS } from "../task-slots.js";
+import { join, JOIN_SPIN_MS, nextSeq, post, readySlots, S_READY, SERVE_TASKS_SOURCE, SLOT_WORDS } from "../task-slots.js";
 
 export { setCpuThreads } from "./sharing.js";
 
@@ -140,10 +140,10 @@ function share(p: Pool, workers: readonly number[], kernel: KernelName, args: re
     for (let i; (i = Atomics.add(p.head, H_NEXT, 1)) < chunks; ) run(i);
   } catch (err) {
     Atomics.store(p.head, H_NEXT, chunks); // hand out nothing more
-    join(slots, seq, SPIN_MS, true);
+    join(slots, seq, JOIN_SPIN_MS, true);
     throw err;
   }
-  join(slots, seq, SPIN_MS, true);
+  join(slots, seq, JOIN_SPIN_MS, true);
   for (const s of slots) {
     const failed = Atomics.exchange(s, S_FAILED, 0);
     if (failed > 0) run(failed - 1);

@@ -9,7 +9,7 @@ import type { Runtime } from "./runtime.js";
 import { availableThreads } from "../host.js";
 import { nodeBuiltin } from "./wasm-api.js";
 import type { WasmMemory, WasmModule } from "./wasm-api.js";
-import { join, nextSeq, post, readySlots, S_READY, SERVE_TASKS_SOURCE, SLOT_WORDS } from "../task-slots.js";
+import { join, JOIN_SPIN_MS, nextSeq, post, readySlots, S_READY, SERVE_TASKS_SOURCE, SLOT_WORDS } from "../task-slots.js";
 
 // Control block, its own SharedArrayBuffer: an Int32 header, the task's arguments as Float64 (so float
 // arguments pass unchanged and pointers up to 1 GiB stay exact), then one Int32 slot per worker.
@@ -304,10 +304,10 @@ function runTask(rt: Runtime, p: Pool, task: Task): void {
     for (let i; (i = Atomics.add(p.head, H_NEXT, 1)) < chunks; ) runChunk(fn, task, call, i);
   } catch (err) {
     Atomics.store(p.head, H_NEXT, chunks); // hand out nothing more
-    join(workers, seq, SPIN_MS, canBlock());
+    join(workers, seq, JOIN_SPIN_MS, canBlock());
     throw err;
   }
-  join(workers, seq, SPIN_MS, canBlock());
+  join(workers, seq, JOIN_SPIN_MS, canBlock());
   // A chunk that trapped in a worker is redone here: it throws the kernel's own error, or succeeds if only the worker was broken.
   for (const s of workers) {
     const failed = Atomics.exchange(s, S_FAILED, 0);
