@@ -483,6 +483,36 @@ test("crossEntropy ignores ignoreIndex in the mean's denominator; all ignored gi
   assert.ok(Number.isNaN(F.crossEntropy(logits, cr.tensor([-100, -100, -100], { dtype: "int32" })).item()));
 });
 
+test("crossEntropy and nllLoss give the masked path's values and gradients when no target is ignored, in fewer ops", () => {
+  // Without weights or ignored targets the loss skips its masks; an ignoreIndex that is a real class's index
+  // still masks wherever it occurs.
+  const data = [[1.5, -0.5, 0.25], [0.1, 2, -1], [-2, 0.5, 3], [0.7, 0.7, -0.3]];
+  const target = cr.tensor([2, 0, 1, 1], { dtype: "int32" });
+  const grads = (opts: { ignoreIndex?: number; weight?: Tensor }, reduction: "mean" | "sum" | "none", labelSmoothing = 0) => {
+    const x = cr.tensor(data, { requiresGrad: true });
+    const loss = F.crossEntropy(x, target, { ...opts, reduction, labelSmoothing });
+    const nodes = cr.viz.graph(loss).model.nodes.length;
+    (reduction === "none" ? loss.sum() : loss).backward();
+    return { loss: values(loss), grad: values(x.grad!), nodes };
+  };
+  for (const reduction of ["mean", "sum", "none"] as const) {
+    for (const eps of [0, 0.2]) {
+      const fast = grads({}, reduction, eps);
+      // A weight of ones takes the masked path: the same numbers, more ops.
+      const masked = grads({ weight: cr.ones([3]) }, reduction, eps);
+      assert.deepEqual(fast.loss, masked.loss, `${reduction}, labelSmoothing ${eps}: loss`);
+      assert.deepEqual(fast.grad, masked.grad, `${reduction}, labelSmoothing ${eps}: gradient`);
+      assert.ok(fast.nodes < masked.nodes, `${reduction}: ${fast.nodes} nodes against ${masked.nodes}`);
+    }
+  }
+  // ignoreIndex 1 is a class here: the two targets equal to it are left out of the mean.
+  const x = cr.tensor(data);
+  const ignored = F.crossEntropy(x, target, { ignoreIndex: 1 }).item();
+  const kept = F.crossEntropy(cr.tensor([data[0]!, data[1]!]), cr.tensor([2, 0], { dtype: "int32" })).item();
+  assert.ok(Math.abs(ignored - kept) < 1e-7, `${ignored} against ${kept}`);
+  assert.equal(values(F.nllLoss(x.logSoftmax(1), target, { ignoreIndex: 1, reduction: "none" }))[2], 0);
+});
+
 // ---- error messages ----
 
 test("bad inputs name the module or loss and the shapes", () => {

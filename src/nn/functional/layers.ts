@@ -7,12 +7,18 @@ import { checkTensor, eq, where } from "../../tensor/elementwise.js";
 import { matmulBT } from "../../tensor/linalg.js";
 import type { Tensor } from "../../tensor/tensor.js";
 
-/** Reads every element of an int32 tensor and throws, naming `op`, at the first one outside [0, size). */
-export function checkIndices(op: string, index: Tensor, size: number, what: string, allowed?: number): void {
+/**
+ * Reads every element of an int32 tensor and throws, naming `op`, at the first one outside [0, size) other than
+ * `allowed` (an ignore index); returns whether `allowed` occurs.
+ */
+export function checkIndices(op: string, index: Tensor, size: number, what: string, allowed?: number): boolean {
   const data = index.toTypedArray();
+  let sawAllowed = false;
   for (const v of data) {
-    if ((v < 0 || v >= size) && v !== allowed) throw new ArgumentError(`${op}: ${what} ${v} is out of range for ${size} ${what === "index" ? "embeddings" : "classes"}`);
+    if (v === allowed) sawAllowed = true; // an ignored target may also be a class's index
+    else if (v < 0 || v >= size) throw new ArgumentError(`${op}: ${what} ${v} is out of range for ${size} ${what === "index" ? "embeddings" : "classes"}`);
   }
+  return sawAllowed;
 }
 
 /** `linear` with `op` naming the caller in errors (the Linear module passes its own name). */

@@ -159,15 +159,21 @@ function indexShape(input: Tensor): number[] {
 
 interface NllParts {
   readonly loss: Tensor;
-  /** Per-target weights, 0 where ignored: the mean's denominator is their sum. */
-  readonly weights: Tensor;
-  readonly valid: Tensor;
+  /** Per-target weights, 0 where ignored: the mean's denominator is their sum; null where every target weighs 1. */
+  readonly weights: Tensor | null;
+  /** Which targets count; null where none is ignored. */
+  readonly valid: Tensor | null;
 }
 
 function nllParts(op: string, logp: Tensor, target: Tensor, weight: Tensor | null, ignoreIndex: number): NllParts {
   const classDim = logp.ndim === 1 ? 0 : 1;
   const c = logp.shape[classDim]!;
-  checkIndices(op, target, c, "target", ignoreIndex);
+  const someIgnored = checkIndices(op, target, c, "target", ignoreIndex);
+  if (weight === null && !someIgnored) {
+    // Every target counts, with weight 1: the masks below would change no value, yet each is an op forward and
+    // another backward (a training step's loss took 20 of them).
+    return { loss: logp.gather(classDim, target.unsqueeze(classDim)).squeeze(classDim).neg(), weights: null, valid: null };
+  }
   const valid = target.ne(ignoreIndex);
   // Ignored targets point at class 0 for the lookups, then are masked out with where (not *0, which NaNs on -inf).
   const safe = where(valid, target, 0);
@@ -176,10 +182,15 @@ function nllParts(op: string, logp: Tensor, target: Tensor, weight: Tensor | nul
   return { loss: where(valid, picked.mul(w).neg(), 0), weights: w, valid };
 }
 
+/** The mean's denominator: the summed weights of the targets that count. */
+function nllDenominator(parts: NllParts): Tensor | number {
+  return parts.weights === null ? parts.loss.numel() : parts.weights.sum();
+}
+
 function reduceNll(parts: NllParts, reduction: Reduction): Tensor {
   if (reduction === "none") return parts.loss;
   const total = parts.loss.sum();
-  return reduction === "sum" ? total : total.div(parts.weights.sum());
+  return reduction === "sum" ? total : total.div(nllDenominator(parts));
 }
 
 function checkIndexTarget(op: string, input: Tensor, target: Tensor, what: string): void {
@@ -249,10 +260,10 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   if (eps === 0) return nll;
   // PyTorch's label smoothing: (1 - ε)·nll + ε/C · Σ_c -weight_c·logp_c, with the same masking and denominator.
   const perClass = weight === null ? logp : logp.mul(weight.reshape(wShape));
-  const smooth = where(parts.valid, perClass.sum(classDim).neg(), 0);
+  const smooth = parts.valid === null ? perClass.sum(classDim).neg() : where(parts.valid, perClass.sum(classDim).neg(), 0);
   let smoothed: Tensor;
   if (reduction === "none") smoothed = smooth;
   else if (reduction === "sum") smoothed = smooth.sum();
-  else smoothed = smooth.sum().div(parts.weights.sum());
+  else smoothed = smooth.sum().div(nllDenominator(parts));
   return nll.mul(1 - eps).add(smoothed.mul(eps / c));
 }
