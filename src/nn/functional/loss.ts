@@ -170,8 +170,8 @@ function nllParts(op: string, logp: Tensor, target: Tensor, weight: Tensor | nul
   const c = logp.shape[classDim]!;
   const someIgnored = checkIndices(op, target, c, "target", ignoreIndex);
   if (weight === null && !someIgnored) {
-    // Every target counts, with weight 1: the masks below would change no value, yet each is an op forward and
-    // another backward (a training step's loss took 20 of them).
+    // Every target counts, with weight 1: the masks below would change no value, yet each is an op forward (six
+    // here), and those on the loss's path are ops backward too.
     return { loss: logp.gather(classDim, target.unsqueeze(classDim)).squeeze(classDim).neg(), weights: null, valid: null };
   }
   const valid = target.ne(ignoreIndex);
