@@ -8,7 +8,7 @@ import type { Runtime } from "../src/backend/wasm/runtime.js";
 import { wasmApi } from "../src/backend/wasm/wasm-api.js";
 import type { WasmModule } from "../src/backend/wasm/wasm-api.js";
 import { leb, name, section, vec } from "../src/backend/wasm/wasm-bytes.js";
-import { joinTimeouts } from "../src/backend/task-slots.js";
+import { handoffStats, joinTimeouts } from "../src/backend/task-slots.js";
 
 // Before anything starts the backend's pool: four threads even on a two-core machine, so chunks really interleave.
 setWasmThreads(4);
@@ -108,6 +108,17 @@ test("parallelRun: 20,000 short tasks, each joined as its workers finish, never 
   for (let i = 0; i < 20_000; i++) parallelRun(rt, pool, "affine", [x, out, 0.5], n, 256);
   assert.equal(joinTimeouts(), before, "no join ran into its timeout");
   assert.deepEqual(new Float32Array(rt.memory.buffer, out, n), new Float32Array(rt.memory.buffer, one, n));
+});
+
+test("handoffStats counts a post per ready worker, and the waits for those that took the task", async () => {
+  const { rt, pool } = await tinyPool();
+  const n = 1 << 16;
+  const before = handoffStats();
+  for (let i = 0; i < 10; i++) parallelRun(rt, pool, "affine", [0, 4 * n, 0.5], n, 1024);
+  const after = handoffStats();
+  assert.equal(after.posts - before.posts, 30, "three ready workers, ten tasks");
+  assert.ok(after.waits - before.waits <= 30 && after.wakes - before.wakes <= 30 && after.sleeps - before.sleeps <= after.waits - before.waits);
+  assert.ok(after.waitMs >= before.waitMs && after.wakeMs >= before.wakeMs);
 });
 
 test("parallelRun: a trap in any thread surfaces as the caller's error, and the pool keeps working", async () => {

@@ -22,11 +22,38 @@ export function readySlots(slots: readonly Int32Array[]): Int32Array[] {
   return slots.filter((s) => Atomics.load(s, S_READY) === 1);
 }
 
+/** The caller's side of the hand-offs so far, on both backends' pools (tools/handoff-profile.ts prints it per step). */
+export interface HandoffStats {
+  /** Tasks posted to a worker. */
+  readonly posts: number;
+  /** Posts whose notify woke a sleeping worker. */
+  readonly wakes: number;
+  /** Time spent in those notifies (a wake-up goes through the OS, and on a VM through the hypervisor). */
+  readonly wakeMs: number;
+  /** Joins that waited for a worker running the task's last chunks (the others took an unclaimed task back). */
+  readonly waits: number;
+  /** Waits that went to sleep after the spin. */
+  readonly sleeps: number;
+  /** Time spent in those waits. */
+  readonly waitMs: number;
+}
+
+const stats = { posts: 0, wakes: 0, wakeMs: 0, waits: 0, sleeps: 0, waitMs: 0 };
+
+export function handoffStats(): HandoffStats {
+  return { ...stats };
+}
+
 /** Posts task `seq` to `slot` and wakes its worker; what the task is must be written before. */
 export function post(slot: Int32Array, seq: number): void {
   // The seq store publishes the plain writes before it (Atomics are sequentially consistent).
   Atomics.store(slot, S_STATE, seq);
-  Atomics.notify(slot, S_STATE);
+  const t0 = performance.now();
+  stats.posts++;
+  if (Atomics.notify(slot, S_STATE) > 0) {
+    stats.wakes++;
+    stats.wakeMs += performance.now() - t0;
+  }
 }
 
 let timedOutWaits = 0;
@@ -53,11 +80,19 @@ export function join(slots: readonly Int32Array[], seq: number, spinMs: number, 
   for (const s of slots) {
     if (Atomics.compareExchange(s, S_STATE, seq, 0) === seq) continue;
     const t0 = performance.now();
+    let slept = false;
     // Sleep only on the value just seen: a worker that finishes after this load changes it, so the wait
     // returns at once. (Loading it again for the wait would sleep through a notify sent in between.)
     for (let done; (done = Atomics.load(s, S_DONE)) !== seq; ) {
-      if (block && performance.now() - t0 > spinMs && Atomics.wait(s, S_DONE, done, 1000) === "timed-out") timedOutWaits++;
+      if (block && performance.now() - t0 > spinMs) {
+        const woke = Atomics.wait(s, S_DONE, done, 1000);
+        if (woke !== "not-equal") slept = true;
+        if (woke === "timed-out") timedOutWaits++;
+      }
     }
+    stats.waits++;
+    if (slept) stats.sleeps++;
+    stats.waitMs += performance.now() - t0;
   }
 }
 
