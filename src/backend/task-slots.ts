@@ -36,9 +36,11 @@ export interface HandoffStats {
   readonly sleeps: number;
   /** Time spent in those waits. */
   readonly waitMs: number;
+  /** Sleeps that ran into their 1 s timeout (a worker stalled, or a lost wake-up). */
+  readonly timeouts: number;
 }
 
-const stats = { posts: 0, wakes: 0, wakeMs: 0, waits: 0, sleeps: 0, waitMs: 0 };
+const stats = { posts: 0, wakes: 0, wakeMs: 0, waits: 0, sleeps: 0, waitMs: 0, timeouts: 0 };
 
 export function handoffStats(): HandoffStats {
   return { ...stats };
@@ -56,11 +58,9 @@ export function post(slot: Int32Array, seq: number): void {
   }
 }
 
-let timedOutWaits = 0;
-
 /** How many of the caller's waits for a worker ran into their 1 s timeout (a worker stalled, or a lost wake-up). */
 export function joinTimeouts(): number {
-  return timedOutWaits;
+  return stats.timeouts;
 }
 
 /**
@@ -87,7 +87,7 @@ export function join(slots: readonly Int32Array[], seq: number, spinMs: number, 
       if (block && performance.now() - t0 > spinMs) {
         const woke = Atomics.wait(s, S_DONE, done, 1000);
         if (woke !== "not-equal") slept = true;
-        if (woke === "timed-out") timedOutWaits++;
+        if (woke === "timed-out") stats.timeouts++;
       }
     }
     stats.waits++;
