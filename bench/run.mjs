@@ -88,6 +88,8 @@ const versions = { node: process.versions.node, v8: process.versions.v8, chainru
 function measureRound() {
   if (wanted("chainrule")) {
     for (const backend of CANDIDATE_BACKENDS) measureColumn(`chainrule ${backend}`, node, ["bench/workloads/child.mjs", "--backend", backend], timeout);
+    // W2 replayed from cr.captureGraph, the counterpart of jax-js's jit (the cpu backend gains nothing from it).
+    measureColumn("chainrule wasm+graph", node, ["bench/workloads/child.mjs", "--backend", "wasm", "--graph"], timeout);
   }
   for (const [system, pkg, backends, script] of [
     ["tfjs", "@tensorflow/tfjs", ["cpu", "wasm"], "bench/peers/tfjs.mjs"],

@@ -34,3 +34,8 @@ export class ArgumentError extends Error {
 export class DisposedError extends Error {
   override name = "DisposedError";
 }
+
+/** Thrown when `captureGraph` cannot record a function as a replayable graph, or a graph is misused. */
+export class CaptureError extends Error {
+  override name = "CaptureError";
+}

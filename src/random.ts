@@ -1,5 +1,15 @@
 // Seeded pseudo-random numbers: `manualSeed` makes rand, randn, randint and dropout reproducible.
-import { ArgumentError } from "./errors.js";
+import { ArgumentError, CaptureError } from "./errors.js";
+
+/** While set, drawing a number throws a CaptureError with this message (a captured graph would replay the same draws). */
+let drawsForbidden: string | null = null;
+
+/** Forbids drawing random numbers (with the reason to give), or allows it again (null); returns the previous setting. */
+export function forbidDraws(message: string | null): string | null {
+  const previous = drawsForbidden;
+  drawsForbidden = message;
+  return previous;
+}
 
 /**
  * A random number generator with its own state (xoshiro128**, seeded through splitmix32).
@@ -31,6 +41,7 @@ export class Generator {
 
   /** The next 32 random bits. */
   nextUint32(): number {
+    if (drawsForbidden !== null) throw new CaptureError(drawsForbidden);
     const s = this.s;
     const result = Math.imul(rotl(Math.imul(s[1]!, 5) >>> 0, 7), 9) >>> 0;
     const t = (s[1]! << 9) >>> 0;

@@ -39,6 +39,9 @@ for (const backend of backends) {
     // 3.033 is the first loss TF.js, jax-js and PyTorch report for the same weights and batch.
     assert.ok(Math.abs((losses[0] as number) - 3.033) < 5e-3, `first loss ${losses[0]}`);
     for (let i = 1; i < losses.length; i++) assert.ok((losses[i] as number) < (losses[i - 1] as number), `losses ${losses.join(", ")}`);
+    // The bench's "+graph" column: the same step captured once and replayed, to the same bits.
+    const captured = mlpWorkload({ graph: true });
+    assert.deepEqual(Array.from({ length: 5 }, () => captured.step()), losses);
   });
 
   test(`W4 on ${backend}: gradients match the closed form`, async () => {

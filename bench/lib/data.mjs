@@ -133,16 +133,17 @@ export function peakRssMiB() {
 
 /**
  * Flags every child understands: --quick, --only W1,W2,W3,W4,W5, --steps N (W5's step count),
- * --backend NAME.
+ * --backend NAME, --graph (chainrule: W2 as a captured graph, cr.captureGraph).
  */
 export function childArgs(argv = process.argv.slice(2)) {
-  const opts = { quick: false, only: ["W1", "W2", "W3", "W4"], steps: 50, backend: undefined };
+  const opts = { quick: false, only: ["W1", "W2", "W3", "W4"], steps: 50, backend: undefined, graph: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === "--quick") opts.quick = true;
     else if (flag === "--only") opts.only = String(argv[++i]).split(",");
     else if (flag === "--steps") opts.steps = Number(argv[++i]);
     else if (flag === "--backend") opts.backend = argv[++i];
+    else if (flag === "--graph") opts.graph = true;
   }
   return opts;
 }

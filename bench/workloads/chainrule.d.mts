@@ -4,7 +4,7 @@ import type { Value } from "chainrule";
 export declare const CANDIDATE_BACKENDS: readonly string[];
 export declare function useBackend(name: string): Promise<string | null>;
 export declare function matmulWorkload(n: number): () => Float32Array;
-export declare function mlpWorkload(): { step(): number };
+export declare function mlpWorkload(options?: { graph?: boolean }): { step(): number };
 export declare function scalarWorkload(): { params: Value[]; run(): Value };
 export declare function countNodes(root: Value): number;
 export declare function elementwiseWorkload(length: number): {

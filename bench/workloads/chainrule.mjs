@@ -41,7 +41,7 @@ function loadLinear(layer, w, fanIn, fanOut) {
 }
 
 /** W2: one Adam step of the 784-256-256-10 ReLU MLP on one batch; `step()` returns the loss read back. */
-export function mlpWorkload() {
+export function mlpWorkload({ graph = false } = {}) {
   const { inputs, hidden, classes, batch, lr, betas, eps } = W2;
   const { weights, x, y } = w2Problem();
   const l1 = new cr.nn.Linear(inputs, hidden);
@@ -52,18 +52,29 @@ export function mlpWorkload() {
   loadLinear(l3, weights.W3, hidden, classes);
   const model = new cr.nn.Sequential(l1, new cr.nn.ReLU(), l2, new cr.nn.ReLU(), l3);
   const optimizer = new cr.optim.Adam(model.parameters(), { lr, betas, eps });
-  const X = cr.tensor(x).reshape([batch, inputs]);
-  const Y = cr.tensor(y);
-  // A scope per step (cr.tidy), as a training loop is written: the step's tensors are freed when it ends.
-  return {
-    step: () => cr.tidy(() => {
-      optimizer.zeroGrad();
-      const loss = cr.nn.functional.crossEntropy(model.forward(X), Y);
-      loss.backward();
-      optimizer.step();
-      return loss.item();
-    }),
+  const X = cr.keep(cr.tensor(x).reshape([batch, inputs]));
+  const Y = cr.keep(cr.tensor(y));
+  const body = () => {
+    optimizer.zeroGrad();
+    const loss = cr.nn.functional.crossEntropy(model.forward(X), Y);
+    loss.backward();
+    optimizer.step();
+    return loss;
   };
+  if (graph) {
+    // The step recorded once by cr.captureGraph (its first call) and replayed after: the kernels alone, as
+    // jax-js's jit runs a traced step. Same numbers as the eager step, to the bit.
+    let captured;
+    return {
+      step: () => {
+        if (captured === undefined) captured = cr.captureGraph(body);
+        else captured.replay();
+        return captured.output.item();
+      },
+    };
+  }
+  // A scope per step (cr.tidy), as a training loop is written: the step's tensors are freed when it ends.
+  return { step: () => cr.tidy(() => body().item()) };
 }
 
 /** A micrograd-style neuron: `relu(b + Σ wᵢxᵢ)`, or linear for the output layer. */

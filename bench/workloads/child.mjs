@@ -1,10 +1,12 @@
-// Child process for chainrule on one backend: node bench/workloads/child.mjs --backend cpu [--quick] [--only W1,W2,W3,W4 | W5].
+// Child process for chainrule on one backend: node bench/workloads/child.mjs --backend cpu [--quick] [--only W1,W2,W3,W4 | W5]
+// [--graph]. With --graph it runs W2 (and W5) only, as a captured graph, under the column "<backend>+graph".
 import { W1_SIZES, W4_LENGTH, childArgs, emit, emitSamples, gflops, peakRssMiB, reportFailure, sample, timing } from "../lib/data.mjs";
 import { countNodes, elementwiseWorkload, matmulWorkload, mlpWorkload, scalarWorkload, useBackend } from "./chainrule.mjs";
 
 const args = childArgs();
 const backend = args.backend ?? "cpu";
-const system = { system: "chainrule", backend };
+const system = { system: "chainrule", backend: args.graph ? `${backend}+graph` : backend };
+if (args.graph) args.only = args.only.filter((w) => w === "W2" || w === "W5");
 
 async function main() {
   const problem = await useBackend(backend);
@@ -14,7 +16,7 @@ async function main() {
   }
   if (args.only.includes("W5")) {
     // Peak memory of a process that ran W2: nothing else runs in this process.
-    const mlp = mlpWorkload();
+    const mlp = mlpWorkload({ graph: args.graph });
     for (let i = 0; i < args.steps; i++) mlp.step();
     emit({ ...system, workload: "W5", value: peakRssMiB(), unit: "MiB", steps: args.steps });
     return;
@@ -27,7 +29,7 @@ async function main() {
     }
   }
   if (args.only.includes("W2")) {
-    const mlp = mlpWorkload();
+    const mlp = mlpWorkload({ graph: args.graph });
     const losses = [];
     const times = await sample(() => losses.push(mlp.step()), timing(args.quick, { warmup: 5, minReps: 10, maxReps: 50, budgetMs: 20000 }));
     emitSamples(system, "W2", times, "ms", undefined, { note: `loss ${losses[0].toFixed(3)}→${losses.at(-1).toFixed(3)}` });

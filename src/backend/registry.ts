@@ -15,6 +15,11 @@ export function registerBackend(backend: Backend): void {
   backends.set(backend.name, backend);
 }
 
+/** Every backend `setBackend` knows. */
+export function registeredBackends(): Backend[] {
+  return [...backends.values()];
+}
+
 /** Selects the backend that runs the kernels of tensors created from now on. */
 export function setBackend(name: string): void {
   const b = backends.get(name);

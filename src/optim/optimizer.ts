@@ -2,6 +2,7 @@
 import { enableGrad, noGrad } from "../autograd/grad-mode.js";
 import { ArgumentError } from "../errors.js";
 import { shapesEqual } from "../shape.js";
+import { capturing, hostStep } from "../tensor/capture.js";
 import { keep } from "../tensor/scope.js";
 import { Tensor } from "../tensor/tensor.js";
 import {
@@ -166,10 +167,20 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
       for (const group of this.paramGroups) {
         for (const p of group.params) {
           const g = p.grad;
-          if (g !== null) {
+          if (g === null) continue;
+          if (!capturing()) {
             this.update(p, g, group);
             keepState(this.state.get(p));
+            continue;
           }
+          // In a captured graph (captureGraph) each replay redoes the update, with its step count and the group's
+          // hyperparameters then, on the gradient buffer the replay writes. An alias keeps that buffer, should
+          // zeroGrad() drop .grad between replays.
+          const grad = keep(g.detach());
+          hostStep(() => noGrad(() => {
+            this.update(p, grad, group);
+            keepState(this.state.get(p));
+          }), () => grad.dispose());
         }
       }
     });

@@ -3,6 +3,7 @@
 // safety net, once they are all garbage-collected. Backends without `release` (cpu) only get the bookkeeping,
 // so a scope behaves the same on every backend.
 import type { Backend, DataBuf } from "../backend/backend.js";
+import { deferRelease, isHeld } from "../backend/graph-memory.js";
 
 /** What the bookkeeping needs of a tensor (the Tensor class, without importing it here). */
 export interface Tracked {
@@ -32,7 +33,9 @@ function unref(buf: DataBuf, backend: Backend): void {
     refs.set(buf, n);
   } else {
     refs.delete(buf);
-    backend.release?.(buf);
+    // A captured graph replays into this buffer: it is freed when the graph is disposed.
+    if (isHeld(buf)) deferRelease(buf, () => backend.release?.(buf));
+    else backend.release?.(buf);
   }
 }
 

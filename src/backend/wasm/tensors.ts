@@ -4,6 +4,7 @@
 // Blocks are freed when the tensor layer releases the buffer (scopes, dispose()), or, as a safety net,
 // when the view is garbage-collected.
 import type { DType } from "../../dtype.js";
+import { allocationTape, deferRelease, isHeld } from "../graph-memory.js";
 import type { Heap } from "./heap.js";
 import type { Runtime } from "./runtime.js";
 
@@ -69,6 +70,26 @@ export const HEAP_MIN_ELEMENTS = 256;
 
 /** A new heap-resident array of `length` elements (contents unspecified), or undefined where tensors cannot live on this runtime's heap. */
 export function allocHeapArray(rt: Runtime, dtype: DType, length: number): HeapArray | undefined {
+  const tape = allocationTape;
+  if (tape.replay !== null) {
+    const recorded = tape.replay[tape.at];
+    if (recorded !== undefined && fits(recorded, rt, dtype, length)) {
+      tape.at++;
+      return recorded as HeapArray;
+    }
+    tape.replay = null; // the call went another way than when recorded: fresh blocks from here (capture.ts copies)
+  }
+  const view = newHeapArray(rt, dtype, length);
+  if (view !== undefined) tape.record?.push(view);
+  return view;
+}
+
+// Whether a block a captured call was given answers this request.
+function fits(arr: object, rt: Runtime, dtype: DType, length: number): boolean {
+  return blocks.get(arr)?.rt === rt && (arr as HeapArray).length === length && (arr instanceof Float32Array ? dtype === "float32" : dtype === "int32");
+}
+
+function newHeapArray(rt: Runtime, dtype: DType, length: number): HeapArray | undefined {
   if (!rt.shared || (dtype !== "float32" && dtype !== "int32") || length < HEAP_MIN_ELEMENTS) return undefined;
   const bytes = length * 4;
   if (liveBytes + bytes > heapTensorCap) {
@@ -98,6 +119,7 @@ export function isHeapArray(arr: object): boolean {
 
 /** Frees `arr`'s block now (no-op for arrays in JavaScript memory, or already freed). The caller guarantees no tensor reads it again. */
 export function releaseHeapArray(arr: object): void {
+  if (isHeld(arr)) return deferRelease(arr, () => releaseHeapArray(arr));
   const b = blocks.get(arr);
   if (b === undefined) return;
   blocks.delete(arr);

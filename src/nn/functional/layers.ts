@@ -2,6 +2,7 @@
 import { requireFloating } from "../../dtype.js";
 import { ArgumentError, DTypeError, ShapeError } from "../../errors.js";
 import { fmt } from "../../shape.js";
+import { unrecorded } from "../../tensor/capture.js";
 import { arange, rand } from "../../tensor/creation.js";
 import { checkTensor, eq, where } from "../../tensor/elementwise.js";
 import { matmulBT } from "../../tensor/linalg.js";
@@ -12,7 +13,8 @@ import type { Tensor } from "../../tensor/tensor.js";
  * `allowed` (an ignore index); returns whether `allowed` occurs.
  */
 export function checkIndices(op: string, index: Tensor, size: number, what: string, allowed?: number): boolean {
-  const data = index.toTypedArray();
+  // Inside captureGraph this checks the capture's indices only: replays do not read them.
+  const data = unrecorded(() => index.toTypedArray());
   let sawAllowed = false;
   for (const v of data) {
     if (v === allowed) sawAllowed = true; // an ignored target may also be a class's index

@@ -3,6 +3,7 @@
 import { isFloating, requireFloating } from "../../dtype.js";
 import { ArgumentError, DTypeError, ShapeError } from "../../errors.js";
 import { broadcastShapes, fmt, shapesEqual } from "../../shape.js";
+import { capturing } from "../../tensor/capture.js";
 import { checkTensor, gt, where } from "../../tensor/elementwise.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { logSigmoid } from "./activation.js";
@@ -168,7 +169,8 @@ interface NllParts {
 function nllParts(op: string, logp: Tensor, target: Tensor, weight: Tensor | null, ignoreIndex: number): NllParts {
   const classDim = logp.ndim === 1 ? 0 : 1;
   const c = logp.shape[classDim]!;
-  const someIgnored = checkIndices(op, target, c, "target", ignoreIndex);
+  // A captured graph masks always: a replay's targets may hold the ignore index where the capture's did not.
+  const someIgnored = checkIndices(op, target, c, "target", ignoreIndex) || capturing();
   if (weight === null && !someIgnored) {
     // Every target counts, with weight 1: the masks below would change no value, yet each is an op forward (six
     // here), and those on the loss's path are ops backward too.

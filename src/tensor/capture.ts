@@ -1,0 +1,102 @@
+// captureGraph: a function of tensors (a training step) recorded once and replayed, as PyTorch's CUDA graphs
+// (torch.cuda.graph, CUDAGraph.replay) are for GPU kernels. A replay runs only the recorded kernels, on the
+// same memory: the tensors, the autograd graph, its backward walk and the scopes are not rebuilt, which is
+// most of what a small model's step costs above its kernels. The same rules as CUDA graphs follow from it:
+// inputs are tensors made before the capture and refilled in place (copy_) between replays; outputs are the
+// tensors the function returned, overwritten by each replay; shapes and the path through the code are fixed.
+import { capturing, hostStep, recordCalls, unrecorded } from "../backend/capture.js";
+import type { Tape } from "../backend/capture.js";
+import { registeredBackends } from "../backend/registry.js";
+import { setFusionMinElements } from "../backend/wasm/index.js";
+import { ArgumentError, CaptureError } from "../errors.js";
+import { forbidDraws } from "../random.js";
+import { tidy } from "./scope.js";
+
+export { capturing, hostStep, unrecorded };
+
+// Pending (fused) buffers are evaluated where something reads them, which a replay does not repeat: captures
+// and replays run every elementwise op as its own kernel.
+function withoutFusion<T>(fn: () => T): T {
+  const previous = setFusionMinElements(Infinity);
+  try {
+    return fn();
+  } finally {
+    setFusionMinElements(previous);
+  }
+}
+
+const RANDOM_DRAW =
+  "captureGraph: the captured function draws random numbers (rand, randn, dropout, …); every replay would reuse the same draws. " +
+  "Draw them outside and copy them into an input tensor, or capture a function without random ops (model.eval() turns dropout off).";
+
+/** A recorded function: `replay()` runs its kernels again; `output` is what it returned, rewritten by each replay. */
+export class CapturedGraph<T> {
+  #tape: Tape | null;
+
+  /** @internal Made by captureGraph. */
+  constructor(
+    tape: Tape,
+    /** What the function returned (its tensors hold each replay's results). */
+    readonly output: T,
+  ) {
+    this.#tape = tape;
+  }
+
+  /** The number of kernel calls and host steps (an optimizer's per-parameter updates) a replay runs. */
+  get steps(): number {
+    return this.#tape?.length ?? 0;
+  }
+
+  /** Runs the recorded kernels again on the inputs' current values; returns `output`. */
+  replay(): T {
+    const tape = this.#tape;
+    if (tape === null) throw new CaptureError("replay: this graph was disposed");
+    withoutFusion(() => tidy(() => tape.replay()));
+    return this.output;
+  }
+
+  /** Frees the memory only the graph still held; `output` stays valid until disposed itself. */
+  dispose(): void {
+    this.#tape?.dispose();
+    this.#tape = null;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+/**
+ * Runs `fn` once, recording its kernel calls, and returns a graph that replays them. For a training step:
+ * @example
+ * const x = cr.keep(cr.zeros([128, 784])), y = cr.keep(cr.zeros([128], { dtype: "int32" }));
+ * const step = cr.captureGraph(() => {
+ *   optimizer.zeroGrad();
+ *   const loss = cr.nn.functional.crossEntropy(model.forward(x), y);
+ *   loss.backward();
+ *   optimizer.step();
+ *   return loss;
+ * });
+ * for (const [bx, by] of batches) {
+ *   x.copy_(bx); y.copy_(by);
+ *   console.log(step.replay().item());
+ * }
+ * Rules (a CaptureError says which one a function breaks, when it can tell):
+ * - Inputs are tensors made before the capture, refilled in place between replays; shapes never change.
+ * - The function must not read elements (`item()`, `toArray()`): return tensors and read `output` after a replay.
+ * - No random draws inside (dropout in training mode): each replay would reuse the capture's.
+ * - Gradients are zeroed inside (`optimizer.zeroGrad()`), not accumulated across replays.
+ * - Checks of the inputs' values (class indices in range) run at capture only.
+ * - Optimizers replay their updates with each replay's step count and their groups' current hyperparameters,
+ *   so learning-rate schedulers keep working.
+ */
+export function captureGraph<T>(fn: () => T): CapturedGraph<T> {
+  if (typeof fn !== "function") throw new ArgumentError("captureGraph: expected a function");
+  const previous = forbidDraws(RANDOM_DRAW);
+  try {
+    const { tape, result } = withoutFusion(() => recordCalls(registeredBackends(), () => tidy(fn)));
+    return new CapturedGraph(tape, result);
+  } finally {
+    forbidDraws(previous);
+  }
+}

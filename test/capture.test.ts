@@ -1,0 +1,226 @@
+// captureGraph: a replay does what running the function again would (to the bit, optimizer state and
+// schedulers included), refuses functions it could not replay, and holds memory only while the graph lives.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as cr from "chainrule";
+import { deferredReleases, heldBuffers } from "../src/backend/graph-memory.js";
+
+function onBackend(name: string, fn: () => void): void {
+  const previous = cr.getBackend();
+  cr.setBackend(name);
+  try {
+    fn();
+  } finally {
+    cr.setBackend(previous);
+  }
+}
+
+type Model = { forward(x: cr.Tensor): cr.Tensor; parameters(): cr.Tensor[] };
+
+/** A model and its optimizer, the same for every call with the same seed. */
+function mlp(seed: number, optimizer: "adam" | "sgd" = "adam") {
+  cr.manualSeed(seed);
+  const model: Model = new cr.nn.Sequential(new cr.nn.Linear(64, 96), new cr.nn.ReLU(), new cr.nn.Linear(96, 10));
+  const opt = optimizer === "adam" ? new cr.optim.Adam(model.parameters(), { lr: 1e-2 }) : new cr.optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
+  return { model, opt };
+}
+
+/** Batches of [x, y] (y: class indices), made outside any capture. */
+function batches(count: number, rows: number, features: number, seed: number): [cr.Tensor, cr.Tensor][] {
+  cr.manualSeed(seed);
+  return Array.from({ length: count }, () => [cr.keep(cr.randn([rows, features])), cr.keep(cr.randint(0, 10, [rows]))]);
+}
+
+function trainStep(m: { model: Model; opt: cr.optim.Optimizer }, x: cr.Tensor, y: cr.Tensor): cr.Tensor {
+  m.opt.zeroGrad();
+  const loss = cr.nn.functional.crossEntropy(m.model.forward(x), y);
+  loss.backward();
+  m.opt.step();
+  return loss;
+}
+
+function assertSameParameters(a: Model, b: Model): void {
+  a.parameters().forEach((p, i) => assert.deepEqual(b.parameters()[i]!.toTypedArray(), p.toTypedArray(), `parameter ${i}`));
+}
+
+/** Static inputs of a batch's shapes, refilled with copy_ before each replay. */
+function staticInputs(like: [cr.Tensor, cr.Tensor]): [cr.Tensor, cr.Tensor] {
+  return [cr.keep(cr.zerosLike(like[0])), cr.keep(cr.zerosLike(like[1]))];
+}
+
+for (const backend of ["cpu", "wasm"]) {
+  test(`${backend}: replaying a captured training step gives the bits of running it (Adam, SGD with momentum)`, () => {
+    onBackend(backend, () => {
+      for (const optimizer of ["adam", "sgd"] as const) {
+        const data = batches(4, 48, 64, 5);
+        const eager = mlp(1, optimizer), captured = mlp(1, optimizer);
+        const [x, y] = staticInputs(data[0]!);
+        const eagerLosses: number[] = [], replayLosses: number[] = [];
+        let graph: cr.CapturedGraph<cr.Tensor> | undefined;
+        for (let i = 0; i < 12; i++) {
+          const [bx, by] = data[i % data.length]!;
+          eagerLosses.push(cr.tidy(() => trainStep(eager, bx, by).item()));
+          x.copy_(bx);
+          y.copy_(by);
+          if (graph === undefined) graph = cr.captureGraph(() => trainStep(captured, x, y)); // the capture is step 1
+          else graph.replay();
+          replayLosses.push(graph.output.item());
+        }
+        assert.deepEqual(replayLosses, eagerLosses, `${optimizer}: losses`);
+        assert.ok(eagerLosses[11]! < eagerLosses[0]!, "it trained");
+        assertSameParameters(eager.model, captured.model);
+        graph!.dispose();
+      }
+    });
+  });
+
+  test(`${backend}: a scheduler's learning rate and zeroGrad() between replays reach the replays`, () => {
+    onBackend(backend, () => {
+      const data = batches(3, 32, 64, 6);
+      const eager = mlp(2), captured = mlp(2);
+      const schedulers = [eager, captured].map((m) => new cr.optim.StepLR(m.opt, 2, { gamma: 0.5 }));
+      const [x, y] = staticInputs(data[0]!);
+      x.copy_(data[0]![0]);
+      y.copy_(data[0]![1]);
+      cr.tidy(() => trainStep(eager, ...data[0]!));
+      const graph = cr.captureGraph(() => trainStep(captured, x, y));
+      for (let i = 1; i < 7; i++) {
+        schedulers.forEach((s) => s.step());
+        const [bx, by] = data[i % data.length]!;
+        cr.tidy(() => trainStep(eager, bx, by));
+        x.copy_(bx);
+        y.copy_(by);
+        captured.opt.zeroGrad(); // drops .grad; the graph keeps writing its gradient buffers
+        graph.replay();
+      }
+      assert.equal(captured.opt.paramGroups[0]!.lr, 1e-2 * 0.125);
+      assertSameParameters(eager.model, captured.model);
+      graph.dispose();
+    });
+  });
+
+  test(`${backend}: targets equal to ignoreIndex in a replay (not at capture) are ignored`, () => {
+    onBackend(backend, () => {
+      const data = batches(1, 32, 64, 7);
+      const { model } = mlp(3);
+      const [x, y] = staticInputs(data[0]!);
+      x.copy_(data[0]![0]);
+      y.copy_(data[0]![1]);
+      const graph = cr.captureGraph(() => cr.nn.functional.crossEntropy(model.forward(x), y));
+      const ignored = cr.keep(cr.tensor(Array.from(data[0]![1].toTypedArray(), (v, i) => (i % 3 === 0 ? -100 : v)), { dtype: "int32" }));
+      y.copy_(ignored);
+      const expected = cr.tidy(() => cr.nn.functional.crossEntropy(model.forward(x), ignored).item());
+      assert.equal(graph.replay().item(), expected);
+      graph.dispose();
+    });
+  });
+
+  test(`${backend}: functions a replay could not redo are refused with a CaptureError, holding nothing`, () => {
+    onBackend(backend, () => {
+      const data = batches(1, 16, 64, 8);
+      const m = mlp(4);
+      const [x, y] = data[0]!;
+      cr.tidy(() => cr.nn.functional.crossEntropy(m.model.forward(x), y).backward()); // .grad to accumulate into
+      const refused: [string, () => unknown, RegExp][] = [
+        ["a read", () => m.model.forward(x).sum().item(), /reads a tensor's elements/],
+        ["a random draw", () => cr.nn.functional.dropout(m.model.forward(x), 0.5, true), /draws random numbers/],
+        ["gradients accumulated across replays", () => cr.nn.functional.crossEntropy(m.model.forward(x), y).backward(), /zeroGrad\(\) inside/],
+        ["a capture inside a capture", () => cr.captureGraph(() => m.model.forward(x)), /do not nest/],
+      ];
+      for (const [what, fn, message] of refused) {
+        assert.throws(() => cr.tidy(() => cr.captureGraph(fn)), (e: unknown) => e instanceof cr.CaptureError && message.test(e.message), what);
+        assert.equal(heldBuffers(), 0, `${what}: nothing held`);
+        assert.equal(deferredReleases(), 0, `${what}: no release left waiting`);
+      }
+      // Outside a capture the same calls work.
+      assert.equal(typeof cr.tidy(() => m.model.forward(x).sum().item()), "number");
+      const graph = cr.captureGraph(() => m.model.forward(x));
+      graph.dispose();
+      assert.throws(() => graph.replay(), cr.CaptureError);
+    });
+  });
+
+  test(`${backend}: a graph holds its memory until disposed, and replays keep it flat`, () => {
+    onBackend(backend, () => {
+      const data = batches(2, 40, 64, 9);
+      const m = mlp(5);
+      const [x, y] = staticInputs(data[0]!);
+      cr.tidy(() => {
+        trainStep(m, x, y); // the optimizer's state
+        m.opt.zeroGrad(); // the gradients, freed with the scope
+      });
+      const before = cr.memory();
+      const graph = cr.captureGraph(() => trainStep(m, x, y));
+      const afterCapture = cr.memory();
+      for (let i = 0; i < 50; i++) {
+        x.copy_(data[i % 2]![0]);
+        graph.replay();
+      }
+      assert.deepEqual(
+        [cr.memory().numTensors, cr.memory().tensorBlocks, cr.memory().tensorBytes],
+        [afterCapture.numTensors, afterCapture.tensorBlocks, afterCapture.tensorBytes],
+        "50 replays made nothing that stays",
+      );
+      // The scope's temporaries were released during the capture, but stay the graph's until it goes.
+      assert.ok(deferredReleases() > 0, "releases wait for the graph");
+      const loss = graph.output.item();
+      cr.tidy(() => m.opt.zeroGrad());
+      graph.dispose();
+      assert.equal(graph.output.item(), loss, "the output outlives the graph");
+      graph.output.dispose();
+      assert.equal(deferredReleases(), 0);
+      const after = cr.memory();
+      assert.deepEqual([after.numTensors, after.tensorBlocks, after.tensorBytes], [before.numTensors, before.tensorBlocks, before.tensorBytes], "dispose() gave everything back");
+    });
+  });
+}
+
+test("wasm: a convolutional step and tensors large enough for fused elementwise ops replay as they run", () => {
+  onBackend("wasm", () => {
+    cr.manualSeed(11);
+    const make = () => {
+      cr.manualSeed(12);
+      const model = new cr.nn.Sequential(
+        new cr.nn.Conv2d(1, 8, 3, { padding: 1 }), new cr.nn.ReLU(), new cr.nn.MaxPool2d(2),
+        new cr.nn.Flatten(), new cr.nn.Linear(8 * 14 * 14, 10),
+      );
+      return { model, opt: new cr.optim.AdamW(model.parameters(), { lr: 1e-3 }) };
+    };
+    const data = batches(3, 64, 784, 13).map(([x, y]) => [cr.keep(x.reshape([64, 1, 28, 28])), y] as [cr.Tensor, cr.Tensor]);
+    const eager = make(), captured = make();
+    const [x, y] = staticInputs(data[0]!);
+    let graph: cr.CapturedGraph<cr.Tensor> | undefined;
+    for (let i = 0; i < 5; i++) {
+      const [bx, by] = data[i % 3]!;
+      const expected = cr.tidy(() => trainStep(eager, bx, by).item());
+      x.copy_(bx);
+      y.copy_(by);
+      if (graph === undefined) graph = cr.captureGraph(() => trainStep(captured, x, y));
+      else graph.replay();
+      assert.equal(graph.output.item(), expected, `step ${i}`);
+    }
+    assertSameParameters(eager.model, captured.model);
+    graph!.dispose();
+
+    // 2¹⁸ elements: eager runs relu(x·w + b) fused; the graph runs it op by op, to the same bits.
+    const xs = cr.keep(cr.randn([1024, 256]));
+    const w = cr.keep(cr.randn([256, 256]).requiresGrad_()), b = cr.keep(cr.randn([256]).requiresGrad_());
+    const run = () => {
+      w.grad = null;
+      b.grad = null;
+      const s = cr.nn.functional.relu(xs.matmul(w).add(b)).sum();
+      s.backward();
+      return [s, w.grad!, b.grad!];
+    };
+    const eagerOut = cr.tidy(() => run().map((t) => t.toTypedArray()));
+    xs.mul_(0.5);
+    const eagerHalf = cr.tidy(() => run().map((t) => t.toTypedArray()));
+    xs.mul_(2);
+    const big = cr.captureGraph(run);
+    assert.deepEqual(big.output.map((t) => t.toTypedArray()), eagerOut);
+    xs.mul_(0.5);
+    big.replay();
+    assert.deepEqual(big.output.map((t) => t.toTypedArray()), eagerHalf);
+    big.dispose();
+  });
+});
