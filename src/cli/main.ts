@@ -64,6 +64,7 @@ program
   .option("--save <file>", "where to write the model (default: chainrule-<dataset>-<model>.safetensors)")
   .option("--plot <file>", "where to write the loss/accuracy plot (default: beside the model, .svg)")
   .option("--no-progress", "no progress bars")
+  .option("--no-capture", "run every step eagerly instead of replaying it from a captured graph (cr.captureGraph)")
   .action(async (dataset: string, o: Record<string, unknown>) => {
     const opts: TrainOptions = {
       model: o.model as "mlp" | "cnn",
@@ -74,6 +75,7 @@ program
       weightDecay: o.weightDecay as number,
       seed: o.seed as number,
       progress: (o.progress as boolean) && process.stderr.isTTY === true,
+      capture: o.capture as boolean,
       ...(o.hidden ? { hidden: o.hidden as number[] } : {}),
       ...(o.lr !== undefined ? { lr: o.lr as number } : {}),
       ...(o.epochs !== undefined ? { epochs: o.epochs as number } : {}),

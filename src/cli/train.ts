@@ -31,6 +31,8 @@ export interface TrainOptions {
   samples?: number;
   until?: number;
   progress: boolean;
+  /** Replay each step from a graph captured once per batch shape (trainEpoch's `capture`). */
+  capture: boolean;
 }
 
 /** Shifts and scales inputs as the model file records, and shapes images for a CNN. */
@@ -120,7 +122,7 @@ export async function runTrain(datasetName: string, o: TrainOptions, print: (lin
       samples += size;
       scheduler?.step();
       bar.update(batch, samples / ((performance.now() - t0) / 1000), loss);
-    });
+    }, { capture: o.capture });
     bar.stop();
     const test = cr.train.evaluate(model, xTest, d.yTest, lossFn);
     const record: EpochRecord = {

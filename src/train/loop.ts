@@ -1,6 +1,8 @@
 // The training loop the lesson describes, as library functions: forward, loss, backward, step, zeroGrad.
 import { noGrad } from "../autograd/grad-mode.js";
-import { scope } from "../tensor/scope.js";
+import { captureGraph } from "../tensor/capture.js";
+import type { CapturedGraph } from "../tensor/capture.js";
+import { keep, scope } from "../tensor/scope.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { DataLoader } from "../data/loader.js";
 import { TensorDataset } from "../data/dataset.js";
@@ -28,6 +30,16 @@ function correct(output: Tensor, target: Tensor): number {
   return output.argmax(1).eq(target).sum().item();
 }
 
+/** Options of `trainEpoch`. */
+export interface TrainEpochOptions {
+  /**
+   * Record the step once per batch shape with `captureGraph` and replay it for the following batches: the
+   * same numbers, without rebuilding tensors and the autograd graph each step (faster for small models).
+   * The model must not draw random numbers in training (dropout) nor read tensors in its forward pass.
+   */
+  capture?: boolean;
+}
+
 /**
  * One pass over `loader`: for each batch, forward, loss, `backward()`, `optimizer.step()`,
  * `optimizer.zeroGrad()`. Calls `onBatch` after each step with the batch's loss.
@@ -38,28 +50,96 @@ export function trainEpoch(
   lossFn: LossFn,
   optimizer: Optimizer,
   onBatch?: (batch: number, loss: number, size: number) => void,
+  options: TrainEpochOptions = {},
 ): Metrics {
   model.train();
+  const graphs = options.capture === true ? new StepGraphs(model, lossFn, optimizer) : null;
   let lossSum = 0;
   let hits = 0;
   let seen = 0;
   let batch = 0;
-  for (const [x, y] of loader) {
-    // The step's activations, gradients' temporaries and dropped gradients are freed when it ends.
-    using _ = scope();
-    const output = model.forward(x!);
-    const loss = lossFn(output, y!);
-    optimizer.zeroGrad();
-    loss.backward();
-    optimizer.step();
-    const n = x!.shape[0]!;
-    const l = loss.item();
-    lossSum += l * n;
-    hits += noGrad(() => correct(output.detach(), y!));
-    seen += n;
-    onBatch?.(++batch, l, n);
+  const batches = loader[Symbol.iterator]();
+  try {
+    for (;;) {
+      // The batch is made inside the step's scope, so it is freed with the step's activations, gradients'
+      // temporaries and dropped gradients (a scope frees only what was made in it: a batch the loader keeps stays).
+      using _ = scope();
+      const next = batches.next();
+      if (next.done === true) break;
+      const [x, y] = next.value;
+      const [l, right] = graphs === null ? eagerStep(model, x!, y!, lossFn, optimizer) : graphs.step(x!, y!);
+      const n = x!.shape[0]!;
+      lossSum += l * n;
+      hits += right;
+      seen += n;
+      onBatch?.(++batch, l, n);
+    }
+  } finally {
+    batches.return?.();
+    graphs?.dispose();
   }
   return { loss: lossSum / seen, accuracy: hits / seen };
+}
+
+// One training step; its loss and correct predictions.
+function eagerStep(model: Model, x: Tensor, y: Tensor, lossFn: LossFn, optimizer: Optimizer): [number, number] {
+  const output = model.forward(x);
+  const loss = lossFn(output, y);
+  optimizer.zeroGrad();
+  loss.backward();
+  optimizer.step();
+  return [loss.item(), noGrad(() => correct(output.detach(), y))];
+}
+
+/** Correct predictions as a tensor (read after a replay), or null for regression targets. */
+function correctTensor(output: Tensor, target: Tensor): Tensor | null {
+  if (target.dtype !== "int32" || output.ndim !== 2) return null;
+  return output.argmax(1).eq(target).sum();
+}
+
+/** The training step captured once per batch shape, with the inputs it reads: batches are copied into them. */
+class StepGraphs {
+  private readonly graphs = new Map<string, { x: Tensor; y: Tensor; graph: CapturedGraph<[Tensor, Tensor | null]> }>();
+
+  constructor(
+    private readonly model: Model,
+    private readonly lossFn: LossFn,
+    private readonly optimizer: Optimizer,
+  ) {}
+
+  step(x: Tensor, y: Tensor): [number, number] {
+    const key = `${x.dtype}${x.shape.join(",")} ${y.dtype}${y.shape.join(",")}`;
+    let entry = this.graphs.get(key);
+    if (entry === undefined) {
+      const statics = { x: keep(x.detach().clone()), y: keep(y.detach().clone()) };
+      const graph = captureGraph((): [Tensor, Tensor | null] => {
+        this.optimizer.zeroGrad();
+        const output = this.model.forward(statics.x);
+        const loss = this.lossFn(output, statics.y);
+        loss.backward();
+        this.optimizer.step();
+        return [loss, noGrad(() => correctTensor(output.detach(), statics.y))];
+      });
+      for (const t of graph.output) if (t !== null) keep(t); // they outlive the step's scope, rewritten by each replay
+      this.graphs.set(key, (entry = { ...statics, graph }));
+    } else {
+      noGrad(() => {
+        entry!.x.copy_(x);
+        entry!.y.copy_(y);
+      });
+      entry.graph.replay();
+    }
+    const [loss, right] = entry.graph.output;
+    return [loss.item(), right === null ? NaN : right.item()];
+  }
+
+  dispose(): void {
+    for (const { x, y, graph } of this.graphs.values()) {
+      graph.dispose();
+      for (const t of [x, y, ...graph.output]) t?.dispose();
+    }
+    this.graphs.clear();
+  }
 }
 
 /** Loss and accuracy of `model` on `x`/`y`, in eval mode and without recording gradients. */

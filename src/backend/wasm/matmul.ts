@@ -57,6 +57,7 @@ interface Scratch {
 
 /** The byte offsets of each product's A and B over a (broadcast) batch of `batchShape`, in batch order. */
 function productOffsets(a: TensorData, b: TensorData, batchShape: Shape, aBytes: number, bBytes: number): [number[], number[]] {
+  if (batchShape.length === 0) return [[0], [0]]; // one product (the common case): no broadcast walk
   const sa = broadcastStrides(a.shape.slice(0, -2), batchShape).map((s) => s * aBytes);
   const sb = broadcastStrides(b.shape.slice(0, -2), batchShape).map((s) => s * bBytes);
   const offA: number[] = [], offB: number[] = [];
