@@ -163,11 +163,11 @@ for (const backend of ["cpu", "wasm"]) {
       );
       // The scope's temporaries were released during the capture, but stay the graph's until it goes.
       assert.ok(deferredReleases() > 0, "releases wait for the graph");
-      const loss = graph.output.item();
       cr.tidy(() => m.opt.zeroGrad());
+      assert.equal(cr.tidy(() => graph.output), graph.output, "the output outlives scopes");
+      assert.equal(graph.output.isDisposed, false);
       graph.dispose();
-      assert.equal(graph.output.item(), loss, "the output outlives the graph");
-      graph.output.dispose();
+      assert.equal(graph.output.isDisposed, true, "the graph's dispose() frees its output");
       assert.equal(deferredReleases(), 0);
       const after = cr.memory();
       assert.deepEqual([after.numTensors, after.tensorBlocks, after.tensorBytes], [before.numTensors, before.tensorBlocks, before.tensorBytes], "dispose() gave everything back");

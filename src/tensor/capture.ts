@@ -10,7 +10,7 @@ import { registeredBackends } from "../backend/registry.js";
 import { setFusionMinElements } from "../backend/wasm/index.js";
 import { ArgumentError, CaptureError } from "../errors.js";
 import { forbidDraws } from "../random.js";
-import { tidy } from "./scope.js";
+import { keep, tidy, tensorsIn } from "./scope.js";
 
 export { capturing, hostStep, unrecorded };
 
@@ -29,14 +29,17 @@ const RANDOM_DRAW =
   "captureGraph: the captured function draws random numbers (rand, randn, dropout, …); every replay would reuse the same draws. " +
   "Draw them outside and copy them into an input tensor, or capture a function without random ops (model.eval() turns dropout off).";
 
-/** A recorded function: `replay()` runs its kernels again; `output` is what it returned, rewritten by each replay. */
+/**
+ * A recorded function: `replay()` runs its kernels again; `output` is what it returned, rewritten by each
+ * replay. The graph owns `output`'s tensors: scopes leave them, `dispose()` frees them with the graph.
+ */
 export class CapturedGraph<T> {
   #tape: Tape | null;
 
   /** @internal Made by captureGraph. */
   constructor(
     tape: Tape,
-    /** What the function returned (its tensors hold each replay's results). */
+    /** What the function returned (its tensors hold each replay's results until the graph is disposed). */
     readonly output: T,
   ) {
     this.#tape = tape;
@@ -55,9 +58,11 @@ export class CapturedGraph<T> {
     return this.output;
   }
 
-  /** Frees the memory only the graph still held; `output` stays valid until disposed itself. */
+  /** Frees the graph's memory, its output's tensors included. */
   dispose(): void {
-    this.#tape?.dispose();
+    if (this.#tape === null) return;
+    for (const t of tensorsIn(this.output, [])) t.dispose();
+    this.#tape.dispose();
     this.#tape = null;
   }
 
@@ -95,6 +100,8 @@ export function captureGraph<T>(fn: () => T): CapturedGraph<T> {
   const previous = forbidDraws(RANDOM_DRAW);
   try {
     const { tape, result } = withoutFusion(() => recordCalls(registeredBackends(), () => tidy(fn)));
+    // The output belongs to the graph (each replay rewrites it): no scope frees it, dispose() does.
+    for (const t of tensorsIn(result, [])) keep(t);
     return new CapturedGraph(tape, result);
   } finally {
     forbidDraws(previous);

@@ -36,7 +36,8 @@ function survivorsOf(roots: readonly Tensor[], frame: Frame): Set<Tracked> {
 
 // The tensors in a result: itself, or inside arrays, Maps, Sets and plain objects (as tf.tidy looks);
 // class instances and typed arrays are opaque (a gradient read back as a million numbers is not searched).
-function tensorsIn(value: unknown, found: Tensor[], seen = new Set<unknown>()): Tensor[] {
+/** @internal */
+export function tensorsIn(value: unknown, found: Tensor[], seen = new Set<unknown>()): Tensor[] {
   if (value instanceof Tensor) {
     found.push(value);
     return found;

@@ -120,7 +120,6 @@ class StepGraphs {
         this.optimizer.step();
         return [loss, noGrad(() => correctTensor(output.detach(), statics.y))];
       });
-      for (const t of graph.output) if (t !== null) keep(t); // they outlive the step's scope, rewritten by each replay
       this.graphs.set(key, (entry = { ...statics, graph }));
     } else {
       noGrad(() => {
@@ -136,7 +135,8 @@ class StepGraphs {
   dispose(): void {
     for (const { x, y, graph } of this.graphs.values()) {
       graph.dispose();
-      for (const t of [x, y, ...graph.output]) t?.dispose();
+      x.dispose();
+      y.dispose();
     }
     this.graphs.clear();
   }
