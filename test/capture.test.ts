@@ -140,6 +140,35 @@ for (const backend of ["cpu", "wasm"]) {
     });
   });
 
+  test(`${backend}: graphs for two batch sizes share a model, one dropping the other's gradients`, () => {
+    onBackend(backend, () => {
+      const data = [...batches(1, 32, 64, 10), ...batches(1, 12, 64, 11)];
+      const { model } = mlp(6);
+      // Each returns its loss only: its gradients are the graph's, and .grad's until the other graph's capture
+      // drops them (its zeroGrad frees them; they wait for the graph that still writes them).
+      const lossOf = (x: cr.Tensor, y: cr.Tensor) => () => {
+        (model as cr.nn.Sequential).zeroGrad();
+        const loss = cr.nn.functional.crossEntropy(model.forward(x), y);
+        loss.backward();
+        return loss;
+      };
+      const inputs = data.map((batch) => staticInputs(batch));
+      inputs.forEach(([x, y], i) => {
+        x.copy_(data[i]![0]);
+        y.copy_(data[i]![1]);
+      });
+      const graphs = inputs.map(([x, y]) => cr.captureGraph(lossOf(x, y)));
+      cr.noGrad(() => model.parameters()[0]!.mul_(0.5)); // new weights, which the replays and the eager runs both see
+      for (const i of [1, 0, 1]) {
+        graphs[i]!.replay();
+        const expected = cr.tidy(() => lossOf(...data[i]!)().item());
+        assert.equal(graphs[i]!.output.item(), expected, `batch ${i}`);
+      }
+      graphs.forEach((g) => g.dispose());
+      assert.equal(heldBuffers(), 0);
+    });
+  });
+
   test(`${backend}: a graph holds its memory until disposed, and replays keep it flat`, () => {
     onBackend(backend, () => {
       const data = batches(2, 40, 64, 9);

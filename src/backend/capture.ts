@@ -184,8 +184,10 @@ export function recordCalls<T>(backends: readonly Backend[], fn: () => T): { tap
     }
   }
   recording = r;
+  // Only this capture's operands count: a buffer another graph holds (its gradients, dropped by this
+  // function's zeroGrad) waits for that graph, and this one never reads it.
   setDeferListener((buf) => {
-    if (!r.made.has(buf)) r.stale.add(buf);
+    if (r.held.has(buf) && !r.made.has(buf)) r.stale.add(buf);
   });
   let result: T;
   const tape = new Tape(r.steps, r.held, r.cleanups);
