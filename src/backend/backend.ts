@@ -49,6 +49,13 @@ export interface AdamHyper {
  * The kernels every backend provides. Inputs are contiguous and row-major; every kernel returns a
  * new buffer and never changes its inputs, except the `*Inplace` kernels which say so.
  */
+/** A recorded call's kernel work, redone without its JavaScript (see `Backend.captureKernels`). */
+export interface KernelPlan {
+  run(): void;
+  /** Frees what the plan reserved (its scratch memory). */
+  dispose(): void;
+}
+
 export interface Backend {
   readonly name: string;
   /** Moves host data into backend memory; the backend may keep `data` itself, so the caller must not change it afterwards. */
@@ -125,6 +132,12 @@ export interface Backend {
    * read), together where it can; absent where every kernel computes when called.
    */
   evaluate?(bufs: readonly DataBuf[]): void;
+  /**
+   * For captured graphs (tensor/capture.ts): runs `call`, this backend's method `method` on the buffers a
+   * replay uses, and returns its result with a plan that redoes its kernel work alone on the same memory, or
+   * null where the call did more than that. Absent where a replay always calls the method.
+   */
+  captureKernels?(method: string, call: () => unknown): { result: unknown; plan: KernelPlan | null };
   /** Whether `buf` lives in memory only `release` frees (not the JavaScript heap's): the tensor layer then releases it when its tensors are collected. */
   ownsMemory?(buf: DataBuf): boolean;
   /** Picks the slices `index` (1-D int32) along `dim`. */

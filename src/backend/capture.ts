@@ -5,17 +5,27 @@
 // nothing else is put there. Work that must be redone on the JavaScript side at each replay (an optimizer's
 // step count and bias corrections) is recorded as a host step: a function the replay calls at its place.
 import { CaptureError } from "../errors.js";
-import type { Backend } from "./backend.js";
+import type { Backend, KernelPlan } from "./backend.js";
 import { allocationTape, hold, setDeferListener, unhold } from "./graph-memory.js";
 
 type Method = (...args: unknown[]) => unknown;
 
-type Step =
-  | { readonly kind: "call"; readonly backend: Backend; readonly method: Method; readonly args: unknown[]; readonly result: unknown; readonly blocks: readonly object[] }
-  | { readonly kind: "host"; readonly run: () => void };
+interface CallStep {
+  readonly kind: "call";
+  readonly backend: Backend;
+  readonly name: string;
+  readonly method: Method;
+  readonly args: unknown[];
+  readonly result: unknown;
+  readonly blocks: readonly object[];
+  /** Its kernel work alone (Backend.captureKernels), made at the first replay; null where the backend has none. */
+  plan?: KernelPlan | null;
+}
+
+type Step = CallStep | { readonly kind: "host"; readonly run: () => void };
 
 /** Methods a tape never records: questions about buffers, and releases (graph-memory.ts defers those). */
-const UNRECORDED = new Set(["ownsMemory", "release", "name"]);
+const UNRECORDED = new Set(["ownsMemory", "release", "name", "captureKernels"]);
 /** Methods that hand elements to JavaScript: a replay could not change what the function did with them. */
 const READS = new Set(["toArray", "view"]);
 
@@ -107,7 +117,7 @@ function recorder(backend: Backend, name: string, method: Method): Method {
         r.made.add(buf);
         holdIn(r, buf);
       }
-      r.steps.push({ kind: "call", backend, method, args, result, blocks });
+      r.steps.push({ kind: "call", backend, name, method, args, result, blocks });
       return result;
     } finally {
       allocationTape.record = null;
@@ -131,7 +141,15 @@ export class Tape {
     return this.steps.length;
   }
 
-  /** Runs every step again, in order, on the buffers it ran on. */
+  /** How many of the calls replay as kernel plans (known after the first replay). */
+  get planned(): number {
+    return this.steps.filter((s) => s.kind === "call" && s.plan).length;
+  }
+
+  /**
+   * Runs every step again, in order, on the buffers it ran on. The first replay also asks the backend for
+   * each call's kernel plan; later ones run the plans instead of the calls where there are.
+   */
   replay(): void {
     if (this.disposed) throw new CaptureError("replay: this graph was disposed");
     for (const step of this.steps) {
@@ -139,11 +157,25 @@ export class Tape {
         step.run();
         continue;
       }
+      if (step.plan) {
+        step.plan.run();
+        continue;
+      }
       allocationTape.replay = step.blocks;
       allocationTape.at = 0;
       let out: unknown;
       try {
-        out = step.method.apply(step.backend, step.args);
+        const call = () => step.method.apply(step.backend, step.args);
+        if (step.plan === undefined && step.backend.captureKernels !== undefined) {
+          const planned = step.backend.captureKernels(step.name, call);
+          out = planned.result;
+          // A plan redoes the call only if the call wrote its result where the recorded one is.
+          if (planned.plan !== null && out !== step.result) planned.plan.dispose();
+          else step.plan = planned.plan;
+        } else {
+          out = call();
+          step.plan ??= null;
+        }
       } finally {
         allocationTape.replay = null;
       }
@@ -161,6 +193,7 @@ export class Tape {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    for (const step of this.steps) if (step.kind === "call") step.plan?.dispose();
     for (const cleanup of this.cleanups) cleanup();
     unhold(this.held);
   }

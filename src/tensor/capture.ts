@@ -50,6 +50,15 @@ export class CapturedGraph<T> {
     return this.#tape?.length ?? 0;
   }
 
+  /**
+   * How many of those calls replay as their kernels alone, skipping the backend's JavaScript too (on `wasm`:
+   * products, elementwise ops, reductions, logSoftmax, gather and scatterAdd on heap memory); known after the
+   * first replay, which records them.
+   */
+  get planned(): number {
+    return this.#tape?.planned ?? 0;
+  }
+
   /** Runs the recorded kernels again on the inputs' current values; returns `output`. */
   replay(): T {
     const tape = this.#tape;

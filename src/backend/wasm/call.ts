@@ -3,6 +3,7 @@
 import type { DType } from "../../dtype.js";
 import { borrowScratch, releaseScratch } from "./runtime.js";
 import type { Runtime } from "./runtime.js";
+import { noteKernelCall } from "./kernel-plan.js";
 import { allocHeapArray, heapAddress, releaseHeapArray } from "./tensors.js";
 import type { HeapArray } from "./tensors.js";
 
@@ -56,6 +57,7 @@ export function runKernel(
       return a !== undefined ? heapAddress(rt, a)! : ptrs[next++]!;
     });
     body(ins, outs, ptrs.slice(next));
+    noteKernelCall(inAddr.includes(undefined) || outArrays.includes(undefined));
     const result = outputs.map((o, i) => outArrays[i] ?? viewOf(rt, o.dtype, outs[i]!, o.length).slice());
     ok = true;
     return result;

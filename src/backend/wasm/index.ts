@@ -14,6 +14,7 @@ import { transposeLast2 } from "./movement.js";
 import { getPool } from "./pool.js";
 import { withFusion } from "./fused-backend.js";
 import { adamF32 } from "./optim.js";
+import { planCall } from "./kernel-plan.js";
 import { getRuntime } from "./runtime.js";
 import { allocHeapArray, heapAddress, isHeapArray, releaseHeapArray } from "./tensors.js";
 import { splitVectors } from "./split.js";
@@ -146,4 +147,10 @@ const kernels: Backend = {
 };
 
 /** The wasm backend: its kernels, with large elementwise chains fused into one pass (fusion.ts). */
-export const wasmBackend: Backend = withFusion(kernels);
+export const wasmBackend: Backend = {
+  ...withFusion(kernels),
+  captureKernels(method, call) {
+    const rt = getRuntime();
+    return rt === null ? { result: call(), plan: null } : planCall(rt, method, call);
+  },
+};

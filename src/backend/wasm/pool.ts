@@ -5,6 +5,7 @@
 // has not scheduled. Wake-ups spin briefly, then Atomics.wait (NOTES.md: a sleep/wake costs ~16 µs, a spin
 // ~0.5 µs). Browsers forbid Atomics.wait on the main thread: there the caller only spins, and only on workers
 // that have already claimed the task, i.e. that are running it.
+import { noteTask } from "./kernel-plan.js";
 import type { Runtime } from "./runtime.js";
 import { availableThreads } from "../host.js";
 import { nodeBuiltin } from "./wasm-api.js";
@@ -292,6 +293,15 @@ function postTask(p: Pool, task: Task, workers: readonly Int32Array[], chunks: n
 
 function runTask(rt: Runtime, p: Pool, task: Task): void {
   if (p.runtime !== rt) throw new Error("the pool's workers run another runtime's module");
+  const traced = noteTask(() => runTask(rt, p, task)); // a kernel plan being recorded replays the task whole
+  try {
+    runTaskNow(rt, p, task);
+  } finally {
+    traced?.();
+  }
+}
+
+function runTaskNow(rt: Runtime, p: Pool, task: Task): void {
   if (task.args.length + (task.local === undefined ? 0 : 1) > MAX_ARGS) throw new Error(`a parallel kernel takes at most ${MAX_ARGS} arguments`);
   const fn = typeof task.kernel === "string" ? kernelOf(rt, task.kernel) : task.kernel.fn;
   const chunks = Math.ceil(task.items / task.chunk);

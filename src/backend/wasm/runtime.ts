@@ -1,6 +1,7 @@
 // Loads the wasm kernels once (feature-detecting relaxed SIMD and shared memory) and hands out scratch memory.
 import * as kernels from "./generated/kernels.js";
 import { Heap } from "./heap.js";
+import { keepScratch } from "./kernel-plan.js";
 import { readyWorkerCount, workerChunks } from "./pool.js";
 import { nodeBuiltin, wasmApi } from "./wasm-api.js";
 import type { WasmMemory, WasmModule } from "./wasm-api.js";
@@ -172,7 +173,8 @@ export function borrowScratch(rt: Runtime, sizes: readonly number[]): number[] |
 
 /** Ends the current reservation. */
 export function releaseScratch(): void {
-  if (borrowed !== null) for (const p of borrowed.ptrs) borrowed.heap.release(p);
+  // A kernel plan being recorded keeps its call's scratch: its replays use the same blocks.
+  if (borrowed !== null && !keepScratch(borrowed.ptrs)) for (const p of borrowed.ptrs) borrowed.heap.release(p);
   borrowed = null;
   inUse = 0;
 }
