@@ -18,7 +18,7 @@ interface CallStep {
   readonly args: unknown[];
   readonly result: unknown;
   readonly blocks: readonly object[];
-  /** Its kernel work alone (Backend.captureKernels), made at the first replay; null where the backend has none. */
+  /** Its kernel work alone (Backend.captureKernels), made at the first replay that can; null where there is none. */
   plan?: KernelPlan | null;
 }
 
@@ -43,6 +43,15 @@ interface Recording {
 }
 
 let recording: Recording | null = null;
+
+let kernelPlans = true;
+
+/** Whether replays ask backends for kernel plans (tools/replay-ab.ts compares both); returns the previous setting. */
+export function setKernelPlans(enabled: boolean): boolean {
+  const previous = kernelPlans;
+  kernelPlans = enabled;
+  return previous;
+}
 
 /** Whether a capture is recording now. */
 export function capturing(): boolean {
@@ -148,7 +157,8 @@ export class Tape {
 
   /**
    * Runs every step again, in order, on the buffers it ran on. The first replay also asks the backend for
-   * each call's kernel plan; later ones run the plans instead of the calls where there are.
+   * each call's kernel plan (again later, where the backend says so); later ones run the plans instead of the
+   * calls where there are.
    */
   replay(): void {
     if (this.disposed) throw new CaptureError("replay: this graph was disposed");
@@ -166,12 +176,12 @@ export class Tape {
       let out: unknown;
       try {
         const call = () => step.method.apply(step.backend, step.args);
-        if (step.plan === undefined && step.backend.captureKernels !== undefined) {
+        if (step.plan === undefined && step.backend.captureKernels !== undefined && kernelPlans) {
           const planned = step.backend.captureKernels(step.name, call);
           out = planned.result;
           // A plan redoes the call only if the call wrote its result where the recorded one is.
           if (planned.plan !== null && out !== step.result) planned.plan.dispose();
-          else step.plan = planned.plan;
+          else if (planned.plan !== null || planned.retry !== true) step.plan = planned.plan;
         } else {
           out = call();
           step.plan ??= null;

@@ -4,6 +4,7 @@
 // tasks shared with the worker threads) while the call runs once, and later replays call just those, on the
 // same addresses. Its scratch blocks stay reserved for the plan, so nothing else is put there between replays.
 import type { KernelPlan } from "../backend.js";
+import { workersStarting } from "./pool.js";
 import type { Runtime } from "./runtime.js";
 
 /** Methods whose wasm path does nothing but kernel calls on heap memory (and which fall back to the cpu kernels visibly). */
@@ -65,9 +66,10 @@ function recordingExports(exports: object, t: Trace): object {
 
 /**
  * Runs `call` (the backend method `method`) and returns its result with a plan that redoes its kernel work,
- * or null where the call did anything else: a method outside PLANNABLE, a cpu kernel, a copy.
+ * or null where the call did anything else: a method outside PLANNABLE, a cpu kernel, a copy. `retry` where
+ * the worker threads were still starting: a plan would keep the fewer threads the call ran on for good.
  */
-export function planCall(rt: Runtime, method: string, call: () => unknown): { result: unknown; plan: KernelPlan | null } {
+export function planCall(rt: Runtime, method: string, call: () => unknown): { result: unknown; plan: KernelPlan | null; retry?: boolean } {
   if (!PLANNABLE.has(method) || trace !== null) return { result: call(), plan: null };
   const t: Trace = { ops: [], scratch: [], kernels: 0, copied: false, inTask: 0 };
   const target = rt as { exports: Runtime["exports"] };
@@ -85,9 +87,9 @@ export function planCall(rt: Runtime, method: string, call: () => unknown): { re
     for (const ptr of t.scratch) rt.heap.release(ptr);
     t.scratch.length = 0;
   };
-  if (t.kernels === 0 || t.copied) {
+  if (t.kernels === 0 || t.copied || workersStarting()) {
     release();
-    return { result, plan: null };
+    return { result, plan: null, ...(workersStarting() ? { retry: true } : {}) };
   }
   const ops = t.ops;
   return { result, plan: { run: () => { for (const op of ops) op(); }, dispose: release } };

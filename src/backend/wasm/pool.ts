@@ -212,6 +212,11 @@ export function readyWorkerCount(): number {
   return pool ? readySlots(pool.slots).length : 0;
 }
 
+/** Whether some worker of the pool is still starting (neither ready nor failed): kernels run on fewer threads until it is up. */
+export function workersStarting(): boolean {
+  return pool != null && pool.slots.some((s) => Atomics.load(s, S_READY) === 0);
+}
+
 /** Chunks of kernels (matmul rows) computed by worker threads so far. */
 export function workerChunks(): number {
   return pool ? Atomics.load(pool.head, H_WORKER_CHUNKS) : 0;

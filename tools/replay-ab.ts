@@ -1,0 +1,47 @@
+// What replaying a captured graph saves on the bench's W2 step: the eager step (cr.tidy around it), the
+// captured one (cr.captureGraph, kernel plans on) and, with --no-plans too, the captured one whose replays
+// call the backend's methods instead of the kernel plans, in one process, alternating runs of `steps` steps.
+//   node --conditions=chainrule-source --import tsx tools/replay-ab.ts [wasm|cpu] [rounds] [steps] [--no-plans]
+import * as cr from "chainrule";
+import { setKernelPlans } from "../src/backend/capture.js";
+import { mlpWorkload, useBackend } from "../bench/workloads/chainrule.mjs";
+
+const withoutPlans = process.argv.includes("--no-plans");
+const [backendName = "wasm", roundsArg = "10", stepsArg = "100"] = process.argv.slice(2).filter((a) => a !== "--no-plans");
+const rounds = Number(roundsArg), steps = Number(stepsArg);
+if (!["wasm", "cpu"].includes(backendName) || !(rounds > 0) || !(steps > 0)) {
+  console.error("usage: tools/replay-ab.ts [wasm|cpu] [rounds] [steps] [--no-plans]");
+  process.exit(2);
+}
+const problem = await useBackend(backendName);
+if (problem !== null) {
+  console.error(problem);
+  process.exit(1);
+}
+if (backendName === "wasm") {
+  cr.warmUpWasm();
+  for (let i = 0; i < 100 && cr.wasmMemoryStats().workers === 0; i++) await new Promise((r) => setTimeout(r, 20));
+}
+// Each variant trains its own copy of the model; a graph's plans are made at its first replay, under the
+// setting at that time.
+const variants: [string, () => number][] = [["eager", mlpWorkload().step], ["captured", mlpWorkload({ graph: true }).step]];
+if (withoutPlans) {
+  const previous = setKernelPlans(false);
+  const noPlans = mlpWorkload({ graph: true }).step;
+  noPlans();
+  noPlans();
+  setKernelPlans(previous);
+  variants.push(["captured, no plans", noPlans]);
+}
+for (const [, step] of variants) for (let i = 0; i < 20; i++) step();
+const times = new Map<string, number[]>(variants.map(([name]) => [name, []]));
+for (let r = 0; r < rounds; r++) {
+  for (const [name, step] of variants) {
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) step();
+    times.get(name)!.push((performance.now() - t0) / steps);
+  }
+}
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
+console.log(`W2 on ${backendName}, ${rounds} alternating rounds of ${steps} steps, ms a step (median; each round):`);
+for (const [name, v] of times) console.log(`  ${name.padEnd(20)} ${median(v).toFixed(2)}   ${v.map((x) => x.toFixed(2)).join(" ")}`);
