@@ -74,19 +74,22 @@ export function planCall(rt: Runtime, method: string, call: () => unknown): { re
   const t: Trace = { ops: [], scratch: [], kernels: 0, copied: false, inTask: 0 };
   const target = rt as { exports: Runtime["exports"] };
   const exports = target.exports;
+  const release = () => {
+    for (const ptr of t.scratch) rt.heap.release(ptr);
+    t.scratch.length = 0;
+  };
   trace = t;
   target.exports = recordingExports(exports, t) as Runtime["exports"];
   let result: unknown;
   try {
     result = call();
+  } catch (err) {
+    release(); // the scratch kept so far goes back with the error
+    throw err;
   } finally {
     target.exports = exports;
     trace = null;
   }
-  const release = () => {
-    for (const ptr of t.scratch) rt.heap.release(ptr);
-    t.scratch.length = 0;
-  };
   if (t.kernels === 0 || t.copied || workersStarting()) {
     release();
     return { result, plan: null, ...(workersStarting() ? { retry: true } : {}) };
