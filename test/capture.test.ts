@@ -3,18 +3,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as cr from "chainrule";
+import { onBackend } from "./helpers/backend.js";
 import { deferredReleases, heldBuffers } from "../src/backend/graph-memory.js";
 import { getRuntime } from "../src/backend/wasm/runtime.js";
-
-function onBackend(name: string, fn: () => void): void {
-  const previous = cr.getBackend();
-  cr.setBackend(name);
-  try {
-    fn();
-  } finally {
-    cr.setBackend(previous);
-  }
-}
 
 type Model = { forward(x: cr.Tensor): cr.Tensor; parameters(): cr.Tensor[] };
 

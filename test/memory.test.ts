@@ -5,20 +5,11 @@ import assert from "node:assert/strict";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import * as cr from "chainrule";
+import { onBackend } from "./helpers/backend.js";
 import { wasmMemoryStats } from "../src/backend/wasm/index.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
-
-function onBackend(name: string, fn: () => void): void {
-  const previous = cr.getBackend();
-  cr.setBackend(name);
-  try {
-    fn();
-  } finally {
-    cr.setBackend(previous);
-  }
-}
 
 function tinyTraining(seed: number) {
   cr.manualSeed(seed);

@@ -4,16 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as cr from "chainrule";
-
-function onBackend(name: string, fn: () => void): void {
-  const previous = cr.getBackend();
-  cr.setBackend(name);
-  try {
-    fn();
-  } finally {
-    cr.setBackend(previous);
-  }
-}
+import { onBackend } from "./helpers/backend.js";
 
 const lossFn = (out: cr.Tensor, y: cr.Tensor) => cr.nn.functional.crossEntropy(out, y);
 
