@@ -131,7 +131,8 @@ for (const backend of ["cpu", "wasm"]) {
       assert.equal(typeof cr.tidy(() => m.model.forward(x).sum().item()), "number");
       const graph = cr.captureGraph(() => m.model.forward(x));
       graph.dispose();
-      assert.throws(() => graph.replay(), cr.CaptureError);
+      assert.throws(() => graph.replay(), (e: unknown) => e instanceof cr.CaptureError && /replay: this graph was disposed/.test(e.message));
+      assert.throws(() => cr.captureGraph(42 as unknown as () => void), (e: unknown) => e instanceof cr.ArgumentError && /captureGraph: expected a function/.test(e.message));
     });
   });
 
