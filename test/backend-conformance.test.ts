@@ -199,6 +199,26 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
     c(`${dt} middle axis`, [make(dt, [2, 5, 3])], { dtype: dt, size: 30 }, (b, a) => b.logSoftmax(a0(a), 1), 1e-6),
     c(`${dt} a row of -Infinity`, [make(dt, [2, 3], (i) => (i < 3 ? -Infinity : i))], { dtype: dt, size: 6 }, (b, a) => b.logSoftmax(a0(a), 1)),
   ]),
+  logSoftmaxBackward: FLOATS.flatMap((dt) => [
+    c(`${dt} last axis`, [make(dt, [4, 7]), make(dt, [4, 7], () => -0.2 - rand() * 3)], { dtype: dt, size: 28 }, (b, a) => b.logSoftmaxBackward(a0(a), a0(a, 1), 1), 1e-6),
+    c(`${dt} middle axis`, [make(dt, [2, 5, 3]), make(dt, [2, 5, 3], () => -0.2 - rand() * 3)], { dtype: dt, size: 30 }, (b, a) => b.logSoftmaxBackward(a0(a), a0(a, 1), 1), 1e-6),
+  ]),
+  // Targets with -100 (ignored) among them; [N, C], [N, C, d] and an unbatched [C].
+  nllLoss: FLOATS.flatMap((dt) =>
+    (["mean", "sum", "none"] as const).flatMap((reduction) => [
+      c(`${dt} [5, 4] ${reduction}`, [make(dt, [5, 4]), make("int32", [5], (i) => (i === 2 ? -100 : (i * 3) % 4))], { dtype: dt, size: reduction === "none" ? 5 : 1 },
+        (b, a) => b.nllLoss(a0(a), a0(a, 1), -100, reduction), 1e-6),
+      c(`${dt} [2, 3, 4] ${reduction}`, [make(dt, [2, 3, 4]), make("int32", [2, 4], (i) => (i === 5 ? 1 : i % 3))], { dtype: dt, size: reduction === "none" ? 8 : 1 },
+        (b, a) => b.nllLoss(a0(a), a0(a, 1), 1, reduction), 1e-6),
+      c(`${dt} [3] ${reduction}`, [make(dt, [3]), make("int32", [], () => 2)], { dtype: dt, size: 1 }, (b, a) => b.nllLoss(a0(a), a0(a, 1), -100, reduction), 1e-6),
+    ])),
+  nllLossBackward: FLOATS.flatMap((dt) =>
+    (["mean", "sum", "none"] as const).flatMap((reduction) => [
+      c(`${dt} [5, 4] ${reduction}`, [make(dt, reduction === "none" ? [5] : []), make("int32", [5], (i) => (i === 2 ? -100 : (i * 3) % 4))], { dtype: dt, size: 20 },
+        (b, a) => b.nllLossBackward(a0(a), a0(a, 1), [5, 4], -100, reduction)),
+      c(`${dt} [2, 3, 4] ${reduction}`, [make(dt, reduction === "none" ? [2, 4] : []), make("int32", [2, 4], (i) => (i === 5 ? 1 : i % 3))], { dtype: dt, size: 24 },
+        (b, a) => b.nllLossBackward(a0(a), a0(a, 1), [2, 3, 4], 1, reduction)),
+    ])),
   argReduce: FLOATS.flatMap((dt) => (["argmax", "argmin"] as const).map((op) => c(`${op} ${dt}`, [make(dt, [3, 7])], { dtype: "int32", size: 3 }, (b, a) => b.argReduce(op, a0(a), 1)))).concat(
     // Along a middle axis with whole vectors after it (max pooling's windows): ties everywhere (few
     // distinct values) and NaN, often several in a column (the first must win).
@@ -507,6 +527,18 @@ test("wasm gather and scatterAdd refuse an index out of range with the cpu's err
     assert.deepEqual(backend.toArray(tx.buf, "float32", x.data.length), x.data, "the input is unchanged");
     for (const t of [tx, ti, ts]) backend.release?.(t.buf);
     assert.equal(heapTensorStats().tensorBlocks, blocks, "no output left on the heap");
+  }
+});
+
+test("nllLoss and its backward refuse a target out of range that is not the ignored index, on every backend", () => {
+  const logp = make("float32", [3, 4]);
+  const target = make("int32", [3], (i) => [1, -100, 4][i]!);
+  for (const backend of [cpuBackend, wasmBackend]) {
+    const [tl, tt, tg] = [on(backend, logp), on(backend, target), on(backend, make("float32", []))];
+    assert.throws(() => backend.nllLoss(tl, tt, -100, "mean"), { name: "IndexError", message: "nllLoss: target 4 is out of bounds for 4 classes" });
+    assert.throws(() => backend.nllLossBackward(tg, tt, [3, 4], -100, "sum"), { name: "IndexError", message: "nllLossBackward: target 4 is out of bounds for 4 classes" });
+    // -100 counts as a class index where it is not the ignored one.
+    assert.throws(() => backend.nllLoss(tl, tt, 4, "none"), { name: "IndexError", message: "nllLoss: target -100 is out of bounds for 4 classes" });
   }
 });
 

@@ -294,6 +294,14 @@ const PRIM_SPECS: PrimSpec[] = [
   { prim: "sigmoid", inputs: () => [rnd([4])], fn: (x) => x.sigmoid() },
   { prim: "relu", inputs: () => [away([5])], fn: (x) => x.relu() },
   { prim: "logSoftmax", inputs: () => [rnd([2, 4])], fn: (x) => cr.logSoftmax(x, 1) },
+  // logSoftmax's gradient as an op (reached through double backward), in both its inputs.
+  { prim: "logSoftmaxBackward", inputs: () => [rnd([2, 4]), rnd([2, 4], -3, -0.2)], fn: (g, y) => applyPrimitive("logSoftmaxBackward", [g, y], { axis: 1 }) },
+  { prim: "nllLoss", inputs: () => [rnd([4, 3])], fn: (x) => cr.nn.functional.nllLoss(x, idx([2, -100, 0, 2])) },
+  {
+    prim: "nllLossBackward",
+    inputs: () => [rnd([2, 4])],
+    fn: (g) => applyPrimitive("nllLossBackward", [g, idx([1, 2, 1, 0, 2, -100, 0, 0]).reshape(2, 4)], { ignoreIndex: -100, reduction: "none", inShape: [2, 3, 4] }),
+  },
   // relu's gradient as an op (reached through double backward): linear in g, flat in y away from 0.
   { prim: "thresholdBackward", inputs: () => [rnd([5]), away([5])], fn: (g, y) => applyPrimitive("thresholdBackward", [g, y], {}) },
   { prim: "erf", inputs: () => [rnd([4])], fn: (x) => x.erf() },

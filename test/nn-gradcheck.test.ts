@@ -26,7 +26,7 @@ function distinct(shape: number[]): Tensor {
   ranks.forEach((r, i) => (data[r] = (i - n / 2) * 0.3));
   return cr.tensor(data).reshape(shape).requiresGrad_(true);
 }
-const int = (data: number[] | number[][]): Tensor => cr.tensor(data, { dtype: "int32" });
+const int = (data: number | number[] | number[][]): Tensor => cr.tensor(data, { dtype: "int32" });
 
 function check(name: string, fn: (...xs: Tensor[]) => Tensor, inputs: () => Tensor[]): void {
   test(`gradcheck: ${name}`, () => {
@@ -92,6 +92,15 @@ check(
 );
 check("crossEntropy (K-dim, none)", (x) => F.crossEntropy(x, int([[0, 2], [1, 1]]), { reduction: "none" }), () => [randn([2, 3, 2])]);
 check("crossEntropy (probabilities)", (x, t) => F.crossEntropy(x, t!.softmax(1), { labelSmoothing: 0.1 }), () => [randn([3, 4]), randn([3, 4])]);
+check("nllLoss (ignoreIndex, sum)", (x) => F.nllLoss(x.logSoftmax(1), int([1, -100, 0]), { reduction: "sum" }), () => [randn([3, 2])]);
+check("crossEntropy (K-dim, ignoreIndex, mean)", (x) => F.crossEntropy(x, int([[0, 7], [1, 2]]), { ignoreIndex: 7 }), () => [randn([2, 3, 2])]);
+check("crossEntropy (unbatched)", (x) => F.crossEntropy(x, int(2)), () => [randn([4])]);
+// Second derivatives through the loss's own kernels: nllLoss, logSoftmax and their backward ops.
+test("gradgradcheck: crossEntropy (indices, ignoreIndex) and nllLoss (none)", () => {
+  cr.manualSeed(7);
+  assert.equal(cr.autograd.gradgradcheck((x) => F.crossEntropy(x, int([0, 2, -100, 1])), [randn([4, 3])]), true);
+  assert.equal(cr.autograd.gradgradcheck((x) => F.nllLoss(x.logSoftmax(1), int([[0, 2], [1, -100]]), { reduction: "none" }), [randn([2, 3, 2])]), true);
+});
 check("nllLoss (weight, ignoreIndex)", (x) => F.nllLoss(x.logSoftmax(1), int([1, 0, 1]), { weight: cr.tensor([2, 0.5], { dtype: "float64" }), ignoreIndex: 0 }), () => [randn([3, 2])]);
 
 // ---- modules: the gradients of a parameterised layer w.r.t. its own parameters ----

@@ -3,7 +3,7 @@
 // written in differentiable tensor ops, so derivatives of derivatives come for free; the engine sums
 // broadcast gradients down to each input's shape, and the dispatcher expands tangents up to the
 // output's, so rules need not.
-import type { BinaryOp, ReduceOp, TensorData, UnaryOp, Window2d } from "../backend/backend.js";
+import type { BinaryOp, LossReduction, ReduceOp, TensorData, UnaryOp, Window2d } from "../backend/backend.js";
 import type { DType } from "../dtype.js";
 import { broadcastShapes, sizeOf } from "../shape.js";
 import type { Shape } from "../shape.js";
@@ -19,6 +19,7 @@ type NoParams = Record<string, never>;
  * copying it. `sumBatch`: the products over the operands' (broadcast) batch dims summed into one [m, n] result.
  */
 interface MatmulParams { transA: boolean; transB: boolean; sumBatch?: boolean }
+interface NllParams { ignoreIndex: number; reduction: LossReduction }
 interface ReduceParams { axes: readonly number[]; keepdim: boolean }
 interface SliceParams { starts: readonly number[]; steps: readonly number[]; outShape: Shape; inShape: Shape }
 
@@ -35,7 +36,8 @@ export interface PrimitiveParams {
   cast: { dtype: DType };
   sum: ReduceParams & { dtype: DType }; amax: ReduceParams; amin: ReduceParams;
   argmax: { axis: number; keepdim: boolean }; argmin: { axis: number; keepdim: boolean };
-  logSoftmax: { axis: number };
+  logSoftmax: { axis: number }; logSoftmaxBackward: { axis: number };
+  nllLoss: NllParams; nllLossBackward: NllParams & { inShape: Shape };
   matmul: MatmulParams;
   reshape: { shape: Shape };
   permute: { perm: readonly number[] };
@@ -303,9 +305,46 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
   // composite). dy = dx − Σ softmax·dx, so dL/dx = g − exp(y)·Σ g, and the tangent t − Σ exp(y)·t.
   logSoftmax: {
     forward: (backend, [x], { axis }) => ({ buf: backend.logSoftmax(x!, axis), shape: x!.shape, dtype: x!.dtype }),
-    vjp: (g, { output: y, params: { axis } }) => [g.sub(y.exp().mul(g.sum(axis, true)))],
+    vjp: (g, { output: y, params }) => [applyPrimitive("logSoftmaxBackward", [g, y], params)],
     jvp: ([t], { output: y, params: { axis } }) => t!.sub(y.exp().mul(t!).sum(axis, true)),
     saves: "output",
+  },
+  // z = g − exp(y)·s with s = Σ g along the axis, one kernel (as PyTorch's): dz = dg − exp(y)·(dy·s + Σ dg), so
+  // dL/dg = h − Σ h·exp(y) and dL/dy = −h·exp(y)·s for the incoming gradient h (PyTorch's derivatives.yaml).
+  logSoftmaxBackward: {
+    forward: (backend, [g, y], { axis }) => ({ buf: backend.logSoftmaxBackward(g!, y!, axis), shape: g!.shape, dtype: g!.dtype }),
+    vjp: (h, { inputs: [g, y], params: { axis } }) => {
+      const e = y!.exp();
+      return [h.sub(h.mul(e).sum(axis, true)), h.mul(e).mul(g!.sum(axis, true)).neg()];
+    },
+    jvp: ([tg, ty], { inputs: [g, y], params: { axis } }) => {
+      const e = y!.exp();
+      const fromG = tg == null ? null : tg.sub(e.mul(tg.sum(axis, true)));
+      const fromY = ty == null ? null : e.mul(ty).mul(g!.sum(axis, true)).neg();
+      return plus(fromG, fromY);
+    },
+    saves: "inputs",
+  },
+  // nllLoss is linear in the log-probabilities, and nllLossBackward is its adjoint: each one's derivative is the other.
+  nllLoss: {
+    forward: (backend, [logp, target], { ignoreIndex, reduction }) => ({
+      buf: backend.nllLoss(logp!, target!, ignoreIndex, reduction),
+      shape: reduction === "none" ? target!.shape : [],
+      dtype: logp!.dtype,
+    }),
+    vjp: (g, { inputs: [, target], inputShapes: [inShape], params }) => [applyPrimitive("nllLossBackward", [g, target!], { ...params, inShape: inShape! }), null],
+    jvp: ([t], { inputs: [, target], params }) => applyPrimitive("nllLoss", [t!, target!], params),
+    saves: () => ({ inputs: [false, true], output: false }),
+  },
+  nllLossBackward: {
+    forward: (backend, [g, target], { ignoreIndex, reduction, inShape }) => ({
+      buf: backend.nllLossBackward(g!, target!, inShape, ignoreIndex, reduction),
+      shape: inShape,
+      dtype: g!.dtype,
+    }),
+    vjp: (h, { inputs: [, target], params: { ignoreIndex, reduction } }) => [applyPrimitive("nllLoss", [h, target!], { ignoreIndex, reduction }), null],
+    jvp: ([t], { inputs: [, target], params }) => applyPrimitive("nllLossBackward", [t!, target!], params),
+    saves: () => ({ inputs: [false, true], output: false }),
   },
   argmax: argRule("argmax"),
   argmin: argRule("argmin"),

@@ -24,6 +24,9 @@ export type BinaryOp =
 
 export type ReduceOp = "sum" | "prod" | "max" | "min";
 
+/** How nllLoss reduces the per-target losses: their mean over the targets that count, their sum, or none. */
+export type LossReduction = "mean" | "sum" | "none";
+
 /** A 2-D sliding window over `[N, C, H, W]` (convolution and pooling), sizes as [height, width]. */
 export interface Window2d {
   readonly kernel: readonly [number, number];
@@ -81,6 +84,20 @@ export interface Backend {
    * infinite) so it never overflows: PyTorch's log_softmax. Same shape as `x`.
    */
   logSoftmax(x: TensorData, axis: number): DataBuf;
+  /** logSoftmax's gradient from the output `y` (same shape as `g`): `g − exp(y)·Σ g` along `axis` (PyTorch's _log_softmax_backward_data). */
+  logSoftmaxBackward(g: TensorData, y: TensorData, axis: number): DataBuf;
+  /**
+   * Negative log likelihood of log-probabilities `logp` (`[N, C, d1, …]`, or `[C]`) at int32 class indices
+   * `target` (`[N, d1, …]`, or `[]`): `−logp[n, target[n, …], …]`, 0 where the target is `ignoreIndex`; their
+   * mean over the targets that count, their sum, or none (`target`'s shape). A target outside [0, C) that is
+   * not `ignoreIndex` throws an IndexError.
+   */
+  nllLoss(logp: TensorData, target: TensorData, ignoreIndex: number, reduction: LossReduction): DataBuf;
+  /**
+   * nllLoss's gradient (its adjoint, being linear in `logp`): zeros of `inShape` with `−g` (divided by the count
+   * of targets that count, for "mean") at each counted target's position; `g` is a scalar, or `target`'s shape for "none".
+   */
+  nllLossBackward(g: TensorData, target: TensorData, inShape: Shape, ignoreIndex: number, reduction: LossReduction): DataBuf;
   /** Index (int32) of the first maximum or minimum along `axis`; the result keeps that axis as 1. */
   argReduce(op: "argmax" | "argmin", x: TensorData, axis: number): DataBuf;
   /**

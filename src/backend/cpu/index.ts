@@ -9,7 +9,8 @@ import { matmul } from "./matmul.js";
 import { cat, expand, gather, indexAdd, indexSelect, permute, scatterAdd, slice, sliceBackward } from "./movement.js";
 import { adamUpdate } from "./optim.js";
 import { argReduce, reduce } from "./reduce.js";
-import { logSoftmax } from "./softmax.js";
+import { logSoftmax, logSoftmaxBackward } from "./softmax.js";
+import { nllLoss, nllLossBackward } from "./loss.js";
 
 // On this backend a buffer is the typed array itself.
 const arr = (t: TensorData) => t.buf as TypedArray;
@@ -30,6 +31,9 @@ export const cpuBackend: Backend = {
   reduce: (op, x, axes, outDtype) => reduce(op, arr(x), x.shape, axes, outDtype),
   argReduce: (op, x, axis) => argReduce(op, arr(x), x.shape, axis),
   logSoftmax: (x, axis) => logSoftmax(arr(x), x.shape, axis, x.dtype),
+  logSoftmaxBackward: (g, y, axis) => logSoftmaxBackward(arr(g), arr(y), g.shape, axis, g.dtype),
+  nllLoss: (logp, target, ignoreIndex, reduction) => nllLoss(arr(logp), logp.shape, ints(target), ignoreIndex, reduction, logp.dtype),
+  nllLossBackward: (g, target, inShape, ignoreIndex, reduction) => nllLossBackward(arr(g), ints(target), inShape, ignoreIndex, reduction, g.dtype),
   matmul: (a, b, outShape, transA = false, transB = false) => matmul(arr(a), a.shape, arr(b), b.shape, outShape, a.dtype, transA, transB),
   permute: (x, perm) => permute(arr(x), x.shape, perm, x.dtype),
   expand: (x, outShape) => expand(arr(x), x.shape, outShape, x.dtype),

@@ -31,3 +31,20 @@ export function logSoftmax(x: TypedArray, shape: Shape, axis: number, dtype: DTy
   }
   return out;
 }
+
+/** logSoftmax's gradient `g − exp(y)·Σ g` along `axis`, the sum and each product in double precision. */
+export function logSoftmaxBackward(g: TypedArray, y: TypedArray, shape: Shape, axis: number, dtype: DType): TypedArray {
+  const out = allocOut(dtype, g.length, "any");
+  const n = shape[axis]!;
+  const inner = sizeOf(shape.slice(axis + 1));
+  const outer = n === 0 ? 0 : g.length / (n * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * n * inner + i;
+      let sum = 0;
+      for (let j = 0, at = base; j < n; j++, at += inner) sum += g[at]!;
+      for (let j = 0, at = base; j < n; j++, at += inner) out[at] = g[at]! - Math.exp(y[at]!) * sum;
+    }
+  }
+  return out;
+}

@@ -5,6 +5,7 @@ import { ArgumentError, DTypeError, ShapeError } from "../../errors.js";
 import { broadcastShapes, fmt, shapesEqual } from "../../shape.js";
 import { capturing } from "../../tensor/capture.js";
 import { checkTensor, gt, where } from "../../tensor/elementwise.js";
+import { nllLossOf } from "../../tensor/loss.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { logSigmoid } from "./activation.js";
 import { checkIndices } from "./layers.js";
@@ -217,8 +218,14 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllLossOptions = {}
   requireFloating(op, input.dtype);
   if (input.ndim === 0) throw new ShapeError(`${op}: input must have a class dim, got a zero-dim tensor`);
   checkIndexTarget(op, input, target, "");
-  const weight = checkClassWeight(op, opts.weight, input.shape[input.ndim === 1 ? 0 : 1]!);
-  return reduceNll(nllParts(op, input, target, weight, opts.ignoreIndex ?? -100), reduction);
+  const c = input.shape[input.ndim === 1 ? 0 : 1]!;
+  const weight = checkClassWeight(op, opts.weight, c);
+  const ignoreIndex = opts.ignoreIndex ?? -100;
+  if (weight === null) {
+    checkIndices(op, target, c, "target", ignoreIndex);
+    return nllLossOf(input, target, ignoreIndex, reduction);
+  }
+  return reduceNll(nllParts(op, input, target, weight, ignoreIndex), reduction);
 }
 
 /**
@@ -257,7 +264,12 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   }
   checkIndexTarget(op, input, target, ` or class probabilities ${fmt(input.shape)} (float)`);
   const logp = input.logSoftmax(classDim);
-  const parts = nllParts(op, logp, target, weight, opts.ignoreIndex ?? -100);
+  const ignoreIndex = opts.ignoreIndex ?? -100;
+  if (weight === null && eps === 0) {
+    checkIndices(op, target, c, "target", ignoreIndex);
+    return nllLossOf(logp, target, ignoreIndex, reduction);
+  }
+  const parts = nllParts(op, logp, target, weight, ignoreIndex);
   const nll = reduceNll(parts, reduction);
   if (eps === 0) return nll;
   // PyTorch's label smoothing: (1 - ε)·nll + ε/C · Σ_c -weight_c·logp_c, with the same masking and denominator.
