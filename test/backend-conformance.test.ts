@@ -7,6 +7,7 @@ import { cpuBackend } from "../src/backend/cpu/index.js";
 import { heapTensorStats, setFusionMinElements, wasmBackend, wasmMemoryStats, setWasmThreads, warmUpWasm } from "../src/backend/wasm/index.js";
 import { workerChunks } from "../src/backend/wasm/pool.js";
 import { binaryF32 } from "../src/backend/wasm/elementwise.js";
+import { logSoftmaxBackwardF32 } from "../src/backend/wasm/softmax.js";
 import { matmulF32 } from "../src/backend/wasm/matmul.js";
 import { loadVariant } from "../src/backend/wasm/runtime.js";
 import type { DType, TypedArray } from "../src/dtype.js";
@@ -151,6 +152,12 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
     c("mul float32 [600, 512] split across threads", [make("float32", [600, 512]), make("float32", [600, 512])], { dtype: "float32", size: 600 * 512 }, (b, a) => b.binary("mul", a0(a), a0(a, 1), [600, 512], "float32")),
     c("sub float32 [600, 512] − scalar, split", [make("float32", [600, 512]), make("float32", [])], { dtype: "float32", size: 600 * 512 }, (b, a) => b.binary("sub", a0(a), a0(a, 1), [600, 512], "float32")),
     c("add float32 [600, 516] + row, split", [make("float32", [600, 516]), make("float32", [516])], { dtype: "float32", size: 600 * 516 }, (b, a) => b.binary("add", a0(a), a0(a, 1), [600, 516], "float32")),
+    // A repeated row that is not whole vectors (ten classes' biases, three channels), on either side; split across
+    // threads in chunks that start in the middle of a row.
+    ...([[[128, 10], [10]], [[200, 3], [1, 3]], [[30000, 10], [10]], [[7, 9, 13], [9, 13]]] as const).flatMap(([big, row]) => [
+      c(`add float32 ${JSON.stringify(big)} + row ${JSON.stringify(row)}`, [make("float32", [...big]), make("float32", [...row])], { dtype: "float32", size: sizeOf(big) }, (b, a) => b.binary("add", a0(a), a0(a, 1), [...big], "float32")),
+      c(`div float32 row ${JSON.stringify(row)} / ${JSON.stringify(big)}`, [make("float32", [...row]), positive("float32", ...big)], { dtype: "float32", size: sizeOf(big) }, (b, a) => b.binary("div", a0(a), a0(a, 1), [...big], "float32")),
+    ]),
     // A channel's value over its positions (a conv bias), on either side: one thread, split across threads
     // (chunks that start in the middle of the channels), and blocks not a whole number of vectors.
     ...([[[2, 3, 4, 4], [1, 3, 1, 1]], [[17, 16, 32, 32], [16, 1, 1]], [[4, 6, 2, 8], [6, 2, 1]], [[2, 3, 5, 5], [3, 1, 1]]] as const).flatMap(([big, col]) => [
@@ -185,7 +192,7 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
       const shape = [3, 4, 5];
       const outSize = sizeOf(shape.map((d, i) => (axes.includes(i) ? 1 : d)));
       return c(`${op} ${dt} axes ${axes}`, [make(dt, shape)], { dtype: dt, size: outSize }, (b, a) => b.reduce(op, a0(a), axes, dt), 1e-6);
-    }))).concat(([[[64, 48], [0, 1]], [[64, 48], [0]], [[8, 8, 36], [0, 1]], [[64, 48], [1]], [[4, 16, 40], [1, 2]], [[100, 30], [0]], [[3, 5, 70], [1]], [[300005], [0]], [[2, 150001], [0, 1]], [[8, 16, 6, 6], [0, 2, 3]], [[4, 6, 5, 9], [0, 3]], [[3, 20, 50], [0, 2]], [[128, 32, 400], [0]], [[40, 7000], [0]], [[64, 17, 24, 24], [0, 2, 3]]] as const).map(([shape, axes]) => {
+    }))).concat(([[[64, 48], [0, 1]], [[64, 48], [0]], [[8, 8, 36], [0, 1]], [[64, 48], [1]], [[4, 16, 40], [1, 2]], [[100, 30], [0]], [[128, 10], [0]], [[3, 5, 70], [1]], [[300005], [0]], [[2, 150001], [0, 1]], [[8, 16, 6, 6], [0, 2, 3]], [[4, 6, 5, 9], [0, 3]], [[3, 20, 50], [0, 2]], [[128, 32, 400], [0]], [[40, 7000], [0]], [[64, 17, 24, 24], [0, 2, 3]]] as const).map(([shape, axes]) => {
       const outSize = sizeOf(shape.map((d, i) => ((axes as readonly number[]).includes(i) ? 1 : d)));
       return (["sum", "max", "min"] as const).map((op) => {
         // A NaN in the max and min cases: it must win wherever it is reduced.
@@ -432,6 +439,18 @@ for (const [relaxed, shared] of [[true, true], [false, true], [true, false], [fa
     }
     const z = make("float32", [1030]);
     assertClose(binaryF32(rt, "mul", on(cpuBackend, z), on(cpuBackend, z), [1030], "float32")!, cpuBackend.binary("mul", on(cpuBackend, z), on(cpuBackend, z), [1030], "float32") as Float32Array, 0, "mul");
+    // A row of ten (not whole vectors), on either side, and log-softmax's gradient: in wasm, not the cpu fallback.
+    const [m, r] = [make("float32", [128, 10]), make("float32", [10])];
+    const [tm, tr] = [on(cpuBackend, m), on(cpuBackend, r)];
+    for (const [x, y] of [[tm, tr], [tr, tm]] as const) {
+      const got = binaryF32(rt, "sub", x, y, [128, 10], "float32");
+      assert.ok(got !== undefined, "a row of ten runs in wasm");
+      assertClose(got, cpuBackend.binary("sub", x, y, [128, 10], "float32") as Float32Array, 0, "sub with a row of ten");
+    }
+    const y = on(cpuBackend, make("float32", [128, 10], () => -0.2 - rand() * 3));
+    const lsb = logSoftmaxBackwardF32(rt, tm, y, 1);
+    assert.ok(lsb !== undefined, "logSoftmaxBackward runs in wasm");
+    assertClose(lsb, cpuBackend.logSoftmaxBackward(tm, y, 1) as Float32Array, 1e-6, "logSoftmaxBackward");
   });
 }
 

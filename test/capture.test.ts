@@ -69,6 +69,51 @@ for (const backend of ["cpu", "wasm"]) {
     });
   });
 
+  test(`${backend}: a step with ten classes replays all but its loss's two kernels as plans, small operands copied in and out`, () => {
+    onBackend(backend, () => {
+      // Batch 128: the [128, 10] logits are on the wasm heap, their bias [10], the labels [128] and the bias's
+      // gradient in JavaScript memory; the optimizer changes the bias between replays, which the plans must read.
+      const data = batches(3, 128, 64, 8);
+      const eager = mlp(4), captured = mlp(4);
+      const [x, y] = staticInputs(data[0]!);
+      const eagerLosses: number[] = [], replayLosses: number[] = [];
+      let graph: cr.CapturedGraph<cr.Tensor> | undefined;
+      for (let i = 0; i < 8; i++) {
+        const [bx, by] = data[i % data.length]!;
+        eagerLosses.push(cr.tidy(() => trainStep(eager, bx, by).item()));
+        x.copy_(bx);
+        y.copy_(by);
+        if (graph === undefined) graph = cr.captureGraph(() => trainStep(captured, x, y));
+        else graph.replay();
+        replayLosses.push(graph.output.item());
+      }
+      assert.deepEqual(replayLosses, eagerLosses);
+      assertSameParameters(eager.model, captured.model);
+      const hostSteps = captured.model.parameters().length; // one Adam update each
+      // nllLoss and its backward stay calls (cpu kernels that check the labels), as do all on cpu.
+      assert.equal(graph!.planned, backend === "wasm" ? graph!.steps - hostSteps - 2 : 0, `${graph!.planned} of ${graph!.steps} steps planned`);
+      graph!.dispose();
+    });
+  });
+
+  test(`${backend}: a replay checks the indices it gathers with, planned or not`, () => {
+    onBackend(backend, () => {
+      const x = cr.keep(cr.randn([64, 8, 16]));
+      const index = cr.keep(cr.randint(0, 8, [64, 4, 16])); // large enough for wasm's gather kernel
+      const graph = cr.captureGraph(() => x.gather(1, index));
+      graph.replay();
+      graph.replay(); // the plan's, on wasm
+      assert.deepEqual(graph.output.toTypedArray(), cr.tidy(() => x.gather(1, index).toTypedArray()));
+      const bad = cr.tidy(() => index.clone().reshape([-1]).toTypedArray() as Int32Array);
+      bad[1000] = 8;
+      index.copy_(cr.tensor(bad, { dtype: "int32" }).reshape([64, 4, 16]));
+      assert.throws(() => graph.replay(), { name: "IndexError", message: "gather: index 8 is out of bounds for dim 1 of size 8" });
+      graph.dispose();
+      x.dispose();
+      index.dispose();
+    });
+  });
+
   test(`${backend}: a scheduler's learning rate and zeroGrad() between replays reach the replays`, () => {
     onBackend(backend, () => {
       const data = batches(3, 32, 64, 6);

@@ -150,12 +150,13 @@ export interface Backend {
    */
   evaluate?(bufs: readonly DataBuf[]): void;
   /**
-   * For captured graphs (tensor/capture.ts): runs `call`, this backend's method `method` on the buffers a
-   * replay uses, and returns its result with a plan that redoes its kernel work alone on the same memory, or
-   * null where the call did more than that (`retry`: ask again at the next replay, as when the worker threads
-   * were still starting). Absent where a replay always calls the method.
+   * For captured graphs (tensor/capture.ts): runs `call`, this backend's method `method` on `args`, the buffers a
+   * replay uses, and returns its result with a plan that redoes its kernel work alone on the same memory, leaving
+   * the result in `target` (the buffer the recorded call returned), or null where the call did more than that
+   * (`retry`: ask again at the next replay, as when the worker threads were still starting). Absent where a
+   * replay always calls the method.
    */
-  captureKernels?(method: string, call: () => unknown): { result: unknown; plan: KernelPlan | null; retry?: boolean };
+  captureKernels?(method: string, args: readonly unknown[], call: () => unknown, target: unknown): { result: unknown; plan: KernelPlan | null; retry?: boolean };
   /** Whether `buf` lives in memory only `release` frees (not the JavaScript heap's): the tensor layer then releases it when its tensors are collected. */
   ownsMemory?(buf: DataBuf): boolean;
   /** Picks the slices `index` (1-D int32) along `dim`. */

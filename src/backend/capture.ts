@@ -177,11 +177,9 @@ export class Tape {
       try {
         const call = () => step.method.apply(step.backend, step.args);
         if (step.plan === undefined && step.backend.captureKernels !== undefined && kernelPlans) {
-          const planned = step.backend.captureKernels(step.name, call);
+          const planned = step.backend.captureKernels(step.name, step.args, call, step.result);
           out = planned.result;
-          // A plan redoes the call only if the call wrote its result where the recorded one is.
-          if (planned.plan !== null && out !== step.result) planned.plan.dispose();
-          else if (planned.plan !== null || planned.retry !== true) step.plan = planned.plan;
+          if (planned.plan !== null || planned.retry !== true) step.plan = planned.plan;
         } else {
           out = call();
           step.plan ??= null;

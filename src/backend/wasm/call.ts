@@ -3,7 +3,7 @@
 import type { DType } from "../../dtype.js";
 import { borrowScratch, releaseScratch } from "./runtime.js";
 import type { Runtime } from "./runtime.js";
-import { noteKernelCall } from "./kernel-plan.js";
+import { noteCopyIn, noteCopyOut, noteKernelCall } from "./kernel-plan.js";
 import { allocHeapArray, heapAddress, releaseHeapArray } from "./tensors.js";
 import type { HeapArray } from "./tensors.js";
 
@@ -49,7 +49,9 @@ export function runKernel(
       const at = inAddr[i];
       if (at !== undefined) return at;
       const p = ptrs[next++]!;
-      viewOf(rt, x instanceof Int32Array ? "int32" : "float32", p, x.length).set(x);
+      const to = viewOf(rt, x instanceof Int32Array ? "int32" : "float32", p, x.length);
+      to.set(x);
+      noteCopyIn(x, to);
       return p;
     });
     const outs = outputs.map((_, i) => {
@@ -57,8 +59,15 @@ export function runKernel(
       return a !== undefined ? heapAddress(rt, a)! : ptrs[next++]!;
     });
     body(ins, outs, ptrs.slice(next));
-    noteKernelCall(inAddr.includes(undefined) || outArrays.includes(undefined));
-    const result = outputs.map((o, i) => outArrays[i] ?? viewOf(rt, o.dtype, outs[i]!, o.length).slice());
+    noteKernelCall();
+    const result = outputs.map((o, i) => {
+      const onHeap = outArrays[i];
+      if (onHeap !== undefined) return onHeap;
+      const from = viewOf(rt, o.dtype, outs[i]!, o.length);
+      const made = from.slice();
+      noteCopyOut(from, made);
+      return made;
+    });
     ok = true;
     return result;
   } finally {

@@ -45,12 +45,13 @@ export function binaryF32(rt: Runtime, op: BinaryOp, a: TensorData, b: TensorDat
   const size = sizeOf(outShape);
   if (code === undefined || a.dtype !== "float32" || b.dtype !== "float32" || outDtype !== "float32" || size < ELEMENTWISE_MIN) return undefined;
   const x = a.buf as Float32Array, y = b.buf as Float32Array;
-  // mode 0: both full; 1: b a scalar; 2: a a scalar; 3: b a repeated row; 4: a one; 5: b a column
-  // (a value per block of `period`); 6: a one. Other broadcasts: the cpu's job.
+  // mode 0: both full; 1: b a scalar; 2: a a scalar; 3: b a repeated row of whole vectors; 4: a one; 5: b a
+  // column (a value per block of `period`); 6: a one; 7: b a repeated row of another length; 8: a one. Other
+  // broadcasts: the cpu's job.
   let mode = x.length === size && y.length === size ? 0 : x.length === size && y.length === 1 ? 1 : x.length === 1 && y.length === size ? 2 : -1;
   let period = 0, count = 0;
-  if (mode < 0 && x.length === size && (period = rowPeriod(b.shape, outShape)) % 4 === 0 && period > 0) mode = 3;
-  else if (mode < 0 && y.length === size && (period = rowPeriod(a.shape, outShape)) % 4 === 0 && period > 0) mode = 4;
+  if (mode < 0 && x.length === size && (period = rowPeriod(b.shape, outShape)) > 0) mode = period % 4 === 0 ? 3 : 7;
+  else if (mode < 0 && y.length === size && (period = rowPeriod(a.shape, outShape)) > 0) mode = period % 4 === 0 ? 4 : 8;
   if (mode < 0) {
     const column = x.length === size ? columnBlocks(b.shape, outShape) : y.length === size ? columnBlocks(a.shape, outShape) : undefined;
     if (column !== undefined && column.period % 4 === 0) {
@@ -61,7 +62,9 @@ export function binaryF32(rt: Runtime, op: BinaryOp, a: TensorData, b: TensorDat
   if (mode < 0) return undefined;
   const out = runKernel(rt, [x, y], [{ dtype: "float32", length: size }], [], ([pa, pb], [po]) => {
     const vectors = Math.ceil(size / 4);
-    splitVectors(rt, "binaryF32Range", [code, pa!, pb!, po!, mode, period, count], vectors, mode >= 3 ? period / 4 : 1, () => rt.exports.binaryF32(code, pa!, pb!, po!, vectors, mode, period, count, 0));
+    // Threads split rows of whole vectors or a column's blocks at their ends; rows of other lengths anywhere.
+    const align = mode >= 3 && mode <= 6 ? period / 4 : 1;
+    splitVectors(rt, "binaryF32Range", [code, pa!, pb!, po!, mode, period, count], vectors, align, () => rt.exports.binaryF32(code, pa!, pb!, po!, vectors, mode, period, count, 0));
   });
   return out?.[0] as Float32Array | undefined;
 }

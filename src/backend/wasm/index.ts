@@ -9,7 +9,8 @@ import { binaryF32, unaryF32 } from "./elementwise.js";
 import { matmulF32 } from "./matmul.js";
 import { argReduceF32, reduceF32 } from "./reduce.js";
 import { gatherF32, scatterAddF32 } from "./indexing.js";
-import { logSoftmaxF32 } from "./softmax.js";
+import { logSoftmaxBackwardF32, logSoftmaxF32 } from "./softmax.js";
+import { nllLossBackwardInto } from "../cpu/loss.js";
 import { transposeLast2 } from "./movement.js";
 import { getPool } from "./pool.js";
 import { withFusion } from "./fused-backend.js";
@@ -117,6 +118,21 @@ const kernels: Backend = {
     const rt = getRuntime();
     return (rt !== null && logSoftmaxF32(rt, x, axis)) || cpuBackend.logSoftmax(x, axis);
   },
+  logSoftmaxBackward(g, y, axis) {
+    const rt = getRuntime();
+    return (rt !== null && logSoftmaxBackwardF32(rt, g, y, axis)) || cpuBackend.logSoftmaxBackward(g, y, axis);
+  },
+  // The cpu kernel, writing into a heap block: the products that read the gradient then take it in place.
+  nllLossBackward(g, target, inShape, ignoreIndex, reduction) {
+    const out = g.dtype === "float32" ? onHeap("float32", sizeOf(inShape)) : undefined;
+    if (out === undefined) return cpuBackend.nllLossBackward(g, target, inShape, ignoreIndex, reduction);
+    try {
+      return nllLossBackwardInto(out.fill(0), g.buf as Float32Array, target.buf as Int32Array, inShape, ignoreIndex, reduction);
+    } catch (err) {
+      releaseHeapArray(out);
+      throw err;
+    }
+  },
   // A same-dtype cast is a copy (clone(), a gradient's first store): a memcpy onto the heap.
   cast(x, dtype) {
     const out = x.dtype === dtype ? onHeap(dtype, sizeOf(x.shape)) : undefined;
@@ -149,8 +165,8 @@ const kernels: Backend = {
 /** The wasm backend: its kernels, with large elementwise chains fused into one pass (fusion.ts). */
 export const wasmBackend: Backend = {
   ...withFusion(kernels),
-  captureKernels(method, call) {
+  captureKernels(method, args, call, target) {
     const rt = getRuntime();
-    return rt === null ? { result: call(), plan: null } : planCall(rt, method, call);
+    return rt === null ? { result: call(), plan: null } : planCall(rt, method, args, call, target);
   },
 };

@@ -5,6 +5,7 @@ import type { Shape } from "../../shape.js";
 import type { TensorData } from "../backend.js";
 import { outOfBounds } from "../cpu/movement.js";
 import { runKernel } from "./call.js";
+import { checked } from "./kernel-plan.js";
 import type { Runtime } from "./runtime.js";
 import { splitPlanes } from "./split.js";
 
@@ -27,8 +28,10 @@ export function gatherF32(rt: Runtime, x: TensorData, dim: number, index: Tensor
   if (x.dtype !== "float32" || layout === undefined || idx.length < INDEXING_MIN) return undefined;
   const [outer, size, m, inner] = layout;
   const out = runKernel(rt, [x.buf as Float32Array, idx], [{ dtype: "float32", length: idx.length }], [], ([px, pi], [po]) => {
-    const bad = rt.exports.firstBadIndex(pi!, idx.length, size);
-    if (bad >= 0) throw outOfBounds("gather", idx[bad]!, dim, size);
+    checked(() => {
+      const bad = rt.exports.firstBadIndex(pi!, idx.length, size);
+      if (bad >= 0) throw outOfBounds("gather", idx[bad]!, dim, size);
+    });
     splitPlanes(rt, "gatherAxis32Range", [px!, pi!, po!, size, m, inner], outer, idx.length >= PARALLEL_MIN);
   });
   return out?.[0] as Float32Array | undefined;
@@ -42,8 +45,10 @@ export function scatterAddF32(rt: Runtime, base: TensorData, dim: number, index:
   const [outer, size, m, inner] = layout;
   const baseArr = base.buf as Float32Array;
   const out = runKernel(rt, [baseArr, idx, src.buf as Float32Array], [{ dtype: "float32", length: baseArr.length }], [], ([pb, pi, ps], [po]) => {
-    const bad = rt.exports.firstBadIndex(pi!, idx.length, size);
-    if (bad >= 0) throw outOfBounds("scatterAdd", idx[bad]!, dim, size);
+    checked(() => {
+      const bad = rt.exports.firstBadIndex(pi!, idx.length, size);
+      if (bad >= 0) throw outOfBounds("scatterAdd", idx[bad]!, dim, size);
+    });
     splitPlanes(rt, "scatterAddAxis32Range", [po!, pb!, pi!, ps!, size, m, inner], outer, baseArr.length >= PARALLEL_MIN);
   });
   return out?.[0] as Float32Array | undefined;

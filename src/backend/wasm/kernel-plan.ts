@@ -1,33 +1,46 @@
 // A captured graph's replay (capture.ts) still runs each recorded backend call's JavaScript: argument
 // checks, heap blocks, scratch, the worker hand-off's set-up, about 1 ms of a W2 step. For the calls whose
-// work is wasm kernels alone, on operands and results in the heap, a plan records the kernel calls (and the
-// tasks shared with the worker threads) while the call runs once, and later replays call just those, on the
-// same addresses. Its scratch blocks stay reserved for the plan, so nothing else is put there between replays.
-import type { KernelPlan } from "../backend.js";
+// work is wasm kernels alone, a plan records the kernel calls (and the tasks shared with the worker threads)
+// while the call runs once, and later replays call just those, on the same addresses. Operands in JavaScript
+// memory (a bias of ten floats, a batch's labels) were copied into scratch, and a result too small for the
+// heap copied out of it: the plan does those copies again, from the same arrays and into the recorded result.
+// Its scratch blocks stay reserved for the plan, so nothing else is put there between replays. Fills and
+// copies (`full`, a cast to the same dtype) get a plan of one typed-array call.
+import type { KernelPlan, TensorData } from "../backend.js";
 import { workersStarting } from "./pool.js";
 import type { Runtime } from "./runtime.js";
+import type { HeapArray } from "./tensors.js";
 
-/** Methods whose wasm path does nothing but kernel calls on heap memory (and which fall back to the cpu kernels visibly). */
-const PLANNABLE = new Set(["matmul", "binary", "unary", "reduce", "logSoftmax", "gather", "scatterAdd"]);
+/** Methods whose wasm path does nothing but kernel calls and copies (and which fall back to the cpu kernels visibly). */
+const PLANNABLE = new Set(["matmul", "binary", "unary", "reduce", "logSoftmax", "logSoftmaxBackward", "gather", "scatterAdd"]);
 
 interface Trace {
   readonly ops: (() => void)[];
   /** Scratch blocks the call borrowed: kept for the plan. */
   readonly scratch: number[];
-  /** runKernel calls, and whether any copied an operand or a result through JavaScript memory. */
+  /** runKernel calls. */
   kernels: number;
-  copied: boolean;
+  /** Results copied out of scratch: the scratch view and the array made from it. */
+  readonly copiedOut: { readonly from: HeapArray; readonly made: object }[];
   /** > 0 while a task shared with the workers runs: its chunks' kernel calls are the task's. */
   inTask: number;
 }
 
 let trace: Trace | null = null;
 
-/** runKernel reports each call: a copy through JavaScript memory makes the call unplannable. */
-export function noteKernelCall(copied: boolean): void {
-  if (trace === null) return;
-  trace.kernels++;
-  if (copied) trace.copied = true;
+/** runKernel reports each call it ran. */
+export function noteKernelCall(): void {
+  if (trace !== null) trace.kernels++;
+}
+
+/** runKernel reports an operand it copied into scratch (`to`, a view of it): a plan copies it again. */
+export function noteCopyIn(from: HeapArray, to: HeapArray): void {
+  if (trace !== null && trace.inTask === 0) trace.ops.push(() => to.set(from));
+}
+
+/** runKernel reports a result it copied out of scratch (`from`) into a new array (`made`). */
+export function noteCopyOut(from: HeapArray, made: object): void {
+  trace?.copiedOut.push({ from, made });
 }
 
 /** While tracing: the scratch a kernel call borrowed, which must not go back to the heap; false otherwise. */
@@ -44,6 +57,19 @@ export function noteTask(rerun: () => void): (() => void) | null {
   t.ops.push(rerun);
   t.inTask++;
   return () => void t.inTask--;
+}
+
+/**
+ * Runs `fn`, a check on the operands made with kernel calls (the indices in range), and records it whole for the
+ * plan, so replays check the values they run on and throw as the call would.
+ */
+export function checked(fn: () => void): void {
+  const end = noteTask(fn);
+  try {
+    fn();
+  } finally {
+    end?.();
+  }
 }
 
 // The module's exports with every function call recorded (outside tasks) before it runs: a copy, since
@@ -64,22 +90,50 @@ function recordingExports(exports: object, t: Trace): object {
   return copy;
 }
 
+type Typed = Float32Array | Float64Array | Int32Array | Uint8Array;
+const isTyped = (x: unknown): x is Typed => ArrayBuffer.isView(x) && !(x instanceof DataView);
+const sameKind = (a: Typed, b: Typed) => a.constructor === b.constructor && a.length === b.length;
+
+// The one typed-array call that redoes a fill or a same-dtype copy into `target`; null for anything else.
+function fillOrCopy(method: string, args: readonly unknown[], target: unknown): (() => void) | null {
+  if (!isTyped(target)) return null;
+  if (method === "full" && typeof args[1] === "number") {
+    const value = args[1];
+    return () => void target.fill(value);
+  }
+  const x = args[0] as TensorData | undefined;
+  if (method === "cast" && x !== undefined && x.dtype === args[1] && isTyped(x.buf) && sameKind(x.buf, target)) {
+    const src = x.buf;
+    return () => target.set(src);
+  }
+  return null;
+}
+
+const noPlan = (result: unknown, retry = false) => ({ result, plan: null, ...(retry ? { retry: true } : {}) });
+
 /**
- * Runs `call` (the backend method `method`) and returns its result with a plan that redoes its kernel work,
- * or null where the call did anything else: a method outside PLANNABLE, a cpu kernel, a copy. `retry` where
- * the worker threads were still starting: a plan would keep the fewer threads the call ran on for good.
+ * Runs `call` (the backend method `method` on `args`) and returns its result with a plan that redoes its kernel
+ * work and leaves the result in `target`, or null where the call did anything else: a method outside PLANNABLE,
+ * a cpu kernel, work in JavaScript after its kernels (a result that is neither `target` nor copied out of scratch).
+ * `retry` where the worker threads were still starting: a plan would keep the fewer threads the call ran on for good.
  */
-export function planCall(rt: Runtime, method: string, call: () => unknown): { result: unknown; plan: KernelPlan | null; retry?: boolean } {
-  if (!PLANNABLE.has(method) || trace !== null) return { result: call(), plan: null };
-  const t: Trace = { ops: [], scratch: [], kernels: 0, copied: false, inTask: 0 };
-  const target = rt as { exports: Runtime["exports"] };
-  const exports = target.exports;
+export function planCall(rt: Runtime, method: string, args: readonly unknown[], call: () => unknown, target: unknown): { result: unknown; plan: KernelPlan | null; retry?: boolean } {
+  // Views of scratch stay valid only on shared memory, which growing never detaches.
+  if (!rt.shared || trace !== null) return noPlan(call());
+  if (!PLANNABLE.has(method)) {
+    const result = call();
+    const op = fillOrCopy(method, args, target);
+    return op === null ? noPlan(result) : { result, plan: { run: op, dispose: () => {} } };
+  }
+  const t: Trace = { ops: [], scratch: [], kernels: 0, copiedOut: [], inTask: 0 };
+  const host = rt as { exports: Runtime["exports"] };
+  const exports = host.exports;
   const release = () => {
     for (const ptr of t.scratch) rt.heap.release(ptr);
     t.scratch.length = 0;
   };
   trace = t;
-  target.exports = recordingExports(exports, t) as Runtime["exports"];
+  host.exports = recordingExports(exports, t) as Runtime["exports"];
   let result: unknown;
   try {
     result = call();
@@ -87,13 +141,20 @@ export function planCall(rt: Runtime, method: string, call: () => unknown): { re
     release(); // the scratch kept so far goes back with the error
     throw err;
   } finally {
-    target.exports = exports;
+    host.exports = exports;
     trace = null;
   }
-  if (t.kernels === 0 || t.copied || workersStarting()) {
-    release();
-    return { result, plan: null, ...(workersStarting() ? { retry: true } : {}) };
-  }
   const ops = t.ops;
+  // The result is the recorded one (a heap block given again), or made from scratch: then the plan copies it to the recorded one.
+  const out = t.copiedOut;
+  const lands = out.length === 0 ? result === target : out.length === 1 && out[0]!.made === result && isTyped(target) && sameKind(result as Typed, target);
+  if (t.kernels === 0 || !lands || workersStarting()) {
+    release();
+    return noPlan(result, workersStarting());
+  }
+  if (out.length === 1) {
+    const from = out[0]!.from, to = target as HeapArray;
+    ops.push(() => to.set(from));
+  }
   return { result, plan: { run: () => { for (const op of ops) op(); }, dispose: release } };
 }

@@ -45,7 +45,8 @@ export function reduceF32(rt: Runtime, op: ReduceOp, x: TensorData, axes: readon
   const rows = sizeOf(x.shape.slice(0, split)), cols = sizeOf(x.shape.slice(split));
   if (rows === 0 || cols === 0) return undefined;
   if (leading) {
-    if (cols % 4 !== 0) return undefined;
+    // Columns that are not whole vectors: summed one by one, in the same order (a 10-class bias's gradient).
+    if (cols % 4 !== 0) return op === "sum" ? sumMiddle(rt, { ...x, shape: [rows, cols, 1] }, [0, 2]) : undefined;
     const out = runKernel(rt, [arr], [{ dtype: "float32", length: cols }], [cols * 8], ([px], [po], [acc]) => {
       if (op !== "sum") e.extremeColsF32(px!, po!, rows, cols, isMin);
       // Shared by columns once the whole sum is large (a convolution's weight gradient summed over the batch).

@@ -41,6 +41,7 @@ export interface KernelExports {
   scatterAddAxis32Range(out: number, base: number, index: number, src: number, size: number, m: number, inner: number, start: number, end: number): void;
   extremeAllF32(x: number, n: number, isMin: number): number;
   logSoftmaxRowsF32(x: number, out: number, rows: number, n: number): void;
+  logSoftmaxBackwardRowsF32(g: number, y: number, out: number, rows: number, n: number): void;
   extremeRowsF32(x: number, out: number, rows: number, cols: number, isMin: number): void;
   extremeColsF32(x: number, out: number, rows: number, cols: number, isMin: number): void;
   unaryF32(op: number, x: number, out: number, vectors: number): void;

@@ -24,13 +24,34 @@ const NEG = 0, ABS = 1, SQRT = 2, RELU = 3, SQUARE = 4;
 // mode 0: a and b both hold n elements; 1: b is one scalar; 2: a is one scalar;
 // 3: b is a row of `period` elements (a multiple of 4) repeated; 4: a is;
 // 5: b is a column: `count` values, each over a block of `period` elements (a multiple of 4), cycling from
-// value `phase` (a channel's bias over its H·W positions); 6: a is.
+// value `phase` (a channel's bias over its H·W positions); 6: a is;
+// 7: b is a row of any `period` (ten classes' biases), from its element `phase`, read four values a vector; 8: a is.
 // @ts-ignore: decorator
 @inline function binLoop(op: i32, a: usize, b: usize, out: usize, vectors: i32, mode: i32, period: i32, count: i32, phase: i32): void {
   const end = out + (<usize>vectors << 4);
   // Broadcast modes run one inner loop per row or block, so the loop that does the work tests nothing else
   // (a test per vector for the row's end made a bias add 2.5× slower than a same-shape add).
-  if (mode >= 5) {
+  if (mode >= 7) {
+    const row = mode == 7 ? b : a;
+    let r = phase;
+    for (; out < end; out += 16) {
+      let v = f32x4.splat(load<f32>(row + (<usize>r << 2)));
+      if (++r == period) r = 0;
+      v = f32x4.replace_lane(v, 1, load<f32>(row + (<usize>r << 2)));
+      if (++r == period) r = 0;
+      v = f32x4.replace_lane(v, 2, load<f32>(row + (<usize>r << 2)));
+      if (++r == period) r = 0;
+      v = f32x4.replace_lane(v, 3, load<f32>(row + (<usize>r << 2)));
+      if (++r == period) r = 0;
+      if (mode == 7) {
+        v128.store(out, bin(op, v128.load(a), v));
+        a += 16;
+      } else {
+        v128.store(out, bin(op, v, v128.load(b)));
+        b += 16;
+      }
+    }
+  } else if (mode >= 5) {
     const blockBytes = <usize>period << 2;
     let q = phase;
     while (out < end) {
@@ -103,13 +124,13 @@ export function unaryF32(op: i32, x: usize, out: usize, vectors: i32): void {
 
 /**
  * `binaryF32` over the vectors [start, end) only, for threads that split one op. With a repeated row or
- * column (modes 3–6), `start` is a whole number of rows or blocks.
+ * column (modes 3–6), `start` is a whole number of rows or blocks; a row of any length (7, 8) starts where `start` falls in it.
  */
 export function binaryF32Range(op: i32, a: usize, b: usize, out: usize, mode: i32, period: i32, count: i32, start: i32, end: i32): void {
   const off = <usize>start << 4;
-  const full = mode == 0 || mode == 1 || mode == 3 || mode == 5; // a holds every element
-  const bFull = mode == 0 || mode == 2 || mode == 4 || mode == 6;
-  const phase = mode >= 5 ? ((start << 2) / period) % count : 0;
+  const full = mode == 0 || mode == 1 || mode == 3 || mode == 5 || mode == 7; // a holds every element
+  const bFull = mode == 0 || mode == 2 || mode == 4 || mode == 6 || mode == 8;
+  const phase = mode >= 7 ? (start << 2) % period : mode >= 5 ? ((start << 2) / period) % count : 0;
   binaryF32(op, full ? a + off : a, bFull ? b + off : b, out + off, end - start, mode, period, count, phase);
 }
 
