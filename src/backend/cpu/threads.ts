@@ -28,6 +28,13 @@ const S_FAILED = SLOT_WORDS; // 1 + the chunk whose kernel threw in this worker 
 const SLOT = SLOT_WORDS + 1;
 const SPIN_MS = 0.05;
 
+/**
+ * A worker's JavaScript heap holds only the task messages it is reading, garbage within a task, so a young
+ * generation of 1 MiB serves it: V8's default lets it grow to 8, which W2's 50 steps reached, 1.5–2 MiB more
+ * resident memory (W5) for no speed (cpu W2 48–54 ms a step either way, alternating runs).
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 1 };
+
 const KERNELS = { productRows, packAllB, ...RANGE_KERNELS };
 type KernelName = keyof typeof KERNELS;
 type AnyKernel = (...args: unknown[]) => void;
@@ -63,7 +70,7 @@ interface Port {
   postMessage(value: unknown): void;
 }
 interface WorkerThreads {
-  Worker: new (source: string, options: { eval: boolean; workerData: unknown; transferList: unknown[] }) => {
+  Worker: new (source: string, options: { eval: boolean; workerData: unknown; transferList: unknown[]; resourceLimits: { maxYoungGenerationSizeMb: number } }) => {
     unref(): void;
     on(event: "error", listener: () => void): void;
   };
@@ -93,7 +100,7 @@ function getPool(): Pool | null {
     const ctl = new Int32Array(control, (HEADER + slot * SLOT) * 4, SLOT);
     const { port1, port2 } = new wt.MessageChannel();
     port1.unref?.();
-    const worker = new wt.Worker(source, { eval: true, workerData: { control, port: port2, slot }, transferList: [port2] });
+    const worker = new wt.Worker(source, { eval: true, workerData: { control, port: port2, slot }, transferList: [port2], resourceLimits: WORKER_LIMITS });
     worker.on("error", () => Atomics.store(ctl, S_READY, -1));
     worker.unref(); // an idle worker must not keep the process alive
     slots.push(ctl);
