@@ -61,8 +61,8 @@ interface Case {
   /** Relative/absolute tolerance: wasm's fused multiply-add differs from mul + add in the last bits. */
   readonly tol?: number;
 }
-// captureKernels records rather than computes: captured graphs are checked against eager runs in capture.test.ts.
-type Kernel = Exclude<keyof Backend, "name" | "view" | "ownsMemory" | "captureKernels">;
+// captureKernels and computeEagerly serve captured graphs, checked against eager runs in capture.test.ts.
+type Kernel = Exclude<keyof Backend, "name" | "view" | "ownsMemory" | "captureKernels" | "computeEagerly">;
 
 function c(name: string, inputs: readonly Input[], out: { dtype: DType; size: number }, run: (b: Backend, a: readonly TensorData[]) => object, tol?: number): Case {
   return { name, inputs, out, run: (b, a) => b.toArray(run(b, a), out.dtype, out.size), ...(tol === undefined ? {} : { tol }) };

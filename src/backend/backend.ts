@@ -157,6 +157,12 @@ export interface Backend {
    * replay always calls the method.
    */
   captureKernels?(method: string, args: readonly unknown[], call: () => unknown, target: unknown): { result: unknown; plan: KernelPlan | null; retry?: boolean };
+  /**
+   * Runs `fn` with every kernel computing when it is called, where the backend otherwise defers work (wasm fuses
+   * elementwise chains into pending buffers): a captured graph records calls and replays them, and work deferred
+   * to whatever reads it first would not replay. Absent where kernels always compute when called.
+   */
+  computeEagerly?<T>(fn: () => T): T;
   /** Whether `buf` lives in memory only `release` frees (not the JavaScript heap's): the tensor layer then releases it when its tensors are collected. */
   ownsMemory?(buf: DataBuf): boolean;
   /** Picks the slices `index` (1-D int32) along `dim`. */

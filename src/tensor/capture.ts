@@ -7,22 +7,17 @@
 import { capturing, hostStep, recordCalls, unrecorded } from "../backend/capture.js";
 import type { Tape } from "../backend/capture.js";
 import { registeredBackends } from "../backend/registry.js";
-import { setFusionMinElements } from "../backend/wasm/index.js";
 import { ArgumentError, CaptureError } from "../errors.js";
 import { forbidDraws } from "../random.js";
 import { keep, tidy, tensorsIn } from "./scope.js";
 
 export { capturing, hostStep, unrecorded };
 
-// Pending (fused) buffers are evaluated where something reads them, which a replay does not repeat: captures
-// and replays run every elementwise op as its own kernel.
-function withoutFusion<T>(fn: () => T): T {
-  const previous = setFusionMinElements(Infinity);
-  try {
-    return fn();
-  } finally {
-    setFusionMinElements(previous);
-  }
+// Deferred work (wasm's fused elementwise chains) is computed where something reads it, which a replay does not
+// repeat: captures and replays run with every backend computing each kernel when it is called.
+function computingEagerly<T>(fn: () => T): T {
+  const run = registeredBackends().reduceRight<() => T>((inner, b) => (b.computeEagerly === undefined ? inner : () => b.computeEagerly!(inner)), fn);
+  return run();
 }
 
 const RANDOM_DRAW =
@@ -63,7 +58,7 @@ export class CapturedGraph<T> {
   replay(): T {
     const tape = this.#tape;
     if (tape === null) throw new CaptureError("replay: this graph was disposed");
-    withoutFusion(() => tidy(() => tape.replay()));
+    computingEagerly(() => tidy(() => tape.replay()));
     return this.output;
   }
 
@@ -100,7 +95,7 @@ export class CapturedGraph<T> {
  * - The function must not read elements (`item()`, `toArray()`): return tensors and read `output` after a replay.
  * - No random draws inside (dropout in training mode): each replay would reuse the capture's.
  * - Gradients are zeroed inside (`optimizer.zeroGrad()`), not accumulated across replays.
- * - Checks of the inputs' values (class indices in range) run at capture only.
+ * - Indices out of range in a replay's inputs throw the kernels' IndexError (the capture checks them as eager code does).
  * - Optimizers replay their updates with each replay's step count and their groups' current hyperparameters,
  *   so learning-rate schedulers keep working.
  */
@@ -108,7 +103,7 @@ export function captureGraph<T>(fn: () => T): CapturedGraph<T> {
   if (typeof fn !== "function") throw new ArgumentError("captureGraph: expected a function");
   const previous = forbidDraws(RANDOM_DRAW);
   try {
-    const { tape, result } = withoutFusion(() => recordCalls(registeredBackends(), () => tidy(fn)));
+    const { tape, result } = computingEagerly(() => recordCalls(registeredBackends(), () => tidy(fn)));
     // The output belongs to the graph (each replay rewrites it): no scope frees it, dispose() does.
     for (const t of tensorsIn(result, [])) keep(t);
     return new CapturedGraph(tape, result);

@@ -29,6 +29,7 @@ export type { HeapTensorStats } from "./tensors.js";
 export type { WasmMemoryStats } from "./runtime.js";
 export { setWasmThreads } from "./pool.js";
 export { setFusionMinElements } from "./fusion.js";
+import { setFusionMinElements } from "./fusion.js";
 
 /** Starts the wasm worker threads now (they come up in the background); false if threads are unavailable. */
 export function warmUpWasm(): boolean {
@@ -165,6 +166,14 @@ const kernels: Backend = {
 /** The wasm backend: its kernels, with large elementwise chains fused into one pass (fusion.ts). */
 export const wasmBackend: Backend = {
   ...withFusion(kernels),
+  computeEagerly(fn) {
+    const previous = setFusionMinElements(Infinity);
+    try {
+      return fn();
+    } finally {
+      setFusionMinElements(previous);
+    }
+  },
   captureKernels(method, args, call, target) {
     const rt = getRuntime();
     return rt === null ? { result: call(), plan: null } : planCall(rt, method, args, call, target);
