@@ -40,31 +40,39 @@ function staticInputs(like: [cr.Tensor, cr.Tensor]): [cr.Tensor, cr.Tensor] {
   return [cr.keep(cr.zerosLike(like[0])), cr.keep(cr.zerosLike(like[1]))];
 }
 
+/**
+ * `steps` training steps of `eager` (run each time) and of `captured` (captured at the first, replayed after), on
+ * `data` in turn; asserts both give the same losses and parameters, to the bit. Returns the losses and the graph.
+ */
+function trainBoth(eager: ReturnType<typeof mlp>, captured: ReturnType<typeof mlp>, data: [cr.Tensor, cr.Tensor][], steps: number) {
+  const [x, y] = staticInputs(data[0]!);
+  const eagerLosses: number[] = [], replayLosses: number[] = [];
+  let graph: cr.CapturedGraph<cr.Tensor> | undefined;
+  for (let i = 0; i < steps; i++) {
+    const [bx, by] = data[i % data.length]!;
+    eagerLosses.push(cr.tidy(() => trainStep(eager, bx, by).item()));
+    x.copy_(bx);
+    y.copy_(by);
+    if (graph === undefined) graph = cr.captureGraph(() => trainStep(captured, x, y)); // the capture is step 1
+    else graph.replay();
+    replayLosses.push(graph.output.item());
+  }
+  assert.deepEqual(replayLosses, eagerLosses, "losses");
+  assertSameParameters(eager.model, captured.model);
+  return { eagerLosses, graph: graph! };
+}
+
 for (const backend of ["cpu", "wasm"]) {
   test(`${backend}: replaying a captured training step gives the bits of running it (Adam, SGD with momentum)`, () => {
     onBackend(backend, () => {
       for (const optimizer of ["adam", "sgd"] as const) {
-        const data = batches(4, 48, 64, 5);
         const eager = mlp(1, optimizer), captured = mlp(1, optimizer);
-        const [x, y] = staticInputs(data[0]!);
-        const eagerLosses: number[] = [], replayLosses: number[] = [];
-        let graph: cr.CapturedGraph<cr.Tensor> | undefined;
-        for (let i = 0; i < 12; i++) {
-          const [bx, by] = data[i % data.length]!;
-          eagerLosses.push(cr.tidy(() => trainStep(eager, bx, by).item()));
-          x.copy_(bx);
-          y.copy_(by);
-          if (graph === undefined) graph = cr.captureGraph(() => trainStep(captured, x, y)); // the capture is step 1
-          else graph.replay();
-          replayLosses.push(graph.output.item());
-        }
-        assert.deepEqual(replayLosses, eagerLosses, `${optimizer}: losses`);
+        const { eagerLosses, graph } = trainBoth(eager, captured, batches(4, 48, 64, 5), 12);
         // wasm replays the products (four a step here) and the large elementwise ops as their kernels alone.
-        if (backend === "wasm") assert.ok(graph!.planned >= 4, `${graph!.planned} of ${graph!.steps} steps planned`);
-        else assert.equal(graph!.planned, 0);
+        if (backend === "wasm") assert.ok(graph.planned >= 4, `${graph.planned} of ${graph.steps} steps planned`);
+        else assert.equal(graph.planned, 0);
         assert.ok(eagerLosses[11]! < eagerLosses[0]!, "it trained");
-        assertSameParameters(eager.model, captured.model);
-        graph!.dispose();
+        graph.dispose();
       }
     });
   });
@@ -73,26 +81,12 @@ for (const backend of ["cpu", "wasm"]) {
     onBackend(backend, () => {
       // Batch 128: the [128, 10] logits are on the wasm heap, their bias [10], the labels [128] and the bias's
       // gradient in JavaScript memory; the optimizer changes the bias between replays, which the plans must read.
-      const data = batches(3, 128, 64, 8);
       const eager = mlp(4), captured = mlp(4);
-      const [x, y] = staticInputs(data[0]!);
-      const eagerLosses: number[] = [], replayLosses: number[] = [];
-      let graph: cr.CapturedGraph<cr.Tensor> | undefined;
-      for (let i = 0; i < 8; i++) {
-        const [bx, by] = data[i % data.length]!;
-        eagerLosses.push(cr.tidy(() => trainStep(eager, bx, by).item()));
-        x.copy_(bx);
-        y.copy_(by);
-        if (graph === undefined) graph = cr.captureGraph(() => trainStep(captured, x, y));
-        else graph.replay();
-        replayLosses.push(graph.output.item());
-      }
-      assert.deepEqual(replayLosses, eagerLosses);
-      assertSameParameters(eager.model, captured.model);
+      const { graph } = trainBoth(eager, captured, batches(3, 128, 64, 8), 8);
       const hostSteps = captured.model.parameters().length; // one Adam update each
       // nllLoss and its backward stay calls (cpu kernels that check the labels), as do all on cpu.
-      assert.equal(graph!.planned, backend === "wasm" ? graph!.steps - hostSteps - 2 : 0, `${graph!.planned} of ${graph!.steps} steps planned`);
-      graph!.dispose();
+      assert.equal(graph.planned, backend === "wasm" ? graph.steps - hostSteps - 2 : 0, `${graph.planned} of ${graph.steps} steps planned`);
+      graph.dispose();
     });
   });
 
