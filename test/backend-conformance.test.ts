@@ -16,7 +16,7 @@ import { broadcastShapes, sizeOf } from "../src/shape.js";
 import type { Shape } from "../src/shape.js";
 
 /** Kernels the wasm backend runs in WebAssembly (for float32; the rest delegate to the cpu kernels). */
-const WASM_KERNELS: ReadonlySet<string> = new Set(["unary", "binary", "reduce", "argReduce", "gather", "scatterAdd", "logSoftmax", "matmul", "permute", "unfold", "fold", "maxPool2dIndices", "adamUpdate"]);
+const WASM_KERNELS: ReadonlySet<string> = new Set(["unary", "binary", "reduce", "argReduce", "gather", "scatterAdd", "logSoftmax", "matmul", "permute", "unfold", "fold", "maxPool2dIndices", "adamUpdate", "logSoftmaxBackward", "nllLoss", "nllLossBackward"]);
 
 /** The backends under test; each is compared with `cpu`. */
 const BACKENDS: readonly Backend[] = [wasmBackend];

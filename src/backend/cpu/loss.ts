@@ -54,13 +54,9 @@ export function nllLoss(logp: TypedArray, shape: Shape, target: Int32Array, igno
 export function nllLossBackward(
   g: TypedArray, target: Int32Array, inShape: Shape, ignoreIndex: number, reduction: LossReduction, dtype: DType,
 ): TypedArray {
-  return nllLossBackwardInto(allocOut(dtype, sizeOf(inShape)), g, target, inShape, ignoreIndex, reduction);
-}
-
-/** nllLossBackward into `out`, zeros of `inShape`'s size (the wasm backend's is a heap block); returns `out`. */
-export function nllLossBackwardInto<T extends TypedArray>(out: T, g: TypedArray, target: Int32Array, inShape: Shape, ignoreIndex: number, reduction: LossReduction): T {
   const layout = layoutOf(inShape);
   const count = countTargets("nllLossBackward", target, layout.classes, ignoreIndex);
+  const out = allocOut(dtype, sizeOf(inShape));
   const scalar = reduction === "none" ? 0 : reduction === "sum" ? -g[0]! : -g[0]! / count;
   for (let j = 0; j < target.length; j++) {
     const t = target[j]!;

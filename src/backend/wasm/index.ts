@@ -10,7 +10,7 @@ import { matmulF32 } from "./matmul.js";
 import { argReduceF32, reduceF32 } from "./reduce.js";
 import { gatherF32, scatterAddF32 } from "./indexing.js";
 import { logSoftmaxBackwardF32, logSoftmaxF32 } from "./softmax.js";
-import { nllLossBackwardInto } from "../cpu/loss.js";
+import { nllLossBackwardF32, nllLossF32 } from "./loss.js";
 import { transposeLast2 } from "./movement.js";
 import { getPool } from "./pool.js";
 import { withFusion } from "./fused-backend.js";
@@ -123,16 +123,13 @@ const kernels: Backend = {
     const rt = getRuntime();
     return (rt !== null && logSoftmaxBackwardF32(rt, g, y, axis)) || cpuBackend.logSoftmaxBackward(g, y, axis);
   },
-  // The cpu kernel, writing into a heap block: the products that read the gradient then take it in place.
+  nllLoss(logp, target, ignoreIndex, reduction) {
+    const rt = getRuntime();
+    return (rt !== null && nllLossF32(rt, logp, target, ignoreIndex, reduction)) || cpuBackend.nllLoss(logp, target, ignoreIndex, reduction);
+  },
   nllLossBackward(g, target, inShape, ignoreIndex, reduction) {
-    const out = g.dtype === "float32" ? onHeap("float32", sizeOf(inShape)) : undefined;
-    if (out === undefined) return cpuBackend.nllLossBackward(g, target, inShape, ignoreIndex, reduction);
-    try {
-      return nllLossBackwardInto(out.fill(0), g.buf as Float32Array, target.buf as Int32Array, inShape, ignoreIndex, reduction);
-    } catch (err) {
-      releaseHeapArray(out);
-      throw err;
-    }
+    const rt = getRuntime();
+    return (rt !== null && nllLossBackwardF32(rt, g, target, inShape, ignoreIndex, reduction)) || cpuBackend.nllLossBackward(g, target, inShape, ignoreIndex, reduction);
   },
   // A same-dtype cast is a copy (clone(), a gradient's first store): a memcpy onto the heap.
   cast(x, dtype) {

@@ -42,6 +42,9 @@ export interface KernelExports {
   extremeAllF32(x: number, n: number, isMin: number): number;
   logSoftmaxRowsF32(x: number, out: number, rows: number, n: number): void;
   logSoftmaxBackwardRowsF32(g: number, y: number, out: number, rows: number, n: number): void;
+  badTarget(target: number, n: number, classes: number, ignore: number): number;
+  nllLossF32(logp: number, target: number, out: number, n: number, classes: number, inner: number, ignore: number, reduction: number): void;
+  nllLossBackwardF32(g: number, target: number, out: number, n: number, classes: number, inner: number, ignore: number, reduction: number): void;
   extremeRowsF32(x: number, out: number, rows: number, cols: number, isMin: number): void;
   extremeColsF32(x: number, out: number, rows: number, cols: number, isMin: number): void;
   unaryF32(op: number, x: number, out: number, vectors: number): void;

@@ -7,3 +7,4 @@ export { adamF32, adamF32Range } from "./optim";
 export { sumAllF32, sumAllF32Range, sumRowsF32, sumColsF32, sumColsF32Range, sumMiddleF32, sumMiddleF32Range, argExtremeMiddleF32, extremeAllF32, extremeRowsF32, extremeColsF32 } from "./reduce";
 export { logSoftmaxRowsF32, logSoftmaxBackwardRowsF32 } from "./softmax";
 export { firstBadIndex, gatherAxis32Range, scatterAddAxis32Range } from "./indexing";
+export { badTarget, nllLossF32, nllLossBackwardF32 } from "./loss";
