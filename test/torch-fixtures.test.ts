@@ -125,6 +125,13 @@ const OPS: Readonly<Record<string, OpFn>> = {
   maximum: pair((x, y) => x.maximum(y)),
   // relu's gradient, differentiated again (its own primitive, thresholdBackward, and that one's vjp).
   reluGrad: pair((x, v) => cr.autograd.grad(cr.relu(x), x, { gradOutputs: [v], createGraph: true })[0]!),
+  // The loss's kernels differentiated again: logSoftmaxBackward's vjp, and nllLossBackward's then that one's.
+  logSoftmaxGrad: pair((x, v, a) => cr.autograd.grad(x.logSoftmax(num(a, "dim")), x, { gradOutputs: [v], createGraph: true })[0]!),
+  crossEntropyGrad: unary((x, a) => {
+    const target = cr.tensor(ints(a, "target"), { dtype: "int32" });
+    const reduction = str(a, "reduction") as "mean" | "sum";
+    return cr.autograd.grad(cr.nn.functional.crossEntropy(x, target, { reduction }), x, { createGraph: true })[0]!;
+  }),
   minimum: pair((x, y) => x.minimum(y)),
 
   neg: unary((x) => x.neg()),

@@ -226,6 +226,21 @@ for dt in DTYPES:
            lambda dt=dt: [(away_from_zero([2, 3], dt), True), (randn([2, 3], dt), True)],
            lambda x, v: torch.autograd.grad(torch.relu(x), x, v, create_graph=True)[0])
 
+# The loss's own kernels differentiated again: log_softmax's gradient (_log_softmax_backward_data) as a function
+# of the incoming gradient and the input, along the last dim and a middle one; and cross entropy's gradient
+# (nll_loss_backward, then that) as a function of the logits, with one target ignored.
+for dt in DTYPES:
+    for tag, shape, dim in (("2x5/dim1", [2, 5], 1), ("2x3x4/dim1", [2, 3, 4], 1)):
+        record(f"logSoftmaxGrad/{tag}/{dt_name(dt)}", "logSoftmaxGrad", {"dim": dim},
+               lambda dt=dt, shape=shape: [(randn(shape, dt, 1.5), True), (randn(shape, dt), True)],
+               lambda x, v, dim=dim: torch.autograd.grad(F.log_softmax(x, dim), x, v, create_graph=True)[0])
+    for reduction in ("mean", "sum"):
+        target = [2, -100, 0, 3, 1]
+        record(f"crossEntropyGrad/5x4/{reduction}/{dt_name(dt)}", "crossEntropyGrad", {"target": target, "reduction": reduction},
+               lambda dt=dt: [(randn([5, 4], dt, 1.5), True)],
+               lambda x, target=target, reduction=reduction:
+                   torch.autograd.grad(F.cross_entropy(x, torch.tensor(target), reduction=reduction), x, create_graph=True)[0])
+
 for dt in DTYPES:
     record(f"leakyRelu/default/{dt_name(dt)}", "leakyRelu", {},
            lambda dt=dt: [(away_from_zero([2, 3], dt), True)], F.leaky_relu)
