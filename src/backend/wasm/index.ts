@@ -14,6 +14,7 @@ import { nllLossBackwardF32, nllLossF32 } from "./loss.js";
 import { transposeLast2 } from "./movement.js";
 import { getPool } from "./pool.js";
 import { withFusion } from "./fused-backend.js";
+import { setFusionMinElements } from "./fusion.js";
 import { adamF32 } from "./optim.js";
 import { planCall } from "./kernel-plan.js";
 import { getRuntime } from "./runtime.js";
@@ -29,7 +30,6 @@ export type { HeapTensorStats } from "./tensors.js";
 export type { WasmMemoryStats } from "./runtime.js";
 export { setWasmThreads } from "./pool.js";
 export { setFusionMinElements } from "./fusion.js";
-import { setFusionMinElements } from "./fusion.js";
 
 /** Starts the wasm worker threads now (they come up in the background); false if threads are unavailable. */
 export function warmUpWasm(): boolean {
