@@ -26,8 +26,23 @@ export interface Metrics {
 }
 
 function correct(output: Tensor, target: Tensor): number {
-  if (target.dtype !== "int32" || output.ndim !== 2) return NaN;
-  return output.argmax(1).eq(target).sum().item();
+  return correctTensor(output, target)?.item() ?? NaN;
+}
+
+/** Correct predictions as a tensor (read after a replay), or null for regression targets. */
+function correctTensor(output: Tensor, target: Tensor): Tensor | null {
+  if (target.dtype !== "int32" || output.ndim !== 2) return null;
+  return output.argmax(1).eq(target).sum();
+}
+
+/** One training step on a batch (gradients zeroed first): its loss and the model's output. */
+function trainingStep(model: Model, x: Tensor, y: Tensor, lossFn: LossFn, optimizer: Optimizer): { loss: Tensor; output: Tensor } {
+  optimizer.zeroGrad();
+  const output = model.forward(x);
+  const loss = lossFn(output, y);
+  loss.backward();
+  optimizer.step();
+  return { loss, output };
 }
 
 /** Options of `trainEpoch`. */
@@ -83,18 +98,8 @@ export function trainEpoch(
 
 // One training step; its loss and correct predictions.
 function eagerStep(model: Model, x: Tensor, y: Tensor, lossFn: LossFn, optimizer: Optimizer): [number, number] {
-  const output = model.forward(x);
-  const loss = lossFn(output, y);
-  optimizer.zeroGrad();
-  loss.backward();
-  optimizer.step();
+  const { loss, output } = trainingStep(model, x, y, lossFn, optimizer);
   return [loss.item(), noGrad(() => correct(output.detach(), y))];
-}
-
-/** Correct predictions as a tensor (read after a replay), or null for regression targets. */
-function correctTensor(output: Tensor, target: Tensor): Tensor | null {
-  if (target.dtype !== "int32" || output.ndim !== 2) return null;
-  return output.argmax(1).eq(target).sum();
 }
 
 /** The training step captured once per batch shape, with the inputs it reads: batches are copied into them. */
@@ -113,11 +118,7 @@ class StepGraphs {
     if (entry === undefined) {
       const statics = { x: keep(x.detach().clone()), y: keep(y.detach().clone()) };
       const graph = captureGraph((): [Tensor, Tensor | null] => {
-        this.optimizer.zeroGrad();
-        const output = this.model.forward(statics.x);
-        const loss = this.lossFn(output, statics.y);
-        loss.backward();
-        this.optimizer.step();
+        const { loss, output } = trainingStep(this.model, statics.x, statics.y, this.lossFn, this.optimizer);
         return [loss, noGrad(() => correctTensor(output.detach(), statics.y))];
       });
       this.graphs.set(key, (entry = { ...statics, graph }));
