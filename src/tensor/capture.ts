@@ -47,8 +47,9 @@ export class CapturedGraph<T> {
 
   /**
    * How many of those calls replay as their kernels alone, skipping the backend's JavaScript too (on `wasm`:
-   * products, elementwise ops, reductions, logSoftmax, gather and scatterAdd on heap memory); known after the
-   * first replay, which records them.
+   * products, elementwise ops, reductions, logSoftmax and its gradient, gather, scatterAdd, nllLoss and its
+   * gradient, fills and copies, with operands too small for the heap copied in and out); known after the first
+   * replay, which records them.
    */
   get planned(): number {
     return this.#tape?.planned ?? 0;
