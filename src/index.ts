@@ -20,7 +20,8 @@ export {
   reshape, permute, transpose, squeeze, unsqueeze, expand, flatten, cat, stack, slice, narrow, select,
   gather, scatterAdd, indexSelect, indexAdd,
 } from "./tensor/movement.js";
-export { matmul, mm, bmm, dot } from "./tensor/linalg.js";
+export { matmul, mm, bmm, dot, addmm } from "./tensor/linalg.js";
+export type { AddmmOptions } from "./tensor/linalg.js";
 
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from "./autograd/grad-mode.js";
 export * as autograd from "./autograd/public.js";

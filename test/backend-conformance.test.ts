@@ -16,7 +16,7 @@ import { broadcastShapes, sizeOf } from "../src/shape.js";
 import type { Shape } from "../src/shape.js";
 
 /** Kernels the wasm backend runs in WebAssembly (for float32; the rest delegate to the cpu kernels). */
-const WASM_KERNELS: ReadonlySet<string> = new Set(["unary", "binary", "reduce", "argReduce", "gather", "scatterAdd", "logSoftmax", "matmul", "permute", "unfold", "fold", "maxPool2dIndices", "adamUpdate", "logSoftmaxBackward", "nllLoss", "nllLossBackward"]);
+const WASM_KERNELS: ReadonlySet<string> = new Set(["unary", "binary", "reduce", "argReduce", "gather", "scatterAdd", "logSoftmax", "matmul", "permute", "unfold", "fold", "maxPool2dIndices", "adamUpdate", "logSoftmaxBackward", "nllLoss", "nllLossBackward", "addmm"]);
 
 /** The backends under test; each is compared with `cpu`. */
 const BACKENDS: readonly Backend[] = [wasmBackend];
@@ -86,6 +86,14 @@ function matmulTransCase(dtype: DType, transA: boolean, transB: boolean, m: numb
   const tol = dtype === "float32" ? 1e-5 * Math.sqrt(k) : 1e-12;
   return c(`${dtype} ${transA ? "Aᵀ" : "A"}·${transB ? "Bᵀ" : "B"} ${m}×${k}×${n} batch [${batch}]`, [x, y], { dtype, size: sizeOf(batch) * m * n },
     (b, a) => b.matmul(a0(a), a0(a, 1), [...batch, m, n], transA, transB), tol);
+}
+
+// bias [n] + op(A)·op(B) for matrices (a linear layer's forward): the product, then the bias added to every row.
+function addmmCase(dtype: DType, transA: boolean, transB: boolean, m: number, k: number, n: number): Case {
+  const bias = make(dtype, [n]), x = make(dtype, transA ? [k, m] : [m, k]), y = make(dtype, transB ? [n, k] : [k, n]);
+  const tol = dtype === "float32" ? 1e-5 * Math.sqrt(k) : 1e-12;
+  return c(`${dtype} bias + ${transA ? "Aᵀ" : "A"}·${transB ? "Bᵀ" : "B"} ${m}×${k}×${n}`, [bias, x, y], { dtype, size: m * n },
+    (b, a) => b.addmm(a0(a), a0(a, 1), a0(a, 2), [m, n], transA, transB), tol);
 }
 
 // Products summed over the (broadcast) batch into one [m, n], as a weight used by every item of a batch gets
@@ -234,6 +242,19 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
       const outSize = sizeOf(shape.filter((_, d) => d !== axis));
       return c(`${op} float32 [${shape}] along ${axis}, ties and NaN`, [x], { dtype: "int32", size: outSize }, (b, a) => b.argReduce(op, a0(a), axis));
     }))),
+  addmm: [
+    ...FLOATS.flatMap((dt) => [
+      addmmCase(dt, false, false, 3, 5, 7),
+      addmmCase(dt, false, true, 13, 17, 10), // a linear layer: W stored [out, in]; rows of 10 end mid-vector
+      addmmCase(dt, true, false, 5, 3, 7),
+      addmmCase(dt, true, true, 4, 6, 9),
+    ]),
+    addmmCase("float32", false, true, 0, 5, 7),
+    addmmCase("float32", false, true, 3, 0, 7), // an empty product: the rows are the bias
+    addmmCase("float32", false, true, 128, 784, 256), // the MNIST MLP's first layer, split across the threads
+    addmmCase("float32", false, true, 130, 600, 70),
+    addmmCase("int32", false, false, 3, 4, 2),
+  ],
   matmul: [
     ...FLOATS.flatMap((dt) => [
       matmulCase(dt, [1, 1], [1, 1], [1, 1]),

@@ -322,6 +322,7 @@ const PRIM_SPECS: PrimSpec[] = [
   { prim: "amax", inputs: () => [rnd([3, 4])], fn: (x) => x.amax(1) },
   { prim: "amin", inputs: () => [rnd([3, 4])], fn: (x) => x.amin(0, true) },
   { prim: "matmul", inputs: () => [rnd([2, 3, 4]), rnd([4, 2])], fn: (a, b) => a.matmul(b) },
+  { prim: "addmm", inputs: () => [rnd([2]), rnd([3, 4]), rnd([4, 2])], fn: (bias, a, b) => cr.addmm(bias, a, b) },
   { prim: "reshape", inputs: () => [rnd([2, 3])], fn: (x) => x.reshape(3, 2) },
   { prim: "permute", inputs: () => [rnd([2, 3, 4])], fn: (x) => x.permute(2, 0, 1) },
   { prim: "expand", inputs: () => [rnd([3, 1])], fn: (x) => x.expand(2, 3, 4) },

@@ -175,6 +175,9 @@ const SPECS: readonly OpSpec[] = [
   { name: "matmul 1-D·3-D", inputs: [[3], [2, 3, 2]], fn: (a, b) => cr.matmul(a!, b!) },
   { name: "matmul 3-D·1-D", inputs: [[2, 2, 3], [3]], fn: (a, b) => cr.matmul(a!, b!) },
   { name: "mm", inputs: [[2, 3], [3, 2]], fn: (a, b) => cr.mm(a!, b!) },
+  { name: "addmm bias row", inputs: [[2], [3, 4], [4, 2]], fn: (bias, a, b) => cr.addmm(bias!, a!, b!), gradgrad: true },
+  { name: "addmm beta alpha, 2-D input", inputs: [[3, 1], [3, 4], [4, 2]], fn: (c, a, b) => cr.addmm(c!, a!, b!, { beta: 0.5, alpha: -2 }), gradgrad: true },
+  { name: "linear with bias", inputs: [[3, 4], [5, 4], [5]], fn: (x, w, b) => cr.nn.functional.linear(x!, w!, b!), gradgrad: true },
   { name: "bmm", inputs: [[2, 2, 3], [2, 3, 2]], fn: (a, b) => cr.bmm(a!, b!) },
   { name: "dot", inputs: [[4], [4]], fn: (a, b) => cr.dot(a!, b!), gradgrad: true },
 
@@ -295,7 +298,7 @@ test("the table covers every differentiable op named in the suite", () => {
     "leakyRelu", "gelu exact", "gelu tanh", "silu", "softplus", "clamp min only", "clamp max only", "clamp both",
     "maximum", "minimum", "square", "rsqrt", "reciprocal", "erf", "log1p", "expm1", "matmul 1-D·1-D", "matmul 1-D·2-D", "matmul 2-D·1-D",
     "matmul 2-D·2-D", "matmul batched 3-D·3-D", "matmul broadcast 3-D·2-D", "matmul broadcast [2,1,3,4]·[5,4,2]",
-    "mm", "bmm", "dot", "sum", "mean", "max all", "max dim", "min all", "min dim", "amax", "amin", "logsumexp",
+    "mm", "addmm", "bmm", "dot", "sum", "mean", "max all", "max dim", "min all", "min dim", "amax", "amin", "logsumexp",
     "var", "std", "softmax", "logSoftmax", "reshape", "view", "transpose", "permute", "squeeze", "unsqueeze", "expand",
     "flatten", "cat", "stack", "slice", "narrow", "select", "gather", "scatterAdd", "indexSelect", "indexAdd", "where",
     "to float64", "clone",

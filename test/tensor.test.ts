@@ -948,3 +948,23 @@ test("matmul's shape errors name the op and both shapes, for the inner dims and 
   assert.deepEqual(cr.matmul(cr.ones([3, 4]), cr.ones([4, 6])).shape, [3, 6]);
   assert.deepEqual(cr.matmul(cr.ones([4]), cr.ones([3, 4, 6])).shape, [3, 6], "a 1-D a against a batch, as PyTorch");
 });
+
+test("addmm: beta·input + alpha·(mat1·mat2) with PyTorch's rules, and errors that name the op and the shapes", () => {
+  const a = cr.tensor([[1, 2], [3, 4], [5, 6]]), b = cr.tensor([[1, 0, 2], [0, 1, -1]]);
+  assert.deepEqual(cr.addmm(cr.tensor([10, 20, 30]), a, b).tolist(), [[11, 22, 30], [13, 24, 32], [15, 26, 34]]);
+  assert.deepEqual(cr.tensor([[1], [2], [3]]).addmm(a, b, { beta: 2, alpha: -1 }).tolist(), [[1, 0, 2], [1, 0, 2], [1, 0, 2]]);
+  // beta 0: the input's NaNs are ignored, but it stays in the graph with a zero gradient.
+  const input = cr.tensor([Number.NaN, 1, 2]).requiresGrad_();
+  const out = cr.addmm(input, a, b, { beta: 0 });
+  assert.deepEqual(out.tolist(), [[1, 2, 0], [3, 4, 2], [5, 6, 4]]);
+  out.sum().backward();
+  assert.deepEqual(input.grad!.tolist(), [0, 0, 0]);
+  const bias = cr.ones([3]).requiresGrad_();
+  assert.throws(() => cr.addmm(bias, a, cr.ones([3, 3])), { name: "ShapeError", message: /addmm: mat1 is \[3,2\], mat2 is \[3,3\]: the inner dimensions differ \(2 vs 3\)/ });
+  assert.throws(() => cr.addmm(bias, cr.ones([2, 3, 2]), b), { name: "ShapeError", message: /addmm: mat1 and mat2 must be matrices, got mat1 \[2,3,2\] and mat2 \[2,3\]/ });
+  assert.throws(() => cr.addmm(cr.ones([4]), a, b), { name: "ShapeError", message: /addmm: input \[4\] and the product \[3,3\]/ });
+  assert.throws(() => cr.addmm(cr.ones([2, 3, 3]), a, b), { name: "ShapeError", message: /addmm: input \[2,3,3\] does not broadcast to the product's shape \[3,3\]/ });
+  assert.throws(() => cr.addmm(bias.to("float64"), a, b), { name: "DTypeError", message: /addmm: input is float64, mat1 float32 and mat2 float32/ });
+  assert.throws(() => cr.addmm(bias, a, b, { alpha: Number.NaN }), { name: "ArgumentError", message: /addmm: alpha must be a finite number/ });
+  assert.equal(bias.grad, null, "nothing was recorded");
+});

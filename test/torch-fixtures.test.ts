@@ -169,6 +169,10 @@ const OPS: Readonly<Record<string, OpFn>> = {
   where: (xs) => cr.where(input(xs, 0), input(xs, 1), input(xs, 2)),
 
   matmul: pair((x, y) => x.matmul(y)),
+  addmm: (xs, a) => cr.addmm(input(xs, 0), input(xs, 1), input(xs, 2), {
+    ...(a.beta === undefined ? {} : { beta: num(a, "beta") }),
+    ...(a.alpha === undefined ? {} : { alpha: num(a, "alpha") }),
+  }),
 
   sum: reduceWith((x, dim, keepdim) => x.sum(dim, keepdim)),
   mean: reduceWith((x, dim, keepdim) => x.mean(dim, keepdim)),

@@ -132,7 +132,7 @@ test("parallelRun: a trap in any thread surfaces as the caller's error, and the 
   assert.throws(() => parallelRun(rt, pool, "nope", [], n, 1024), /no kernel named nope/);
 });
 
-test("parallelGemm: rows split across workers on B packed once give exactly the single-thread product, in every layout", async () => {
+test("parallelGemm: rows split across workers on B packed once give exactly the single-thread product, in every layout and with a bias", async () => {
   const rt = getRuntime();
   assert.ok(rt !== null && rt.shared, "Node loads the shared-memory kernels");
   const pool = getPool(rt);
@@ -141,10 +141,10 @@ test("parallelGemm: rows split across workers on B packed once give exactly the 
   const ex = rt.exports;
   for (const [m, k, n, chunkRows] of [[512, 512, 512, 64], [301, 77, 129, 8], [64, 1000, 10, 12], [33, 5, 3, 4]] as const) {
     const threadScratch = [ex.scratchBytes(n), ...new Array<number>(3).fill(ex.packedScratchBytes())];
-    const offsets = borrowScratch(rt, [m * k * 4, k * n * 4, m * n * 4, m * n * 4, ex.packedBBytes(k, n), ...threadScratch]);
+    const offsets = borrowScratch(rt, [m * k * 4, k * n * 4, m * n * 4, m * n * 4, n * 4, ex.packedBBytes(k, n), ...threadScratch]);
     assert.ok(offsets !== undefined);
     try {
-      const [a, b, one, many, packed, ...scratch] = offsets as [number, number, number, number, number, ...number[]];
+      const [a, b, one, many, bias, packed, ...scratch] = offsets as [number, number, number, number, number, number, ...number[]];
       new Float32Array(rt.memory.buffer, a, m * k).set(random(m * k, m));
       new Float32Array(rt.memory.buffer, b, k * n).set(random(k * n, n));
       // trans bit 0: A read as stored [k, m]; bit 1: B as stored [n, k] (the same memory, other products).
@@ -155,11 +155,18 @@ test("parallelGemm: rows split across workers on B packed once give exactly the 
         // Workers may be slow to wake on a busy machine: repeat until they have taken part at least once.
         for (let i = 0; i < 50 && (i === 0 || workerChunks() === before); i++) {
           new Float32Array(rt.memory.buffer, many, m * n).fill(Number.NaN);
-          parallelGemm(rt, pool, a, packed, many, m, k, n, chunkRows, scratch, trans & 1);
+          parallelGemm(rt, pool, a, packed, many, m, k, n, chunkRows, scratch, trans & 1, 0);
           assert.deepEqual(new Float32Array(rt.memory.buffer, many, m * n), new Float32Array(rt.memory.buffer, one, m * n), `${m}×${k}·${k}×${n} (trans ${trans}) in chunks of ${chunkRows}`);
         }
         if (m >= 64) assert.ok(workerChunks() > before, "workers computed some rows");
       }
+      // A bias row added by each chunk to its rows: the bits of the product with the row added after it.
+      new Float32Array(rt.memory.buffer, bias, n).set(random(n, 7));
+      ex.gemmT(a, b, one, 0, m, k, n, m, 0, scratch[0]!);
+      ex.addBiasRows(one, bias, 0, m, n);
+      ex.packBAll(b, k, n, 0, packed);
+      parallelGemm(rt, pool, a, packed, many, m, k, n, chunkRows, scratch, 0, bias);
+      assert.deepEqual(new Float32Array(rt.memory.buffer, many, m * n), new Float32Array(rt.memory.buffer, one, m * n), `${m}×${k}·${k}×${n} + bias`);
     } finally {
       releaseScratch();
     }
@@ -211,7 +218,7 @@ test("parallelGemm uses no more workers than there are packing spaces", async ()
     rt.exports.gemm(a, b, one, 0, m, k, n, scratch);
     rt.exports.packBAll(b, k, n, 0, packed);
     const before = workerChunks();
-    parallelGemm(rt, pool, a, packed, many, m, k, n, 8, [scratch]);
+    parallelGemm(rt, pool, a, packed, many, m, k, n, 8, [scratch], 0, 0);
     assert.equal(workerChunks(), before, "one packing space: this thread alone");
     assert.deepEqual(new Float32Array(rt.memory.buffer, many, m * n), new Float32Array(rt.memory.buffer, one, m * n));
   } finally {

@@ -298,6 +298,17 @@ for dt in DTYPES:
         record(f"matmul/{tag}/{dt_name(dt)}", "matmul", {},
                lambda sa=sa, sb=sb, dt=dt: [(randn(sa, dt), True), (randn(sb, dt), True)], torch.matmul)
 
+# addmm: a bias row (one kernel in chainrule), and scaled forms with a 2-D or column input (composites).
+for dt in DTYPES:
+    for tag, si, args in (
+        ("bias_row", [2], {}),
+        ("matrix_beta_alpha", [3, 2], {"beta": 0.5, "alpha": -2.0}),
+        ("column_beta0", [3, 1], {"beta": 0.0, "alpha": 1.5}),
+    ):
+        record(f"addmm/{tag}/{dt_name(dt)}", "addmm", args,
+               lambda si=si, dt=dt: [(randn(si, dt), True), (randn([3, 4], dt), True), (randn([4, 2], dt), True)],
+               lambda c, a, b, args=args: torch.addmm(c, a, b, **args))
+
 # ---- reductions ----
 
 

@@ -39,6 +39,7 @@ export interface PrimitiveParams {
   logSoftmax: { axis: number }; logSoftmaxBackward: { axis: number };
   nllLoss: NllParams; nllLossBackward: NllParams & { inShape: Shape };
   matmul: MatmulParams;
+  addmm: { transA: boolean; transB: boolean };
   reshape: { shape: Shape };
   permute: { perm: readonly number[] };
   expand: { shape: Shape };
@@ -367,6 +368,22 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
     jvp: ([ta, tb], { inputs: [a, b], params }) =>
       plus(ta ? applyPrimitive("matmul", [ta, b!], params) : null, tb ? applyPrimitive("matmul", [a!, tb], params) : null),
     saves: (n) => ({ inputs: [n[1] === true, n[0] === true], output: false }), // A only for B's gradient, and B only for A's
+  },
+  // C = bias + op(A)·op(B) for matrices, bias [n] added to every row (PyTorch's addmm with a 1-D input; a linear
+  // layer): matmul's rules for A and B, and the bias's gradient is G, which the engine sums over the rows.
+  addmm: {
+    forward: (backend, [bias, a, b], { transA, transB }) => {
+      const shape = [a!.shape[transA ? 1 : 0]!, b!.shape[transB ? 0 : 1]!];
+      return { buf: backend.addmm(bias!, a!, b!, shape, transA, transB), shape, dtype: a!.dtype };
+    },
+    vjp: (g, { inputs: [, a, b], needsInputGrad: [nbias, na, nb], params: { transA, transB } }) => [
+      nbias ? g : null,
+      !na ? null : transA ? mmFor([], b!, g, transB, true) : mmFor([], g, b!, false, !transB),
+      !nb ? null : transB ? mmFor([], g, a!, true, transA) : mmFor([], a!, g, !transA, false),
+    ],
+    jvp: ([tbias, ta, tb], { inputs: [, a, b], params }) =>
+      plus(plus(ta ? applyPrimitive("matmul", [ta, b!], params) : null, tb ? applyPrimitive("matmul", [a!, tb], params) : null), tbias ?? null),
+    saves: (n) => ({ inputs: [false, n[2] === true, n[1] === true], output: false }), // A only for B's gradient, and B only for A's
   },
 
   reshape: {

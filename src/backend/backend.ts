@@ -107,6 +107,12 @@ export interface Backend {
    * (broadcast) batch: a broadcast weight's gradient, without storing every product.
    */
   matmul(a: TensorData, b: TensorData, outShape: Shape, transA?: boolean, transB?: boolean): DataBuf;
+  /**
+   * `bias` (n elements) added to every row of the product of the matrices `a` [m, k] and `b` [k, n] (transposed
+   * where flagged, as for matmul): PyTorch's addmm with a 1-D input, a linear layer. The product is complete before
+   * the bias is added, so the bits are those of matmul then add; a backend adds it while the rows are in cache.
+   */
+  addmm(bias: TensorData, a: TensorData, b: TensorData, outShape: Shape, transA: boolean, transB: boolean): DataBuf;
   /** Reorders dims: output dim i is input dim `perm[i]`. */
   permute(x: TensorData, perm: readonly number[]): DataBuf;
   /** Broadcasts `x` to `outShape` (NumPy rules), copying. */

@@ -482,6 +482,8 @@ export class Tensor {
   mm(other: Tensor): Tensor { return la.mm(this, other); }
   bmm(other: Tensor): Tensor { return la.bmm(this, other); }
   dot(other: Tensor): Tensor { return la.dot(this, other); }
+  /** `beta·this + alpha·(mat1 · mat2)` (`cr.addmm`). */
+  addmm(mat1: Tensor, mat2: Tensor, opts: la.AddmmOptions = {}): Tensor { return la.addmm(this, mat1, mat2, opts); }
 
   // ---- shape ---------------------------------------------------------------------------------
 

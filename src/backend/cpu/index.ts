@@ -5,7 +5,7 @@ import { adopt, allocOut, recycle } from "./pool.js";
 import type { Backend, DataBuf, TensorData } from "../backend.js";
 import { binary, cast, unary, where } from "./elementwise.js";
 import { fold, maxPool2dIndices, unfold } from "./conv.js";
-import { matmul } from "./matmul.js";
+import { addBiasRows, matmul } from "./matmul.js";
 import { cat, expand, gather, indexAdd, indexSelect, permute, scatterAdd, slice, sliceBackward } from "./movement.js";
 import { adamUpdate } from "./optim.js";
 import { argReduce, reduce } from "./reduce.js";
@@ -35,6 +35,7 @@ export const cpuBackend: Backend = {
   nllLoss: (logp, target, ignoreIndex, reduction) => nllLoss(arr(logp), logp.shape, ints(target), ignoreIndex, reduction, logp.dtype),
   nllLossBackward: (g, target, inShape, ignoreIndex, reduction) => nllLossBackward(arr(g), ints(target), inShape, ignoreIndex, reduction, g.dtype),
   matmul: (a, b, outShape, transA = false, transB = false) => matmul(arr(a), a.shape, arr(b), b.shape, outShape, a.dtype, transA, transB),
+  addmm: (bias, a, b, outShape, transA, transB) => addBiasRows(matmul(arr(a), a.shape, arr(b), b.shape, outShape, a.dtype, transA, transB), arr(bias), outShape[outShape.length - 1]!),
   permute: (x, perm) => permute(arr(x), x.shape, perm, x.dtype),
   expand: (x, outShape) => expand(arr(x), x.shape, outShape, x.dtype),
   slice: (x, starts, steps, outShape) => slice(arr(x), x.shape, starts, steps, outShape, x.dtype),

@@ -322,3 +322,14 @@ export function matmul(
   });
   return out;
 }
+
+/**
+ * `bias` (n elements) added in place to each row of the product `out` (rows of n): addmm's bias, after the product,
+ * with the same single add (and rounding to the dtype) per element as a separate add.
+ */
+export function addBiasRows(out: TypedArray, bias: TypedArray, n: number): TypedArray {
+  for (let r = 0; r < out.length; r += n) {
+    for (let j = 0; j < n; j++) out[r + j] = out[r + j]! + bias[j]!;
+  }
+  return out;
+}

@@ -158,6 +158,10 @@ const kernels: Backend = {
     const rt = a.dtype === "float32" ? getRuntime() : null;
     return (rt !== null && matmulF32(rt, a, b, outShape, transA, transB)) || cpuBackend.matmul(a, b, outShape, transA, transB);
   },
+  addmm(bias, a, b, outShape, transA, transB) {
+    const rt = a.dtype === "float32" ? getRuntime() : null;
+    return (rt !== null && matmulF32(rt, a, b, outShape, transA, transB, bias)) || cpuBackend.addmm(bias, a, b, outShape, transA, transB);
+  },
 };
 
 /** The wasm backend: its kernels, with large elementwise chains fused into one pass (fusion.ts). */

@@ -12,7 +12,7 @@ import type { Runtime } from "./runtime.js";
 import type { HeapArray } from "./tensors.js";
 
 /** Methods whose wasm path does nothing but kernel calls and copies (and which fall back to the cpu kernels visibly). */
-const PLANNABLE = new Set(["matmul", "binary", "unary", "reduce", "logSoftmax", "logSoftmaxBackward", "gather", "scatterAdd", "nllLoss", "nllLossBackward"]);
+const PLANNABLE = new Set(["matmul", "addmm", "binary", "unary", "reduce", "logSoftmax", "logSoftmaxBackward", "gather", "scatterAdd", "nllLoss", "nllLossBackward"]);
 
 interface Trace {
   readonly ops: (() => void)[];

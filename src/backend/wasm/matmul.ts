@@ -13,21 +13,22 @@ import type { Runtime } from "./runtime.js";
 const THREAD_MIN_FLOPS = 4e6;
 
 /**
- * One matrix product C = A·B at byte offsets: on this thread, or for large products in row chunks shared
- * with the ready workers. Then B is packed once (at `scratch.packedB`) for all threads, so chunks can be
+ * One matrix product C = A·B (+ the row of n floats at `bias`, where not 0) at byte offsets: on this thread, or
+ * for large products in row chunks shared with the ready workers. Then B is packed once (at `scratch.packedB`) for all threads, so chunks can be
  * small (about four per thread, whole micro-kernel rows): a thread the OS delays holds up one short chunk
  * while the others take the rest. `scratch.threads[t]` is thread t's packing space (thread 0 is the caller).
  */
-function gemm(rt: Runtime, pool: Pool | null, a: number, b: number, c: number, m: number, k: number, n: number, trans: number, scratch: Scratch): void {
+function gemm(rt: Runtime, pool: Pool | null, a: number, b: number, c: number, m: number, k: number, n: number, trans: number, scratch: Scratch, bias = 0): void {
   if (pool === null || scratch.packedB === undefined || m < 16 || readyWorkerCount() === 0) {
     rt.exports.gemmT(a, b, c, 0, m, k, n, m, trans, scratch.single);
+    if (bias !== 0) rt.exports.addBiasRows(c, bias, 0, m, n);
     return;
   }
   if (scratch.packedFrom !== b) packShared(rt, pool, b, k, n, trans, scratch.packedB);
   scratch.packedFrom = b;
   const tile = rt.exports.gemmTileRows(n);
   const chunkRows = Math.max(2 * tile, Math.ceil(m / (4 * scratch.threads.length) / tile) * tile);
-  parallelGemm(rt, pool, a, scratch.packedB, c, m, k, n, chunkRows, scratch.threads, trans & 1);
+  parallelGemm(rt, pool, a, scratch.packedB, c, m, k, n, chunkRows, scratch.threads, trans & 1, bias);
 }
 
 /** Elements of B from which its packing is shared with the workers too: below, one thread packs it sooner than it wakes them. */
@@ -102,12 +103,14 @@ function sumOverBatch(rt: Runtime, a: TensorData, b: TensorData, m: number, k: n
 /**
  * Batched float32 matmul, the cpu kernel's contract: `[...batchA, m, k]` · `[...batchB, k, n]` → `outShape`,
  * with `transA` / `transB` meaning the stored operand holds the last two dims swapped (the kernel packs
- * it from that layout). Returns undefined when the operands do not fit the wasm memory cap (the
- * caller then uses the cpu kernel).
+ * it from that layout). With `bias` (n floats; two matrices only) each row of the product gets it added
+ * (Backend.addmm). Returns undefined when the operands do not fit the wasm memory cap (the caller then
+ * uses the cpu kernel).
  */
-export function matmulF32(rt: Runtime, a: TensorData, b: TensorData, outShape: Shape, transA = false, transB = false): Float32Array | undefined {
+export function matmulF32(rt: Runtime, a: TensorData, b: TensorData, outShape: Shape, transA = false, transB = false, bias?: TensorData): Float32Array | undefined {
   const aArr = a.buf as Float32Array;
   const bArr = b.buf as Float32Array;
+  if (bias !== undefined && (outShape.length !== 2 || a.shape.length !== 2 || b.shape.length !== 2)) return undefined;
   const ra = a.shape.length, rb = b.shape.length;
   const m = a.shape[transA ? ra - 1 : ra - 2]!;
   const k = a.shape[transA ? ra - 2 : ra - 1]!;
@@ -115,7 +118,8 @@ export function matmulF32(rt: Runtime, a: TensorData, b: TensorData, outShape: S
   const trans = (transA ? 1 : 0) | (transB ? 2 : 0);
   if (outShape.length === 2 && (ra > 2 || rb > 2)) return sumOverBatch(rt, a, b, m, k, n, trans);
   const outSize = sizeOf(outShape);
-  if (outSize === 0 || k === 0) return new Float32Array(outSize); // an empty sum is 0
+  // An empty sum is 0 (with a bias, the cpu kernel makes the rows of bias).
+  if (outSize === 0 || k === 0) return bias === undefined || outSize === 0 ? new Float32Array(outSize) : undefined;
   const flops = 2 * m * k * n;
   const batchShape = outShape.slice(0, -2);
   const batch = sizeOf(batchShape);
@@ -128,7 +132,8 @@ export function matmulF32(rt: Runtime, a: TensorData, b: TensorData, outShape: S
   // The one-thread path's scratch; with workers, each thread's for whole products, or packed B and each
   // worker's A space for products split by rows.
   const sizes = workers === 0 ? [single] : byBatch ? new Array<number>(workers + 1).fill(single) : [single, ex.packedBBytes(k, n), ...new Array<number>(workers).fill(ex.packedScratchBytes())];
-  const out = runKernel(rt, [aArr, bArr], [{ dtype: "float32", length: outSize }], sizes, ([pa, pb], [pc], at) => {
+  const inputs = bias === undefined ? [aArr, bArr] : [aArr, bArr, bias.buf as Float32Array];
+  const out = runKernel(rt, inputs, [{ dtype: "float32", length: outSize }], sizes, ([pa, pb, pbias], [pc], at) => {
     const [offA, offB] = productOffsets(a, b, batchShape, m * k * 4, k * n * 4);
     if (byBatch && pool !== null && readyWorkerCount() > 0 && evenlySpaced(offA) && evenlySpaced(offB)) {
       const chunk = Math.max(1, Math.ceil(batch / (4 * (workers + 1))));
@@ -137,7 +142,7 @@ export function matmulF32(rt: Runtime, a: TensorData, b: TensorData, outShape: S
     }
     // Thread 0 (this one) packs A in the one-thread path's scratch: it has room to spare.
     const scratch: Scratch = workers > 0 && !byBatch ? { single: at[0]!, packedB: at[1]!, threads: [at[0]!, ...at.slice(2)], packedFrom: -1 } : { single: at[0]!, threads: [], packedFrom: -1 };
-    offA.forEach((offset, t) => gemm(rt, byBatch ? null : pool, pa! + offset, pb! + offB[t]!, pc! + t * m * n * 4, m, k, n, trans, scratch));
+    offA.forEach((offset, t) => gemm(rt, byBatch ? null : pool, pa! + offset, pb! + offB[t]!, pc! + t * m * n * 4, m, k, n, trans, scratch, pbias ?? 0));
   });
   return out?.[0] as Float32Array | undefined;
 }

@@ -366,10 +366,11 @@ export function parallelGemmSumGroups(
 /**
  * C = A·B with rows in chunks of `chunkRows` shared between this thread and the ready workers, on a B that
  * `packBAll` packed at `bPacked`; `scratch[t]` is thread t's packing space for A (0: this thread). `trans`
- * is gemmT's (bit 0: A stored transposed). Returns once every row is written.
+ * is gemmT's (bit 0: A stored transposed); `bias`, where not 0, the row of n floats each chunk then adds to
+ * its rows. Returns once every row is written.
  */
 export function parallelGemm(
-  rt: Runtime, p: Pool, a: number, bPacked: number, c: number, m: number, k: number, n: number, chunkRows: number, scratch: readonly number[], trans = 0,
+  rt: Runtime, p: Pool, a: number, bPacked: number, c: number, m: number, k: number, n: number, chunkRows: number, scratch: readonly number[], trans: number, bias: number,
 ): void {
-  runTask(rt, p, { kernel: "gemmPacked", args: [a, bPacked, c, k, n, m, trans], rangeAt: 3, items: m, chunk: chunkRows, local: scratch });
+  runTask(rt, p, { kernel: "gemmPacked", args: [a, bPacked, c, k, n, m, trans, bias], rangeAt: 3, items: m, chunk: chunkRows, local: scratch });
 }

@@ -19,7 +19,10 @@ export interface KernelExports {
   /** `packBAll`'s column strips [s0, s1) (of `packedBStrips(n)`): threads pack one B together. */
   packBStrips(b: number, k: number, n: number, trans: number, dst: number, s0: number, s1: number): void;
   packedBStrips(n: number): number;
-  gemmPacked(a: number, bPacked: number, c: number, m0: number, m1: number, k: number, n: number, m: number, trans: number, scratch: number): void;
+  /** `bias` 0, or the address of n floats added to every row once the rows are computed. */
+  gemmPacked(a: number, bPacked: number, c: number, m0: number, m1: number, k: number, n: number, m: number, trans: number, bias: number, scratch: number): void;
+  /** Rows [m0, m1) of C (n columns) += the row of n floats at `bias`. */
+  addBiasRows(c: number, bias: number, m0: number, m1: number, n: number): void;
   /** A batch of products summed into one: groups of them into partials (threads split the groups), then `addPartials`. */
   gemmSumGroups(a: number, b: number, out: number, partials: number, strideA: number, strideB: number, m: number, k: number, n: number, trans: number, batch: number, per: number, start: number, end: number, scratch: number): void;
   addPartials(out: number, partials: number, count: number, len: number): void;

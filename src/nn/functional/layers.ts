@@ -5,7 +5,7 @@ import { fmt } from "../../shape.js";
 import { unrecorded } from "../../tensor/capture.js";
 import { arange, rand } from "../../tensor/creation.js";
 import { checkTensor, eq, where } from "../../tensor/elementwise.js";
-import { matmulBT } from "../../tensor/linalg.js";
+import { linearBT, matmulBT } from "../../tensor/linalg.js";
 import type { Tensor } from "../../tensor/tensor.js";
 
 /**
@@ -37,7 +37,8 @@ export function linearAs(op: string, input: Tensor, weight: Tensor, bias: Tensor
     throw new DTypeError(`${op}: input is ${input.dtype} but the weight is ${weight.dtype}; convert the input with .to("${weight.dtype}") or the module with .to("${input.dtype}")`);
   }
   if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== outF)) throw new ShapeError(`${op}: bias must be [${outF}], got ${fmt(bias.shape)}`);
-  // x·Wᵀ with W read transposed in place (a 1-D input is one row).
+  // x·Wᵀ with W read transposed in place (a 1-D input is one row); for a batch of rows, the bias is added in the same kernel.
+  if (bias !== null && input.ndim === 2 && bias.dtype === input.dtype) return linearBT(input, weight, bias);
   const out = input.ndim >= 2 ? matmulBT(input, weight) : matmulBT(input.unsqueeze(0), weight).squeeze(0);
   return bias === null ? out : out.add(bias);
 }

@@ -1,5 +1,5 @@
 // AssemblyScript entry of the wasm backend's kernels: one module, compiled by tools/build-wasm.mjs.
-export { gemm, gemmT, scratchBytes, packedBBytes, packedScratchBytes, packBAll, packBStrips, packedBStrips, gemmPacked, gemmBatch, gemmSumGroups, addPartials, gemmTileRows } from "./matmul";
+export { gemm, gemmT, scratchBytes, packedBBytes, packedScratchBytes, packBAll, packBStrips, packedBStrips, gemmPacked, addBiasRows, gemmBatch, gemmSumGroups, addPartials, gemmTileRows } from "./matmul";
 export { binaryF32, unaryF32, binaryF32Range, unaryF32Range, fill32Range } from "./elementwise";
 export { transpose32 } from "./transpose";
 export { unfold32Range, fold32Range, maxPoolIndices32Range } from "./conv";

@@ -387,8 +387,11 @@ export function packBStrips(b: usize, k: i32, n: i32, trans: i32, dst: usize, s0
   }
 }
 
-/** `gemmT` on a B that `packBAll` packed at `bPacked`; `scratch` holds `packedScratchBytes()` bytes of this thread's. */
-export function gemmPacked(a: usize, bPacked: usize, c: usize, m0: i32, m1: i32, k: i32, n: i32, m: i32, trans: i32, scratch: usize): void {
+/**
+ * `gemmT` on a B that `packBAll` packed at `bPacked`; `scratch` holds `packedScratchBytes()` bytes of this thread's.
+ * Where `bias` is not 0, the n floats there are then added to each of the rows (`addBiasRows`).
+ */
+export function gemmPacked(a: usize, bPacked: usize, c: usize, m0: i32, m1: i32, k: i32, n: i32, m: i32, trans: i32, bias: usize, scratch: usize): void {
   const nr = tileCols(n);
   const strips = (n + nr - 1) / nr;
   const tile = scratch + (<usize>(MC_MAX * KC) << 2);
@@ -396,6 +399,16 @@ export function gemmPacked(a: usize, bPacked: usize, c: usize, m0: i32, m1: i32,
     const kc = min(KC, k - pc);
     blockRows(a, bPacked + (<usize>(pc * strips * nr) << 2), c, m0, m1, k, n, m, trans, pc, kc, scratch, tile, false, nr);
   }
+  if (bias != 0) addBiasRows(c, bias, m0, m1, n);
+}
+
+/**
+ * Rows [m0, m1) of C (n columns) += the n floats at `bias`: a linear layer's bias, added once the product is
+ * complete (so each element gets the same single add as a separate op), by the thread that just wrote those
+ * rows, while they are still in its cache.
+ */
+export function addBiasRows(c: usize, bias: usize, m0: i32, m1: i32, n: i32): void {
+  for (let i = m0; i < m1; i++) addRun(c + (<usize>i * n << 2), bias, n);
 }
 
 /**
