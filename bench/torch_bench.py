@@ -67,11 +67,18 @@ def he(rng, fan_in, fan_out):
     return torch.from_numpy(w.astype(np.float32).reshape(fan_in, fan_out))
 
 
+# Untimed warm-up of every measurement, at least: the same as bench/lib/data.mjs's WARMUP_MS for the JavaScript systems.
+WARMUP_S = 1.0
+
+
 def sample(fn, warmup, min_reps, max_reps, budget_s):
+    warmup_s = WARMUP_S
     if args.quick:
-        warmup, min_reps, max_reps, budget_s = 1, 2, 3, 0.0
-    for _ in range(warmup):
+        warmup, warmup_s, min_reps, max_reps, budget_s = 1, 0.0, 2, 3, 0.0
+    warm_start, runs = time.perf_counter(), 0
+    while runs < warmup or time.perf_counter() - warm_start < warmup_s:
         fn()
+        runs += 1
     times, start = [], time.perf_counter()
     while len(times) < max_reps:
         t0 = time.perf_counter()

@@ -90,12 +90,16 @@ export function median(values) {
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/** Untimed warm-up of every measurement, at least: JavaScript engines compile hot code (wasm too) in the background. */
+export const WARMUP_MS = 1000;
+
 /**
- * Runs `fn` `warmup` times untimed, then times it until `maxReps` runs, or until at least `minReps`
- * runs and `budgetMs` have passed. Returns the samples in ms.
+ * Runs `fn` untimed `warmup` times and for at least `warmupMs`, then times it until `maxReps` runs, or until at
+ * least `minReps` runs and `budgetMs` have passed. Returns the samples in ms.
  */
-export async function sample(fn, { warmup = 2, minReps = 5, maxReps = 30, budgetMs = 4000 } = {}) {
-  for (let i = 0; i < warmup; i++) await fn();
+export async function sample(fn, { warmup = 2, warmupMs = WARMUP_MS, minReps = 5, maxReps = 30, budgetMs = 4000 } = {}) {
+  const warmStart = performance.now();
+  for (let i = 0; i < warmup || performance.now() - warmStart < warmupMs; i++) await fn();
   const times = [];
   const start = performance.now();
   while (times.length < maxReps) {
@@ -109,7 +113,7 @@ export async function sample(fn, { warmup = 2, minReps = 5, maxReps = 30, budget
 
 /** Timing settings scaled down for `--quick` (a smoke run, not a measurement). */
 export function timing(quick, full) {
-  return quick ? { warmup: 1, minReps: 2, maxReps: 3, budgetMs: 0 } : full;
+  return quick ? { warmup: 1, warmupMs: 0, minReps: 2, maxReps: 3, budgetMs: 0 } : full;
 }
 
 /** GFLOP/s of an N×N matmul that took `ms`. */

@@ -48,7 +48,7 @@ async function main() {
       const { a, b } = w1Problem(n);
       const A = torch.tensor(rows(a, n, n)), B = torch.tensor(rows(b, n, n));
       // N=1024 takes tens of seconds a run in js-pytorch: two runs, no warm-up.
-      const plan = n >= 1024 ? { warmup: 0, minReps: 2, maxReps: 2, budgetMs: 0 } : { warmup: 1, minReps: 3, maxReps: 30, budgetMs: 3000 };
+      const plan = n >= 1024 ? { warmup: 0, warmupMs: 0, minReps: 2, maxReps: 2, budgetMs: 0 } : { warmup: 1, minReps: 3, maxReps: 30, budgetMs: 3000 };
       const times = await sample(() => torch.matmul(A, B), timing(args.quick, plan));
       emitSamples(system, `W1 N=${n}`, times, "GFLOP/s", (ms) => gflops(n, ms));
     }
@@ -70,7 +70,7 @@ async function main() {
       Wt.zero_grad();
       Bt.zero_grad();
       relu.forward(X.mul(Wt).add(Bt)).sum(-1).sum(-1).backward();
-    }, { warmup: 0, minReps: args.quick ? 1 : 2, maxReps: 2, budgetMs: 0 });
+    }, { warmup: 0, warmupMs: 0, minReps: args.quick ? 1 : 2, maxReps: 2, budgetMs: 0 });
     emitSamples(system, "W4", times, "ms", undefined, { note: "x, w as [1e6, 1]; no warm-up" });
   }
 }
