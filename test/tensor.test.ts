@@ -953,6 +953,7 @@ test("addmm: beta·input + alpha·(mat1·mat2) with PyTorch's rules, and errors 
   const a = cr.tensor([[1, 2], [3, 4], [5, 6]]), b = cr.tensor([[1, 0, 2], [0, 1, -1]]);
   assert.deepEqual(cr.addmm(cr.tensor([10, 20, 30]), a, b).tolist(), [[11, 22, 30], [13, 24, 32], [15, 26, 34]]);
   assert.deepEqual(cr.tensor([[1], [2], [3]]).addmm(a, b, { beta: 2, alpha: -1 }).tolist(), [[1, 0, 2], [1, 0, 2], [1, 0, 2]]);
+  assert.deepEqual(cr.addmm(cr.tensor([5]), a, b).tolist(), [[6, 7, 5], [8, 9, 7], [10, 11, 9]], "a one-element row broadcasts");
   // beta 0: the input's NaNs are ignored, but it stays in the graph with a zero gradient.
   const input = cr.tensor([Number.NaN, 1, 2]).requiresGrad_();
   const out = cr.addmm(input, a, b, { beta: 0 });

@@ -107,7 +107,7 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, opts: AddmmOpti
   const outShape = [mat1.shape[0]!, mat2.shape[1]!];
   const broadcast = broadcastShapes(`addmm: input ${fmt(input.shape)} and the product ${fmt(outShape)}`, input.shape, outShape);
   if (!shapesEqual(broadcast, outShape)) throw new ShapeError(`addmm: input ${fmt(input.shape)} does not broadcast to the product's shape ${fmt(outShape)}`);
-  if (beta === 1 && alpha === 1 && input.ndim === 1 && isFloating(input.dtype)) return applyPrimitive("addmm", [input, mat1, mat2], { transA: false, transB: false });
+  if (beta === 1 && alpha === 1 && input.ndim === 1 && input.shape[0] === outShape[1] && isFloating(input.dtype)) return applyPrimitive("addmm", [input, mat1, mat2], { transA: false, transB: false });
   const product = alpha === 1 ? matmul(mat1, mat2) : matmul(mat1, mat2).mul(alpha);
   // beta 0 ignores input's values (its NaNs stay out) but keeps it in the graph, with a zero gradient, as PyTorch does.
   if (beta === 0) return where(zerosLike(product, { dtype: "bool" }), input, product);
