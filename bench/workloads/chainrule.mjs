@@ -24,7 +24,9 @@ export function matmulWorkload(n) {
   const { a, b } = w1Problem(n);
   const A = cr.tensor(a).reshape([n, n]);
   const B = cr.tensor(b).reshape([n, n]);
-  return () => cr.matmul(A, B).toTypedArray();
+  // In a scope, as a loop of products should be: outside one, each 4 MiB result waits for the garbage collector,
+  // and a long enough run fills the wasm heap (then every later tensor lands in JavaScript memory).
+  return () => cr.tidy(() => cr.matmul(A, B).toTypedArray());
 }
 
 /**
