@@ -34,6 +34,8 @@ function runChild(label, command, args, timeoutMs) {
   const child = spawnSync(command, args, { cwd: root, encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 << 20 });
   const lines = (child.stdout ?? "").split("\n").filter((l) => l.startsWith("{"));
   const records = lines.map((l) => JSON.parse(l));
+  // chainrule's warnings (a full wasm heap, say) mean the child's numbers are not what they should be: shown under the table.
+  for (const line of (child.stderr ?? "").split("\n")) if (/\[CHAINRULE_[A-Z_]+\]/.test(line)) notes.add(`${label}: warned: ${line.trim()}`);
   if (child.error !== undefined || (child.status !== 0 && !records.some((r) => r.error))) {
     const why = child.error?.code === "ETIMEDOUT" ? `timed out after ${timeoutMs / 1000} s` : (child.stderr ?? "").trim().split("\n").slice(-2).join(" ");
     notes.add(`${label}: failed (${why})`);
