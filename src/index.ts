@@ -33,6 +33,7 @@ export { promoteTypes } from "./dtype.js";
 export { ShapeError, DTypeError, AutogradError, GradcheckError, ArgumentError, IndexError, DisposedError, CaptureError } from "./errors.js";
 export { tidy, scope, keep, Scope } from "./tensor/scope.js";
 export { captureGraph, CapturedGraph } from "./tensor/capture.js";
+export type { StepProfile } from "./backend/capture.js";
 export { realize } from "./tensor/realize.js";
 export { memory } from "./memory.js";
 export type { MemoryInfo } from "./memory.js";

@@ -85,7 +85,17 @@ for (const backend of ["cpu", "wasm"]) {
       const { graph } = trainBoth(eager, captured, batches(3, 128, 64, 8), 8);
       const hostSteps = captured.model.parameters().length; // one Adam update each
       assert.equal(graph.planned, backend === "wasm" ? graph.steps - hostSteps : 0, `${graph.planned} of ${graph.steps} steps planned`);
+      // profile() times every step of a replay, and each plan alone; a profiled replay is a replay.
+      const weights = captured.model.parameters().map((p) => p.toTypedArray());
+      const profile = graph.profile(2, 3);
+      assert.equal(profile.length, graph.steps);
+      assert.equal(profile.filter((s) => s.kind === "host").length, hostSteps);
+      assert.equal(profile.filter((s) => s.kind === "plan").length, graph.planned);
+      assert.ok(profile.every((s) => s.ms >= 0 && (s.kind === "plan") === (s.aloneMs !== undefined)), "plans alone, and only plans");
+      assert.ok(profile.some((s) => s.kind !== "host" && /matmul|addmm/.test(s.name)), "steps are named by their backend method");
+      captured.model.parameters().forEach((p, i) => assert.notDeepEqual(p.toTypedArray(), weights[i], "two more steps trained it"));
       graph.dispose();
+      assert.throws(() => graph.profile(), { name: "CaptureError", message: /profile: this graph was disposed/ });
     });
   });
 

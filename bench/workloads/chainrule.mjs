@@ -73,6 +73,10 @@ export function mlpWorkload({ graph = false } = {}) {
         else captured.replay();
         return captured.output.item();
       },
+      /** The captured graph, once the first step has recorded it (tools/replay-profile.ts reads it). */
+      get graph() {
+        return captured;
+      },
     };
   }
   // A scope per step (cr.tidy), as a training loop is written: the step's tensors are freed when it ends.

@@ -136,6 +136,56 @@ function recorder(backend: Backend, name: string, method: Method): Method {
 }
 
 /** The recorded calls of one function, replayable until disposed. */
+/** One step of a replay's timing (Tape.profile). */
+export interface StepProfile {
+  /** A kernel plan, a backend call run through its method, or a host step (an optimizer's update). */
+  readonly kind: "plan" | "call" | "host";
+  /** The backend method, or "host step". */
+  readonly name: string;
+  /** Milliseconds a replay, in its place in the step. */
+  readonly ms: number;
+  /** Milliseconds a run when the plan runs alone, again and again (plans only). */
+  readonly aloneMs?: number;
+}
+
+/**
+ * Runs a step of a replay. The first replay also asks the backend for each call's kernel plan (again later,
+ * where the backend says so); later ones run the plans instead of the calls where there are.
+ */
+function runStep(step: Step): void {
+  if (step.kind === "host") {
+    step.run();
+    return;
+  }
+  if (step.plan) {
+    step.plan.run();
+    return;
+  }
+  allocationTape.replay = step.blocks;
+  allocationTape.at = 0;
+  let out: unknown;
+  try {
+    const call = () => step.method.apply(step.backend, step.args);
+    if (step.plan === undefined && step.backend.captureKernels !== undefined && kernelPlans) {
+      const planned = step.backend.captureKernels(step.name, step.args, call, step.result);
+      out = planned.result;
+      if (planned.plan !== null || planned.retry !== true) step.plan = planned.plan;
+    } else {
+      out = call();
+      step.plan ??= null;
+    }
+  } finally {
+    allocationTape.replay = null;
+  }
+  // A result that did not land where the recorded one did (memory outside the wasm heap, or a call that
+  // went another way) is copied there, where the later calls read it.
+  if (out !== step.result && ArrayBuffer.isView(step.result)) {
+    if (!ArrayBuffer.isView(out)) throw new CaptureError("replay: a kernel returned a pending buffer; replays run with fusion off");
+    (step.result as Float32Array).set(out as Float32Array);
+    step.backend.release?.(out);
+  }
+}
+
 export class Tape {
   private disposed = false;
 
@@ -155,46 +205,37 @@ export class Tape {
     return this.steps.filter((s) => s.kind === "call" && s.plan).length;
   }
 
-  /**
-   * Runs every step again, in order, on the buffers it ran on. The first replay also asks the backend for
-   * each call's kernel plan (again later, where the backend says so); later ones run the plans instead of the
-   * calls where there are.
-   */
+  /** Runs every step again, in order, on the buffers it ran on (`runStep`). */
   replay(): void {
     if (this.disposed) throw new CaptureError("replay: this graph was disposed");
-    for (const step of this.steps) {
-      if (step.kind === "host") {
-        step.run();
-        continue;
-      }
-      if (step.plan) {
-        step.plan.run();
-        continue;
-      }
-      allocationTape.replay = step.blocks;
-      allocationTape.at = 0;
-      let out: unknown;
-      try {
-        const call = () => step.method.apply(step.backend, step.args);
-        if (step.plan === undefined && step.backend.captureKernels !== undefined && kernelPlans) {
-          const planned = step.backend.captureKernels(step.name, step.args, call, step.result);
-          out = planned.result;
-          if (planned.plan !== null || planned.retry !== true) step.plan = planned.plan;
-        } else {
-          out = call();
-          step.plan ??= null;
-        }
-      } finally {
-        allocationTape.replay = null;
-      }
-      // A result that did not land where the recorded one did (memory outside the wasm heap, or a call that
-      // went another way) is copied there, where the later calls read it.
-      if (out !== step.result && ArrayBuffer.isView(step.result)) {
-        if (!ArrayBuffer.isView(out)) throw new CaptureError("replay: a kernel returned a pending buffer; replays run with fusion off");
-        (step.result as Float32Array).set(out as Float32Array);
-        step.backend.release?.(out);
-      }
+    for (const step of this.steps) runStep(step);
+  }
+
+  /**
+   * Replays `replays` times, timing each step, and then runs each planned call `alone` times in a row: where a
+   * replay's time goes, and how much of a call's time is its place in the step (its operands out of cache)
+   * rather than its work. Times are milliseconds per run.
+   */
+  profile(replays: number, alone: number): StepProfile[] {
+    if (this.disposed) throw new CaptureError("profile: this graph was disposed");
+    const inStep = new Float64Array(this.steps.length);
+    for (let r = 0; r < replays; r++) {
+      this.steps.forEach((step, i) => {
+        const t0 = performance.now();
+        runStep(step);
+        inStep[i] = inStep[i]! + performance.now() - t0;
+      });
     }
+    return this.steps.map((step, i) => {
+      const kind = step.kind === "host" ? "host" : step.plan ? "plan" : "call";
+      let aloneMs: number | undefined;
+      if (step.kind === "call" && step.plan && alone > 0) {
+        const t0 = performance.now();
+        for (let k = 0; k < alone; k++) step.plan.run();
+        aloneMs = (performance.now() - t0) / alone;
+      }
+      return { kind, name: step.kind === "host" ? "host step" : step.name, ms: inStep[i]! / Math.max(1, replays), ...(aloneMs === undefined ? {} : { aloneMs }) };
+    });
   }
 
   /** Lets go of the buffers (those released meanwhile are freed now) and runs the host steps' cleanups. */

@@ -5,7 +5,7 @@
 // inputs are tensors made before the capture and refilled in place (copy_) between replays; outputs are the
 // tensors the function returned, overwritten by each replay; shapes and the path through the code are fixed.
 import { capturing, hostStep, recordCalls, unrecorded } from "../backend/capture.js";
-import type { Tape } from "../backend/capture.js";
+import type { StepProfile, Tape } from "../backend/capture.js";
 import { registeredBackends } from "../backend/registry.js";
 import { ArgumentError, CaptureError } from "../errors.js";
 import { forbidDraws } from "../random.js";
@@ -61,6 +61,17 @@ export class CapturedGraph<T> {
     if (tape === null) throw new CaptureError("replay: this graph was disposed");
     computingEagerly(() => tidy(() => tape.replay()));
     return this.output;
+  }
+
+  /**
+   * Where a replay's time goes: replays `replays` times timing each kernel call and host step, then runs each
+   * kernel plan `alone` times in a row. `ms` is a step's time in its place in a replay; `aloneMs`, a plan's when
+   * it runs again and again (its operands in cache). tools/replay-profile.ts prints it for the bench's W2.
+   */
+  profile(replays = 100, alone = 100): StepProfile[] {
+    const tape = this.#tape;
+    if (tape === null) throw new CaptureError("profile: this graph was disposed");
+    return computingEagerly(() => tidy(() => tape.profile(replays, alone)));
   }
 
   /** Frees the graph's memory, its output's tensors included. */
