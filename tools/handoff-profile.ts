@@ -5,19 +5,13 @@
 import * as cr from "chainrule";
 import { handoffStats } from "../src/backend/task-slots.js";
 import type { HandoffStats } from "../src/backend/task-slots.js";
-import { elementwiseWorkload, mlpWorkload, useBackend } from "../bench/workloads/chainrule.mjs";
+import { elementwiseWorkload, mlpWorkload } from "../bench/workloads/chainrule.mjs";
+import { checkUsage, startBackend } from "./tool-args.js";
 
 const [workload = "w2", backendName = "wasm", stepsArg = "300"] = process.argv.slice(2);
 const steps = Number(stepsArg);
-if (!["w2", "w4"].includes(workload) || !["wasm", "cpu"].includes(backendName) || !(steps > 0)) {
-  console.error("usage: tools/handoff-profile.ts [w2|w4] [wasm|cpu] [steps]");
-  process.exit(2);
-}
-const problem = await useBackend(backendName);
-if (problem !== null) {
-  console.error(problem);
-  process.exit(1);
-}
+checkUsage(["w2", "w4"].includes(workload) && ["wasm", "cpu"].includes(backendName) && steps > 0, "tools/handoff-profile.ts [w2|w4] [wasm|cpu] [steps]");
+await startBackend(backendName);
 const step = workload === "w2" ? mlpWorkload().step : elementwiseWorkload(1_000_000).run;
 // Warm-up steps also give the workers time to start (each pool starts its workers on first use).
 for (let i = 0; i < 30; i++) step();

@@ -2,26 +2,15 @@
 // captured one (cr.captureGraph, kernel plans on) and, with --no-plans too, the captured one whose replays
 // call the backend's methods instead of the kernel plans, in one process, alternating runs of `steps` steps.
 //   node --conditions=chainrule-source --import tsx tools/replay-ab.ts [wasm|cpu] [rounds] [steps] [--no-plans]
-import * as cr from "chainrule";
 import { setKernelPlans } from "../src/backend/capture.js";
-import { mlpWorkload, useBackend } from "../bench/workloads/chainrule.mjs";
+import { mlpWorkload } from "../bench/workloads/chainrule.mjs";
+import { checkUsage, startBackend } from "./tool-args.js";
 
 const withoutPlans = process.argv.includes("--no-plans");
 const [backendName = "wasm", roundsArg = "10", stepsArg = "100"] = process.argv.slice(2).filter((a) => a !== "--no-plans");
 const rounds = Number(roundsArg), steps = Number(stepsArg);
-if (!["wasm", "cpu"].includes(backendName) || !(rounds > 0) || !(steps > 0)) {
-  console.error("usage: tools/replay-ab.ts [wasm|cpu] [rounds] [steps] [--no-plans]");
-  process.exit(2);
-}
-const problem = await useBackend(backendName);
-if (problem !== null) {
-  console.error(problem);
-  process.exit(1);
-}
-if (backendName === "wasm") {
-  cr.warmUpWasm();
-  for (let i = 0; i < 100 && cr.wasmMemoryStats().workers === 0; i++) await new Promise((r) => setTimeout(r, 20));
-}
+checkUsage(["wasm", "cpu"].includes(backendName) && rounds > 0 && steps > 0, "tools/replay-ab.ts [wasm|cpu] [rounds] [steps] [--no-plans]");
+await startBackend(backendName);
 // Each variant trains its own copy of the model; a graph's plans are made at its first replay, under the
 // setting at that time.
 const variants: [string, () => number][] = [["eager", mlpWorkload().step], ["captured", mlpWorkload({ graph: true }).step]];
