@@ -7,16 +7,22 @@ import type { LossReduction } from "../backend.js";
 import { allocOut } from "./pool.js";
 
 // Where target j's class dim lies in a [N, C, d1, …] (or [C]) input: element (n, c, r) is at base(j) + c·inner.
-interface Layout {
+export interface Layout {
   readonly classes: number;
   readonly inner: number;
 }
 
-function layoutOf(shape: Shape): Layout {
+/** @internal The class count and inner size of an nllLoss input (the wasm backend's kernels take them too). */
+export function layoutOf(shape: Shape): Layout {
   return shape.length === 1 ? { classes: shape[0]!, inner: 1 } : { classes: shape[1]!, inner: sizeOf(shape.slice(2)) };
 }
 
 const baseOf = (j: number, { classes, inner }: Layout) => (j - (j % inner)) * classes + (j % inner);
+
+/** @internal nllLoss's error for a target outside [0, classes), on every backend. */
+export function targetOutOfBounds(op: string, target: number, classes: number): IndexError {
+  return new IndexError(`${op}: target ${target} is out of bounds for ${classes} classes`);
+}
 
 // The targets that count, each checked against the class count.
 function countTargets(op: string, target: Int32Array, classes: number, ignoreIndex: number): number {
@@ -24,7 +30,7 @@ function countTargets(op: string, target: Int32Array, classes: number, ignoreInd
   for (let j = 0; j < target.length; j++) {
     const t = target[j]!;
     if (t === ignoreIndex) continue;
-    if (t < 0 || t >= classes) throw new IndexError(`${op}: target ${t} is out of bounds for ${classes} classes`);
+    if (t < 0 || t >= classes) throw targetOutOfBounds(op, t, classes);
     count++;
   }
   return count;
