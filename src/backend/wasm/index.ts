@@ -1,7 +1,7 @@
 // The `wasm` backend: buffers are typed arrays as on `cpu`; float32 and int32 ones live on the shared wasm
 // heap where there is one (freed by the tensor layer's scopes, or by the garbage collector), so the heavy
 // kernels run in WebAssembly SIMD without copying; the rest run on the cpu kernels over the same arrays.
-import type { Backend } from "../backend.js";
+import type { Backend, DataBuf } from "../backend.js";
 import { cpuBackend } from "../cpu/index.js";
 import { sizeOf } from "../../shape.js";
 import { foldF32, maxPool2dIndicesF32, unfoldF32 } from "./conv.js";
@@ -62,6 +62,24 @@ function fillHeap(rt: Runtime, out: HeapArray, value: number): HeapArray {
   return out;
 }
 
+/** The backend methods that return a new buffer: those a wasm kernel may take over. */
+type KernelMethod = { [K in keyof Backend]-?: NonNullable<Backend[K]> extends (...args: never[]) => DataBuf ? K : never }[keyof Backend];
+type ArgsOf<K extends KernelMethod> = Parameters<NonNullable<Backend[K]>>;
+
+/**
+ * The method `name` run by the wasm kernel `kernel`, or by the cpu kernel where that cannot run: no runtime (no
+ * WebAssembly SIMD here), or operands it does not take (other dtypes, layouts, sizes below its threshold, no
+ * room under the memory cap), for which it returns undefined.
+ */
+function wasmOrCpu<K extends KernelMethod>(name: K, kernel: (rt: Runtime, ...args: ArgsOf<K>) => DataBuf | undefined): Backend[K] {
+  const cpu = cpuBackend[name] as unknown as (...args: ArgsOf<K>) => DataBuf;
+  const method = (...args: ArgsOf<K>): DataBuf => {
+    const rt = getRuntime();
+    return (rt === null ? undefined : kernel(rt, ...args)) ?? cpu.apply(cpuBackend, args);
+  };
+  return method as unknown as Backend[K];
+}
+
 /** The kernels, each run when called. */
 const kernels: Backend = {
   ...cpuBackend,
@@ -91,46 +109,16 @@ const kernels: Backend = {
     const rt = getRuntime();
     if (rt === null || !adamF32(rt, p, g, m, v, vmax, h)) cpuBackend.adamUpdate(p, g, m, v, vmax, h);
   },
-  unary(op, x, outDtype) {
-    const rt = x.dtype === "float32" ? getRuntime() : null;
-    return (rt !== null && unaryF32(rt, op, x, outDtype)) || cpuBackend.unary(op, x, outDtype);
-  },
-  binary(op, a, b, outShape, outDtype) {
-    const rt = a.dtype === "float32" ? getRuntime() : null;
-    return (rt !== null && binaryF32(rt, op, a, b, outShape, outDtype)) || cpuBackend.binary(op, a, b, outShape, outDtype);
-  },
-  reduce(op, x, axes, outDtype) {
-    const rt = x.dtype === "float32" ? getRuntime() : null;
-    return (rt !== null && reduceF32(rt, op, x, axes, outDtype)) || cpuBackend.reduce(op, x, axes, outDtype);
-  },
-  gather(x, dim, index) {
-    const rt = getRuntime();
-    return (rt !== null && gatherF32(rt, x, dim, index)) || cpuBackend.gather(x, dim, index);
-  },
-  scatterAdd(base, dim, index, src) {
-    const rt = getRuntime();
-    return (rt !== null && scatterAddF32(rt, base, dim, index, src)) || cpuBackend.scatterAdd(base, dim, index, src);
-  },
-  argReduce(op, x, axis) {
-    const rt = x.dtype === "float32" ? getRuntime() : null;
-    return (rt !== null && argReduceF32(rt, op, x, axis)) || cpuBackend.argReduce(op, x, axis);
-  },
-  logSoftmax(x, axis) {
-    const rt = getRuntime();
-    return (rt !== null && logSoftmaxF32(rt, x, axis)) || cpuBackend.logSoftmax(x, axis);
-  },
-  logSoftmaxBackward(g, y, axis) {
-    const rt = getRuntime();
-    return (rt !== null && logSoftmaxBackwardF32(rt, g, y, axis)) || cpuBackend.logSoftmaxBackward(g, y, axis);
-  },
-  nllLoss(logp, target, ignoreIndex, reduction) {
-    const rt = getRuntime();
-    return (rt !== null && nllLossF32(rt, logp, target, ignoreIndex, reduction)) || cpuBackend.nllLoss(logp, target, ignoreIndex, reduction);
-  },
-  nllLossBackward(g, target, inShape, ignoreIndex, reduction) {
-    const rt = getRuntime();
-    return (rt !== null && nllLossBackwardF32(rt, g, target, inShape, ignoreIndex, reduction)) || cpuBackend.nllLossBackward(g, target, inShape, ignoreIndex, reduction);
-  },
+  unary: wasmOrCpu("unary", unaryF32),
+  binary: wasmOrCpu("binary", binaryF32),
+  reduce: wasmOrCpu("reduce", reduceF32),
+  gather: wasmOrCpu("gather", gatherF32),
+  scatterAdd: wasmOrCpu("scatterAdd", scatterAddF32),
+  argReduce: wasmOrCpu("argReduce", argReduceF32),
+  logSoftmax: wasmOrCpu("logSoftmax", logSoftmaxF32),
+  logSoftmaxBackward: wasmOrCpu("logSoftmaxBackward", logSoftmaxBackwardF32),
+  nllLoss: wasmOrCpu("nllLoss", nllLossF32),
+  nllLossBackward: wasmOrCpu("nllLossBackward", nllLossBackwardF32),
   // A same-dtype cast is a copy (clone(), a gradient's first store): a memcpy onto the heap.
   cast(x, dtype) {
     const out = x.dtype === dtype ? onHeap(dtype, sizeOf(x.shape)) : undefined;
@@ -138,30 +126,12 @@ const kernels: Backend = {
     out.set(x.buf as typeof out);
     return out;
   },
-  permute(x, perm) {
-    const rt = getRuntime();
-    return (rt !== null && transposeLast2(rt, x, perm)) || cpuBackend.permute(x, perm);
-  },
-  unfold(x, win, outShape) {
-    const rt = getRuntime();
-    return (rt !== null && unfoldF32(rt, x, win, outShape)) || cpuBackend.unfold(x, win, outShape);
-  },
-  fold(cols, win, outShape) {
-    const rt = getRuntime();
-    return (rt !== null && foldF32(rt, cols, win, outShape)) || cpuBackend.fold(cols, win, outShape);
-  },
-  maxPool2dIndices(x, win, outShape) {
-    const rt = getRuntime();
-    return (rt !== null && maxPool2dIndicesF32(rt, x, win, outShape)) || cpuBackend.maxPool2dIndices(x, win, outShape);
-  },
-  matmul(a, b, outShape, transA = false, transB = false) {
-    const rt = a.dtype === "float32" ? getRuntime() : null;
-    return (rt !== null && matmulF32(rt, a, b, outShape, transA, transB)) || cpuBackend.matmul(a, b, outShape, transA, transB);
-  },
-  addmm(bias, a, b, outShape, transA, transB) {
-    const rt = a.dtype === "float32" ? getRuntime() : null;
-    return (rt !== null && matmulF32(rt, a, b, outShape, transA, transB, bias)) || cpuBackend.addmm(bias, a, b, outShape, transA, transB);
-  },
+  permute: wasmOrCpu("permute", transposeLast2),
+  unfold: wasmOrCpu("unfold", unfoldF32),
+  fold: wasmOrCpu("fold", foldF32),
+  maxPool2dIndices: wasmOrCpu("maxPool2dIndices", maxPool2dIndicesF32),
+  matmul: wasmOrCpu("matmul", matmulF32),
+  addmm: wasmOrCpu("addmm", (rt, bias, a, b, outShape, transA, transB) => matmulF32(rt, a, b, outShape, transA, transB, bias)),
 };
 
 /** The wasm backend: its kernels, with large elementwise chains fused into one pass (fusion.ts). */

@@ -104,12 +104,13 @@ function sumOverBatch(rt: Runtime, a: TensorData, b: TensorData, m: number, k: n
  * Batched float32 matmul, the cpu kernel's contract: `[...batchA, m, k]` · `[...batchB, k, n]` → `outShape`,
  * with `transA` / `transB` meaning the stored operand holds the last two dims swapped (the kernel packs
  * it from that layout). With `bias` (n floats; two matrices only) each row of the product gets it added
- * (Backend.addmm). Returns undefined when the operands do not fit the wasm memory cap (the caller then
- * uses the cpu kernel).
+ * (Backend.addmm). Returns undefined for other dtypes, and when the operands do not fit the wasm memory cap
+ * (the caller then uses the cpu kernel).
  */
 export function matmulF32(rt: Runtime, a: TensorData, b: TensorData, outShape: Shape, transA = false, transB = false, bias?: TensorData): Float32Array | undefined {
   const aArr = a.buf as Float32Array;
   const bArr = b.buf as Float32Array;
+  if (a.dtype !== "float32") return undefined; // the tensor layer gives b and bias a's dtype
   if (bias !== undefined && (outShape.length !== 2 || a.shape.length !== 2 || b.shape.length !== 2)) return undefined;
   const ra = a.shape.length, rb = b.shape.length;
   const m = a.shape[transA ? ra - 1 : ra - 2]!;

@@ -19,7 +19,7 @@ const REDUCE_MIN = 1024;
 
 export function reduceF32(rt: Runtime, op: ReduceOp, x: TensorData, axes: readonly number[], outDtype: DType): Float32Array | undefined {
   const arr = x.buf as Float32Array;
-  if (op === "prod" || outDtype !== "float32" || arr.length < REDUCE_MIN) return undefined;
+  if (op === "prod" || x.dtype !== "float32" || outDtype !== "float32" || arr.length < REDUCE_MIN) return undefined;
   const e = rt.exports;
   const isMin = op === "min" ? 1 : 0;
   const nd = x.shape.length;
