@@ -69,6 +69,8 @@ def he(rng, fan_in, fan_out):
 
 # Untimed warm-up of every measurement, at least: the same as bench/lib/data.mjs's WARMUP_MS for the JavaScript systems.
 WARMUP_S = 1.0
+# W2's sampling (warm-up runs, least and most runs, seconds): bench/lib/data.mjs's W2_TIMING.
+W2_TIMING = (5, 10, 400, 2.0)
 
 
 def sample(fn, warmup, min_reps, max_reps, budget_s):
@@ -177,7 +179,7 @@ def main():
     if "W2" in only:
         step = mlp_step()
         losses = []
-        times = sample(lambda: losses.append(step()), 5, 10, 50, 20.0)
+        times = sample(lambda: losses.append(step()), *W2_TIMING)
         emit_samples("W2", times, "ms", extra={"note": f"loss {losses[0]:.3f}→{losses[-1]:.3f}"})
     if "W4" in only:
         rng = Mulberry32(SEED + 4)

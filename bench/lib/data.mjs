@@ -94,6 +94,13 @@ export function median(values) {
 export const WARMUP_MS = 1000;
 
 /**
+ * How every system's W2 is sampled (torch_bench.py's W2_TIMING is the same): steps for 2 s, at least 10 and at most
+ * 400. The fastest systems take 4–6 ms a step, so their median spans 2 s of the host's spells, not the quarter of a
+ * second that 50 steps took; a step of the slowest takes over 0.5 s, and they stop after 10.
+ */
+export const W2_TIMING = { warmup: 5, minReps: 10, maxReps: 400, budgetMs: 2000 };
+
+/**
  * Runs `fn` untimed `warmup` times and for at least `warmupMs`, then times it until `maxReps` runs, or until at
  * least `minReps` runs and `budgetMs` have passed. Returns the samples in ms.
  */

@@ -1,5 +1,5 @@
 // TensorFlow.js peer (cpu or wasm backend): node bench/peers/tfjs.mjs --backend cpu|wasm [--quick] [--only ...].
-import { W1_SIZES, W2, W4_LENGTH, childArgs, emit, emitSamples, gflops, peakRssMiB, reportFailure, sample, timing, w1Problem, w2Problem, w4Problem } from "../lib/data.mjs";
+import { W1_SIZES, W2, W4_LENGTH, childArgs, emit, emitSamples, gflops, peakRssMiB, reportFailure, sample, timing, W2_TIMING, w1Problem, w2Problem, w4Problem } from "../lib/data.mjs";
 
 const args = childArgs();
 const backend = args.backend ?? "cpu";
@@ -62,7 +62,7 @@ async function main() {
   if (args.only.includes("W2")) {
     const step = mlpWorkload(tf);
     const losses = [];
-    const times = await sample(() => losses.push(step()), timing(args.quick, { warmup: 5, minReps: 10, maxReps: 50, budgetMs: 20000 }));
+    const times = await sample(() => losses.push(step()), timing(args.quick, W2_TIMING));
     emitSamples(system, "W2", times, "ms", undefined, { note: `loss ${losses[0].toFixed(3)}→${losses.at(-1).toFixed(3)}` });
   }
   if (args.only.includes("W4")) {

@@ -1,6 +1,6 @@
 // Child process for chainrule on one backend: node bench/workloads/child.mjs --backend cpu [--quick] [--only W1,W2,W3,W4 | W5]
 // [--graph]. With --graph it runs W2 (and W5) only, as a captured graph, under the column "<backend>+graph".
-import { W1_SIZES, W4_LENGTH, childArgs, emit, emitSamples, gflops, peakRssMiB, reportFailure, sample, timing } from "../lib/data.mjs";
+import { W1_SIZES, W4_LENGTH, childArgs, emit, emitSamples, gflops, peakRssMiB, reportFailure, sample, timing, W2_TIMING } from "../lib/data.mjs";
 import { countNodes, elementwiseWorkload, matmulWorkload, mlpWorkload, scalarWorkload, useBackend } from "./chainrule.mjs";
 
 const args = childArgs();
@@ -31,7 +31,7 @@ async function main() {
   if (args.only.includes("W2")) {
     const mlp = mlpWorkload({ graph: args.graph });
     const losses = [];
-    const times = await sample(() => losses.push(mlp.step()), timing(args.quick, { warmup: 5, minReps: 10, maxReps: 50, budgetMs: 20000 }));
+    const times = await sample(() => losses.push(mlp.step()), timing(args.quick, W2_TIMING));
     emitSamples(system, "W2", times, "ms", undefined, { note: `loss ${losses[0].toFixed(3)}→${losses.at(-1).toFixed(3)}` });
   }
   if (args.only.includes("W3") && backend === "cpu") {
