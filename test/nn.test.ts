@@ -451,7 +451,7 @@ test("functional forms agree with the modules, and oneHot encodes classes", () =
   assert.deepEqual(F.oneHot(cr.tensor([0, 2, 1], { dtype: "int32" })).tolist(), [[1, 0, 0], [0, 0, 1], [0, 1, 0]]);
   assert.deepEqual(F.oneHot(cr.tensor([1], { dtype: "int32" }), 4).tolist(), [[0, 1, 0, 0]]);
   assert.equal(F.oneHot(cr.tensor([1], { dtype: "int32" }), 4).dtype, "int32");
-  assert.throws(() => F.oneHot(cr.tensor([3], { dtype: "int32" }), 3), /class 3 is out of range for 3 classes/);
+  assert.throws(() => F.oneHot(cr.tensor([3], { dtype: "int32" }), 3), { name: "IndexError", message: "oneHot: class 3 is out of bounds for 3 classes" });
   assert.deepEqual(values(F.softmax(cr.tensor([[0, 0]]), 1)), [0.5, 0.5]);
 });
 
@@ -521,7 +521,7 @@ test("bad inputs name the module or loss and the shapes", () => {
   assert.throws(() => F.linear(cr.zeros([4, 3]), cr.zeros([2, 5])), /^ShapeError: linear: input \[4,3\] has 3 features, expected 5/);
   assert.throws(() => F.crossEntropy(cr.zeros([4, 10]), i32([1, 2, 3, 4, 5])), /crossEntropy: input \[4,10\] and target \[5\]: class indices must have shape \[4\]/);
   assert.throws(() => F.crossEntropy(cr.zeros([4, 10]), cr.zeros([4, 9])), /crossEntropy: input \[4,10\] and target \[4,9\]/);
-  assert.throws(() => F.crossEntropy(cr.zeros([2, 3]), i32([0, 3])), /crossEntropy: target 3 is out of range for 3 classes/);
+  assert.throws(() => F.crossEntropy(cr.zeros([2, 3]), i32([0, 3])), { name: "IndexError", message: "crossEntropy: target 3 is out of bounds for 3 classes" });
   assert.throws(() => F.nllLoss(cr.zeros([2, 3]), cr.zeros([2])), /nllLoss: target must be int32 class indices, got float32/);
   assert.throws(() => new nn.MSELoss().forward(cr.zeros([4, 1]), cr.zeros([4])), /mseLoss: input \[4,1\] and target \[4\] must have the same shape/);
   assert.throws(() => F.bceLoss(cr.tensor([1.5]), cr.tensor([1])), /bceLoss: all elements of input should be between 0 and 1, got 1.5/);
@@ -533,7 +533,7 @@ test("bad inputs name the module or loss and the shapes", () => {
   assert.throws(() => new nn.BatchNorm1d(3).forward(cr.zeros([2, 4])), /BatchNorm1d: input \[2,4\] has 4 channels \(dim 1\), expected 3/);
   assert.throws(() => new nn.BatchNorm1d(3).forward(cr.zeros([1, 3])), /more than 1 value per channel when training, got input \[1,3\]/);
   assert.throws(() => new nn.LayerNorm(4).forward(cr.zeros([2, 3])), /LayerNorm: input \[2,3\] does not end with the normalized shape \[4\]/);
-  assert.throws(() => new nn.Embedding(10, 3).forward(i32([1, 12])), /Embedding: index 12 is out of range for 10 embeddings/);
+  assert.throws(() => new nn.Embedding(10, 3).forward(i32([1, 12])), { name: "IndexError", message: "Embedding: index 12 is out of bounds for 10 embeddings" });
   assert.throws(() => new nn.Embedding(10, 3).forward(cr.zeros([2])), /Embedding: indices must be an int32 tensor, got float32/);
   assert.throws(() => new nn.MaxPool2d(2, { ceilMode: true }), /ceilMode true is not supported/);
   assert.throws(() => new nn.Residual(new nn.Linear(3, 2)).forward(cr.zeros([1, 3])), /Residual: the inner module maps \[1,3\] to \[1,2\]/);

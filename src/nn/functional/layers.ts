@@ -1,6 +1,6 @@
 // Functional layers without state: linear, embedding, dropout and oneHot.
 import { requireFloating } from "../../dtype.js";
-import { ArgumentError, DTypeError, ShapeError } from "../../errors.js";
+import { ArgumentError, DTypeError, IndexError, ShapeError } from "../../errors.js";
 import { fmt } from "../../shape.js";
 import { unrecorded } from "../../tensor/capture.js";
 import { arange, rand } from "../../tensor/creation.js";
@@ -9,8 +9,9 @@ import { linearBT, matmulBT } from "../../tensor/linalg.js";
 import type { Tensor } from "../../tensor/tensor.js";
 
 /**
- * Reads every element of an int32 tensor and throws, naming `op`, at the first one outside [0, size) other than
- * `allowed` (an ignore index); returns whether `allowed` occurs.
+ * Reads every element of an int32 tensor and throws an IndexError, naming `op`, at the first one outside [0, size)
+ * other than `allowed` (an ignore index); returns whether `allowed` occurs. The loss kernels check their targets too
+ * (a captured graph's replay does not come through here), with the same error and wording.
  */
 export function checkIndices(op: string, index: Tensor, size: number, what: string, allowed?: number): boolean {
   // Inside captureGraph this checks the capture's indices only: replays do not read them.
@@ -18,7 +19,7 @@ export function checkIndices(op: string, index: Tensor, size: number, what: stri
   let sawAllowed = false;
   for (const v of data) {
     if (v === allowed) sawAllowed = true; // an ignored target may also be a class's index
-    else if (v < 0 || v >= size) throw new ArgumentError(`${op}: ${what} ${v} is out of range for ${size} ${what === "index" ? "embeddings" : "classes"}`);
+    else if (v < 0 || v >= size) throw new IndexError(`${op}: ${what} ${v} is out of bounds for ${size} ${what === "index" ? "embeddings" : "classes"}`);
   }
   return sawAllowed;
 }
