@@ -39,3 +39,8 @@ export class DisposedError extends Error {
 export class CaptureError extends Error {
   override name = "CaptureError";
 }
+
+/** Thrown by a synchronous read (`item()`, `tolist()`) of a tensor on a backend that reads only asynchronously (a GPU's). */
+export class ReadError extends Error {
+  override name = "ReadError";
+}

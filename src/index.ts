@@ -1,4 +1,5 @@
 // The public API of chainrule, and nothing else: `import * as cr from "chainrule"`.
+export * as backends from "./backends.js";
 export { Tensor } from "./tensor/tensor.js";
 export type { BackwardOptions } from "./tensor/tensor.js";
 export type { NestedArray, NestedList } from "./tensor/convert.js";
@@ -10,11 +11,9 @@ export {
   tensor, zeros, ones, full, arange, linspace, eye, rand, randn, randint,
   zerosLike, onesLike, fullLike, randLike, randnLike,
 } from "./tensor/creation.js";
-export {
-  add, sub, mul, div, pow, maximum, minimum, neg, abs, sign, floor, ceil, round, sqrt, rsqrt, square, reciprocal,
-  exp, log, log1p, expm1, sin, cos, tanh, sigmoid, erf, relu, leakyRelu, gelu, silu, softplus, clamp,
-  gt, ge, lt, le, eq, ne, logicalAnd, logicalOr, logicalNot, isnan, isinf, isfinite, where,
-} from "./tensor/elementwise.js";
+// Every public elementwise op of the registry (src/ops/elementwise.ts), generated, and the composites.
+export * from "./tensor/generated/elementwise.js";
+export { rsqrt, square, reciprocal, leakyRelu, gelu, silu, softplus, clamp } from "./tensor/elementwise.js";
 export { all, any, sum, mean, max, min, amax, amin, argmax, argmin, logsumexp, variance as var, std, softmax, logSoftmax } from "./tensor/reduce.js";
 export {
   reshape, permute, transpose, squeeze, unsqueeze, expand, flatten, cat, stack, slice, narrow, select,
@@ -27,10 +26,13 @@ export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from "./autograd/gr
 export * as autograd from "./autograd/public.js";
 
 export { manualSeed, Generator } from "./random.js";
-export { setBackend, getBackend, setNumThreads } from "./backend/registry.js";
+export { setBackend, getBackend, setNumThreads, registerBackend } from "./backend/registry.js";
+export type { BackendOptions, BackendMemoryStats } from "./backend/registry.js";
+export type { Backend, BackendCore, AcceleratedMethods, CompleteBackend, TensorData, DataBuf, StridedView } from "./backend/backend.js";
+export type { Program } from "./ops/program.js";
 export type { DType } from "./dtype.js";
 export { promoteTypes } from "./dtype.js";
-export { ShapeError, DTypeError, AutogradError, GradcheckError, ArgumentError, IndexError, DisposedError, CaptureError } from "./errors.js";
+export { ShapeError, DTypeError, AutogradError, GradcheckError, ArgumentError, IndexError, DisposedError, CaptureError, ReadError } from "./errors.js";
 export { tidy, scope, keep, Scope } from "./tensor/scope.js";
 export { captureGraph, CapturedGraph } from "./tensor/capture.js";
 export type { StepProfile } from "./backend/capture.js";
@@ -53,6 +55,4 @@ export { AnomalyError } from "./autograd/anomaly.js";
 export * as diagnostics from "./diagnostics/index.js";
 export * as lesson from "./lesson/index.js";
 export * as func from "./func/index.js";
-export { wasmMemoryStats, setWasmThreads, warmUpWasm } from "./backend/wasm/index.js";
-export type { WasmMemoryStats } from "./backend/wasm/index.js";
 export * as train from "./train/index.js";

@@ -1,19 +1,34 @@
-// `cr.memory()`: live tensors, open scopes, and what the wasm heap holds — the leak counter tests and tools read.
-import { heapTensorStats } from "./backend/wasm/index.js";
-import type { HeapTensorStats } from "./backend/wasm/index.js";
+// `cr.memory()`: live tensors, open scopes, and what the backends hold outside the JavaScript heap — the leak
+// counter tests and tools read.
+import { backendMemoryStats } from "./backend/registry.js";
+import type { BackendMemoryStats } from "./backend/registry.js";
 import { tensorCounts } from "./tensor/lifetime.js";
 import type { TensorCounts } from "./tensor/lifetime.js";
 
-export interface MemoryInfo extends TensorCounts, HeapTensorStats {}
+export interface MemoryInfo extends TensorCounts {
+  /** Tensor buffers the backends hold outside the JavaScript heap (the wasm heap's, a GPU's), all backends together. */
+  readonly tensorBlocks: number;
+  /** Their bytes. */
+  readonly tensorBytes: number;
+  /** Each such backend's own report, by name (`wasm` adds `collectedBlocks`: blocks the garbage collector freed). */
+  readonly backends: Readonly<Record<string, BackendMemoryStats>>;
+}
 
 /**
- * Live tensors and the wasm heap's tensor memory now. In a loop whose steps run in scopes both stay
- * flat; growth means tensors escape (kept, stored somewhere) every step.
+ * Live tensors, and the backends' tensor memory, now. In a loop whose steps run in scopes both stay flat;
+ * growth means tensors escape (kept, stored somewhere) every step.
  * @example
  * const before = cr.memory().numTensors;
  * for (let i = 0; i < 100; i++) cr.tidy(() => step());
  * cr.memory().numTensors === before; // nothing leaked
  */
 export function memory(): MemoryInfo {
-  return { ...tensorCounts(), ...heapTensorStats() };
+  const backends = backendMemoryStats();
+  const stats = Object.values(backends);
+  return {
+    ...tensorCounts(),
+    tensorBlocks: stats.reduce((n, s) => n + s.tensorBlocks, 0),
+    tensorBytes: stats.reduce((n, s) => n + s.tensorBytes, 0),
+    backends,
+  };
 }

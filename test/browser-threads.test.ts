@@ -25,11 +25,10 @@ let server: Server;
 let browser: Browser;
 let base = "";
 
-// The library as users bundle it, plus warmUpWasm (not on the public index) to start the workers early.
+// The library as users bundle it (cr.backends.wasm.warmUp starts the workers early).
 const ENTRY = `
 import * as cr from "chainrule";
-import { warmUpWasm } from "chainrule-wasm";
-globalThis.cr = { ...cr, warmUpWasm };
+globalThis.cr = cr;
 `;
 
 before(async () => {
@@ -43,7 +42,7 @@ before(async () => {
     root: work,
     base: "./",
     logLevel: "error",
-    resolve: { alias: { "chainrule-wasm": join(root, "src/backend/wasm/index.ts"), chainrule: join(root, "src/index.ts") } },
+    resolve: { alias: { chainrule: join(root, "src/index.ts") } },
     build: { outDir, emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 4000 },
   });
   // /isolated/… is served with COOP + COEP, /plain/… without: the same files.
@@ -90,10 +89,10 @@ interface Report {
 const SCRIPT = `(async () => {
   const cr = globalThis.cr;
   const isolated = globalThis.crossOriginIsolated;
-  const warm = cr.warmUpWasm();
+  const warm = cr.backends.wasm.warmUp();
   const t0 = performance.now();
   // Workers start only once this thread yields: wait for them, briefly, if there can be any.
-  while (warm && cr.wasmMemoryStats().workers === 0 && performance.now() - t0 < 15000) await new Promise((r) => setTimeout(r, 20));
+  while (warm && cr.backends.wasm.memoryStats().workers === 0 && performance.now() - t0 < 15000) await new Promise((r) => setTimeout(r, 20));
   const product = (backend) => {
     cr.setBackend(backend);
     cr.manualSeed(7);
@@ -102,15 +101,15 @@ const SCRIPT = `(async () => {
     return cr.matmul(a, b).toTypedArray();
   };
   const expected = product("cpu");
-  const stats = cr.wasmMemoryStats();
+  const stats = cr.backends.wasm.memoryStats();
   let maxDiff = 0, size = 0, tries = 0;
   // A busy machine may not schedule the worker during one product: repeat (a few) until it has taken part.
   do {
     const got = product("wasm");
     size = got.length;
     for (let i = 0; i < expected.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i] - expected[i]));
-  } while (stats.workers > 0 && cr.wasmMemoryStats().workerChunks === stats.workerChunks && ++tries < 20);
-  const after = cr.wasmMemoryStats();
+  } while (stats.workers > 0 && cr.backends.wasm.memoryStats().workerChunks === stats.workerChunks && ++tries < 20);
+  const after = cr.backends.wasm.memoryStats();
   cr.setBackend("cpu");
   return { isolated, warm, shared: after.sharedMemory, workers: stats.workers, chunksBefore: stats.workerChunks, chunksAfter: after.workerChunks, maxDiff, size, tries };
 })()`;
@@ -159,9 +158,9 @@ test("a page without the headers runs the same matmul single-threaded", async (t
 // workers) in an isolated page, op by op on private memory in a plain one; either way cpu's gradients.
 const FUSED_SCRIPT = `(async () => {
   const cr = globalThis.cr;
-  const warm = cr.warmUpWasm();
+  const warm = cr.backends.wasm.warmUp();
   const t0 = performance.now();
-  while (warm && cr.wasmMemoryStats().workers === 0 && performance.now() - t0 < 15000) await new Promise((r) => setTimeout(r, 20));
+  while (warm && cr.backends.wasm.memoryStats().workers === 0 && performance.now() - t0 < 15000) await new Promise((r) => setTimeout(r, 20));
   const grads = (backend) => {
     cr.setBackend(backend);
     cr.manualSeed(3);
@@ -171,14 +170,14 @@ const FUSED_SCRIPT = `(async () => {
     return [x.grad.toTypedArray(), w.grad.toTypedArray()];
   };
   const want = grads("cpu");
-  const before = cr.wasmMemoryStats().workerChunks;
+  const before = cr.backends.wasm.memoryStats().workerChunks;
   let same = true, tries = 0;
   do {
     const got = grads("wasm");
     for (let k = 0; k < 2; k++) for (let i = 0; i < want[k].length; i++) if (got[k][i] !== want[k][i]) same = false;
-  } while (warm && cr.wasmMemoryStats().workerChunks === before && ++tries < 20);
+  } while (warm && cr.backends.wasm.memoryStats().workerChunks === before && ++tries < 20);
   cr.setBackend("cpu");
-  return { same, workerChunks: cr.wasmMemoryStats().workerChunks - before };
+  return { same, workerChunks: cr.backends.wasm.memoryStats().workerChunks - before };
 })()`;
 
 for (const mode of ["isolated", "plain"] as const) {

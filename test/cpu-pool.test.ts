@@ -1,5 +1,6 @@
 // The cpu backend's array pool: a released array serves the next request of its dtype and size, zeroed
 // unless the kernel that asked writes every element itself.
+import { opProgram } from "../src/ops/program.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { cpuBackend } from "../src/backend/cpu/index.js";
@@ -21,7 +22,7 @@ test("a reused array comes back zeroed by default, or as it was for a caller tha
   // Elementwise kernels and full(…, v) overwrite every element; full(…, 0) needs the zeros.
   const x = { buf: Float32Array.from({ length: 5000 }, (_, i) => i), shape: [5000], dtype: "float32" as const };
   recycle(allocOut("float32", 5000, "any").fill(99));
-  const sum = cpuBackend.binary("add", x, x, [5000], "float32") as Float32Array;
+  const sum = cpuBackend.elementwise(opProgram("add"), [x, x], [5000], "float32") as Float32Array;
   assert.ok(sum.every((v, i) => v === 2 * i));
   recycle(sum.fill(-1));
   const filled = cpuBackend.full(5000, 2.5, "float32") as Float32Array;

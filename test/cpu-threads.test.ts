@@ -7,8 +7,11 @@ import { adopt, allocOut } from "../src/backend/cpu/pool.js";
 import { RANGE_KERNELS } from "../src/backend/cpu/range-kernels.js";
 import { isShared, setCpuThreads, sharedArray, sharingMemory } from "../src/backend/cpu/sharing.js";
 import { cpuWorkerChunks, runRange, warmUpCpuThreads } from "../src/backend/cpu/threads.js";
-import type { AdamHyper, BinaryOp, UnaryOp } from "../src/backend/backend.js";
-import type { TypedArray } from "../src/dtype.js";
+import type { AdamHyper } from "../src/backend/backend.js";
+import { programSource } from "../src/backend/cpu/program-source.js";
+import type { DType, TypedArray } from "../src/dtype.js";
+import type { ElementwiseOp } from "../src/ops/elementwise.js";
+import { opProgram } from "../src/ops/program.js";
 
 setCpuThreads(2); // even on one core: the split itself is under test
 
@@ -67,48 +70,52 @@ test("large arrays are allocated shared; small ones, and data handed in beyond a
   const dataset = new Uint8Array(5_000_000);
   assert.equal(adopt(dataset), dataset, "a dataset is not copied again");
   // What users get back is never shared memory: a copy they may hand to any API.
-  assert.ok(!isShared(cpuBackend.toArray(adopted, "float32", adopted.length)));
+  assert.ok(!isShared(cpuBackend.readSync!(adopted, "float32", adopted.length)));
   setCpuThreads(1);
   assert.ok(!isShared(allocOut("float32", 10_001)), "one thread wanted: nothing to share");
   setCpuThreads(2);
 });
 
+// A registry op's generated loop (the source a worker compiles) over whole arrays, for programRange.
+function loop(op: ElementwiseOp, xs: readonly TypedArray[], out: DType): [string, string] {
+  const dtypes = xs.map((x): DType => (x instanceof Float32Array ? "float32" : x instanceof Uint8Array ? "bool" : "float64"));
+  const scalar = xs.map((x) => x.length === 1);
+  return [`${op}|${dtypes.join()}|${scalar.join()}|${out}`, programSource(opProgram(op), dtypes, out, scalar)];
+}
+
 test("elementwise kernels split across threads give the one-thread result bit for bit", async () => {
   await workersReady();
   const before = cpuWorkerChunks();
   const a = shared(values(N)), b = shared(values(N)), scalar = Float32Array.of(0.75);
-  const unaries: UnaryOp[] = ["relu", "exp", "tanh", "sigmoid", "erf", "sqrt", "neg", "round", "isnan"];
+  const unaries: ElementwiseOp[] = ["relu", "exp", "tanh", "sigmoid", "erf", "sqrt", "neg", "round", "isnan"];
   for (const op of unaries) {
-    const out = sharedArray("float32", N) as Float32Array, want = new Float32Array(N);
-    runRange("unaryRange", [op, a, out], N, MIN_CHUNK);
-    RANGE_KERNELS.unaryRange(op, a, want, 0, N);
+    const outDtype = op === "isnan" ? "bool" : "float32";
+    const out = sharedArray(outDtype, N), want = outDtype === "bool" ? new Uint8Array(N) : new Float32Array(N);
+    const [key, source] = loop(op, [a], outDtype);
+    runRange("programRange", [key, source, out, [a]], N, MIN_CHUNK);
+    RANGE_KERNELS.programRange(key, source, want, [a], 0, N);
     assertSameBits(out, want, `unary ${op}`);
   }
   const relu = sharedArray("float32", N) as Float32Array, reluWant = new Float32Array(N);
   runRange("reluF32", [a, relu], N, MIN_CHUNK);
-  RANGE_KERNELS.unaryRange("relu", a, reluWant, 0, N);
+  const [reluKey, reluSource] = loop("relu", [a], "float32");
+  RANGE_KERNELS.programRange(reluKey, reluSource, reluWant, [a], 0, N);
   assertSameBits(relu, reluWant, "relu through the bits");
-  const ariths: BinaryOp[] = ["add", "sub", "mul", "div"];
-  for (const op of ariths) {
+  for (const op of ["add", "sub", "mul", "div", "gt", "ge", "lt", "le"] as const) {
+    const outDtype = op.length === 2 ? "bool" : "float32";
     for (const [x, y, what] of [[a, b, "arrays"], [a, scalar, "scalar right"], [scalar, b, "scalar left"]] as const) {
-      const out = sharedArray("float32", N) as Float32Array, want = new Float32Array(N);
-      runRange("arithWholeF32", [op, out, x, y], N, MIN_CHUNK);
-      RANGE_KERNELS.arithWholeF32(op, want, x, y, 0, N);
+      const out = sharedArray(outDtype, N), want = outDtype === "bool" ? new Uint8Array(N) : new Float32Array(N);
+      const [key, source] = loop(op, [x, y], outDtype);
+      runRange("programRange", [key, source, out, [x, y]], N, MIN_CHUNK);
+      RANGE_KERNELS.programRange(key, source, want, [x, y], 0, N);
       assertSameBits(out, want, `${op} of ${what}`);
-    }
-  }
-  for (const op of ["gt", "ge", "lt", "le"] as const) {
-    for (const y of [b, scalar]) {
-      const out = sharedArray("bool", N) as Uint8Array, want = new Uint8Array(N);
-      runRange("compareWholeF32", [op, out, a, y], N, MIN_CHUNK);
-      RANGE_KERNELS.compareWholeF32(op, want, a, y, 0, N);
-      assertSameBits(out, want, `${op} against ${y.length === 1 ? "a scalar" : "an array"}`);
     }
   }
   const masked = sharedArray("float32", N) as Float32Array, maskedWant = new Float32Array(N);
   runRange("thresholdBackwardF32", [masked, a, b], N, MIN_CHUNK);
-  RANGE_KERNELS.thresholdBackwardF32(maskedWant, a, b, 0, N);
-  assertSameBits(masked, maskedWant, "thresholdBackward");
+  const [tbKey, tbSource] = loop("thresholdBackward", [a, b], "float32");
+  RANGE_KERNELS.programRange(tbKey, tbSource, maskedWant, [a, b], 0, N);
+  assertSameBits(masked, maskedWant, "thresholdBackward through the bits, as the generated loop");
   assert.ok(cpuWorkerChunks() > before, "workers computed chunks");
 });
 
@@ -144,9 +151,10 @@ test("a large operand that is not shared keeps the kernel on this thread, with t
   await workersReady();
   const plain = Float32Array.from(values(N)), out = sharedArray("float32", N) as Float32Array, want = new Float32Array(N);
   const before = cpuWorkerChunks();
-  runRange("unaryRange", ["exp", plain, out], N, MIN_CHUNK);
+  const [key, source] = loop("exp", [plain], "float32");
+  runRange("programRange", [key, source, out, [plain]], N, MIN_CHUNK);
   assert.equal(cpuWorkerChunks(), before, "no chunk went to a worker");
-  RANGE_KERNELS.unaryRange("exp", plain, want, 0, N);
+  RANGE_KERNELS.programRange(key, source, want, [plain], 0, N);
   assertSameBits(out, want, "exp of a plain array");
 });
 
@@ -155,9 +163,9 @@ test("the backend's kernels on shared tensors use the threads and match the elem
   const x = adopt(Float32Array.from(values(N))) as Float32Array, y = adopt(Float32Array.from(values(N))) as Float32Array;
   const t = (buf: TypedArray) => ({ buf, shape: [N], dtype: "float32" as const });
   const before = cpuWorkerChunks();
-  const prod = cpuBackend.binary("mul", t(x), t(y), [N], "float32") as Float32Array;
-  const gt = cpuBackend.binary("gt", t(x), t(y), [N], "bool") as Uint8Array;
-  const relu = cpuBackend.unary("relu", t(x), "float32") as Float32Array;
+  const prod = cpuBackend.elementwise(opProgram("mul"), [t(x), t(y)], [N], "float32") as Float32Array;
+  const gt = cpuBackend.elementwise(opProgram("gt"), [t(x), t(y)], [N], "bool") as Uint8Array;
+  const relu = cpuBackend.elementwise(opProgram("relu"), [t(x)], [N], "float32") as Float32Array;
   assert.ok(cpuWorkerChunks() > before, "workers computed chunks");
   for (const out of [prod, gt, relu]) assert.ok(isShared(out), "outputs are shared too, for the next kernel");
   for (let i = 0; i < N; i++) {

@@ -5,10 +5,15 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as cr from "chainrule";
 import * as func from "../src/func/index.js";
-import { rules } from "../src/autograd/primitives.js";
+import { applyElementwise, rules } from "../src/autograd/primitives.js";
 import { applyPrimitive } from "../src/autograd/dispatch.js";
 import { dualLevel, enterDualLevel, exitDualLevel, makeDual, tangentOf, unpackDual } from "../src/autograd/forward-ad.js";
 import type { Primitive } from "../src/autograd/primitives.js";
+import type { JvpContext } from "../src/autograd/rule.js";
+import type { ElementwiseParams } from "../src/autograd/primitives.js";
+import { ELEMENTWISE_OPS } from "../src/ops/elementwise.js";
+import type { ElementwiseOp } from "../src/ops/elementwise.js";
+import { opProgram } from "../src/ops/program.js";
 
 type Tensor = cr.Tensor;
 const f64 = { dtype: "float64" } as const;
@@ -275,7 +280,8 @@ const away = (shape: number[]) => rnd(shape).sign().mul(rnd(shape, 0.2, 1.5));
 const idx = (data: number[]) => cr.tensor(data, { dtype: "int32" });
 
 interface PrimSpec {
-  readonly prim: Primitive;
+  /** A structural primitive, or an elementwise op of the registry (each runs as the one elementwise primitive). */
+  readonly prim: Exclude<Primitive, "elementwise"> | ElementwiseOp;
   readonly inputs: () => Tensor[];
   readonly fn: (...xs: Tensor[]) => Tensor;
 }
@@ -303,7 +309,7 @@ const PRIM_SPECS: PrimSpec[] = [
     fn: (g) => applyPrimitive("nllLossBackward", [g, idx([1, 2, 1, 0, 2, -100, 0, 0]).reshape(2, 4)], { ignoreIndex: -100, reduction: "none", inShape: [2, 3, 4] }),
   },
   // relu's gradient as an op (reached through double backward): linear in g, flat in y away from 0.
-  { prim: "thresholdBackward", inputs: () => [rnd([5]), away([5])], fn: (g, y) => applyPrimitive("thresholdBackward", [g, y], {}) },
+  { prim: "thresholdBackward", inputs: () => [rnd([5]), away([5])], fn: (g, y) => applyElementwise(opProgram("thresholdBackward"), [g, y], g.dtype) },
   { prim: "erf", inputs: () => [rnd([4])], fn: (x) => x.erf() },
   { prim: "sign", inputs: () => [away([4])], fn: (x) => x.sign().mul(x) },
   { prim: "floor", inputs: () => [rnd([4]).mul(3)], fn: (x) => x.floor().add(x) },
@@ -392,9 +398,12 @@ function backwardNames(fn: (...xs: Tensor[]) => Tensor, xs: Tensor[]): Set<strin
 }
 
 test("every differentiable primitive has a tangent rule, and the table covers each one", () => {
-  const differentiable = (Object.keys(rules) as Primitive[]).filter((p) => rules[p].vjp !== undefined);
-  for (const p of differentiable) assert.equal(typeof rules[p].jvp, "function", `${p} has a vjp but no jvp`);
-  const covered = new Set(PRIM_SPECS.map((s) => s.prim));
+  const structural = (Object.keys(rules) as Primitive[]).filter((p) => p !== "elementwise" && rules[p].vjp !== undefined);
+  for (const p of structural) assert.equal(typeof rules[p].jvp, "function", `${p} has a vjp but no jvp`);
+  // Every differentiable op of the registry (its vjp and jvp generated from one local rule).
+  const elementwise = ELEMENTWISE_OPS.filter((op) => op !== "cast" && opProgram(op).differentiable);
+  const differentiable: string[] = [...structural, ...elementwise];
+  const covered = new Set<string>(PRIM_SPECS.map((s) => s.prim));
   assert.deepEqual(differentiable.filter((p) => !covered.has(p)), [], "primitives missing from PRIM_SPECS");
   for (const s of PRIM_SPECS) {
     cr.manualSeed(3);
@@ -412,13 +421,14 @@ for (const s of COMPOSITE_SPECS) {
 }
 
 test("the tangent checks catch a wrong tangent rule", () => {
-  const table = rules as unknown as Record<string, object>;
-  const saved = table.exp!;
-  table.exp = { ...saved, jvp: ([t]: (Tensor | null)[]) => t!.mul(2) }; // wrong: d eˣ is eˣ dx
+  const table = rules as unknown as Record<string, { jvp: (ts: readonly (Tensor | null)[], ctx: JvpContext<ElementwiseParams>) => Tensor }>;
+  const saved = table.elementwise!;
+  // wrong: d eˣ is eˣ dx
+  table.elementwise = { ...saved, jvp: (ts, ctx) => (ctx.params.program.name === "exp" ? ts[0]!.mul(2) : saved.jvp(ts, ctx)) };
   try {
     assert.throws(() => checkTangents("exp", () => [rnd([3])], (x) => x.exp()), /exp: jvp vs finite differences/);
   } finally {
-    table.exp = saved;
+    table.elementwise = saved;
   }
 });
 

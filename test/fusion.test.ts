@@ -3,14 +3,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as cr from "chainrule";
-import { setFusionMinElements, warmUpWasm } from "../src/backend/wasm/index.js";
 import { compiledExpressions } from "../src/backend/wasm/jit.js";
 import { fusedPasses, isFused } from "../src/backend/wasm/fusion.js";
-import { setWasmThreads, workerChunks } from "../src/backend/wasm/pool.js";
+import { workerChunks } from "../src/backend/wasm/pool.js";
 
 const N = 100_003; // above the fusion threshold, with a partial last vector and a partial last sum chunk
-setWasmThreads(2); // exercise the worker path even on one core
-warmUpWasm();
+const { setFusionMinElements } = cr.backends.wasm;
+cr.backends.wasm.setThreads(2); // exercise the worker path even on one core
+cr.backends.wasm.warmUp();
 
 function seeded(seed: number, n = N): Float32Array {
   const out = new Float32Array(n);
@@ -58,8 +58,8 @@ test("a fused forward and backward gives the bits of op-by-op wasm, and cpu's gr
 });
 
 test("large fused loops are shared with the worker threads, with the bits of one thread", async () => {
-  for (let i = 0; i < 200 && cr.wasmMemoryStats().workers === 0; i++) await new Promise((r) => setTimeout(r, 25));
-  assert.equal(cr.wasmMemoryStats().workers, 1, "a worker is ready");
+  for (let i = 0; i < 200 && cr.backends.wasm.memoryStats().workers === 0; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.equal(cr.backends.wasm.memoryStats().workers, 1, "a worker is ready");
   const xs = seeded(13, 700_005), ws = seeded(14, 700_005);
   const before = workerChunks();
   const fused = onBackend("wasm", () => w4(xs, ws));

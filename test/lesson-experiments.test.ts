@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import * as lesson from "../src/lesson/index.js";
+import * as cr from "chainrule";
+
+const { lesson } = cr;
 
 describe("lesson experiments", () => {
   test("chain-rule: autograd = by hand = finite differences, the multivariate rule, gradcheck", () => {
@@ -98,7 +100,7 @@ describe("lesson experiments", () => {
     assert.ok(r.holds);
     const starts = Object.values(r.losses).map((l) => l[0]);
     assert.ok(starts.every((s) => s === starts[0]), "the same initial weights");
-    for (const [name, f] of Object.entries(r.final)) assert.ok(f.loss < r.losses[name as lesson.OptimizerName][0]!, name);
+    for (const [name, f] of Object.entries(r.final)) assert.ok(f.loss < r.losses[name as cr.lesson.OptimizerName][0]!, name);
   });
 
   test("the registry lists every experiment in order and rejects unknown names", () => {

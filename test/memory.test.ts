@@ -6,7 +6,6 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import * as cr from "chainrule";
 import { onBackend } from "./helpers/backend.js";
-import { wasmMemoryStats } from "../src/backend/wasm/index.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -35,16 +34,16 @@ for (const backend of ["cpu", "wasm"]) {
       const step = tinyTraining(1);
       const first = step();
       for (let i = 0; i < 10; i++) step(); // the first steps make the optimizer's state
-      const before = { ...cr.memory(), heap: wasmMemoryStats().heapBytes };
+      const before = { ...cr.memory(), heap: cr.backends.wasm.memoryStats().heapBytes };
       let last = first;
       for (let i = 0; i < steps; i++) last = step();
-      const after = { ...cr.memory(), heap: wasmMemoryStats().heapBytes };
+      const after = { ...cr.memory(), heap: cr.backends.wasm.memoryStats().heapBytes };
       assert.ok(last < first, `it trained: loss ${first} → ${last}`);
       assert.equal(after.numTensors, before.numTensors, "live tensors");
       assert.equal(after.tensorBlocks, before.tensorBlocks, "tensor blocks on the wasm heap");
       assert.equal(after.tensorBytes, before.tensorBytes, "tensor bytes on the wasm heap");
       assert.equal(after.heap, before.heap, "the wasm memory did not grow");
-      assert.equal(wasmMemoryStats().bytesInUse, 0, "no scratch reserved between kernels");
+      assert.equal(cr.backends.wasm.memoryStats().bytesInUse, 0, "no scratch reserved between kernels");
       if (backend === "wasm") {
         assert.ok(before.tensorBlocks > 0, "tensors live on the wasm heap");
         assert.ok(after.disposedByScopes > before.disposedByScopes + steps * 20, "scopes disposed every step's temporaries");

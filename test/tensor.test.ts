@@ -541,8 +541,9 @@ test("where with tensors and scalars", () => {
   const b = cr.where(cr.tensor([[true], [false]]), cr.tensor([1, 2, 3]), 0);
   assert.deepEqual(b.shape, [2, 3]);
   assert.deepEqual(b.tolist(), [[1, 2, 3], [0, 0, 0]]);
-  // A non-bool condition means non-zero.
-  assert.deepEqual(cr.where(cr.tensor([0, 2]), 1, 0).tolist(), [0, 1]);
+  // The condition must be bool, as in PyTorch (a float condition is a mistake more often than a shortcut).
+  assert.throws(() => cr.where(cr.tensor([0, 2]), 1, 0), { name: "DTypeError", message: /^where: the condition must be a bool tensor, got float32/ });
+  assert.deepEqual(cr.where(cr.tensor([0, 2]).ne(0), 1, 0).tolist(), [0, 1]);
 });
 
 test("matmul shapes: the 1-D, 2-D and batched rules", () => {

@@ -23,8 +23,8 @@ if (!["w2", "w4"].includes(workload) || !["wasm", "cpu"].includes(backendName) |
   process.exit(2);
 }
 if (backendName === "wasm") {
-  cr.warmUpWasm();
-  for (let i = 0; i < 100 && cr.wasmMemoryStats().workers === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  cr.backends.wasm.warmUp();
+  for (let i = 0; i < 100 && cr.backends.wasm.memoryStats().workers === 0; i++) await new Promise((r) => setTimeout(r, 20));
 }
 cr.setBackend(backendName);
 const step = workload === "w2" ? mlpWorkload().step : elementwiseWorkload(1_000_000).run;

@@ -26,7 +26,7 @@ const after = handoffStats();
 const per = (k: keyof HandoffStats) => (after[k] - before[k]) / steps;
 const pct = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(0)}%` : "—");
 const us = (x: number) => `${(1000 * x).toFixed(0)} µs`;
-const threads = backendName === "wasm" ? cr.wasmMemoryStats().workers + 1 : "cpu pool";
+const threads = backendName === "wasm" ? cr.backends.wasm.memoryStats().workers + 1 : "cpu pool";
 console.log(`${workload} on ${backendName} (threads: ${threads}), ${steps} steps: ${ms.toFixed(2)} ms a step`);
 console.log(`  posts       ${per("posts").toFixed(1)} a step; ${pct(per("wakes"), per("posts"))} woke a sleeping worker, ${us(per("wakes") > 0 ? per("wakeMs") / per("wakes") : 0)} each: ${us(per("wakeMs"))} a step`);
 console.log(`  waits       ${per("waits").toFixed(1)} a step for a worker's last chunks; ${pct(per("sleeps"), per("waits"))} slept: ${us(per("waitMs"))} a step`);

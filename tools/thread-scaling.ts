@@ -12,8 +12,8 @@ const MEASURE_MS = 3000;
 /** A child: multiplies until `startAt` has passed, then for MEASURE_MS, and prints its GFLOP/s. */
 async function child(threads: number, startAt: number): Promise<void> {
   cr.setNumThreads(threads);
-  cr.warmUpWasm();
-  for (let i = 0; i < 200 && threads > 1 && cr.wasmMemoryStats().workers === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  cr.backends.wasm.warmUp();
+  for (let i = 0; i < 200 && threads > 1 && cr.backends.wasm.memoryStats().workers === 0; i++) await new Promise((r) => setTimeout(r, 20));
   cr.setBackend("wasm");
   const a = cr.keep(cr.randn([N, N])), b = cr.keep(cr.randn([N, N]));
   const product = () => cr.tidy(() => void cr.realize(a.matmul(b)));

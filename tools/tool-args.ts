@@ -18,6 +18,6 @@ export async function startBackend(name: string): Promise<void> {
     process.exit(1);
   }
   if (name !== "wasm") return;
-  cr.warmUpWasm();
-  for (let i = 0; i < 100 && cr.wasmMemoryStats().workers === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  cr.backends.wasm.warmUp();
+  for (let i = 0; i < 100 && cr.backends.wasm.memoryStats().workers === 0; i++) await new Promise((r) => setTimeout(r, 20));
 }

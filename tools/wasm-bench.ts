@@ -1,8 +1,9 @@
 // Times the wasm backend's kernels against the cpu backend's, interleaved in one run (compare the ratios: the host is shared):
 // `node --conditions=chainrule-source --import tsx tools/wasm-bench.ts [threads]`.
-import type { Backend, TensorData } from "../src/backend/backend.js";
+import type { CompleteBackend as Backend, TensorData } from "../src/backend/backend.js";
 import { cpuBackend } from "../src/backend/cpu/index.js";
 import { setWasmThreads, wasmBackend, wasmMemoryStats, warmUpWasm } from "../src/backend/wasm/index.js";
+import { opProgram } from "../src/ops/program.js";
 
 if (process.argv[2] !== undefined) setWasmThreads(Number(process.argv[2]));
 warmUpWasm();
@@ -18,9 +19,9 @@ const img = rand(32, 8, 28, 28);
 const win = { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], padValue: 0 } as const;
 
 const cases: [string, (b: Backend) => unknown, number, number][] = [
-  ["mul [256,784]·[256,784]", (b) => b.binary("mul", w, g, [256, 784], "float32"), 0, 30],
-  ["mul [256,784]·scalar", (b) => b.binary("mul", w, s, [256, 784], "float32"), 0, 30],
-  ["sqrt [256,784]", (b) => b.unary("sqrt", w, "float32"), 0, 30],
+  ["mul [256,784]·[256,784]", (b) => b.elementwise(opProgram("mul"), [w, g], [256, 784], "float32"), 0, 30],
+  ["mul [256,784]·scalar", (b) => b.elementwise(opProgram("mul"), [w, s], [256, 784], "float32"), 0, 30],
+  ["sqrt [256,784]", (b) => b.elementwise(opProgram("sqrt"), [w], [256, 784], "float32"), 0, 30],
   ["transpose [256,784]", (b) => b.permute(w, [1, 0]), 0, 30],
   ["unfold 3×3 [32,8,28,28]", (b) => b.unfold(img, win, [32, 72, 784]), 0, 10],
   ["matmul 128×784×256", (b) => b.matmul(x, wt, [128, 256]), 2 * 128 * 784 * 256, 20],

@@ -32,25 +32,27 @@ export function setRecordHook(hook: ((node: Node, output: Tensor) => void) | nul
 /** Applies primitive `prim` to `inputs`; the single entry point from the tensor API to the backends. */
 export function applyPrimitive<P extends Primitive>(prim: P, inputs: readonly Tensor[], params: PrimitiveParams[P]): Tensor {
   const rule = rules[prim] as Rule<PrimitiveParams[P]>;
+  const op = rule.name === undefined ? prim : rule.name(params);
   const backend = inputs[0]!._backend;
   for (const t of inputs) {
     if (t._backend !== backend) {
-      throw new ArgumentError(`${prim}: tensors live on different backends (${backend.name} and ${t._backend.name})`);
+      throw new ArgumentError(`${op}: tensors live on different backends (${backend.name} and ${t._backend.name})`);
     }
   }
   const result = rule.forward(backend, inputs.map((t) => t._data()), params);
   const out = Tensor._create(result.buf, result.shape, result.dtype, backend, rule.view ? inputs[0]!._version : undefined);
-  if (isAnomalyEnabled()) checkForward(prim, backwardName(prim), inputs, out); // before recording: a throw leaves nothing behind
+  if (isAnomalyEnabled()) checkForward(op, backwardName(op), inputs, out); // before recording: a throw leaves nothing behind
   if (rule.view) {
     // In-place changes through the base or any view must reach the others' histories (tensor/inplace.ts).
     out._viewBase = inputs[0]!._viewBase ?? inputs[0]!;
     out._historyVersion = out._version.value;
   }
-  if (rule.vjp !== undefined && isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
+  const differentiable = rule.vjp !== undefined && (rule.differentiable === undefined || rule.differentiable(params));
+  if (differentiable && isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
     const edges = inputs.map((t) => (t.requiresGrad ? t._gradientEdge() : null));
-    out._setGradFn(new FunctionNode(backwardName(prim), edges, rule, params, inputs, out));
+    out._setGradFn(new FunctionNode(backwardName(op), edges, rule, params, inputs, out));
     recordHook?.(out.gradFn!, out);
   }
-  if (isForwardAdActive()) propagateTangents(prim, rule, inputs, out, params);
+  if (differentiable && isForwardAdActive()) propagateTangents(op, rule, inputs, out, params);
   return out;
 }

@@ -20,9 +20,9 @@ function save(t: Tensor): Saved {
 }
 
 // Which of the op's tensors the rule reads, given which inputs need a gradient.
-function saveSpec<P>(rule: Rule<P>, needs: readonly boolean[]): SaveSpec {
+function saveSpec<P>(rule: Rule<P>, needs: readonly boolean[], params: P): SaveSpec {
   const saves = rule.saves ?? "both";
-  if (typeof saves === "function") return saves(needs);
+  if (typeof saves === "function") return saves(needs, params);
   const inputs = saves === "inputs" || saves === "both";
   return { inputs: needs.map(() => inputs), output: saves === "output" || saves === "both" };
 }
@@ -44,7 +44,7 @@ export class FunctionNode<P> extends Node {
     output: Tensor,
   ) {
     super(name, edges);
-    const spec = saveSpec(rule, edges.map((e) => e !== null));
+    const spec = saveSpec(rule, edges.map((e) => e !== null), params);
     this.savedInputs = inputs.map((t, i) => (spec.inputs[i] === true ? save(t) : null));
     this.savedOutput = spec.output ? save(output) : null;
     this.inputShapes = inputs.map((t) => t.shape);

@@ -2,90 +2,48 @@
 // `vjp` for reverse mode and `jvp` for forward mode (the compiler requires both or neither). Rules are
 // written in differentiable tensor ops, so derivatives of derivatives come for free; the engine sums
 // broadcast gradients down to each input's shape, and the dispatcher expands tangents up to the
-// output's, so rules need not.
-import type { BinaryOp, LossReduction, ReduceOp, TensorData, UnaryOp, Window2d } from "../backend/backend.js";
+// output's, so rules need not. Elementwise ops are one primitive: their rules are generated from the op
+// registry's local derivatives (ops/program.ts), so each is written once, there.
+import type { CompleteBackend, TensorData } from "../backend/backend.js";
 import type { DType } from "../dtype.js";
+import type { DerivativeOf, Operand, Program } from "../ops/program.js";
+import type { StructuralParams } from "../ops/structural.js";
 import { broadcastShapes, sizeOf } from "../shape.js";
 import type { Shape } from "../shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { where } from "../tensor/elementwise.js";
 import { sumToShape } from "../tensor/movement.js";
 import { applyPrimitive } from "./dispatch.js";
-import type { Derivatives, Jvp, Rule } from "./rule.js";
+import type { Jvp, Rule } from "./rule.js";
 
-type NoParams = Record<string, never>;
-/**
- * An operand flagged `trans` is stored with its last two dims swapped: the product uses its transpose without
- * copying it. `sumBatch`: the products over the operands' (broadcast) batch dims summed into one [m, n] result.
- */
-interface MatmulParams { transA: boolean; transB: boolean; sumBatch?: boolean }
-interface NllParams { ignoreIndex: number; reduction: LossReduction }
-interface ReduceParams { axes: readonly number[]; keepdim: boolean }
-interface SliceParams { starts: readonly number[]; steps: readonly number[]; outShape: Shape; inShape: Shape }
+/** An elementwise program's parameters: the program, and the dtype of its result. */
+export interface ElementwiseParams {
+  readonly program: Program;
+  readonly dtype: DType;
+}
 
-/** Every primitive and the parameters it takes besides its tensor inputs. */
-export interface PrimitiveParams {
-  neg: NoParams; abs: NoParams; sqrt: NoParams; exp: NoParams; log: NoParams; log1p: NoParams; expm1: NoParams; sin: NoParams; cos: NoParams;
-  tanh: NoParams; sigmoid: NoParams; relu: NoParams; erf: NoParams;
-  sign: NoParams; floor: NoParams; ceil: NoParams; round: NoParams;
-  isnan: NoParams; isinf: NoParams; isfinite: NoParams; logicalNot: NoParams;
-  add: NoParams; sub: NoParams; mul: NoParams; div: NoParams; pow: NoParams; maximum: NoParams; minimum: NoParams;
-  gt: NoParams; ge: NoParams; lt: NoParams; le: NoParams; eq: NoParams; ne: NoParams;
-  logicalAnd: NoParams; logicalOr: NoParams; thresholdBackward: NoParams;
-  where: NoParams;
-  cast: { dtype: DType };
-  sum: ReduceParams & { dtype: DType }; amax: ReduceParams; amin: ReduceParams;
-  argmax: { axis: number; keepdim: boolean }; argmin: { axis: number; keepdim: boolean };
-  logSoftmax: { axis: number }; logSoftmaxBackward: { axis: number };
-  nllLoss: NllParams; nllLossBackward: NllParams & { inShape: Shape };
-  matmul: MatmulParams;
-  addmm: { transA: boolean; transB: boolean };
-  reshape: { shape: Shape };
-  permute: { perm: readonly number[] };
-  expand: { shape: Shape };
-  slice: SliceParams;
-  sliceBackward: SliceParams;
-  cat: { axis: number };
-  unfold: { window: Window2d; outShape: Shape; inShape: Shape };
-  fold: { window: Window2d; outShape: Shape; inShape: Shape };
-  maxPool2dIndices: { window: Window2d; outShape: Shape };
-  gather: { dim: number }; scatterAdd: { dim: number };
-  indexSelect: { dim: number }; indexAdd: { dim: number };
+/** Every primitive and the parameters it takes besides its tensor inputs: the registry's structural ops, and `elementwise`. */
+export interface PrimitiveParams extends StructuralParams {
+  elementwise: ElementwiseParams;
 }
 export type Primitive = keyof PrimitiveParams;
 
-// `derivatives` is null for ops without a derivative; otherwise both rules must be given.
-function unaryRule(op: UnaryOp, derivatives: Derivatives<NoParams> | null, saves: Rule<NoParams>["saves"], outDtype?: DType): Rule<NoParams> {
-  const forward: Rule<NoParams>["forward"] = (backend, [x]) => {
-    const dtype = outDtype ?? x!.dtype;
-    return { buf: backend.unary(op, x!, dtype), shape: x!.shape, dtype };
-  };
-  return derivatives ? { forward, saves, ...derivatives } : { forward, saves };
-}
-
-function binaryRule(op: BinaryOp, derivatives: Derivatives<NoParams> | null, saves: Rule<NoParams>["saves"], outDtype?: DType): Rule<NoParams> {
-  const forward: Rule<NoParams>["forward"] = (backend, [a, b]) => {
-    const shape = broadcastShapes(op, a!.shape, b!.shape);
-    const dtype = outDtype ?? a!.dtype;
-    return { buf: backend.binary(op, a!, b!, shape, dtype), shape, dtype };
-  };
-  return derivatives ? { forward, saves, ...derivatives } : { forward, saves };
-}
+type ReduceParams = StructuralParams["amax"];
 
 // Tangent rules get null for inputs without a tangent (at least one has one): these treat null as zero.
 function plus(a: Tensor | null, b: Tensor | null): Tensor {
   return a === null ? b! : b === null ? a : a.add(b);
 }
 // Constants made inside rules live on the backend of the tensors they combine with, not the current one.
-const zerosOn = (like: Tensor, shape: Shape, dtype: DType): Tensor =>
-  Tensor._create(like._backend.full(sizeOf(shape), 0, dtype), shape, dtype, like._backend);
+const fullOn = (like: Tensor, shape: Shape, dtype: DType, value: number): Tensor =>
+  Tensor._create(like._backend.full(sizeOf(shape), value, dtype), shape, dtype, like._backend);
+const zerosOn = (like: Tensor, shape: Shape, dtype: DType): Tensor => fullOn(like, shape, dtype, 0);
 const orZeros = (t: Tensor | null, like: Tensor, shape: Shape, dtype: DType): Tensor => t ?? zerosOn(like, shape, dtype);
 
 function reduceShape(shape: Shape, axes: readonly number[], keepdim: boolean): number[] {
   return keepdim ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i));
 }
 
-function reduceRule(op: ReduceOp & ("max" | "min")): Rule<ReduceParams> {
+function reduceRule(op: "max" | "min"): Rule<ReduceParams> {
   return {
     forward: (backend, [x], { axes, keepdim }) => ({
       buf: backend.reduce(op, x!, axes, x!.dtype),
@@ -117,8 +75,6 @@ function argRule(op: "argmax" | "argmin"): Rule<{ axis: number; keepdim: boolean
   };
 }
 
-// Piecewise-constant functions: zero derivative both ways (as PyTorch gives).
-const zeroDerivatives: Derivatives<NoParams> = { vjp: (g) => [g.mul(0)], jvp: ([t]) => t!.mul(0) };
 // Linear ops map a tangent exactly as they map the value.
 const linear = <P extends Primitive>(prim: P): Jvp<PrimitiveParams[P]> => ([t], { params }) => applyPrimitive(prim, [t!], params);
 const inv = (perm: readonly number[]) => perm.map((_, i) => perm.indexOf(i));
@@ -128,165 +84,41 @@ const inv = (perm: readonly number[]) => perm.map((_, i) => perm.indexOf(i));
 const mmFor = (target: Shape, a: Tensor, b: Tensor, transA: boolean, transB: boolean) =>
   applyPrimitive("matmul", [a, b], { transA, transB, sumBatch: target.length === 2 && (a.ndim > 2 || b.ndim > 2) });
 
+/** Runs `program` on `inputs` (a result of `dtype`): the one way elementwise work is recorded. */
+export function applyElementwise(program: Program, inputs: readonly Tensor[], dtype: DType): Tensor {
+  return applyPrimitive("elementwise", inputs, { program, dtype });
+}
+
+// A derivative the registry generated, applied: a program over its operands, a constant, or an operand itself.
+function applyDerivative(d: DerivativeOf, operand: (o: Operand) => Tensor, like: Tensor, shape: Shape, dtype: DType): Tensor {
+  if (d.kind === "const") return fullOn(like, shape, dtype, d.value);
+  if (d.kind === "operand") return operand(d.operand);
+  return applyElementwise(d.program, d.operands.map(operand), dtype);
+}
+
 /** The table itself: a missing or misnamed entry is a compile error. */
 export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
-  neg: unaryRule("neg", {
-    vjp: (g) => [g.neg()],
-    jvp: ([t]) => t!.neg(),
-  }, "none"),
-  // d|x| = sign(x) dx (0 at 0, as in PyTorch)
-  abs: unaryRule("abs", {
-    vjp: (g, { inputs: [x] }) => [g.mul(x!.sign())],
-    jvp: ([t], { inputs: [x] }) => t!.mul(x!.sign()),
-  }, "inputs"),
-  // d√x = dx / (2√x)
-  sqrt: unaryRule("sqrt", {
-    vjp: (g, { output: y }) => [g.div(y.mul(2))],
-    jvp: ([t], { output: y }) => t!.div(y.mul(2)),
-  }, "output"),
-  // d eˣ = eˣ dx
-  exp: unaryRule("exp", {
-    vjp: (g, { output: y }) => [g.mul(y)],
-    jvp: ([t], { output: y }) => t!.mul(y),
-  }, "output"),
-  // d log x = dx / x
-  log: unaryRule("log", {
-    vjp: (g, { inputs: [x] }) => [g.div(x!)],
-    jvp: ([t], { inputs: [x] }) => t!.div(x!),
-  }, "inputs"),
-  // d log(1 + x) = dx / (1 + x)
-  log1p: unaryRule("log1p", {
-    vjp: (g, { inputs: [x] }) => [g.div(x!.add(1))],
-    jvp: ([t], { inputs: [x] }) => t!.div(x!.add(1)),
-  }, "inputs"),
-  // d(eˣ - 1) = eˣ dx = (y + 1) dx
-  expm1: unaryRule("expm1", {
-    vjp: (g, { output: y }) => [g.mul(y.add(1))],
-    jvp: ([t], { output: y }) => t!.mul(y.add(1)),
-  }, "output"),
-  // d sin x = cos x dx
-  sin: unaryRule("sin", {
-    vjp: (g, { inputs: [x] }) => [g.mul(x!.cos())],
-    jvp: ([t], { inputs: [x] }) => t!.mul(x!.cos()),
-  }, "inputs"),
-  // d cos x = -sin x dx
-  cos: unaryRule("cos", {
-    vjp: (g, { inputs: [x] }) => [g.mul(x!.sin()).neg()],
-    jvp: ([t], { inputs: [x] }) => t!.mul(x!.sin()).neg(),
-  }, "inputs"),
-  // d tanh x = (1 - tanh² x) dx
-  tanh: unaryRule("tanh", {
-    vjp: (g, { output: y }) => [g.mul(y.mul(y).neg().add(1))],
-    jvp: ([t], { output: y }) => t!.mul(y.mul(y).neg().add(1)),
-  }, "output"),
-  // d σ(x) = σ(x)(1 - σ(x)) dx, never above 0.25
-  sigmoid: unaryRule("sigmoid", {
-    vjp: (g, { output: y }) => [g.mul(y.mul(y.neg().add(1)))],
-    jvp: ([t], { output: y }) => t!.mul(y.mul(y.neg().add(1))),
-  }, "output"),
-  // d relu x = [x > 0] dx (0 at 0, as in PyTorch)
-  relu: unaryRule("relu", {
-    vjp: (g, { output: y }) => [applyPrimitive("thresholdBackward", [g, y], {})],
-    jvp: ([t], { output: y }) => applyPrimitive("thresholdBackward", [t!, y], {}),
-  }, "output"),
-  // d erf x = 2/√π e^(-x²) dx
-  erf: unaryRule("erf", {
-    vjp: (g, { inputs: [x] }) => [g.mul(x!.mul(x!).neg().exp().mul(2 / Math.sqrt(Math.PI)))],
-    jvp: ([t], { inputs: [x] }) => t!.mul(x!.mul(x!).neg().exp().mul(2 / Math.sqrt(Math.PI))),
-  }, "inputs"),
-  sign: unaryRule("sign", zeroDerivatives, "none"),
-  floor: unaryRule("floor", zeroDerivatives, "none"),
-  ceil: unaryRule("ceil", zeroDerivatives, "none"),
-  round: unaryRule("round", zeroDerivatives, "none"),
-  isnan: unaryRule("isnan", null, "none", "bool"),
-  isinf: unaryRule("isinf", null, "none", "bool"),
-  isfinite: unaryRule("isfinite", null, "none", "bool"),
-  logicalNot: unaryRule("logicalNot", null, "none", "bool"),
-
-  // d(a + b) = da + db
-  add: binaryRule("add", { vjp: (g) => [g, g], jvp: ([ta, tb]) => plus(ta!, tb!) }, "none"),
-  // d(a - b) = da - db
-  sub: binaryRule("sub", { vjp: (g) => [g, g.neg()], jvp: ([ta, tb]) => plus(ta!, tb?.neg() ?? null) }, "none"),
-  // d(ab) = b da + a db
-  mul: binaryRule("mul", {
-    vjp: (g, { inputs: [a, b], needsInputGrad: [na, nb] }) => [na ? g.mul(b!) : null, nb ? g.mul(a!) : null],
-    jvp: ([ta, tb], { inputs: [a, b] }) => plus(ta ? ta.mul(b!) : null, tb ? tb.mul(a!) : null),
-  }, (n) => ({ inputs: [n[1] === true, n[0] === true], output: false })), // a only for b's gradient, and b only for a's
-
-  // d(a/b) = da/b - a db/b²
-  div: binaryRule("div", {
-    vjp: (g, { inputs: [a, b], needsInputGrad: [na, nb] }) => [
-      na ? g.div(b!) : null,
-      nb ? g.neg().mul(a!).div(b!.mul(b!)) : null,
-    ],
-    jvp: ([ta, tb], { inputs: [a, b] }) => plus(ta ? ta.div(b!) : null, tb ? tb.neg().mul(a!).div(b!.mul(b!)) : null),
-  }, (n) => ({ inputs: [n[1] === true, true], output: false })), // a only for b's gradient
-
-  // d(aᵇ) = b aᵇ⁻¹ da + aᵇ log a db; PyTorch's conventions at b = 0 and at a = 0 keep NaN out.
-  pow: binaryRule("pow", {
-    vjp: (g, { inputs: [a, b], output: y, needsInputGrad: [na, nb] }) => [
-      na ? where(b!.eq(0), 0, g.mul(b!).mul(a!.pow(b!.sub(1)))) : null,
-      nb ? where(a!.eq(0).logicalAnd(b!.ge(0)), 0, g.mul(y).mul(a!.log())) : null,
-    ],
-    jvp: ([ta, tb], { inputs: [a, b], output: y }) => plus(
-      ta ? where(b!.eq(0), 0, ta.mul(b!).mul(a!.pow(b!.sub(1)))) : null,
-      tb ? where(a!.eq(0).logicalAnd(b!.ge(0)), 0, tb.mul(y).mul(a!.log())) : null,
-    ),
-  }, (n) => ({ inputs: [true, true], output: n[1] === true })), // the output only for the exponent's gradient
-
-  // Ties split the gradient in half, as PyTorch's maximum and minimum do.
-  maximum: binaryRule("maximum", {
-    vjp: (g, { inputs: [a, b] }) => [
-      where(a!.eq(b!), g.div(2), where(a!.gt(b!), g, 0)),
-      where(a!.eq(b!), g.div(2), where(b!.gt(a!), g, 0)),
-    ],
-    jvp: ([ta, tb], { inputs: [a, b] }) => plus(
-      ta ? where(a!.eq(b!), ta.div(2), where(a!.gt(b!), ta, 0)) : null,
-      tb ? where(a!.eq(b!), tb.div(2), where(b!.gt(a!), tb, 0)) : null,
-    ),
-  }, "inputs"),
-  minimum: binaryRule("minimum", {
-    vjp: (g, { inputs: [a, b] }) => [
-      where(a!.eq(b!), g.div(2), where(a!.lt(b!), g, 0)),
-      where(a!.eq(b!), g.div(2), where(b!.lt(a!), g, 0)),
-    ],
-    jvp: ([ta, tb], { inputs: [a, b] }) => plus(
-      ta ? where(a!.eq(b!), ta.div(2), where(a!.lt(b!), ta, 0)) : null,
-      tb ? where(a!.eq(b!), tb.div(2), where(b!.lt(a!), tb, 0)) : null,
-    ),
-  }, "inputs"),
-  gt: binaryRule("gt", null, "none", "bool"),
-  ge: binaryRule("ge", null, "none", "bool"),
-  lt: binaryRule("lt", null, "none", "bool"),
-  le: binaryRule("le", null, "none", "bool"),
-  eq: binaryRule("eq", null, "none", "bool"),
-  ne: binaryRule("ne", null, "none", "bool"),
-  logicalAnd: binaryRule("logicalAnd", null, "none", "bool"),
-  logicalOr: binaryRule("logicalOr", null, "none", "bool"),
-  // relu's gradient as an op of its own (one pass instead of a mask and a select): [y > 0]·g is linear in g, flat in y.
-  thresholdBackward: binaryRule("thresholdBackward", {
-    vjp: (gg, { inputs: [, y], needsInputGrad: [ng, ny] }) => [
-      ng ? applyPrimitive("thresholdBackward", [gg, y!], {}) : null,
-      ny ? zerosOn(gg, y!.shape, gg.dtype) : null,
-    ],
-    jvp: ([tg], { inputs: [g, y] }) => (tg ? applyPrimitive("thresholdBackward", [tg, y!], {}) : zerosOn(g!, g!.shape, g!.dtype)),
-  }, (n) => ({ inputs: [false, n[0] === true || n[1] === true], output: false })),
-
-  // d where(c, a, b) = where(c, da, db)
-  where: {
-    forward: (backend, [c, a, b]) => {
-      const shape = broadcastShapes("where", broadcastShapes("where", c!.shape, a!.shape), b!.shape);
-      return { buf: backend.where(c!, a!, b!, shape, a!.dtype), shape, dtype: a!.dtype };
+  // Any elementwise program, its shape the operands' broadcast; gradients and tangents from the registry's rules.
+  elementwise: {
+    forward: (backend, inputs, { program, dtype }) => {
+      let shape: Shape = inputs[0]!.shape;
+      for (let i = 1; i < inputs.length; i++) shape = broadcastShapes(program.name, shape, inputs[i]!.shape);
+      return { buf: backend.elementwise(program, inputs, shape, dtype), shape, dtype };
     },
-    vjp: (g, { inputs: [c], needsInputGrad: [, na, nb] }) => [null, na ? where(c!, g, 0) : null, nb ? where(c!, 0, g) : null],
-    jvp: ([, ta, tb], { inputs: [c] }) => where(c!, ta ?? 0, tb ?? 0),
-    saves: () => ({ inputs: [true, false, false], output: false }), // the condition only
-  },
-  cast: {
-    forward: (backend, [x], { dtype }) => ({ buf: backend.cast(x!, dtype), shape: x!.shape, dtype }),
-    vjp: (g, { inputDtypes: [d] }) => [g.to(d!)],
-    jvp: ([t], { params: { dtype } }) => t!.to(dtype),
-    saves: "none",
+    vjp: (g, { inputs, output, params: { program }, inputShapes, inputDtypes, needsInputGrad }) =>
+      needsInputGrad.map((need, i) => {
+        if (!need) return null;
+        const operand = (o: Operand): Tensor => (o === "grad" ? g : o === "output" ? output : typeof o === "number" ? inputs[o]! : g);
+        return applyDerivative(program.vjp(i), operand, g, inputShapes[i]!, inputDtypes[i]!);
+      }),
+    jvp: (ts, { inputs, output, params: { program } }) => {
+      const like = ts.find((t) => t !== null)!;
+      const operand = (o: Operand): Tensor => (o === "output" ? output : typeof o === "number" ? inputs[o]! : o === "grad" ? like : ts[o.tangent]!);
+      return applyDerivative(program.jvp(ts.map((t) => t !== null)), operand, like, output.shape, like.dtype);
+    },
+    saves: (needs, { program }) => program.saves(needs),
+    differentiable: ({ program }) => program.differentiable,
+    name: ({ program }) => program.name,
   },
 
   // d Σx = broadcast of the gradient back over the summed axes
@@ -511,4 +343,5 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
   },
 };
 
-export type { SliceParams, TensorData };
+export type { TensorData };
+export type { CompleteBackend };

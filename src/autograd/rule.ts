@@ -1,5 +1,5 @@
 // The shape of a primitive's definition: its forward kernel call and its derivative rule, side by side.
-import type { Backend, DataBuf } from "../backend/backend.js";
+import type { CompleteBackend, DataBuf } from "../backend/backend.js";
 import type { TensorData } from "../backend/backend.js";
 import type { DType } from "../dtype.js";
 import type { Shape } from "../shape.js";
@@ -53,15 +53,19 @@ export interface SaveSpec {
 }
 
 interface RuleBase<P> {
-  forward(backend: Backend, inputs: readonly TensorData[], params: P): ForwardResult;
+  forward(backend: CompleteBackend, inputs: readonly TensorData[], params: P): ForwardResult;
   /**
    * What the derivative rule reads; the rest is not kept alive by the graph. Default: both. A function
    * decides per input from which inputs need a gradient (mul keeps `a` only for `b`'s gradient), so an
    * in-place change to a tensor no rule will read is allowed, as in PyTorch.
    */
-  saves?: "inputs" | "output" | "both" | "none" | ((needsInputGrad: readonly boolean[]) => SaveSpec);
+  saves?: "inputs" | "output" | "both" | "none" | ((needsInputGrad: readonly boolean[], params: P) => SaveSpec);
   /** True for ops whose output shares the input's memory (reshape): they share its version counter too. */
   view?: boolean;
+  /** For a primitive whose params decide whether it is differentiable (elementwise: not for tests). */
+  differentiable?: (params: P) => boolean;
+  /** The op's name in graph nodes and errors, where the params decide it (elementwise: the program's). */
+  name?: (params: P) => string;
 }
 
 /**

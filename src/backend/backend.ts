@@ -1,6 +1,11 @@
-// The backend seam: the kernels a backend runs. Backends know shapes and dtypes, never autograd.
+// The backend seam: what a backend implements to run chainrule's ops. Backends know buffers, shapes and dtypes,
+// never autograd nor tensors. See CONTRIBUTING.md, "Add a backend".
 import type { DType, TypedArray } from "../dtype.js";
+import type { Program } from "../ops/program.js";
+import type { AdamHyper, LossReduction, ReduceOp, StridedView, Window2d } from "../ops/params.js";
 import type { Shape } from "../shape.js";
+
+export type { AdamHyper, LossReduction, ReduceOp, StridedView, Window2d };
 
 /** A backend's handle to tensor memory (a typed array on `cpu`, a heap region on `wasm`). Opaque above the seam. */
 export type DataBuf = object;
@@ -12,73 +17,123 @@ export interface TensorData {
   readonly dtype: DType;
 }
 
-export type UnaryOp =
-  | "neg" | "abs" | "sqrt" | "exp" | "log" | "log1p" | "expm1" | "sin" | "cos" | "tanh" | "sigmoid" | "relu" | "erf"
-  | "sign" | "reciprocal" | "square" | "floor" | "ceil" | "round" | "isnan" | "isinf" | "isfinite" | "logicalNot";
-
-export type BinaryOp =
-  | "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum"
-  | "gt" | "ge" | "lt" | "le" | "eq" | "ne" | "logicalAnd" | "logicalOr"
-  /** relu's gradient: `b <= 0 ? 0 : a`, with `a` the incoming gradient and `b` relu's output (PyTorch's threshold_backward). */
-  | "thresholdBackward";
-
-export type ReduceOp = "sum" | "prod" | "max" | "min";
-
-/** How nllLoss reduces the per-target losses: their mean over the targets that count, their sum, or none. */
-export type LossReduction = "mean" | "sum" | "none";
-
-/** A 2-D sliding window over `[N, C, H, W]` (convolution and pooling), sizes as [height, width]. */
-export interface Window2d {
-  readonly kernel: readonly [number, number];
-  readonly stride: readonly [number, number];
-  readonly padding: readonly [number, number];
-  readonly dilation: readonly [number, number];
-  /** What the padding reads as: 0 for convolution, -Infinity for max pooling. */
-  readonly padValue: number;
-}
-
-/** The scalars of one fused Adam step (see `Backend.adamUpdate`). */
-export interface AdamHyper {
-  readonly beta1: number;
-  readonly beta2: number;
-  /** lr / (1 − β1ᵗ). */
-  readonly stepSize: number;
-  /** √(1 − β2ᵗ). */
-  readonly biasCorrection2Sqrt: number;
-  readonly eps: number;
-}
-
-/**
- * The kernels every backend provides. Inputs are contiguous and row-major; every kernel returns a
- * new buffer and never changes its inputs, except the `*Inplace` kernels which say so.
- */
-/** A recorded call's kernel work, redone without its JavaScript (see `Backend.captureKernels`). */
+/** A recorded call's kernel work, redone without its JavaScript (see `BackendCore.captureKernels`). */
 export interface KernelPlan {
   run(): void;
   /** Frees what the plan reserved (its scratch memory). */
   dispose(): void;
 }
 
-export interface Backend {
+/**
+ * The backend core: what every backend implements, and all a backend needs for every op of chainrule to run on
+ * it. Inputs are contiguous and row-major; kernels return new buffers and never change their inputs, except
+ * `assign` and `scatterStrided`, which write into `dst`. Memory is the backend's own: the tensor layer calls
+ * `release` when no tensor uses a buffer any more.
+ */
+export interface BackendCore {
   readonly name: string;
+
+  // ---- memory ----
   /** Moves host data into backend memory; the backend may keep `data` itself, so the caller must not change it afterwards. */
   fromArray(data: TypedArray): DataBuf;
-  /** Reads a buffer back as a new typed array of `dtype` holding `size` elements. */
-  toArray(buf: DataBuf, dtype: DType, size: number): TypedArray;
+  /** Reads `size` elements of `dtype` back into host memory, as a new typed array. Every backend has it. */
+  read(buf: DataBuf, dtype: DType, size: number): Promise<TypedArray>;
+  /** `read`, synchronously: only where the memory is in (or next to) host memory. GPU backends leave it out. */
+  readSync?(buf: DataBuf, dtype: DType, size: number): TypedArray;
   /** The buffer's memory as a typed array without copying, where the backend keeps it in host memory. */
   view?(buf: DataBuf): TypedArray;
   /** A buffer of `size` elements of `dtype`, every one equal to `value`. */
   full(size: number, value: number, dtype: DType): DataBuf;
-  /** Converts elements to another dtype (bool: non-zero becomes 1; int32: truncation toward zero). */
-  cast(x: TensorData, dtype: DType): DataBuf;
-  /** Elementwise `op`; the output dtype is `outDtype` (bool for the `is*` tests). */
-  unary(op: UnaryOp, x: TensorData, outDtype: DType): DataBuf;
-  /** Elementwise `op` with NumPy broadcasting to `outShape`; both inputs share one dtype. */
-  binary(op: BinaryOp, a: TensorData, b: TensorData, outShape: Shape, outDtype: DType): DataBuf;
-  /** `cond ? a : b` with broadcasting; `a` and `b` share `outDtype`. */
-  where(cond: TensorData, a: TensorData, b: TensorData, outShape: Shape, outDtype: DType): DataBuf;
+  /** Copies `src` into `dst` (same size and dtype) in place. */
+  assign(dst: DataBuf, src: TensorData): void;
+  /**
+   * Called by the tensor layer when no tensor uses `buf` any more (scopes, `dispose()`): the backend may reuse its
+   * memory at once. Absent where the garbage collector is enough (memory the JavaScript heap owns).
+   */
+  release?(buf: DataBuf): void;
+  /** Whether `buf` lives in memory only `release` frees (not the JavaScript heap's): the tensor layer then releases it when its tensors are collected. */
+  ownsMemory?(buf: DataBuf): boolean;
+
+  // ---- compute ----
+  /**
+   * Runs an elementwise program (ops/program.ts: the registry's ops composed into one expression) over `inputs`,
+   * each broadcast to `outShape` (NumPy rules), writing `outDtype`. Each op's result is rounded to its operands'
+   * dtype before the next reads it (float32 math stays float32), so fusing a chain into one program gives the
+   * bits of running its ops one by one. A bool result is 1 where the value is non-zero.
+   */
+  elementwise(program: Program, inputs: readonly TensorData[], outShape: Shape, outDtype: DType): DataBuf;
   /** Reduces over `axes` (sorted, distinct); the result has shape `x.shape` with those axes set to 1. */
   reduce(op: ReduceOp, x: TensorData, axes: readonly number[], outDtype: DType): DataBuf;
+  /** Index (int32) of the first maximum or minimum along `axis`; the result keeps that axis as 1. */
+  argReduce(op: "argmax" | "argmin", x: TensorData, axis: number): DataBuf;
+  /**
+   * Batched matrix product of `[...batchA, m, k]` and `[...batchB, k, n]`, batch dims broadcast to `outShape`.
+   * With `transA` (`transB`) the operand is stored with its last two dims swapped and used transposed.
+   * An `outShape` of just `[m, n]` for operands with batch dims asks for the products summed over their
+   * (broadcast) batch: a broadcast weight's gradient, without storing every product.
+   */
+  matmul(a: TensorData, b: TensorData, outShape: Shape, transA?: boolean, transB?: boolean): DataBuf;
+  /** A contiguous copy of the strided view `view` of `x`'s buffer, of shape `outShape`. */
+  strided(x: TensorData, view: StridedView, outShape: Shape): DataBuf;
+  /**
+   * Writes `src` (of the view's shape) into the strided view `view` of `dst`, in place: `dst[view(i)] = src[i]`, or
+   * with `accumulate`, `dst[view(i)] += src[i]` (overlapping positions add up). The adjoint of `strided`.
+   */
+  scatterStrided(dst: DataBuf, src: TensorData, view: StridedView, accumulate: boolean): void;
+  /** `out[i][j][k] = x[i][index[i][j][k]][k]` for dim 1, and so on (PyTorch's `gather`); an index out of range throws an IndexError. */
+  gather(x: TensorData, dim: number, index: TensorData): DataBuf;
+  /** A copy of `base` with `src` added at `index` along `dim` (PyTorch's `scatter_add`). */
+  scatterAdd(base: TensorData, dim: number, index: TensorData, src: TensorData): DataBuf;
+
+  // ---- deferred work and captured graphs (optional) ----
+  /**
+   * Computes `bufs` now where the backend defers work (wasm's fused elementwise chains are computed when
+   * read), together where it can; absent where every kernel computes when called.
+   */
+  evaluate?(bufs: readonly DataBuf[]): void;
+  /**
+   * Runs `fn` with every kernel computing when it is called, where the backend otherwise defers work: a captured
+   * graph records calls and replays them, and work deferred to whatever reads it first would not replay.
+   */
+  computeEagerly?<T>(fn: () => T): T;
+  /**
+   * For captured graphs (tensor/capture.ts): runs `call`, this backend's method `method` on `args`, the buffers a
+   * replay uses, and returns its result with a plan that redoes its kernel work alone on the same memory, leaving
+   * the result in `target` (the buffer the recorded call returned), or null where the call did more than that
+   * (`retry`: ask again at the next replay). Absent where a replay always calls the method.
+   */
+  captureKernels?(method: string, args: readonly unknown[], call: () => unknown, target: unknown): { result: unknown; plan: KernelPlan | null; retry?: boolean };
+}
+
+/**
+ * Faster ways to do what the core can do: a backend implements the ones it has kernels for, and the library
+ * composes the rest from the core (fallbacks.ts). Each says what it computes; the composite computes the same.
+ */
+export interface AcceleratedMethods {
+  /** Reorders dims: output dim i is input dim `perm[i]`. */
+  permute(x: TensorData, perm: readonly number[]): DataBuf;
+  /** Broadcasts `x` to `outShape` (NumPy rules), copying. */
+  expand(x: TensorData, outShape: Shape): DataBuf;
+  /** Strided read: output element at index i is input at `starts[d] + i[d] * steps[d]` per dim. */
+  slice(x: TensorData, starts: readonly number[], steps: readonly number[], outShape: Shape): DataBuf;
+  /** The adjoint of `slice`: zeros of `inShape` with `src` added at the sliced positions. */
+  sliceBackward(src: TensorData, inShape: Shape, starts: readonly number[], steps: readonly number[]): DataBuf;
+  /** Concatenates along `axis`. */
+  cat(xs: readonly TensorData[], axis: number, outShape: Shape): DataBuf;
+  /** Picks the slices `index` (1-D int32) along `dim`. */
+  indexSelect(x: TensorData, dim: number, index: TensorData): DataBuf;
+  /** A copy of `base` with slice j of `src` added at slice `index[j]` along `dim` (PyTorch's `index_add`). */
+  indexAdd(base: TensorData, dim: number, index: TensorData, src: TensorData): DataBuf;
+  /** im2col: `[N, C, H, W]` → `[N, C·kh·kw, L]`, one column per window position (PyTorch's `unfold`). */
+  unfold(x: TensorData, window: Window2d, outShape: Shape): DataBuf;
+  /** col2im, the adjoint of `unfold`: `[N, C·kh·kw, L]` → `outShape` `[N, C, H, W]`, summing overlaps. */
+  fold(cols: TensorData, window: Window2d, outShape: Shape): DataBuf;
+  /**
+   * Max pooling's winners: `[N, C, H, W]` → int32 `outShape` `[N, C, oh, ow]`, each the flat index (iy·W + ix)
+   * within its plane of its window's largest in-image element: the first in window order, or the last NaN
+   * (PyTorch's max_pool2d indices). Padding never wins.
+   */
+  maxPool2dIndices(x: TensorData, window: Window2d, outShape: Shape): DataBuf;
   /**
    * `x − log Σ exp x` along `axis` (floating dtypes), shifted by each slice's maximum (by 0 where that is
    * infinite) so it never overflows: PyTorch's log_softmax. Same shape as `x`.
@@ -98,81 +153,25 @@ export interface Backend {
    * of targets that count, for "mean") at each counted target's position; `g` is a scalar, or `target`'s shape for "none".
    */
   nllLossBackward(g: TensorData, target: TensorData, inShape: Shape, ignoreIndex: number, reduction: LossReduction): DataBuf;
-  /** Index (int32) of the first maximum or minimum along `axis`; the result keeps that axis as 1. */
-  argReduce(op: "argmax" | "argmin", x: TensorData, axis: number): DataBuf;
-  /**
-   * Batched matrix product of `[...batchA, m, k]` and `[...batchB, k, n]`, batch dims broadcast to `outShape`.
-   * With `transA` (`transB`) the operand is stored with its last two dims swapped and used transposed.
-   * An `outShape` of just `[m, n]` for operands with batch dims asks for the products summed over their
-   * (broadcast) batch: a broadcast weight's gradient, without storing every product.
-   */
-  matmul(a: TensorData, b: TensorData, outShape: Shape, transA?: boolean, transB?: boolean): DataBuf;
   /**
    * `bias` (n elements) added to every row of the product of the matrices `a` [m, k] and `b` [k, n] (transposed
    * where flagged, as for matmul): PyTorch's addmm with a 1-D input, a linear layer. The product is complete before
    * the bias is added, so the bits are those of matmul then add; a backend adds it while the rows are in cache.
    */
   addmm(bias: TensorData, a: TensorData, b: TensorData, outShape: Shape, transA: boolean, transB: boolean): DataBuf;
-  /** Reorders dims: output dim i is input dim `perm[i]`. */
-  permute(x: TensorData, perm: readonly number[]): DataBuf;
-  /** Broadcasts `x` to `outShape` (NumPy rules), copying. */
-  expand(x: TensorData, outShape: Shape): DataBuf;
-  /** Strided read: output element at index i is input at `starts[d] + i[d] * steps[d]` per dim. */
-  slice(x: TensorData, starts: readonly number[], steps: readonly number[], outShape: Shape): DataBuf;
-  /** The adjoint of `slice`: zeros of `inShape` with `src` added at the sliced positions. */
-  sliceBackward(src: TensorData, inShape: Shape, starts: readonly number[], steps: readonly number[]): DataBuf;
-  /** Concatenates along `axis`. */
-  cat(xs: readonly TensorData[], axis: number, outShape: Shape): DataBuf;
-  /** `out[i][j][k] = x[i][index[i][j][k]][k]` for dim 1, and so on (PyTorch's `gather`). */
-  gather(x: TensorData, dim: number, index: TensorData): DataBuf;
-  /** A copy of `base` with `src` added at `index` along `dim` (PyTorch's `scatter_add`). */
-  scatterAdd(base: TensorData, dim: number, index: TensorData, src: TensorData): DataBuf;
-  /** im2col: `[N, C, H, W]` → `[N, C·kh·kw, L]`, one column per window position (PyTorch's `unfold`). */
-  unfold(x: TensorData, window: Window2d, outShape: Shape): DataBuf;
-  /** col2im, the adjoint of `unfold`: `[N, C·kh·kw, L]` → `outShape` `[N, C, H, W]`, summing overlaps. */
-  fold(cols: TensorData, window: Window2d, outShape: Shape): DataBuf;
-  /**
-   * Max pooling's winners: `[N, C, H, W]` → int32 `outShape` `[N, C, oh, ow]`, each the flat index (iy·W + ix)
-   * within its plane of its window's largest in-image element: the first in window order, or the last NaN
-   * (PyTorch's max_pool2d indices). Padding never wins.
-   */
-  maxPool2dIndices(x: TensorData, window: Window2d, outShape: Shape): DataBuf;
-  /** Copies `src` into `dst` (same size and dtype) in place. */
-  assign(dst: DataBuf, src: TensorData): void;
   /**
    * One Adam step in place on `param` and its moments (and AMSGrad's running maximum when given), every
    * buffer of `param`'s floating dtype and size, in the order and precision of the unfused ops:
    * m = m·β1 + g·(1−β1); v = v·β2 + (g·(1−β2))·g; [v̂ = max(v̂, v)]; p = p − (m·stepSize) / (√v̂ / bc2sqrt + eps).
    */
   adamUpdate(param: TensorData, grad: TensorData, expAvg: DataBuf, expAvgSq: DataBuf, maxExpAvgSq: DataBuf | null, h: AdamHyper): void;
-  /**
-   * Called by the tensor layer when no tensor uses `buf` any more (scopes, `dispose()`): the backend may
-   * reuse its memory at once. Absent where the garbage collector is enough (memory the JavaScript heap owns).
-   */
-  release?(buf: DataBuf): void;
-  /**
-   * Computes `bufs` now where the backend defers work (wasm's fused elementwise chains are computed when
-   * read), together where it can; absent where every kernel computes when called.
-   */
-  evaluate?(bufs: readonly DataBuf[]): void;
-  /**
-   * For captured graphs (tensor/capture.ts): runs `call`, this backend's method `method` on `args`, the buffers a
-   * replay uses, and returns its result with a plan that redoes its kernel work alone on the same memory, leaving
-   * the result in `target` (the buffer the recorded call returned), or null where the call did more than that
-   * (`retry`: ask again at the next replay, as when the worker threads were still starting). Absent where a
-   * replay always calls the method.
-   */
-  captureKernels?(method: string, args: readonly unknown[], call: () => unknown, target: unknown): { result: unknown; plan: KernelPlan | null; retry?: boolean };
-  /**
-   * Runs `fn` with every kernel computing when it is called, where the backend otherwise defers work (wasm fuses
-   * elementwise chains into pending buffers): a captured graph records calls and replays them, and work deferred
-   * to whatever reads it first would not replay. Absent where kernels always compute when called.
-   */
-  computeEagerly?<T>(fn: () => T): T;
-  /** Whether `buf` lives in memory only `release` frees (not the JavaScript heap's): the tensor layer then releases it when its tensors are collected. */
-  ownsMemory?(buf: DataBuf): boolean;
-  /** Picks the slices `index` (1-D int32) along `dim`. */
-  indexSelect(x: TensorData, dim: number, index: TensorData): DataBuf;
-  /** A copy of `base` with slice j of `src` added at slice `index[j]` along `dim` (PyTorch's `index_add`). */
-  indexAdd(base: TensorData, dim: number, index: TensorData, src: TensorData): DataBuf;
 }
+
+/** The names of the accelerated methods, for the fallbacks' table and the coverage table. */
+export type AcceleratedMethod = keyof AcceleratedMethods;
+
+/** A backend as written: the core, and whichever accelerated methods it has. */
+export type Backend = BackendCore & Partial<AcceleratedMethods>;
+
+/** A backend with every method (its own, or the core's composites): what the library calls. */
+export type CompleteBackend = BackendCore & AcceleratedMethods;

@@ -27,7 +27,7 @@ type Step = CallStep | { readonly kind: "host"; readonly run: () => void };
 /** Methods a tape never records: questions about buffers, and releases (graph-memory.ts defers those). */
 const UNRECORDED = new Set(["ownsMemory", "release", "name", "captureKernels", "computeEagerly"]);
 /** Methods that hand elements to JavaScript: a replay could not change what the function did with them. */
-const READS = new Set(["toArray", "view"]);
+const READS = new Set(["read", "readSync", "view"]);
 
 interface Recording {
   readonly steps: Step[];

@@ -1,30 +1,59 @@
-// Which backend new tensors use: `cpu` (pure TypeScript) or `wasm` (SIMD kernels); `webgpu` can register here later.
+// Which backends exist and which one new tensors use. Backends register themselves (cpu/register.ts,
+// wasm/register.ts; a third-party backend calls `registerBackend` the same way); nothing here knows one by name.
 import { ArgumentError } from "../errors.js";
-import type { Backend } from "./backend.js";
-import { cpuBackend } from "./cpu/index.js";
-import { setCpuThreads } from "./cpu/threads.js";
-import { setWasmThreads, wasmAvailable, wasmBackend } from "./wasm/index.js";
+import type { Backend, CompleteBackend } from "./backend.js";
+import { complete } from "./fallbacks.js";
 
-const backends = new Map<string, Backend>([["cpu", cpuBackend], ["wasm", wasmBackend]]);
-// WebAssembly SIMD by default where the runtime has it (its kernels fall back to cpu's otherwise).
-// Chosen on first use rather than at import, so importing chainrule compiles no WebAssembly.
-let current: Backend | null = null;
-
-/** Makes `backend` available to `setBackend` under its name. */
-export function registerBackend(backend: Backend): void {
-  backends.set(backend.name, backend);
+/** How a backend takes part in choosing the default, and the settings every backend may offer. */
+export interface BackendOptions {
+  /** Higher goes first when chainrule picks the default backend (cpu 0, wasm 10). Default 0. */
+  readonly priority?: number;
+  /** Whether the backend can run here (wasm needs WebAssembly SIMD); asked when a default is picked. Default: yes. */
+  readonly isAvailable?: () => boolean;
+  /** Sets how many threads its kernels may use (`setNumThreads`). */
+  readonly setThreads?: (n: number) => void;
+  /** What `cr.memory()` reports for it: its tensor memory outside the JavaScript heap, and anything else it counts. */
+  readonly memoryStats?: () => BackendMemoryStats;
 }
 
-/** Every backend `setBackend` knows. */
-export function registeredBackends(): Backend[] {
-  return [...backends.values()];
+/** A backend's tensor memory outside the JavaScript heap (a wasm heap, a GPU), with whatever else it reports. */
+export interface BackendMemoryStats {
+  /** Tensor buffers it holds now. */
+  readonly tensorBlocks: number;
+  /** Their bytes. */
+  readonly tensorBytes: number;
+  readonly [other: string]: number;
+}
+
+interface Entry {
+  readonly backend: CompleteBackend;
+  readonly options: BackendOptions;
+}
+
+const entries = new Map<string, Entry>();
+let current: CompleteBackend | null = null;
+
+/**
+ * Makes `backend` available to `setBackend` under its name; accelerated methods it lacks are composed from its
+ * core (see CONTRIBUTING.md, "Add a backend"). Returns the completed backend, the object its tensors use.
+ */
+export function registerBackend(backend: Backend, options: BackendOptions = {}): CompleteBackend {
+  const full = complete(backend);
+  entries.set(full.name, { backend: full, options });
+  return full;
+}
+
+/** Every registered backend. */
+export function registeredBackends(): CompleteBackend[] {
+  return [...entries.values()].map((e) => e.backend);
 }
 
 /** Selects the backend that runs the kernels of tensors created from now on. */
 export function setBackend(name: string): void {
-  const b = backends.get(name);
-  if (b === undefined) throw new ArgumentError(`setBackend: unknown backend "${name}" (available: ${[...backends.keys()].join(", ")})`);
-  current = b;
+  const entry = entries.get(name);
+  if (entry === undefined) throw new ArgumentError(`setBackend: unknown backend "${name}" (available: ${[...entries.keys()].join(", ")})`);
+  if (entry.options.isAvailable?.() === false) throw new ArgumentError(`setBackend: the ${name} backend cannot run here`);
+  current = entry.backend;
 }
 
 /** The name of the backend in use. */
@@ -32,8 +61,16 @@ export function getBackend(): string {
   return currentBackend().name;
 }
 
-export function currentBackend(): Backend {
-  current ??= wasmAvailable() ? wasmBackend : cpuBackend;
+/**
+ * The backend in use: the one `setBackend` chose, else the available one of highest priority (chosen on first
+ * use rather than at import, so importing chainrule compiles no WebAssembly).
+ */
+export function currentBackend(): CompleteBackend {
+  if (current !== null) return current;
+  const ranked = [...entries.values()].sort((a, b) => (b.options.priority ?? 0) - (a.options.priority ?? 0));
+  const chosen = ranked.find((e) => e.options.isAvailable?.() !== false);
+  if (chosen === undefined) throw new ArgumentError("chainrule: no backend is registered");
+  current = chosen.backend;
   return current;
 }
 
@@ -44,6 +81,12 @@ export function currentBackend(): Backend {
  */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new ArgumentError(`setNumThreads: expected a positive integer, got ${String(n)}`);
-  setWasmThreads(n);
-  setCpuThreads(n);
+  for (const e of entries.values()) e.options.setThreads?.(n);
+}
+
+/** Each registered backend's memory report, by name (backends without one are left out). */
+export function backendMemoryStats(): Record<string, BackendMemoryStats> {
+  const out: Record<string, BackendMemoryStats> = {};
+  for (const [name, e] of entries) if (e.options.memoryStats !== undefined) out[name] = e.options.memoryStats();
+  return out;
 }

@@ -1,14 +1,15 @@
 // The Tensor class: data on a backend, autograd state (requiresGrad, grad, gradFn), and the method
 // forms of every op, which delegate to the functional forms in the sibling files.
-import { applyPrimitive } from "../autograd/dispatch.js";
 import { runBackward } from "../autograd/engine.js";
 import { enableGrad } from "../autograd/grad-mode.js";
 import { AccumulateGrad } from "../autograd/node.js";
+import { applyElementwise } from "../autograd/primitives.js";
+import { opProgram } from "../ops/program.js";
 import type { Edge, GradHook, Node } from "../autograd/node.js";
-import type { Backend, DataBuf, TensorData } from "../backend/backend.js";
+import type { CompleteBackend, DataBuf, TensorData } from "../backend/backend.js";
 import type { DType, TypedArray } from "../dtype.js";
 import { isFloating } from "../dtype.js";
-import { AutogradError, DTypeError, DisposedError, ShapeError } from "../errors.js";
+import { AutogradError, DTypeError, DisposedError, ReadError, ShapeError } from "../errors.js";
 import { fmt, shapesEqual, sizeOf } from "../shape.js";
 import type { Shape } from "../shape.js";
 import { toNested } from "./convert.js";
@@ -16,6 +17,7 @@ import type { NestedList } from "./convert.js";
 import * as ew from "./elementwise.js";
 import type { TensorLike } from "./elementwise.js";
 import { formatTensor } from "./format.js";
+import { installElementwiseMethods } from "./generated/elementwise.js";
 import { adoptDroppedGrad, disposeTracked, markKept, track } from "./lifetime.js";
 import { applyInplace } from "./inplace.js";
 import * as la from "./linalg.js";
@@ -57,7 +59,7 @@ export class Tensor {
   /** The element type. */
   readonly dtype: DType;
   /** @internal The backend whose memory holds the data. */
-  readonly _backend: Backend;
+  readonly _backend: CompleteBackend;
   /** @internal Backend memory, unchecked: read `_buf`, which refuses a disposed tensor. */
   readonly _storage: DataBuf;
   /** @internal Set by dispose() or the end of the scope that made it. */
@@ -78,7 +80,7 @@ export class Tensor {
   /** @internal The version at which the history (gradFn) was set: a view whose memory changed since gets a fresh one. */
   _historyVersion = 0;
 
-  protected constructor(buf: DataBuf, shape: Shape, dtype: DType, backend: Backend, version: VersionCounter) {
+  protected constructor(buf: DataBuf, shape: Shape, dtype: DType, backend: CompleteBackend, version: VersionCounter) {
     this._storage = buf;
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
@@ -118,7 +120,7 @@ export class Tensor {
   }
 
   /** @internal Wraps backend memory; user code creates tensors with the creation functions. */
-  static _create(buf: DataBuf, shape: Shape, dtype: DType, backend: Backend, version?: VersionCounter): Tensor {
+  static _create(buf: DataBuf, shape: Shape, dtype: DType, backend: CompleteBackend, version?: VersionCounter): Tensor {
     return new Tensor(buf, shape, dtype, backend, version ?? { value: 0 });
   }
 
@@ -151,20 +153,61 @@ export class Tensor {
     return this._backend.name;
   }
 
-  /** The single element as a number (bool gives 0 or 1). */
+  /**
+   * The single element as a number (bool gives 0 or 1). On a backend that reads asynchronously (a GPU), use
+   * `await t.itemAsync()`.
+   */
   item(): number {
-    if (this.numel() !== 1) {
-      throw new ShapeError(`item: only a tensor with one element can be converted to a number, got shape ${fmt(this.shape)}`);
-    }
-    return this._backend.toArray(this._buf, this.dtype, 1)[0]!;
+    this._checkItem("item");
+    return this._readSync("item", "itemAsync", 1)[0]!;
   }
-  /** The elements as nested arrays, one level per dim (booleans for bool tensors). */
+  /** The elements as nested arrays, one level per dim (booleans for bool tensors); `tolistAsync` on a GPU. */
   tolist(): NestedList {
-    return toNested(this.toTypedArray(), this.shape, this.dtype);
+    return toNested(this._readSync("tolist", "tolistAsync", this.numel()), this.shape, this.dtype);
   }
-  /** A copy of the elements in row-major order, as Float32Array, Float64Array, Int32Array or Uint8Array (bool). */
+  /**
+   * A copy of the elements in row-major order, as Float32Array, Float64Array, Int32Array or Uint8Array (bool).
+   * `await t.data()` gives the same on every backend, a GPU's included.
+   */
   toTypedArray(): TypedArray {
-    return this._backend.toArray(this._buf, this.dtype, this.numel());
+    return this._readSync("toTypedArray", "data", this.numel());
+  }
+  /**
+   * The elements, read asynchronously: a copy as `toTypedArray` gives, on every backend. GPUs can only be read
+   * this way (as TensorFlow.js's `data()`); on `cpu` and `wasm` it resolves at once.
+   * @example const values = await loss.data();
+   */
+  data(): Promise<TypedArray> {
+    return this._backend.read(this._buf, this.dtype, this.numel());
+  }
+  /** `item()`, asynchronously: what works on every backend. @example const value = await loss.itemAsync(); */
+  async itemAsync(): Promise<number> {
+    this._checkItem("itemAsync");
+    return (await this.data())[0]!;
+  }
+  /** `tolist()`, asynchronously: what works on every backend. */
+  async tolistAsync(): Promise<NestedList> {
+    return toNested(await this.data(), this.shape, this.dtype);
+  }
+  /** Whether this tensor's elements can be read synchronously (`item()`, `tolist()`): every backend but a GPU's. */
+  get readsSynchronously(): boolean {
+    return this._backend.readSync !== undefined;
+  }
+  private _checkItem(op: string): void {
+    if (this.numel() !== 1) {
+      throw new ShapeError(`${op}: only a tensor with one element can be converted to a number, got shape ${fmt(this.shape)}`);
+    }
+  }
+  /** @internal The elements, synchronously; a clear error naming the asynchronous method where the backend cannot. */
+  _readSync(op: string, asyncMethod: string, size: number): TypedArray {
+    const read = this._backend.readSync;
+    if (read === undefined) {
+      throw new ReadError(
+        `${op}: tensors on the ${this._backend.name} backend are read asynchronously; use \`await t.${asyncMethod}()\`` +
+          (asyncMethod === "data" ? "" : ` (or \`await t.data()\`)`),
+      );
+    }
+    return read.call(this._backend, this._buf, this.dtype, size);
   }
   /**
    * Computes this tensor's elements now and returns it. The `wasm` backend defers large elementwise chains
@@ -276,7 +319,7 @@ export class Tensor {
   }
   /** A copy with its own memory; gradients flow back to this tensor. */
   clone(): Tensor {
-    return applyPrimitive("cast", [this], { dtype: this.dtype });
+    return applyElementwise(opProgram("cast"), [this], this.dtype);
   }
 
   /**
@@ -411,50 +454,14 @@ export class Tensor {
 
   // ---- elementwise ---------------------------------------------------------------------------
 
-  add(other: TensorLike): Tensor { return ew.add(this, other); }
-  sub(other: TensorLike): Tensor { return ew.sub(this, other); }
-  mul(other: TensorLike): Tensor { return ew.mul(this, other); }
-  div(other: TensorLike): Tensor { return ew.div(this, other); }
-  pow(exponent: TensorLike): Tensor { return ew.pow(this, exponent); }
-  maximum(other: TensorLike): Tensor { return ew.maximum(this, other); }
-  minimum(other: TensorLike): Tensor { return ew.minimum(this, other); }
-  neg(): Tensor { return ew.neg(this); }
-  abs(): Tensor { return ew.abs(this); }
-  sign(): Tensor { return ew.sign(this); }
-  floor(): Tensor { return ew.floor(this); }
-  ceil(): Tensor { return ew.ceil(this); }
-  round(): Tensor { return ew.round(this); }
-  sqrt(): Tensor { return ew.sqrt(this); }
   rsqrt(): Tensor { return ew.rsqrt(this); }
   square(): Tensor { return ew.square(this); }
   reciprocal(): Tensor { return ew.reciprocal(this); }
-  exp(): Tensor { return ew.exp(this); }
-  log(): Tensor { return ew.log(this); }
-  log1p(): Tensor { return ew.log1p(this); }
-  expm1(): Tensor { return ew.expm1(this); }
-  sin(): Tensor { return ew.sin(this); }
-  cos(): Tensor { return ew.cos(this); }
-  tanh(): Tensor { return ew.tanh(this); }
-  sigmoid(): Tensor { return ew.sigmoid(this); }
-  erf(): Tensor { return ew.erf(this); }
-  relu(): Tensor { return ew.relu(this); }
   leakyRelu(negativeSlope = 0.01): Tensor { return ew.leakyRelu(this, negativeSlope); }
   gelu(approximate: "none" | "tanh" = "none"): Tensor { return ew.gelu(this, approximate); }
   silu(): Tensor { return ew.silu(this); }
   softplus(beta = 1, threshold = 20): Tensor { return ew.softplus(this, beta, threshold); }
   clamp(min?: TensorLike | null, max?: TensorLike | null): Tensor { return ew.clamp(this, min, max); }
-  gt(other: TensorLike): Tensor { return ew.gt(this, other); }
-  ge(other: TensorLike): Tensor { return ew.ge(this, other); }
-  lt(other: TensorLike): Tensor { return ew.lt(this, other); }
-  le(other: TensorLike): Tensor { return ew.le(this, other); }
-  eq(other: TensorLike): Tensor { return ew.eq(this, other); }
-  ne(other: TensorLike): Tensor { return ew.ne(this, other); }
-  logicalAnd(other: TensorLike): Tensor { return ew.logicalAnd(this, other); }
-  logicalOr(other: TensorLike): Tensor { return ew.logicalOr(this, other); }
-  logicalNot(): Tensor { return ew.logicalNot(this); }
-  isnan(): Tensor { return ew.isnan(this); }
-  isinf(): Tensor { return ew.isinf(this); }
-  isfinite(): Tensor { return ew.isfinite(this); }
 
   // ---- reductions ----------------------------------------------------------------------------
 
@@ -518,3 +525,5 @@ export class Tensor {
   indexSelect(dim: number, index: Tensor): Tensor { return mv.indexSelect(this, dim, index); }
   indexAdd(dim: number, index: Tensor, src: Tensor): Tensor { return mv.indexAdd(this, dim, index, src); }
 }
+
+installElementwiseMethods(Tensor.prototype);

@@ -1,148 +1,101 @@
-// Elementwise kernels of the cpu backend: unary maps, broadcast binary ops and `where`.
+// The cpu backend's elementwise kernel: any program of the registry's ops (ops/program.ts), with broadcasting,
+// as a generated loop (program-source.ts), shared with worker threads when large. A few programs have
+// hand-tuned loops where V8's code for the generic one branches on data (relu, its gradient, where).
 import type { DType, TypedArray } from "../../dtype.js";
-import { allocOut } from "./pool.js";
+import { opProgram } from "../../ops/program.js";
+import type { Program } from "../../ops/program.js";
 import { broadcastStrides, sizeOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";
-import type { BinaryOp, UnaryOp } from "../backend.js";
+import { allocOut } from "./pool.js";
+import { programSource } from "./program-source.js";
+import type { ProgramKernel } from "./program-source.js";
+import { bits32 } from "./range-kernels.js";
 import { forEachRow } from "./strided.js";
-import { arithWholeF32Applies, bits32, compareWholeF32Applies } from "./range-kernels.js";
 import { runRange } from "./threads.js";
 
 /** Elements per chunk below which a whole-array kernel stays on one thread (~2.5 ns an element in V8). */
 const CHUNK_MIN = 32768;
 
-export function unary(op: UnaryOp, x: TypedArray, outDtype: DType): TypedArray {
-  const n = x.length;
-  const out = allocOut(outDtype, n, "any");
-  if (op === "relu" && x instanceof Float32Array && out instanceof Float32Array) runRange("reluF32", [x, out], n, CHUNK_MIN);
-  else runRange("unaryRange", [op, x, out], n, CHUNK_MIN);
+/** An operand as the kernel reads it. */
+export interface Operand {
+  readonly data: TypedArray;
+  readonly shape: Shape;
+  readonly dtype: DType;
+}
+
+interface Compiled {
+  readonly key: string;
+  readonly source: string;
+  readonly kernel: ProgramKernel;
+}
+
+// Compiled loops per program, by input dtypes, output dtype and which inputs are read as one value per row.
+const compiled = new WeakMap<Program, Map<string, Compiled>>();
+
+/** The loop for `program` on these dtypes, compiled on first use (its source is kept for worker threads). */
+function compile(program: Program, dtypes: readonly DType[], outDtype: DType, scalar: readonly boolean[]): Compiled {
+  let byProgram = compiled.get(program);
+  if (byProgram === undefined) compiled.set(program, (byProgram = new Map()));
+  const sig = `${dtypes.join(",")}>${outDtype}:${scalar.map((s) => (s ? 1 : 0)).join("")}`;
+  let c = byProgram.get(sig);
+  if (c === undefined) {
+    const source = programSource(program, dtypes, outDtype, scalar);
+    c = { key: `${program.key}|${sig}`, source, kernel: new Function(source)() as ProgramKernel };
+    byProgram.set(sig, c);
+  }
+  return c;
+}
+
+// The programs with loops of their own, by key (equal programs, however they were made, share them).
+let tuned: { relu: string; threshold: string; where: string; cast: string } | null = null;
+function tunedKeys(): NonNullable<typeof tuned> {
+  tuned ??= { relu: opProgram("relu").key, threshold: opProgram("thresholdBackward").key, where: opProgram("where").key, cast: opProgram("cast").key };
+  return tuned;
+}
+
+/** `program` of `inputs`, broadcast to `outShape`, as `outDtype`. */
+export function elementwise(program: Program, inputs: readonly Operand[], outShape: Shape, outDtype: DType): TypedArray {
+  const size = sizeOf(outShape);
+  const keys = tunedKeys();
+  const x0 = inputs[0]?.data;
+  if (program.key === keys.cast && inputs[0]!.dtype === outDtype) return copyOf(x0!);
+  const out = allocOut(outDtype, size, "any");
+  if (size === 0) return out;
+  const whole = inputs.every((x) => x.data.length === size || x.data.length === 1);
+  if (program.key === keys.relu && x0 instanceof Float32Array && out instanceof Float32Array && x0.length === size) {
+    runRange("reluF32", [x0, out], size, CHUNK_MIN);
+    return out;
+  }
+  if (program.key === keys.threshold && out instanceof Float32Array) {
+    const [g, y] = [inputs[0]!.data, inputs[1]!.data];
+    if (g instanceof Float32Array && y instanceof Float32Array && g.length === size && y.length === size) {
+      runRange("thresholdBackwardF32", [out, g, y], size, CHUNK_MIN);
+      return out;
+    }
+  }
+  if (program.key === keys.where && whereBits(inputs, outShape, out)) return out;
+  const dtypes = inputs.map((x) => x.dtype);
+  if (whole) {
+    const c = compile(program, dtypes, outDtype, inputs.map((x) => x.data.length === 1 && size > 1));
+    runRange("programRange", [c.key, c.source, out, inputs.map((x) => x.data)], size, CHUNK_MIN);
+    return out;
+  }
+  // Broadcasting: one call of the loop per innermost row; an input broadcast along the row is read as one value.
+  const last = outShape.length - 1;
+  const strides = inputs.map((x) => broadcastStrides(x.shape, outShape));
+  const c = compile(program, dtypes, outDtype, strides.map((s) => (s[last] ?? 0) === 0));
+  const xs = inputs.map((x) => x.data);
+  let o = 0;
+  forEachRow(outShape, strides, (offsets, n) => {
+    c.kernel(out, o, n, xs, offsets);
+    o += n;
+  });
   return out;
 }
 
-// One row of a broadcast binary op: n elements, each operand read with its own stride.
-function binaryRow(
-  op: BinaryOp, out: TypedArray, o: number, a: TypedArray, ia: number, sa: number,
-  b: TypedArray, ib: number, sb: number, n: number, intDiv: boolean,
-): void {
-  switch (op) {
-    case "add": for (let i = 0; i < n; i++, ia += sa, ib += sb) out[o + i] = a[ia]! + b[ib]!; break;
-    case "sub": for (let i = 0; i < n; i++, ia += sa, ib += sb) out[o + i] = a[ia]! - b[ib]!; break;
-    case "mul": for (let i = 0; i < n; i++, ia += sa, ib += sb) out[o + i] = a[ia]! * b[ib]!; break;
-    case "div":
-      if (intDiv) for (let i = 0; i < n; i++, ia += sa, ib += sb) out[o + i] = Math.trunc(a[ia]! / b[ib]!);
-      else for (let i = 0; i < n; i++, ia += sa, ib += sb) out[o + i] = a[ia]! / b[ib]!;
-      break;
-    case "pow": for (let i = 0; i < n; i++, ia += sa, ib += sb) out[o + i] = Math.pow(a[ia]!, b[ib]!); break;
-    // NaN propagates through maximum and minimum, as in PyTorch.
-    case "maximum": for (let i = 0; i < n; i++, ia += sa, ib += sb) { const x = a[ia]!, y = b[ib]!; out[o + i] = x !== x || y !== y ? NaN : x > y ? x : y; } break;
-    case "minimum": for (let i = 0; i < n; i++, ia += sa, ib += sb) { const x = a[ia]!, y = b[ib]!; out[o + i] = x !== x || y !== y ? NaN : x < y ? x : y; } break;
-    case "gt": for (let i = 0; i < n; i++, ia += sa, ib += sb) out[o + i] = a[ia]! > b[ib]! ? 1 : 0; break;
-    case "ge": for (let i = 0; i < n; i++, ia += sa, ib += sb) out[o + i] = a[ia]! >= b[ib]! ? 1 : 0; break;
-    case "lt": for (let i = 0; i < n; i++, ia += sa, ib += sb) out[o + i] = a[ia]! < b[ib]! ? 1 : 0; break;
-    case "le": for (let i = 0; i < n; i++, ia += sa, ib += sb) out[o + i] = a[ia]! <= b[ib]! ? 1 : 0; break;
-    case "eq": for (let i = 0; i < n; i++, ia += sa, ib += sb) out[o + i] = a[ia]! === b[ib]! ? 1 : 0; break;
-    case "ne": for (let i = 0; i < n; i++, ia += sa, ib += sb) out[o + i] = a[ia]! !== b[ib]! ? 1 : 0; break;
-    case "logicalAnd": for (let i = 0; i < n; i++, ia += sa, ib += sb) out[o + i] = a[ia]! && b[ib]! ? 1 : 0; break;
-    case "logicalOr": for (let i = 0; i < n; i++, ia += sa, ib += sb) out[o + i] = a[ia]! || b[ib]! ? 1 : 0; break;
-    case "thresholdBackward": for (let i = 0; i < n; i++, ia += sa, ib += sb) out[o + i] = b[ib]! <= 0 ? 0 : a[ia]!; break;
-  }
-}
-
-// The float32 rows of the arithmetic ops. A separate body from `binaryRow` on purpose: V8 keys its
-// element-access feedback on the source position, so a loop that only ever sees Float32Array stays
-// monomorphic (and fast) however many dtypes the generic loop has met. Same expressions as there,
-// so results are bit-identical.
-function arithRowF32(
-  op: BinaryOp, out: Float32Array, o: number, a: Float32Array, ia: number, sa: number,
-  b: Float32Array, ib: number, sb: number, n: number,
-): boolean {
-  const end = o + n;
-  switch (op) {
-    case "add": for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! + b[ib]!; return true;
-    case "sub": for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! - b[ib]!; return true;
-    case "mul": for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! * b[ib]!; return true;
-    case "div": for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! / b[ib]!; return true;
-    case "maximum": for (; o < end; o++, ia += sa, ib += sb) { const x = a[ia]!, y = b[ib]!; out[o] = x !== x || y !== y ? NaN : x > y ? x : y; } return true;
-    case "minimum": for (; o < end; o++, ia += sa, ib += sb) { const x = a[ia]!, y = b[ib]!; out[o] = x !== x || y !== y ? NaN : x < y ? x : y; } return true;
-    // A branch, not a multiply by the mask: a masked Infinity or NaN gradient must give 0, as PyTorch's does.
-    case "thresholdBackward": for (; o < end; o++, ia += sa, ib += sb) out[o] = b[ib]! <= 0 ? 0 : a[ia]!; return true;
-    default: return false;
-  }
-}
-
-// The float32 comparisons (bool output), specialised for the same reason as `arithRowF32`. They write
-// `Number(test)` rather than `test ? 1 : 0`: V8 compiles the ternary to a branch, which on data of
-// mixed signs (relu's mask) is mispredicted half the time and made this loop ~4x slower.
-function compareRowF32(
-  op: BinaryOp, out: Uint8Array, o: number, a: Float32Array, ia: number, sa: number,
-  b: Float32Array, ib: number, sb: number, n: number,
-): boolean {
-  const end = o + n;
-  switch (op) {
-    case "gt": for (; o < end; o++, ia += sa, ib += sb) out[o] = Number(a[ia]! > b[ib]!); return true;
-    case "ge": for (; o < end; o++, ia += sa, ib += sb) out[o] = Number(a[ia]! >= b[ib]!); return true;
-    case "lt": for (; o < end; o++, ia += sa, ib += sb) out[o] = Number(a[ia]! < b[ib]!); return true;
-    case "le": for (; o < end; o++, ia += sa, ib += sb) out[o] = Number(a[ia]! <= b[ib]!); return true;
-    case "eq": for (; o < end; o++, ia += sa, ib += sb) out[o] = Number(a[ia]! === b[ib]!); return true;
-    case "ne": for (; o < end; o++, ia += sa, ib += sb) out[o] = Number(a[ia]! !== b[ib]!); return true;
-    default: return false;
-  }
-}
-
-type RowFn = (o: number, ia: number, sa: number, ib: number, sb: number, n: number) => void;
-
-// Picks the row loop once per call: the float32 specialisations where the dtypes allow, else the generic one.
-function binaryRowFn(op: BinaryOp, out: TypedArray, a: TypedArray, b: TypedArray, intDiv: boolean): RowFn {
-  if (a instanceof Float32Array && b instanceof Float32Array) {
-    if (out instanceof Float32Array) {
-      return (o, ia, sa, ib, sb, n) => {
-        if (!arithRowF32(op, out, o, a, ia, sa, b, ib, sb, n)) binaryRow(op, out, o, a, ia, sa, b, ib, sb, n, intDiv);
-      };
-    }
-    if (out instanceof Uint8Array) {
-      return (o, ia, sa, ib, sb, n) => {
-        if (!compareRowF32(op, out, o, a, ia, sa, b, ib, sb, n)) binaryRow(op, out, o, a, ia, sa, b, ib, sb, n, intDiv);
-      };
-    }
-  }
-  return (o, ia, sa, ib, sb, n) => binaryRow(op, out, o, a, ia, sa, b, ib, sb, n, intDiv);
-}
-
-export function binary(
-  op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, outShape: Shape, outDtype: DType,
-): TypedArray {
-  const out = allocOut(outDtype, sizeOf(outShape), "any");
-  const intDiv = op === "div" && (outDtype === "int32" || outDtype === "bool");
-  if (a instanceof Float32Array && b instanceof Float32Array) {
-    if (op === "thresholdBackward" && out instanceof Float32Array && a.length === out.length && b.length === out.length) {
-      runRange("thresholdBackwardF32", [out, a, b], out.length, CHUNK_MIN);
-      return out;
-    }
-    if (out instanceof Float32Array && arithWholeF32Applies(op, out, a, b)) {
-      runRange("arithWholeF32", [op, out, a, b], out.length, CHUNK_MIN);
-      return out;
-    }
-    if (out instanceof Uint8Array && compareWholeF32Applies(op, out, a, b)) {
-      runRange("compareWholeF32", [op, out, a, b], out.length, CHUNK_MIN);
-      return out;
-    }
-  }
-  const row = binaryRowFn(op, out, a, b, intDiv);
-  const size = out.length;
-  // Whole-array cases (same shape, or one operand a single element) run as one row.
-  if ((a.length === size || a.length === 1) && (b.length === size || b.length === 1)) {
-    row(0, 0, a.length === 1 ? 0 : 1, 0, b.length === 1 ? 0 : 1, size);
-    return out;
-  }
-  const last = outShape.length - 1;
-  const sa = broadcastStrides(aShape, outShape);
-  const sb = broadcastStrides(bShape, outShape);
-  const dA = sa[last] ?? 0, dB = sb[last] ?? 0;
-  let o = 0;
-  forEachRow(outShape, [sa, sb], (off, n) => {
-    row(o, off[0]!, dA, off[1]!, dB, n);
-    o += n;
-  });
+function copyOf(x: TypedArray): TypedArray {
+  const out = allocOut(x instanceof Float32Array ? "float32" : x instanceof Float64Array ? "float64" : x instanceof Int32Array ? "int32" : "bool", x.length, "any");
+  out.set(x);
   return out;
 }
 
@@ -193,47 +146,30 @@ function whereRowBits(
   }
 }
 
-function whereRow(
-  out: TypedArray, o: number, cond: TypedArray, ic: number, dc: number,
-  a: TypedArray, ia: number, da: number, b: TypedArray, ib: number, db: number, n: number,
-): void {
-  const end = o + n;
-  for (; o < end; o++, ic += dc, ia += da, ib += db) out[o] = cond[ic] ? a[ia]! : b[ib]!;
-}
 
-export function where(
-  cond: TypedArray, cShape: Shape, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape,
-  outShape: Shape, outDtype: DType,
-): TypedArray {
-  const out = allocOut(outDtype, sizeOf(outShape), "any");
-  const views = selectViews(out, a, b);
-  const row = (o: number, ic: number, dc: number, ia: number, da: number, ib: number, db: number, n: number): void => {
-    if (views !== undefined && cond instanceof Uint8Array) whereRowBits(views[0], o, cond, ic, dc, views[1], ia, da, views[2], ib, db, n);
-    else whereRow(out, o, cond, ic, dc, a, ia, da, b, ib, db, n);
-  };
+// `where` on 4-byte branches (float32, int32) under a bool condition, the dtypes autograd's masks use, by its
+// bit select; false where it does not apply (the generated loop then runs).
+function whereBits(inputs: readonly Operand[], outShape: Shape, out: TypedArray): boolean {
+  const [c, a, b] = inputs as [Operand, Operand, Operand];
+  const cond = c.data;
+  if (!(cond instanceof Uint8Array)) return false;
+  const views = selectViews(out, a.data, b.data);
+  if (views === undefined) return false;
   const size = out.length;
   const whole = (len: number) => len === size || len === 1;
-  if (whole(cond.length) && whole(a.length) && whole(b.length)) {
-    row(0, 0, cond.length === 1 ? 0 : 1, 0, a.length === 1 ? 0 : 1, 0, b.length === 1 ? 0 : 1, size);
-    return out;
+  if (whole(cond.length) && whole(a.data.length) && whole(b.data.length)) {
+    whereRowBits(views[0], 0, cond, 0, cond.length === 1 ? 0 : 1, views[1], 0, a.data.length === 1 ? 0 : 1, views[2], 0, b.data.length === 1 ? 0 : 1, size);
+    return true;
   }
-  const sc = broadcastStrides(cShape, outShape);
-  const sa = broadcastStrides(aShape, outShape);
-  const sb = broadcastStrides(bShape, outShape);
+  const sc = broadcastStrides(c.shape, outShape);
+  const sa = broadcastStrides(a.shape, outShape);
+  const sb = broadcastStrides(b.shape, outShape);
   const last = outShape.length - 1;
   const dc = sc[last] ?? 0, da = sa[last] ?? 0, db = sb[last] ?? 0;
   let o = 0;
   forEachRow(outShape, [sc, sa, sb], (off, n) => {
-    row(o, off[0]!, dc, off[1]!, da, off[2]!, db, n);
+    whereRowBits(views[0], o, cond, off[0]!, dc, views[1], off[1]!, da, views[2], off[2]!, db, n);
     o += n;
   });
-  return out;
-}
-
-export function cast(x: TypedArray, dtype: DType): TypedArray {
-  const out = allocOut(dtype, x.length, "any");
-  if (dtype === "bool") for (let i = 0; i < x.length; i++) out[i] = x[i] ? 1 : 0;
-  else if (dtype === "int32") for (let i = 0; i < x.length; i++) out[i] = Math.trunc(x[i]!);
-  else out.set(x);
-  return out;
+  return true;
 }

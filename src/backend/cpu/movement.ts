@@ -19,8 +19,8 @@ function copyRowF32(out: Float32Array, o: number, x: Float32Array, ix: number, s
   for (; o < end; o++, ix += s) out[o] = x[ix]!;
 }
 
-// out (contiguous, `outShape`) ← x read at `offset + Σ i[d]·strides[d]`.
-function stridedCopy(x: TypedArray, offset: number, strides: readonly number[], outShape: Shape, dtype: DType): TypedArray {
+/** out (contiguous, `outShape`) ← x read at `offset + Σ i[d]·strides[d]` (the core's strided read). */
+export function stridedCopy(x: TypedArray, offset: number, strides: readonly number[], outShape: Shape, dtype: DType): TypedArray {
   const out = allocOut(dtype, sizeOf(outShape), "any");
   const s = strides[strides.length - 1] ?? 0;
   const f32 = out instanceof Float32Array && x instanceof Float32Array;
@@ -99,6 +99,17 @@ export function sliceBackward(src: TypedArray, srcShape: Shape, inShape: Shape, 
     for (let j = 0; j < n; j++, o += s) out[o]! += src[i++]!;
   });
   return out;
+}
+
+/** dst at `offset + Σ i[d]·strides[d]` ← src (contiguous, `srcShape`), or += with `accumulate` (the core's strided write). */
+export function scatterStrided(dst: TypedArray, src: TypedArray, srcShape: Shape, offset: number, strides: readonly number[], accumulate: boolean): void {
+  const s = strides[strides.length - 1] ?? 0;
+  let i = 0;
+  forEachRow(srcShape, [strides], (off, n) => {
+    let o = offset + off[0]!;
+    if (accumulate) for (let j = 0; j < n; j++, o += s) dst[o]! += src[i++]!;
+    else for (let j = 0; j < n; j++, o += s) dst[o] = src[i++]!;
+  });
 }
 
 export function cat(xs: readonly { data: TypedArray; shape: Shape }[], axis: number, outShape: Shape, dtype: DType): TypedArray {

@@ -160,9 +160,10 @@ function share(p: Pool, workers: readonly number[], kernel: KernelName, args: re
 /** The arguments of a range kernel before its [start, end). */
 export type RangeArgs<K extends RangeKernelName> = Parameters<(typeof RANGE_KERNELS)[K]> extends [...infer A, number, number] ? A : never;
 
-// Whether a worker can be handed `arg`: anything but an array, an array on a SharedArrayBuffer, or a small one,
-// which the message copies. A kernel writes `items` elements of its outputs, so a small array is never one.
+// Whether a worker can be handed `arg`: anything but a typed array, one on a SharedArrayBuffer, or a small one,
+// which the message copies (and lists of these). A kernel writes `items` elements of its outputs, so a small array is never one.
 function shareable(arg: unknown): boolean {
+  if (Array.isArray(arg)) return arg.every(shareable);
   return !ArrayBuffer.isView(arg) || isShared(arg as TypedArray) || arg.buffer.byteLength < SMALL_COPY_BYTES;
 }
 const SMALL_COPY_BYTES = 4096;

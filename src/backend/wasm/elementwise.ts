@@ -1,16 +1,29 @@
-// The wasm backend's float32 elementwise kernels: same-shape, scalar, repeated-row or column operands, SIMD on the wasm heap.
-// Other dtypes, ops and broadcasts return undefined and the backend uses the cpu kernel.
+// The wasm backend's float32 elementwise kernels: one op of the registry on same-shape, scalar, repeated-row or
+// column operands (kernels/elementwise.ts, SIMD on the wasm heap), or any program of ops with float32x4 forms on
+// same-shape and scalar operands (compiled at run time, jit.ts). Other dtypes, ops and broadcasts return
+// undefined and the backend uses the cpu kernel.
 import type { DType } from "../../dtype.js";
+import { opCode } from "../../ops/elementwise.js";
+import type { ElementwiseOp } from "../../ops/elementwise.js";
+import { opProgram } from "../../ops/program.js";
+import type { Program } from "../../ops/program.js";
 import { sizeOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";
-import type { BinaryOp, TensorData, UnaryOp } from "../backend.js";
+import type { TensorData } from "../backend.js";
 import { runKernel } from "./call.js";
+import { fuseProgram, realize } from "./fusion.js";
 import { splitVectors } from "./split.js";
 import type { Runtime } from "./runtime.js";
 
-/** Op codes of kernels/elementwise.ts. */
-const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, thresholdBackward: 6 };
-const UNARY_CODES: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2, relu: 3, square: 4 };
+/** The ops kernels/elementwise.ts has loops for (their codes are the registry's, generated into the AssemblyScript). */
+const BINARY_KERNELS: readonly ElementwiseOp[] = ["add", "sub", "mul", "div", "maximum", "minimum", "thresholdBackward"];
+const UNARY_KERNELS: readonly ElementwiseOp[] = ["neg", "abs", "sqrt", "relu"];
+
+// The registry op `program` is, on its inputs in order, when that op has a kernel of its own; else undefined.
+function kernelOp(program: Program, ops: readonly ElementwiseOp[]): ElementwiseOp | undefined {
+  const op = ops.find((o) => o === program.name);
+  return op !== undefined && opProgram(op).key === program.key ? op : undefined;
+}
 
 /** Below this many elements the copies and the call cost more than the JavaScript loop. */
 export const ELEMENTWISE_MIN = 512;
@@ -40,10 +53,25 @@ function columnBlocks(small: Shape, outShape: Shape): { period: number; count: n
   return { period: sizeOf(outShape.slice(offset + last)), count: sizeOf(small.slice(first, last)) };
 }
 
-export function binaryF32(rt: Runtime, op: BinaryOp, a: TensorData, b: TensorData, outShape: Shape, outDtype: DType): Float32Array | undefined {
-  const code = BINARY_CODES[op];
+/** `program` on float32 operands into a float32 result, in wasm where it can (see the file's header); else undefined. */
+export function elementwiseF32(rt: Runtime, program: Program, inputs: readonly TensorData[], outShape: Shape, outDtype: DType): Float32Array | undefined {
   const size = sizeOf(outShape);
-  if (code === undefined || a.dtype !== "float32" || b.dtype !== "float32" || outDtype !== "float32" || size < ELEMENTWISE_MIN) return undefined;
+  if (outDtype !== "float32" || size < ELEMENTWISE_MIN || inputs.some((x) => x.dtype !== "float32")) return undefined;
+  const binaryOp = inputs.length === 2 ? kernelOp(program, BINARY_KERNELS) : undefined;
+  if (binaryOp !== undefined) {
+    const out = binaryF32(rt, opCode(binaryOp), inputs[0]!, inputs[1]!, outShape);
+    if (out !== undefined) return out;
+  }
+  const unaryOp = inputs.length === 1 ? kernelOp(program, UNARY_KERNELS) : undefined;
+  if (unaryOp !== undefined && sizeOf(inputs[0]!.shape) === size) return unaryF32(rt, opCode(unaryOp), inputs[0]!);
+  // Any other program of float32x4 ops on whole or scalar operands: compiled into one loop and run now.
+  if (!inputs.every((x) => sizeOf(x.shape) === size || sizeOf(x.shape) === 1)) return undefined;
+  const fused = fuseProgram(rt, program, inputs.map((x) => x.buf), size, true);
+  return fused === undefined ? undefined : (realize(rt, fused) as Float32Array);
+}
+
+function binaryF32(rt: Runtime, code: number, a: TensorData, b: TensorData, outShape: Shape): Float32Array | undefined {
+  const size = sizeOf(outShape);
   const x = a.buf as Float32Array, y = b.buf as Float32Array;
   // mode 0: both full; 1: b a scalar; 2: a a scalar; 3: b a repeated row of whole vectors; 4: a one; 5: b a
   // column (a value per block of `period`); 6: a one; 7: b a repeated row of another length; 8: a one. Other
@@ -69,10 +97,8 @@ export function binaryF32(rt: Runtime, op: BinaryOp, a: TensorData, b: TensorDat
   return out?.[0] as Float32Array | undefined;
 }
 
-export function unaryF32(rt: Runtime, op: UnaryOp, x: TensorData, outDtype: DType): Float32Array | undefined {
-  const code = UNARY_CODES[op];
+function unaryF32(rt: Runtime, code: number, x: TensorData): Float32Array | undefined {
   const arr = x.buf as Float32Array;
-  if (code === undefined || x.dtype !== "float32" || outDtype !== "float32" || arr.length < ELEMENTWISE_MIN) return undefined;
   const out = runKernel(rt, [arr], [{ dtype: "float32", length: arr.length }], [], ([px], [po]) => {
     const vectors = Math.ceil(arr.length / 4);
     splitVectors(rt, "unaryF32Range", [code, px!, po!], vectors, 1, () => rt.exports.unaryF32(code, px!, po!, vectors));

@@ -2,9 +2,10 @@
 // Elementwise ops, scalar broadcasts, copies and sums over everything take pending expressions as they are
 // (and return pending ones); every other kernel gets its operands evaluated first, and kernels that write in
 // place first evaluate the expressions that read what they write.
-import type { Backend, DataBuf, TensorData } from "../backend.js";
+import type { CompleteBackend, DataBuf, TensorData } from "../backend.js";
+import { opProgram } from "../../ops/program.js";
 import { sizeOf } from "../../shape.js";
-import { beforeWrite, fuseCopy, fuseElementwise, fuseSplat, fuseSum, isFused, realize, realizeTogether, releaseArray, releaseFused } from "./fusion.js";
+import { beforeWrite, fuseCopy, fuseProgram, fuseSplat, fuseSum, isFused, realize, realizeTogether, releaseArray, releaseFused } from "./fusion.js";
 import { getRuntime } from "./runtime.js";
 import type { Runtime } from "./runtime.js";
 import { isHeapArray } from "./tensors.js";
@@ -37,7 +38,7 @@ function evaluatedArgs(rt: Runtime, args: unknown[]): unknown[] {
 }
 
 /** `kernels` with fusion in front of it. */
-export function withFusion(kernels: Backend): Backend {
+export function withFusion(kernels: CompleteBackend): CompleteBackend {
   // Every kernel first evaluates its operands; those below are replaced by fusion-aware versions.
   const plain = Object.fromEntries(
     Object.entries(kernels).map(([name, fn]) => [
@@ -47,27 +48,24 @@ export function withFusion(kernels: Backend): Backend {
         return (fn as Method).apply(kernels, rt === null ? args : evaluatedArgs(rt, args));
       },
     ]),
-  ) as unknown as Backend;
+  ) as unknown as CompleteBackend;
+  const copy = opProgram("cast");
 
   return {
     ...plain,
-    unary(op, x, outDtype) {
+    elementwise(program, inputs, outShape, outDtype) {
+      // A copy of a pending buffer (clone) is the same expression, pending too.
+      if (program.key === copy.key && inputs[0]!.dtype === outDtype && isFused(inputs[0]!.buf)) {
+        const fused = fuseCopy(inputs[0]!.buf);
+        if (fused !== undefined) return fused;
+      }
       const rt = getRuntime();
-      const fused = rt !== null && x.dtype === "float32" && outDtype === "float32" ? fuseElementwise(rt, op, x.buf, null, sizeOf(x.shape)) : undefined;
-      return fused ?? plain.unary(op, x, outDtype);
-    },
-    binary(op, a, b, outShape, outDtype) {
-      const rt = getRuntime();
-      const fused = rt !== null && a.dtype === "float32" && outDtype === "float32" ? fuseElementwise(rt, op, a.buf, b.buf, sizeOf(outShape)) : undefined;
-      return fused ?? plain.binary(op, a, b, outShape, outDtype);
+      const fused = rt !== null && outDtype === "float32" && inputs.every((x) => x.dtype === "float32") ? fuseProgram(rt, program, inputs.map((x) => x.buf), sizeOf(outShape)) : undefined;
+      return fused ?? plain.elementwise(program, inputs, outShape, outDtype);
     },
     expand(x, outShape) {
-      const fused = x.dtype === "float32" && sizeOf(x.shape) === 1 && getRuntime()?.shared === true ? fuseSplat(kernels.toArray(bufOf(getRuntime()!, x.buf), "float32", 1)[0]!, sizeOf(outShape)) : undefined;
+      const fused = x.dtype === "float32" && sizeOf(x.shape) === 1 && getRuntime()?.shared === true ? fuseSplat(kernels.readSync!(bufOf(getRuntime()!, x.buf), "float32", 1)[0]!, sizeOf(outShape)) : undefined;
       return fused ?? plain.expand(x, outShape);
-    },
-    cast(x, dtype) {
-      const fused = dtype === x.dtype && isFused(x.buf) ? fuseCopy(x.buf) : undefined;
-      return fused ?? plain.cast(x, dtype);
     },
     reduce(op, x, axes, outDtype) {
       const fused = op === "sum" && isFused(x.buf) && axes.length === x.shape.length && outDtype === "float32" ? fuseSum(x.buf) : undefined;
@@ -79,6 +77,13 @@ export function withFusion(kernels: Backend): Backend {
       const target = bufOf(rt, dst);
       beforeWrite(rt, target);
       kernels.assign(target, evaluated(rt, src) as TensorData);
+    },
+    scatterStrided(dst, src, view, accumulate) {
+      const rt = getRuntime();
+      if (rt === null) return kernels.scatterStrided(dst, src, view, accumulate);
+      const target = bufOf(rt, dst);
+      beforeWrite(rt, target);
+      kernels.scatterStrided(target, evaluated(rt, src) as TensorData, view, accumulate);
     },
     adamUpdate(p, g, m, v, vmax, h) {
       const rt = getRuntime();

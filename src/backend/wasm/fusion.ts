@@ -8,18 +8,18 @@
 // Eager semantics are kept: an expression holds the arrays it reads (they are not freed while it may
 // still read them), and before a kernel writes an array in place, every pending expression that reads it
 // is evaluated, so it sees the values it was made from.
-import type { BinaryOp, UnaryOp } from "../backend.js";
+import type { Expr as ProgramExpr } from "../../ops/expr.js";
+import { topoOrder } from "../../ops/expr.js";
+import type { Program } from "../../ops/program.js";
 import { runKernel } from "./call.js";
+import { checked } from "./kernel-plan.js";
 import type { Runtime } from "./runtime.js";
-import { compiledKernel, OP, SUM_CHUNK_SHIFT, UNARY } from "./jit.js";
-import type { Mode, Node } from "./jit.js";
+import { compiledKernel, isMaskOp, isSimdOp, SUM_CHUNK_SHIFT } from "./jit.js";
+import type { Mode, Node, SimdOp } from "./jit.js";
 import { getPool, parallelRun, readyWorkerCount } from "./pool.js";
 import type { CompiledKernel } from "./pool.js";
 import { isHeapArray, releaseHeapArray } from "./tensors.js";
 import type { HeapArray } from "./tensors.js";
-
-const BINARY_CODES: Partial<Record<BinaryOp, number>> = OP;
-const UNARY_CODES: Partial<Record<UnaryOp, number>> = UNARY;
 
 // Limits of one expression (a compiled function's parameters and registers); past them the operands are evaluated first.
 const MAX_INPUTS = 8;
@@ -32,11 +32,17 @@ const PARALLEL_MIN = 262144;
 
 type Expr =
   | { readonly kind: "input"; readonly arr: HeapArray }
-  | { readonly kind: "splat"; readonly value: number }
-  | { readonly kind: "op"; readonly code: number; readonly a: Expr; readonly b: Expr | null };
+  /** A scalar: its value when the op was made, and the one-element array it was read from (a plan rereads it). */
+  | { readonly kind: "splat"; readonly value: number; readonly source?: Float32Array }
+  | { readonly kind: "op"; readonly op: SimdOp; readonly args: readonly Expr[] };
 
 /** Ops below this many elements run at once: small passes stay in cache, and laziness would only add bookkeeping. */
 let fuseMinElements = 65536;
+
+/** Whether fusion is on (captured graphs turn it off: their replays redo recorded calls, not pending chains). */
+export function fusionEnabled(): boolean {
+  return fuseMinElements !== Infinity;
+}
 
 /** Changes the size from which elementwise ops are fused (tests use 1 to run every case fused; Infinity turns fusion off); returns the previous one. */
 export function setFusionMinElements(n: number): number {
@@ -158,32 +164,38 @@ function operandExpr(buf: object, length: number): Expr | undefined {
     if (buf.realized !== undefined) return operandExpr(buf.realized, length);
     return buf.summed || buf.length !== length ? undefined : buf.expr;
   }
-  if (buf instanceof Float32Array && buf.length === 1) return { kind: "splat", value: buf[0]! };
+  if (buf instanceof Float32Array && buf.length === 1) return { kind: "splat", value: buf[0]!, source: buf };
   if (buf instanceof Float32Array && buf.length === length && isHeapArray(buf)) return { kind: "input", arr: buf };
   return undefined;
 }
 
-// The index of `value` in `splats`, added if new: by Object.is, so −0 and +0 stay apart and NaN is found.
-function splatIndex(splats: number[], value: number): number {
-  const at = splats.findIndex((v) => Object.is(v, value));
-  return at >= 0 ? at : splats.push(value) - 1;
+/** A scalar operand of a loop: a value, and where a replayed plan reads it again (a constant has no source). */
+interface Splat {
+  readonly value: number;
+  readonly source?: Float32Array;
+}
+
+// The index of a splat in `splats`, added if new: one per source array, and one per constant value (by
+// Object.is, so −0 and +0 stay apart and NaN is found).
+function splatIndex(splats: Splat[], splat: Splat): number {
+  const at = splats.findIndex((s) => (splat.source !== undefined ? s.source === splat.source : s.source === undefined && Object.is(s.value, splat.value)));
+  return at >= 0 ? at : splats.push(splat) - 1;
 }
 
 // The distinct ops, inputs and splat values of an expression (shared subexpressions once).
-function census(root: Expr): { ops: number; inputs: HeapArray[]; splats: number[] } {
+function census(root: Expr): { ops: number; inputs: HeapArray[]; splats: Splat[] } {
   const seen = new Set<Expr>();
   const inputs = new Set<HeapArray>();
-  const splats: number[] = [];
+  const splats: Splat[] = [];
   let ops = 0;
   const visit = (e: Expr): void => {
     if (seen.has(e)) return;
     seen.add(e);
     if (e.kind === "input") inputs.add(e.arr);
-    else if (e.kind === "splat") splatIndex(splats, e.value);
+    else if (e.kind === "splat") splatIndex(splats, e);
     else {
       ops++;
-      visit(e.a);
-      if (e.b !== null) visit(e.b);
+      for (const a of e.args) visit(a);
     }
   };
   visit(root);
@@ -196,25 +208,58 @@ function make(expr: Expr, extent: number, summed = false): Fused | undefined {
   return new Fused(expr, extent, inputs, summed);
 }
 
+// Whether a program's ops all have float32x4 forms, and its tests feed only `where`'s condition and logic:
+// a test's lane mask is not a float32.
+const fusable = new WeakMap<Program, boolean>();
+export function isFusable(program: Program): boolean {
+  let ok = fusable.get(program);
+  if (ok === undefined) {
+    ok = !program.predicate;
+    for (const node of topoOrder([program.expr])) {
+      if (!ok) break;
+      if (node.kind !== "call") continue;
+      if (!isSimdOp(node.op)) ok = false;
+      node.args.forEach((arg, i) => {
+        const mask = arg.kind === "call" && isMaskOp(arg.op);
+        const wantsMask = (node.op === "where" && i === 0) || (isMaskOp(node.op) && node.op.startsWith("logical"));
+        if (mask !== wantsMask) ok = false;
+      });
+    }
+    fusable.set(program, ok);
+  }
+  return ok;
+}
+
+// The program's expression over the operands' expressions (its constants as splats).
+function composed(e: ProgramExpr, operands: readonly Expr[]): Expr {
+  const memo = new Map<string, Expr>();
+  for (const node of topoOrder([e])) {
+    const out: Expr = node.kind === "input" ? operands[node.index]!
+      : node.kind === "const" ? { kind: "splat", value: Math.fround(node.value) }
+      : { kind: "op", op: node.op as SimdOp, args: node.args.map((a) => memo.get(a.key)!) };
+    memo.set(node.key, out);
+  }
+  return memo.get(e.key)!;
+}
+
 /**
- * `op` of the operands as a fused buffer, or undefined when it does not fuse (the caller then evaluates
+ * `program` of the operands as a fused buffer, or undefined when it does not fuse (the caller then evaluates
  * the operands and runs the kernel). An expression grown past a program's limits is evaluated first and
- * the op starts a new one from its result.
+ * the program starts a new one from its result. `eager`: a size below the fusion threshold is fine (the
+ * caller evaluates at once).
  */
-export function fuseElementwise(rt: Runtime, op: BinaryOp | UnaryOp, a: object, b: object | null, length: number): Fused | undefined {
-  const code = b === null ? UNARY_CODES[op as UnaryOp] : BINARY_CODES[op as BinaryOp];
-  if (code === undefined || length < fuseMinElements) return undefined;
+export function fuseProgram(rt: Runtime, program: Program, operands: readonly object[], length: number, eager = false): Fused | undefined {
+  if ((!eager && length < fuseMinElements) || !isFusable(program)) return undefined;
   // A pending sum broadcast over the elements (x − Σx) is needed as a number: computed now, it fuses as one.
-  if (a instanceof Fused && a.summed && length > 1) a = realize(rt, a);
-  if (b instanceof Fused && b.summed && length > 1) b = realize(rt, b);
-  const ea = operandExpr(a, length), eb = b === null ? null : operandExpr(b, length);
-  if (ea === undefined || eb === undefined) return undefined;
-  const fused = make({ kind: "op", code, a: ea, b: eb }, length);
+  const ops = operands.map((x) => (x instanceof Fused && x.summed && length > 1 ? realize(rt, x) : x));
+  const exprs = ops.map((x) => operandExpr(x, length));
+  if (exprs.some((x) => x === undefined)) return undefined;
+  const fused = make(composed(program.expr, exprs as Expr[]), length);
   if (fused !== undefined) return fused;
   // Too big: evaluate the pending operands, then fuse from their arrays.
-  const ra = a instanceof Fused ? realize(rt, a) : a, rb = b instanceof Fused ? realize(rt, b) : b;
-  const fa = operandExpr(ra, length), fb = rb === null ? null : operandExpr(rb, length);
-  return fa === undefined || fb === undefined ? undefined : make({ kind: "op", code, a: fa, b: fb }, length);
+  const arrays = ops.map((x) => (x instanceof Fused ? realize(rt, x) : x));
+  const again = arrays.map((x) => operandExpr(x, length));
+  return again.some((x) => x === undefined) ? undefined : make(composed(program.expr, again as Expr[]), length);
 }
 
 /** A scalar broadcast to `length` elements (a sum's gradient), computed only where it is read. */
@@ -235,9 +280,9 @@ export function fuseSum(f: Fused): Fused | undefined {
 // ---- evaluation ----
 
 // The expressions of `fs` with inputs and splats by index (over all of them), shared subexpressions kept shared.
-function nodesOf(fs: readonly Fused[]): { roots: Node[]; inputs: HeapArray[]; splats: number[] } {
+function nodesOf(fs: readonly Fused[]): { roots: Node[]; inputs: HeapArray[]; splats: Splat[] } {
   const inputs: HeapArray[] = [];
-  const splats: number[] = [];
+  const splats: Splat[] = [];
   const memo = new Map<Expr, Node>();
   const convert = (e: Expr): Node => {
     const have = memo.get(e);
@@ -246,8 +291,8 @@ function nodesOf(fs: readonly Fused[]): { roots: Node[]; inputs: HeapArray[]; sp
     if (e.kind === "input") {
       const at = inputs.indexOf(e.arr);
       node = { kind: "input", index: at >= 0 ? at : inputs.push(e.arr) - 1 };
-    } else if (e.kind === "splat") node = { kind: "splat", index: splatIndex(splats, e.value) };
-    else node = { kind: "op", code: e.code, a: convert(e.a), b: e.b === null ? null : convert(e.b) };
+    } else if (e.kind === "splat") node = { kind: "splat", index: splatIndex(splats, e) };
+    else node = { kind: "op", op: e.op, args: e.args.map(convert) };
     memo.set(e, node);
     return node;
   };
@@ -312,12 +357,14 @@ function computeGroup(rt: Runtime, group: readonly Fused[]): void {
   const summing = group.some((f) => f.summed);
   const chunks = Math.ceil(extent / CHUNK);
   const scratch = group.flatMap((f) => (f.summed ? [chunks * 8, 32] : []));
-  const arrays = runKernel(rt, inputs, group.map((f) => ({ dtype: "float32" as const, length: f.length })), scratch, (ptrs, outs, temp) => {
+  // The loop, run now, and again by a captured graph's plan (kernel-plan.ts), which rereads the scalars it takes
+  // from arrays: a replay's inputs are refilled in place. Now it uses the values the ops were made with.
+  const run = (ptrs: number[], outs: number[], temp: number[], values: readonly number[]): void => {
     // A sum writes partials (and its last elements) in scratch: two blocks per sum, in group order.
     let next = 0;
     const places = group.map((f, i) => (f.summed ? { partials: temp[next++]!, tail: temp[next++]!, out: outs[i]! } : null));
     const targets = group.map((_, i) => places[i]?.partials ?? outs[i]!);
-    runChunks(rt, compiledKernel(rt, roots, inputs.length, splats.length, modes), [...ptrs, ...splats, ...targets], extent, summing);
+    runChunks(rt, compiledKernel(rt, roots, inputs.length, splats.length, modes), [...ptrs, ...values, ...targets], extent, summing);
     if (!summing) return;
     // The loop stopped at the last whole group of 8; the sum kernel adds the rest one by one into the last chunk.
     const rest = extent % 8;
@@ -325,7 +372,7 @@ function computeGroup(rt: Runtime, group: readonly Fused[]): void {
     if (rest > 0) {
       const tailTargets = group.map((_, i) => (places[i] === null ? outs[i]! : places[i]!.tail - start * 4)); // out + 4·index lands in the tail
       const store = compiledKernel(rt, roots, inputs.length, splats.length, modes.map(() => "store"));
-      store.fn(...ptrs, ...splats, ...tailTargets, start, extent);
+      store.fn(...ptrs, ...values, ...tailTargets, start, extent);
     }
     for (const place of places) {
       if (place === null) continue;
@@ -338,6 +385,13 @@ function computeGroup(rt: Runtime, group: readonly Fused[]): void {
       for (let i = 0; i < chunks; i++) total += sums[i]!;
       new Float32Array(rt.memory.buffer, place.out, 1)[0] = total;
     }
+  };
+  const arrays = runKernel(rt, inputs, group.map((f) => ({ dtype: "float32" as const, length: f.length })), scratch, (ptrs, outs, temp) => {
+    let first = true;
+    checked(() => {
+      run(ptrs, outs, temp, first ? splats.map((sp) => sp.value) : splats.map((sp) => (sp.source === undefined ? sp.value : sp.source[0]!)));
+      first = false;
+    });
   });
   if (arrays === undefined) throw new Error(`wasm: no memory left to evaluate a fused expression of ${extent} elements`);
   passes++;

@@ -1,11 +1,13 @@
 // The `wasm` backend: buffers are typed arrays as on `cpu`; float32 and int32 ones live on the shared wasm
 // heap where there is one (freed by the tensor layer's scopes, or by the garbage collector), so the heavy
 // kernels run in WebAssembly SIMD without copying; the rest run on the cpu kernels over the same arrays.
-import type { Backend, DataBuf } from "../backend.js";
+import type { Backend, CompleteBackend, DataBuf } from "../backend.js";
 import { cpuBackend } from "../cpu/index.js";
+import { complete } from "../fallbacks.js";
+import { opProgram } from "../../ops/program.js";
 import { sizeOf } from "../../shape.js";
 import { foldF32, maxPool2dIndicesF32, unfoldF32 } from "./conv.js";
-import { binaryF32, unaryF32 } from "./elementwise.js";
+import { elementwiseF32 } from "./elementwise.js";
 import { matmulF32 } from "./matmul.js";
 import { argReduceF32, reduceF32 } from "./reduce.js";
 import { gatherF32, scatterAddF32 } from "./indexing.js";
@@ -63,25 +65,27 @@ function fillHeap(rt: Runtime, out: HeapArray, value: number): HeapArray {
 }
 
 /** The backend methods that return a new buffer: those a wasm kernel may take over. */
-type KernelMethod = { [K in keyof Backend]-?: NonNullable<Backend[K]> extends (...args: never[]) => DataBuf ? K : never }[keyof Backend];
-type ArgsOf<K extends KernelMethod> = Parameters<NonNullable<Backend[K]>>;
+type KernelMethod = { [K in keyof CompleteBackend]-?: NonNullable<CompleteBackend[K]> extends (...args: never[]) => DataBuf ? K : never }[keyof CompleteBackend];
+type ArgsOf<K extends KernelMethod> = Parameters<NonNullable<CompleteBackend[K]>>;
 
 /**
  * The method `name` run by the wasm kernel `kernel`, or by the cpu kernel where that cannot run: no runtime (no
  * WebAssembly SIMD here), or operands it does not take (other dtypes, layouts, sizes below its threshold, no
  * room under the memory cap), for which it returns undefined.
  */
-function wasmOrCpu<K extends KernelMethod>(name: K, kernel: (rt: Runtime, ...args: ArgsOf<K>) => DataBuf | undefined): Backend[K] {
+function wasmOrCpu<K extends KernelMethod>(name: K, kernel: (rt: Runtime, ...args: ArgsOf<K>) => DataBuf | undefined): CompleteBackend[K] {
   const cpu = cpuBackend[name] as unknown as (...args: ArgsOf<K>) => DataBuf;
   const method = (...args: ArgsOf<K>): DataBuf => {
     const rt = getRuntime();
     return (rt === null ? undefined : kernel(rt, ...args)) ?? cpu.apply(cpuBackend, args);
   };
-  return method as unknown as Backend[K];
+  return method as unknown as CompleteBackend[K];
 }
 
+const copyKey = () => opProgram("cast").key;
+
 /** The kernels, each run when called. */
-const kernels: Backend = {
+const kernels: CompleteBackend = {
   ...cpuBackend,
   name: "wasm",
   // float32 and int32 tensors live on the wasm heap where it is shared (see tensors.ts), so kernels take them in place.
@@ -109,8 +113,18 @@ const kernels: Backend = {
     const rt = getRuntime();
     if (rt === null || !adamF32(rt, p, g, m, v, vmax, h)) cpuBackend.adamUpdate(p, g, m, v, vmax, h);
   },
-  unary: wasmOrCpu("unary", unaryF32),
-  binary: wasmOrCpu("binary", binaryF32),
+  elementwise(program, inputs, outShape, outDtype) {
+    // A same-dtype cast is a copy (clone(), a gradient's first store): a memcpy onto the heap.
+    if (program.key === copyKey() && inputs[0]!.dtype === outDtype) {
+      const out = onHeap(outDtype, sizeOf(outShape));
+      if (out !== undefined) {
+        out.set(inputs[0]!.buf as typeof out);
+        return out;
+      }
+    }
+    const rt = getRuntime();
+    return (rt === null ? undefined : elementwiseF32(rt, program, inputs, outShape, outDtype)) ?? cpuBackend.elementwise(program, inputs, outShape, outDtype);
+  },
   reduce: wasmOrCpu("reduce", reduceF32),
   gather: wasmOrCpu("gather", gatherF32),
   scatterAdd: wasmOrCpu("scatterAdd", scatterAddF32),
@@ -119,13 +133,6 @@ const kernels: Backend = {
   logSoftmaxBackward: wasmOrCpu("logSoftmaxBackward", logSoftmaxBackwardF32),
   nllLoss: wasmOrCpu("nllLoss", nllLossF32),
   nllLossBackward: wasmOrCpu("nllLossBackward", nllLossBackwardF32),
-  // A same-dtype cast is a copy (clone(), a gradient's first store): a memcpy onto the heap.
-  cast(x, dtype) {
-    const out = x.dtype === dtype ? onHeap(dtype, sizeOf(x.shape)) : undefined;
-    if (out === undefined) return cpuBackend.cast(x, dtype);
-    out.set(x.buf as typeof out);
-    return out;
-  },
   permute: wasmOrCpu("permute", transposeLast2),
   unfold: wasmOrCpu("unfold", unfoldF32),
   fold: wasmOrCpu("fold", foldF32),
@@ -135,7 +142,7 @@ const kernels: Backend = {
 };
 
 /** The wasm backend: its kernels, with large elementwise chains fused into one pass (fusion.ts). */
-export const wasmBackend: Backend = {
+export const wasmBackend: CompleteBackend = complete({
   ...withFusion(kernels),
   computeEagerly(fn) {
     const previous = setFusionMinElements(Infinity);
@@ -149,4 +156,4 @@ export const wasmBackend: Backend = {
     const rt = getRuntime();
     return rt === null ? { result: call(), plan: null } : planCall(rt, method, args, call, target);
   },
-};
+} satisfies Backend);

@@ -2,7 +2,9 @@
 // over the elements that loads each input once, keeps every intermediate in a SIMD register and stores the
 // result (or adds it up), so a chain of k ops costs one pass, not k. The module imports the kernels' shared
 // memory and is built byte by byte here: no compiler is needed at run time. Functions are cached by the
-// expression's structure, so a training loop compiles each of its chains once.
+// expression's structure, so a training loop compiles each of its chains once. The ops are the registry's
+// (ops/elementwise.ts), by name; `SIMD_OPS` says which ones have a float32x4 form.
+import type { ElementwiseOp } from "../../ops/elementwise.js";
 import type { CompiledKernel } from "./pool.js";
 import type { Runtime } from "./runtime.js";
 import { wasmApi } from "./wasm-api.js";
@@ -12,12 +14,7 @@ import { leb as uleb, name, section, vec } from "./wasm-bytes.js";
 export type Node =
   | { readonly kind: "input"; readonly index: number }
   | { readonly kind: "splat"; readonly index: number }
-  | { readonly kind: "op"; readonly code: number; readonly a: Node; readonly b: Node | null };
-
-// Op codes shared with fusion.ts: the binary ops, then the unary ones from UNARY_BASE.
-export const OP = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, thresholdBackward: 6 } as const;
-export const UNARY_BASE = 16;
-export const UNARY = { neg: UNARY_BASE, abs: UNARY_BASE + 1, sqrt: UNARY_BASE + 2, relu: UNARY_BASE + 3, square: UNARY_BASE + 4 } as const;
+  | { readonly kind: "op"; readonly op: SimdOp; readonly args: readonly Node[] };
 
 // ---- the binary format: just what these functions use ----
 
@@ -27,29 +24,70 @@ const I32_SUB = 0x6b, I32_SHR_U = 0x76, F64_STORE = 0x39;
 const BLOCK = 0x02, LOOP = 0x03, BR = 0x0c, BR_IF = 0x0d, END = 0x0b, VOID = 0x40, F64_ADD = 0xa0;
 const simd = (op: number): number[] => [0xfd, ...uleb(op)];
 const V128_LOAD = 0x00, V128_STORE = 0x0b, I8X16_SHUFFLE = 0x0d, F32X4_SPLAT = 0x13, F64X2_EXTRACT_LANE = 0x21;
-const F32X4_LE = 0x45, V128_ANDNOT = 0x4f, F64X2_PROMOTE_LOW_F32X4 = 0x5f;
+const F32X4_EQ = 0x41, F32X4_NE = 0x42, F32X4_LT = 0x43, F32X4_GT = 0x44, F32X4_LE = 0x45, F32X4_GE = 0x46;
+const V128_NOT = 0x4d, V128_AND = 0x4e, V128_ANDNOT = 0x4f, V128_OR = 0x50, V128_BITSELECT = 0x52, F64X2_PROMOTE_LOW_F32X4 = 0x5f;
 const F32X4_ABS = 0xe0, F32X4_NEG = 0xe1, F32X4_SQRT = 0xe3, F32X4_ADD = 0xe4, F32X4_SUB = 0xe5, F32X4_MUL = 0xe6, F32X4_DIV = 0xe7;
 const F32X4_MIN = 0xe8, F32X4_MAX = 0xe9, F64X2_ADD = 0xf0;
 const memarg = (offset: number): number[] => [4, ...uleb(offset)]; // 16-byte alignment hint
-const BINARY_SIMD = [F32X4_ADD, F32X4_SUB, F32X4_MUL, F32X4_DIV, F32X4_MAX, F32X4_MIN];
-const UNARY_SIMD = [F32X4_NEG, F32X4_ABS, F32X4_SQRT];
 /** Lanes 2, 3, 0, 1 of an f32x4 (as bytes): brings the high half low for promotion to f64x2. */
 const HIGH_HALF = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
 
+type Emit = (args: readonly number[], zero: number) => number[];
+const get = (l: number) => [LOCAL_GET, ...uleb(l)];
+const binary = (op: number): Emit => ([a, b]) => [...get(a!), ...get(b!), ...simd(op)];
+const unary = (op: number): Emit => ([a]) => [...get(a!), ...simd(op)];
+
+/**
+ * The registry's ops with a float32x4 form, and its instructions: each op's result bit for bit as the scalar
+ * math rounded to float32 gives it. Tests give lane masks (all ones where true), which only `where` and the
+ * logical ops read.
+ */
+const SIMD_OPS = {
+  add: binary(F32X4_ADD),
+  sub: binary(F32X4_SUB),
+  mul: binary(F32X4_MUL),
+  div: binary(F32X4_DIV),
+  // f32x4.max/min propagate NaN, as PyTorch's maximum/minimum do.
+  maximum: binary(F32X4_MAX),
+  minimum: binary(F32X4_MIN),
+  neg: unary(F32X4_NEG),
+  abs: unary(F32X4_ABS),
+  sqrt: unary(F32X4_SQRT),
+  // relu as x with the lanes where x <= 0 cleared: two instructions where f32x4.max's NaN and signed-zero rules
+  // take several (NaN stays NaN, −0 becomes +0).
+  relu: ([a], zero) => [...get(a!), ...get(a!), ...get(zero), ...simd(F32X4_LE), ...simd(V128_ANDNOT)],
+  eq: binary(F32X4_EQ),
+  ne: binary(F32X4_NE),
+  lt: binary(F32X4_LT),
+  gt: binary(F32X4_GT),
+  le: binary(F32X4_LE),
+  ge: binary(F32X4_GE),
+  logicalAnd: binary(V128_AND),
+  logicalOr: binary(V128_OR),
+  logicalNot: unary(V128_NOT),
+  // where(mask, a, b): a's bits where the mask is set, b's elsewhere.
+  where: ([c, a, b]) => [...get(a!), ...get(b!), ...get(c!), ...simd(V128_BITSELECT)],
+} satisfies Partial<Record<ElementwiseOp, Emit>>;
+
+/** An op the JIT compiles. */
+export type SimdOp = keyof typeof SIMD_OPS;
+
+/** Whether `op` has a float32x4 form here. */
+export function isSimdOp(op: string): op is SimdOp {
+  return Object.hasOwn(SIMD_OPS, op);
+}
+
+/** The ops whose result is a lane mask rather than a float32: tests, and the logic on them. */
+const MASK_OPS: ReadonlySet<string> = new Set(["eq", "ne", "lt", "gt", "le", "ge", "logicalAnd", "logicalOr", "logicalNot"]);
+
+/** Whether op `op` produces a lane mask. */
+export function isMaskOp(op: string): boolean {
+  return MASK_OPS.has(op);
+}
+
 /** The body of one op, its operands (locals) already named. */
-function opCode(code: number, a: number, b: number, zero: number): number[] {
-  const get = (l: number) => [LOCAL_GET, ...uleb(l)];
-  if (code < UNARY_BASE) {
-    // thresholdBackward: b <= 0 ? 0 : a, by clearing those lanes (NaN compares false and passes, as in the kernels).
-    if (code === OP.thresholdBackward) return [...get(a), ...get(b), ...get(zero), ...simd(F32X4_LE), ...simd(V128_ANDNOT)];
-    return [...get(a), ...get(b), ...simd(BINARY_SIMD[code]!)];
-  }
-  const u = code - UNARY_BASE;
-  // relu as thresholdBackward(x, x): two instructions where f32x4.max takes several, with max(x, 0)'s results
-  // (NaN stays NaN, −0 becomes +0).
-  if (u === UNARY.relu - UNARY_BASE) return [...get(a), ...get(a), ...get(zero), ...simd(F32X4_LE), ...simd(V128_ANDNOT)];
-  if (u === UNARY.square - UNARY_BASE) return [...get(a), ...get(a), ...simd(F32X4_MUL)];
-  return [...get(a), ...simd(UNARY_SIMD[u]!)];
+function opCode(op: SimdOp, args: readonly number[], zero: number): number[] {
+  return SIMD_OPS[op](args, zero);
 }
 
 /** A sum's elements per partial (the sum kernel's chunk, reduce.ts), as a power of two. */
@@ -77,10 +115,7 @@ function moduleBytes(roots: readonly Node[], inputs: number, splats: number, mod
   const nodes: Node[] = [];
   const visit = (n: Node): void => {
     if (nodes.includes(n)) return;
-    if (n.kind === "op") {
-      visit(n.a);
-      if (n.b !== null) visit(n.b);
-    }
+    if (n.kind === "op") for (const a of n.args) visit(a);
     nodes.push(n);
   };
   roots.forEach(visit);
@@ -112,7 +147,7 @@ function moduleBytes(roots: readonly Node[], inputs: number, splats: number, mod
     nodes.forEach((n, k) => {
       if (n.kind === "input") body.push(...get(n.index), ...get(iLocal), I32_ADD, ...simd(V128_LOAD), ...memarg(16 * h), ...set(local[k]!));
       else if (n.kind === "splat") body.push(...get(splatLocal[n.index]!), ...set(local[k]!));
-      else body.push(...opCode(n.code, local[nodes.indexOf(n.a)]!, local[nodes.indexOf(n.b ?? n.a)]!, zero), ...set(local[k]!));
+      else body.push(...opCode(n.op, n.args.map((a) => local[nodes.indexOf(a)]!), zero), ...set(local[k]!));
     });
     roots.forEach((root, r) => {
       const result = local[nodes.indexOf(root)]!;
@@ -153,7 +188,7 @@ const cache = new Map<string, { runtime: Runtime; kernel: CompiledKernel }>();
 const CACHE_MAX = 512;
 let compiled = 0;
 
-const keyOf = (n: Node): string => (n.kind === "op" ? `${n.code}(${keyOf(n.a)}${n.b === null ? "" : "," + keyOf(n.b)})` : `${n.kind[0]}${n.index}`);
+const keyOf = (n: Node): string => (n.kind === "op" ? `${n.op}(${n.args.map(keyOf).join(",")})` : `${n.kind[0]}${n.index}`);
 
 /**
  * The compiled function of `roots` (see moduleBytes) for `rt`'s memory (compiled on first use). Its module's

@@ -7,12 +7,14 @@
 // Its scratch blocks stay reserved for the plan, so nothing else is put there between replays. Fills and
 // copies (`full`, a cast to the same dtype) get a plan of one typed-array call.
 import type { KernelPlan, TensorData } from "../backend.js";
+import { opProgram } from "../../ops/program.js";
+import type { Program } from "../../ops/program.js";
 import { workersStarting } from "./pool.js";
 import type { Runtime } from "./runtime.js";
 import type { HeapArray } from "./tensors.js";
 
 /** Methods whose wasm path does nothing but kernel calls and copies (and which fall back to the cpu kernels visibly). */
-const PLANNABLE = new Set(["matmul", "addmm", "binary", "unary", "reduce", "logSoftmax", "logSoftmaxBackward", "gather", "scatterAdd", "nllLoss", "nllLossBackward"]);
+const PLANNABLE = new Set(["matmul", "addmm", "elementwise", "reduce", "logSoftmax", "logSoftmaxBackward", "gather", "scatterAdd", "nllLoss", "nllLossBackward"]);
 
 interface Trace {
   readonly ops: (() => void)[];
@@ -101,8 +103,9 @@ function fillOrCopy(method: string, args: readonly unknown[], target: unknown): 
     const value = args[1];
     return () => void target.fill(value);
   }
-  const x = args[0] as TensorData | undefined;
-  if (method === "cast" && x !== undefined && x.dtype === args[1] && isTyped(x.buf) && sameKind(x.buf, target)) {
+  const program = args[0] as Program | undefined;
+  const x = (args[1] as readonly TensorData[] | undefined)?.[0];
+  if (method === "elementwise" && program?.key === opProgram("cast").key && x !== undefined && x.dtype === args[3] && isTyped(x.buf) && sameKind(x.buf, target)) {
     const src = x.buf;
     return () => target.set(src);
   }
@@ -120,10 +123,10 @@ const noPlan = (result: unknown, retry = false) => ({ result, plan: null, ...(re
 export function planCall(rt: Runtime, method: string, args: readonly unknown[], call: () => unknown, target: unknown): { result: unknown; plan: KernelPlan | null; retry?: boolean } {
   // Views of scratch stay valid only on shared memory, which growing never detaches.
   if (!rt.shared || trace !== null) return noPlan(call());
-  if (!PLANNABLE.has(method)) {
+  const copy = fillOrCopy(method, args, target);
+  if (!PLANNABLE.has(method) || copy !== null) {
     const result = call();
-    const op = fillOrCopy(method, args, target);
-    return op === null ? noPlan(result) : { result, plan: { run: op, dispose: () => {} } };
+    return copy === null ? noPlan(result) : { result, plan: { run: copy, dispose: () => {} } };
   }
   const t: Trace = { ops: [], scratch: [], kernels: 0, copiedOut: [], inTask: 0 };
   const host = rt as { exports: Runtime["exports"] };

@@ -1,9 +1,8 @@
 // AssemblyScript source of the wasm backend's float32 elementwise kernels: 4 lanes at a time over padded buffers.
 // Lengths are rounded up to whole vectors by the caller, which reserves the padding and ignores its results.
 
-// Op codes, kept in step with ELEMENTWISE_OPS in ../elementwise.ts.
-const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4, MIN = 5, THRESHOLD_BACKWARD = 6;
-const NEG = 0, ABS = 1, SQRT = 2, RELU = 3, SQUARE = 4;
+// Op codes: the registry's (src/ops/elementwise.ts), generated into op-codes.ts by tools/generate.ts.
+import { ADD, SUB, MUL, DIV, MAXIMUM as MAX, MINIMUM as MIN, THRESHOLD_BACKWARD, NEG, ABS, SQRT, RELU } from "./op-codes";
 
 // With `op` a literal at every call site, inlining folds the switch away and each loop holds one instruction.
 // f32x4.max/min propagate NaN, as PyTorch's maximum/minimum do.
@@ -100,8 +99,7 @@ export function binaryF32(op: i32, a: usize, b: usize, out: usize, vectors: i32,
     case NEG: return f32x4.neg(x);
     case ABS: return f32x4.abs(x);
     case SQRT: return f32x4.sqrt(x);
-    case RELU: return v128.andnot(x, f32x4.le(x, f32x4.splat(0)));
-    default: return f32x4.mul(x, x);
+    default: return v128.andnot(x, f32x4.le(x, f32x4.splat(0))); // RELU
   }
 }
 
@@ -118,7 +116,6 @@ export function unaryF32(op: i32, x: usize, out: usize, vectors: i32): void {
     case ABS: unLoop(ABS, x, out, vectors); break;
     case SQRT: unLoop(SQRT, x, out, vectors); break;
     case RELU: unLoop(RELU, x, out, vectors); break;
-    case SQUARE: unLoop(SQUARE, x, out, vectors); break;
   }
 }
 

@@ -1,4 +1,5 @@
-// The error function in float64 precision, for the erf kernel (and so for exact GELU).
+// Scalar math the elementwise ops need beyond JavaScript's Math. Each is self-contained (no imports, no closures):
+// the cpu backend ships their source to its worker threads with the kernels that call them.
 /* eslint-disable no-loss-of-precision -- Cody's published coefficients, kept digit for digit as printed */
 
 // Abramowitz–Stegun 7.1.26 is too coarse for gradcheck; this is W. J. Cody's rational erf,
@@ -25,3 +26,19 @@ export function erf(x: number): number {
   return x < 0 ? -r : r;
 }
 
+
+/** Rounds half to even, as PyTorch's round does (Math.round rounds half up). */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** The logistic sigmoid in two forms, so that neither exp overflows: 1/(1+e^-x) for x >= 0, e^x/(1+e^x) below. */
+export function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/** The helpers above, for code that ships kernel source elsewhere (a worker thread): one definition each. */
+export const SCALAR_HELPERS: readonly ((x: number) => number)[] = [erf, roundHalfEven, sigmoid];

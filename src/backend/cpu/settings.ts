@@ -1,0 +1,3 @@
+// The cpu backend's own settings and reports, public as `cr.backends.cpu`.
+export { setCpuThreads as setThreads } from "./sharing.js";
+export { warmUpCpuThreads as warmUp, cpuWorkerChunks as workerChunks } from "./threads.js";

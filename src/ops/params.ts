@@ -1,0 +1,37 @@
+// The parameter types kernels take besides their tensors, shared by the op registry and the backend seam.
+
+export type ReduceOp = "sum" | "prod" | "max" | "min";
+
+/** How nllLoss reduces the per-target losses: their mean over the targets that count, their sum, or none. */
+export type LossReduction = "mean" | "sum" | "none";
+
+/** A 2-D sliding window over `[N, C, H, W]` (convolution and pooling), sizes as [height, width]. */
+export interface Window2d {
+  readonly kernel: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  /** What the padding reads as: 0 for convolution, -Infinity for max pooling. */
+  readonly padValue: number;
+}
+
+/**
+ * A strided view of a buffer: the element at multi-index i (over the view's shape) is element
+ * `offset + Σ i[d]·strides[d]` of the buffer. Strides may be 0 (a broadcast) and views may overlap
+ * (sliding windows); every view op (permute, expand, slice, diagonal, unfold) is one.
+ */
+export interface StridedView {
+  readonly offset: number;
+  readonly strides: readonly number[];
+}
+
+/** The scalars of one fused Adam step (see `AcceleratedMethods.adamUpdate`). */
+export interface AdamHyper {
+  readonly beta1: number;
+  readonly beta2: number;
+  /** lr / (1 − β1ᵗ). */
+  readonly stepSize: number;
+  /** √(1 − β2ᵗ). */
+  readonly biasCorrection2Sqrt: number;
+  readonly eps: number;
+}

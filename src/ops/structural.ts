@@ -1,0 +1,85 @@
+// The ops that are not elementwise (reductions, products, data movement, indexing, the fused loss kernels): their
+// parameters and what runs them. The autograd primitive table is keyed by these names (a missing rule is a
+// compile error), and the op-coverage table in the docs is generated from this list and the elementwise one.
+import type { DType } from "../dtype.js";
+import type { Shape } from "../shape.js";
+import type { LossReduction, Window2d } from "./params.js";
+
+interface ReduceParams { axes: readonly number[]; keepdim: boolean }
+interface SliceParams { starts: readonly number[]; steps: readonly number[]; outShape: Shape; inShape: Shape }
+interface NllParams { ignoreIndex: number; reduction: LossReduction }
+interface WindowParams { window: Window2d; outShape: Shape; inShape: Shape }
+/**
+ * An operand flagged `trans` is stored with its last two dims swapped: the product uses its transpose without
+ * copying it. `sumBatch`: the products over the operands' (broadcast) batch dims summed into one [m, n] result.
+ */
+interface MatmulParams { transA: boolean; transB: boolean; sumBatch?: boolean }
+
+/** Every structural op and the parameters it takes besides its tensor inputs. */
+export interface StructuralParams {
+  sum: ReduceParams & { dtype: DType };
+  amax: ReduceParams;
+  amin: ReduceParams;
+  argmax: { axis: number; keepdim: boolean };
+  argmin: { axis: number; keepdim: boolean };
+  logSoftmax: { axis: number };
+  logSoftmaxBackward: { axis: number };
+  nllLoss: NllParams;
+  nllLossBackward: NllParams & { inShape: Shape };
+  matmul: MatmulParams;
+  addmm: { transA: boolean; transB: boolean };
+  reshape: { shape: Shape };
+  permute: { perm: readonly number[] };
+  expand: { shape: Shape };
+  slice: SliceParams;
+  sliceBackward: SliceParams;
+  cat: { axis: number };
+  unfold: WindowParams;
+  fold: WindowParams;
+  maxPool2dIndices: { window: Window2d; outShape: Shape };
+  gather: { dim: number };
+  scatterAdd: { dim: number };
+  indexSelect: { dim: number };
+  indexAdd: { dim: number };
+}
+
+/** A structural op's name. */
+export type StructuralOp = keyof StructuralParams;
+
+export interface StructuralOpDef {
+  /** What it computes, for the docs. */
+  readonly doc: string;
+  /** The backend method that runs it ("none": no kernel, a reshape shares memory); a test checks each exists. */
+  readonly method: string;
+}
+
+/** The structural ops. */
+export const STRUCTURAL: { readonly [K in StructuralOp]: StructuralOpDef } = {
+  sum: { doc: "Sum over dims.", method: "reduce" },
+  amax: { doc: "Largest elements over dims; ties share the gradient.", method: "reduce" },
+  amin: { doc: "Smallest elements over dims; ties share the gradient.", method: "reduce" },
+  argmax: { doc: "Index of the first maximum along a dim.", method: "argReduce" },
+  argmin: { doc: "Index of the first minimum along a dim.", method: "argReduce" },
+  logSoftmax: { doc: "`x − log Σ exp x` along a dim, in one kernel.", method: "logSoftmax" },
+  logSoftmaxBackward: { doc: "logSoftmax's gradient as an op (for double backward).", method: "logSoftmaxBackward" },
+  nllLoss: { doc: "Negative log likelihood at class indices.", method: "nllLoss" },
+  nllLossBackward: { doc: "nllLoss's gradient as an op (its adjoint).", method: "nllLossBackward" },
+  matmul: { doc: "Batched matrix product, operands optionally read transposed.", method: "matmul" },
+  addmm: { doc: "A bias row plus a matrix product: a linear layer.", method: "addmm" },
+  reshape: { doc: "The same memory in a new shape.", method: "none" },
+  permute: { doc: "Dims reordered.", method: "permute" },
+  expand: { doc: "Broadcast to a shape.", method: "expand" },
+  slice: { doc: "A strided slice.", method: "slice" },
+  sliceBackward: { doc: "slice's adjoint: zeros with the slice added.", method: "sliceBackward" },
+  cat: { doc: "Concatenation along a dim.", method: "cat" },
+  unfold: { doc: "im2col: sliding windows as columns.", method: "unfold" },
+  fold: { doc: "col2im: columns summed back into an image.", method: "fold" },
+  maxPool2dIndices: { doc: "Max pooling's winners.", method: "maxPool2dIndices" },
+  gather: { doc: "Picks along a dim by an index tensor.", method: "gather" },
+  scatterAdd: { doc: "Adds along a dim at an index tensor.", method: "scatterAdd" },
+  indexSelect: { doc: "Picks whole slices along a dim.", method: "indexSelect" },
+  indexAdd: { doc: "Adds whole slices along a dim.", method: "indexAdd" },
+};
+
+/** Every structural op's name. */
+export const STRUCTURAL_OPS = Object.keys(STRUCTURAL) as StructuralOp[];

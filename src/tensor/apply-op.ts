@@ -1,0 +1,74 @@
+// Applying an elementwise op of the registry to tensors and numbers: PyTorch's dtype rules (promotion, true
+// division, bool results), read off the op's entry, then one elementwise primitive. Every elementwise op of the
+// public API (generated from the registry) comes through here.
+import { applyElementwise } from "../autograd/primitives.js";
+import type { CompleteBackend as Backend } from "../backend/backend.js";
+import { currentBackend } from "../backend/registry.js";
+import type { DType, Operand } from "../dtype.js";
+import { isFloating, resultType } from "../dtype.js";
+import { ArgumentError, DTypeError } from "../errors.js";
+import { ELEMENTWISE } from "../ops/elementwise.js";
+import type { ElementwiseOp, ElementwiseOpDef } from "../ops/elementwise.js";
+import { opProgram } from "../ops/program.js";
+import { checkDType } from "./convert.js";
+import { Tensor } from "./tensor.js";
+
+/** A tensor, or a plain number or boolean that broadcasts like a zero-dim tensor of the other operand's dtype. */
+export type TensorLike = Tensor | number | boolean;
+
+function operand(x: TensorLike): Operand {
+  return x instanceof Tensor ? { kind: "tensor", dtype: x.dtype, ndim: x.ndim } : { kind: "scalar", value: x };
+}
+
+/** Throws a TypeError naming the op unless `x` is a Tensor. */
+export function checkTensor(op: string, x: unknown): asserts x is Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? "null" : typeof x}`);
+}
+
+function checkOperand(op: string, x: TensorLike): void {
+  if (!(x instanceof Tensor) && typeof x !== "number" && typeof x !== "boolean") {
+    throw new ArgumentError(`${op}: expected a Tensor, number or boolean, got ${x === null ? "null" : typeof x}`);
+  }
+}
+
+/** `x` as a tensor of `dtype`: a constant for numbers, a (differentiable) cast for tensors of another dtype. */
+export function asTensor(x: TensorLike, dtype: DType, backend: Backend = currentBackend()): Tensor {
+  if (x instanceof Tensor) return x.dtype === dtype ? x : applyElementwise(opProgram("cast"), [x], checkDType("to", dtype));
+  const v = typeof x === "boolean" ? (x ? 1 : 0) : x;
+  return Tensor._create(backend.full(1, v, dtype), [], dtype, backend);
+}
+
+function backendOf(xs: readonly TensorLike[]): Backend {
+  for (const x of xs) if (x instanceof Tensor) return x._backend;
+  return currentBackend();
+}
+
+/**
+ * Op `name` of the registry on `args`: tensors and numbers are converted to the dtype the op's rule gives (a
+ * float op on integers computes in float32, a test gives bool, …) and the op runs as one elementwise program.
+ */
+export function applyOp(name: ElementwiseOp, args: readonly TensorLike[]): Tensor {
+  const def: ElementwiseOpDef = ELEMENTWISE[name];
+  if (def.arity === 1 || def.dtype === "where") checkTensor(name, args[0]);
+  args.forEach((a) => checkOperand(name, a));
+  const backend = backendOf(args);
+  const values = def.dtype === "where" ? args.slice(1) : args;
+  let dtype = def.dtype === "logical" ? "bool" : def.dtype === "test" ? (args[0] as Tensor).dtype : resultType(values.map(operand));
+  if (def.dtype === "float" && !isFloating(dtype)) dtype = "float32";
+  if (dtype === "bool" && def.onBool !== undefined && def.dtype === "keep") {
+    if (def.onBool === "logicalOr" || def.onBool === "logicalAnd") return applyOp(def.onBool, args);
+    if (def.onBool === "error") throw new DTypeError(`${name}: not supported on bool tensors; ${def.boolHint ?? "convert with .to()"}`);
+    dtype = "int32";
+  }
+  if (name === "pow" && dtype === "int32" && typeof args[1] === "number" && args[1] < 0) {
+    throw new DTypeError(`pow: integers to negative integer powers are not allowed (exponent ${args[1]}); convert the base with .float()`);
+  }
+  let inputs: Tensor[];
+  if (def.dtype === "where") {
+    const cond = args[0] as Tensor;
+    if (cond.dtype !== "bool") throw new DTypeError(`where: the condition must be a bool tensor, got ${cond.dtype}; compare it (x.gt(0)) or convert it with .bool()`);
+    inputs = [cond, ...values.map((v) => asTensor(v, dtype, backend))];
+  } else inputs = args.map((v) => asTensor(v, dtype, backend));
+  const out = def.predicate === true ? "bool" : dtype;
+  return applyElementwise(opProgram(name), inputs, out);
+}
