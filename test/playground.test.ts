@@ -1,4 +1,5 @@
-// The playground in a real browser: built with Vite, served on 127.0.0.1, driven in Debian's Chromium by playwright-core.
+// The playground in a real browser: built with Vite, served on 127.0.0.1, driven in headless Chromium by playwright-core
+// (the Chromium test/helpers/browser.ts finds: CHROMIUM_PATH, else the one npm installs, else the system one).
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -6,15 +7,14 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize } from "node:path";
 import { after, before, test } from "node:test";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { build } from "vite";
+import { launchChromium } from "./helpers/browser.js";
 
 const root = join(import.meta.dirname, "..");
 // Built outside the repository, so the bundle is neither linted nor committed.
 const outDir = mkdtempSync(join(tmpdir(), "chainrule-playground-"));
 const artifacts = join(root, "test-artifacts", "playground");
-/** Debian's package; CHROMIUM_PATH points elsewhere on machines that keep it in another place. */
-const chromiumPath = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
 
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml" };
 
@@ -23,10 +23,6 @@ let browser: Browser;
 let base = "";
 
 before(async () => {
-  // Fail, never skip: CI must not pass without having run the browser tests.
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`Chromium not found at ${chromiumPath}: install it with \`apt-get install -y chromium\` (see README), or set CHROMIUM_PATH`);
-  }
   await build({ configFile: join(root, "playground", "vite.config.ts"), logLevel: "error", build: { outDir, emptyOutDir: true } });
   // The page must run in a browser: no chunk may import a Node built-in (chainrule reaches them lazily, in Node only).
   for (const file of readdirSync(join(outDir, "assets")).filter((f) => f.endsWith(".js"))) {
@@ -44,12 +40,8 @@ before(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   mkdirSync(artifacts, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    // Headless, with a fresh temporary profile (playwright's default). The machine's network is closed:
-    // without these flags Chromium keeps trying to reach Google's services.
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  // Fail, never skip: CI must not pass without having run the browser tests (launchChromium throws).
+  ({ browser } = await launchChromium());
 });
 
 after(async () => {
