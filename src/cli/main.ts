@@ -10,6 +10,7 @@ import { runPredict } from "./predict.js";
 import { runTour } from "./tour.js";
 import { OPTIMIZERS, SCHEDULERS, runTrain } from "./train.js";
 import type { OptimizerName, SchedulerName, TrainOptions } from "./train.js";
+import { packageVersion } from "./version.js";
 
 function positiveInt(flag: string) {
   return (v: string): number => {
@@ -41,6 +42,7 @@ function sizes(v: string): number[] {
 const program = new Command()
   .name("chainrule")
   .description("Automatic differentiation and deep learning in TypeScript")
+  .version(packageVersion(), "-v, --version", "print chainrule's version")
   .configureOutput({ outputError: (str, write) => write(str.split("\n")[0] + "\n") });
 
 program
