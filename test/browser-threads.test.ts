@@ -1,6 +1,6 @@
-// The wasm backend's Web Workers in a real browser (Debian's Chromium, driven by playwright-core): a cross-origin
-// isolated page (COOP + COEP headers) gets threads and the same matmul as the cpu backend; a page without the
-// headers runs single-threaded and gives the same result.
+// The wasm backend's Web Workers in a real browser (headless Chromium from test/helpers/browser.ts, driven by
+// playwright-core): a cross-origin isolated page (COOP + COEP headers) gets threads and the same matmul as the cpu
+// backend; a page without the headers runs single-threaded and gives the same result.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,15 +8,14 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize } from "node:path";
 import { after, before, test } from "node:test";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { build } from "vite";
+import { launchChromium } from "./helpers/browser.js";
 
 const root = join(import.meta.dirname, "..");
 // Page and bundle live outside the repository, so neither is linted nor committed.
 const work = mkdtempSync(join(tmpdir(), "chainrule-threads-"));
 const outDir = join(work, "dist");
-/** Debian's package; CHROMIUM_PATH points elsewhere on machines that keep it in another place. */
-const chromiumPath = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
 
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript" };
 const ISOLATION = { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" };
@@ -32,9 +31,6 @@ globalThis.cr = cr;
 `;
 
 before(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`Chromium not found at ${chromiumPath}: install it with \`apt-get install -y chromium\` (see README), or set CHROMIUM_PATH`);
-  }
   writeFileSync(join(work, "entry.js"), ENTRY);
   writeFileSync(join(work, "index.html"), `<!doctype html><meta charset="utf-8"><title>threads</title><link rel="icon" href="data:,"><script type="module" src="./entry.js"></script>`);
   await build({
@@ -59,11 +55,8 @@ before(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    // The machine's network is closed: without these flags Chromium keeps trying to reach Google's services.
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  // Fail, never skip: CI must not pass without having run the browser tests (launchChromium throws).
+  ({ browser } = await launchChromium());
 });
 
 after(async () => {

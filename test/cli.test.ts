@@ -2,7 +2,7 @@
 // datasets, the files they write, and one-line errors for bad input.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -63,6 +63,28 @@ test("train the XOR network on the four corners until it is right", () => {
   assert.equal(r.status, 0, r.stderr);
   assert.ok(existsSync(join(dir, "xor-plot.svg")));
   assert.match(r.stdout, /final test accuracy 100\.00%/);
+});
+
+test("without --save and --plot, train writes into runs/, which git ignores: a repository stays clean", () => {
+  const repo = mkdtempSync(join(dir, "repo-"));
+  const git = (...args: string[]) => spawnSync("git", args, { cwd: repo, encoding: "utf8" });
+  assert.equal(git("init", "-q").status, 0);
+  const r = spawnSync(process.execPath, [cli, "train", "xor", "--epochs", "5"], { cwd: repo, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const model = join(repo, "runs", "chainrule-xor-mlp.safetensors");
+  const plot = join(repo, "runs", "chainrule-xor-mlp.svg");
+  assert.ok(r.stdout.includes(`model written to ${model}`), r.stdout);
+  assert.ok(r.stdout.includes(`plot written to ${plot}`), r.stdout);
+  assert.equal(cr.safetensors.loadWithMetadata(model).metadata!["chainrule.dataset"], "xor");
+  assert.match(readFileSync(plot, "utf8"), /^<svg/);
+  assert.deepEqual(readdirSync(repo).sort(), [".git", "runs"], "nothing written beside runs/");
+  const status = git("status", "--porcelain", "--untracked-files=all");
+  assert.equal(status.status, 0, status.stderr);
+  assert.equal(status.stdout, "", "git sees no new or changed file");
+  // A second run overwrites its files and leaves a runs/ that the user changed alone.
+  writeFileSync(join(repo, "runs", ".gitignore"), "*.safetensors\n");
+  assert.equal(spawnSync(process.execPath, [cli, "train", "xor", "--epochs", "2"], { cwd: repo, encoding: "utf8" }).status, 0);
+  assert.equal(readFileSync(join(repo, "runs", ".gitignore"), "utf8"), "*.safetensors\n");
 });
 
 test("train a CSV file with a named target column", () => {

@@ -81,12 +81,31 @@ describe("diagnostics.watch", () => {
     assert.equal(w.report().layers[0]!.gradNorm, 0); // no gradient reaches the weights in front of dead units
     assert.ok(dead.remedies.some((m) => /Leaky ReLU/.test(m)));
     assert.ok(dead.remedies.some((m) => /learning rate/.test(m)));
+    // Layer 0's zero gradient is the dead layer's doing: not also "vanishing" (whose remedy is "ReLU instead of sigmoid").
+    assert.equal(w.report().flags.some((f) => f.kind === "vanishing"), false, w.format());
 
     const leaky = build(new cr.nn.LeakyReLU());
     const wl = diagnostics.watch(leaky);
     trainStep(leaky, wl, x, y);
     assert.equal(wl.report().flags.some((f) => f.kind === "dead"), false, wl.format());
     assert.ok(wl.report().layers[0]!.gradNorm! > 0);
+  });
+
+  test("Dropout's random zeros are not dead units: a healthy ReLU layer behind Dropout(0.9) on a batch of one is not flagged", () => {
+    cr.manualSeed(4);
+    const model = new cr.nn.Sequential(new cr.nn.Linear(2, 32), new cr.nn.ReLU(), new cr.nn.Dropout(0.9), new cr.nn.Linear(32, 2));
+    const w = diagnostics.watch(model);
+    const { x, y } = cr.data.moons(64, { noise: 0.1, seed: 2 });
+    trainStep(model, w, x.narrow(0, 0, 1), y.narrow(0, 0, 1));
+    const r = w.report();
+    const dropout = r.layers.find((l) => l.type === "Dropout")!;
+    assert.ok(dropout.deadFraction! > 0.5, `Dropout zeroed ${dropout.deadFraction} of the units`);
+    assert.ok(r.layers[1]!.deadFraction! <= 0.5, w.format());
+    assert.equal(r.flags.some((f) => f.kind === "dead"), false, w.format());
+    // The same zeros from a dead ReLU are still flagged.
+    cr.nn.init.constant((model.children()[0] as InstanceType<typeof cr.nn.Linear>).bias!, -10);
+    trainStep(model, w, x.narrow(0, 0, 1), y.narrow(0, 0, 1));
+    assert.deepEqual(w.report().flags.find((f) => f.kind === "dead")?.layers, ["1"], w.format());
   });
 
   test("a deep linear stack with a large initialisation explodes to Inf/NaN under a huge learning rate", () => {

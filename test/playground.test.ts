@@ -1,4 +1,5 @@
-// The playground in a real browser: built with Vite, served on 127.0.0.1, driven in Debian's Chromium by playwright-core.
+// The playground in a real browser: built with Vite, served on 127.0.0.1, driven in headless Chromium by playwright-core
+// (the Chromium test/helpers/browser.ts finds: CHROMIUM_PATH, else the one npm installs, else the system one).
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -6,15 +7,14 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize } from "node:path";
 import { after, before, test } from "node:test";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { build } from "vite";
+import { launchChromium } from "./helpers/browser.js";
 
 const root = join(import.meta.dirname, "..");
 // Built outside the repository, so the bundle is neither linted nor committed.
 const outDir = mkdtempSync(join(tmpdir(), "chainrule-playground-"));
 const artifacts = join(root, "test-artifacts", "playground");
-/** Debian's package; CHROMIUM_PATH points elsewhere on machines that keep it in another place. */
-const chromiumPath = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
 
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml" };
 
@@ -23,10 +23,6 @@ let browser: Browser;
 let base = "";
 
 before(async () => {
-  // Fail, never skip: CI must not pass without having run the browser tests.
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`Chromium not found at ${chromiumPath}: install it with \`apt-get install -y chromium\` (see README), or set CHROMIUM_PATH`);
-  }
   await build({ configFile: join(root, "playground", "vite.config.ts"), logLevel: "error", build: { outDir, emptyOutDir: true } });
   // The page must run in a browser: no chunk may import a Node built-in (chainrule reaches them lazily, in Node only).
   for (const file of readdirSync(join(outDir, "assets")).filter((f) => f.endsWith(".js"))) {
@@ -44,12 +40,8 @@ before(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   mkdirSync(artifacts, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    // Headless, with a fresh temporary profile (playwright's default). The machine's network is closed:
-    // without these flags Chromium keeps trying to reach Google's services.
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  // Fail, never skip: CI must not pass without having run the browser tests (launchChromium throws).
+  ({ browser } = await launchChromium());
 });
 
 after(async () => {
@@ -175,6 +167,86 @@ test("network lab: training XOR brings the displayed loss below 0.1", async () =
   await page.locator("#net-step").click();
   assert.match((await page.locator("#health-note").textContent()) ?? "", /vanishing gradients: .*Try: ReLU instead of sigmoid/);
   await page.screenshot({ path: join(artifacts, "network-vanishing.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** The gradient-health bars as the page draws them: each Linear layer's row and the "% dead" its note shows, if any. */
+async function healthBars(page: Page): Promise<{ name: string; dead: number | null }[]> {
+  const texts = (await page.locator("#health svg text").allTextContents()).map((t) => t.trim());
+  const rows: { name: string; dead: number | null }[] = [];
+  texts.forEach((t, i) => {
+    if (!/^Linear \d+$/.test(t)) return;
+    const m = /· (\d+)% dead$/.exec(texts[i + 1] ?? "");
+    rows.push({ name: t, dead: m ? Number(m[1]) : null });
+  });
+  return rows;
+}
+
+/** Checks that the note under the bars tells what they show: every dead share, and a flag for each one above the limit. */
+async function assertHealthAgrees(page: Page): Promise<{ name: string; dead: number | null }[]> {
+  const bars = await healthBars(page);
+  const note = (await page.locator("#health-note").textContent()) ?? "";
+  assert.ok(bars.length > 0, "bars drawn");
+  assert.doesNotMatch(note, /no dead units/i);
+  for (const { name, dead } of bars) {
+    if (dead === null || dead === 0) continue;
+    const m = new RegExp(`layer (\\d+) \\(the ReLU after ${name}\\) (\\d+)%`).exec(note);
+    assert.ok(m, `the note names ${name}'s ${dead}% dead units: ${note}`);
+    assert.equal(Number(m[2]), dead, `${name}: bar and note agree`);
+    if (dead > 50) assert.match(note, new RegExp(`dead neurons: .*${dead}% of layer ${m[1]} \\(ReLU\\)`), `${name} is flagged`);
+    else assert.doesNotMatch(note, new RegExp(`dead neurons: .*of layer ${m[1]} \\(ReLU\\)`), `${name} is not flagged at ${dead}%`);
+  }
+  return bars;
+}
+
+test("network lab: the gradient-health note and bars report the same dead units, flagged above 50% or not", async () => {
+  // XOR's data sits in [0, 1]²: after one step some first-layer ReLUs are 0 for every point, yet no layer passes 50%.
+  const { page, errors } = await open("?lab=net&data=xor&noise=0.15&hidden=8,8&act=relu&opt=adam&lr=0.03&batch=32&seed=1");
+  await page.locator("#net-step").click();
+  const some = await assertHealthAgrees(page);
+  assert.ok(some.some((b) => b.dead !== null && b.dead > 0), `some units are dead: ${JSON.stringify(some)}`);
+  assert.ok(some.every((b) => b.dead === null || b.dead <= 50), JSON.stringify(some));
+  assert.match((await page.locator("#health-note").textContent()) ?? "", /^No problem flagged: .*more than 50% of its units dead\..*A layer is flagged above 50%/);
+  await page.screenshot({ path: join(artifacts, "network-dead-unflagged.png"), fullPage: true });
+  // A learning rate ten times too high kills whole layers: flagged, with the same numbers as the bars.
+  await page.goto(`${base}?lab=net&data=xor&noise=0.15&hidden=4,4&act=relu&opt=adam&lr=0.3&batch=32&seed=1`);
+  for (let i = 0; i < 20; i++) await page.locator("#net-step").click();
+  const killed = await assertHealthAgrees(page);
+  assert.ok(killed.some((b) => b.dead !== null && b.dead > 50), `a layer more than half dead: ${JSON.stringify(killed)}`);
+  const note = (await page.locator("#health-note").textContent()) ?? "";
+  assert.match(note, /dead neurons: .*Try: Leaky ReLU/);
+  // The layers in front of a dead one get no gradient: said once, as dead units, not also as "vanishing, try ReLU".
+  if (killed.some((b) => b.dead === 100)) assert.doesNotMatch(note, /vanishing/);
+  await page.screenshot({ path: join(artifacts, "network-dead-flagged.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("buttons draw their play, pause, step and reset icons as SVG, not font glyphs", async () => {
+  const { page, errors } = await open("?lab=net&data=xor&hidden=8,8&act=relu&opt=adam&lr=0.03&seed=1");
+  const play = page.locator("#play");
+  assert.equal(await play.locator("svg.icon-play").count(), 1);
+  await play.click();
+  assert.equal(await play.getAttribute("aria-pressed"), "true");
+  assert.equal(await play.locator("svg.icon-pause").count(), 1);
+  assert.equal((await play.textContent())?.trim(), "Pause");
+  const box = await play.locator("svg.icon-pause").boundingBox();
+  assert.ok(box !== null && box.width >= 12 && box.height >= 12, `the pause icon is drawn: ${JSON.stringify(box)}`);
+  await play.screenshot({ path: join(artifacts, "button-pause.png") });
+  await play.click();
+  assert.equal(await play.locator("svg.icon-play").count(), 1);
+  await page.locator(".controls").screenshot({ path: join(artifacts, "buttons-network.png") });
+  // No button relies on a symbol font: text is plain ASCII (and »), every icon an <svg>.
+  for (const lab of ["net", "expr", "lessons"]) {
+    await page.goto(`${base}?lab=${lab}`);
+    for (const text of await page.locator("button").allTextContents()) assert.match(text, /^[\x20-\x7E»]*$/, `button text "${text}"`);
+    if (lab !== "expr") continue;
+    assert.equal(await page.locator("#step svg.icon-forward").count(), 1);
+    assert.equal(await page.locator("#step-back svg.icon-back").count(), 1);
+    assert.equal(await page.locator("#restart svg.icon-reset").count(), 1);
+    await page.locator(".controls").screenshot({ path: join(artifacts, "buttons-expression.png") });
+  }
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -24,14 +24,14 @@ function svgParts(svg: string) {
   return { nodes, edges: (svg.match(/class="edge"/g) ?? []).length };
 }
 
-test('graph "sin(x^2)" --x 1.3: prints 2x·cos(x²) and writes graph.svg with x, pow, sin', () => {
+test('graph "sin(x^2)" --x 1.3: prints 2x·cos(x²) and writes runs/graph.svg with x, pow, sin', () => {
   const r = run("graph", "sin(x^2)", "--x", "1.3");
   assert.equal(r.status, 0, r.stderr);
   const grad = Number(/∂f\/∂x = (\S+)/.exec(r.stdout)![1]);
   assert.ok(Math.abs(grad - 2 * 1.3 * Math.cos(1.3 ** 2)) < 1e-5, r.stdout);
   assert.match(r.stdout, /f = sin\(x\^2\) = 0\.992904/);
-  assert.match(r.stdout, /graph written to graph\.svg \(3 nodes, 2 edges, svg\)/);
-  const { nodes, edges } = svgParts(readFileSync(join(dir, "graph.svg"), "utf8"));
+  assert.match(r.stdout, /graph written to runs\/graph\.svg \(3 nodes, 2 edges, svg\)/);
+  const { nodes, edges } = svgParts(readFileSync(join(dir, "runs", "graph.svg"), "utf8"));
   assert.deepEqual(nodes.map((n) => n[0]), ["x", "pow", "sin"]);
   assert.equal(edges, 2);
   assert.deepEqual(nodes[2], ["sin", "shape []", "data 0.9929", "grad 1"]);
@@ -59,7 +59,7 @@ test("graph writes DOT or Mermaid by --format or by the file's extension", () =>
   assert.equal(dot.match(/ -> /g)!.length, 2); // x feeds mul twice
   r = run("graph", "tanh(w)", "--w", "0.5", "--format", "mermaid");
   assert.equal(r.status, 0, r.stderr);
-  const mmd = readFileSync(join(dir, "graph.mmd"), "utf8");
+  const mmd = readFileSync(join(dir, "runs", "graph.mmd"), "utf8");
   assert.match(mmd, /^flowchart TB\n/);
   assert.match(mmd, /tanh<br\/>shape \[\]<br\/>data 0\.4621<br\/>grad 1/);
 });

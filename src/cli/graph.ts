@@ -2,13 +2,14 @@
 import { writeFileSync } from "node:fs";
 import { extname } from "node:path";
 import * as cr from "../index.js";
+import { defaultOutputPath } from "./output-dir.js";
 
 /** The drawing formats `--format` takes. */
 export const GRAPH_FORMATS = ["svg", "dot", "mermaid"] as const;
 export type GraphFormat = (typeof GRAPH_FORMATS)[number];
 
 export interface GraphCommandOptions {
-  /** Where to write the drawing (default `graph.svg`, or `graph.dot` / `graph.mmd` for those formats). */
+  /** Where to write the drawing (default `runs/graph.svg`, or `runs/graph.dot` / `runs/graph.mmd` for those formats). */
   out?: string;
   /** Drawing format; by default taken from `out`'s extension (.dot/.gv, .mmd/.mermaid, else svg). */
   format?: GraphFormat;
@@ -69,7 +70,7 @@ export async function runGraph(args: readonly string[], opts: GraphCommandOption
   print(`f = ${formula} = ${fmt(out.item())}`);
   for (const name of expr.variables) print(`∂f/∂${name} = ${fmt(inputs[name]!.grad!.item())}`);
   const format = formatOf(opts);
-  const file = opts.out ?? `graph.${format === "mermaid" ? "mmd" : format}`;
+  const file = opts.out ?? defaultOutputPath(`graph.${format === "mermaid" ? "mmd" : format}`);
   const g = cr.viz.graph(out, { trace: t, names: inputs });
   const text = format === "dot" ? g.toDot() : format === "mermaid" ? g.toMermaid() : await g.toSvg();
   writeFileSync(file, text);

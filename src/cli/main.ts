@@ -10,6 +10,7 @@ import { runPredict } from "./predict.js";
 import { runTour } from "./tour.js";
 import { OPTIMIZERS, SCHEDULERS, runTrain } from "./train.js";
 import type { OptimizerName, SchedulerName, TrainOptions } from "./train.js";
+import { packageVersion } from "./version.js";
 
 function positiveInt(flag: string) {
   return (v: string): number => {
@@ -41,6 +42,7 @@ function sizes(v: string): number[] {
 const program = new Command()
   .name("chainrule")
   .description("Automatic differentiation and deep learning in TypeScript")
+  .version(packageVersion(), "-v, --version", "print chainrule's version")
   .configureOutput({ outputError: (str, write) => write(str.split("\n")[0] + "\n") });
 
 program
@@ -61,7 +63,7 @@ program
   .option("--samples <n>", "number of points for the generated datasets", positiveInt("--samples"))
   .option("--target <column>", "the CSV column to predict")
   .option("--until <accuracy>", "stop once the test accuracy reaches this fraction, such as 0.975", number("--until", 0))
-  .option("--save <file>", "where to write the model (default: chainrule-<dataset>-<model>.safetensors)")
+  .option("--save <file>", "where to write the model (default: runs/chainrule-<dataset>-<model>.safetensors)")
   .option("--plot <file>", "where to write the loss/accuracy plot (default: beside the model, .svg)")
   .option("--no-progress", "no progress bars")
   .option("--no-capture", "run every step eagerly instead of replaying it from a captured graph (cr.captureGraph)")
@@ -114,7 +116,7 @@ program
   .command("graph")
   .description("compute a formula with autograd, print its gradients, and draw its graph with values and gradients")
   .argument("<formula>", 'a formula in quotes, such as "sin(x^2)" or "(x+y)*z", then --x 1.3 … for its variables')
-  .option("--out <file>", "where to write the drawing (default: graph.svg, graph.dot or graph.mmd)")
+  .option("--out <file>", "where to write the drawing (default: runs/graph.svg, runs/graph.dot or runs/graph.mmd)")
   .addOption(new Option("--format <format>", "drawing format (default: from --out's extension, else svg)").choices([...GRAPH_FORMATS]))
   .allowUnknownOption()
   .allowExcessArguments()

@@ -1,10 +1,11 @@
 // `chainrule train <dataset>`: trains an MLP or CNN with a progress bar per epoch, prints the
-// per-epoch table and a terminal plot, and writes the model (safetensors) and an SVG plot.
+// per-epoch table and a terminal plot, and writes the model (safetensors) and an SVG plot (by default into runs/).
 import * as cr from "../index.js";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { loadDataset } from "./datasets.js";
 import type { PreparedData } from "./datasets.js";
+import { defaultOutputPath } from "./output-dir.js";
 import { epochBar, historyTable, sampledEpochs, terminalPlot, writePlot } from "./report.js";
 import type { EpochRecord } from "./report.js";
 
@@ -143,7 +144,7 @@ export async function runTrain(datasetName: string, o: TrainOptions, print: (lin
   const chart = terminalPlot(history, o.progress);
   if (chart) print(chart);
   const base = `chainrule-${d.name.replace(/\.csv$/i, "").replace(/[^A-Za-z0-9_-]+/g, "_")}-${cfg.kind}`;
-  const modelPath = resolve(o.save ?? `${base}.safetensors`);
+  const modelPath = resolve(o.save ?? defaultOutputPath(`${base}.safetensors`));
   const plotPath = resolve(o.plot ?? modelPath.replace(/\.safetensors$/i, "") + ".svg");
   mkdirSync(dirname(modelPath), { recursive: true });
   mkdirSync(dirname(plotPath), { recursive: true });

@@ -22,6 +22,14 @@ function make(kind: FlagKind, layers: string[], layer: string, message: string):
   return { kind, layer, layers, message, remedies: [...REMEDIES[kind]] };
 }
 
+/**
+ * Parameter-free (activation) layers that have run. Not Dropout: it zeroes units at random in training (most of them
+ * at p = 0.9 on a small batch), which is not a unit that died.
+ */
+function judgedForDeadUnits(l: LayerStats): boolean {
+  return l.weightNorm === null && l.type !== "Dropout" && l.deadFraction !== null;
+}
+
 /** The flags raised by the latest stats (and, for non-finite gradients, by any earlier record). */
 export function flagsOf(layers: readonly LayerStats[], history: readonly (readonly LayerStats[])[], t: Thresholds): Flag[] {
   const flags: Flag[] = [];
@@ -46,8 +54,11 @@ export function flagsOf(layers: readonly LayerStats[], history: readonly (readon
   }
 
   // Vanishing: early layers far below the last one (judged only where the last layer has a finite, non-zero gradient).
+  // Layers in front of an activation layer that is entirely dead get no gradient at all: that is the dead flag's
+  // finding, with its own remedies, not vanishing (whose remedy, "ReLU instead of sigmoid", would mislead).
+  const wall = layers.findLastIndex((l) => judgedForDeadUnits(l) && l.deadFraction === 1);
   if (lastNorm > 0) {
-    const small = withGrad.filter((l) => l !== last && l.gradNorm < t.vanishing * lastNorm);
+    const small = withGrad.filter((l) => l !== last && l.gradNorm < t.vanishing * lastNorm && layers.indexOf(l) > wall);
     if (small.length > 0) {
       const first = small[0]!;
       flags.push(
@@ -59,7 +70,7 @@ export function flagsOf(layers: readonly LayerStats[], history: readonly (readon
   }
 
   // Dead: parameter-free (activation) layers whose units are 0 for the whole batch.
-  const dead = layers.filter((l) => l.weightNorm === null && l.deadFraction !== null && l.deadFraction > t.dead);
+  const dead = layers.filter((l) => judgedForDeadUnits(l) && l.deadFraction! > t.dead);
   if (dead.length > 0) {
     const worst = dead.reduce((a, b) => (b.deadFraction! > a.deadFraction! ? b : a));
     const pct = (v: number) => `${(100 * v).toFixed(0)}%`;

@@ -4,7 +4,8 @@
 export interface Thresholds {
   /**
    * Vanishing: a layer's gradient norm below this fraction of the last layer's (default 1e-3). Gradients
-   * flow from the loss backwards, so early layers starving while late ones learn is the symptom.
+   * flow from the loss backwards, so early layers starving while late ones learn is the symptom. Layers in front of
+   * an activation layer whose units are all dead get no gradient at all: that is reported as dead units, not vanishing.
    */
   vanishing: number;
   /** Exploding: a layer's gradient norm above this multiple of the last layer's (default 1e3). */
@@ -14,7 +15,7 @@ export interface Thresholds {
   /**
    * Dead neurons: more than this share of an activation layer's units output exactly 0 for every sample
    * of the batch (default 0.5: more than half; a few dead units are normal in a trained ReLU network). Only parameter-free layers (ReLU and friends) are judged, so a zero-initialised
-   * Linear is not mistaken for dead units.
+   * Linear is not mistaken for dead units; Dropout is not judged either (its zeros are random, not dead units).
    */
   dead: number;
 }

@@ -1,6 +1,7 @@
 // The Expression lab: type an expression of named scalars or small tensors, see its graph, step forward then backward, check gradients.
 import * as cr from "chainrule";
 import { fmt, h } from "../dom.js";
+import { icon } from "../icons.js";
 import { getNumber, getString, setParams } from "../url-state.js";
 import { gradCheck } from "./check.js";
 import { formatBindings, parseBindings, scalarsOnly } from "./bindings.js";
@@ -25,10 +26,10 @@ export function expressionLab(root: HTMLElement): void {
   const exprIn = h("input", { id: "expr", type: "text", value: getString("e", "(x + y) * z"), spellcheck: "false", autocomplete: "off", "aria-describedby": "expr-help" });
   const valuesIn = h("input", { id: "values", type: "text", value: getString("v", "x=-2 y=5 z=-4"), spellcheck: "false", autocomplete: "off" });
   const error = h("p", { class: "error", role: "alert", id: "expr-error" });
-  const back = h("button", { type: "button", id: "step-back", title: "Step back (←)" }, "◀ Back");
-  const step = h("button", { type: "button", id: "step", class: "primary", title: "Step (→)" }, "Step ▶");
+  const back = h("button", { type: "button", id: "step-back", title: "Step back (←)" }, icon("back"), " Back");
+  const step = h("button", { type: "button", id: "step", class: "primary", title: "Step (→)" }, "Step ", icon("forward"));
   const toEnd = h("button", { type: "button", id: "run-all" }, "Run to the end »");
-  const restart = h("button", { type: "button", id: "restart" }, "Restart ⟲");
+  const restart = h("button", { type: "button", id: "restart" }, "Restart ", icon("reset"));
   const counter = h("span", { class: "counter", id: "step-counter" });
   const message = h("p", { class: "step-message", id: "step-message", "aria-live": "polite" });
   const contributions = h("ul", { class: "contributions", id: "contributions" });

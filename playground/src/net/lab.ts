@@ -1,6 +1,7 @@
 // The Network lab: TensorFlow Playground's experience on chainrule — data, architecture, optimizer, live training.
 import { legend, lineChart, logBars } from "../chart.js";
 import { field, h, numberInput, select } from "../dom.js";
+import { icon } from "../icons.js";
 import { ACTIVATIONS, DATASETS, OPTIMIZERS, REGULARIZERS, decodePoints, encodePoints, parseHidden, readConfig, writeConfig, type NetConfig } from "./config.js";
 import { canvasToData, drawBoundary } from "./boundary.js";
 import { Session } from "./session.js";
@@ -27,9 +28,9 @@ export function networkLab(root: HTMLElement): void {
   const pointClass = select("pointClass", ["0", "1"], "1");
   const showTest = h("input", { type: "checkbox", name: "showTest", checked: true });
 
-  const play = h("button", { type: "button", id: "play", class: "primary", "aria-pressed": "false" }, "▶ Train");
+  const play = h("button", { type: "button", id: "play", class: "primary", "aria-pressed": "false" }, icon("play"), " Train");
   const stepBtn = h("button", { type: "button", id: "net-step" }, "Step one batch");
-  const reset = h("button", { type: "button", id: "reset" }, "Reset ⟲");
+  const reset = h("button", { type: "button", id: "reset" }, "Reset ", icon("reset"));
   const clearPts = h("button", { type: "button", id: "clear-points" }, "Clear points");
   const stepOut = h("output", { id: "net-steps" }, "0");
   const trainOut = h("output", { id: "train-loss" }, "–");
@@ -115,7 +116,7 @@ export function networkLab(root: HTMLElement): void {
       { name: "test", color: "#ff7f0e", points: session.history.map((m) => [m.step, m.testLoss]) },
     ], { label: "Loss curves", log: true }));
     const health = session.health;
-    healthBox.replaceChildren(logBars(health.map((l) => ({ name: l.name, value: l.gradNorm, note: l.dead === null ? "" : ` · ${Math.round(l.dead * 100)}% dead` })), "Gradient norm of each layer's weights"));
+    healthBox.replaceChildren(logBars(health.map((l) => ({ name: l.name, value: l.gradNorm, note: l.dead === null ? "" : ` · ${percent(l.dead.fraction)} dead` })), "Gradient norm of each layer's weights, and the share of dead units in the ReLU after it"));
     healthNote.replaceChildren(...describeHealth(session));
     const layers = health.length;
     const series = Array.from({ length: layers }, (_, i) => ({
@@ -144,7 +145,7 @@ export function networkLab(root: HTMLElement): void {
 
   function setRunning(on: boolean): void {
     running = on;
-    play.textContent = on ? "⏸ Pause" : "▶ Train";
+    play.replaceChildren(icon(on ? "pause" : "play"), on ? " Pause" : " Train");
     play.setAttribute("aria-pressed", String(on));
     if (on) requestAnimationFrame(frame);
   }
@@ -174,9 +175,24 @@ function clamp(v: number, lo: number, hi: number, fallback: number): number {
   return Number.isFinite(v) ? Math.min(hi, Math.max(lo, v)) : fallback;
 }
 
-/** What cr.diagnostics flagged, with the lesson's remedies; or that all is well. */
+/** A fraction as the bars and cr.diagnostics' messages print it: "38%". */
+const percent = (v: number): string => `${(100 * v).toFixed(0)}%`;
+
+/**
+ * What cr.diagnostics flagged, with the lesson's remedies, or that it flagged nothing; then the dead units the bars
+ * show, with the rule they are judged by. A layer can have dead units without being flagged (a few are normal), so
+ * the note never says "no dead units" beside a bar that shows some.
+ */
 function describeHealth(session: Session): (string | HTMLElement)[] {
   if (session.health.length === 0) return ["Train a step to see each layer's gradient."];
-  if (session.flags.length === 0) return ["Healthy: no vanishing or exploding gradients, no dead units."];
-  return session.flags.map((f) => h("span", { class: `flag ${f.kind}` }, h("strong", {}, f.message), h("br"), `Try: ${f.remedies.join("; ")}.`, h("br")));
+  const limit = percent(session.deadThreshold);
+  const out: (string | HTMLElement)[] = session.flags.length === 0
+    ? [h("span", { class: "flag none" }, `No problem flagged: no vanishing or exploding gradients, and no layer with more than ${limit} of its units dead.`)]
+    : session.flags.map((f) => h("span", { class: `flag ${f.kind}` }, h("strong", {}, f.message), h("br"), `Try: ${f.remedies.join("; ")}.`));
+  const dead = session.health.filter((l) => l.dead !== null && l.dead.fraction > 0);
+  if (dead.length > 0) {
+    const list = dead.map((l) => `layer ${l.dead?.layer} (the ReLU after ${l.name}) ${percent(l.dead?.fraction ?? 0)}`).join(", ");
+    out.push(h("span", { class: "dead-units" }, `Dead units, as the bars show them (0 for every sample of this batch): ${list}. A layer is flagged above ${limit}; a few dead units are normal.`));
+  }
+  return out.flatMap((el, i) => (i === 0 ? [el] : [h("br"), el]));
 }

@@ -9,8 +9,11 @@ export interface LayerHealth {
   name: string;
   /** L2 norm of the layer's parameter gradients (weight and bias) in the last step. */
   gradNorm: number;
-  /** Fraction of the ReLU units after this layer that output 0 for every sample of the last batch (null: no ReLU after it). */
-  dead: number | null;
+  /**
+   * The ReLU after this layer, by its path in the model as cr.diagnostics' flags name it ("1"), and the fraction of
+   * its units that output 0 for every sample of the last batch: the number the dead-units flag judges. Null: no ReLU after it.
+   */
+  dead: { layer: string; fraction: number } | null;
 }
 
 export interface Metrics {
@@ -44,6 +47,8 @@ export class Session {
   /** Problems `cr.diagnostics` found in the last step: vanishing, exploding, dead units. */
   flags: cr.diagnostics.Flag[] = [];
   step = 0;
+  /** cr.diagnostics flags a layer as dead when more than this fraction of its units are. */
+  readonly deadThreshold: number;
   private readonly layers: cr.nn.TensorModule[];
   private readonly linears: cr.nn.Linear[] = [];
   private readonly watch: cr.diagnostics.GradientWatch;
@@ -68,6 +73,7 @@ export class Session {
     this.model = new cr.nn.Sequential(...this.layers);
     this.optimizer = makeOptimizer(config, this.model.parameters());
     this.watch = cr.diagnostics.watch(this.model);
+    this.deadThreshold = this.watch.thresholds.dead;
     this.record();
   }
 
@@ -142,7 +148,7 @@ function healthOf(stats: readonly cr.diagnostics.LayerStats[]): LayerHealth[] {
   const rows: LayerHealth[] = [];
   for (const l of stats) {
     if (l.type === "Linear") rows.push({ name: `${l.type} ${l.name}`, gradNorm: l.gradNorm ?? 0, dead: null });
-    else if (l.type === "ReLU" && rows.length > 0) (rows[rows.length - 1] as LayerHealth).dead = l.deadFraction;
+    else if (l.type === "ReLU" && rows.length > 0 && l.deadFraction !== null) (rows[rows.length - 1] as LayerHealth).dead = { layer: l.name, fraction: l.deadFraction };
   }
   return rows;
 }
