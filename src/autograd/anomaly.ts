@@ -97,11 +97,21 @@ export function userFrame(trace: Error | null): string | null {
 
 // ---- NaN and infinity -----------------------------------------------------------------------------
 
+// The elements anomaly mode checks, without a copy where the backend has a view; a clear error where it reads only
+// asynchronously (a GPU: anomaly mode would have to wait for every op).
+function elementsOf(t: Tensor): ArrayLike<number> {
+  if (t._backend.view !== undefined) return t._backend.view(t._buf);
+  if (!t.readsSynchronously) {
+    throw new AutogradError(`detectAnomaly: the ${t.device} backend reads tensors only asynchronously, so anomaly mode cannot check them as they are made; debug on cpu or wasm`);
+  }
+  return t.toTypedArray();
+}
+
 /** Counts the NaN and infinite elements of a floating tensor (0 for other dtypes). */
 export function countNonFinite(t: Tensor): { nan: number; inf: number; negInf: number } {
   const out = { nan: 0, inf: 0, negInf: 0 };
   if (!isFloating(t.dtype)) return out;
-  const data = t._backend.view !== undefined ? t._backend.view(t._buf) : t.toTypedArray();
+  const data = elementsOf(t);
   const n = t.numel();
   for (let i = 0; i < n; i++) {
     const v = data[i]!;
@@ -116,7 +126,7 @@ export function countNonFinite(t: Tensor): { nan: number; inf: number; negInf: n
 
 function hasNonFinite(t: Tensor): boolean {
   if (!isFloating(t.dtype)) return false;
-  const data = t._backend.view !== undefined ? t._backend.view(t._buf) : t.toTypedArray();
+  const data = elementsOf(t);
   const n = t.numel();
   for (let i = 0; i < n; i++) {
     const v = data[i]!;

@@ -1,5 +1,5 @@
 // Numerical gradient checks: analytical gradients (from the engine) against central finite differences in float64.
-import { GradcheckError } from "../errors.js";
+import { ArgumentError, GradcheckError } from "../errors.js";
 import { fmt, stridesOf } from "../shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { randn } from "../tensor/creation.js";
@@ -30,6 +30,7 @@ function multiIndex(flat: number, shape: readonly number[]): string {
 // float64 leaves with the same data and requiresGrad flags, so the check always runs in double precision.
 function asDouble(inputs: readonly Tensor[]): Tensor[] {
   return inputs.map((x) => {
+    if (!x.readsSynchronously) throw new ArgumentError(`gradcheck: it perturbs elements one by one, which the ${x.device} backend reads only asynchronously; check on cpu or wasm`);
     const leaf = x.detach().to(x.dtype === "float32" ? "float64" : x.dtype);
     if (x.requiresGrad) leaf.requiresGrad_(true);
     return leaf;

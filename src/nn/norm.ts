@@ -92,14 +92,16 @@ export abstract class BatchNorm extends Module {
     if (x.shape[1] !== this.numFeatures) {
       throw new ShapeError(`${this.moduleName}: input ${fmt(x.shape)} has ${x.shape[1]} channels (dim 1), expected ${this.numFeatures}`);
     }
-    let factor = this.momentum ?? 0;
+    let factor: number | Tensor = this.momentum ?? 0;
     const count = this.numBatchesTracked;
     if (this.training && count !== null) {
       if (x.numel() / this.numFeatures <= 1) {
         throw new ShapeError(`${this.moduleName}: expected more than 1 value per channel when training, got input ${fmt(x.shape)}`);
       }
       noGrad(() => count.add_(1));
-      if (this.momentum === null) factor = 1 / count.item();
+      // A cumulative average: 1/count, as PyTorch computes it in double; a tensor where the count cannot be read
+      // back synchronously (a GPU's).
+      if (this.momentum === null) factor = count.readsSynchronously ? 1 / count.item() : noGrad(() => count.to(x.dtype).reciprocal());
     }
     const batchStats = this.training || (this.runningMean === null && this.runningVar === null);
     // In training without tracking, the (absent) running statistics are neither used nor updated.

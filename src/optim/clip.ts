@@ -53,6 +53,12 @@ export function clipGradNorm_(parameters: Tensor | Iterable<Tensor>, maxNorm: nu
   return noGrad(() => {
     const norms = grads.map((g) => norm(g, normType));
     const total = norms.length === 1 ? norms[0]! : norm(stack(norms), normType);
+    if (errorIfNonfinite && !total.readsSynchronously) {
+      throw new ArgumentError(
+        `clipGradNorm_: errorIfNonfinite reads the norm back, which the ${total.device} backend does only asynchronously; ` +
+          "leave it off and check the returned norm with `await norm.itemAsync()`",
+      );
+    }
     if (errorIfNonfinite && !Number.isFinite(total.item())) {
       throw new Error(
         `clipGradNorm_: the total norm of order ${normType} of the gradients is non-finite (${total.item()}), so it cannot be clipped; ` +

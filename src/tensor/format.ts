@@ -52,6 +52,8 @@ function render(data: ArrayLike<number>, shape: readonly number[], strides: read
 }
 
 export function formatTensor(t: Tensor): string {
+  // A tensor a backend reads only asynchronously (a GPU's) prints what is known without reading it.
+  if (!t.readsSynchronously) return `tensor(shape=[${t.shape.join(", ")}], dtype=${t.dtype}, device=${t.device}; read it with await t.data())`;
   const data = t.toTypedArray();
   const summarise = data.length > THRESHOLD;
   const fixed = t.dtype === "float32" || t.dtype === "float64" ? chooseFormat(data) : 0;

@@ -11,9 +11,11 @@ import type { Tensor } from "../../tensor/tensor.js";
 /**
  * Reads every element of an int32 tensor and throws an IndexError, naming `op`, at the first one outside [0, size)
  * other than `allowed` (an ignore index); returns whether `allowed` occurs. The loss kernels check their targets too
- * (a captured graph's replay does not come through here), with the same error and wording.
+ * (a captured graph's replay does not come through here), with the same error and wording. On a backend that
+ * reads only asynchronously (a GPU) nothing is read: its kernels check, and `allowed` is taken to occur.
  */
 export function checkIndices(op: string, index: Tensor, size: number, what: string, allowed?: number): boolean {
+  if (!index.readsSynchronously) return allowed !== undefined;
   // Inside captureGraph this checks the capture's indices only: replays do not read them.
   const data = unrecorded(() => index.toTypedArray());
   let sawAllowed = false;
@@ -109,6 +111,7 @@ export function oneHot(input: Tensor, numClasses = -1): Tensor {
   let n = numClasses;
   if (n === -1) {
     if (input.numel() === 0) throw new ArgumentError("oneHot: cannot infer numClasses from an empty tensor");
+    if (!input.readsSynchronously) throw new ArgumentError(`oneHot: numClasses -1 needs the largest index, which the ${input.device} backend reads only asynchronously; pass numClasses`);
     let max = -Infinity;
     for (const v of input.toTypedArray()) max = Math.max(max, v);
     n = max + 1;

@@ -124,8 +124,11 @@ function clampedLog(x: Tensor): Tensor {
 export function bceLoss(input: Tensor, target: Tensor, opts: BceLossOptions = {}): Tensor {
   const reduction = checkReduction("bceLoss", opts.reduction);
   sameShapes("bceLoss", input, target);
-  for (const v of input.toTypedArray()) {
-    if (!(v >= 0 && v <= 1)) throw new ArgumentError(`bceLoss: all elements of input should be between 0 and 1, got ${v}; use bceWithLogitsLoss on logits`);
+  // PyTorch checks the range too; where the backend reads only asynchronously the inputs are not read back.
+  if (input.readsSynchronously) {
+    for (const v of input.toTypedArray()) {
+      if (!(v >= 0 && v <= 1)) throw new ArgumentError(`bceLoss: all elements of input should be between 0 and 1, got ${v}; use bceWithLogitsLoss on logits`);
+    }
   }
   const loss = target.mul(clampedLog(input)).add(target.neg().add(1).mul(clampedLog(input.neg().add(1)))).neg();
   return reduce(weighted("bceLoss", loss, opts.weight), reduction);

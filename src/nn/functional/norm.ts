@@ -14,8 +14,8 @@ export interface BatchNormFnOptions {
   bias?: Tensor | null;
   /** Normalise with the batch's statistics (and update the running ones) instead of the running ones. */
   training?: boolean;
-  /** Weight of the new batch in the running statistics' update (default 0.1). */
-  momentum?: number;
+  /** Weight of the new batch in the running statistics' update (default 0.1); a one-element tensor is read on its backend. */
+  momentum?: number | Tensor;
   eps?: number;
 }
 
@@ -49,8 +49,9 @@ export function batchNormAs(op: string, input: Tensor, runningMean: Tensor | nul
     const batchMean = mean.detach().reshape([c]);
     const batchVar = variance.detach().reshape([c]).mul(n / (n - 1));
     noGrad(() => {
-      runningMean?.mul_(1 - momentum).add_(batchMean.mul(momentum));
-      runningVar?.mul_(1 - momentum).add_(batchVar.mul(momentum));
+      const keep = typeof momentum === "number" ? 1 - momentum : momentum.neg().add(1);
+      runningMean?.mul_(keep).add_(batchMean.mul(momentum));
+      runningVar?.mul_(keep).add_(batchVar.mul(momentum));
     });
   } else {
     if (runningMean === null || runningVar === null) throw new ArgumentError(`${op}: runningMean and runningVar are required when training is false`);
