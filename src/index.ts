@@ -42,8 +42,8 @@ export type { MemoryInfo } from "./memory.js";
 
 export { Value } from "./value/value.js";
 export type { ValueLike, ValueOptions } from "./value/value.js";
-export { unfold, fold, conv2d, maxPool2d, maxPool2dWithIndices, avgPool2d } from "./tensor/conv.js";
-export type { Size2, WindowOptions, Conv2dOptions } from "./tensor/conv.js";
+export { unfold, fold, conv2d, maxPool2d, maxPool2dWithIndices, avgPool2d } from "./tensor/windows.js";
+export type { Size2, WindowOptions, Conv2dOptions, MaxPool2dOptions, AvgPool2dOptions } from "./tensor/windows.js";
 export * as data from "./data/index.js";
 export * as safetensors from "./io/safetensors.js";
 export { FormatError } from "./io/errors.js";

@@ -1,14 +1,15 @@
 // Seeded pseudo-random numbers: `manualSeed` makes rand, randn, randint and dropout reproducible.
 import { ArgumentError, CaptureError } from "./errors.js";
+import { restoring } from "./restore.js";
 
 /** While set, drawing a number throws a CaptureError with this message (a captured graph would replay the same draws). */
 let drawsForbidden: string | null = null;
 
-/** Forbids drawing random numbers (with the reason to give), or allows it again (null); returns the previous setting. */
-export function forbidDraws(message: string | null): string | null {
+/** Forbids drawing random numbers (with the reason to give) until the returned Disposable is disposed. */
+export function forbidDraws(message: string): Disposable {
   const previous = drawsForbidden;
   drawsForbidden = message;
-  return previous;
+  return restoring(() => (drawsForbidden = previous));
 }
 
 /**

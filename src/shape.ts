@@ -80,6 +80,11 @@ export function normalizeDims(op: string, dims: number | readonly number[] | und
   return ndim === 0 ? [] : out;
 }
 
+/** Output size along one dim of a sliding window (convolution, pooling), PyTorch's formula. */
+export function windowOut(size: number, kernel: number, stride: number, padding: number, dilation: number): number {
+  return Math.floor((size + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1;
+}
+
 /** Validates a shape given by a user: non-negative integers. */
 export function checkShape(op: string, shape: readonly number[]): number[] {
   if (!Array.isArray(shape)) throw new ArgumentError(`${op}: shape must be an array of sizes, got ${String(shape)}`);

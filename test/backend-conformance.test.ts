@@ -9,7 +9,7 @@ import type { CompleteBackend, TensorData, Window2d } from "../src/backend/backe
 import { cpuBackend } from "../src/backend/cpu/index.js";
 import { coreOnly } from "../src/backend/fallbacks.js";
 import { wasmBackend } from "../src/backend/wasm/index.js";
-import { workerChunks } from "../src/backend/wasm/pool.js";
+import { workerChunks } from "../src/backend/wasm/workers.js";
 import { elementwiseF32 } from "../src/backend/wasm/elementwise.js";
 import { logSoftmaxBackwardF32 } from "../src/backend/wasm/softmax.js";
 import { matmulF32 } from "../src/backend/wasm/matmul.js";
@@ -547,12 +547,8 @@ for (const [relaxed, shared] of [[true, true], [false, true], [true, false], [fa
 for (const [backend, fuseFrom] of BACKENDS.flatMap((b) => (b.name.startsWith("wasm") ? [[b, undefined], [b, 1]] as const : [[b, undefined]] as const))) {
   for (const [kernel, cases] of Object.entries(TABLE) as [Kernel, readonly Case[]][]) {
     test(`${kernel} on ${backend.name}${fuseFrom === undefined ? "" : ", every elementwise op fused,"} matches cpu`, () => {
-      const previous = fuseFrom === undefined ? undefined : setFusionMinElements(fuseFrom);
-      try {
-        checkCases(backend, kernel, cases);
-      } finally {
-        if (previous !== undefined) setFusionMinElements(previous);
-      }
+      using _fusion = fuseFrom === undefined ? undefined : setFusionMinElements(fuseFrom);
+      checkCases(backend, kernel, cases);
     });
   }
 }

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { matmul } from "../src/backend/cpu/matmul.js";
-import { adopt } from "../src/backend/cpu/pool.js";
+import { adopt } from "../src/backend/cpu/buffer-pool.js";
 import { isShared } from "../src/backend/cpu/sharing.js";
 import { cpuWorkerChunks, setCpuThreads, warmUpCpuThreads } from "../src/backend/cpu/threads.js";
 import type { DType, TypedArray } from "../src/dtype.js";

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { cpuBackend } from "../src/backend/cpu/index.js";
-import { adopt, allocOut } from "../src/backend/cpu/pool.js";
+import { adopt, allocOut } from "../src/backend/cpu/buffer-pool.js";
 import { RANGE_KERNELS } from "../src/backend/cpu/range-kernels.js";
 import { isShared, setCpuThreads, sharedArray, sharingMemory } from "../src/backend/cpu/sharing.js";
 import { cpuWorkerChunks, runRange, warmUpCpuThreads } from "../src/backend/cpu/threads.js";

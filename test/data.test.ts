@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as cr from "chainrule";
-import * as data from "../src/data/index.js";
-import { FormatError } from "../src/io/index.js";
+
+const { data, FormatError } = cr;
 
 const ints = (t: cr.Tensor): number[] => Array.from(t.toTypedArray());
 const counts = (t: cr.Tensor, k: number): number[] => {
@@ -17,8 +17,8 @@ const counts = (t: cr.Tensor, k: number): number[] => {
 /** The row indices a batch of `arange` rows holds. */
 const rowsOf = (batch: readonly cr.Tensor[]): number[] => ints(batch[1]!);
 
-function indexed(n: number): data.TensorDataset<[cr.Tensor, cr.Tensor]> {
-  return new data.TensorDataset(cr.arange(2 * n, { dtype: "float32" }).reshape([n, 2]), cr.arange(n, { dtype: "int32" }));
+function indexed(n: number): cr.data.TensorDataset<[cr.Tensor, cr.Tensor]> {
+  return new cr.data.TensorDataset(cr.arange(2 * n, { dtype: "float32" }).reshape([n, 2]), cr.arange(n, { dtype: "int32" }));
 }
 
 function epochOrder(loader: Iterable<[cr.Tensor, cr.Tensor]>): number[] {
@@ -35,15 +35,15 @@ test("TensorDataset indexes rows of tensors that share their first dim, and name
   const [x, y] = ds.get(3);
   assert.deepEqual(x.tolist(), [6, 7]);
   assert.equal(y.item(), 3);
-  assert.throws(() => new data.TensorDataset(cr.zeros([5, 2]), cr.zeros([4])), /TensorDataset: tensors must have the same size in the first dim, got shapes \[5,2\], \[4\]/);
-  assert.throws(() => new data.TensorDataset(cr.tensor(1)), /TensorDataset: tensor 0 is zero-dim/);
-  assert.throws(() => new data.TensorDataset(), /expected at least one tensor/);
+  assert.throws(() => new cr.data.TensorDataset(cr.zeros([5, 2]), cr.zeros([4])), /TensorDataset: tensors must have the same size in the first dim, got shapes \[5,2\], \[4\]/);
+  assert.throws(() => new cr.data.TensorDataset(cr.tensor(1)), /TensorDataset: tensor 0 is zero-dim/);
+  assert.throws(() => new cr.data.TensorDataset(), /expected at least one tensor/);
   assert.throws(() => ds.get(5), /TensorDataset\.get: index 5 is out of range for 5 samples/);
 });
 
 test("DataLoader makes ceil(n/batchSize) batches, or floor with dropLast, in order without shuffle", () => {
   const ds = indexed(10);
-  const loader = new data.DataLoader(ds, { batchSize: 3 });
+  const loader = new cr.data.DataLoader(ds, { batchSize: 3 });
   assert.equal(loader.length, 4);
   const batches = [...loader];
   assert.deepEqual(batches.map(([x, y]) => [x.shape, y.shape]), [[[3, 2], [3]], [[3, 2], [3]], [[3, 2], [3]], [[1, 2], [1]]]);
@@ -52,108 +52,108 @@ test("DataLoader makes ceil(n/batchSize) batches, or floor with dropLast, in ord
   assert.equal(batches[0]![1].dtype, "int32");
   assert.deepEqual(batches[3]![0].tolist(), [[18, 19]]);
 
-  const dropped = new data.DataLoader(ds, { batchSize: 3, dropLast: true });
+  const dropped = new cr.data.DataLoader(ds, { batchSize: 3, dropLast: true });
   assert.equal(dropped.length, 3);
   assert.deepEqual([...dropped].map(([, y]) => y.shape[0]), [3, 3, 3]);
-  assert.equal(new data.DataLoader(ds).length, 10);
-  assert.equal(new data.DataLoader(ds, { batchSize: 10, dropLast: true }).length, 1);
-  assert.equal(new data.DataLoader(ds, { batchSize: 11, dropLast: true }).length, 0);
-  assert.deepEqual([...new data.DataLoader(ds, { batchSize: 11, dropLast: true })], []);
-  assert.deepEqual([...new data.DataLoader(new data.TensorDataset(cr.zeros([0, 3])), { batchSize: 4 })], []);
+  assert.equal(new cr.data.DataLoader(ds).length, 10);
+  assert.equal(new cr.data.DataLoader(ds, { batchSize: 10, dropLast: true }).length, 1);
+  assert.equal(new cr.data.DataLoader(ds, { batchSize: 11, dropLast: true }).length, 0);
+  assert.deepEqual([...new cr.data.DataLoader(ds, { batchSize: 11, dropLast: true })], []);
+  assert.deepEqual([...new cr.data.DataLoader(new cr.data.TensorDataset(cr.zeros([0, 3])), { batchSize: 4 })], []);
 });
 
 test("shuffle with a seed is reproducible, covers every index once per epoch, and changes between epochs", () => {
   const ds = indexed(50);
-  const a = new data.DataLoader(ds, { batchSize: 8, shuffle: true, seed: 42 });
-  const b = new data.DataLoader(ds, { batchSize: 8, shuffle: true, seed: 42 });
+  const a = new cr.data.DataLoader(ds, { batchSize: 8, shuffle: true, seed: 42 });
+  const b = new cr.data.DataLoader(ds, { batchSize: 8, shuffle: true, seed: 42 });
   const epochs = [epochOrder(a), epochOrder(a), epochOrder(a)];
   assert.deepEqual([epochOrder(b), epochOrder(b), epochOrder(b)], epochs);
   for (const e of epochs) assert.deepEqual([...e].sort((p, q) => p - q), Array.from({ length: 50 }, (_, i) => i));
   assert.notDeepEqual(epochs[0], epochs[1]);
   assert.notDeepEqual(epochs[1], epochs[2]);
   assert.notDeepEqual(epochs[0], Array.from({ length: 50 }, (_, i) => i));
-  assert.notDeepEqual(epochOrder(new data.DataLoader(ds, { batchSize: 8, shuffle: true, seed: 43 })), epochs[0]);
+  assert.notDeepEqual(epochOrder(new cr.data.DataLoader(ds, { batchSize: 8, shuffle: true, seed: 43 })), epochs[0]);
   // Rows stay together: sample i's x is [2i, 2i+1] whatever the order.
   for (const [x, y] of a) assert.deepEqual(x.tolist(), ints(y).map((i) => [2 * i, 2 * i + 1]));
 
   // With dropLast, each epoch leaves out a different remainder but never repeats a sample.
-  const d = new data.DataLoader(ds, { batchSize: 8, shuffle: true, dropLast: true, seed: 1 });
+  const d = new cr.data.DataLoader(ds, { batchSize: 8, shuffle: true, dropLast: true, seed: 1 });
   const e1 = epochOrder(d);
   assert.equal(e1.length, 48);
   assert.equal(new Set(e1).size, 48);
 
   // A generator given by the caller, and the default one seeded by cr.manualSeed, repeat as well.
-  const g1 = epochOrder(new data.DataLoader(ds, { batchSize: 8, shuffle: true, generator: new cr.Generator(5) }));
-  assert.deepEqual(epochOrder(new data.DataLoader(ds, { batchSize: 8, shuffle: true, generator: new cr.Generator(5) })), g1);
+  const g1 = epochOrder(new cr.data.DataLoader(ds, { batchSize: 8, shuffle: true, generator: new cr.Generator(5) }));
+  assert.deepEqual(epochOrder(new cr.data.DataLoader(ds, { batchSize: 8, shuffle: true, generator: new cr.Generator(5) })), g1);
   cr.manualSeed(9);
-  const m1 = epochOrder(new data.DataLoader(ds, { shuffle: true }));
+  const m1 = epochOrder(new cr.data.DataLoader(ds, { shuffle: true }));
   cr.manualSeed(9);
-  assert.deepEqual(epochOrder(new data.DataLoader(ds, { shuffle: true })), m1);
+  assert.deepEqual(epochOrder(new cr.data.DataLoader(ds, { shuffle: true })), m1);
 });
 
 test("other datasets have their samples stacked field by field, or collated by collate", () => {
-  class Squares extends data.Dataset<[cr.Tensor, number]> {
+  class Squares extends cr.data.Dataset<[cr.Tensor, number]> {
     readonly length = 7;
     get(i: number): [cr.Tensor, number] {
       return [cr.tensor([i, -i]), i * i];
     }
   }
-  const batches = [...new data.DataLoader(new Squares(), { batchSize: 4 })];
+  const batches = [...new cr.data.DataLoader(new Squares(), { batchSize: 4 })];
   assert.equal(batches.length, 2);
   const [x, y] = batches[1]!;
   assert.deepEqual(x.tolist(), [[4, -4], [5, -5], [6, -6]]);
   assert.deepEqual(y.tolist(), [16, 25, 36]);
   assert.equal(y.dtype, "float32");
 
-  class Records extends data.Dataset<{ image: cr.Tensor; label: cr.Tensor; flag: boolean }> {
+  class Records extends cr.data.Dataset<{ image: cr.Tensor; label: cr.Tensor; flag: boolean }> {
     readonly length = 3;
     get(i: number) {
       return { image: cr.full([2, 2], i), label: cr.tensor(i % 2, { dtype: "int32" }), flag: i > 0 };
     }
   }
-  const [r] = [...new data.DataLoader(new Records(), { batchSize: 3 })];
+  const [r] = [...new cr.data.DataLoader(new Records(), { batchSize: 3 })];
   assert.deepEqual(r!.image.shape, [3, 2, 2]);
   assert.deepEqual(r!.label.tolist(), [0, 1, 0]);
   assert.equal(r!.label.dtype, "int32");
   assert.deepEqual(r!.flag.tolist(), [false, true, true]);
 
-  const sums = [...new data.DataLoader(new Squares(), { batchSize: 3, collate: (s) => s.reduce((a, [, v]) => a + v, 0) })];
+  const sums = [...new cr.data.DataLoader(new Squares(), { batchSize: 3, collate: (s) => s.reduce((a, [, v]) => a + v, 0) })];
   assert.deepEqual(sums, [0 + 1 + 4, 9 + 16 + 25, 36]);
 
   // A TensorDataset subclass that changes get is batched through its get.
-  class Doubled extends data.TensorDataset<[cr.Tensor]> {
+  class Doubled extends cr.data.TensorDataset<[cr.Tensor]> {
     override get(i: number): [cr.Tensor] {
       return [this.tensors[0].select(0, i).mul(2)];
     }
   }
-  const [[dbl]] = [...new data.DataLoader(new Doubled(cr.tensor([1, 2, 3])), { batchSize: 3 })] as [[cr.Tensor]];
+  const [[dbl]] = [...new cr.data.DataLoader(new Doubled(cr.tensor([1, 2, 3])), { batchSize: 3 })] as [[cr.Tensor]];
   assert.deepEqual(dbl.tolist(), [2, 4, 6]);
 
-  class Ragged extends data.Dataset<cr.Tensor> {
+  class Ragged extends cr.data.Dataset<cr.Tensor> {
     readonly length = 2;
     get(i: number) {
       return cr.zeros([i + 1]);
     }
   }
-  assert.throws(() => [...new data.DataLoader(new Ragged(), { batchSize: 2 })], /DataLoader: cannot stack samples: sample 0 has shape \[1\] but sample 1 has \[2\]/);
-  class Strings extends data.Dataset<string> {
+  assert.throws(() => [...new cr.data.DataLoader(new Ragged(), { batchSize: 2 })], /DataLoader: cannot stack samples: sample 0 has shape \[1\] but sample 1 has \[2\]/);
+  class Strings extends cr.data.Dataset<string> {
     readonly length = 1;
     get() {
       return "a";
     }
   }
-  assert.throws(() => [...new data.DataLoader(new Strings())], /DataLoader: cannot batch samples: sample 0 is string; a sample must be a tensor, a number/);
+  assert.throws(() => [...new cr.data.DataLoader(new Strings())], /DataLoader: cannot batch samples: sample 0 is string; a sample must be a tensor, a number/);
 });
 
 test("DataLoader names a bad option", () => {
   const ds = indexed(4);
-  assert.throws(() => new data.DataLoader(ds, { batchSize: 0 }), /DataLoader: batchSize must be an integer >= 1, got 0/);
-  assert.throws(() => new data.DataLoader(ds, { batchSize: 2.5 }), /batchSize must be an integer >= 1, got 2\.5/);
-  assert.throws(() => new data.DataLoader(ds, { batch_size: 4 } as unknown as data.DataLoaderOptions), /DataLoader: unknown option "batch_size" \(known: batchSize, shuffle, dropLast, generator, seed, collate\)/);
-  assert.throws(() => new data.DataLoader(ds, { shuffle: "yes" as unknown as boolean }), /DataLoader: shuffle must be true or false, got string/);
-  assert.throws(() => new data.DataLoader(ds, { shuffle: true, seed: 1, generator: new cr.Generator(1) }), /DataLoader: give either generator or seed, not both/);
-  assert.throws(() => new data.DataLoader(ds, { seed: Number.NaN }), /DataLoader: seed must be a finite number, got NaN/);
-  assert.throws(() => new data.DataLoader([1, 2] as unknown as data.Dataset<number>), /DataLoader: expected a dataset \(an object with length and get\(i\)\)/);
+  assert.throws(() => new cr.data.DataLoader(ds, { batchSize: 0 }), /DataLoader: batchSize must be an integer >= 1, got 0/);
+  assert.throws(() => new cr.data.DataLoader(ds, { batchSize: 2.5 }), /batchSize must be an integer >= 1, got 2\.5/);
+  assert.throws(() => new cr.data.DataLoader(ds, { batch_size: 4 } as unknown as cr.data.DataLoaderOptions), /DataLoader: unknown option "batch_size" \(known: batchSize, shuffle, dropLast, generator, seed, collate\)/);
+  assert.throws(() => new cr.data.DataLoader(ds, { shuffle: "yes" as unknown as boolean }), /DataLoader: shuffle must be true or false, got string/);
+  assert.throws(() => new cr.data.DataLoader(ds, { shuffle: true, seed: 1, generator: new cr.Generator(1) }), /DataLoader: give either generator or seed, not both/);
+  assert.throws(() => new cr.data.DataLoader(ds, { seed: Number.NaN }), /DataLoader: seed must be a finite number, got NaN/);
+  assert.throws(() => new cr.data.DataLoader([1, 2] as unknown as cr.data.Dataset<number>), /DataLoader: expected a dataset \(an object with length and get\(i\)\)/);
 });
 
 // ---- synthetic datasets ----------------------------------------------------------------------
@@ -162,7 +162,7 @@ test("xor, moons, circles and spirals have the documented shapes, dtypes and cla
   const t = data.xor();
   assert.deepEqual(t.x.tolist(), [[0, 0], [0, 1], [1, 0], [1, 1]]);
   assert.deepEqual(t.y.tolist(), [0, 1, 1, 0]);
-  const cases: [string, data.Points, number[]][] = [
+  const cases: [string, cr.data.Points, number[]][] = [
     ["xor", data.xor(400, { noise: 0.1, seed: 0 }), [200, 200]],
     ["moons", data.moons(101, { noise: 0.1, seed: 0 }), [50, 51]],
     ["circles", data.circles(200, { noise: 0.05, factor: 0.5, seed: 0 }), [100, 100]],
@@ -230,7 +230,7 @@ test("synthetic datasets name a bad argument", () => {
   assert.throws(() => data.circles(10, { factor: 1 }), /circles: factor must be in \[0, 1\), got 1/);
   assert.throws(() => data.spirals(10, { classes: 0 }), /spirals: classes must be an integer >= 1, got 0/);
   assert.throws(() => data.xor(8, { noise: -1 }), /xor: noise must be a finite number >= 0, got -1/);
-  assert.throws(() => data.moons(8, { nois: 0.1 } as unknown as data.ShuffleOptions), /moons: unknown option "nois" \(known: noise, seed, generator, shuffle\)/);
+  assert.throws(() => data.moons(8, { nois: 0.1 } as unknown as cr.data.ShuffleOptions), /moons: unknown option "nois" \(known: noise, seed, generator, shuffle\)/);
 });
 
 // ---- MNIST -----------------------------------------------------------------------------------
@@ -269,7 +269,7 @@ test("MNIST: the official 60,000 training and 10,000 test digits, scaled to [0, 
   assert.deepEqual(ints(testSplit.labels).slice(0, 3), [7, 2, 1]);
 
   t0 = performance.now();
-  const loader = new data.DataLoader(new data.TensorDataset(train.images, train.labels), { batchSize: 64, shuffle: true, seed: 0 });
+  const loader = new cr.data.DataLoader(new cr.data.TensorDataset(train.images, train.labels), { batchSize: 64, shuffle: true, seed: 0 });
   let seen = 0;
   for (const [x, y] of loader) {
     assert.equal(x.shape[0], y.shape[0]);
@@ -391,7 +391,7 @@ test("loadCsv names what is wrong: the file, the column, the line", () => {
     assert.throws(() => data.loadCsv(good, { target: "label", features: ["a", "c"] }), /no feature column named "c" \(columns: a, b, label\)/);
     assert.throws(() => data.loadCsv(good, { target: "label", features: ["label"] }), /"label" is the target and cannot also be a feature/);
     assert.throws(() => data.loadCsv(good, { target: "label", task: "regression" }), format(/good\.csv: line 2, column "label": "x" is not a number, but task is "regression"/));
-    assert.throws(() => data.loadCsv(good, { label: "label" } as unknown as data.CsvOptions), /loadCsv: unknown option "label" \(known: target, features, task, maxClasses, delimiter\)/);
+    assert.throws(() => data.loadCsv(good, { label: "label" } as unknown as cr.data.CsvOptions), /loadCsv: unknown option "label" \(known: target, features, task, maxClasses, delimiter\)/);
     assert.throws(() => data.loadCsv(file("text.csv", "a,b,label\n1,2,x\n3,four,y\n"), { target: "label" }), format(/text\.csv: line 3, column "b": "four" is not a number \(feature columns must be numeric\)/));
     assert.throws(() => data.loadCsv(file("hole.csv", "a,b,label\n1,,x\n"), { target: "label" }), format(/hole\.csv: line 2, column "b": the value is missing/));
     assert.throws(() => data.loadCsv(file("nan.csv", "a,label\nNaN,x\n"), { target: "label" }), format(/line 2, column "a": "NaN" is not a number/));

@@ -2,12 +2,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as cr from "chainrule";
-import * as diagnostics from "../src/diagnostics/index.js";
+
+const { diagnostics } = cr;
 
 type Model = InstanceType<typeof cr.nn.Sequential>;
 
 /** One SGD step on (x, y) with cross-entropy, recorded by the watch. */
-function trainStep(model: Model, w: diagnostics.GradientWatch, x: cr.Tensor, y: cr.Tensor, lr = 0.1): number {
+function trainStep(model: Model, w: cr.diagnostics.GradientWatch, x: cr.Tensor, y: cr.Tensor, lr = 0.1): number {
   const opt = new cr.optim.SGD(model.parameters(), { lr });
   opt.zeroGrad();
   const loss = cr.nn.functional.crossEntropy(model.forward(x), y);
@@ -153,10 +154,10 @@ describe("diagnostics.watch", () => {
     const model = cr.models.mlp({ inputs: 2, hidden: [8], outputs: 2 });
     assert.throws(() => diagnostics.watch(model, { thresholds: { dead: 2 } }), /dead is a fraction/);
     assert.throws(() => diagnostics.watch(model, { thresholds: { vanishing: -1 } }), /positive number/);
-    assert.throws(() => diagnostics.watch(model, { thresholds: { bogus: 1 } as unknown as diagnostics.Thresholds }), /unknown threshold "bogus"/);
+    assert.throws(() => diagnostics.watch(model, { thresholds: { bogus: 1 } as unknown as cr.diagnostics.Thresholds }), /unknown threshold "bogus"/);
     assert.throws(() => diagnostics.watch({} as unknown as cr.nn.AnyModule), /expected a cr.nn.Module/);
     const strict = diagnostics.watch(model, { thresholds: { vanishing: 0.99, dead: 0.01 } });
-    assert.equal(strict.thresholds.exploding, diagnostics.DEFAULT_THRESHOLDS.exploding);
+    assert.equal(strict.thresholds.exploding, cr.diagnostics.DEFAULT_THRESHOLDS.exploding);
     assert.equal(strict.report().thresholds.vanishing, 0.99);
     assert.equal(strict.report().step, 0); // before any record, the report reads the gradients as they are (none yet)
     assert.equal(strict.report().layers[0]!.gradNorm, null);

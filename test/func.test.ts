@@ -4,7 +4,6 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as cr from "chainrule";
-import * as func from "../src/func/index.js";
 import { applyElementwise, rules } from "../src/autograd/primitives.js";
 import { applyPrimitive } from "../src/autograd/dispatch.js";
 import { dualLevel, enterDualLevel, exitDualLevel, makeDual, tangentOf, unpackDual } from "../src/autograd/forward-ad.js";
@@ -14,6 +13,8 @@ import type { ElementwiseParams } from "../src/autograd/primitives.js";
 import { ELEMENTWISE_OPS } from "../src/ops/elementwise.js";
 import type { ElementwiseOp } from "../src/ops/elementwise.js";
 import { opProgram } from "../src/ops/program.js";
+
+const { func } = cr;
 
 type Tensor = cr.Tensor;
 const f64 = { dtype: "float64" } as const;

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import * as cr from "chainrule";
 import { compiledExpressions } from "../src/backend/wasm/jit.js";
 import { fusedPasses, isFused } from "../src/backend/wasm/fusion.js";
-import { workerChunks } from "../src/backend/wasm/pool.js";
+import { workerChunks } from "../src/backend/wasm/workers.js";
 
 const N = 100_003; // above the fusion threshold, with a partial last vector and a partial last sum chunk
 const { setFusionMinElements } = cr.backends.wasm;
@@ -24,13 +24,12 @@ function seeded(seed: number, n = N): Float32Array {
 
 function onBackend<T>(backend: "cpu" | "wasm", fn: () => T, fuseFrom?: number): T {
   const before = cr.getBackend();
-  const previous = fuseFrom === undefined ? undefined : setFusionMinElements(fuseFrom);
+  using _fusion = fuseFrom === undefined ? undefined : setFusionMinElements(fuseFrom);
   cr.setBackend(backend);
   try {
     return fn();
   } finally {
     cr.setBackend(before);
-    if (previous !== undefined) setFusionMinElements(previous);
   }
 }
 

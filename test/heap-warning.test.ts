@@ -11,7 +11,7 @@ test("a full wasm heap says so once, at once, with the fix, and tensors past it 
   const warn = console.warn;
   console.warn = (...args: unknown[]) => void warnings.push(args.join(" "));
   const cap = cr.backends.wasm.tensorStats().tensorBytes + 2 ** 20;
-  const previousCap = setHeapTensorCap(cap);
+  using _cap = setHeapTensorCap(cap);
   cr.setBackend("wasm");
   try {
     // 256 KiB each, made outside any scope: the fifth no longer fits under the cap.
@@ -24,7 +24,6 @@ test("a full wasm heap says so once, at once, with the fix, and tensors past it 
     assert.match(warnings[0]!, /^chainrule \[CHAINRULE_HEAP_FULL\]: \d+ MiB of tensors are on the wasm heap, so new tensors go to JavaScript memory.*cr\.tidy/);
   } finally {
     cr.setBackend("cpu");
-    setHeapTensorCap(previousCap);
     console.warn = warn;
   }
 });

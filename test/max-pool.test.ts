@@ -4,7 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as cr from "chainrule";
 import type { Window2d } from "../src/backend/backend.js";
-import { maxPool2dIndices, windowOut } from "../src/backend/cpu/conv.js";
+import { maxPool2dIndices } from "../src/backend/cpu/windows.js";
+import { windowOut } from "../src/shape.js";
 
 let seed = 11;
 function rand(): number {
@@ -112,7 +113,9 @@ test("functional maxPool2dWithIndices takes unbatched [C, H, W] input and names 
   const [values, indices] = cr.nn.functional.maxPool2dWithIndices(x, 2);
   assert.deepEqual(values.shape, [2, 2, 2]);
   assert.deepEqual(indices.tolist(), [[[5, 7], [13, 15]], [[5, 7], [13, 15]]]);
-  assert.throws(() => cr.maxPool2dWithIndices(x, 2), /maxPool2d: expected input of shape \[N, C, H, W\], got \[2,4,4\]/);
+  // cr.maxPool2dWithIndices is the same function (as torch.max_pool2d is F.max_pool2d).
+  assert.deepEqual(cr.maxPool2dWithIndices(x, 2)[1].tolist(), indices.tolist());
+  assert.throws(() => cr.maxPool2dWithIndices(x.reshape([8, 4]), 2), /maxPool2d: expected input \[N, C, H, W\] or \[C, H, W\], got \[8,4\]/);
   assert.throws(() => cr.maxPool2d(x.unsqueeze(0), 2, { padding: 2 }), /maxPool2d: padding \[2,2\] must be at most half the kernel \[2,2\]/);
   assert.throws(() => cr.nn.functional.maxPool2d(x, 2, { ceilMode: true }), /ceilMode true is not supported/);
   // A dilated window that skips the whole (2-pixel-high) image: an error naming it, not -Infinity at a bogus index.

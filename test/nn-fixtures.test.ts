@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as cr from "chainrule";
-import * as nn from "../src/nn/index.js";
+
 
 type Tensor = cr.Tensor;
 type DTypeName = "float32" | "float64" | "int32" | "bool";
@@ -50,67 +50,67 @@ const tensorKw = (kw: Readonly<Record<string, Kwarg>>, key: string): Tensor | un
   const v = kw[key];
   return v !== undefined && v !== null && typeof v === "object" && !Array.isArray(v) ? decode(v) : undefined;
 };
-const reduction = (kw: Readonly<Record<string, Kwarg>>) => opt<nn.functional.Reduction>(kw, "reduction");
+const reduction = (kw: Readonly<Record<string, Kwarg>>) => opt<cr.nn.functional.Reduction>(kw, "reduction");
 
 /** The equivalent of the generator's SmallCNN, written as a chainrule user would. */
-class SmallCNN extends nn.Module {
-  features = new nn.Sequential(new nn.Conv2d(1, 3, 3, { padding: 1 }), new nn.BatchNorm2d(3), new nn.ReLU(), new nn.MaxPool2d(2));
-  classifier = new nn.Sequential(new nn.Flatten(), new nn.Linear(3 * 2 * 2, 3));
+class SmallCNN extends cr.nn.Module {
+  features = new cr.nn.Sequential(new cr.nn.Conv2d(1, 3, 3, { padding: 1 }), new cr.nn.BatchNorm2d(3), new cr.nn.ReLU(), new cr.nn.MaxPool2d(2));
+  classifier = new cr.nn.Sequential(new cr.nn.Flatten(), new cr.nn.Linear(3 * 2 * 2, 3));
   forward(x: Tensor): Tensor {
     return this.classifier.forward(this.features.forward(x));
   }
 }
 
-type Factory = (args: Case["args"], kw: Readonly<Record<string, Kwarg>>) => nn.AnyModule;
+type Factory = (args: Case["args"], kw: Readonly<Record<string, Kwarg>>) => cr.nn.AnyModule;
 const num = (v: unknown): number => v as number;
 
 const factories: Record<string, Factory> = {
-  Linear: (a, kw) => new nn.Linear(num(a[0]), num(a[1]), { bias: opt(kw, "bias") }),
+  Linear: (a, kw) => new cr.nn.Linear(num(a[0]), num(a[1]), { bias: opt(kw, "bias") }),
   Conv2d: (a, kw) =>
-    new nn.Conv2d(num(a[0]), num(a[1]), size2(a[2]), {
+    new cr.nn.Conv2d(num(a[0]), num(a[1]), size2(a[2]), {
       stride: kw.stride === undefined ? undefined : size2(kw.stride),
       padding: typeof kw.padding === "string" ? (kw.padding as "same" | "valid") : kw.padding === undefined ? undefined : size2(kw.padding),
       dilation: kw.dilation === undefined ? undefined : size2(kw.dilation),
       groups: opt(kw, "groups"),
       bias: opt(kw, "bias"),
     }),
-  MaxPool2d: (a, kw) => new nn.MaxPool2d(size2(a[0]), { stride: opt(kw, "stride"), padding: opt(kw, "padding"), dilation: opt(kw, "dilation") }),
+  MaxPool2d: (a, kw) => new cr.nn.MaxPool2d(size2(a[0]), { stride: opt(kw, "stride"), padding: opt(kw, "padding"), dilation: opt(kw, "dilation") }),
   AvgPool2d: (a, kw) =>
-    new nn.AvgPool2d(size2(a[0]), {
+    new cr.nn.AvgPool2d(size2(a[0]), {
       stride: opt(kw, "stride"), padding: opt(kw, "padding"), countIncludePad: opt(kw, "count_include_pad"), divisorOverride: opt(kw, "divisor_override"),
     }),
-  Flatten: (a) => new nn.Flatten(...(a as number[])),
+  Flatten: (a) => new cr.nn.Flatten(...(a as number[])),
   BatchNorm1d: (a, kw) =>
-    new nn.BatchNorm1d(num(a[0]), { eps: opt(kw, "eps"), momentum: opt(kw, "momentum"), affine: opt(kw, "affine"), trackRunningStats: opt(kw, "track_running_stats") }),
+    new cr.nn.BatchNorm1d(num(a[0]), { eps: opt(kw, "eps"), momentum: opt(kw, "momentum"), affine: opt(kw, "affine"), trackRunningStats: opt(kw, "track_running_stats") }),
   BatchNorm2d: (a, kw) =>
-    new nn.BatchNorm2d(num(a[0]), { eps: opt(kw, "eps"), momentum: opt(kw, "momentum"), affine: opt(kw, "affine"), trackRunningStats: opt(kw, "track_running_stats") }),
-  LayerNorm: (a, kw) => new nn.LayerNorm(a[0] as number | number[], { eps: opt(kw, "eps"), elementwiseAffine: opt(kw, "elementwise_affine") }),
-  Embedding: (a, kw) => new nn.Embedding(num(a[0]), num(a[1]), { paddingIdx: opt(kw, "padding_idx") }),
-  Dropout: (a) => new nn.Dropout(num(a[0])),
-  ReLU: () => new nn.ReLU(),
-  LeakyReLU: (a) => new nn.LeakyReLU(a[0] as number | undefined),
-  Sigmoid: () => new nn.Sigmoid(),
-  Tanh: () => new nn.Tanh(),
-  GELU: (_a, kw) => new nn.GELU({ approximate: opt(kw, "approximate") }),
-  SiLU: () => new nn.SiLU(),
-  Softplus: () => new nn.Softplus(),
-  LogSigmoid: () => new nn.LogSigmoid(),
-  Softmax: (a) => new nn.Softmax(num(a[0])),
-  LogSoftmax: (a) => new nn.LogSoftmax(num(a[0])),
-  Identity: () => new nn.Identity(),
-  "Sequential/mlp": () => new nn.Sequential(new nn.Linear(3, 4), new nn.Tanh(), new nn.Linear(4, 2)),
-  "Residual/mlp": () => new nn.Residual(new nn.Sequential(new nn.Linear(4, 4), new nn.Tanh())),
+    new cr.nn.BatchNorm2d(num(a[0]), { eps: opt(kw, "eps"), momentum: opt(kw, "momentum"), affine: opt(kw, "affine"), trackRunningStats: opt(kw, "track_running_stats") }),
+  LayerNorm: (a, kw) => new cr.nn.LayerNorm(a[0] as number | number[], { eps: opt(kw, "eps"), elementwiseAffine: opt(kw, "elementwise_affine") }),
+  Embedding: (a, kw) => new cr.nn.Embedding(num(a[0]), num(a[1]), { paddingIdx: opt(kw, "padding_idx") }),
+  Dropout: (a) => new cr.nn.Dropout(num(a[0])),
+  ReLU: () => new cr.nn.ReLU(),
+  LeakyReLU: (a) => new cr.nn.LeakyReLU(a[0] as number | undefined),
+  Sigmoid: () => new cr.nn.Sigmoid(),
+  Tanh: () => new cr.nn.Tanh(),
+  GELU: (_a, kw) => new cr.nn.GELU({ approximate: opt(kw, "approximate") }),
+  SiLU: () => new cr.nn.SiLU(),
+  Softplus: () => new cr.nn.Softplus(),
+  LogSigmoid: () => new cr.nn.LogSigmoid(),
+  Softmax: (a) => new cr.nn.Softmax(num(a[0])),
+  LogSoftmax: (a) => new cr.nn.LogSoftmax(num(a[0])),
+  Identity: () => new cr.nn.Identity(),
+  "Sequential/mlp": () => new cr.nn.Sequential(new cr.nn.Linear(3, 4), new cr.nn.Tanh(), new cr.nn.Linear(4, 2)),
+  "Residual/mlp": () => new cr.nn.Residual(new cr.nn.Sequential(new cr.nn.Linear(4, 4), new cr.nn.Tanh())),
   SmallCNN: () => new SmallCNN(),
-  MSELoss: (_a, kw) => new nn.MSELoss({ reduction: reduction(kw) }),
-  L1Loss: (_a, kw) => new nn.L1Loss({ reduction: reduction(kw) }),
-  HuberLoss: (_a, kw) => new nn.HuberLoss({ reduction: reduction(kw), delta: opt(kw, "delta") }),
-  BCELoss: (_a, kw) => new nn.BCELoss({ reduction: reduction(kw), weight: tensorKw(kw, "weight") }),
-  BCEWithLogitsLoss: (_a, kw) => new nn.BCEWithLogitsLoss({ reduction: reduction(kw), weight: tensorKw(kw, "weight"), posWeight: tensorKw(kw, "pos_weight") }),
+  MSELoss: (_a, kw) => new cr.nn.MSELoss({ reduction: reduction(kw) }),
+  L1Loss: (_a, kw) => new cr.nn.L1Loss({ reduction: reduction(kw) }),
+  HuberLoss: (_a, kw) => new cr.nn.HuberLoss({ reduction: reduction(kw), delta: opt(kw, "delta") }),
+  BCELoss: (_a, kw) => new cr.nn.BCELoss({ reduction: reduction(kw), weight: tensorKw(kw, "weight") }),
+  BCEWithLogitsLoss: (_a, kw) => new cr.nn.BCEWithLogitsLoss({ reduction: reduction(kw), weight: tensorKw(kw, "weight"), posWeight: tensorKw(kw, "pos_weight") }),
   CrossEntropyLoss: (_a, kw) =>
-    new nn.CrossEntropyLoss({
+    new cr.nn.CrossEntropyLoss({
       reduction: reduction(kw), weight: tensorKw(kw, "weight"), ignoreIndex: opt(kw, "ignore_index"), labelSmoothing: opt(kw, "label_smoothing"),
     }),
-  NLLLoss: (_a, kw) => new nn.NLLLoss({ reduction: reduction(kw), weight: tensorKw(kw, "weight"), ignoreIndex: opt(kw, "ignore_index") }),
+  NLLLoss: (_a, kw) => new cr.nn.NLLLoss({ reduction: reduction(kw), weight: tensorKw(kw, "weight"), ignoreIndex: opt(kw, "ignore_index") }),
 };
 
 // ---- comparing ----

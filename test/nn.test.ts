@@ -4,15 +4,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as cr from "chainrule";
-import * as nn from "../src/nn/index.js";
+
+const { nn } = cr;
 
 type Tensor = cr.Tensor;
 const F = nn.functional;
 
-class Net extends nn.Module {
-  layers = new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2));
-  bn = new nn.BatchNorm1d(2);
-  head = new nn.Linear(2, 1, { bias: false });
+class Net extends cr.nn.Module {
+  layers = new cr.nn.Sequential(new cr.nn.Linear(3, 4), new cr.nn.ReLU(), new cr.nn.Linear(4, 2));
+  bn = new cr.nn.BatchNorm1d(2);
+  head = new cr.nn.Linear(2, 1, { bias: false });
   forward(x: Tensor): Tensor {
     return this.head.forward(this.bn.forward(this.layers.forward(x)));
   }
@@ -29,9 +30,9 @@ test("namedParameters gives PyTorch's dotted names, in assignment order", () => 
     ["layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias", "bn.weight", "bn.bias", "head.weight"],
   );
   assert.equal(net.parameters().length, 7);
-  assert.ok(net.parameters().every((p) => p instanceof nn.Parameter && p.requiresGrad && p.isLeaf));
+  assert.ok(net.parameters().every((p) => p instanceof cr.nn.Parameter && p.requiresGrad && p.isLeaf));
   assert.deepEqual(net.namedParameters({ recurse: false }), []);
-  assert.equal(net.getParameter("layers.2.bias"), (net.layers[2] as nn.Linear).bias);
+  assert.equal(net.getParameter("layers.2.bias"), (net.layers[2] as cr.nn.Linear).bias);
 });
 
 test("children, namedChildren, modules and namedModules walk the tree in order", () => {
@@ -63,17 +64,17 @@ test("stateDict holds parameters and buffers under PyTorch's names, detached but
 });
 
 test("registerParameter, registerModule and registerBuffer (persistent or not)", () => {
-  class Custom extends nn.Module {
+  class Custom extends cr.nn.Module {
     constructor() {
       super();
-      this.registerParameter("scale", new nn.Parameter(cr.ones([2])));
-      this.registerModule("proj", new nn.Linear(2, 2));
+      this.registerParameter("scale", new cr.nn.Parameter(cr.ones([2])));
+      this.registerModule("proj", new cr.nn.Linear(2, 2));
       this.registerBuffer("steps", cr.zeros([1]));
       this.registerBuffer("cache", cr.zeros([2]), { persistent: false });
       this.registerBuffer("unused", null);
     }
     forward(x: Tensor): Tensor {
-      return (this as unknown as { proj: nn.Linear }).proj.forward(x);
+      return (this as unknown as { proj: cr.nn.Linear }).proj.forward(x);
     }
   }
   const m = new Custom();
@@ -82,14 +83,14 @@ test("registerParameter, registerModule and registerBuffer (persistent or not)",
   assert.deepEqual(m.namedBuffers().map(([n]) => n), ["steps", "cache"]);
   assert.equal(m.getBuffer("unused"), null);
   assert.throws(() => m.registerParameter("a.b", null), /without "\."/);
-  assert.throws(() => m.registerParameter("w", cr.ones([2]) as nn.Parameter), /not a Parameter/);
+  assert.throws(() => m.registerParameter("w", cr.ones([2]) as cr.nn.Parameter), /not a Parameter/);
   assert.throws(() => m.registerBuffer("scale", cr.ones([2])), /already a parameter/);
 });
 
 test("a shared parameter is listed once by parameters() and under both names in stateDict", () => {
-  class Tied extends nn.Module {
-    enc = new nn.Linear(3, 3, { bias: false });
-    dec = new nn.Linear(3, 3, { bias: false });
+  class Tied extends cr.nn.Module {
+    enc = new cr.nn.Linear(3, 3, { bias: false });
+    dec = new cr.nn.Linear(3, 3, { bias: false });
     constructor() {
       super();
       this.dec.weight = this.enc.weight;
@@ -104,16 +105,16 @@ test("a shared parameter is listed once by parameters() and under both names in 
 });
 
 test("a plain array of modules is an error that points to ModuleList; ModuleList names them", () => {
-  class Bad extends nn.Module {
-    blocks = [new nn.Linear(2, 2), new nn.Linear(2, 2)];
+  class Bad extends cr.nn.Module {
+    blocks = [new cr.nn.Linear(2, 2), new cr.nn.Linear(2, 2)];
     forward(x: Tensor): Tensor {
       return x;
     }
   }
   assert.throws(() => new Bad().parameters(), /property "blocks" is a plain array.*ModuleList/);
 
-  class Good extends nn.Module {
-    blocks = new nn.ModuleList<nn.AnyModule>([new nn.Linear(2, 2), new nn.Linear(2, 2)]);
+  class Good extends cr.nn.Module {
+    blocks = new cr.nn.ModuleList<cr.nn.AnyModule>([new cr.nn.Linear(2, 2), new cr.nn.Linear(2, 2)]);
     forward(x: Tensor): Tensor {
       let h = x;
       for (const b of this.blocks) h = b.forward(h) as Tensor;
@@ -123,9 +124,9 @@ test("a plain array of modules is an error that points to ModuleList; ModuleList
   const g = new Good();
   assert.deepEqual(g.namedParameters().map(([n]) => n), ["blocks.0.weight", "blocks.0.bias", "blocks.1.weight", "blocks.1.bias"]);
   assert.equal(g.blocks.length, 2);
-  assert.ok(g.blocks[1] instanceof nn.Linear);
-  g.blocks.insert(0, new nn.Identity());
-  g.blocks.append(new nn.Tanh());
+  assert.ok(g.blocks[1] instanceof cr.nn.Linear);
+  g.blocks.insert(0, new cr.nn.Identity());
+  g.blocks.append(new cr.nn.Tanh());
   assert.deepEqual(g.namedChildren().length, 1);
   assert.deepEqual([...g.blocks].map((m) => m.constructor.name), ["Identity", "Linear", "Linear", "Tanh"]);
   assert.deepEqual(g.namedParameters().map(([n]) => n), ["blocks.1.weight", "blocks.1.bias", "blocks.2.weight", "blocks.2.bias"]);
@@ -134,11 +135,11 @@ test("a plain array of modules is an error that points to ModuleList; ModuleList
 });
 
 test("Sequential: indexing, append, named entries, and printing", () => {
-  const seq = new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU());
+  const seq = new cr.nn.Sequential(new cr.nn.Linear(2, 3), new cr.nn.ReLU());
   assert.equal(seq.length, 2);
-  seq.append(new nn.Linear(3, 1));
+  seq.append(new cr.nn.Linear(3, 1));
   assert.deepEqual(seq.forward(cr.ones([4, 2])).shape, [4, 1]);
-  const named = new nn.Sequential({ fc: new nn.Linear(2, 3), act: new nn.GELU() });
+  const named = new cr.nn.Sequential({ fc: new cr.nn.Linear(2, 3), act: new cr.nn.GELU() });
   assert.deepEqual(named.namedParameters().map(([n]) => n), ["fc.weight", "fc.bias"]);
   assert.equal(
     String(seq),
@@ -147,7 +148,7 @@ test("Sequential: indexing, append, named entries, and printing", () => {
 });
 
 test("forward must be a method, so the base class can wrap it", () => {
-  class Arrow extends nn.Module {
+  class Arrow extends cr.nn.Module {
     forward = (x: Tensor): Tensor => x;
   }
   assert.throws(() => new Arrow(), /forward must be a method/);
@@ -165,7 +166,7 @@ test("train() and eval() set `training` on every module, and change Dropout and 
   net.layers.train(false);
   assert.deepEqual(net.modules().map((m) => m.training), [true, false, false, false, false, true, true]);
 
-  const drop = new nn.Dropout(0.5);
+  const drop = new cr.nn.Dropout(0.5);
   const x = cr.ones([100]);
   assert.equal(drop.eval().forward(x), x);
   assert.notDeepEqual(values(drop.train().forward(x)), values(x));
@@ -193,7 +194,7 @@ test("requiresGrad_(false) freezes every parameter", () => {
 
 test("to('float64') converts parameters and floating buffers, keeping names and sharing", () => {
   const net = new Net().to("float64");
-  assert.ok(net.parameters().every((p) => p.dtype === "float64" && p instanceof nn.Parameter && p.requiresGrad));
+  assert.ok(net.parameters().every((p) => p.dtype === "float64" && p instanceof cr.nn.Parameter && p.requiresGrad));
   assert.equal(net.bn.runningMean!.dtype, "float64");
   assert.equal(net.bn.numBatchesTracked!.dtype, "int32");
   assert.deepEqual(net.forward(cr.randn([4, 3], { dtype: "float64" })).dtype, "float64");
@@ -231,7 +232,7 @@ test("loadStateDict (strict) lists missing and unexpected keys and changes nothi
   assert.throws(
     () => net.loadStateDict(sd),
     (e: unknown) => {
-      assert.ok(e instanceof nn.StateDictError);
+      assert.ok(e instanceof cr.nn.StateDictError);
       assert.deepEqual(e.missingKeys, ["bn.running_var", "head.weight"]);
       assert.deepEqual(e.unexpectedKeys, ["head.bias", "extra"]);
       assert.match(e.message, /for Net; nothing was changed/);
@@ -244,7 +245,7 @@ test("loadStateDict (strict) lists missing and unexpected keys and changes nothi
 
   const loose = net.loadStateDict(sd, { strict: false });
   assert.deepEqual(loose, { missingKeys: ["bn.running_var", "head.weight"], unexpectedKeys: ["head.bias", "extra"] });
-  assert.ok(values(net.layers[0] instanceof nn.Linear ? net.layers[0].weight : cr.zeros([1])).every((v) => v === 1));
+  assert.ok(values(net.layers[0] instanceof cr.nn.Linear ? net.layers[0].weight : cr.zeros([1])).every((v) => v === 1));
 });
 
 test("a shape mismatch names the key and both shapes, even with strict: false, and changes nothing", () => {
@@ -256,7 +257,7 @@ test("a shape mismatch names the key and both shapes, even with strict: false, a
     assert.throws(
       () => net.loadStateDict(sd, { strict }),
       (e: unknown) => {
-        assert.ok(e instanceof nn.StateDictError);
+        assert.ok(e instanceof cr.nn.StateDictError);
         assert.match(e.message, /size mismatch for layers\.2\.weight: copying a tensor of shape \[4,2\] from the state dict, the shape in the model is \[2,4\]/);
         assert.deepEqual(e.sizeMismatches, [{ key: "layers.2.weight", stateDictShape: [4, 2], modelShape: [2, 4] }]);
         return true;
@@ -269,7 +270,7 @@ test("a shape mismatch names the key and both shapes, even with strict: false, a
 // ---- hooks ----
 
 test("forward pre-hooks and forward hooks run on model.forward(x), may replace inputs and outputs, and can be removed", () => {
-  const lin = new nn.Linear(2, 2);
+  const lin = new cr.nn.Linear(2, 2);
   const seen: string[] = [];
   const pre = lin.registerForwardPreHook((m, [x]) => {
     assert.equal(m, lin);
@@ -322,9 +323,9 @@ test("hooks on a child fire when the parent runs it, once per call; returning no
 });
 
 test("loss modules are Modules: two inputs, hooks, buffers in stateDict", () => {
-  const ce = new nn.CrossEntropyLoss({ weight: cr.tensor([1, 2, 3]) });
+  const ce = new cr.nn.CrossEntropyLoss({ weight: cr.tensor([1, 2, 3]) });
   assert.deepEqual(Object.keys(ce.stateDict()), ["weight"]);
-  assert.deepEqual(Object.keys(new nn.BCEWithLogitsLoss({ posWeight: cr.tensor([2]) }).stateDict()), ["pos_weight"]);
+  assert.deepEqual(Object.keys(new cr.nn.BCEWithLogitsLoss({ posWeight: cr.tensor([2]) }).stateDict()), ["pos_weight"]);
   let calls = 0;
   ce.registerForwardHook((_m, [input, target], out) => {
     calls++;
@@ -340,35 +341,35 @@ test("loss modules are Modules: two inputs, hooks, buffers in stateDict", () => 
 
 test("the same cr.manualSeed gives the same Linear initialisation; another seed does not", () => {
   cr.manualSeed(123);
-  const a = new nn.Linear(5, 3);
+  const a = new cr.nn.Linear(5, 3);
   cr.manualSeed(123);
-  const b = new nn.Linear(5, 3);
+  const b = new cr.nn.Linear(5, 3);
   assert.deepEqual(values(a.weight), values(b.weight));
   assert.deepEqual(values(a.bias!), values(b.bias!));
   cr.manualSeed(124);
-  assert.notDeepEqual(values(new nn.Linear(5, 3).weight), values(a.weight));
+  assert.notDeepEqual(values(new cr.nn.Linear(5, 3).weight), values(a.weight));
 });
 
 test("default initialisation as PyTorch's: Linear/Conv2d U(±1/√fanIn), Embedding N(0,1), norms ones/zeros", () => {
   cr.manualSeed(0);
-  const lin = new nn.Linear(400, 50);
+  const lin = new cr.nn.Linear(400, 50);
   const bound = 1 / Math.sqrt(400);
   const w = values(lin.weight);
   assert.ok(w.every((v) => Math.abs(v) <= bound) && Math.max(...w) > 0.95 * bound && Math.min(...w) < -0.95 * bound);
   assert.ok(values(lin.bias!).every((v) => Math.abs(v) <= bound));
-  const conv = new nn.Conv2d(4, 8, 3, { groups: 2 });
+  const conv = new cr.nn.Conv2d(4, 8, 3, { groups: 2 });
   assert.deepEqual(conv.weight.shape, [8, 2, 3, 3]);
   assert.ok(values(conv.weight).every((v) => Math.abs(v) <= 1 / Math.sqrt(18)));
-  const emb = values(new nn.Embedding(100, 100).weight);
+  const emb = values(new cr.nn.Embedding(100, 100).weight);
   const mean = emb.reduce((s, v) => s + v, 0) / emb.length;
   const std = Math.sqrt(emb.reduce((s, v) => s + (v - mean) ** 2, 0) / emb.length);
   assert.ok(Math.abs(mean) < 0.03 && Math.abs(std - 1) < 0.03, `mean ${mean}, std ${std}`);
-  const padded = new nn.Embedding(5, 3, { paddingIdx: -2 });
+  const padded = new cr.nn.Embedding(5, 3, { paddingIdx: -2 });
   assert.equal(padded.paddingIdx, 3);
   assert.deepEqual(values(padded.weight.select(0, 3)), [0, 0, 0]);
-  const bn = new nn.BatchNorm2d(3);
+  const bn = new cr.nn.BatchNorm2d(3);
   assert.deepEqual([values(bn.weight!), values(bn.bias!), values(bn.runningMean!), values(bn.runningVar!)], [[1, 1, 1], [0, 0, 0], [0, 0, 0], [1, 1, 1]]);
-  const ln = new nn.LayerNorm([2, 2], { bias: false });
+  const ln = new cr.nn.LayerNorm([2, 2], { bias: false });
   assert.deepEqual(values(ln.weight!), [1, 1, 1, 1]);
   assert.equal(ln.bias, null);
 });
@@ -383,12 +384,12 @@ test("cr.nn.init: calculateGain as PyTorch's, fans, bounds and spreads, in place
   assert.equal(I.calculateGain("leaky_relu"), Math.sqrt(2 / (1 + 0.01 ** 2)));
   assert.equal(I.calculateGain("leaky_relu", 0.2), Math.sqrt(2 / 1.04));
   assert.equal(I.calculateGain("selu"), 0.75);
-  assert.throws(() => I.calculateGain("swish" as nn.init.Nonlinearity), /unsupported nonlinearity "swish"/);
+  assert.throws(() => I.calculateGain("swish" as cr.nn.init.Nonlinearity), /unsupported nonlinearity "swish"/);
   assert.deepEqual(I.calculateFanInAndFanOut(cr.zeros([16, 3, 5, 5])), { fanIn: 75, fanOut: 400 });
   assert.throws(() => I.calculateFanInAndFanOut(cr.zeros([3])), /fewer than 2 dims, got \[3\]/);
 
   cr.manualSeed(5);
-  const p = new nn.Parameter(cr.zeros([200, 300]));
+  const p = new cr.nn.Parameter(cr.zeros([200, 300]));
   assert.equal(I.xavierUniform(p, 2), p, "returns the same tensor");
   assert.ok(p.requiresGrad && p.isLeaf && p.gradFn === null);
   const a = 2 * Math.sqrt(6 / 500);
@@ -419,7 +420,7 @@ test("cr.nn.init: calculateGain as PyTorch's, fans, bounds and spreads, in place
 
 test("Dropout: inverted scaling in training, repeatable with cr.manualSeed, identity for p = 0", () => {
   const x = cr.ones([20000]);
-  const drop = new nn.Dropout(0.25);
+  const drop = new cr.nn.Dropout(0.25);
   cr.manualSeed(11);
   const y = values(drop.forward(x));
   const zeros = y.filter((v) => v === 0).length / y.length;
@@ -427,9 +428,9 @@ test("Dropout: inverted scaling in training, repeatable with cr.manualSeed, iden
   assert.ok(y.every((v) => v === 0 || Math.abs(v - 1 / 0.75) < 1e-6));
   cr.manualSeed(11);
   assert.deepEqual(values(drop.forward(x)), y);
-  assert.equal(new nn.Dropout(0).forward(x), x);
-  assert.deepEqual(values(new nn.Dropout(1).forward(cr.ones([3]))), [0, 0, 0]);
-  assert.throws(() => new nn.Dropout(1.5), /between 0 and 1, but got 1.5/);
+  assert.equal(new cr.nn.Dropout(0).forward(x), x);
+  assert.deepEqual(values(new cr.nn.Dropout(1).forward(cr.ones([3]))), [0, 0, 0]);
+  assert.throws(() => new cr.nn.Dropout(1.5), /between 0 and 1, but got 1.5/);
   const g = cr.ones([4], { requiresGrad: true });
   cr.manualSeed(3);
   const out = F.dropout(g, 0.5);
@@ -441,10 +442,10 @@ test("Dropout: inverted scaling in training, repeatable with cr.manualSeed, iden
 
 test("functional forms agree with the modules, and oneHot encodes classes", () => {
   cr.manualSeed(4);
-  const lin = new nn.Linear(3, 2);
+  const lin = new cr.nn.Linear(3, 2);
   const x = cr.randn([4, 3]);
   assert.deepEqual(values(F.linear(x, lin.weight, lin.bias)), values(lin.forward(x)));
-  const conv = new nn.Conv2d(2, 3, 3, { padding: "same" });
+  const conv = new cr.nn.Conv2d(2, 3, 3, { padding: "same" });
   const img = cr.randn([1, 2, 5, 5]);
   assert.deepEqual(conv.forward(img).shape, [1, 3, 5, 5]);
   assert.deepEqual(values(F.conv2d(img, conv.weight, conv.bias, { padding: 1 })), values(conv.forward(img)));
@@ -517,32 +518,32 @@ test("crossEntropy and nllLoss give the masked path's values and gradients when 
 
 test("bad inputs name the module or loss and the shapes", () => {
   const i32 = (d: number[]) => cr.tensor(d, { dtype: "int32" });
-  assert.throws(() => new nn.Linear(5, 2).forward(cr.zeros([4, 3])), { name: "ShapeError", message: "Linear: input [4,3] has 3 features, expected 5" });
+  assert.throws(() => new cr.nn.Linear(5, 2).forward(cr.zeros([4, 3])), { name: "ShapeError", message: "Linear: input [4,3] has 3 features, expected 5" });
   assert.throws(() => F.linear(cr.zeros([4, 3]), cr.zeros([2, 5])), /^ShapeError: linear: input \[4,3\] has 3 features, expected 5/);
   assert.throws(() => F.crossEntropy(cr.zeros([4, 10]), i32([1, 2, 3, 4, 5])), /crossEntropy: input \[4,10\] and target \[5\]: class indices must have shape \[4\]/);
   assert.throws(() => F.crossEntropy(cr.zeros([4, 10]), cr.zeros([4, 9])), /crossEntropy: input \[4,10\] and target \[4,9\]/);
   assert.throws(() => F.crossEntropy(cr.zeros([2, 3]), i32([0, 3])), { name: "IndexError", message: "crossEntropy: target 3 is out of bounds for 3 classes" });
   assert.throws(() => F.nllLoss(cr.zeros([2, 3]), cr.zeros([2])), /nllLoss: target must be int32 class indices, got float32/);
-  assert.throws(() => new nn.MSELoss().forward(cr.zeros([4, 1]), cr.zeros([4])), /mseLoss: input \[4,1\] and target \[4\] must have the same shape/);
+  assert.throws(() => new cr.nn.MSELoss().forward(cr.zeros([4, 1]), cr.zeros([4])), /mseLoss: input \[4,1\] and target \[4\] must have the same shape/);
   assert.throws(() => F.bceLoss(cr.tensor([1.5]), cr.tensor([1])), /bceLoss: all elements of input should be between 0 and 1, got 1.5/);
-  assert.throws(() => new nn.Conv2d(3, 4, 3).forward(cr.zeros([1, 2, 5, 5])), /Conv2d: input \[1,2,5,5\] has 2 channels, expected 3/);
-  assert.throws(() => new nn.Conv2d(3, 4, 3).forward(cr.zeros([5, 5])), /Conv2d: expected input \[N, 3, H, W\] or \[3, H, W\], got \[5,5\]/);
-  assert.throws(() => new nn.Conv2d(3, 4, 3, { groups: 2 }), /inChannels 3 must be divisible by groups 2/);
-  assert.throws(() => new nn.Conv2d(3, 4, 3, { stride: 2, padding: "same" }), /"same" is not supported for strided/);
-  assert.throws(() => new nn.BatchNorm2d(3).forward(cr.zeros([2, 3])), /BatchNorm2d: expected 4-D input \[N, C, H, W\], got \[2,3\]/);
-  assert.throws(() => new nn.BatchNorm1d(3).forward(cr.zeros([2, 4])), /BatchNorm1d: input \[2,4\] has 4 channels \(dim 1\), expected 3/);
-  assert.throws(() => new nn.BatchNorm1d(3).forward(cr.zeros([1, 3])), /more than 1 value per channel when training, got input \[1,3\]/);
-  assert.throws(() => new nn.LayerNorm(4).forward(cr.zeros([2, 3])), /LayerNorm: input \[2,3\] does not end with the normalized shape \[4\]/);
-  assert.throws(() => new nn.Embedding(10, 3).forward(i32([1, 12])), { name: "IndexError", message: "Embedding: index 12 is out of bounds for 10 embeddings" });
-  assert.throws(() => new nn.Embedding(10, 3).forward(cr.zeros([2])), /Embedding: indices must be an int32 tensor, got float32/);
-  assert.throws(() => new nn.MaxPool2d(2, { ceilMode: true }), /ceilMode true is not supported/);
-  assert.throws(() => new nn.Residual(new nn.Linear(3, 2)).forward(cr.zeros([1, 3])), /Residual: the inner module maps \[1,3\] to \[1,2\]/);
-  assert.throws(() => new nn.CrossEntropyLoss({ reduction: "avg" as nn.functional.Reduction }), /CrossEntropyLoss: reduction must be "mean", "sum" or "none", got "avg"/);
-  assert.throws(() => new nn.Sequential(new nn.ReLU(), cr.ones([1]) as unknown as nn.ReLU), /Sequential: argument 1 is not a Module/);
+  assert.throws(() => new cr.nn.Conv2d(3, 4, 3).forward(cr.zeros([1, 2, 5, 5])), /Conv2d: input \[1,2,5,5\] has 2 channels, expected 3/);
+  assert.throws(() => new cr.nn.Conv2d(3, 4, 3).forward(cr.zeros([5, 5])), /Conv2d: expected input \[N, 3, H, W\] or \[3, H, W\], got \[5,5\]/);
+  assert.throws(() => new cr.nn.Conv2d(3, 4, 3, { groups: 2 }), /inChannels 3 must be divisible by groups 2/);
+  assert.throws(() => new cr.nn.Conv2d(3, 4, 3, { stride: 2, padding: "same" }), /"same" is not supported for strided/);
+  assert.throws(() => new cr.nn.BatchNorm2d(3).forward(cr.zeros([2, 3])), /BatchNorm2d: expected 4-D input \[N, C, H, W\], got \[2,3\]/);
+  assert.throws(() => new cr.nn.BatchNorm1d(3).forward(cr.zeros([2, 4])), /BatchNorm1d: input \[2,4\] has 4 channels \(dim 1\), expected 3/);
+  assert.throws(() => new cr.nn.BatchNorm1d(3).forward(cr.zeros([1, 3])), /more than 1 value per channel when training, got input \[1,3\]/);
+  assert.throws(() => new cr.nn.LayerNorm(4).forward(cr.zeros([2, 3])), /LayerNorm: input \[2,3\] does not end with the normalized shape \[4\]/);
+  assert.throws(() => new cr.nn.Embedding(10, 3).forward(i32([1, 12])), { name: "IndexError", message: "Embedding: index 12 is out of bounds for 10 embeddings" });
+  assert.throws(() => new cr.nn.Embedding(10, 3).forward(cr.zeros([2])), /Embedding: indices must be an int32 tensor, got float32/);
+  assert.throws(() => new cr.nn.MaxPool2d(2, { ceilMode: true }), /ceilMode true is not supported/);
+  assert.throws(() => new cr.nn.Residual(new cr.nn.Linear(3, 2)).forward(cr.zeros([1, 3])), /Residual: the inner module maps \[1,3\] to \[1,2\]/);
+  assert.throws(() => new cr.nn.CrossEntropyLoss({ reduction: "avg" as cr.nn.functional.Reduction }), /CrossEntropyLoss: reduction must be "mean", "sum" or "none", got "avg"/);
+  assert.throws(() => new cr.nn.Sequential(new cr.nn.ReLU(), cr.ones([1]) as unknown as cr.nn.ReLU), /Sequential: argument 1 is not a Module/);
 });
 
 test("BatchNorm: batch statistics in training (running stats updated with the unbiased variance), running ones in eval", () => {
-  const bn = new nn.BatchNorm1d(1, { momentum: 0.5 });
+  const bn = new cr.nn.BatchNorm1d(1, { momentum: 0.5 });
   const x = cr.tensor([[1], [2], [3], [6]]);
   const y = values(bn.forward(x));
   const mean = 3;
@@ -554,7 +555,7 @@ test("BatchNorm: batch statistics in training (running stats updated with the un
   const z = values(bn.forward(cr.tensor([[1.5]])));
   assert.ok(Math.abs(z[0]!) < 1e-6);
   assert.equal(bn.numBatchesTracked!.item(), 1, "eval does not count");
-  const untracked = new nn.BatchNorm1d(1, { trackRunningStats: false });
+  const untracked = new cr.nn.BatchNorm1d(1, { trackRunningStats: false });
   assert.deepEqual(Object.keys(untracked.stateDict()), ["weight", "bias"]);
   assert.equal(untracked.runningMean, null);
 });
@@ -563,10 +564,10 @@ test("BatchNorm: batch statistics in training (running stats updated with the un
 
 test("a 2-4-1 Tanh/Sigmoid network learns XOR with plain gradient descent", () => {
   cr.manualSeed(0);
-  const model = new nn.Sequential(new nn.Linear(2, 4), new nn.Tanh(), new nn.Linear(4, 1), new nn.Sigmoid());
+  const model = new cr.nn.Sequential(new cr.nn.Linear(2, 4), new cr.nn.Tanh(), new cr.nn.Linear(4, 1), new cr.nn.Sigmoid());
   const x = cr.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
   const y = cr.tensor([[0], [1], [1], [0]]);
-  const lossFn = new nn.BCELoss();
+  const lossFn = new cr.nn.BCELoss();
   const lr = 1;
   let loss = Infinity;
   for (let step = 0; step < 2000 && loss > 0.05; step++) {

@@ -3,8 +3,9 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as cr from "chainrule";
-import * as optim from "../src/optim/index.js";
-import { Parameter } from "../src/nn/parameter.js";
+
+const { optim } = cr;
+const { Parameter } = cr.nn;
 
 type Tensor = cr.Tensor;
 type Float = "float32" | "float64";
@@ -100,7 +101,7 @@ function loss({ W, b, X, Y }: Model): Tensor {
   return X.matmul(W.t()).add(b).sub(Y).pow(2).mean();
 }
 
-type AnyOptimizer = optim.SGD | optim.Adam | optim.AdamW | optim.RMSprop | optim.Adagrad;
+type AnyOptimizer = cr.optim.SGD | cr.optim.Adam | cr.optim.AdamW | cr.optim.RMSprop | cr.optim.Adagrad;
 
 function makeOptimizer(c: OptimCase, params: Tensor[]): AnyOptimizer {
   const input = c.groups === undefined ? params : c.groups.map((g) => ({ ...g.options, params: g.params.map((i) => params[i]!) }));
@@ -108,17 +109,17 @@ function makeOptimizer(c: OptimCase, params: Tensor[]): AnyOptimizer {
   const p = input as unknown;
   let opt: AnyOptimizer;
   switch (c.optimizer) {
-    case "SGD": opt = new optim.SGD(p as optim.ParamsInput<optim.SGDOptions>, o as optim.SGDOptions); break;
-    case "Adam": opt = new optim.Adam(p as optim.ParamsInput<optim.AdamOptions>, o as Partial<optim.AdamOptions>); break;
-    case "AdamW": opt = new optim.AdamW(p as optim.ParamsInput<optim.AdamOptions>, o as Partial<optim.AdamOptions>); break;
-    case "RMSprop": opt = new optim.RMSprop(p as optim.ParamsInput<optim.RMSpropOptions>, o as Partial<optim.RMSpropOptions>); break;
-    case "Adagrad": opt = new optim.Adagrad(p as optim.ParamsInput<optim.AdagradOptions>, o as Partial<optim.AdagradOptions>); break;
+    case "SGD": opt = new cr.optim.SGD(p as cr.optim.ParamsInput<cr.optim.SGDOptions>, o as cr.optim.SGDOptions); break;
+    case "Adam": opt = new cr.optim.Adam(p as cr.optim.ParamsInput<cr.optim.AdamOptions>, o as Partial<cr.optim.AdamOptions>); break;
+    case "AdamW": opt = new cr.optim.AdamW(p as cr.optim.ParamsInput<cr.optim.AdamOptions>, o as Partial<cr.optim.AdamOptions>); break;
+    case "RMSprop": opt = new cr.optim.RMSprop(p as cr.optim.ParamsInput<cr.optim.RMSpropOptions>, o as Partial<cr.optim.RMSpropOptions>); break;
+    case "Adagrad": opt = new cr.optim.Adagrad(p as cr.optim.ParamsInput<cr.optim.AdagradOptions>, o as Partial<cr.optim.AdagradOptions>); break;
   }
   c.groupExtras?.forEach((extra, i) => Object.assign(opt.paramGroups[i]!, extra));
   return opt;
 }
 
-function makeScheduler(c: OptimCase, opt: AnyOptimizer): optim.LRScheduler | null {
+function makeScheduler(c: OptimCase, opt: AnyOptimizer): cr.optim.LRScheduler | null {
   const s = c.scheduler;
   if (s === undefined) return null;
   const { type, ...rest } = s;
@@ -127,19 +128,19 @@ function makeScheduler(c: OptimCase, opt: AnyOptimizer): optim.LRScheduler | nul
     case "StepLR": return new optim.lrScheduler.StepLR(opt, o.stepSize as number, o);
     case "ExponentialLR": return new optim.lrScheduler.ExponentialLR(opt, o.gamma as number, o);
     case "CosineAnnealingLR": return new optim.lrScheduler.CosineAnnealingLR(opt, o.tMax as number, o);
-    case "OneCycleLR": return new optim.lrScheduler.OneCycleLR(opt, o as unknown as optim.OneCycleLROptions);
+    case "OneCycleLR": return new optim.lrScheduler.OneCycleLR(opt, o as unknown as cr.optim.OneCycleLROptions);
     case "LinearLR": return new optim.lrScheduler.LinearLR(opt, o);
     default: throw new Error(`unknown scheduler ${type}`);
   }
 }
 
-function momentumOf(g: optim.ParamGroup): number {
-  const m = g as optim.ParamGroup & { momentum?: number; betas?: readonly number[] };
+function momentumOf(g: cr.optim.ParamGroup): number {
+  const m = g as cr.optim.ParamGroup & { momentum?: number; betas?: readonly number[] };
   return m.betas !== undefined ? m.betas[0]! : m.momentum!;
 }
 
 /** One training step as the fixture's: zeroGrad, backward, step, then the scheduler's step. */
-function trainStep(m: Model, opt: AnyOptimizer, sched: optim.LRScheduler | null): StepRecord {
+function trainStep(m: Model, opt: AnyOptimizer, sched: cr.optim.LRScheduler | null): StepRecord {
   opt.zeroGrad();
   loss(m).backward();
   opt.step();
@@ -225,11 +226,11 @@ describe("stateDict", () => {
       });
       const opt = makeOptimizer({ ...c, options: { ...c.options, lr: 123 } }, [m.W, m.b]);
       const dict = c.stateDict!;
-      const state: Record<number, Record<string, optim.StateValue>> = {};
+      const state: Record<number, Record<string, cr.optim.StateValue>> = {};
       for (const [id, entry] of Object.entries(dict.state)) {
         state[Number(id)] = Object.fromEntries(Object.entries(entry).map(([k, v]) => [k, v === null || typeof v === "number" ? v : decode(v)]));
       }
-      opt.loadStateDict({ state, param_groups: dict.param_groups as unknown as optim.ParamGroupDict[] });
+      opt.loadStateDict({ state, param_groups: dict.param_groups as unknown as cr.optim.ParamGroupDict[] });
       assert.equal(opt.paramGroups[0]!.lr, c.steps[0]!.lr[0]);
       for (let t = fixture.stateAt; t < fixture.steps; t++) checkStep(c, t, trainStep(m, opt, null));
     });
@@ -250,7 +251,7 @@ describe("stateDict", () => {
       const opt2 = makeOptimizer(c, [m2.W, m2.b]);
       const sched2 = makeScheduler(c, opt2);
       opt2.loadStateDict(optDict);
-      if (sched2 !== null) sched2.loadStateDict(JSON.parse(JSON.stringify(schedDict)) as optim.SchedulerStateDict);
+      if (sched2 !== null) sched2.loadStateDict(JSON.parse(JSON.stringify(schedDict)) as cr.optim.SchedulerStateDict);
       for (let t = fixture.stateAt; t < fixture.steps; t++) {
         assert.deepEqual(trainStep(m2, opt2, sched2), uninterrupted[t - fixture.stateAt], `${c.name} step ${t + 1}`);
       }
@@ -259,7 +260,7 @@ describe("stateDict", () => {
 
   test("stateDict copies the state tensors, so later steps leave a saved dict as it was", () => {
     const m = model("float64");
-    const opt = new optim.Adam([m.W, m.b], { lr: 0.1 });
+    const opt = new cr.optim.Adam([m.W, m.b], { lr: 0.1 });
     trainStep(m, opt, null);
     const dict = opt.stateDict();
     const saved = flat(dict.state[0]!.exp_avg as Tensor);
@@ -271,12 +272,12 @@ describe("stateDict", () => {
 
   test("loading a dict that does not fit throws a clear error and changes nothing", () => {
     const m = model("float64");
-    const opt = new optim.Adam([{ params: [m.W] }, { params: [m.b], lr: 0.5 }], { lr: 0.1, amsgrad: true });
+    const opt = new cr.optim.Adam([{ params: [m.W] }, { params: [m.b], lr: 0.5 }], { lr: 0.1, amsgrad: true });
     trainStep(m, opt, null);
     const good = opt.stateDict();
     const before = JSON.stringify(good, (_k, v: unknown) => (v instanceof cr.Tensor ? flat(v) : v));
     const expectError = (dict: unknown, re: RegExp): void => {
-      assert.throws(() => opt.loadStateDict(dict as optim.OptimizerStateDict), (e: Error) => e.name === "ArgumentError" && re.test(e.message));
+      assert.throws(() => opt.loadStateDict(dict as cr.optim.OptimizerStateDict), (e: Error) => e.name === "ArgumentError" && re.test(e.message));
       assert.equal(JSON.stringify(opt.stateDict(), (_k, v: unknown) => (v instanceof cr.Tensor ? flat(v) : v)), before);
     };
     const groups = good.param_groups;
@@ -285,10 +286,10 @@ describe("stateDict", () => {
     expectError({ ...good, param_groups: [groups[0], { ...groups[1], params: [1, 2] }] }, /param_groups\[1\] has 2 parameters, but the optimizer's group 1 has 1/);
     expectError({ ...good, param_groups: [{ ...groups[0], lr: -1 }, groups[1]] }, /invalid learning rate \(lr\) -1/);
     expectError({ ...good, param_groups: [groups[0], { ...groups[1], betas: [0.9] }] }, /betas must be a list of 2 numbers/);
-    const sgd = new optim.SGD([{ params: [m.W] }, { params: [m.b] }], { lr: 0.1, momentum: 0.9 });
+    const sgd = new cr.optim.SGD([{ params: [m.W] }, { params: [m.b] }], { lr: 0.1, momentum: 0.9 });
     const { momentum: _m, ...noMomentum } = sgd.stateDict().param_groups[0]!;
     assert.throws(() => sgd.loadStateDict(good), /param_groups\[0\] has no momentum; is it a state dict of another optimizer\?/);
-    assert.throws(() => sgd.loadStateDict({ state: {}, param_groups: [noMomentum as optim.ParamGroupDict, sgd.stateDict().param_groups[1]!] }), /has no momentum/);
+    assert.throws(() => sgd.loadStateDict({ state: {}, param_groups: [noMomentum as cr.optim.ParamGroupDict, sgd.stateDict().param_groups[1]!] }), /has no momentum/);
     expectError({ ...good, param_groups: [{ ...groups[0], nesterov: true }, groups[1]] }, /param_groups\[0\] has an unknown key nesterov/);
     expectError({ ...good, state: { ...good.state, 7: good.state[0] } }, /state\[7\] belongs to no parameter/);
     expectError({ ...good, state: { ...good.state, 1: { ...good.state[1], exp_avg: cr.zeros([3], { dtype: "float64" }) } } }, /state\[1\]\.exp_avg has shape \[3\], but its parameter has shape \[2\]/);
@@ -341,7 +342,7 @@ describe("clipGradNorm_ and clipGradValue_ match torch.nn.utils", () => {
 describe("Optimizer", () => {
   test("param groups override the defaults, and their lr can be changed between steps", () => {
     const m = model("float64");
-    const opt = new optim.SGD([{ params: [m.W], lr: 0.1 }, { params: m.b }], { lr: 0.01, momentum: 0.9 });
+    const opt = new cr.optim.SGD([{ params: [m.W], lr: 0.1 }, { params: m.b }], { lr: 0.01, momentum: 0.9 });
     assert.equal(opt.paramGroups.length, 2);
     assert.deepEqual(opt.paramGroups.map((g) => [g.lr, g.momentum, g.params.length]), [[0.1, 0.9, 1], [0.01, 0.9, 1]]);
     assert.equal(opt.paramGroups[0]!.params[0], m.W);
@@ -357,13 +358,13 @@ describe("Optimizer", () => {
   test("addParamGroup takes the defaults, and refuses a parameter already optimized", () => {
     const m = model("float64");
     const extra = cr.zeros([3], { dtype: "float64", requiresGrad: true });
-    const opt = new optim.Adam([m.W], { lr: 0.01, betas: [0.8, 0.9] });
+    const opt = new cr.optim.Adam([m.W], { lr: 0.01, betas: [0.8, 0.9] });
     opt.addParamGroup({ params: [m.b, extra], weightDecay: 0.1 });
     assert.deepEqual(opt.paramGroups[1]!.betas, [0.8, 0.9]);
     assert.notEqual(opt.paramGroups[1]!.betas, opt.paramGroups[0]!.betas, "each group has its own betas");
     assert.equal(opt.paramGroups[1]!.weightDecay, 0.1);
     assert.throws(() => opt.addParamGroup({ params: [m.W] }), /Adam: param group 2: some parameters appear in more than one parameter group/);
-    const ada = new optim.Adagrad([m.W], { initialAccumulatorValue: 0.5 });
+    const ada = new cr.optim.Adagrad([m.W], { initialAccumulatorValue: 0.5 });
     assert.deepEqual(Object.keys(ada.stateDict().state), ["0"], "Adagrad, as torch, makes its state at construction");
     assert.deepEqual(flat(ada.state.get(m.W)!.sum), [0.5, 0.5, 0.5, 0.5, 0.5, 0.5]);
     ada.addParamGroup({ params: [m.b] });
@@ -376,7 +377,7 @@ describe("Optimizer", () => {
     const unused = new Parameter(cr.ones([3], { dtype: "float64" }));
     const W = new Parameter(m.W.detach().clone());
     const mp: Model = { ...m, W };
-    const opt = new optim.Adam([W, m.b, unused], { lr: 0.1 });
+    const opt = new cr.optim.Adam([W, m.b, unused], { lr: 0.1 });
     const buffer = W.dataView();
     for (let t = 0; t < 3; t++) trainStep(mp, opt, null);
     assert.deepEqual(flat(unused), [1, 1, 1]);
@@ -392,7 +393,7 @@ describe("Optimizer", () => {
 
   test("zeroGrad sets gradients to null by default, or zeroes them in place", () => {
     const m = model("float64");
-    const opt = new optim.SGD([m.W, m.b], { lr: 0.1 });
+    const opt = new cr.optim.SGD([m.W, m.b], { lr: 0.1 });
     // Read through a function, so the assertions below do not narrow `.grad` for the type checker.
     const grad = (t: Tensor): Tensor | null => t.grad;
     loss(m).backward();
@@ -413,7 +414,7 @@ describe("Optimizer", () => {
 
   test("step(closure) runs the closure with gradients on and returns its loss", () => {
     const m = model("float64");
-    const opt = new optim.SGD([m.W, m.b], { lr: 0.1 });
+    const opt = new cr.optim.SGD([m.W, m.b], { lr: 0.1 });
     const before = flat(m.W);
     const out = cr.noGrad(() =>
       opt.step(() => {
@@ -429,7 +430,7 @@ describe("Optimizer", () => {
 
   test("SGD's momentum buffer does not share memory with the gradient", () => {
     const p = cr.tensor([1, 2], { dtype: "float64", requiresGrad: true });
-    const opt = new optim.SGD([p], { lr: 0.1, momentum: 0.9 });
+    const opt = new cr.optim.SGD([p], { lr: 0.1, momentum: 0.9 });
     p.grad = cr.tensor([1, 1], { dtype: "float64" });
     opt.step();
     opt.zeroGrad({ setToNone: false });
@@ -437,9 +438,9 @@ describe("Optimizer", () => {
   });
 
   test("lrScheduler namespace and flat exports are the same classes", () => {
-    assert.equal(optim.lrScheduler.StepLR, optim.StepLR);
-    assert.equal(optim.lrScheduler.OneCycleLR, optim.OneCycleLR);
-    assert.ok(new optim.SGD([cr.zeros([1], { requiresGrad: true })], { lr: 1 }) instanceof optim.Optimizer);
+    assert.equal(optim.lrScheduler.StepLR, cr.optim.StepLR);
+    assert.equal(optim.lrScheduler.OneCycleLR, cr.optim.OneCycleLR);
+    assert.ok(new cr.optim.SGD([cr.zeros([1], { requiresGrad: true })], { lr: 1 }) instanceof cr.optim.Optimizer);
   });
 });
 
@@ -450,29 +451,29 @@ describe("errors", () => {
   const argError = (re: RegExp) => (e: Error): boolean => e.name === "ArgumentError" && re.test(e.message);
 
   test("optimizer arguments", () => {
-    assert.throws(() => new optim.SGD([], { lr: 0.1 }), argError(/SGD: got an empty parameter list/));
-    assert.throws(() => new optim.Adam([]), argError(/Adam: got an empty parameter list/));
-    assert.throws(() => new optim.SGD([w()], { lr: -0.1 }), argError(/SGD: invalid learning rate \(lr\) -0\.1; it must be a number >= 0/));
-    assert.throws(() => new optim.Adam([w()], { lr: -1 }), argError(/Adam: invalid learning rate/));
-    assert.throws(() => new optim.RMSprop([w()], { lr: -1 }), argError(/RMSprop: invalid learning rate/));
-    assert.throws(() => new optim.Adagrad([w()], { lr: -1 }), argError(/Adagrad: invalid learning rate/));
-    assert.throws(() => new optim.SGD([{ params: [w()], lr: -1 }], { lr: 0.1 }), argError(/SGD: invalid learning rate/));
-    assert.throws(() => new optim.Adam([w()], { betas: [1, 0.999] }), argError(/Adam: invalid beta parameter at index 0: 1; it must be in \[0, 1\)/));
-    assert.throws(() => new optim.AdamW([w()], { betas: [0.9, -0.1] }), argError(/AdamW: invalid beta parameter at index 1: -0\.1/));
-    assert.throws(() => new optim.Adam([w()], { eps: -1 }), argError(/Adam: invalid epsilon \(eps\) -1/));
-    assert.throws(() => new optim.SGD([w()], { lr: 0.1, nesterov: true }), argError(/Nesterov momentum requires a momentum > 0 and zero dampening/));
-    assert.throws(() => new optim.SGD([w()], {} as optim.SGDOptions), argError(/SGD: lr is required/));
-    const snake = { lr: 0.1, weight_decay: 0.1 } as unknown as optim.SGDOptions;
-    assert.throws(() => new optim.SGD([w()], snake), argError(/unknown option weight_decay \(did you mean weightDecay\?\)/));
-    assert.throws(() => new optim.SGD(w() as unknown as Tensor[], { lr: 0.1 }), /SGD: params must be an array of Tensors or of param groups .* got a Tensor/);
-    assert.throws(() => new optim.SGD([w().mul(2)], { lr: 0.1 }), argError(/params\[0\] is not a leaf tensor .*MulBackward/));
+    assert.throws(() => new cr.optim.SGD([], { lr: 0.1 }), argError(/SGD: got an empty parameter list/));
+    assert.throws(() => new cr.optim.Adam([]), argError(/Adam: got an empty parameter list/));
+    assert.throws(() => new cr.optim.SGD([w()], { lr: -0.1 }), argError(/SGD: invalid learning rate \(lr\) -0\.1; it must be a number >= 0/));
+    assert.throws(() => new cr.optim.Adam([w()], { lr: -1 }), argError(/Adam: invalid learning rate/));
+    assert.throws(() => new cr.optim.RMSprop([w()], { lr: -1 }), argError(/RMSprop: invalid learning rate/));
+    assert.throws(() => new cr.optim.Adagrad([w()], { lr: -1 }), argError(/Adagrad: invalid learning rate/));
+    assert.throws(() => new cr.optim.SGD([{ params: [w()], lr: -1 }], { lr: 0.1 }), argError(/SGD: invalid learning rate/));
+    assert.throws(() => new cr.optim.Adam([w()], { betas: [1, 0.999] }), argError(/Adam: invalid beta parameter at index 0: 1; it must be in \[0, 1\)/));
+    assert.throws(() => new cr.optim.AdamW([w()], { betas: [0.9, -0.1] }), argError(/AdamW: invalid beta parameter at index 1: -0\.1/));
+    assert.throws(() => new cr.optim.Adam([w()], { eps: -1 }), argError(/Adam: invalid epsilon \(eps\) -1/));
+    assert.throws(() => new cr.optim.SGD([w()], { lr: 0.1, nesterov: true }), argError(/Nesterov momentum requires a momentum > 0 and zero dampening/));
+    assert.throws(() => new cr.optim.SGD([w()], {} as cr.optim.SGDOptions), argError(/SGD: lr is required/));
+    const snake = { lr: 0.1, weight_decay: 0.1 } as unknown as cr.optim.SGDOptions;
+    assert.throws(() => new cr.optim.SGD([w()], snake), argError(/unknown option weight_decay \(did you mean weightDecay\?\)/));
+    assert.throws(() => new cr.optim.SGD(w() as unknown as Tensor[], { lr: 0.1 }), /SGD: params must be an array of Tensors or of param groups .* got a Tensor/);
+    assert.throws(() => new cr.optim.SGD([w().mul(2)], { lr: 0.1 }), argError(/params\[0\] is not a leaf tensor .*MulBackward/));
     const p = w();
-    assert.throws(() => new optim.SGD([p, p], { lr: 0.1 }), argError(/the group lists a parameter more than once/));
-    assert.throws(() => new optim.SGD([p, 3] as unknown as Tensor[], { lr: 0.1 }), /can only optimize Tensors, but params\[1\] is 3/);
+    assert.throws(() => new cr.optim.SGD([p, p], { lr: 0.1 }), argError(/the group lists a parameter more than once/));
+    assert.throws(() => new cr.optim.SGD([p, 3] as unknown as Tensor[], { lr: 0.1 }), /can only optimize Tensors, but params\[1\] is 3/);
   });
 
   test("scheduler arguments", () => {
-    const opt = (): optim.SGD => new optim.SGD([w()], { lr: 0.1 });
+    const opt = (): cr.optim.SGD => new cr.optim.SGD([w()], { lr: 0.1 });
     const { StepLR, OneCycleLR, LinearLR, CosineAnnealingLR, ExponentialLR } = optim.lrScheduler;
     assert.throws(() => new StepLR(opt(), 0), argError(/StepLR: stepSize must be a positive integer, got 0/));
     assert.throws(() => new ExponentialLR(opt(), NaN), argError(/ExponentialLR: gamma must be a finite number/));
@@ -482,11 +483,11 @@ describe("errors", () => {
     assert.throws(() => new OneCycleLR(opt(), { maxLr: 0.1, epochs: 2 }), argError(/expected a positive integer stepsPerEpoch, got undefined/));
     assert.throws(() => new OneCycleLR(opt(), { maxLr: [0.1, 0.2], totalSteps: 5 }), argError(/expected 1 values for maxLr/));
     assert.throws(
-      () => new OneCycleLR(new optim.Adagrad([w()]), { maxLr: 0.1, totalSteps: 5 }),
+      () => new OneCycleLR(new cr.optim.Adagrad([w()]), { maxLr: 0.1, totalSteps: 5 }),
       argError(/the optimizer must have momentum or betas when cycleMomentum is true/),
     );
     assert.throws(() => new CosineAnnealingLR(opt(), 10, { lastEpoch: 3 }), argError(/paramGroups\[0\] has no initialLr, which resuming with lastEpoch 3 needs/));
-    assert.throws(() => new StepLR({} as optim.Optimizer, 1), /StepLR: expected an Optimizer/);
+    assert.throws(() => new StepLR({} as cr.optim.Optimizer, 1), /StepLR: expected an Optimizer/);
     const once = new OneCycleLR(opt(), { maxLr: 0.1, totalSteps: 2 });
     once.step();
     once.step();

@@ -16,7 +16,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as cr from "chainrule";
-import { FormatError, safetensors } from "../src/io/index.js";
+
+const { FormatError, safetensors } = cr;
 
 type Value = number | boolean | string;
 interface Expected {

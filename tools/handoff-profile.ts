@@ -3,8 +3,8 @@
 //   node --conditions=chainrule-source --import tsx tools/handoff-profile.ts [w2|w4] [wasm|cpu] [steps]
 // w2 is the bench's W2 (MLP 784-256-256-10, batch 128, Adam); w4 its W4 (sum(relu(x·w + b)) and backward).
 import * as cr from "chainrule";
-import { handoffStats } from "../src/backend/task-slots.js";
-import type { HandoffStats } from "../src/backend/task-slots.js";
+import { handoffStats } from "../src/backend/worker-protocol.js";
+import type { HandoffStats } from "../src/backend/worker-protocol.js";
 import { elementwiseWorkload, mlpWorkload } from "../bench/workloads/chainrule.mjs";
 import { checkUsage, startBackend } from "./tool-args.js";
 

@@ -15,11 +15,10 @@ await startBackend(backendName);
 // setting at that time.
 const variants: [string, () => number][] = [["eager", mlpWorkload().step], ["captured", mlpWorkload({ graph: true }).step]];
 if (withoutPlans) {
-  const previous = setKernelPlans(false);
+  using _plansOff = setKernelPlans(false);
   const noPlans = mlpWorkload({ graph: true }).step;
   noPlans();
   noPlans();
-  setKernelPlans(previous);
   variants.push(["captured, no plans", noPlans]);
 }
 for (const [, step] of variants) for (let i = 0; i < 20; i++) step();

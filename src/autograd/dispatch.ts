@@ -1,5 +1,6 @@
 // Runs a primitive: its forward kernel on the backend, and, when gradients are needed, a graph node.
 import { ArgumentError } from "../errors.js";
+import { restoring } from "../restore.js";
 import { Tensor } from "../tensor/tensor.js";
 import { checkForward, isAnomalyEnabled } from "./anomaly.js";
 import { isForwardAdActive, propagateTangents } from "./forward-ad.js";
@@ -22,11 +23,16 @@ function backwardName(prim: string): string {
 
 // viz's `trace` sees each recorded node with its result here (to show intermediate values); null costs nothing.
 let recordHook: ((node: Node, output: Tensor) => void) | null = null;
-/** @internal Installs the hook that sees every recorded node and its result; returns the hook it replaces. */
-export function setRecordHook(hook: ((node: Node, output: Tensor) => void) | null): ((node: Node, output: Tensor) => void) | null {
+/** @internal The hook installed now (a nested trace calls it too). */
+export function currentRecordHook(): ((node: Node, output: Tensor) => void) | null {
+  return recordHook;
+}
+
+/** @internal Installs the hook that sees every recorded node and its result, until the returned Disposable is disposed. */
+export function setRecordHook(hook: ((node: Node, output: Tensor) => void) | null): Disposable {
   const previous = recordHook;
   recordHook = hook;
-  return previous;
+  return restoring(() => (recordHook = previous));
 }
 
 /** Applies primitive `prim` to `inputs`; the single entry point from the tensor API to the backends. */

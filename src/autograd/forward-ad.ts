@@ -1,6 +1,7 @@
 // Forward-mode AD: dual levels, tangents attached to tensors, and their propagation through primitives.
 import { isFloating } from "../dtype.js";
 import { ArgumentError, AutogradError, DTypeError, ShapeError } from "../errors.js";
+import { restoring } from "../restore.js";
 import { fmt, shapesEqual } from "../shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { applyPrimitive } from "./dispatch.js";
@@ -77,11 +78,8 @@ export function copyTangents(from: Tensor, to: Tensor): void {
 function hidingFrom<T>(level: number, fn: () => T): T {
   const previous = hiddenFrom;
   hiddenFrom = level;
-  try {
-    return fn();
-  } finally {
-    hiddenFrom = previous;
-  }
+  using _restore = restoring(() => (hiddenFrom = previous));
+  return fn();
 }
 
 /**

@@ -1,4 +1,5 @@
 // Whether operations are recorded for backpropagation: `noGrad`, `enableGrad`, `setGradEnabled`.
+import { restoring } from "../restore.js";
 
 let enabled = true;
 
@@ -11,18 +12,13 @@ export function isGradEnabled(): boolean {
 export function setGradEnabled(on: boolean): Disposable {
   const previous = enabled;
   enabled = on;
-  return { [Symbol.dispose]: () => void (enabled = previous) };
+  return restoring(() => (enabled = previous));
 }
 
 function withMode<T>(on: boolean, fn?: () => T): T | Disposable {
   if (fn === undefined) return setGradEnabled(on);
-  const previous = enabled;
-  enabled = on;
-  try {
-    return fn();
-  } finally {
-    enabled = previous;
-  }
+  using _mode = setGradEnabled(on);
+  return fn();
 }
 
 /**

@@ -5,6 +5,7 @@
 // nothing else is put there. Work that must be redone on the JavaScript side at each replay (an optimizer's
 // step count and bias corrections) is recorded as a host step: a function the replay calls at its place.
 import { CaptureError } from "../errors.js";
+import { restoring } from "../restore.js";
 import type { Backend, KernelPlan } from "./backend.js";
 import { allocationTape, hold, setDeferListener, unhold } from "./graph-memory.js";
 
@@ -46,11 +47,11 @@ let recording: Recording | null = null;
 
 let kernelPlans = true;
 
-/** Whether replays ask backends for kernel plans (tools/replay-ab.ts compares both); returns the previous setting. */
-export function setKernelPlans(enabled: boolean): boolean {
+/** Whether replays ask backends for kernel plans (tools/replay-ab.ts compares both), until the returned Disposable is disposed. */
+export function setKernelPlans(enabled: boolean): Disposable {
   const previous = kernelPlans;
   kernelPlans = enabled;
-  return previous;
+  return restoring(() => (kernelPlans = previous));
 }
 
 /** Whether a capture is recording now. */

@@ -4,7 +4,7 @@
 import type { DType } from "../dtype.js";
 import { Expr, select } from "../ops/expr.js";
 import { makeProgram, opProgram } from "../ops/program.js";
-import { sizeOf, stridesOf, broadcastStrides } from "../shape.js";
+import { broadcastStrides, sizeOf, stridesOf, windowOut } from "../shape.js";
 import type { Shape } from "../shape.js";
 import type { AcceleratedMethod, AcceleratedMethods, Backend, BackendCore, CompleteBackend, DataBuf, StridedView, TensorData, Window2d } from "./backend.js";
 
@@ -41,8 +41,6 @@ function windowsView(shape: Shape, window: Window2d, hp: number, wp: number, oh:
   const [kh, kw] = window.kernel, [sh, sw] = window.stride, [dh, dw] = window.dilation;
   return { view: { offset: 0, strides: [c * hp * wp, hp * wp, dh * wp, dw, sh * wp, sw] }, shape: [n, c, kh, kw, oh, ow] };
 }
-
-const outSize = (size: number, k: number, s: number, p: number, d: number) => Math.floor((size + 2 * p - d * (k - 1) - 1) / s) + 1;
 
 // An index of `index.shape` along `dim` read as the whole of `shape` (a 1-D index broadcast over the other dims).
 function broadcastIndex(b: CompleteBackend, index: TensorData, dim: number, shape: Shape): TensorData {
@@ -119,8 +117,8 @@ export const FALLBACKS: Fallbacks = {
   },
   unfold(b, x, window, outShape) {
     const [, , h, w] = x.shape as [number, number, number, number];
-    const oh = outSize(h, window.kernel[0], window.stride[0], window.padding[0], window.dilation[0]);
-    const ow = outSize(w, window.kernel[1], window.stride[1], window.padding[1], window.dilation[1]);
+    const oh = windowOut(h, window.kernel[0], window.stride[0], window.padding[0], window.dilation[0]);
+    const ow = windowOut(w, window.kernel[1], window.stride[1], window.padding[1], window.dilation[1]);
     return withTemps(b, (temp) => {
       const p = padded(b, x, window);
       if (p.buf !== x.buf) temp(p.buf);
@@ -133,8 +131,8 @@ export const FALLBACKS: Fallbacks = {
     const [n, c, h, w] = outShape as [number, number, number, number];
     const [ph, pw] = window.padding;
     const hp = h + 2 * ph, wp = w + 2 * pw;
-    const oh = outSize(h, window.kernel[0], window.stride[0], ph, window.dilation[0]);
-    const ow = outSize(w, window.kernel[1], window.stride[1], pw, window.dilation[1]);
+    const oh = windowOut(h, window.kernel[0], window.stride[0], ph, window.dilation[0]);
+    const ow = windowOut(w, window.kernel[1], window.stride[1], pw, window.dilation[1]);
     return withTemps(b, (temp) => {
       const canvas = temp(b.full(n * c * hp * wp, 0, cols.dtype));
       const { view, shape } = windowsView(outShape, window, hp, wp, oh, ow);

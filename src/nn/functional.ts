@@ -2,8 +2,8 @@
 export { relu, leakyRelu, sigmoid, tanh, gelu, silu, softplus, softmax, logSoftmax, logSigmoid } from "./functional/activation.js";
 export { linear, embedding, dropout, oneHot } from "./functional/layers.js";
 export type { EmbeddingFnOptions } from "./functional/layers.js";
-export { conv2d, maxPool2d, maxPool2dWithIndices, avgPool2d } from "./functional/conv.js";
-export type { Conv2dFnOptions, MaxPool2dFnOptions, AvgPool2dFnOptions } from "./functional/conv.js";
+export { conv2d, maxPool2d, maxPool2dWithIndices, avgPool2d } from "../tensor/windows.js";
+export type { Conv2dOptions as Conv2dFnOptions, MaxPool2dOptions as MaxPool2dFnOptions, AvgPool2dOptions as AvgPool2dFnOptions } from "../tensor/windows.js";
 export { batchNorm, layerNorm } from "./functional/norm.js";
 export type { BatchNormFnOptions, LayerNormFnOptions } from "./functional/norm.js";
 export { mseLoss, l1Loss, huberLoss, bceLoss, bceWithLogitsLoss, nllLoss, crossEntropy } from "./functional/loss.js";

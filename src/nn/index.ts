@@ -7,8 +7,8 @@ export type {
 export type { DTypeOption } from "./common.js";
 export { Linear, Identity } from "./linear.js";
 export type { LinearOptions } from "./linear.js";
-export { Conv2d } from "./conv.js";
-export type { Conv2dOptions } from "./conv.js";
+export { Conv2d } from "./conv2d.js";
+export type { Conv2dOptions } from "./conv2d.js";
 export { MaxPool2d, AvgPool2d } from "./pooling.js";
 export { Flatten } from "./flatten.js";
 export { BatchNorm, BatchNorm1d, BatchNorm2d, LayerNorm } from "./norm.js";

@@ -1,8 +1,8 @@
 // Pooling layers: MaxPool2d and AvgPool2d (stride defaults to the kernel size, as PyTorch).
-import type { Size2 } from "../tensor/conv.js";
+import type { Size2 } from "../tensor/windows.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { avgPool2d, maxPool2d, noCeil } from "./functional/conv.js";
-import type { AvgPool2dFnOptions, MaxPool2dFnOptions } from "./functional/conv.js";
+import { avgPool2d, maxPool2d, noCeil } from "../tensor/windows.js";
+import type { AvgPool2dOptions as AvgPool2dFnOptions, MaxPool2dOptions as MaxPool2dFnOptions } from "../tensor/windows.js";
 import { Module } from "./module.js";
 
 /**

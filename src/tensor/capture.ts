@@ -113,13 +113,9 @@ export class CapturedGraph<T> {
  */
 export function captureGraph<T>(fn: () => T): CapturedGraph<T> {
   if (typeof fn !== "function") throw new ArgumentError("captureGraph: expected a function");
-  const previous = forbidDraws(RANDOM_DRAW);
-  try {
-    const { tape, result } = computingEagerly(() => recordCalls(registeredBackends(), () => tidy(fn)));
-    // The output belongs to the graph (each replay rewrites it): no scope frees it, dispose() does.
-    for (const t of tensorsIn(result, [])) keep(t);
-    return new CapturedGraph(tape, result);
-  } finally {
-    forbidDraws(previous);
-  }
+  using _noDraws = forbidDraws(RANDOM_DRAW);
+  const { tape, result } = computingEagerly(() => recordCalls(registeredBackends(), () => tidy(fn)));
+  // The output belongs to the graph (each replay rewrites it): no scope frees it, dispose() does.
+  for (const t of tensorsIn(result, [])) keep(t);
+  return new CapturedGraph(tape, result);
 }

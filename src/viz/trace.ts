@@ -1,5 +1,5 @@
 // Records what the graph walk cannot see on its own: each op's result tensor and the module call that made it.
-import { setRecordHook } from "../autograd/dispatch.js";
+import { currentRecordHook, setRecordHook } from "../autograd/dispatch.js";
 import type { Node } from "../autograd/node.js";
 import type { AnyModule } from "../nn/module.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -71,8 +71,9 @@ export function trace<T>(fn: () => T, opts: TraceOptions = {}): Trace<T> {
   const depth = scopeStack.length;
   const outerTrace = activeTrace;
   activeTrace = pending;
-  const previousHook = setRecordHook((node, out) => {
-    previousHook?.(node, out);
+  const outerHook = currentRecordHook();
+  using _hook = setRecordHook((node, out) => {
+    outerHook?.(node, out);
     pending.tensors.set(node, out);
     const s = currentScope();
     if (s !== undefined) pending.scopes.set(node, s);
@@ -87,7 +88,6 @@ export function trace<T>(fn: () => T, opts: TraceOptions = {}): Trace<T> {
     for (const [k, v] of pending.paramNames) done.paramNames.set(k, v);
     return done;
   } finally {
-    setRecordHook(previousHook);
     activeTrace = outerTrace;
     scopeStack.length = depth; // a forward that threw leaves its module's name pushed
     for (const h of handles) h.remove();

@@ -6,7 +6,7 @@ import { opProgram } from "../../ops/program.js";
 import type { Program } from "../../ops/program.js";
 import { broadcastStrides, sizeOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";
-import { allocOut } from "./pool.js";
+import { allocOut } from "./buffer-pool.js";
 import { programSource } from "./program-source.js";
 import type { ProgramKernel } from "./program-source.js";
 import { bits32 } from "./range-kernels.js";

@@ -4,7 +4,7 @@ import { IndexError } from "../../errors.js";
 import { sizeOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";
 import type { LossReduction } from "../backend.js";
-import { allocOut } from "./pool.js";
+import { allocOut } from "./buffer-pool.js";
 
 // Where target j's class dim lies in a [N, C, d1, …] (or [C]) input: element (n, c, r) is at base(j) + c·inner.
 export interface Layout {

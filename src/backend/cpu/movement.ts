@@ -1,7 +1,7 @@
 // Data-movement kernels of the cpu backend: permute, expand, slice and its adjoint, cat, and indexing.
 import type { DType, TypedArray } from "../../dtype.js";
 import { IndexError } from "../../errors.js";
-import { allocOut } from "./pool.js";
+import { allocOut } from "./buffer-pool.js";
 import { broadcastStrides, sizeOf, stridesOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";
 import { forEachRow, splitAt } from "./strided.js";

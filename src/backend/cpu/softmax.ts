@@ -2,7 +2,7 @@
 import type { DType, TypedArray } from "../../dtype.js";
 import { sizeOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";
-import { allocOut } from "./pool.js";
+import { allocOut } from "./buffer-pool.js";
 
 /**
  * `x − log Σ exp x` along `axis`, in double precision, in the composite's order of operations

@@ -11,7 +11,7 @@ import type { MatrixView } from "./matmul.js";
 import { RANGE_KERNELS, rangeKernelSource } from "./range-kernels.js";
 import type { RangeKernelName } from "./range-kernels.js";
 import { cpuThreadCount, isShared } from "./sharing.js";
-import { join, JOIN_SPIN_MS, nextSeq, post, readySlots, S_READY, SERVE_TASKS_SOURCE, SLOT_WORDS } from "../task-slots.js";
+import { join, JOIN_SPIN_MS, nextSeq, post, readySlots, S_READY, SERVE_TASKS_SOURCE, SLOT_WORDS } from "../worker-protocol.js";
 
 export { setCpuThreads } from "./sharing.js";
 
@@ -20,7 +20,7 @@ const THREAD_MIN_FLOPS = 8e6;
 /** Elements of B from which its packing is shared too (each share costs a wake-up and a join). */
 const PACK_SHARE_MIN = 65536;
 
-// Control words (Int32, shared): a header, then one slot per worker (task-slots.ts's words, then S_FAILED).
+// Control words (Int32, shared): a header, then one slot per worker (worker-protocol.ts's words, then S_FAILED).
 const H_NEXT = 0; // the next chunk to claim
 const H_WORKER_CHUNKS = 1; // chunks computed by workers (diagnostics, tests)
 const HEADER = 4;
@@ -93,7 +93,7 @@ function getPool(): Pool | null {
   const threads = cpuThreadCount();
   if (wt === undefined || threads < 2 || typeof SharedArrayBuffer === "undefined") return pool;
   const control = new SharedArrayBuffer((HEADER + (threads - 1) * SLOT) * 4);
-  const source = `${productSource()}\n${rangeKernelSource()}\n${LOOP_SOURCE}`;
+  const source = cpuWorkerSource();
   const slots: Int32Array[] = [];
   const ports: Port[] = [];
   for (let slot = 0; slot < threads - 1; slot++) {
@@ -108,6 +108,11 @@ function getPool(): Pool | null {
   }
   pool = { head: new Int32Array(control, 0, HEADER), slots, ports, seq: 0 };
   return pool;
+}
+
+/** @internal The whole source a cpu worker thread runs (test/worker-source.test.ts lints it: no imports, no closures). */
+export function cpuWorkerSource(): string {
+  return `${productSource()}\n${rangeKernelSource()}\n${LOOP_SOURCE}`;
 }
 
 /** Chunks of cpu kernels computed by worker threads so far (0 without workers). */

@@ -11,13 +11,14 @@
 import type { Expr as ProgramExpr } from "../../ops/expr.js";
 import { topoOrder } from "../../ops/expr.js";
 import type { Program } from "../../ops/program.js";
+import { restoring } from "../../restore.js";
 import { runKernel } from "./call.js";
 import { checked } from "./kernel-plan.js";
 import type { Runtime } from "./runtime.js";
 import { compiledKernel, isMaskOp, isSimdOp, SUM_CHUNK_SHIFT } from "./jit.js";
 import type { Mode, Node, SimdOp } from "./jit.js";
-import { getPool, parallelRun, readyWorkerCount } from "./pool.js";
-import type { CompiledKernel } from "./pool.js";
+import { getPool, parallelRun, readyWorkerCount } from "./workers.js";
+import type { CompiledKernel } from "./workers.js";
 import { isHeapArray, releaseHeapArray } from "./tensors.js";
 import type { HeapArray } from "./tensors.js";
 
@@ -44,11 +45,14 @@ export function fusionEnabled(): boolean {
   return fuseMinElements !== Infinity;
 }
 
-/** Changes the size from which elementwise ops are fused (tests use 1 to run every case fused; Infinity turns fusion off); returns the previous one. */
-export function setFusionMinElements(n: number): number {
+/**
+ * Changes the size from which elementwise ops are fused (1 fuses every op, Infinity turns fusion off) until the
+ * returned Disposable is disposed: `{ using _ = cr.backends.wasm.setFusionMinElements(1); … }`.
+ */
+export function setFusionMinElements(n: number): Disposable {
   const previous = fuseMinElements;
   fuseMinElements = Math.max(1, n);
-  return previous;
+  return restoring(() => (fuseMinElements = previous));
 }
 
 // ---- which arrays pending expressions read, so they are neither freed nor written under them ----

@@ -6,7 +6,7 @@ import { cpuBackend } from "../cpu/index.js";
 import { complete } from "../fallbacks.js";
 import { opProgram } from "../../ops/program.js";
 import { sizeOf } from "../../shape.js";
-import { foldF32, maxPool2dIndicesF32, unfoldF32 } from "./conv.js";
+import { foldF32, maxPool2dIndicesF32, unfoldF32 } from "./windows.js";
 import { elementwiseF32 } from "./elementwise.js";
 import { matmulF32 } from "./matmul.js";
 import { argReduceF32, reduceF32 } from "./reduce.js";
@@ -14,7 +14,7 @@ import { gatherF32, scatterAddF32 } from "./indexing.js";
 import { logSoftmaxBackwardF32, logSoftmaxF32 } from "./softmax.js";
 import { nllLossBackwardF32, nllLossF32 } from "./loss.js";
 import { transposeLast2 } from "./movement.js";
-import { getPool } from "./pool.js";
+import { getPool } from "./workers.js";
 import { withFusion } from "./fused-backend.js";
 import { setFusionMinElements } from "./fusion.js";
 import { adamF32 } from "./optim.js";
@@ -30,7 +30,7 @@ export { wasmMemoryStats } from "./runtime.js";
 export { heapTensorStats } from "./tensors.js";
 export type { HeapTensorStats } from "./tensors.js";
 export type { WasmMemoryStats } from "./runtime.js";
-export { setWasmThreads } from "./pool.js";
+export { setWasmThreads } from "./workers.js";
 export { setFusionMinElements } from "./fusion.js";
 
 /** Starts the wasm worker threads now (they come up in the background); false if threads are unavailable. */
@@ -145,12 +145,8 @@ const kernels: CompleteBackend = {
 export const wasmBackend: CompleteBackend = complete({
   ...withFusion(kernels),
   computeEagerly(fn) {
-    const previous = setFusionMinElements(Infinity);
-    try {
-      return fn();
-    } finally {
-      setFusionMinElements(previous);
-    }
+    using _fusionOff = setFusionMinElements(Infinity);
+    return fn();
   },
   captureKernels(method, args, call, target) {
     const rt = getRuntime();

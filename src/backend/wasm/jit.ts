@@ -5,7 +5,7 @@
 // expression's structure, so a training loop compiles each of its chains once. The ops are the registry's
 // (ops/elementwise.ts), by name; `SIMD_OPS` says which ones have a float32x4 form.
 import type { ElementwiseOp } from "../../ops/elementwise.js";
-import type { CompiledKernel } from "./pool.js";
+import type { CompiledKernel } from "./workers.js";
 import type { Runtime } from "./runtime.js";
 import { wasmApi } from "./wasm-api.js";
 import { leb as uleb, name, section, vec } from "./wasm-bytes.js";

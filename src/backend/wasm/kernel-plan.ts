@@ -9,7 +9,7 @@
 import type { KernelPlan, TensorData } from "../backend.js";
 import { opProgram } from "../../ops/program.js";
 import type { Program } from "../../ops/program.js";
-import { workersStarting } from "./pool.js";
+import { workersStarting } from "./workers.js";
 import type { Runtime } from "./runtime.js";
 import type { HeapArray } from "./tensors.js";
 

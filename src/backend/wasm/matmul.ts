@@ -4,12 +4,12 @@ import { broadcastShapes, broadcastStrides, sizeOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";
 import type { TensorData } from "../backend.js";
 import { forEachRow } from "../cpu/strided.js";
-import { getPool, parallelGemm, parallelGemmBatch, parallelGemmSumGroups, parallelRun, readyWorkerCount } from "./pool.js";
-import type { Pool } from "./pool.js";
+import { getPool, parallelGemm, parallelGemmBatch, parallelGemmSumGroups, parallelRun, readyWorkerCount } from "./workers.js";
+import type { Pool } from "./workers.js";
 import { runKernel } from "./call.js";
 import type { Runtime } from "./runtime.js";
 
-/** Below this many flops per matrix one thread is faster than waking workers (NOTES.md: ~5–10 MFLOP). */
+/** Below this many flops per matrix one thread is faster than waking workers (~5–10 MFLOP, measured on the 2-core development host). */
 const THREAD_MIN_FLOPS = 4e6;
 
 /**

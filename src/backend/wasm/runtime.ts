@@ -2,7 +2,7 @@
 import * as kernels from "./generated/kernels.js";
 import { Heap } from "./heap.js";
 import { keepScratch } from "./kernel-plan.js";
-import { readyWorkerCount, workerChunks } from "./pool.js";
+import { readyWorkerCount, workerChunks } from "./workers.js";
 import { nodeBuiltin, wasmApi } from "./wasm-api.js";
 import type { WasmMemory, WasmModule } from "./wasm-api.js";
 

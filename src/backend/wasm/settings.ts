@@ -1,5 +1,5 @@
 // The wasm backend's own settings and reports, public as `cr.backends.wasm`.
-export { setWasmThreads as setThreads } from "./pool.js";
+export { setWasmThreads as setThreads } from "./workers.js";
 export { setFusionMinElements } from "./fusion.js";
 export { wasmMemoryStats as memoryStats } from "./runtime.js";
 export { heapTensorStats as tensorStats } from "./tensors.js";

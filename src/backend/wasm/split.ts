@@ -1,6 +1,6 @@
 // Elementwise kernels split across the worker threads: large arrays only, since waking a worker costs
 // more than a pass over a few hundred thousand elements on one thread.
-import { getPool, parallelRun, readyWorkerCount } from "./pool.js";
+import { getPool, parallelRun, readyWorkerCount } from "./workers.js";
 import type { Runtime } from "./runtime.js";
 
 /** Vectors (4 float32) below which one thread runs the whole op: 256K elements, about 0.1 ms a pass. */

@@ -5,6 +5,7 @@
 // when the view is garbage-collected.
 import type { DType } from "../../dtype.js";
 import { allocationTape, deferRelease, isHeld } from "../graph-memory.js";
+import { restoring } from "../../restore.js";
 import type { Heap } from "./heap.js";
 import type { Runtime } from "./runtime.js";
 
@@ -43,11 +44,11 @@ const registry = new FinalizationRegistry<{ heap: Heap; ptr: number; bytes: numb
 export const HEAP_TENSOR_CAP = 512 * 2 ** 20;
 let heapTensorCap = HEAP_TENSOR_CAP;
 
-/** Sets the cap (tests fill a small one); returns the previous. */
-export function setHeapTensorCap(bytes: number): number {
+/** Sets the cap (tests fill a small one) until the returned Disposable is disposed. */
+export function setHeapTensorCap(bytes: number): Disposable {
   const previous = heapTensorCap;
   heapTensorCap = bytes;
-  return previous;
+  return restoring(() => (heapTensorCap = previous));
 }
 
 let warnedFull = false;

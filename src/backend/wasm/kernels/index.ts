@@ -2,7 +2,7 @@
 export { gemm, gemmT, scratchBytes, packedBBytes, packedScratchBytes, packBAll, packBStrips, packedBStrips, gemmPacked, addBiasRows, gemmBatch, gemmSumGroups, addPartials, gemmTileRows } from "./matmul";
 export { binaryF32, unaryF32, binaryF32Range, unaryF32Range, fill32Range } from "./elementwise";
 export { transpose32 } from "./transpose";
-export { unfold32Range, fold32Range, maxPoolIndices32Range } from "./conv";
+export { unfold32Range, fold32Range, maxPoolIndices32Range } from "./windows";
 export { adamF32, adamF32Range } from "./optim";
 export { sumAllF32, sumAllF32Range, sumRowsF32, sumColsF32, sumColsF32Range, sumMiddleF32, sumMiddleF32Range, argExtremeMiddleF32, extremeAllF32, extremeRowsF32, extremeColsF32 } from "./reduce";
 export { logSoftmaxRowsF32, logSoftmaxBackwardRowsF32 } from "./softmax";

@@ -1,13 +1,9 @@
 // im2col and its adjoint on the cpu backend: the kernels behind convolution and pooling.
 import type { DType, TypedArray } from "../../dtype.js";
-import { allocOut } from "./pool.js";
+import { allocOut } from "./buffer-pool.js";
 import type { Shape } from "../../shape.js";
+import { windowOut } from "../../shape.js";
 import type { Window2d } from "../backend.js";
-
-/** Output spatial size of a sliding window, PyTorch's formula. */
-export function windowOut(size: number, k: number, stride: number, pad: number, dilation: number): number {
-  return Math.floor((size + 2 * pad - dilation * (k - 1) - 1) / stride) + 1;
-}
 
 /** An image's planes (N·C) and size, the window's numbers, and the output size: what every window loop reads. */
 function geometry(shape: Shape, w: Window2d) {

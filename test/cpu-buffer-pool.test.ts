@@ -4,7 +4,7 @@ import { opProgram } from "../src/ops/program.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { cpuBackend } from "../src/backend/cpu/index.js";
-import { allocOut, recycle } from "../src/backend/cpu/pool.js";
+import { allocOut, recycle } from "../src/backend/cpu/buffer-pool.js";
 
 test("a reused array comes back zeroed by default, or as it was for a caller that writes every element", () => {
   const first = allocOut("float32", 5000);

@@ -1,11 +1,11 @@
 // Conv2d: a 2-D convolution layer with PyTorch's constructor arguments and default initialisation.
 import { ArgumentError, ShapeError } from "../errors.js";
 import { fmt } from "../shape.js";
-import type { Size2 } from "../tensor/conv.js";
+import type { Size2 } from "../tensor/windows.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { checkInt, emptyParameter, floatDType, resetLinearLike } from "./common.js";
 import type { DTypeOption } from "./common.js";
-import { conv2d, pairOf } from "./functional/conv.js";
+import { conv2d, pair } from "../tensor/windows.js";
 import { Module } from "./module.js";
 import type { Parameter } from "./parameter.js";
 
@@ -50,11 +50,11 @@ export class Conv2d extends Module {
     this.groups = checkInt(name, "groups", opts.groups ?? 1, 1);
     if (inChannels % this.groups !== 0) throw new ArgumentError(`${name}: inChannels ${inChannels} must be divisible by groups ${this.groups}`);
     if (outChannels % this.groups !== 0) throw new ArgumentError(`${name}: outChannels ${outChannels} must be divisible by groups ${this.groups}`);
-    this.kernelSize = pairOf(kernelSize);
-    this.stride = pairOf(opts.stride ?? 1);
-    this.dilation = pairOf(opts.dilation ?? 1);
+    this.kernelSize = pair("Conv2d", "kernelSize", kernelSize, 1);
+    this.stride = pair("Conv2d", "stride", opts.stride ?? 1, 1);
+    this.dilation = pair("Conv2d", "dilation", opts.dilation ?? 1, 1);
     const padding = opts.padding ?? 0;
-    this.padding = typeof padding === "string" ? padding : pairOf(padding);
+    this.padding = typeof padding === "string" ? padding : pair("Conv2d", "padding", padding, 0);
     if (padding !== "same" && padding !== "valid" && typeof padding === "string") throw new ArgumentError(`${name}: padding must be a size, "same" or "valid", got ${JSON.stringify(padding)}`);
     if (padding === "same" && this.stride.some((s) => s !== 1)) throw new ArgumentError(`${name}: padding "same" is not supported for strided convolutions`);
     if ((opts.paddingMode ?? "zeros") !== "zeros") throw new ArgumentError(`${name}: only paddingMode "zeros" is supported, got ${JSON.stringify(opts.paddingMode)}`);

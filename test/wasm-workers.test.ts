@@ -1,14 +1,14 @@
 // The wasm worker pool in Node: work split across threads gives exactly what one thread gives.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { getPool, parallelGemm, parallelRun, readyWorkerCount, setWasmThreads, startPool, workerChunks } from "../src/backend/wasm/pool.js";
-import type { Pool } from "../src/backend/wasm/pool.js";
+import { getPool, parallelGemm, parallelRun, readyWorkerCount, setWasmThreads, startPool, workerChunks } from "../src/backend/wasm/workers.js";
+import type { Pool } from "../src/backend/wasm/workers.js";
 import { borrowScratch, getRuntime, releaseScratch } from "../src/backend/wasm/runtime.js";
 import type { Runtime } from "../src/backend/wasm/runtime.js";
 import { wasmApi } from "../src/backend/wasm/wasm-api.js";
 import type { WasmModule } from "../src/backend/wasm/wasm-api.js";
 import { leb, name, section, vec } from "../src/backend/wasm/wasm-bytes.js";
-import { handoffStats, joinTimeouts } from "../src/backend/task-slots.js";
+import { handoffStats, joinTimeouts } from "../src/backend/worker-protocol.js";
 
 // Before anything starts the backend's pool: four threads even on a two-core machine, so chunks really interleave.
 setWasmThreads(4);

@@ -1,13 +1,15 @@
-// Sliding-window ops on [N, C, H, W] tensors: unfold/fold (im2col) and convolution and average pooling
-// composed from them; max pooling, a gather at the winners its own kernel finds.
+// Sliding-window ops on [N, C, H, W] tensors (or an unbatched [C, H, W]): unfold/fold (im2col), and convolution
+// and average pooling composed from them; max pooling, a gather at the winners its own kernel finds. These are
+// `cr.conv2d` and `cr.nn.functional.conv2d` alike (PyTorch's torch.conv2d is F.conv2d too).
 import { applyPrimitive } from "../autograd/dispatch.js";
 import type { Window2d } from "../backend/backend.js";
-import { windowOut } from "../backend/cpu/conv.js";
 import { requireFloating } from "../dtype.js";
 import { ArgumentError, ShapeError } from "../errors.js";
-import { fmt } from "../shape.js";
+import { fmt, windowOut } from "../shape.js";
 import type { Shape } from "../shape.js";
+import { ones, zeros } from "./creation.js";
 import { checkTensor } from "./elementwise.js";
+import { cat } from "./movement.js";
 import type { Tensor } from "./tensor.js";
 
 /** A size given as one number for both spatial dims, or as [height, width]. */
@@ -20,7 +22,8 @@ export interface WindowOptions {
   dilation?: Size2;
 }
 
-function pair(op: string, name: string, v: Size2, min: number): [number, number] {
+/** A size as [height, width], each an integer at least `min`; `op` and `name` name it in the error. */
+export function pair(op: string, name: string, v: Size2, min: number): [number, number] {
   const p: [number, number] = typeof v === "number" ? [v, v] : [v[0], v[1]];
   for (const x of p) {
     if (!Number.isInteger(x) || x < min) throw new ArgumentError(`${op}: ${name} must be an integer >= ${min} (or a pair of them), got ${JSON.stringify(v)}`);
@@ -76,16 +79,19 @@ export function fold(cols: Tensor, outputSize: readonly [number, number], kernel
   return applyPrimitive("fold", [cols], { window, outShape: imageShape, inShape: cols.shape });
 }
 
-/** Options of `conv2d`. */
-export interface Conv2dOptions extends WindowOptions {
+/** Options of `conv2d`, as PyTorch's keyword arguments. */
+export interface Conv2dOptions {
+  stride?: Size2;
+  /** Zeros added on each side, or "valid" (none) or "same" (output size = input size; stride 1 only). */
+  padding?: Size2 | "same" | "valid";
+  dilation?: Size2;
+  /** Split the channels into this many independent groups (default 1). */
   groups?: number;
 }
 
-/**
- * 2-D convolution (cross-correlation, as PyTorch): input `[N, Cin, H, W]`, weight `[Cout, Cin/groups, kh, kw]`.
- * Built as unfold + matmul, so its gradient comes from theirs.
- */
-export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts: Conv2dOptions = {}): Tensor {
+// Convolution of a batch [N, Cin, H, W] with symmetric padding, built as unfold + matmul, so its gradient comes
+// from theirs.
+function convolve(x: Tensor, weight: Tensor, bias: Tensor | null, opts: WindowOptions & { groups?: number }): Tensor {
   checkTensor("conv2d", x);
   checkTensor("conv2d", weight);
   requireFloating("conv2d", x.dtype);
@@ -135,13 +141,9 @@ function checkNoEmptyWindow(shape: Shape, window: Window2d, oh: number, ow: numb
   }
 }
 
-/**
- * Max pooling, and each window's winner as a flat index (iy·W + ix) into its `[H, W]` plane: PyTorch's
- * `max_pool2d(..., return_indices=True)`, ties to the first in window order. The values are a gather at
- * the winners, so the gradient goes to each window's maximum (stride defaults to the kernel size).
- * @example const [pooled, where] = cr.maxPool2dWithIndices(x, 2)
- */
-export function maxPool2dWithIndices(x: Tensor, kernelSize: Size2, opts: WindowOptions = {}): [Tensor, Tensor] {
+// Max pooling of a batch and each window's winner: ties to the first in window order. The values are a gather at
+// the winners, so the gradient goes to each window's maximum.
+function maxPoolBatch(x: Tensor, kernelSize: Size2, opts: WindowOptions): [Tensor, Tensor] {
   checkTensor("maxPool2d", x);
   const { window, oh, ow } = windowOf("maxPool2d", x.shape, kernelSize, opts, kernelSize, -Infinity);
   checkPoolPadding("maxPool2d", window);
@@ -152,13 +154,8 @@ export function maxPool2dWithIndices(x: Tensor, kernelSize: Size2, opts: WindowO
   return [values, indices];
 }
 
-/** Max pooling; the gradient goes to the maximum of each window (stride defaults to the kernel size). */
-export function maxPool2d(x: Tensor, kernelSize: Size2, opts: WindowOptions = {}): Tensor {
-  return maxPool2dWithIndices(x, kernelSize, opts)[0];
-}
-
-/** Average pooling (padding counted in the average, PyTorch's default); stride defaults to the kernel size. */
-export function avgPool2d(x: Tensor, kernelSize: Size2, opts: WindowOptions = {}): Tensor {
+// Average pooling of a batch, the padding counted in the average.
+function averagePool(x: Tensor, kernelSize: Size2, opts: WindowOptions): Tensor {
   checkTensor("avgPool2d", x);
   requireFloating("avgPool2d", x.dtype);
   const { window, oh, ow } = windowOf("avgPool2d", x.shape, kernelSize, opts, kernelSize, 0);
@@ -167,4 +164,118 @@ export function avgPool2d(x: Tensor, kernelSize: Size2, opts: WindowOptions = {}
   // Each channel on its own: [N·C, 1, H, W] → [N·C, kh·kw, L], then the mean of each window.
   const cols = unfoldWith(x.reshape([n * c, 1, h, w]), window, oh, ow);
   return cols.mean(1).reshape([n, c, oh, ow]);
+}
+
+/** Options of `maxPool2d`. */
+export interface MaxPool2dOptions {
+  /** Defaults to the kernel size. */
+  stride?: Size2 | null;
+  padding?: Size2;
+  dilation?: Size2;
+  /** Only false is supported. */
+  ceilMode?: boolean;
+}
+
+/** Options of `avgPool2d`. */
+export interface AvgPool2dOptions {
+  /** Defaults to the kernel size. */
+  stride?: Size2 | null;
+  padding?: Size2;
+  /** Only false is supported. */
+  ceilMode?: boolean;
+  /** Count the zero padding in each window's average (default true, as PyTorch). */
+  countIncludePad?: boolean;
+  /** Divide every window's sum by this instead of its size. */
+  divisorOverride?: number | null;
+}
+
+/** `x` as `[N, C, H, W]`: itself, or an unbatched `[C, H, W]` with a batch dim of 1 added. */
+function asBatch(op: string, x: Tensor): Tensor {
+  checkTensor(op, x);
+  if (x.ndim === 3) return x.unsqueeze(0);
+  if (x.ndim !== 4) throw new ShapeError(`${op}: expected input [N, C, H, W] or [C, H, W], got ${fmt(x.shape)}`);
+  return x;
+}
+
+/** Runs `fn` on `[N, C, H, W]`, adding (and removing) the batch dim for an unbatched `[C, H, W]` input. */
+function batched(op: string, x: Tensor, fn: (x4: Tensor) => Tensor): Tensor {
+  const y = fn(asBatch(op, x));
+  return x.ndim === 3 ? y.squeeze(0) : y;
+}
+
+/** Throws for `ceilMode: true`, which the core's window arithmetic does not do. */
+export function noCeil(op: string, ceilMode: boolean | undefined): void {
+  if (ceilMode === true) throw new ArgumentError(`${op}: ceilMode true is not supported; pad the input or pick a kernel and stride that fit`);
+}
+
+/**
+ * 2-D convolution (cross-correlation, as PyTorch): input `[N, Cin, H, W]` (or `[Cin, H, W]`),
+ * weight `[Cout, Cin/groups, kh, kw]`, optional bias `[Cout]`.
+ * @example cr.conv2d(images, kernels, null, { padding: "same" })
+ */
+export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null, opts: Conv2dOptions = {}): Tensor {
+  return batched("conv2d", input, (x) => {
+    const { padding = 0, ...rest } = opts;
+    if (padding === "valid") return convolve(x, weight, bias, rest);
+    if (padding !== "same") return convolve(x, weight, bias, { ...rest, padding });
+    if (pair("conv2d", "stride", rest.stride ?? 1, 1).some((s) => s !== 1)) throw new ArgumentError("conv2d: padding \"same\" is not supported for strided convolutions");
+    if (weight.ndim !== 4) throw new ShapeError(`conv2d: weight must be [Cout, Cin/groups, kh, kw], got ${fmt(weight.shape)}`);
+    const dil = pair("conv2d", "dilation", rest.dilation ?? 1, 1);
+    const total = [dil[0] * (weight.shape[2]! - 1), dil[1] * (weight.shape[3]! - 1)] as const;
+    // An odd total goes one more to the bottom/right, as PyTorch; the core pads symmetrically, so add that one by hand.
+    let padded = x;
+    for (const d of [0, 1] as const) {
+      if (total[d] % 2 === 1) {
+        const extra = [...padded.shape];
+        extra[2 + d] = 1;
+        padded = cat([padded, zeros(extra, { dtype: padded.dtype })], 2 + d);
+      }
+    }
+    return convolve(padded, weight, bias, { ...rest, padding: [Math.floor(total[0] / 2), Math.floor(total[1] / 2)] });
+  });
+}
+
+/**
+ * Max pooling over `kernelSize` windows (stride defaults to the kernel size); the gradient goes to
+ * each window's maximum.
+ * @example cr.maxPool2d(x, 2) // halves H and W
+ */
+export function maxPool2d(input: Tensor, kernelSize: Size2, opts: MaxPool2dOptions = {}): Tensor {
+  return maxPool2dWithIndices(input, kernelSize, opts)[0];
+}
+
+/**
+ * `maxPool2d` and each window's winner as a flat index (iy·W + ix) into its `[H, W]` plane, int32:
+ * PyTorch's `max_pool2d(..., return_indices=True)`.
+ * @example const [pooled, indices] = cr.maxPool2dWithIndices(x, 2)
+ */
+export function maxPool2dWithIndices(input: Tensor, kernelSize: Size2, opts: MaxPool2dOptions = {}): [Tensor, Tensor] {
+  noCeil("maxPool2d", opts.ceilMode);
+  const window = { stride: opts.stride ?? kernelSize, padding: opts.padding ?? 0, dilation: opts.dilation ?? 1 };
+  const [values, indices] = maxPoolBatch(asBatch("maxPool2d", input), kernelSize, window);
+  return input.ndim === 3 ? [values.squeeze(0), indices.squeeze(0)] : [values, indices];
+}
+
+/**
+ * Average pooling over `kernelSize` windows (stride defaults to the kernel size). The zero padding
+ * counts in the average unless `countIncludePad` is false; `divisorOverride` replaces the divisor.
+ * @example cr.avgPool2d(x, 3, { stride: 2, padding: 1, countIncludePad: false })
+ */
+export function avgPool2d(input: Tensor, kernelSize: Size2, opts: AvgPool2dOptions = {}): Tensor {
+  noCeil("avgPool2d", opts.ceilMode);
+  const window = { stride: opts.stride ?? kernelSize, padding: opts.padding ?? 0 };
+  const [kh, kw] = pair("avgPool2d", "kernelSize", kernelSize, 1);
+  return batched("avgPool2d", input, (x) => {
+    const avg = averagePool(x, kernelSize, window);
+    const div = opts.divisorOverride;
+    if (div !== undefined && div !== null) {
+      if (!Number.isInteger(div) || div === 0) throw new ArgumentError(`avgPool2d: divisorOverride must be a non-zero integer, got ${div}`);
+      return avg.mul((kh * kw) / div);
+    }
+    if (opts.countIncludePad !== false || pair("avgPool2d", "padding", window.padding, 0).every((p) => p === 0)) return avg;
+    // The share of real (unpadded) elements in each window is the average of a padded image of ones.
+    const [, , h, w] = x.shape as [number, number, number, number];
+    const share = averagePool(ones([1, 1, h, w], { dtype: x.dtype }), kernelSize, window);
+    return avg.div(share);
+  });
 }

@@ -2,7 +2,7 @@
 // cross-origin isolated page. Fully synchronous for the caller, and robust to a busy machine: workers start in
 // the background, items are handed out in chunks from an atomic counter, the caller always computes chunks
 // itself, and a task no worker has picked up yet is taken back, so the caller never waits on a thread the OS
-// has not scheduled. Wake-ups spin briefly, then Atomics.wait (NOTES.md: a sleep/wake costs ~16 µs, a spin
+// has not scheduled. Wake-ups spin briefly, then Atomics.wait (measured on the 2-core development host: a sleep/wake costs ~16 µs, a spin
 // ~0.5 µs). Browsers forbid Atomics.wait on the main thread: there the caller only spins, and only on workers
 // that have already claimed the task, i.e. that are running it.
 import { noteTask } from "./kernel-plan.js";
@@ -10,7 +10,7 @@ import type { Runtime } from "./runtime.js";
 import { availableThreads } from "../host.js";
 import { nodeBuiltin } from "./wasm-api.js";
 import type { WasmMemory, WasmModule } from "./wasm-api.js";
-import { join, JOIN_SPIN_MS, nextSeq, post, readySlots, S_READY, SERVE_TASKS_SOURCE, SLOT_WORDS } from "../task-slots.js";
+import { join, JOIN_SPIN_MS, nextSeq, post, readySlots, S_READY, SERVE_TASKS_SOURCE, SLOT_WORDS } from "../worker-protocol.js";
 
 // Control block, its own SharedArrayBuffer: an Int32 header, the task's arguments as Float64 (so float
 // arguments pass unchanged and pointers up to 1 GiB stay exact), then one Int32 slot per worker.
@@ -29,7 +29,7 @@ const HEADER = 16;
 const MAX_ARGS = 16;
 const ARGS_AT = HEADER * 4;
 const SLOTS_AT = ARGS_AT + MAX_ARGS * 8;
-// A slot: task-slots.ts's words (S_READY is 1 once the module is instantiated, −1 if that failed or a chunk
+// A slot: worker-protocol.ts's words (S_READY is 1 once the module is instantiated, −1 if that failed or a chunk
 // trapped), then this pool's.
 const SLOT = 8;
 const S_LOCAL = SLOT_WORDS; // the worker's per-thread argument for the current task
@@ -92,6 +92,11 @@ function serve({ module, memory, control, slot, spinMs }) {
 const NODE_WORKER_SOURCE = `${SERVE_SOURCE}\nserve(require("node:worker_threads").workerData);\n`;
 // Browsers: a classic script from a Blob URL, the init object comes as the first message. serve never returns.
 const BROWSER_WORKER_SOURCE = `${SERVE_SOURCE}\nself.onmessage = (e) => { self.onmessage = null; serve(e.data); };\n`;
+
+/** @internal The source a wasm worker thread runs, in Node or in a browser (test/worker-source.test.ts lints it). */
+export function wasmWorkerSource(host: "node" | "browser"): string {
+  return host === "node" ? NODE_WORKER_SOURCE : BROWSER_WORKER_SOURCE;
+}
 
 /** What a worker receives: all of it is shared or cloneable (a compiled module, shared buffers). */
 interface WorkerInit {
