@@ -77,7 +77,10 @@ export class CsvTable {
       const c = this.featureCols[j]!;
       const text = record[c]!;
       const v = parseFloat32Decimal(text);
-      if (v === undefined) throw new FormatError(`${this.where}: line ${line}, column "${header[c]}": ${describeBad(text)} (feature columns must be numeric)`);
+      if (v === undefined) {
+        const why = isDecimal(text) ? "" : " (feature columns must be numeric)";
+        throw new FormatError(`${this.where}: line ${line}, column "${header[c]}": ${describeBad(text)}${why}`);
+      }
       this.x[r * nf + j] = v;
     }
     this.addLabel(r, record[this.targetCol]!, line);
