@@ -4,6 +4,17 @@ import { existsSync } from "node:fs";
 
 export const BUILTIN = ["xor", "moons", "circles", "spirals", "mnist"] as const;
 
+/** The most points `--samples` generates: ten million 2-D points are 80 MB of float32. */
+export const MAX_SAMPLES = 10_000_000;
+
+/** What a trained model says about the CSV it was trained on, so `eval` reads another CSV the same way. */
+export interface CsvExpectations {
+  /** The model's class names in index order, or null for a regression model. */
+  classNames: readonly string[] | null;
+  /** The feature columns the model was trained on, in order, when the model file records them. */
+  features?: readonly string[];
+}
+
 /** A dataset ready for training: standardised inputs, a train/test split, and how to describe it. */
 export interface PreparedData {
   name: string;
@@ -17,6 +28,9 @@ export interface PreparedData {
   classes: number;
   /** Class names, when the data has them. */
   classNames?: string[];
+  /** The feature columns of a CSV, in order, and its target column. */
+  features?: string[];
+  target?: string;
   /** `[channels, height, width]` for image cr.data. */
   image?: [number, number, number];
   /** Per-feature shift and scale applied to inputs: `(x - mean) / std`. */
@@ -46,7 +60,7 @@ function standardise(xTrain: cr.Tensor): { mean: number[]; std: number[] } {
 }
 
 /** Loads `name` (a built-in dataset or a CSV file) and prepares it for training. */
-export function loadDataset(name: string, opts: { seed: number; target?: string; samples?: number; testFraction?: number }): PreparedData {
+export function loadDataset(name: string, opts: { seed: number; target?: string; samples?: number; testFraction?: number; expect?: CsvExpectations }): PreparedData {
   const testFraction = opts.testFraction ?? 0.2;
   if (name === "mnist") {
     const { train, test } = cr.data.mnist();
@@ -59,6 +73,7 @@ export function loadDataset(name: string, opts: { seed: number; target?: string;
   let x: cr.Tensor;
   let y: cr.Tensor;
   let classNames: string[] | undefined;
+  let features: string[] | undefined;
   let classes: number;
   const n = opts.samples ?? 1000;
   const seed = opts.seed;
@@ -73,14 +88,32 @@ export function loadDataset(name: string, opts: { seed: number; target?: string;
       }
       if (!existsSync(name)) throw new cr.ArgumentError(`cannot read "${name}": no such file`);
       if (opts.target === undefined) throw new cr.ArgumentError(`a CSV dataset needs --target <column>, the column to predict`);
-      const csv = cr.data.loadCsv(name, { target: opts.target });
+      const expect = opts.expect;
+      const csv = cr.data.loadCsv(name, {
+        target: opts.target,
+        ...(expect?.features ? { features: [...expect.features] } : {}),
+        ...(expect === undefined ? {} : expect.classNames === null ? { task: "regression" as const } : { classes: expect.classNames }),
+      });
       x = csv.x;
       y = csv.y;
       classNames = csv.classes ?? undefined;
       classes = csv.classes?.length ?? 0;
+      features = csv.featureNames;
     }
   }
+  const rows = x.shape[0]!;
+  // One row at least to train on and one to test: an empty training split has a NaN loss.
+  if (rows < 2) throw new cr.ArgumentError(`${name} has ${rows} row${rows === 1 ? "" : "s"} of data; at least 2 are needed (one to train on, one to test)`);
   const [xTrain, yTrain, xTest, yTest] = split(x, y, testFraction, seed);
   const { mean, std } = standardise(xTrain);
-  return { name, xTrain, yTrain, xTest, yTest, inputs: x.shape[1]!, classes, ...(classNames ? { classNames } : {}), mean, std };
+  const bad = mean.findIndex((m, i) => !Number.isFinite(m) || !Number.isFinite(std[i]!));
+  if (bad >= 0) {
+    const column = features ? `column "${features[bad]}"` : `feature ${bad}`;
+    throw new cr.ArgumentError(`${name}: ${column} holds values too large to standardise in float32 (its mean or spread overflows); rescale that column`);
+  }
+  return {
+    name, xTrain, yTrain, xTest, yTest, inputs: x.shape[1]!, classes, mean, std,
+    ...(classNames ? { classNames } : {}),
+    ...(features ? { features, target: opts.target! } : {}),
+  };
 }

@@ -1,7 +1,8 @@
 // `chainrule graph "<formula>" --x 1.3 …`: computes the formula with autograd, prints the gradients, draws the graph.
-import { writeFileSync } from "node:fs";
 import { extname } from "node:path";
 import * as cr from "../index.js";
+import { parseDecimal } from "../data/decimal.js";
+import { writeFileAtomic } from "../io/atomic-write.js";
 import { defaultOutputPath } from "./output-dir.js";
 
 /** The drawing formats `--format` takes. */
@@ -34,8 +35,8 @@ export function splitArgs(args: readonly string[]): { formula: string; values: M
     const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
     const text = eq < 0 ? args[++i] : a.slice(eq + 1);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new cr.ArgumentError(`graph: unknown option ${a}`);
-    const v = Number(text);
-    if (text === undefined || text.trim() === "" || !Number.isFinite(v)) throw new cr.ArgumentError(`graph: --${name} must be a number`);
+    const v = text === undefined ? undefined : parseDecimal(text);
+    if (v === undefined) throw new cr.ArgumentError(`graph: --${name} must be a number${text === undefined ? "" : `, got ${JSON.stringify(text)}`}`);
     values.set(name, v);
   }
   if (positional.length !== 1) {
@@ -73,6 +74,6 @@ export async function runGraph(args: readonly string[], opts: GraphCommandOption
   const file = opts.out ?? defaultOutputPath(`graph.${format === "mermaid" ? "mmd" : format}`);
   const g = cr.viz.graph(out, { trace: t, names: inputs });
   const text = format === "dot" ? g.toDot() : format === "mermaid" ? g.toMermaid() : await g.toSvg();
-  writeFileSync(file, text);
+  writeFileAtomic(file, text, "graph");
   print(`graph written to ${file} (${g.model.nodes.length} nodes, ${g.model.edges.length} edges, ${format})`);
 }

@@ -1,43 +1,22 @@
 #!/usr/bin/env node
 // The `chainrule` command. Argument parsing is commander's; each command lives in its own file.
 import * as cr from "../index.js";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { runEval } from "./evaluate.js";
+import { decimal, integer, sizes } from "./flags.js";
 import { GRAPH_FORMATS, runGraph } from "./graph.js";
 import type { GraphCommandOptions } from "./graph.js";
 import { runLessonCommand } from "./lesson.js";
 import { runPredict } from "./predict.js";
 import { runTour } from "./tour.js";
+import { MAX_SAMPLES } from "./datasets.js";
 import { OPTIMIZERS, SCHEDULERS, runTrain } from "./train.js";
 import type { OptimizerName, SchedulerName, TrainOptions } from "./train.js";
 import { packageVersion } from "./version.js";
 
-function positiveInt(flag: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} must be a positive integer`);
-    return n;
-  };
-}
-function nonNegativeInt(flag: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} must be a non-negative integer`);
-    return n;
-  };
-}
-function number(flag: string, min = -Infinity) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === "" || !Number.isFinite(n) || n < min) throw new InvalidArgumentError(`${flag} must be a number${min > -Infinity ? ` >= ${min}` : ""}`);
-    return n;
-  };
-}
-function sizes(v: string): number[] {
-  const parts = v.split(",").map((s) => Number(s.trim()));
-  if (parts.length === 0 || parts.some((n) => !Number.isInteger(n) || n < 1)) throw new InvalidArgumentError("--hidden must be comma-separated positive integers, such as 256,128");
-  return parts;
-}
+const positiveInt = (flag: string, max?: number) => integer(flag, 1, max);
+const nonNegativeInt = (flag: string) => integer(flag, 0);
+const number = decimal;
 
 const program = new Command()
   .name("chainrule")
@@ -60,7 +39,7 @@ program
   .option("--epochs <n>", "passes over the training data (default: 4 for mnist, 100 otherwise)", positiveInt("--epochs"))
   .option("--batch-size <n>", "samples per step (default: 128 for mnist, 32 otherwise)", positiveInt("--batch-size"))
   .option("--seed <n>", "random seed for initialisation, shuffling and splits", nonNegativeInt("--seed"), 0)
-  .option("--samples <n>", "number of points for the generated datasets", positiveInt("--samples"))
+  .option("--samples <n>", "number of points for the generated datasets", positiveInt("--samples", MAX_SAMPLES))
   .option("--target <column>", "the CSV column to predict")
   .option("--until <accuracy>", "stop once the test accuracy reaches this fraction, such as 0.975", number("--until", 0))
   .option("--save <file>", "where to write the model (default: runs/chainrule-<dataset>-<model>.safetensors)")
@@ -96,8 +75,8 @@ program
   .description("evaluate a saved model on the test split of a dataset (by default the one it was trained on)")
   .argument("<model>", "a .safetensors file written by chainrule train")
   .argument("[dataset]", "xor | moons | circles | spirals | mnist | file.csv")
-  .option("--target <column>", "the CSV column to predict")
-  .option("--samples <n>", "number of points for the generated datasets", positiveInt("--samples"))
+  .option("--target <column>", "the CSV column to predict (default: the one the model was trained on)")
+  .option("--samples <n>", "number of points for the generated datasets", positiveInt("--samples", MAX_SAMPLES))
   .action((model: string, dataset: string | undefined, o: { target?: string; samples?: number }) => {
     runEval(model, dataset, o);
   });
@@ -140,6 +119,7 @@ program
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  console.error(`chainrule: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+  // The whole message (a failed loadStateDict lists every key on its own line), never the stack.
+  console.error(`chainrule: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

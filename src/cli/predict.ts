@@ -1,5 +1,6 @@
 // `chainrule predict model.safetensors`: class probabilities (or the value) for inputs given on the command line, or an MNIST test image.
 import * as cr from "../index.js";
+import { isDecimal, parseFloat32Decimal } from "../data/decimal.js";
 import { loadModelFile } from "./model-file.js";
 import { prepareInputs } from "./train.js";
 
@@ -13,6 +14,18 @@ function asciiImage(pixels: ArrayLike<number>, width: number): string {
     rows.push(row);
   }
   return rows.join("\n");
+}
+
+/** `--input 0.5,-1.2`: comma-separated decimal numbers, each finite in float32. */
+function parseInput(text: string): number[] {
+  return text.split(",").map((part, i) => {
+    const s = part.trim();
+    const v = parseFloat32Decimal(s);
+    if (v !== undefined) return v;
+    const which = `--input value ${i + 1}`;
+    if (s === "") throw new cr.ArgumentError(`${which} is missing (--input takes comma-separated numbers, such as 0.5,-1.2)`);
+    throw new cr.ArgumentError(`${which}, ${JSON.stringify(s)}, ${isDecimal(s) ? "is too large for float32 (at most about ±3.4e38)" : "is not a decimal number"}`);
+  });
 }
 
 export function runPredict(modelPath: string, opts: { input?: string; mnistIndex?: number }, print: (l: string) => void = (l) => console.log(l)): number[] {
@@ -29,16 +42,16 @@ export function runPredict(modelPath: string, opts: { input?: string; mnistIndex
     print(`MNIST test image ${opts.mnistIndex}, labelled ${test.labels.toTypedArray()[opts.mnistIndex]}`);
   } else {
     if (opts.input === undefined) throw new cr.ArgumentError("predict needs --input <comma-separated features> or --mnist-index <n>");
-    const values = opts.input.split(",").map((s) => Number(s.trim()));
-    if (values.some((v) => !Number.isFinite(v))) throw new cr.ArgumentError(`--input must be comma-separated numbers, got "${opts.input}"`);
-    if (values.length !== m.mean.length && m.image === undefined) {
-      throw new cr.ArgumentError(`--input has ${values.length} values but the model takes ${m.mean.length} features`);
-    }
+    const values = parseInput(opts.input);
+    const inputs = m.config.kind === "mlp" ? m.config.inputs : m.config.channels * m.config.height * m.config.width;
+    if (values.length !== inputs) throw new cr.ArgumentError(`--input has ${values.length} value${values.length === 1 ? "" : "s"} but the model takes ${inputs} features`);
     raw = cr.tensor([values]);
   }
   const x = prepareInputs(raw, m.mean, m.std, m.image, m.config);
   m.model.eval();
   const out = cr.noGrad(() => m.model.forward(x));
+  // Finite inputs and checked weights can still overflow (inputs far outside the training data).
+  if (!out.isfinite().all().item()) throw new cr.ArgumentError("the model's output is not finite for this input (NaN or infinite): the input is far outside what it was trained on");
   if (m.classes === 0) {
     const v = out.item();
     print(`prediction: ${v}`);

@@ -1,11 +1,9 @@
 // What `chainrule train` shows a person: a progress bar per epoch, a table of epochs, and loss/accuracy plots.
-import { writeFileSync } from "node:fs";
 import asciichart from "asciichart";
 import { SingleBar } from "cli-progress";
 import Table from "cli-table3";
-import * as vega from "vega";
-import { compile } from "vega-lite";
 import type { TopLevelSpec } from "vega-lite";
+import { writeFileAtomic } from "../io/atomic-write.js";
 
 /** One row of the training history. */
 export interface EpochRecord {
@@ -61,11 +59,16 @@ export function historyTable(history: readonly EpochRecord[], regression: boolea
   return table.toString();
 }
 
-/** A small plot of the loss curves for the terminal (at most 60 points wide; coloured on a terminal). */
+/**
+ * A small plot of the loss curves for the terminal (at most 60 points wide; coloured on a terminal).
+ * Epochs whose losses are not finite are left out (asciichart sizes its grid from the values, and
+ * NaN or Infinity made it throw "Invalid array length"); with fewer than two left there is no plot.
+ */
 export function terminalPlot(history: readonly EpochRecord[], color: boolean): string {
-  if (history.length < 2) return "";
-  const step = Math.max(1, Math.ceil(history.length / 60));
-  const points = history.filter((_, i) => i % step === 0 || i === history.length - 1);
+  const finite = history.filter((r) => Number.isFinite(r.trainLoss) && Number.isFinite(r.testLoss));
+  if (finite.length < 2) return "";
+  const step = Math.max(1, Math.ceil(finite.length / 60));
+  const points = finite.filter((_, i) => i % step === 0 || i === finite.length - 1);
   const series = [points.map((r) => r.trainLoss), points.map((r) => r.testLoss)];
   const chart = asciichart.plot(series, {
     height: 8,
@@ -73,17 +76,22 @@ export function terminalPlot(history: readonly EpochRecord[], color: boolean): s
     format: (x: number) => x.toFixed(3).padStart(8),
   });
   const legend = color ? "\u001b[34mtrain\u001b[0m, \u001b[33mtest\u001b[0m" : "train (first), test";
-  return `${chart}\n  loss per epoch: ${legend}`;
+  const left = history.length - finite.length;
+  return `${chart}\n  loss per epoch: ${legend}${left > 0 ? ` (${left} epoch${left === 1 ? "" : "s"} with a non-finite loss left out)` : ""}`;
 }
 
-/** Writes loss and accuracy per epoch as an SVG chart (Vega-Lite, rendered without a browser). */
+/**
+ * Writes loss and accuracy per epoch as an SVG chart (Vega-Lite, rendered without a browser), atomically.
+ * Non-finite values are left out of the lines (Vega-Lite drops nulls) instead of stretching the scale.
+ */
 export async function writePlot(history: readonly EpochRecord[], path: string, title: string, regression: boolean): Promise<void> {
+  const value = (v: number) => (Number.isFinite(v) ? v : null);
   const rows = history.flatMap((r) => [
-    { epoch: r.epoch, metric: "loss", split: "train", value: r.trainLoss },
-    { epoch: r.epoch, metric: "loss", split: "test", value: r.testLoss },
+    { epoch: r.epoch, metric: "loss", split: "train", value: value(r.trainLoss) },
+    { epoch: r.epoch, metric: "loss", split: "test", value: value(r.testLoss) },
     ...(regression ? [] : [
-      { epoch: r.epoch, metric: "accuracy", split: "train", value: r.trainAccuracy },
-      { epoch: r.epoch, metric: "accuracy", split: "test", value: r.testAccuracy },
+      { epoch: r.epoch, metric: "accuracy", split: "train", value: value(r.trainAccuracy) },
+      { epoch: r.epoch, metric: "accuracy", split: "test", value: value(r.testAccuracy) },
     ]),
   ]);
   const spec: TopLevelSpec = {
@@ -103,7 +111,9 @@ export async function writePlot(history: readonly EpochRecord[], path: string, t
     },
     resolve: { scale: { y: "independent" } },
   };
+  // Loaded here, not at start-up: together they take about half a second to import.
+  const [vega, { compile }] = await Promise.all([import("vega"), import("vega-lite")]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
   const svg = await view.toSVG();
-  writeFileSync(path, svg);
+  writeFileAtomic(path, svg, "plot");
 }

@@ -7,6 +7,7 @@ import type { DType, TypedArray } from "../dtype.js";
 import { ArgumentError } from "../errors.js";
 import { fmt } from "../shape.js";
 import { Tensor } from "../tensor/tensor.js";
+import { writeFileAtomic } from "./atomic-write.js";
 import { FormatError } from "./errors.js";
 import { describeError, nodeBuiltin } from "./node.js";
 import { fromOwnedArray } from "./wrap.js";
@@ -22,6 +23,23 @@ export interface SafetensorsContents {
 
 /** The largest header accepted, as in the reference implementation: a longer one means a corrupt file. */
 export const MAX_HEADER_BYTES = 100_000_000;
+
+/**
+ * The default limits of a read: the header's size (16 MiB) and its number of tensors (65,536). Real
+ * files are far inside both (a model's file lists hundreds to a few thousand tensors, under 100
+ * bytes of header each); past them a header costs seconds and hundreds of megabytes to parse
+ * before anything is known to be wrong (500,000 empty tensors in a 30 MB header: 13.6 s, +448 MB).
+ * Raise them with `ReadOptions` for a file that truly needs more.
+ */
+export const DEFAULT_READ_LIMITS = { maxHeaderBytes: 16 * 1024 * 1024, maxTensors: 65_536 } as const;
+
+/** Options of `deserialize`, `load` and their `WithMetadata` forms. */
+export interface ReadOptions {
+  /** The largest header accepted, in bytes (default 16 MiB, at most `MAX_HEADER_BYTES`). */
+  maxHeaderBytes?: number;
+  /** The most tensors accepted (default 65,536). */
+  maxTensors?: number;
+}
 
 // The reference implementation's Dtype enum, in declaration order: files it writes place tensors
 // by descending rank then by name, which keeps every tensor aligned to its element size. We lay
@@ -153,12 +171,14 @@ function hostArray(t: Tensor): TypedArray {
  * `FormatError` naming it. BOOL, I32, F32 and F64 load as bool, int32, float32 and float64; U8, I8,
  * I16 and U16 widen to int32, F16 and BF16 to float32 (exactly); I64, U32 and U64 load as int32 when
  * every value fits, else throw naming the value. Other dtypes (FP8, complex) throw naming the dtype.
+ * A header over 16 MiB or with over 65,536 tensors throws before it is parsed further (see
+ * `DEFAULT_READ_LIMITS`; `options` raises them), so no input costs more than a bounded time and memory.
  * @example
  * const state = cr.safetensors.deserialize(new Uint8Array(await (await fetch(url)).arrayBuffer()));
  * state["layers.0.weight"].shape; // [16, 2]
  */
-export function deserialize(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor> {
-  return read(bytes, null).tensors;
+export function deserialize(bytes: Uint8Array | ArrayBuffer, options?: ReadOptions): Record<string, Tensor> {
+  return read(bytes, null, options).tensors;
 }
 
 /**
@@ -167,8 +187,8 @@ export function deserialize(bytes: Uint8Array | ArrayBuffer): Record<string, Ten
  * const { tensors, metadata } = cr.safetensors.deserializeWithMetadata(bytes);
  * metadata?.format; // "pt" for files written by PyTorch's save_file
  */
-export function deserializeWithMetadata(bytes: Uint8Array | ArrayBuffer): SafetensorsContents {
-  return read(bytes, null);
+export function deserializeWithMetadata(bytes: Uint8Array | ArrayBuffer, options?: ReadOptions): SafetensorsContents {
+  return read(bytes, null, options);
 }
 
 interface Entry {
@@ -179,7 +199,18 @@ interface Entry {
   end: number;
 }
 
-function read(input: Uint8Array | ArrayBuffer, source: string | null): SafetensorsContents {
+function readLimits(where: string, options: ReadOptions | undefined): { maxHeaderBytes: number; maxTensors: number } {
+  if (options === undefined) return DEFAULT_READ_LIMITS;
+  if (typeof options !== "object" || options === null) throw new ArgumentError(`${where}options must be an object, got ${describe(options)}`);
+  const known = ["maxHeaderBytes", "maxTensors"];
+  for (const k of Object.keys(options)) if (!known.includes(k)) throw new ArgumentError(`${where}unknown option "${k}" (known: ${known.join(", ")})`);
+  const { maxHeaderBytes = DEFAULT_READ_LIMITS.maxHeaderBytes, maxTensors = DEFAULT_READ_LIMITS.maxTensors } = options;
+  if (!isCount(maxHeaderBytes) || maxHeaderBytes > MAX_HEADER_BYTES) throw new ArgumentError(`${where}maxHeaderBytes must be an integer from 0 to ${MAX_HEADER_BYTES}, got ${describe(maxHeaderBytes)}`);
+  if (!isCount(maxTensors)) throw new ArgumentError(`${where}maxTensors must be a non-negative integer, got ${describe(maxTensors)}`);
+  return { maxHeaderBytes, maxTensors };
+}
+
+function read(input: Uint8Array | ArrayBuffer, source: string | null, options?: ReadOptions): SafetensorsContents {
   const where = source === null ? "safetensors: " : `safetensors: ${source}: `;
   const fail = (msg: string): never => {
     throw new FormatError(where + msg);
@@ -188,6 +219,7 @@ function read(input: Uint8Array | ArrayBuffer, source: string | null): Safetenso
   if (input instanceof Uint8Array) bytes = input;
   else if (input instanceof ArrayBuffer) bytes = new Uint8Array(input);
   else throw new ArgumentError(`${where}expected a Uint8Array or ArrayBuffer, got ${describe(input)}`);
+  const limits = readLimits(where, options);
 
   if (bytes.length < 8) fail(`the data is ${bytes.length} bytes, too short to hold the 8-byte header length (a truncated file?)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -197,6 +229,9 @@ function read(input: Uint8Array | ArrayBuffer, source: string | null): Safetenso
   const headerLength = Number(claimed);
   if (8 + headerLength > bytes.length) {
     fail(`the header claims ${headerLength} bytes but only ${bytes.length - 8} follow the 8-byte length (a truncated file?)`);
+  }
+  if (headerLength > limits.maxHeaderBytes) {
+    fail(`the header length is ${headerLength} bytes, more than the ${limits.maxHeaderBytes}-byte limit of this read (pass { maxHeaderBytes } to allow up to ${MAX_HEADER_BYTES})`);
   }
   let text: string;
   try {
@@ -211,6 +246,9 @@ function read(input: Uint8Array | ArrayBuffer, source: string | null): Safetenso
     return fail(`the header is not valid JSON (${describeError(e)})`);
   }
   if (typeof header !== "object" || header === null || Array.isArray(header)) fail(`the header must be a JSON object, got ${describe(header)}`);
+  const names = Object.keys(header as object);
+  const count = names.length - (names.includes("__metadata__") ? 1 : 0);
+  if (count > limits.maxTensors) fail(`the header lists ${count} tensors, more than the limit of ${limits.maxTensors} (pass { maxTensors } to allow more)`);
 
   const dataLength = bytes.length - 8 - headerLength;
   let metadata: Record<string, string> | null = null;
@@ -220,7 +258,7 @@ function read(input: Uint8Array | ArrayBuffer, source: string | null): Safetenso
       metadata = readMetadata(info, fail);
       continue;
     }
-    const t = `tensor ${JSON.stringify(name)}`;
+    const t = `tensor ${quote(name)}`;
     if (typeof info !== "object" || info === null || Array.isArray(info)) fail(`${t} must be an object with dtype, shape and data_offsets, got ${describe(info)}`);
     const { dtype, shape, data_offsets: offsets } = info as Record<string, unknown>;
     if (typeof dtype !== "string") fail(`${t} has ${field("dtype", dtype)}; expected a string such as "F32"`);
@@ -228,7 +266,7 @@ function read(input: Uint8Array | ArrayBuffer, source: string | null): Safetenso
     const spec = READ[code];
     if (spec === undefined) {
       if (UNSUPPORTED.includes(code)) fail(`${t} has dtype ${code}, which chainrule cannot hold (it reads ${Object.keys(READ).join(", ")})`);
-      fail(`${t} has unknown dtype ${JSON.stringify(code)} (known: ${Object.keys(READ).join(", ")})`);
+      fail(`${t} has unknown dtype ${quote(code)} (known: ${Object.keys(READ).join(", ")})`);
     }
     if (!Array.isArray(shape) || !shape.every(isCount)) fail(`${t} has ${field("shape", shape)}; expected an array of non-negative integers`);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || (offsets[0] as number) > (offsets[1] as number)) {
@@ -239,7 +277,7 @@ function read(input: Uint8Array | ArrayBuffer, source: string | null): Safetenso
     const dims = shape as number[];
     const need = dims.reduce((a, d) => a * d, 1) * spec!.size;
     if (need !== end - begin) {
-      fail(`${t} is ${code} of shape ${fmt(dims)}, which needs ${need} bytes, but its data_offsets ${begin}..${end} span ${end - begin}`);
+      fail(`${t} is ${code} of shape ${clip(fmt(dims))}, which needs ${need} bytes, but its data_offsets ${begin}..${end} span ${end - begin}`);
     }
     entries.push({ name, code, shape: dims, begin, end });
   }
@@ -251,7 +289,7 @@ function read(input: Uint8Array | ArrayBuffer, source: string | null): Safetenso
   let previous: Entry | null = null;
   for (const e of entries) {
     if (e.begin < covered && previous !== null) {
-      fail(`tensors ${JSON.stringify(previous.name)} (bytes ${previous.begin}..${previous.end}) and ${JSON.stringify(e.name)} (bytes ${e.begin}..${e.end}) overlap`);
+      fail(`tensors ${quote(previous.name)} (bytes ${previous.begin}..${previous.end}) and ${quote(e.name)} (bytes ${e.begin}..${e.end}) overlap`);
     }
     if (e.begin > covered) fail(`bytes ${covered}..${e.begin} of the data section belong to no tensor`);
     covered = e.end;
@@ -274,7 +312,7 @@ function readMetadata(info: unknown, fail: (msg: string) => never): Record<strin
   if (typeof info !== "object" || info === null || Array.isArray(info)) return fail(`__metadata__ must be an object mapping strings to strings, got ${describe(info)}`);
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(info as Record<string, unknown>)) {
-    if (typeof v !== "string") fail(`__metadata__ must map strings to strings, but ${JSON.stringify(k)} is ${describe(v)}`);
+    if (typeof v !== "string") fail(`__metadata__ must map strings to strings, but ${quote(k)} is ${describe(v)}`);
     Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   }
   return out;
@@ -286,7 +324,7 @@ function decode(e: Entry, src: Uint8Array, fail: (msg: string) => never): TypedA
   // An aligned copy: the data section of a file need not sit at a multiple of 8 in memory.
   const copy = new Uint8Array(src);
   if (!LITTLE_ENDIAN) swapBytes(copy, spec.size);
-  const holds = `tensor ${JSON.stringify(e.name)} (${e.code}) holds`;
+  const holds = `tensor ${quote(e.name)} (${e.code}) holds`;
   switch (e.code) {
     case "F32":
       return new Float32Array(copy.buffer);
@@ -342,7 +380,7 @@ function decode(e: Entry, src: Uint8Array, fail: (msg: string) => never): TypedA
       return out;
     }
     default:
-      return fail(`tensor ${JSON.stringify(e.name)} has dtype ${e.code}, which chainrule cannot hold`);
+      return fail(`tensor ${quote(e.name)} has dtype ${e.code}, which chainrule cannot hold`);
   }
 }
 
@@ -359,8 +397,8 @@ function halfToFloat(h: number): number {
 
 /**
  * Writes `tensors` to a safetensors file at `path` (Node only). The bytes go to a temporary file
- * beside it that is then renamed over `path`, so a crash or a full disk never leaves a half-written
- * model where a good one was.
+ * beside it, are flushed to the disk, and the file is renamed over `path`, so a crash, a full disk
+ * or Ctrl-C never leaves a half-written model where a good one was, nor a stray temporary file.
  * @example
  * cr.safetensors.save({ "layers.0.weight": w, "layers.0.bias": b }, "model.safetensors", { epoch: "10" });
  * // in Python: safetensors.torch.load_file("model.safetensors")
@@ -368,21 +406,7 @@ function halfToFloat(h: number): number {
 export function save(tensors: TensorMap, path: string, metadata?: Record<string, string> | null): void {
   const op = "safetensors.save";
   if (typeof path !== "string" || path === "") throw new ArgumentError(`${op}: path must be a non-empty string, got ${describe(path)}`);
-  const bytes = serialize(tensors, metadata);
-  const fs = nodeBuiltin("fs", op);
-  const nodePath = nodeBuiltin("path", op);
-  const tmp = nodePath.join(nodePath.dirname(path), `.${nodePath.basename(path)}.${Date.now()}-${Math.random().toString(36).slice(2)}.tmp`);
-  try {
-    fs.writeFileSync(tmp, bytes);
-    fs.renameSync(tmp, path);
-  } catch (e) {
-    try {
-      fs.rmSync(tmp, { force: true });
-    } catch {
-      // The write already failed; that error is the one worth reporting.
-    }
-    throw new Error(`${op}: cannot write "${path}": ${describeError(e)}`, { cause: e });
-  }
+  writeFileAtomic(path, serialize(tensors, metadata), op);
 }
 
 /**
@@ -392,8 +416,8 @@ export function save(tensors: TensorMap, path: string, metadata?: Record<string,
  * const state = cr.safetensors.load("model.safetensors");
  * state["layers.0.weight"].shape; // [16, 2]
  */
-export function load(path: string): Record<string, Tensor> {
-  return loadWithMetadata(path).tensors;
+export function load(path: string, options?: ReadOptions): Record<string, Tensor> {
+  return loadWithMetadata(path, options).tensors;
 }
 
 /**
@@ -401,7 +425,7 @@ export function load(path: string): Record<string, Tensor> {
  * @example
  * const { tensors, metadata } = cr.safetensors.loadWithMetadata("model.safetensors");
  */
-export function loadWithMetadata(path: string): SafetensorsContents {
+export function loadWithMetadata(path: string, options?: ReadOptions): SafetensorsContents {
   const op = "safetensors.load";
   if (typeof path !== "string" || path === "") throw new ArgumentError(`${op}: path must be a non-empty string, got ${describe(path)}`);
   const fs = nodeBuiltin("fs", op);
@@ -411,14 +435,23 @@ export function loadWithMetadata(path: string): SafetensorsContents {
   } catch (e) {
     throw new Error(`${op}: cannot read "${path}": ${describeError(e)}`, { cause: e });
   }
-  return read(bytes, path);
+  return read(bytes, path, options);
 }
 
 // ---- helpers ---------------------------------------------------------------------------------
 
 // "dtype 5", "shape [2,-1]", or "no shape" when the field is missing.
 function field(name: string, value: unknown): string {
-  return value === undefined ? `no ${name}` : `${name} ${JSON.stringify(value)}`;
+  return value === undefined ? `no ${name}` : `${name} ${clip(JSON.stringify(value))}`;
+}
+
+// A name or value from the file, quoted and cut short: a corrupt header can hold megabytes in one string.
+function quote(text: string): string {
+  return clip(JSON.stringify(text));
+}
+
+function clip(text: string): string {
+  return text.length > 120 ? `${text.slice(0, 100)}… (${text.length} characters)` : text;
 }
 
 function isCount(x: unknown): x is number {
@@ -449,6 +482,6 @@ function describe(x: unknown): string {
   if (Array.isArray(x)) return "an array";
   if (x instanceof Tensor) return `a tensor of shape ${fmt(x.shape)}`;
   if (typeof x === "object") return `an object (${x.constructor?.name ?? "no prototype"})`;
-  if (typeof x === "string") return JSON.stringify(x);
+  if (typeof x === "string") return quote(x);
   return `${typeof x} ${String(x)}`;
 }

@@ -15,7 +15,7 @@ type Ast =
   | { kind: "num"; value: number }
   | { kind: "var"; name: string }
   | { kind: "neg"; arg: Ast }
-  | { kind: "call"; fn: string; arg: Ast; at: number }
+  | { kind: "call"; fn: string; arg: Ast; at: number } // at: the offset of the call in the text
   | { kind: "bin"; op: "+" | "-" | "*" | "/" | "^"; left: Ast; right: Ast };
 
 
@@ -67,9 +67,12 @@ export function parseExpression(text: string): Expression {
   try {
     ast = parse(text, {}) as Ast;
   } catch (err) {
+    // The generated parser recurses once per level of nesting; the engine's stack bounds the depth.
+    if (err instanceof RangeError) throw new ArgumentError(`parseExpression: the formula is nested too deeply to parse (about a thousand levels of parentheses, calls, signs or powers are the most)`);
     const e = err as { message?: string; location?: { start: { column: number } } };
     const where = e.location !== undefined ? ` at column ${e.location.start.column}` : "";
-    throw new ArgumentError(`parseExpression: cannot parse ${JSON.stringify(text)}${where}: ${e.message ?? String(err)}`);
+    const shown = text.length > 80 ? `${JSON.stringify(text.slice(0, 60))}… (${text.length} characters)` : JSON.stringify(text);
+    throw new ArgumentError(`parseExpression: cannot parse ${shown}${where}: ${e.message ?? String(err)}`);
   }
   const variables: string[] = [];
   // Checks names with an explicit stack: a long formula must not overflow the call stack here either.
@@ -80,7 +83,7 @@ export function parseExpression(text: string): Expression {
       if (isFn(n.name)) throw new ArgumentError(`parseExpression: ${n.name} is a function; call it as ${n.name}(…)`);
       variables.push(n.name);
     } else if (n.kind === "call") {
-      if (!isFn(n.fn)) throw new ArgumentError(`parseExpression: unknown function ${n.fn} at column ${n.at} (known: ${Object.keys(FUNCTIONS).join(", ")})`);
+      if (!isFn(n.fn)) throw new ArgumentError(`parseExpression: unknown function ${n.fn} at column ${columnOf(text, n.at)} (known: ${Object.keys(FUNCTIONS).join(", ")})`);
       stack.push(n.arg);
     } else if (n.kind === "neg") stack.push(n.arg);
     else if (n.kind === "bin") stack.push(n.right, n.left);
@@ -102,6 +105,11 @@ export function parseExpression(text: string): Expression {
       return result;
     }) as Expression["evaluate"],
   };
+}
+
+/** The 1-based column of `offset` on its line, as peggy's error locations count. */
+function columnOf(text: string, offset: number): number {
+  return offset - text.lastIndexOf("\n", offset - 1);
 }
 
 function lift(v: number, like: Operand): Operand {
