@@ -70,7 +70,7 @@ export function build(cfg: ModelConfig): nn.Sequential {
   return cfg.kind === "mlp" ? mlp(cfg) : cnn(cfg);
 }
 
-export { GPT, KVCache, Block, CausalSelfAttention, MLP, resolveGPTConfig } from "./gpt.js";
+export { GPT, KVCache, CausalSelfAttention, Block as GPTBlock, MLP as GPTMLP, resolveGPTConfig } from "./gpt.js";
 export type { GPTConfig, ResolvedGPTConfig, GPTOptions, GPTForwardOptions, GenerateOptions, ConfigureOptimizersOptions } from "./gpt.js";
 export { sampleToken } from "./sampling.js";
 export type { SamplingOptions } from "./sampling.js";
