@@ -211,5 +211,9 @@ describe("transformer layers", () => {
     const x = cr.randn([3, 2, 8]);
     assert.ok(layer.forward(x).sub(ref.forward(x)).abs().amax().item() > 1e-4);
     assert.throws(() => new nn.TransformerEncoderLayer(8, 2, { activation: "swish" as "relu" }), /activation/);
+    const asModule = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, activation: new nn.GELU() });
+    asModule.loadStateDict(layer.stateDict());
+    assertClose(asModule.forward(x), ref.forward(x), "a GELU module as the activation", 1e-6, 1e-6);
+    assert.equal(asModule.namedChildren().at(-1)![0], "activation");
   });
 });

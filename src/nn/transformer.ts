@@ -18,8 +18,11 @@ import type { AnyModule } from "./module.js";
 import { MultiheadAttention } from "./multihead-attention.js";
 import { LayerNorm } from "./norm.js";
 
-/** The feed-forward activation: PyTorch's "relu" or "gelu", or any function of a tensor. */
-export type TransformerActivation = "relu" | "gelu" | ((x: Tensor) => Tensor);
+/**
+ * The feed-forward activation: PyTorch's "relu" or "gelu", a function of a tensor, or a module (such as
+ * `new cr.nn.GELU()`; the copies an encoder or decoder stacks share that module rather than deep-copy it).
+ */
+export type TransformerActivation = "relu" | "gelu" | ((x: Tensor) => Tensor) | Module<[Tensor], Tensor>;
 
 /** Options of the encoder and decoder layers, with PyTorch's defaults. */
 export interface TransformerLayerOptions extends DTypeOption {
@@ -83,8 +86,8 @@ function resolve(op: string, dModel: number, nhead: number, o: TransformerLayerO
   checkInt(op, "dModel", dModel, 1);
   checkInt(op, "nhead", nhead, 1);
   const activation = o.activation ?? "relu";
-  if (activation !== "relu" && activation !== "gelu" && typeof activation !== "function") {
-    throw new ArgumentError(`${op}: activation should be "relu", "gelu" or a function, not ${JSON.stringify(activation)}`);
+  if (activation !== "relu" && activation !== "gelu" && typeof activation !== "function" && !(activation instanceof Module)) {
+    throw new ArgumentError(`${op}: activation should be "relu", "gelu", a function or a module, not ${JSON.stringify(activation)}`);
   }
   return {
     dimFeedforward: checkInt(op, "dimFeedforward", o.dimFeedforward ?? 2048, 1),
@@ -99,6 +102,7 @@ function resolve(op: string, dModel: number, nhead: number, o: TransformerLayerO
 }
 
 function activate(activation: TransformerActivation, x: Tensor): Tensor {
+  if (activation instanceof Module) return activation.forward(x);
   return activation === "relu" ? relu(x) : activation === "gelu" ? gelu(x) : activation(x);
 }
 
@@ -126,7 +130,6 @@ export class TransformerEncoderLayer extends Module<[src: Tensor, opts?: Transfo
   readonly nhead: number;
   readonly normFirst: boolean;
   readonly batchFirst: boolean;
-  readonly activation: TransformerActivation;
   readonly #settings: Resolved;
   self_attn: MultiheadAttention;
   linear1: Linear;
@@ -136,6 +139,8 @@ export class TransformerEncoderLayer extends Module<[src: Tensor, opts?: Transfo
   norm2: LayerNorm;
   dropout1: Dropout;
   dropout2: Dropout;
+  /** Last, as PyTorch registers it: a module activation is the last child. */
+  readonly activation: TransformerActivation;
 
   constructor(dModel: number, nhead: number, opts: TransformerLayerOptions = {}) {
     super();
@@ -201,7 +206,6 @@ export class TransformerDecoderLayer extends Module<[tgt: Tensor, memory: Tensor
   readonly nhead: number;
   readonly normFirst: boolean;
   readonly batchFirst: boolean;
-  readonly activation: TransformerActivation;
   readonly #settings: Resolved;
   self_attn: MultiheadAttention;
   multihead_attn: MultiheadAttention;
@@ -214,6 +218,8 @@ export class TransformerDecoderLayer extends Module<[tgt: Tensor, memory: Tensor
   dropout1: Dropout;
   dropout2: Dropout;
   dropout3: Dropout;
+  /** Last, as PyTorch registers it: a module activation is the last child. */
+  readonly activation: TransformerActivation;
 
   constructor(dModel: number, nhead: number, opts: TransformerLayerOptions = {}) {
     super();
