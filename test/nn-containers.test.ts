@@ -132,7 +132,7 @@ describe("nn.init names", () => {
     assert.ok(Math.abs(w.std().item() - Math.sqrt(2 / 300)) < 0.002);
     I.eye_(w);
     assert.equal(w.sum().item(), 200);
-    I.truncNormal_(w, { std: 0.02, a: -0.03, b: 0.03 });
+    I.truncNormal_(w, 0, 0.02, -0.03, 0.03);
     assert.ok(w.abs().amax().item() <= 0.03);
     assert.ok(w.abs().amax().item() > 0.029);
     assert.ok(w.requiresGrad && w.gradFn === null, "still a leaf");
@@ -147,7 +147,7 @@ describe("nn.init names", () => {
 
   test("errors", () => {
     assert.throws(() => I.eye_(cr.zeros([2, 2, 2])), /only 2-D/);
-    assert.throws(() => I.truncNormal_(cr.zeros([2]), { a: 1, b: 0 }), /a < b/);
-    assert.throws(() => I.truncNormal_(cr.zeros([2]), { mean: 0, std: 1, a: 50, b: 51 }), /too little/);
+    assert.throws(() => I.truncNormal_(cr.zeros([2]), 0, 1, 1, 0), /a < b/);
+    assert.throws(() => I.truncNormal_(cr.zeros([2]), 0, 1, 50, 51), /too little/);
   });
 });

@@ -157,23 +157,13 @@ export function kaimingNormal_(tensor: Tensor, opts: KaimingOptions = {}): Tenso
   return normal_(tensor, 0, kaimingStd("kaimingNormal_", tensor, opts), opts);
 }
 
-/** Options of `truncNormal_`. */
-export interface TruncNormalOptions extends InitGeneratorOptions {
-  mean?: number;
-  std?: number;
-  /** The lowest value (default -2; absolute, not in units of std, as PyTorch). */
-  a?: number;
-  /** The highest value (default 2). */
-  b?: number;
-}
-
 /**
  * Fills `tensor` with draws from N(mean, std²) truncated to [a, b] (redrawing values outside it), as
- * PyTorch's `trunc_normal_`; returns it. The interval must hold a fair share of the distribution.
- * @example cr.nn.init.truncNormal_(layer.weight, { std: 0.02, a: -0.04, b: 0.04 })
+ * PyTorch's `trunc_normal_` (a and b are absolute bounds, not in units of std); returns it. The
+ * interval must hold a fair share of the distribution.
+ * @example cr.nn.init.truncNormal_(layer.weight, 0, 0.02, -0.04, 0.04)
  */
-export function truncNormal_(tensor: Tensor, opts: TruncNormalOptions = {}): Tensor {
-  const { mean = 0, std = 1, a = -2, b = 2 } = opts;
+export function truncNormal_(tensor: Tensor, mean = 0, std = 1, a = -2, b = 2, opts: InitGeneratorOptions = {}): Tensor {
   for (const [name, v] of [["mean", mean], ["std", std], ["a", a], ["b", b]] as const) {
     if (typeof v !== "number" || Number.isNaN(v)) throw new ArgumentError(`truncNormal_: ${name} must be a number, got ${String(v)}`);
   }
