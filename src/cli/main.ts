@@ -8,6 +8,8 @@ import { GRAPH_FORMATS, runGraph } from "./graph.js";
 import type { GraphCommandOptions } from "./graph.js";
 import { runLessonCommand } from "./lesson.js";
 import { runPredict } from "./predict.js";
+import { registerSampleCommand } from "./sample.js";
+import { addGptTrainOptions, isGptTraining, runGptTrainCommand } from "./train-gpt.js";
 import { runTour } from "./tour.js";
 import { MAX_SAMPLES } from "./datasets.js";
 import { OPTIMIZERS, SCHEDULERS, runTrain } from "./train.js";
@@ -24,11 +26,11 @@ const program = new Command()
   .version(packageVersion(), "-v, --version", "print chainrule's version")
   .configureOutput({ outputError: (str, write) => write(str.split("\n")[0] + "\n") });
 
-program
+const train = program
   .command("train")
-  .description("train a network on xor, moons, circles, spirals, mnist or a CSV file, and save it")
-  .argument("<dataset>", "xor | moons | circles | spirals | mnist | file.csv")
-  .addOption(new Option("--model <kind>", "network").choices(["mlp", "cnn"]).default("mlp"))
+  .description("train a network on xor, moons, circles, spirals, mnist or a CSV file, or a GPT on text, and save it")
+  .argument("[dataset]", "xor | moons | circles | spirals | mnist | file.csv | moby-dick | file.txt (the last two: --model gpt)")
+  .addOption(new Option("--model <kind>", "network").choices(["mlp", "cnn", "gpt"]).default("mlp"))
   .option("--hidden <sizes>", "hidden layer widths of the MLP, such as 256,128", sizes)
   .addOption(new Option("--activation <name>", "activation").choices([...cr.models.ACTIVATIONS]).default("relu"))
   .addOption(new Option("--optimizer <name>", "optimizer").choices([...OPTIMIZERS]).default("adam"))
@@ -46,7 +48,9 @@ program
   .option("--plot <file>", "where to write the loss/accuracy plot (default: beside the model, .svg)")
   .option("--no-progress", "no progress bars")
   .option("--no-capture", "run every step eagerly instead of replaying it from a captured graph (cr.captureGraph)")
-  .action(async (dataset: string, o: Record<string, unknown>) => {
+  .action(async (dataset: string | undefined, o: Record<string, unknown>, cmd: Command) => {
+    if (isGptTraining(dataset, o)) return runGptTrainCommand(dataset, o, cmd);
+    if (dataset === undefined) cmd.error("error: missing required argument 'dataset'");
     const opts: TrainOptions = {
       model: o.model as "mlp" | "cnn",
       activation: o.activation as cr.models.ActivationName,
@@ -69,6 +73,8 @@ program
     };
     await runTrain(dataset, opts);
   });
+addGptTrainOptions(train);
+registerSampleCommand(program);
 
 program
   .command("eval")

@@ -8,3 +8,8 @@ export { loadMnist, mnist, mnistDir, parseIdx } from "./mnist.js";
 export type { MnistSplit, MnistOptions, IdxData } from "./mnist.js";
 export { loadCsv, parseCsv } from "./csv.js";
 export type { CsvOptions, CsvData } from "./csv.js";
+export { CharTokenizer, ByteTokenizer, tokenizerFromJSON } from "./tokenizer.js";
+export type { Tokenizer, TokenizerJSON, StreamDecoder } from "./tokenizer.js";
+export { TokenWindows, trainValSplit } from "./token-windows.js";
+export type { SampleOptions, TrainValSplitOptions } from "./token-windows.js";
+export { mobyDick, loadText } from "./text.js";

@@ -32,7 +32,7 @@ export const REMEDIES: Readonly<Record<FlagKind, readonly string[]>> = Object.fr
     "ReLU instead of sigmoid/tanh (σ' ≤ 0.25 shrinks the gradient at every layer)",
     "residual connections (cr.nn.Residual: x + f(x) passes the gradient through unchanged)",
     "normalisation (cr.nn.BatchNorm1d, cr.nn.LayerNorm)",
-    "a proper initialisation (cr.nn.init.kaimingNormal for ReLU, xavierNormal for tanh)",
+    "a proper initialisation (cr.nn.init.kaimingNormal_ for ReLU, xavierNormal_ for tanh)",
   ],
   exploding: [
     "gradient clipping (cr.nn.utils.clipGradNorm_(model.parameters(), 1.0) between backward and step)",

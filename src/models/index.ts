@@ -69,3 +69,8 @@ export function cnn(cfg: { channels: number; height: number; width: number; outp
 export function build(cfg: ModelConfig): nn.Sequential {
   return cfg.kind === "mlp" ? mlp(cfg) : cnn(cfg);
 }
+
+export { GPT, KVCache, CausalSelfAttention, Block as GPTBlock, MLP as GPTMLP, resolveGPTConfig } from "./gpt.js";
+export type { GPTConfig, ResolvedGPTConfig, GPTOptions, GPTForwardOptions, GenerateOptions, ConfigureOptimizersOptions } from "./gpt.js";
+export { sampleToken } from "./sampling.js";
+export type { SamplingOptions } from "./sampling.js";

@@ -28,11 +28,11 @@ export function emptyParameter(shape: readonly number[], dtype: DType): Paramete
  * U(±1/√fanIn)) for the weight, and U(±1/√fanIn) for the bias.
  */
 export function resetLinearLike(weight: Parameter, bias: Parameter | null): void {
-  init.kaimingUniform(weight, { a: Math.sqrt(5) });
+  init.kaimingUniform_(weight, { a: Math.sqrt(5) });
   if (bias !== null) {
     const { fanIn } = init.calculateFanInAndFanOut(weight);
     const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-    init.uniform(bias, -bound, bound);
+    init.uniform_(bias, -bound, bound);
   }
 }
 

@@ -46,7 +46,7 @@ export class Embedding extends Module {
 
   /** Draws the table from N(0, 1) again, with the padding row at zeros. */
   resetParameters(): void {
-    init.normal(this.weight);
+    init.normal_(this.weight);
     const pad = this.paddingIdx;
     if (pad !== null) noGrad(() => this.weight.copy_(where(arange(this.numEmbeddings).unsqueeze(1).eq(pad), 0, this.weight)));
   }

@@ -10,3 +10,5 @@ export { mseLoss, l1Loss, huberLoss, bceLoss, bceWithLogitsLoss, nllLoss, crossE
 export type {
   Reduction, ReductionOptions, HuberLossOptions, BceLossOptions, BceWithLogitsLossOptions, NllLossOptions, CrossEntropyOptions,
 } from "./functional/loss.js";
+export { scaledDotProductAttention } from "./functional/attention.js";
+export type { ScaledDotProductAttentionOptions } from "./functional/attention.js";

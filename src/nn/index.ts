@@ -18,6 +18,15 @@ export { Embedding } from "./embedding.js";
 export type { EmbeddingOptions } from "./embedding.js";
 export { Sequential, ModuleList, Residual } from "./container.js";
 export type { TensorModule } from "./container.js";
+export { ModuleDict } from "./module-dict.js";
+export type { ModuleDictConstructor, ModuleDictInput } from "./module-dict.js";
+export { MultiheadAttention } from "./multihead-attention.js";
+export type { MultiheadAttentionOptions, MultiheadAttentionForwardOptions } from "./multihead-attention.js";
+export { TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer, TransformerDecoder, Transformer } from "./transformer.js";
+export type {
+  TransformerActivation, TransformerLayerOptions, TransformerEncoderForwardOptions, TransformerEncoderStackForwardOptions, TransformerDecoderForwardOptions,
+  TransformerStackOptions, TransformerOptions, TransformerForwardOptions,
+} from "./transformer.js";
 export { ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Softplus, LogSigmoid, Softmax, LogSoftmax } from "./activation.js";
 export type { GELUOptions } from "./activation.js";
 export { Loss, MSELoss, L1Loss, HuberLoss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss } from "./loss.js";

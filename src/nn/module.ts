@@ -257,8 +257,13 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
   /**
    * Adds a buffer: a tensor that is state but not a parameter (BatchNorm's running statistics). It is
    * listed by `buffers()` and saved in `stateDict()` under `name` (unless `persistent: false`); null
-   * reserves the name without a tensor. Registering the same name again replaces it.
-   * @example this.registerBuffer("running_mean", cr.zeros([numFeatures]));
+   * reserves the name without a tensor. Registering the same name again replaces it. As in PyTorch,
+   * the buffer is then read as the property `this[name]`, and assigning a tensor (or null) to that
+   * property replaces it (assigning a Parameter or a Module turns the name into one of those);
+   * TypeScript needs the property declared, as `declare bias: cr.Tensor;`.
+   * @example
+   * this.registerBuffer("mask", cr.ones([8, 8]).gt(0), { persistent: false });
+   * this.mask; // the tensor
    */
   registerBuffer(name: string, tensor: Tensor | null, opts: BufferOptions = {}): void {
     checkName(this.moduleName, "Buffer", name);
@@ -271,6 +276,48 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     }
     if (tensor !== null) markKept(tensor, "user"); // module state outlives scopes
     this.#buffers.set(name, { tensor, persistent: opts.persistent ?? true });
+    this.#exposeBuffer(name);
+  }
+
+  // PyTorch reads a buffer as an attribute (`self.bias`); an accessor on the instance does the same. It is not
+  // enumerable, so traversal (which reads own enumerable properties) never mistakes it for a parameter or module.
+  #exposeBuffer(name: string): void {
+    const own = Object.getOwnPropertyDescriptor(this, name);
+    if (own?.get !== undefined) return; // exposed already
+    if (own === undefined && name in this) {
+      // A getter of the subclass's (its own way to read the buffer) keeps working; anything else would be shadowed.
+      let proto: object | null = Object.getPrototypeOf(this) as object | null;
+      let found: PropertyDescriptor | undefined;
+      while (proto !== null && found === undefined) {
+        found = Object.getOwnPropertyDescriptor(proto, name);
+        proto = Object.getPrototypeOf(proto) as object | null;
+      }
+      if (found?.get !== undefined) return;
+      this.#buffers.delete(name);
+      throw new ArgumentError(`${this.moduleName}.registerBuffer: "${name}" is already a member of ${this.moduleName}; choose another name`);
+    }
+    Object.defineProperty(this, name, {
+      configurable: true,
+      enumerable: false,
+      get: (): Tensor | null => this.#buffers.get(name)?.tensor ?? null,
+      set: (value: unknown) => this.#assignToBuffer(name, value),
+    });
+  }
+
+  // `this.name = value` for a buffer's name, as PyTorch's __setattr__: a tensor or null replaces the buffer; a
+  // Parameter or a Module takes the name over (the buffer is dropped).
+  #assignToBuffer(name: string, value: unknown): void {
+    const entry = this.#buffers.get(name);
+    if (value instanceof Parameter || value instanceof Module) {
+      this.#buffers.delete(name);
+      Object.defineProperty(this, name, { configurable: true, enumerable: true, writable: true, value });
+      return;
+    }
+    if (value !== null && !(value instanceof Tensor)) {
+      throw new TypeError(`${this.moduleName}: cannot assign ${typeof value} as buffer "${name}" (a Tensor or null expected)`);
+    }
+    if (value !== null) markKept(value, "user");
+    this.#buffers.set(name, { tensor: value, persistent: entry?.persistent ?? true });
   }
 
   /** This module's own buffer `name` (not dotted), or null when it is registered as null. */

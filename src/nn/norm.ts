@@ -80,8 +80,8 @@ export abstract class BatchNorm extends Module {
   /** Resets the running statistics, and the scale to ones and the shift to zeros. */
   resetParameters(): void {
     this.resetRunningStats();
-    if (this.weight !== null) init.ones(this.weight);
-    if (this.bias !== null) init.zeros(this.bias);
+    if (this.weight !== null) init.ones_(this.weight);
+    if (this.bias !== null) init.zeros_(this.bias);
   }
 
   /** Throws unless `x` has the number of dims this layer takes. */
@@ -172,8 +172,8 @@ export class LayerNorm extends Module {
 
   /** Scale back to ones, shift to zeros. */
   resetParameters(): void {
-    if (this.weight !== null) init.ones(this.weight);
-    if (this.bias !== null) init.zeros(this.bias);
+    if (this.weight !== null) init.ones_(this.weight);
+    if (this.bias !== null) init.zeros_(this.bias);
   }
 
   forward(x: Tensor): Tensor {

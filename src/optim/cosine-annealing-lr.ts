@@ -55,6 +55,11 @@ export class CosineAnnealingLR extends LRScheduler {
     );
   }
 
+  protected override closedFormLr(): number[] {
+    const { tMax, etaMin, lastEpoch: t } = this;
+    return this.baseLrs.map((base) => etaMin + ((base - etaMin) * (1 + Math.cos((Math.PI * t) / tMax))) / 2);
+  }
+
   protected override ownState(): SchedulerStateDict {
     return { T_max: this.tMax, eta_min: this.etaMin };
   }

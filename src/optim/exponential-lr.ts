@@ -27,6 +27,10 @@ export class ExponentialLR extends LRScheduler {
     return groups.map((g) => g.lr * this.gamma);
   }
 
+  protected override closedFormLr(): number[] {
+    return this.baseLrs.map((base) => base * this.gamma ** this.lastEpoch);
+  }
+
   protected override ownState(): SchedulerStateDict {
     return { gamma: this.gamma };
   }

@@ -17,3 +17,5 @@ export * as lrScheduler from "./lr-scheduler.js";
 export * from "./lr-scheduler.js";
 export { clipGradNorm_, clipGradValue_ } from "./clip.js";
 export type { ClipGradNormOptions } from "./clip.js";
+export { weightDecayGroups } from "./param-groups.js";
+export type { NamedParameterSource, WeightDecayGroupsOptions } from "./param-groups.js";

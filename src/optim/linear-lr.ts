@@ -50,6 +50,11 @@ export class LinearLR extends LRScheduler {
     return groups.map((g) => g.lr * (1 + (e - s) / (n * s + (t - 1) * (e - s))));
   }
 
+  protected override closedFormLr(): number[] {
+    const { startFactor: s, endFactor: e, totalIters: n, lastEpoch: t } = this;
+    return this.baseLrs.map((base) => base * (s + ((e - s) * Math.min(n, t)) / n));
+  }
+
   protected override ownState(): SchedulerStateDict {
     return { start_factor: this.startFactor, end_factor: this.endFactor, total_iters: this.totalIters };
   }

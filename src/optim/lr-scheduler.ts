@@ -10,3 +10,6 @@ export { OneCycleLR } from "./one-cycle-lr.js";
 export type { OneCycleLROptions } from "./one-cycle-lr.js";
 export { LinearLR } from "./linear-lr.js";
 export type { LinearLROptions } from "./linear-lr.js";
+export { LambdaLR } from "./lambda-lr.js";
+export type { LrLambda } from "./lambda-lr.js";
+export { SequentialLR } from "./sequential-lr.js";

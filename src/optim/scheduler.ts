@@ -43,6 +43,13 @@ export abstract class LRScheduler {
 
   /** The lr of each group for the step just counted in lastEpoch. */
   protected abstract computeLr(): number[];
+  /**
+   * The lr of each group at lastEpoch from the initial lrs alone (PyTorch's `_get_closed_form_lr`),
+   * for schedules that have one; null otherwise. Used when a schedule is moved to a given epoch.
+   */
+  protected closedFormLr(): number[] | null {
+    return null;
+  }
   /** This scheduler's own settings for its state dict, under PyTorch's names. */
   protected abstract ownState(): SchedulerStateDict;
   /** Checks this scheduler's settings in a state dict and returns the function that applies them. */
@@ -76,6 +83,26 @@ export abstract class LRScheduler {
       g.lr = values[i]!;
     });
     this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  /**
+   * @internal Moves the schedule to `epoch` and sets the lrs there, by the closed form where there is
+   * one (PyTorch's deprecated `step(epoch)`, which SequentialLR uses at its milestones).
+   */
+  _stepAt(epoch: number): void {
+    this.stepCount += 1;
+    this.lastEpoch = epoch;
+    const values = this.closedFormLr() ?? this.computeLr();
+    this.optimizer.paramGroups.forEach((g, i) => {
+      g.lr = values[i]!;
+    });
+    this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  /** @internal Restarts the step count and takes a step (PyTorch's `_initial_step`, which SequentialLR uses). */
+  _initialStep(): void {
+    this.stepCount = 0;
+    this.step();
   }
 
   /** The lr of each param group as the last step() set it. */

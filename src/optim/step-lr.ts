@@ -38,6 +38,10 @@ export class StepLR extends LRScheduler {
     return groups.map((g) => g.lr * this.gamma);
   }
 
+  protected override closedFormLr(): number[] {
+    return this.baseLrs.map((base) => base * this.gamma ** Math.floor(this.lastEpoch / this.stepSize));
+  }
+
   protected override ownState(): SchedulerStateDict {
     return { step_size: this.stepSize, gamma: this.gamma };
   }

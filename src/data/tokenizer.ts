@@ -1,0 +1,171 @@
+// Tokenizers for language models: characters (a vocabulary built from a text) and UTF-8 bytes (256 ids),
+// with streaming decoders for printing generated text as it comes, and a JSON form for model files.
+import { ArgumentError, IndexError } from "../errors.js";
+import { Tensor } from "../tensor/tensor.js";
+
+/** A tokenizer as stored in a model file's metadata. */
+export type TokenizerJSON = { kind: "char"; chars: string } | { kind: "byte" };
+
+/** Turns text into token ids and back. */
+export interface Tokenizer {
+  readonly kind: "char" | "byte";
+  /** The number of distinct ids (the model's vocabSize). */
+  readonly vocabSize: number;
+  /** The ids of `text`. */
+  encode(text: string): Int32Array;
+  /** The text of `ids` (a 1-D tensor or any list of numbers). */
+  decode(ids: ArrayLike<number> | Tensor): string;
+  /** A decoder fed a few ids at a time that returns the text they complete (bytes may span ids). */
+  decoder(): StreamDecoder;
+  /** The JSON that `tokenizerFromJSON` rebuilds this tokenizer from. */
+  toJSON(): TokenizerJSON;
+}
+
+/** Decodes ids as they arrive: `write` returns the text completed so far, `end` what is left. */
+export interface StreamDecoder {
+  write(ids: ArrayLike<number>): string;
+  end(): string;
+}
+
+function idsOf(op: string, ids: ArrayLike<number> | Tensor): ArrayLike<number> {
+  if (ids instanceof Tensor) {
+    if (ids.dtype !== "int32" || ids.ndim > 1) throw new ArgumentError(`${op}: expected a 1-D int32 tensor of ids, got ${ids.dtype} [${ids.shape.join(",")}]`);
+    return ids.toTypedArray();
+  }
+  return ids;
+}
+
+/**
+ * One id per character (Unicode code point), the vocabulary being the characters of a text sorted
+ * by code point — nanoGPT's shakespeare_char tokenizer. Text with a character outside the vocabulary
+ * is refused, naming the character.
+ * @example
+ * const tok = cr.data.CharTokenizer.fromText("hello world");
+ * tok.vocabSize;                  // 8
+ * tok.decode(tok.encode("hello")); // "hello"
+ */
+export class CharTokenizer implements Tokenizer {
+  readonly kind = "char" as const;
+  /** The characters, in id order. */
+  readonly chars: readonly string[];
+  readonly #ids: Map<string, number>;
+
+  /** A tokenizer over exactly these characters (each a single code point, no repeats), in this id order. */
+  constructor(chars: readonly string[]) {
+    if (!Array.isArray(chars) || chars.length === 0) throw new ArgumentError("CharTokenizer: expected a non-empty list of characters");
+    const ids = new Map<string, number>();
+    chars.forEach((c, i) => {
+      if (typeof c !== "string" || [...c].length !== 1) throw new ArgumentError(`CharTokenizer: vocabulary entry ${i} (${JSON.stringify(c)}) is not a single character`);
+      if (ids.has(c)) throw new ArgumentError(`CharTokenizer: ${JSON.stringify(c)} appears twice in the vocabulary`);
+      ids.set(c, i);
+    });
+    this.chars = [...chars];
+    this.#ids = ids;
+  }
+
+  /** The vocabulary of `text`: its distinct characters sorted by code point. */
+  static fromText(text: string): CharTokenizer {
+    if (typeof text !== "string" || text.length === 0) throw new ArgumentError("CharTokenizer.fromText: expected a non-empty string");
+    const chars = [...new Set(text)].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!);
+    return new CharTokenizer(chars);
+  }
+
+  get vocabSize(): number {
+    return this.chars.length;
+  }
+
+  encode(text: string): Int32Array {
+    if (typeof text !== "string") throw new ArgumentError(`CharTokenizer.encode: expected a string, got ${typeof text}`);
+    const out = new Int32Array(text.length); // at most one id per UTF-16 unit
+    let n = 0;
+    for (const c of text) {
+      const id = this.#ids.get(c);
+      if (id === undefined) {
+        throw new ArgumentError(`CharTokenizer.encode: ${JSON.stringify(c)} (U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}) at character ${n} is not in the vocabulary of ${this.vocabSize} characters`);
+      }
+      out[n++] = id;
+    }
+    return out.slice(0, n);
+  }
+
+  decode(ids: ArrayLike<number> | Tensor): string {
+    const list = idsOf("CharTokenizer.decode", ids);
+    let s = "";
+    for (let i = 0; i < list.length; i++) {
+      const c = this.chars[list[i]!];
+      if (c === undefined) throw new IndexError(`CharTokenizer.decode: id ${list[i]} is out of range for a vocabulary of ${this.vocabSize}`);
+      s += c;
+    }
+    return s;
+  }
+
+  decoder(): StreamDecoder {
+    return { write: (ids) => this.decode(ids), end: () => "" };
+  }
+
+  toJSON(): TokenizerJSON {
+    return { kind: "char", chars: this.chars.join("") };
+  }
+}
+
+/**
+ * One id per UTF-8 byte (256 ids): any text encodes, with no vocabulary to build. Decoding bytes that
+ * do not form valid UTF-8 gives U+FFFD for them, as TextDecoder does.
+ * @example
+ * const tok = new cr.data.ByteTokenizer();
+ * tok.encode("é"); // Int32Array [195, 169]
+ */
+export class ByteTokenizer implements Tokenizer {
+  readonly kind = "byte" as const;
+  readonly vocabSize = 256;
+
+  encode(text: string): Int32Array {
+    if (typeof text !== "string") throw new ArgumentError(`ByteTokenizer.encode: expected a string, got ${typeof text}`);
+    return Int32Array.from(new TextEncoder().encode(text));
+  }
+
+  #bytes(op: string, ids: ArrayLike<number>): Uint8Array {
+    const bytes = new Uint8Array(ids.length);
+    for (let i = 0; i < ids.length; i++) {
+      const b = ids[i]!;
+      if (!Number.isInteger(b) || b < 0 || b > 255) throw new IndexError(`${op}: id ${b} is not a byte (0..255)`);
+      bytes[i] = b;
+    }
+    return bytes;
+  }
+
+  decode(ids: ArrayLike<number> | Tensor): string {
+    return new TextDecoder().decode(this.#bytes("ByteTokenizer.decode", idsOf("ByteTokenizer.decode", ids)));
+  }
+
+  decoder(): StreamDecoder {
+    const td = new TextDecoder();
+    return {
+      write: (ids) => td.decode(this.#bytes("ByteTokenizer.decoder", ids), { stream: true }),
+      end: () => td.decode(),
+    };
+  }
+
+  toJSON(): TokenizerJSON {
+    return { kind: "byte" };
+  }
+}
+
+/**
+ * Rebuilds a tokenizer from `toJSON()`'s output (or its JSON text), as a model file stores it.
+ * @example const tok = cr.data.tokenizerFromJSON(metadata["chainrule.tokenizer"]);
+ */
+export function tokenizerFromJSON(json: TokenizerJSON | string): Tokenizer {
+  let value: unknown = json;
+  if (typeof json === "string") {
+    try {
+      value = JSON.parse(json);
+    } catch {
+      throw new ArgumentError("tokenizerFromJSON: not valid JSON");
+    }
+  }
+  const v = value as Partial<{ kind: unknown; chars: unknown }> | null;
+  if (v !== null && typeof v === "object" && v.kind === "byte") return new ByteTokenizer();
+  if (v !== null && typeof v === "object" && v.kind === "char" && typeof v.chars === "string") return new CharTokenizer([...v.chars]);
+  throw new ArgumentError(`tokenizerFromJSON: expected { kind: "char", chars } or { kind: "byte" }, got ${JSON.stringify(value)?.slice(0, 80)}`);
+}
