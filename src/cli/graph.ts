@@ -4,6 +4,7 @@ import * as cr from "../index.js";
 import { parseDecimal } from "../data/decimal.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { defaultOutputPath } from "./output-dir.js";
+import { prepareOutputs } from "./outputs.js";
 
 /** The drawing formats `--format` takes. */
 export const GRAPH_FORMATS = ["svg", "dot", "mermaid"] as const;
@@ -74,6 +75,7 @@ export async function runGraph(args: readonly string[], opts: GraphCommandOption
   const file = opts.out ?? defaultOutputPath(`graph.${format === "mermaid" ? "mmd" : format}`);
   const g = cr.viz.graph(out, { trace: t, names: inputs });
   const text = format === "dot" ? g.toDot() : format === "mermaid" ? g.toMermaid() : await g.toSvg();
+  prepareOutputs([file]);
   writeFileAtomic(file, text, "graph");
   print(`graph written to ${file} (${g.model.nodes.length} nodes, ${g.model.edges.length} edges, ${format})`);
 }

@@ -1,11 +1,12 @@
 // Where `chainrule train` writes: checked, and missing folders made, before training starts, so a bad
 // --save or --plot fails at once instead of after a long run; a run that fails removes what it made.
-import { accessSync, constants, mkdirSync, rmdirSync, statSync } from "node:fs";
+import { accessSync, constants, mkdirSync, rmdirSync, statSync, unlinkSync } from "node:fs";
 import type { Stats } from "node:fs";
 import { dirname, resolve } from "node:path";
 import * as cr from "../index.js";
+import { markIfDefaultOutputDir } from "./output-dir.js";
 
-/** The folders made for a run's output files, to remove again if the run fails. */
+/** The folders made for a run's output files (and runs/'s .gitignore), to remove again if the run fails. */
 export interface PreparedOutputs {
   /** Removes the folders this made, deepest first, if they are still empty. */
   undo(): void;
@@ -23,7 +24,8 @@ export function prepareOutputs(files: readonly string[]): PreparedOutputs {
   const undo = () => {
     for (const dir of made.reverse()) {
       try {
-        rmdirSync(dir);
+        if (statSync(dir).isFile()) unlinkSync(dir); // runs/.gitignore
+        else rmdirSync(dir);
       } catch {
         // Not empty any more, or gone: either way not ours to remove.
       }
@@ -60,6 +62,8 @@ function prepareOne(file: string, made: string[]): void {
       throw new cr.ArgumentError(`cannot write "${file}": cannot make the folder "${d}": ${e instanceof Error ? e.message : String(e)}`);
     }
     made.push(d);
+    const marker = markIfDefaultOutputDir(d);
+    if (marker !== null) made.push(marker);
   }
   try {
     accessSync(dirname(file), constants.W_OK);
