@@ -613,12 +613,13 @@ test("an MLP trains the same on wasm as on cpu", () => {
   wasm.forEach((l, i) => assert.ok(Math.abs(l - cpu[i]!) <= 1e-3 * (1 + Math.abs(cpu[i]!)), `step ${i}: wasm ${l} vs cpu ${cpu[i]}`));
 });
 
-// ---- the PyTorch fixtures, every op and gradient, with tensors on `wasm` ----
+// ---- the PyTorch fixtures (every op, and every elementwise op of the registry) with tensors on `wasm` ----
 // Importing the fixture suite registers its tests in this file; they run after the ones above, with
 // `wasm` selected for the whole file (the tests above pass backends explicitly or restore the selection).
 cr.setBackend("wasm");
 test("the fixture tests below run on wasm", () => assert.equal(cr.getBackend(), "wasm"));
 await import("./torch-fixtures.test.js");
+await import("./elementwise-ops.test.js");
 
 test("wasm gather and scatterAdd refuse an index out of range with the cpu's error, and keep nothing", () => {
   const x = make("float32", [128, 4, 36]);

@@ -270,6 +270,9 @@ function countTargets(b: CompleteBackend, target: TensorData, ignore: TensorData
 
 const ACCELERATED = Object.keys(FALLBACKS) as AcceleratedMethod[];
 
+/** The accelerated methods' names: those a backend may leave to the composites here. */
+export const ACCELERATED_METHODS: readonly AcceleratedMethod[] = ACCELERATED;
+
 /**
  * `backend` with every accelerated method it lacks composed from its core: the object tensors use. Its methods
  * call each other through it, so a method patched on it (a captured graph records calls) is seen by all.

@@ -66,7 +66,10 @@ export interface ElementwiseOpDef {
   readonly method?: false;
   /** One sentence for the docs (the method's and the function's JSDoc). */
   readonly doc: string;
-  /** PyTorch's name where it is not the snake_case of ours: `torch.${torch}`. */
+  /**
+   * PyTorch's equivalent, for the fixtures: a name where it is not the snake_case of ours (`torch.${torch}`), or
+   * an expression of the operands `a`, `b`, `c` (`torch.ops.aten.threshold_backward(a, b, 0)`).
+   */
   readonly torch?: string;
   readonly test?: OpTest;
   /** False for ops only the library itself applies (no tensor method, no `cr.*` function). */
@@ -228,8 +231,9 @@ export const ELEMENTWISE = {
     doc: "The error function.",
   },
   sign: {
-    arity: 1, fn: (a) => (a > 0 ? 1 : a < 0 ? -1 : a), dtype: "keep", derivative: flat,
-    doc: "The sign of each element: -1, 0 or 1.",
+    // (0 < x) − (x < 0), as PyTorch: NaN and −0 give 0.
+    arity: 1, fn: (a) => Number(a > 0) - Number(a < 0), dtype: "keep", derivative: flat,
+    doc: "The sign of each element: -1, 0 or 1 (0 for NaN, as PyTorch).",
     test: { avoid: "zero" },
   },
   floor: {
@@ -282,7 +286,7 @@ export const ELEMENTWISE = {
   thresholdBackward: {
     arity: 2, expr: (g, y) => select(y!.le(0), 0, g!), dtype: "internal", public: false,
     doc: "relu's gradient: `b <= 0 ? 0 : a`, with `a` the incoming gradient and `b` relu's output.",
-    torch: "ops.aten.threshold_backward",
+    torch: "torch.ops.aten.threshold_backward(a, b, 0)",
   },
 } satisfies Record<string, ElementwiseOpDef>;
 

@@ -5,11 +5,12 @@
 // Abramowitz–Stegun 7.1.26 is too coarse for gradcheck; this is W. J. Cody's rational erf,
 // accurate to float64 rounding, so the erf kernel matches PyTorch in float64.
 export function erf(x: number): number {
+  if (x !== x) return x; // NaN stays NaN (the last branch would say 1)
   const ax = Math.abs(x);
   if (ax < 0.5) {
     const t = x * x;
     const p = (((0.185777706184603153 * t + 3.16112374387056560) * t + 113.864154151050156) * t + 377.485237685302021) * t + 3209.37758913846947;
-    const q = (((t + 23.6012909523441209) * t + 244.024637934444173) * t + 1282.61652607737228) * t + 2844.23683333670241;
+    const q = (((t + 23.6012909523441209) * t + 244.024637934444173) * t + 1282.61652607737228) * t + 2844.23683343917062;
     return (x * p) / q;
   }
   let r: number;

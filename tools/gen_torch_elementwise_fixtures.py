@@ -1,0 +1,163 @@
+"""Writes test/fixtures/torch-elementwise.json: PyTorch's values, gradients and tangents for every elementwise op of
+chainrule's registry (src/ops/elementwise.ts). The op list comes from the registry itself (tools/list-ops.ts), so an
+op added there needs no change here: rerun this, and the fixture has its cases.
+
+    /usr/bin/python3 tools/gen_torch_elementwise_fixtures.py
+
+Per op and floating dtype: a broadcast case with the op's forward value, the gradient of every floating input for a
+seeded cotangent (torch.autograd.grad) and the tangent for seeded input tangents (forward-mode AD, where torch has
+it); a case of special values (NaN, ±Infinity, ±0, and for two operands ties); an empty tensor. Inputs come from each
+op's test domain, kept away from the points it is not differentiable at. Numbers JSON cannot hold are strings:
+"NaN", "Infinity", "-Infinity", "-0". Every case reseeds torch from its name, so cases do not shift each other.
+"""
+
+import json
+import math
+import os
+import subprocess
+import zlib
+
+import torch
+import torch.autograd.forward_ad as fwAD
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+OUT_PATH = os.path.join(ROOT, "test", "fixtures", "torch-elementwise.json")
+F32, F64 = torch.float32, torch.float64
+DTYPE_NAME = {F32: "float32", F64: "float64", torch.int32: "int32", torch.int64: "int32", torch.bool: "bool"}
+
+
+def registry():
+    out = subprocess.run(["node", "--import", "tsx", "tools/list-ops.ts"], cwd=ROOT, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def number(v):
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, int):
+        return v
+    if math.isnan(v):
+        return "NaN"
+    if math.isinf(v):
+        return "Infinity" if v > 0 else "-Infinity"
+    if v == 0 and math.copysign(1.0, v) < 0:
+        return "-0"
+    return float(v)
+
+
+def encode(t):
+    t = t.detach()
+    return {"shape": list(t.shape), "dtype": DTYPE_NAME[t.dtype], "data": [number(v) for v in t.reshape(-1).tolist()]}
+
+
+def torch_fn(op):
+    expr = op["torch"]
+    if "(" in expr:
+        return lambda *args: eval(expr, {"torch": torch}, dict(zip("abc", args)))
+    fn = torch
+    for part in expr.split("."):
+        fn = getattr(fn, part)
+    return fn
+
+
+def draw(op, i, shape, dt):
+    """Input i of `op`: from its domain, away from the points it is not differentiable at."""
+    if op["kinds"][i] == "bool":
+        return torch.rand(shape, dtype=F64) < 0.5
+    if op["rule"] == "logical":
+        return torch.rand(shape, dtype=F64) < 0.5
+    lo, hi = op["domains"][i]
+    x = torch.rand(shape, dtype=F64) * (hi - lo) + lo
+    avoid = op["avoid"]
+    if avoid == "zero":
+        x = torch.where(x.abs() < 0.1, x + 0.3 * torch.sign(x + 1e-9), x)
+    elif avoid == "integers":
+        frac = x - torch.floor(x)
+        x = torch.where((frac < 0.1) | (frac > 0.9), torch.floor(x) + 0.5, x)
+    return x.to(dt)
+
+
+def seed_for(name):
+    return zlib.crc32(name.encode("utf-8"))
+
+
+def regular_case(op, dt):
+    name = f"{op['name']}/broadcast/{DTYPE_NAME[dt]}"
+    torch.manual_seed(seed_for(name))
+    arity = op["arity"]
+    shapes = [[2, 3]] if arity == 1 else [[2, 3], [3]] if arity == 2 else [[2, 1], [3], [2, 3]]
+    xs = [draw(op, i, s, dt) for i, s in enumerate(shapes)]
+    if op["avoid"] == "ties" and arity == 2:
+        xs[1] = torch.where((xs[0] - xs[1]).abs() < 0.05, xs[1] + 0.2, xs[1])
+    fn = torch_fn(op)
+    floating = [x.is_floating_point() for x in xs]
+    needs = [x.detach().clone().requires_grad_(f) for x, f in zip(xs, floating)]
+    out = fn(*needs)
+    case = {"name": name, "op": op["name"], "inputs": [encode(x) for x in xs], "output": encode(out)}
+    if op["differentiable"] and out.is_floating_point():
+        g = torch.randn(out.shape, dtype=F64).to(out.dtype)
+        leaves = [x for x in needs if x.requires_grad]
+        got = iter(torch.autograd.grad(out, leaves, grad_outputs=g, allow_unused=True))
+        grads = []
+        for x in needs:
+            if not x.requires_grad:
+                grads.append(None)
+                continue
+            gi = next(got)
+            grads.append(encode(torch.zeros_like(x) if gi is None else gi))
+        case["gradOutput"] = encode(g)
+        case["grads"] = grads
+        tangents = [torch.randn(x.shape, dtype=F64).to(x.dtype) if f else None for x, f in zip(xs, floating)]
+        try:
+            with fwAD.dual_level():
+                duals = [fwAD.make_dual(x, t) if t is not None else x for x, t in zip(xs, tangents)]
+                jvp = fwAD.unpack_dual(fn(*duals)).tangent
+            if jvp is not None:
+                case["tangents"] = [None if t is None else encode(t) for t in tangents]
+                case["jvp"] = encode(jvp)
+        except (RuntimeError, NotImplementedError):
+            pass  # torch 1.13 lacks forward AD for a few ops; the reverse-mode values still check the rule
+    return case
+
+
+SPECIALS = [float("nan"), float("inf"), float("-inf"), 0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 1e-30]
+
+
+def special_case(op, dt):
+    name = f"{op['name']}/specials/{DTYPE_NAME[dt]}"
+    torch.manual_seed(seed_for(name))
+    n = len(SPECIALS)
+    xs = []
+    for i in range(op["arity"]):
+        if op["kinds"][i] == "bool" or op["rule"] == "logical":
+            xs.append(torch.tensor([k % 2 == 0 for k in range(n)]))
+        elif i == 0:
+            xs.append(torch.tensor(SPECIALS, dtype=dt))
+        else:
+            # The same values in another order (NaN meets numbers, infinities meet each other), and ties.
+            xs.append(torch.tensor(SPECIALS[3:] + SPECIALS[:3], dtype=dt) if i == 1 else torch.tensor(SPECIALS[::-1], dtype=dt))
+    out = torch_fn(op)(*xs)
+    return {"name": name, "op": op["name"], "inputs": [encode(x) for x in xs], "output": encode(out)}
+
+
+def empty_case(op, dt):
+    xs = [torch.zeros([0, 3], dtype=torch.bool if op["kinds"][i] == "bool" or op["rule"] == "logical" else dt) for i in range(op["arity"])]
+    out = torch_fn(op)(*xs)
+    return {"name": f"{op['name']}/empty/{DTYPE_NAME[dt]}", "op": op["name"], "inputs": [encode(x) for x in xs], "output": encode(out)}
+
+
+def main():
+    cases = []
+    for op in registry():
+        for dt in (F32, F64):
+            cases.append(regular_case(op, dt))
+            cases.append(special_case(op, dt))
+            cases.append(empty_case(op, dt))
+    with open(OUT_PATH, "w") as f:
+        json.dump({"torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
+        f.write("\n")
+    print(f"wrote {len(cases)} cases to {OUT_PATH}")
+
+
+if __name__ == "__main__":
+    main()
