@@ -10,8 +10,9 @@ import { dualLevel, enterDualLevel, exitDualLevel, makeDual, tangentOf, unpackDu
 import type { Primitive } from "../src/autograd/primitives.js";
 import type { JvpContext } from "../src/autograd/rule.js";
 import type { ElementwiseParams } from "../src/autograd/primitives.js";
-import { ELEMENTWISE_OPS } from "../src/ops/elementwise.js";
-import type { ElementwiseOp } from "../src/ops/elementwise.js";
+import { ELEMENTWISE, ELEMENTWISE_OPS } from "../src/ops/elementwise.js";
+import type { ElementwiseOp, ElementwiseOpDef } from "../src/ops/elementwise.js";
+import { applyOp } from "../src/tensor/apply-op.js";
 import { opProgram } from "../src/ops/program.js";
 
 const { func } = cr;
@@ -349,6 +350,23 @@ const PRIM_SPECS: PrimSpec[] = [
   { prim: "indexAdd", inputs: () => [rnd([3, 2]), rnd([2, 2])], fn: (b, s) => b.indexAdd(0, idx([1, 1]), s) },
 ];
 
+// Every differentiable op of the registry gets the same checks, its inputs drawn from its entry's test domain (so a
+// new entry needs nothing here); the specs above are kept for the combinations they were written for.
+function registryInput(def: ElementwiseOpDef, i: number, shape: number[]): Tensor {
+  if (def.test?.kinds?.[i] === "bool") return cr.rand(shape).gt(0.5);
+  const dom = def.test?.domain;
+  const [lo, hi] = dom === undefined ? [-1.5, 1.5] : typeof dom[0] === "number" ? (dom as readonly [number, number]) : (dom as readonly (readonly [number, number])[])[i]!;
+  if (def.test?.avoid === "zero") return away(shape);
+  if (def.test?.avoid === "integers") return rnd(shape, -3, 3).floor().add(rnd(shape, 0.2, 0.8));
+  return rnd(shape, lo, hi);
+}
+// Ops with a bool operand (where's condition) are left to the specs above, which close over it.
+const REGISTRY_SPECS: PrimSpec[] = ELEMENTWISE_OPS.filter((op) => op !== "cast" && opProgram(op).differentiable && !(ELEMENTWISE[op] as ElementwiseOpDef).test?.kinds?.includes("bool")).map((op) => {
+  const def: ElementwiseOpDef = ELEMENTWISE[op];
+  const shapes = def.arity === 1 ? [[4]] : def.arity === 2 ? [[2, 3], [3]] : [[2, 1], [3], [2, 3]];
+  return { prim: op, inputs: () => shapes.map((shape, i) => registryInput(def, i, shape)), fn: (...xs: Tensor[]) => applyOp(op, xs) };
+});
+
 // Composites get tangents for free: a few, through the same checks.
 const COMPOSITE_SPECS: { name: string; inputs: () => Tensor[]; fn: (...xs: Tensor[]) => Tensor }[] = [
   { name: "softmax", inputs: () => [rnd([2, 4])], fn: (x) => x.softmax(1) },
@@ -404,7 +422,7 @@ test("every differentiable primitive has a tangent rule, and the table covers ea
   // Every differentiable op of the registry (its vjp and jvp generated from one local rule).
   const elementwise = ELEMENTWISE_OPS.filter((op) => op !== "cast" && opProgram(op).differentiable);
   const differentiable: string[] = [...structural, ...elementwise];
-  const covered = new Set<string>(PRIM_SPECS.map((s) => s.prim));
+  const covered = new Set<string>([...PRIM_SPECS, ...REGISTRY_SPECS].map((s) => s.prim));
   assert.deepEqual(differentiable.filter((p) => !covered.has(p)), [], "primitives missing from PRIM_SPECS");
   for (const s of PRIM_SPECS) {
     cr.manualSeed(3);
@@ -416,6 +434,9 @@ test("every differentiable primitive has a tangent rule, and the table covers ea
 
 for (const s of PRIM_SPECS) {
   test(`tangent rule of ${s.prim}: finite differences and adjointness`, () => checkTangents(s.prim, s.inputs, s.fn));
+}
+for (const s of REGISTRY_SPECS) {
+  test(`tangent rule of ${s.prim}, inputs from its registry entry: finite differences and adjointness`, () => checkTangents(s.prim, s.inputs, s.fn));
 }
 for (const s of COMPOSITE_SPECS) {
   test(`tangents of the composite ${s.name}`, () => checkTangents(s.name, s.inputs, s.fn));
