@@ -204,6 +204,13 @@ export const ELEMENTWISE = {
     derivative: (m, [x]) => [m.mul(x!.sin()).neg()],
     doc: "The cosine.",
   },
+  tan: {
+    arity: 1, fn: Math.tan, dtype: "float",
+    // d tan x = (1 + tan² x) dx
+    derivative: (m, _x, y) => [m.mul(y.mul(y).add(1))],
+    doc: "The tangent.",
+    test: { domain: [-1.2, 1.2] },
+  },
   tanh: {
     arity: 1, fn: Math.tanh, dtype: "float",
     // d tanh x = (1 − tanh² x) dx
