@@ -80,7 +80,7 @@ test("large arrays are allocated shared; small ones, and data handed in beyond a
 function loop(op: ElementwiseOp, xs: readonly TypedArray[], out: DType): [string, string] {
   const dtypes = xs.map((x): DType => (x instanceof Float32Array ? "float32" : x instanceof Uint8Array ? "bool" : "float64"));
   const scalar = xs.map((x) => x.length === 1);
-  return [`${op}|${dtypes.join()}|${scalar.join()}|${out}`, programSource(opProgram(op), dtypes, out, scalar)];
+  return [`${op}|${dtypes.join()}|${scalar.join()}|${out}`, programSource(opProgram(op), dtypes, out, scalar, true)];
 }
 
 test("elementwise kernels split across threads give the one-thread result bit for bit", async () => {

@@ -48,7 +48,9 @@ test("every elementwise loop the cpu backend generates from the registry is self
     const dtypes: DType[] = Array.from({ length: def.arity }, (_, i) => (def.test?.kinds?.[i] === "bool" ? "bool" : "float32"));
     const out: DType = def.predicate === true ? "bool" : "float32";
     for (const scalar of [dtypes.map(() => false), dtypes.map((_, i) => i === dtypes.length - 1)]) {
-      assert.deepEqual(undefinedNames(programSource(opProgram(op), dtypes, out, scalar), []), [], `${op}: its generated loop`);
+      for (const aligned of [false, true]) {
+        assert.deepEqual(undefinedNames(programSource(opProgram(op), dtypes, out, scalar, aligned), []), [], `${op}: its generated loop`);
+      }
     }
   }
 });

@@ -1,5 +1,4 @@
 // Whether operations are recorded for backpropagation: `noGrad`, `enableGrad`, `setGradEnabled`.
-import { restoring } from "../restore.js";
 
 let enabled = true;
 
@@ -12,8 +11,12 @@ export function isGradEnabled(): boolean {
 export function setGradEnabled(on: boolean): Disposable {
   const previous = enabled;
   enabled = on;
-  return restoring(() => (enabled = previous));
+  return previous ? RESTORE_ON : RESTORE_OFF;
 }
+
+// What setGradEnabled returns: one object per previous setting, so a block (every noGrad call) allocates nothing.
+const RESTORE_ON: Disposable = { [Symbol.dispose]: () => void (enabled = true) };
+const RESTORE_OFF: Disposable = { [Symbol.dispose]: () => void (enabled = false) };
 
 function withMode<T>(on: boolean, fn?: () => T): T | Disposable {
   if (fn === undefined) return setGradEnabled(on);

@@ -32,6 +32,7 @@ export class Program {
   readonly differentiable: boolean;
   readonly #vjps = new Map<number, DerivativeOf>();
   readonly #jvps = new Map<string, DerivativeOf>();
+  readonly #saves = new Map<string, { inputs: boolean[]; output: boolean }>();
 
   constructor(
     /** The registry op it is, or (for derived programs) the op its result comes from: names graph nodes. */
@@ -69,6 +70,17 @@ export class Program {
 
   /** Whether the gradients of the inputs that need one read the inputs (per input) and the result. */
   saves(needs: readonly boolean[]): { inputs: boolean[]; output: boolean } {
+    let mask = "";
+    for (const n of needs) mask += n ? "1" : "0";
+    let spec = this.#saves.get(mask);
+    if (spec === undefined) {
+      spec = this.#savesFor(needs);
+      this.#saves.set(mask, spec);
+    }
+    return spec;
+  }
+
+  #savesFor(needs: readonly boolean[]): { inputs: boolean[]; output: boolean } {
     const inputs = new Array<boolean>(this.arity).fill(false);
     let output = false;
     needs.forEach((need, i) => {

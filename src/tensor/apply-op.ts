@@ -38,6 +38,20 @@ export function asTensor(x: TensorLike, dtype: DType, backend: Backend = current
   return Tensor._create(backend.full(1, v, dtype), [], dtype, backend);
 }
 
+// The operands' result type (PyTorch's promotion); the common case, tensors of one dtype, without building operands.
+function promoted(values: readonly TensorLike[]): DType {
+  const first = values[0];
+  if (first instanceof Tensor) {
+    let same = true;
+    for (let i = 1; i < values.length; i++) {
+      const v = values[i];
+      if (!(v instanceof Tensor) || v.dtype !== first.dtype) same = false;
+    }
+    if (same) return first.dtype;
+  }
+  return resultType(values.map(operand));
+}
+
 function backendOf(xs: readonly TensorLike[]): Backend {
   for (const x of xs) if (x instanceof Tensor) return x._backend;
   return currentBackend();
@@ -50,10 +64,10 @@ function backendOf(xs: readonly TensorLike[]): Backend {
 export function applyOp(name: ElementwiseOp, args: readonly TensorLike[]): Tensor {
   const def: ElementwiseOpDef = ELEMENTWISE[name];
   if (def.arity === 1 || def.dtype === "where") checkTensor(name, args[0]);
-  args.forEach((a) => checkOperand(name, a));
+  for (let i = 0; i < args.length; i++) checkOperand(name, args[i]!);
   const backend = backendOf(args);
   const values = def.dtype === "where" ? args.slice(1) : args;
-  let dtype = def.dtype === "logical" ? "bool" : def.dtype === "test" ? (args[0] as Tensor).dtype : resultType(values.map(operand));
+  let dtype = def.dtype === "logical" ? "bool" : def.dtype === "test" ? (args[0] as Tensor).dtype : promoted(values);
   if (def.dtype === "float" && !isFloating(dtype)) dtype = "float32";
   if (dtype === "bool" && def.onBool !== undefined && def.dtype === "keep") {
     if (def.onBool === "logicalOr" || def.onBool === "logicalAnd") return applyOp(def.onBool, args);
@@ -68,7 +82,10 @@ export function applyOp(name: ElementwiseOp, args: readonly TensorLike[]): Tenso
     const cond = args[0] as Tensor;
     if (cond.dtype !== "bool") throw new DTypeError(`where: the condition must be a bool tensor, got ${cond.dtype}; compare it (x.gt(0)) or convert it with .bool()`);
     inputs = [cond, ...values.map((v) => asTensor(v, dtype, backend))];
-  } else inputs = args.map((v) => asTensor(v, dtype, backend));
+  } else {
+    inputs = new Array<Tensor>(args.length);
+    for (let i = 0; i < args.length; i++) inputs[i] = asTensor(args[i]!, dtype, backend);
+  }
   const out = def.predicate === true ? "bool" : dtype;
   return applyElementwise(opProgram(name), inputs, out);
 }

@@ -15,6 +15,8 @@ import { runRange } from "./threads.js";
 
 /** Elements per chunk below which a whole-array kernel stays on one thread (~2.5 ns an element in V8). */
 const CHUNK_MIN = 32768;
+/** Every input's offset in a whole-array loop run here: 0 (an input read as one value is at 0 too). */
+const ZEROS: readonly number[] = [0, 0, 0, 0, 0, 0, 0, 0];
 
 /** An operand as the kernel reads it. */
 export interface Operand {
@@ -30,17 +32,24 @@ interface Compiled {
 }
 
 // Compiled loops per program, by input dtypes, output dtype and which inputs are read as one value per row.
-const compiled = new WeakMap<Program, Map<string, Compiled>>();
+const compiled = new WeakMap<Program, Map<number, Compiled>>();
+const DTYPE_CODE: Record<DType, number> = { float32: 0, float64: 1, int32: 2, bool: 3 };
+const DTYPE_OF: readonly DType[] = ["float32", "float64", "int32", "bool"];
 
-/** The loop for `program` on these dtypes, compiled on first use (its source is kept for worker threads). */
-function compile(program: Program, dtypes: readonly DType[], outDtype: DType, scalar: readonly boolean[]): Compiled {
+/** The loop for `program` on these operands, compiled on first use (its source is kept for worker threads). */
+function compile(program: Program, inputs: readonly Operand[], outDtype: DType, scalar: (x: Operand, i: number) => boolean, aligned: boolean): Compiled {
   let byProgram = compiled.get(program);
   if (byProgram === undefined) compiled.set(program, (byProgram = new Map()));
-  const sig = `${dtypes.join(",")}>${outDtype}:${scalar.map((s) => (s ? 1 : 0)).join("")}`;
+  // Three bits an input (its dtype, and whether it is read as one value), then the output's dtype and the layout:
+  // a number, no string.
+  let sig = DTYPE_CODE[outDtype] * 2 + (aligned ? 1 : 0);
+  for (let i = 0; i < inputs.length; i++) sig = sig * 8 + DTYPE_CODE[inputs[i]!.dtype] * 2 + (scalar(inputs[i]!, i) ? 1 : 0);
   let c = byProgram.get(sig);
   if (c === undefined) {
-    const source = programSource(program, dtypes, outDtype, scalar);
-    c = { key: `${program.key}|${sig}`, source, kernel: new Function(source)() as ProgramKernel };
+    const dtypes = inputs.map((x) => x.dtype);
+    const flags = inputs.map((x, i) => scalar(x, i));
+    const source = programSource(program, dtypes, outDtype, flags, aligned);
+    c = { key: `${program.key}|${dtypes.join(",")}|${flags.join(",")}|${DTYPE_OF[DTYPE_CODE[outDtype]]}|${aligned ? "aligned" : "rows"}`, source, kernel: new Function(source)() as ProgramKernel };
     byProgram.set(sig, c);
   }
   return c;
@@ -74,17 +83,18 @@ export function elementwise(program: Program, inputs: readonly Operand[], outSha
     }
   }
   if (program.key === keys.where && whereBits(inputs, outShape, out)) return out;
-  const dtypes = inputs.map((x) => x.dtype);
+  const xs = inputs.map((x) => x.data);
   if (whole) {
-    const c = compile(program, dtypes, outDtype, inputs.map((x) => x.data.length === 1 && size > 1));
-    runRange("programRange", [c.key, c.source, out, inputs.map((x) => x.data)], size, CHUNK_MIN);
+    const c = compile(program, inputs, outDtype, (x) => x.data.length === 1 && size > 1, true);
+    // Large arrays are shared with the worker threads; small ones run the loop here, with no task to set up.
+    if (size >= 2 * CHUNK_MIN) runRange("programRange", [c.key, c.source, out, xs], size, CHUNK_MIN);
+    else c.kernel(out, 0, size, xs, ZEROS);
     return out;
   }
   // Broadcasting: one call of the loop per innermost row; an input broadcast along the row is read as one value.
   const last = outShape.length - 1;
   const strides = inputs.map((x) => broadcastStrides(x.shape, outShape));
-  const c = compile(program, dtypes, outDtype, strides.map((s) => (s[last] ?? 0) === 0));
-  const xs = inputs.map((x) => x.data);
+  const c = compile(program, inputs, outDtype, (_x, i) => (strides[i]![last] ?? 0) === 0, false);
   let o = 0;
   forEachRow(outShape, strides, (offsets, n) => {
     c.kernel(out, o, n, xs, offsets);

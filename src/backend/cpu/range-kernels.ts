@@ -79,7 +79,7 @@ type ProgramKernel = (out: TypedArray, o: number, n: number, xs: readonly TypedA
 
 /**
  * Elements [start, end) of a generated elementwise loop over whole arrays (each input as long as `out`, or one
- * value): `source` is compiled once per thread and kept under `key`.
+ * value; compiled `aligned`, program-source.ts): `source` is compiled once per thread and kept under `key`.
  */
 export function programRange(key: string, source: string, out: TypedArray, xs: readonly TypedArray[], start: number, end: number): void {
   const self = programRange as unknown as { compiled?: Map<string, ProgramKernel> };
@@ -89,7 +89,7 @@ export function programRange(key: string, source: string, out: TypedArray, xs: r
     kernel = new Function(source)() as ProgramKernel;
     compiled.set(key, kernel);
   }
-  kernel(out, start, end - start, xs, xs.map((x) => (x.length === 1 ? 0 : start)));
+  kernel(out, start, end - start, xs, []);
 }
 
 /** The kernels a worker thread may be asked to run, by name. */

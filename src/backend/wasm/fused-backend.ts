@@ -5,7 +5,7 @@
 import type { CompleteBackend, DataBuf, TensorData } from "../backend.js";
 import { opProgram } from "../../ops/program.js";
 import { sizeOf } from "../../shape.js";
-import { beforeWrite, fuseCopy, fuseProgram, fuseSplat, fuseSum, isFused, realize, realizeTogether, releaseArray, releaseFused } from "./fusion.js";
+import { beforeWrite, fuseCopy, fuseProgram, fuseSplat, fuseSum, fusionMinElements, isFused, realize, realizeTogether, releaseArray, releaseFused } from "./fusion.js";
 import { getRuntime } from "./runtime.js";
 import type { Runtime } from "./runtime.js";
 import { isHeapArray } from "./tensors.js";
@@ -60,8 +60,10 @@ export function withFusion(kernels: CompleteBackend): CompleteBackend {
         if (fused !== undefined) return fused;
       }
       const rt = getRuntime();
-      const fused = rt !== null && outDtype === "float32" && inputs.every((x) => x.dtype === "float32") ? fuseProgram(rt, program, inputs.map((x) => x.buf), sizeOf(outShape)) : undefined;
-      return fused ?? plain.elementwise(program, inputs, outShape, outDtype);
+      if (rt === null) return kernels.elementwise(program, inputs, outShape, outDtype);
+      const size = sizeOf(outShape);
+      const fused = size >= fusionMinElements() && outDtype === "float32" && inputs.every((x) => x.dtype === "float32") ? fuseProgram(rt, program, inputs.map((x) => x.buf), size) : undefined;
+      return fused ?? kernels.elementwise(program, evaluatedArgs(rt, inputs as unknown[]) as readonly TensorData[], outShape, outDtype);
     },
     expand(x, outShape) {
       const fused = x.dtype === "float32" && sizeOf(x.shape) === 1 && getRuntime()?.shared === true ? fuseSplat(kernels.readSync!(bufOf(getRuntime()!, x.buf), "float32", 1)[0]!, sizeOf(outShape)) : undefined;

@@ -40,9 +40,9 @@ type Expr =
 /** Ops below this many elements run at once: small passes stay in cache, and laziness would only add bookkeeping. */
 let fuseMinElements = 65536;
 
-/** Whether fusion is on (captured graphs turn it off: their replays redo recorded calls, not pending chains). */
-export function fusionEnabled(): boolean {
-  return fuseMinElements !== Infinity;
+/** The size from which elementwise ops are fused (Infinity while a captured graph records or replays). */
+export function fusionMinElements(): number {
+  return fuseMinElements;
 }
 
 /**
@@ -234,8 +234,10 @@ export function isFusable(program: Program): boolean {
   return ok;
 }
 
-// The program's expression over the operands' expressions (its constants as splats).
+// The program's expression over the operands' expressions (its constants as splats). Most programs are one op on
+// their inputs in order, which needs no walk of the tree.
 function composed(e: ProgramExpr, operands: readonly Expr[]): Expr {
+  if (e.kind === "call" && e.args.every((a, i) => a.kind === "input" && a.index === i)) return { kind: "op", op: e.op as SimdOp, args: operands.slice(0, e.args.length) };
   const memo = new Map<string, Expr>();
   for (const node of topoOrder([e])) {
     const out: Expr = node.kind === "input" ? operands[node.index]!
