@@ -7,8 +7,7 @@
 // backends may run natively) or a *composite* (`expr`: a program over other entries). Its derivative is written
 // once, as a local rule linear in `m` (the incoming gradient in reverse mode, the tangent in forward mode), from
 // which both modes are generated; a composite's comes from its parts by the chain rule.
-import { select } from "./expr.js";
-import type { Expr } from "./expr.js";
+import { Expr, select } from "./expr.js";
 import { erf, roundHalfEven, sigmoid } from "./scalar-math.js";
 
 /** How the tensor layer picks an op's dtypes from its operands (PyTorch's rules). */
@@ -225,8 +224,8 @@ export const ELEMENTWISE = {
   },
   relu: {
     arity: 1, fn: (a) => (a <= 0 ? 0 : a), dtype: "keep",
-    // d relu x = [x > 0] dx, read off the result (0 at 0, as in PyTorch; NaN passes the gradient)
-    derivative: (m, _x, y) => [select(y.le(0), 0, m)],
+    // d relu x = [x > 0] dx, read off the result (0 at 0, as in PyTorch; NaN passes the gradient): thresholdBackward
+    derivative: (m, _x, y) => [Expr.call("thresholdBackward", m, y)],
     example: "x.relu()",
     doc: "`max(x, 0)`, with gradient 0 at 0 as in PyTorch.",
     test: { avoid: "zero" },
@@ -289,9 +288,12 @@ export const ELEMENTWISE = {
     derivative: (m) => [m],
     doc: "A copy converted to another dtype (bool: non-zero is true; int32: truncation toward zero).",
   },
-  // relu's gradient as an op of its own: [y > 0]·g, linear in g and flat in y (PyTorch's threshold_backward).
+  // relu's gradient as an op of its own: [y > 0]·g, linear in g and flat in y (PyTorch's threshold_backward). An
+  // instruction rather than where(y <= 0, 0, g), so backends give it the one or two instructions it needs.
   thresholdBackward: {
-    arity: 2, expr: (g, y) => select(y!.le(0), 0, g!), dtype: "internal", public: false,
+    arity: 2, fn: (g, y) => (y <= 0 ? 0 : g), dtype: "internal", public: false,
+    // d/dg: the same mask; d/dy: zero (the engine gives y zeros)
+    derivative: (m, [, y]) => [Expr.call("thresholdBackward", m, y!), null],
     doc: "relu's gradient: `b <= 0 ? 0 : a`, with `a` the incoming gradient and `b` relu's output.",
     torch: "torch.ops.aten.threshold_backward(a, b, 0)",
   },

@@ -56,6 +56,8 @@ const SIMD_OPS = {
   // relu as x with the lanes where x <= 0 cleared: two instructions where f32x4.max's NaN and signed-zero rules
   // take several (NaN stays NaN, −0 becomes +0).
   relu: ([a], zero) => [...get(a!), ...get(a!), ...get(zero), ...simd(F32X4_LE), ...simd(V128_ANDNOT)],
+  // thresholdBackward(g, y): g with the lanes where y <= 0 cleared (NaN compares false and passes, as in the kernels).
+  thresholdBackward: ([g, y], zero) => [...get(g!), ...get(y!), ...get(zero), ...simd(F32X4_LE), ...simd(V128_ANDNOT)],
   eq: binary(F32X4_EQ),
   ne: binary(F32X4_NE),
   lt: binary(F32X4_LT),
