@@ -179,9 +179,12 @@ function runStep(step: Step): void {
     allocationTape.replay = null;
   }
   // A result that did not land where the recorded one did (memory outside the wasm heap, or a call that
-  // went another way) is copied there, where the later calls read it.
-  if (out !== step.result && ArrayBuffer.isView(step.result)) {
-    if (!ArrayBuffer.isView(out)) throw new CaptureError("replay: a kernel returned a pending buffer; replays run with fusion off");
+  // went another way) is copied there, where the later calls read it. Buffers that are not host arrays (a GPU's)
+  // must land in place: the backend's allocator answers a replay's requests with the recorded blocks.
+  if (out !== step.result && out !== undefined) {
+    if (!ArrayBuffer.isView(step.result) || !ArrayBuffer.isView(out)) {
+      throw new CaptureError(`replay: ${step.name} on the ${step.backend.name} backend returned another buffer than the recorded call, which a replay cannot copy`);
+    }
     (step.result as Float32Array).set(out as Float32Array);
     step.backend.release?.(out);
   }
