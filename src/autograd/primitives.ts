@@ -262,6 +262,24 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
     jvp: linear("sliceBackward"),
     saves: "none",
   },
+  // asStrided and asStridedBackward are each other's adjoints: a read through a strided view, and the sum of
+  // values into zeros at the view's positions (overlapping windows add up).
+  asStrided: {
+    forward: (backend, [x], { shape, strides, offset }) => ({ buf: backend.strided(x!, { offset, strides }, shape), shape, dtype: x!.dtype }),
+    vjp: (g, { params }) => [applyPrimitive("asStridedBackward", [g], params)],
+    jvp: linear("asStrided"),
+    saves: "none",
+  },
+  asStridedBackward: {
+    forward: (backend, [g], { strides, offset, inShape }) => {
+      const buf = backend.full(sizeOf(inShape), 0, g!.dtype);
+      backend.scatterStrided(buf, g!, { offset, strides }, true);
+      return { buf, shape: inShape, dtype: g!.dtype };
+    },
+    vjp: (h, { params }) => [applyPrimitive("asStrided", [h], params)],
+    jvp: linear("asStridedBackward"),
+    saves: "none",
+  },
   cat: {
     forward: (backend, xs, { axis }) => {
       const shape = [...xs[0]!.shape];

@@ -9,6 +9,8 @@ interface ReduceParams { axes: readonly number[]; keepdim: boolean }
 interface SliceParams { starts: readonly number[]; steps: readonly number[]; outShape: Shape; inShape: Shape }
 interface NllParams { ignoreIndex: number; reduction: LossReduction }
 interface WindowParams { window: Window2d; outShape: Shape; inShape: Shape }
+/** A strided view of the input's elements (see StridedView): shape, strides and offset in elements; inShape is the input's. */
+interface AsStridedParams { shape: Shape; strides: readonly number[]; offset: number; inShape: Shape }
 /**
  * An operand flagged `trans` is stored with its last two dims swapped: the product uses its transpose without
  * copying it. `sumBatch`: the products over the operands' (broadcast) batch dims summed into one [m, n] result.
@@ -34,6 +36,8 @@ export interface StructuralParams {
   slice: SliceParams;
   sliceBackward: SliceParams;
   cat: { axis: number };
+  asStrided: AsStridedParams;
+  asStridedBackward: AsStridedParams;
   unfold: WindowParams;
   fold: WindowParams;
   maxPool2dIndices: { window: Window2d; outShape: Shape };
@@ -72,6 +76,8 @@ export const STRUCTURAL: { readonly [K in StructuralOp]: StructuralOpDef } = {
   slice: { doc: "A strided slice.", method: "slice" },
   sliceBackward: { doc: "slice's adjoint: zeros with the slice added.", method: "sliceBackward" },
   cat: { doc: "Concatenation along a dim.", method: "cat" },
+  asStrided: { doc: "Any strided view of the elements, copied (diagonal, flip, Tensor.unfold, …).", method: "strided" },
+  asStridedBackward: { doc: "asStrided's adjoint: zeros with the view's elements added (overlaps add up).", method: "scatterStrided" },
   unfold: { doc: "im2col: sliding windows as columns.", method: "unfold" },
   fold: { doc: "col2im: columns summed back into an image.", method: "fold" },
   maxPool2dIndices: { doc: "Max pooling's winners.", method: "maxPool2dIndices" },

@@ -255,3 +255,13 @@ export function indexAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Te
   }
   return applyPrimitive("indexAdd", [x, index, asTensor(src, x.dtype)], { dim: d });
 }
+
+/**
+ * @internal A strided view of `x`'s elements as a new tensor (copied): element i of the result is element
+ * `offset + Σ i[d]·strides[d]` of `x` in row-major order. Strides may be 0 or negative and views may overlap; the
+ * gradient adds each element's share back (overlaps add up). The one mechanism behind diagonal, flip,
+ * Tensor.unfold and the other ops PyTorch defines as views; the caller checks that every position is in range.
+ */
+export function asStrided(x: Tensor, shape: readonly number[], strides: readonly number[], offset = 0): Tensor {
+  return applyPrimitive("asStrided", [x], { shape: [...shape], strides: [...strides], offset, inShape: x.shape });
+}
