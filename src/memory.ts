@@ -2,6 +2,8 @@
 // counter tests and tools read.
 import { backendMemoryStats } from "./backend/registry.js";
 import type { BackendMemoryStats } from "./backend/registry.js";
+import { reclaimStats } from "./backend/reclaim.js";
+import type { ReclaimStats } from "./backend/reclaim.js";
 import { tensorCounts } from "./tensor/lifetime.js";
 import type { TensorCounts } from "./tensor/lifetime.js";
 
@@ -12,6 +14,8 @@ export interface MemoryInfo extends TensorCounts {
   readonly tensorBytes: number;
   /** Each such backend's own report, by name (`wasm` adds `collectedBlocks`: blocks the garbage collector freed). */
   readonly backends: Readonly<Record<string, BackendMemoryStats>>;
+  /** How dead tensors' memory comes back in a loop without scopes: at once (Node), or between tasks; and the collections that took. */
+  readonly reclaim: ReclaimStats;
 }
 
 /**
@@ -30,5 +34,6 @@ export function memory(): MemoryInfo {
     tensorBlocks: stats.reduce((n, s) => n + s.tensorBlocks, 0),
     tensorBytes: stats.reduce((n, s) => n + s.tensorBytes, 0),
     backends,
+    reclaim: reclaimStats(),
   };
 }

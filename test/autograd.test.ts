@@ -311,8 +311,14 @@ test("a leaf keeps a gradient nobody else holds without copying it, and copies o
       const u = cr.randn([600], { requiresGrad: true });
       u.mul(3).relu().sum().backward(); // a fresh gradient: kept as it is
       const before = u.grad!;
-      u.mul(2).sum().backward(); // accumulates into a new tensor, never in place
-      assert.ok(u.grad !== before);
+      const expected = before.add(2).tolist();
+      u.mul(2).sum().backward(); // accumulates in place, as PyTorch without createGraph: no new tensor
+      assert.ok(u.grad === before);
+      assert.deepEqual(before.tolist(), expected);
+      const shared = x.grad!;
+      x.add(w).backward(g); // x.grad was zeroed in place: now g's values, still its own memory
+      assert.ok(x.grad === shared);
+      assert.equal(g.sum().item(), 600, `${backend}: accumulating did not write into the caller's gradient`);
     } finally {
       cr.setBackend(previous);
     }

@@ -243,8 +243,9 @@ test("10,000 fused steps keep the wasm heap and the live tensors flat", () => {
     const before = cr.memory();
     for (let i = 0; i < 10_000; i++) step();
     const after = cr.memory();
-    assert.equal(after.numTensors, before.numTensors);
-    assert.equal(after.tensorBlocks, before.tensorBlocks);
-    assert.equal(after.tensorBytes, before.tensorBytes);
+    // At most as many: garbage made before may be reclaimed meanwhile.
+    assert.ok(after.numTensors <= before.numTensors, `live tensors: ${before.numTensors} → ${after.numTensors}`);
+    assert.ok(after.tensorBlocks <= before.tensorBlocks, `tensor blocks: ${before.tensorBlocks} → ${after.tensorBlocks}`);
+    assert.ok(after.tensorBytes <= before.tensorBytes, `tensor bytes: ${before.tensorBytes} → ${after.tensorBytes}`);
   });
 });

@@ -3,11 +3,15 @@
 // where a value feeds several paths.
 import { AutogradError, DTypeError, ShapeError } from "../errors.js";
 import { fmt, shapesEqual } from "../shape.js";
-import { soleOwner } from "../tensor/lifetime.js";
+import { capturing } from "../backend/capture.js";
+import { safePoint } from "../backend/reclaim.js";
+import { popFrame, pushFrame, soleOwner } from "../tensor/lifetime.js";
 import { Tensor } from "../tensor/tensor.js";
 import { checkBackward, inBackwardOf, isAnomalyEnabled } from "./anomaly.js";
+import { isForwardAdActive } from "./forward-ad.js";
 import { setGradEnabled } from "./grad-mode.js";
-import { AccumulateGrad } from "./node.js";
+import { FunctionNode } from "./function-node.js";
+import { AccumulateGrad, peekSequenceNr } from "./node.js";
 import type { Edge, Node } from "./node.js";
 
 export interface EngineOptions {
@@ -58,8 +62,27 @@ class ReadyQueue {
 // Leaves accumulate as soon as they are ready.
 const priority = (n: Node) => (n instanceof AccumulateGrad ? Infinity : n.sequenceNr);
 
-function addGrad(existing: Tensor | null, g: Tensor): Tensor {
-  return existing === null ? g : existing.add(g);
+/**
+ * Runs a built-in node's rule in a scope of its own: what the rule made and did not return is disposed at
+ * once, and what it made and returned is the engine's to dispose (`owned`).
+ */
+function applyFreeing(node: FunctionNode<unknown>, gradOutputs: readonly (Tensor | null)[], owned: Set<Tensor>): (Tensor | null)[] {
+  const frame = pushFrame(peekSequenceNr());
+  let out: (Tensor | null)[] = [];
+  try {
+    out = node.apply(gradOutputs);
+  } finally {
+    const keep = new Set<Tensor>();
+    for (const g of out) for (let v = g; v !== null && !keep.has(v); v = v._viewBase) keep.add(v);
+    popFrame(frame, keep);
+    // A returned view's base (a keepdim sum reshaped) goes now: the view holds the memory, and alone.
+    for (const t of keep) {
+      if (!frame.tensors.includes(t)) continue;
+      if (out.includes(t)) owned.add(t);
+      else t.dispose();
+    }
+  }
+  return out;
 }
 
 // Hooks on the gradient of each output may replace it, in the order they were registered; they see
@@ -107,6 +130,7 @@ export function gradientEdge(t: Tensor): Edge | null {
  * (null for those the roots do not depend on); otherwise accumulates into leaves' `.grad`.
  */
 export function runBackward(roots: readonly Tensor[], grads: readonly Tensor[], opts: EngineOptions): (Tensor | null)[] {
+  safePoint();
   const rootEdges: Edge[] = [];
   roots.forEach((r, i) => {
     const edge = gradientEdge(r);
@@ -190,19 +214,45 @@ export function runBackward(roots: readonly Tensor[], grads: readonly Tensor[], 
     }
     return b;
   };
-  // How many buffers each gradient tensor was put in: a leaf may keep one that went nowhere else as its
-  // `.grad` instead of copying it (as PyTorch steals a gradient nobody else holds). Roots are the caller's.
-  const placed = new Map<Tensor, number>();
-  const place = (b: (Tensor | null)[], nr: number, g: Tensor) => {
-    const sum = addGrad(b[nr] ?? null, g);
-    placed.set(sum, (placed.get(sum) ?? 0) + 1);
-    b[nr] = sum;
+  // Gradients made here (by a built-in node's rule, or summing two) are seen by nobody else: without createGraph they
+  // are disposed once no buffer holds them any more, and each rule's temporaries when it returns, so a training
+  // loop without scopes leaves the backward pass's memory to no garbage collector. A leaf may keep one that went
+  // nowhere else as its `.grad` instead of copying it (as PyTorch steals a gradient nobody else holds).
+  // Not while a graph is captured (its replays write into these buffers) nor under forward AD (tangents ride on them).
+  const frees = !opts.createGraph && !capturing() && !isForwardAdActive();
+  const owned = new Set<Tensor>();
+  const held = new Map<Tensor, number>();
+  const hold = (g: Tensor) => held.set(g, (held.get(g) ?? 0) + 1);
+  const letGo = (g: Tensor, spent: Tensor[]) => {
+    const n = held.get(g)! - 1;
+    if (n > 0) held.set(g, n);
+    else {
+      held.delete(g);
+      spent.push(g);
+    }
   };
-  rootEdges.forEach((e, i) => {
-    const b = bufferFor(e.node);
-    b[e.outputNr] = addGrad(b[e.outputNr] ?? null, grads[i]!);
-    placed.set(b[e.outputNr]!, Infinity);
-  });
+  const place = (b: (Tensor | null)[], nr: number, g: Tensor, spent: Tensor[]) => {
+    const existing = b[nr] ?? null;
+    if (existing === null) {
+      b[nr] = g;
+      hold(g);
+      return;
+    }
+    const sum = existing.add(g);
+    if (frees) owned.add(sum);
+    letGo(existing, spent);
+    spent.push(g);
+    b[nr] = sum;
+    hold(sum);
+  };
+  const dispose = (spent: readonly Tensor[]) => {
+    for (const t of spent) {
+      if (!owned.has(t) || held.has(t)) continue;
+      owned.delete(t);
+      t.dispose();
+    }
+  };
+  rootEdges.forEach((e, i) => place(bufferFor(e.node), e.outputNr, grads[i]!, []));
   let hooksRan = false;
 
   const queue = new ReadyQueue();
@@ -213,35 +263,53 @@ export function runBackward(roots: readonly Tensor[], grads: readonly Tensor[], 
     const node = queue.pop();
     const inGrads = buffers.get(node) ?? [];
     buffers.delete(node);
+    const spent: Tensor[] = [];
+    for (const g of inGrads) if (g !== null && g !== undefined) letGo(g, spent);
     if (needed === null || needed.has(node)) {
-      if (runPreHooks(node, inGrads)) hooksRan = true;
+      if (node._hasHooks) {
+        // A hook may keep the gradient it is shown.
+        for (const g of inGrads) if (g !== null && g !== undefined) owned.delete(g);
+        if (runPreHooks(node, inGrads)) hooksRan = true;
+      }
       const t = targets.get(node);
-      if (t !== undefined) for (const [nr, idx] of t) captured[idx] = inGrads[nr] ?? null;
+      if (t !== undefined) {
+        for (const [nr, idx] of t) {
+          captured[idx] = inGrads[nr] ?? null;
+          if (captured[idx] !== null) owned.delete(captured[idx]!);
+        }
+      }
 
       if (node instanceof AccumulateGrad) {
         if (!capture) {
           const g = inGrads[0];
           // Not after hooks (one may have kept it), nor when another tensor shares its memory.
-          const own = g !== null && g !== undefined && !hooksRan && placed.get(g) === 1 && soleOwner(g);
+          const own = g !== null && g !== undefined && !hooksRan && owned.has(g) && !held.has(g) && soleOwner(g);
+          if (own) owned.delete(g);
           if (g !== null && g !== undefined) node.variable._accumulateGrad(g, opts.createGraph, own);
         }
       } else {
+        // A custom Function's backward or a module's backward hook may keep what it is given.
+        if (!(node instanceof FunctionNode)) for (const g of inGrads) if (g !== null && g !== undefined) owned.delete(g);
         const gradOutputs = inGrads.length > 0 ? inGrads : [null];
+        const run = () => (frees && node instanceof FunctionNode ? applyFreeing(node, gradOutputs, owned) : node.apply(gradOutputs));
         let outGrads: (Tensor | null)[];
         if (isAnomalyEnabled()) {
           // The node's own ops are not reported one by one: its result is checked as a whole, naming the node.
-          outGrads = inBackwardOf(() => node.apply(gradOutputs));
+          outGrads = inBackwardOf(run);
           checkBackward({ name: node.name, trace: node._trace, inputShapes: node.inputShapes, op: node.op }, gradOutputs, outGrads);
-        } else outGrads = node.apply(gradOutputs);
+        } else outGrads = run();
         if (!opts.retainGraph) node.release();
         node.nextEdges.forEach((e, i) => {
           const g = outGrads[i];
           if (e === null || g === null || g === undefined) return;
           if (needed !== null && !needed.has(e.node)) return;
-          place(bufferFor(e.node), e.outputNr, g);
+          place(bufferFor(e.node), e.outputNr, g, spent);
         });
+        // What was computed and went nowhere (an input the roots reach but no captured edge needs).
+        for (const g of outGrads) if (g !== null && owned.has(g) && !held.has(g)) spent.push(g);
       }
     }
+    if (frees) dispose(spent);
     for (const e of node.nextEdges) {
       if (e === null) continue;
       const d = deps.get(e.node)! - 1;

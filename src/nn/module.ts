@@ -1,6 +1,7 @@
 // `cr.nn.Module`: the base class of layers and models — parameter discovery, dotted names, train/eval,
 // state dicts, and the single place (`forward`'s wrapper) where module hooks run.
 import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
+import { safePoint } from "../backend/reclaim.js";
 import type { DType } from "../dtype.js";
 import { isFloating } from "../dtype.js";
 import { ArgumentError } from "../errors.js";
@@ -155,6 +156,7 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
   abstract forward(...args: Args): Out;
 
   #call(impl: (...a: Args) => Out, input: Args): Out {
+    safePoint();
     let args = input;
     for (const hook of [...this.#preHooks.values()]) {
       const replaced = hook(this, args);
@@ -481,11 +483,12 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
   zeroGrad(opts: ZeroGradOptions = {}): void {
     const setToNone = opts.setToNone ?? true;
     for (const p of this.parameters()) {
-      if (p.grad === null) continue;
-      if (setToNone) p.grad = null;
+      const grad = p._gradPeek();
+      if (grad === null) continue;
+      if (setToNone) p._clearGrad();
       else {
         // As PyTorch: cut a createGraph gradient off its history before zeroing it in place.
-        const g = p.grad.isLeaf ? p.grad : p.grad.detach();
+        const g = grad.isLeaf ? grad : grad.detach();
         noGrad(() => g.zero_());
         p.grad = g;
       }

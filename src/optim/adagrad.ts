@@ -30,6 +30,7 @@ export type AdagradState = { step: number; sum: Tensor };
  * const opt = new cr.optim.Adagrad(model.parameters(), { lr: 0.1, lrDecay: 1e-3 });
  */
 export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
+  protected override readonly keepsGradients = false;
   constructor(params: ParamsInput<AdagradOptions>, options: Partial<AdagradOptions> = {}) {
     super("Adagrad", params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false }, options);
     for (const group of this.paramGroups) for (const p of group.params) this.initState(p, group);

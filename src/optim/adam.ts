@@ -83,6 +83,7 @@ export function adamStep(state: Map<Tensor, AdamState>, p: Tensor, g: Tensor, gr
 
 /** What Adam and AdamW share: options, validation and state; they differ in defaults and weight decay. */
 export abstract class AdamBase extends Optimizer<AdamOptions, AdamState> {
+  protected override readonly keepsGradients = false;
   protected override checkOptions(o: AdamOptions): void {
     checkAdamOptions(this.label, o);
   }

@@ -4,6 +4,7 @@ import { ArgumentError } from "../errors.js";
 import { tensor } from "../tensor/creation.js";
 import { div } from "../tensor/elementwise.js";
 import { stack } from "../tensor/movement.js";
+import { tidy } from "../tensor/scope.js";
 import { Tensor } from "../tensor/tensor.js";
 
 /** Options of clipGradNorm_. */
@@ -19,7 +20,8 @@ function gradsOf(op: string, parameters: Tensor | Iterable<Tensor>): Tensor[] {
   const params = parameters instanceof Tensor ? [parameters] : Array.from(parameters);
   return params.flatMap((p, i) => {
     if (!(p instanceof Tensor)) throw new TypeError(`${op}: parameters[${i}] is not a Tensor`);
-    return p.grad === null ? [] : [p.grad.detach()];
+    const g = p._gradPeek();
+    return g === null ? [] : [g.detach()];
   });
 }
 
@@ -48,9 +50,10 @@ export function clipGradNorm_(parameters: Tensor | Iterable<Tensor>, maxNorm: nu
   if (typeof normType !== "number" || Number.isNaN(normType) || normType < 0) {
     throw new ArgumentError(`clipGradNorm_: normType must be a number >= 0 or Infinity, got ${String(normType)}`);
   }
-  const grads = gradsOf("clipGradNorm_", parameters);
-  if (grads.length === 0) return tensor(0);
-  return noGrad(() => {
+  // A scope: the norms, the coefficient and the gradients' aliases are freed when it returns.
+  return tidy(() => noGrad(() => {
+    const grads = gradsOf("clipGradNorm_", parameters);
+    if (grads.length === 0) return tensor(0);
     const norms = grads.map((g) => norm(g, normType));
     const total = norms.length === 1 ? norms[0]! : norm(stack(norms), normType);
     if (errorIfNonfinite && !total.readsSynchronously) {
@@ -69,7 +72,7 @@ export function clipGradNorm_(parameters: Tensor | Iterable<Tensor>, maxNorm: nu
     const coef = div(maxNorm, total.add(1e-6)).clamp(null, 1);
     for (const g of grads) g.mul_(coef);
     return total;
-  });
+  }));
 }
 
 /**
@@ -80,8 +83,7 @@ export function clipGradNorm_(parameters: Tensor | Iterable<Tensor>, maxNorm: nu
  */
 export function clipGradValue_(parameters: Tensor | Iterable<Tensor>, clipValue: number): void {
   if (typeof clipValue !== "number" || Number.isNaN(clipValue)) throw new ArgumentError(`clipGradValue_: clipValue must be a number, got ${String(clipValue)}`);
-  const grads = gradsOf("clipGradValue_", parameters);
-  noGrad(() => {
-    for (const g of grads) g.clamp_(-clipValue, clipValue);
-  });
+  tidy(() => noGrad(() => {
+    for (const g of gradsOf("clipGradValue_", parameters)) g.clamp_(-clipValue, clipValue);
+  }));
 }

@@ -1,8 +1,11 @@
 // The Optimizer base class: param groups, per-parameter state, zeroGrad, step's loop, and state dicts.
 import { enableGrad, noGrad } from "../autograd/grad-mode.js";
+import { peekSequenceNr } from "../autograd/node.js";
+import { safePoint } from "../backend/reclaim.js";
 import { ArgumentError } from "../errors.js";
 import { shapesEqual } from "../shape.js";
 import { capturing, hostStep } from "../tensor/capture.js";
+import { popFrame, pushFrame } from "../tensor/lifetime.js";
 import { keep } from "../tensor/scope.js";
 import { Tensor } from "../tensor/tensor.js";
 import {
@@ -70,6 +73,12 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
   readonly state = new Map<Tensor, S>();
   /** The class name, for error messages. */
   protected readonly label: string;
+  /**
+   * Whether `update` may keep the gradient it is given past the step (a subclass's choice). The built-in
+   * optimizers do not, so `zeroGrad()` can free each gradient at once; a subclass that stores `grad`
+   * itself (not a copy) leaves them to the garbage collector, as it must.
+   */
+  protected readonly keepsGradients: boolean = true;
 
   /** `builtin` holds every option with its default value; `options` the caller's, which override them. */
   protected constructor(label: string, params: ParamsInput<O>, builtin: O, options: Partial<O>) {
@@ -141,12 +150,13 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
    * `{ setToNone: false }` fills them with zeros in place.
    */
   zeroGrad({ setToNone = true }: ZeroGradOptions = {}): void {
+    safePoint();
     for (const group of this.paramGroups) {
       for (const p of group.params) {
-        const g = p.grad;
+        const g = p._gradPeek();
         if (g === null) continue;
         if (setToNone) {
-          p.grad = null;
+          p._clearGrad();
         } else {
           // A gradient recorded with createGraph is part of a graph: cut it off before writing into it, as PyTorch's detach_().
           const plain = g.requiresGrad ? g.detach() : g;
@@ -162,15 +172,23 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
    * `closure` that recomputes the loss (run with gradients on), returns its result.
    */
   step(closure?: () => Tensor): Tensor | undefined {
+    safePoint();
     const loss = closure === undefined ? undefined : enableGrad(closure);
     noGrad(() => {
       for (const group of this.paramGroups) {
         for (const p of group.params) {
-          const g = p.grad;
+          const g = p._gradPeek();
           if (g === null) continue;
+          if (this.keepsGradients) p._shareGrad();
           if (!capturing()) {
-            this.update(p, g, group);
-            keepState(this.state.get(p));
+            // The update's temporaries are freed as it ends; its state outlives it (keepState).
+            const frame = pushFrame(peekSequenceNr());
+            try {
+              this.update(p, g, group);
+              keepState(this.state.get(p));
+            } finally {
+              popFrame(frame, new Set());
+            }
             continue;
           }
           // In a captured graph (captureGraph) each replay redoes the update, with its step count and the group's

@@ -31,6 +31,7 @@ export type RMSpropState = { step: number; squareAvg: Tensor; momentumBuffer?: T
  * const opt = new cr.optim.RMSprop(model.parameters(), { lr: 1e-3, momentum: 0.9, centered: true });
  */
 export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
+  protected override readonly keepsGradients = false;
   constructor(params: ParamsInput<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {
     super("RMSprop", params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false }, options);
   }

@@ -29,6 +29,7 @@ export type SGDState = { momentumBuffer?: Tensor | null };
  * const opt2 = new cr.optim.SGD([{ params: body, lr: 0.01 }, { params: head }], { lr: 0.1, momentum: 0.9 });
  */
 export class SGD extends Optimizer<SGDOptions, SGDState> {
+  protected override readonly keepsGradients = false;
   constructor(params: ParamsInput<SGDOptions>, options: Partial<SGDOptions> & { lr: number }) {
     if (options === undefined || options.lr === undefined) throw new ArgumentError("SGD: lr is required (torch.optim.SGD has no default lr)");
     super("SGD", params, { lr: options.lr, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false }, options);

@@ -1,7 +1,7 @@
 // In-place ops (PyTorch's trailing underscore): the result is written into the tensor's own memory,
 // its version counter is bumped so saved tensors that went stale are caught at backward, and its
 // history is rebased onto the op when gradients are being recorded.
-import { replaceTangents } from "../autograd/forward-ad.js";
+import { isForwardAdActive, replaceTangents } from "../autograd/forward-ad.js";
 import { FunctionNode } from "../autograd/function-node.js";
 import { enableGrad, isGradEnabled } from "../autograd/grad-mode.js";
 import { peekSequenceNr } from "../autograd/node.js";
@@ -10,6 +10,7 @@ import { isFloating } from "../dtype.js";
 import { AutogradError, DTypeError, ShapeError } from "../errors.js";
 import { fmt, shapesEqual } from "../shape.js";
 import { asTensor, where } from "./elementwise.js";
+import { popFrame, pushFrame } from "./lifetime.js";
 import { reshape } from "./movement.js";
 import type { Tensor } from "./tensor.js";
 
@@ -59,23 +60,33 @@ export function applyInplace(self: Tensor, op: string, compute: () => Tensor, ov
     );
   }
   const start = peekSequenceNr();
-  const result = compute();
-  if (!shapesEqual(result.shape, self.shape)) {
-    throw new ShapeError(`${op}: the result has shape ${fmt(result.shape)}, but the tensor modified in place has shape ${fmt(self.shape)}`);
-  }
-  if ((isFloating(result.dtype) && !isFloating(self.dtype)) || (result.dtype !== "bool" && self.dtype === "bool")) {
-    throw new DTypeError(`${op}: the result is ${result.dtype}, which cannot be written into a ${self.dtype} tensor in place`);
-  }
-  let value = result.dtype === self.dtype ? result : result.to(self.dtype);
-  if (overwrites && isGradEnabled() && self.requiresGrad) value = where(asTensor(true, "bool", self._backend), value, self); // value's data, self's history with a zero gradient
-  if (value.requiresGrad) protectOwnSaves(self, value, start);
-  self._backend.assign(self._buf, value._data());
-  self._version.value++;
-  replaceTangents(self, value);
-  if (value.requiresGrad && isGradEnabled()) {
-    self._rebase(value);
-    // The base's memory changed too: its history continues from this view's (its other views refresh from it).
-    if (base !== null) base._rebase(enableGrad(() => reshape(self, base.shape)));
+  // The value is computed in a scope of its own: once written into `self`, what computing it made is freed at
+  // once (a loop of in-place updates without scopes leaves nothing to the garbage collector), unless it is
+  // now part of `self`'s history.
+  const frame = pushFrame(start);
+  let recorded = false;
+  try {
+    const result = compute();
+    if (!shapesEqual(result.shape, self.shape)) {
+      throw new ShapeError(`${op}: the result has shape ${fmt(result.shape)}, but the tensor modified in place has shape ${fmt(self.shape)}`);
+    }
+    if ((isFloating(result.dtype) && !isFloating(self.dtype)) || (result.dtype !== "bool" && self.dtype === "bool")) {
+      throw new DTypeError(`${op}: the result is ${result.dtype}, which cannot be written into a ${self.dtype} tensor in place`);
+    }
+    let value = result.dtype === self.dtype ? result : result.to(self.dtype);
+    if (overwrites && isGradEnabled() && self.requiresGrad) value = where(asTensor(true, "bool", self._backend), value, self); // value's data, self's history with a zero gradient
+    if (value.requiresGrad) protectOwnSaves(self, value, start);
+    self._backend.assign(self._buf, value._data());
+    self._version.value++;
+    replaceTangents(self, value);
+    if (value.requiresGrad && isGradEnabled()) {
+      self._rebase(value);
+      // The base's memory changed too: its history continues from this view's (its other views refresh from it).
+      if (base !== null) base._rebase(enableGrad(() => reshape(self, base.shape)));
+    }
+    recorded = value.requiresGrad || isForwardAdActive(); // a tangent moved to `self` may be one of the frame's
+  } finally {
+    popFrame(frame, recorded ? new Set(frame.tensors) : new Set());
   }
   return self;
 }

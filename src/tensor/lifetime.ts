@@ -4,6 +4,7 @@
 // so a scope behaves the same on every backend.
 import type { Backend, DataBuf } from "../backend/backend.js";
 import { deferRelease, isHeld } from "../backend/graph-memory.js";
+import { finalizationRegistry } from "../backend/reclaim.js";
 
 /** What the bookkeeping needs of a tensor (the Tensor class, without importing it here). */
 export interface Tracked {
@@ -48,7 +49,7 @@ export function soleOwner(t: Tracked): boolean {
 // keeps such a buffer reachable until then, so the backend's own net never frees it first; buffers on the
 // JavaScript heap are not held (that would keep them alive until the event loop turns), and their counts
 // die with them (a WeakMap).
-const collected = new FinalizationRegistry<{ buf: DataBuf; backend: Backend } | null>((held) => {
+const collected = finalizationRegistry<{ buf: DataBuf; backend: Backend } | null>((held) => {
   live--;
   collectedTensors++;
   if (held !== null) unref(held.buf, held.backend);

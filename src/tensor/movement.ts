@@ -100,14 +100,15 @@ export function sumToShape(g: Tensor, shape: Shape): Tensor {
   if (shapesEqual(g.shape, shape)) return g;
   const lead = g.ndim - shape.length;
   if (lead < 0) throw new ShapeError(`sumToShape: cannot reduce ${fmt(g.shape)} to ${fmt(shape)}`);
-  const axes: number[] = [];
-  for (let i = 0; i < g.ndim; i++) {
-    if (i < lead) axes.push(i);
-    else if (shape[i - lead] === 1 && g.shape[i] !== 1) axes.push(i);
+  const kept: number[] = [];
+  for (let i = lead; i < g.ndim; i++) {
+    if (shape[i - lead] === 1 && g.shape[i] !== 1) kept.push(i);
     else if (shape[i - lead] !== g.shape[i]) throw new ShapeError(`sumToShape: cannot reduce ${fmt(g.shape)} to ${fmt(shape)}`);
   }
-  const summed = axes.length > 0 ? g.sum(axes, true) : g;
-  return summed.reshape(shape);
+  // Broadcast dims keep their size-1 place, leading ones go: the result has `shape` itself, not a view
+  // reshaped to it (a bias's gradient is a tensor of its own, as PyTorch's).
+  const inner = kept.length > 0 ? g.sum(kept, true) : g;
+  return lead > 0 ? inner.sum(Array.from({ length: lead }, (_, i) => i)) : inner;
 }
 
 /**

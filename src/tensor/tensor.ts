@@ -1,7 +1,8 @@
 // The Tensor class: data on a backend, autograd state (requiresGrad, grad, gradFn), and the method
 // forms of every op, which delegate to the functional forms in the sibling files.
 import { runBackward } from "../autograd/engine.js";
-import { enableGrad } from "../autograd/grad-mode.js";
+import { capturing } from "../backend/capture.js";
+import { enableGrad, noGrad } from "../autograd/grad-mode.js";
 import { AccumulateGrad } from "../autograd/node.js";
 import { applyElementwise } from "../autograd/primitives.js";
 import { opProgram } from "../ops/program.js";
@@ -18,7 +19,7 @@ import * as ew from "./elementwise.js";
 import type { TensorLike } from "./elementwise.js";
 import { formatTensor } from "./format.js";
 import { installElementwiseMethods } from "./generated/elementwise.js";
-import { adoptDroppedGrad, disposeTracked, markKept, track } from "./lifetime.js";
+import { adoptDroppedGrad, disposeTracked, markKept, soleOwner, track } from "./lifetime.js";
 import { applyInplace } from "./inplace.js";
 import * as la from "./linalg.js";
 import * as mv from "./movement.js";
@@ -73,6 +74,9 @@ export class Tensor {
   private _requiresGrad = false;
   private _gradFn: Node | null = null;
   private _grad: Tensor | null = null;
+  // Whether `.grad` was handed out (read through the getter, assigned by the user, or made with createGraph):
+  // until it is, nobody but the library holds it, and clearing it may free its memory at once.
+  private _gradShared = false;
   private _accumulator: AccumulateGrad | null = null;
   private _retainsGrad = false;
   /** @internal For a differentiable view (reshape), the tensor whose memory it shares; null otherwise. */
@@ -276,7 +280,27 @@ export class Tensor {
    * called `retainGrad()`). It adds up over backward calls until set to null or zeroed.
    */
   get grad(): Tensor | null {
+    if (this._grad !== null) this._gradShared = true;
     return this._grad;
+  }
+  /** @internal `.grad` for the library's own passing use (an optimizer's update, clipping): not handed out. */
+  _gradPeek(): Tensor | null {
+    return this._grad;
+  }
+  /** @internal Marks `.grad` as handed out: code the library does not control got it. */
+  _shareGrad(): void {
+    this._gradShared = true;
+  }
+  /**
+   * @internal Sets `.grad` to null, as `zeroGrad()` does. A gradient nobody was handed is disposed (as
+   * PyTorch frees one whose last reference goes); one that was is left to its holders and the collector.
+   */
+  _clearGrad(): void {
+    const g = this._grad;
+    if (g === null) return;
+    this._grad = null;
+    if (!this._gradShared && g._kept === "grad" && !capturing()) disposeTracked(g);
+    else adoptDroppedGrad(g);
   }
   set grad(g: Tensor | null) {
     if (g !== null) {
@@ -287,6 +311,7 @@ export class Tensor {
     }
     if (this._grad !== null && this._grad !== g) adoptDroppedGrad(this._grad);
     this._grad = g;
+    this._gradShared = true;
   }
   /** Makes backward fill `.grad` on this non-leaf tensor too. */
   retainGrad(): this {
@@ -348,10 +373,16 @@ export class Tensor {
       throw new TypeError("backward: gradient must be a Tensor");
     }
     const createGraph = opts.createGraph ?? false;
+    const implicit = opts.gradient === undefined ? gradient : null;
     runBackward([this], [gradient.dtype === this.dtype ? gradient : gradient.to(this.dtype)], {
       retainGraph: opts.retainGraph ?? createGraph,
       createGraph,
     });
+    // The implicit gradient (a one) was the engine's alone; with createGraph a gradient's graph may read it.
+    if (implicit !== null && !createGraph) {
+      implicit.dispose();
+      implicit._viewBase?.dispose();
+    }
   }
 
   /** @internal The recorded history as it stands, without a view's refresh. */
@@ -402,12 +433,24 @@ export class Tensor {
    * nothing else holds it, so a first gradient is kept as it is rather than copied.
    */
   _accumulateGrad(g: Tensor, createGraph: boolean, own = false): void {
-    const incoming = createGraph || own ? g : g.detach();
     const old = this._grad;
-    if (old === null) this._grad = createGraph || own ? incoming : incoming.clone();
-    else this._grad = createGraph ? ew.add(old, incoming) : ew.add(old.detach(), incoming);
+    if (createGraph) {
+      this._grad = old === null ? g : ew.add(old, g);
+      this._gradShared = true; // part of a graph other tensors reach
+    } else if (old === null) {
+      this._gradShared = false;
+      this._grad = own ? g : noGrad(() => g.clone());
+    } else if (old._viewBase === null && soleOwner(old) && !capturing()) {
+      // As PyTorch: without createGraph the sum goes into the existing gradient's memory, so a loop that
+      // accumulates over several backward passes makes no new tensor, and `.grad` read earlier sees the sum.
+      noGrad(() => old.add_(g));
+      return;
+    } else {
+      this._grad = noGrad(() => ew.add(old, g));
+      this._gradShared = false;
+    }
     markKept(this._grad, "grad");
-    if (old !== null) adoptDroppedGrad(old);
+    if (old !== null && old !== this._grad) adoptDroppedGrad(old);
   }
 
   // ---- in place ------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import type { Expr as ProgramExpr } from "../../ops/expr.js";
 import { topoOrder } from "../../ops/expr.js";
 import type { Program } from "../../ops/program.js";
 import { restoring } from "../../restore.js";
+import { finalizationRegistry } from "../reclaim.js";
 import { runKernel } from "./call.js";
 import { checked } from "./kernel-plan.js";
 import type { Runtime } from "./runtime.js";
@@ -88,7 +89,7 @@ function unpin(inputs: readonly HeapArray[], ref: WeakRef<Fused> | null): void {
 }
 
 // An expression nobody can evaluate any more (its buffer was garbage-collected) stops pinning its inputs.
-const unreachable = new FinalizationRegistry<{ inputs: readonly HeapArray[]; done: boolean }>((token) => {
+const unreachable = finalizationRegistry<{ inputs: readonly HeapArray[]; done: boolean }>((token) => {
   if (!token.done) unpin(token.inputs, null);
 });
 

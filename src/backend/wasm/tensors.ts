@@ -6,6 +6,7 @@
 import type { DType } from "../../dtype.js";
 import { allocationTape, deferRelease, isHeld } from "../graph-memory.js";
 import { restoring } from "../../restore.js";
+import { finalizationRegistry, noteAllocated, noteReleased } from "../reclaim.js";
 import type { Heap } from "./heap.js";
 import type { Runtime } from "./runtime.js";
 
@@ -26,10 +27,11 @@ function freeBlock(heap: Heap, ptr: number, bytes: number): void {
   heap.release(ptr);
   liveBlocks--;
   liveBytes -= bytes;
+  noteReleased(bytes);
 }
 
-// Runs only between tasks, so never in the middle of a kernel call; held values never reference the view.
-const registry = new FinalizationRegistry<{ heap: Heap; ptr: number; bytes: number }>(({ heap, ptr, bytes }) => {
+// Runs between tasks or at a safe point (reclaim.ts), so never in the middle of a kernel call; held values never reference the view.
+const registry = finalizationRegistry<{ heap: Heap; ptr: number; bytes: number }>(({ heap, ptr, bytes }) => {
   collected++;
   freeBlock(heap, ptr, bytes);
 });
@@ -104,6 +106,7 @@ function newHeapArray(rt: Runtime, dtype: DType, length: number): HeapArray | un
   registry.register(view, { heap: rt.heap, ptr, bytes }, view);
   liveBlocks++;
   liveBytes += bytes;
+  noteAllocated(bytes);
   return view;
 }
 
