@@ -12,3 +12,7 @@ export type {
 } from "./functional/loss.js";
 export { scaledDotProductAttention } from "./functional/attention.js";
 export type { ScaledDotProductAttentionOptions } from "./functional/attention.js";
+export {
+  elu, celu, selu, hardtanh, relu6, hardswish, hardsigmoid, mish, softsign, logsigmoid, softmin, glu, prelu, normalize,
+} from "./functional/activation-extended.js";
+export type { NormalizeOptions } from "./functional/activation-extended.js";
