@@ -195,7 +195,7 @@ def main():
                     cases.append(make(op, dt))
                 except RuntimeError as e:
                     # torch refuses the case (bool shifts; prelu's weight on a 1-D input): chainrule's own tests
-                    # check those errors and shapes (test/issue23-math.test.ts, test/activations.test.ts).
+                    # check those errors and shapes (test/math-ops.test.ts, test/activations.test.ts).
                     print(f"skipped {op['name']} {make.__name__} {DTYPE_NAME[dt]}: {str(e).splitlines()[0][:100]}")
     with open(OUT_PATH, "w") as f:
         json.dump({"torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))

@@ -89,6 +89,8 @@ const SQRT_2_OVER_PI = 2 / Math.sqrt(Math.PI);
 // SELU's constants (Klambauer et al. 2017), to PyTorch's digits.
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
+/** x where x ≤ 0, else 0 (selected, so no gradient reaches x from above 0): the ELUs' exponential never overflows. */
+const nonPositive = (x: Expr): Expr => select(x.gt(0), 0, x);
 /** A piecewise-constant op: zero gradient everywhere (PyTorch's too, not none). */
 const flat: Derivative = () => [null];
 // NaN propagates through maximum and minimum, as in PyTorch.
@@ -498,19 +500,20 @@ export const ELEMENTWISE = {
 
   // ---- activations (cr.nn.functional; public: false, since PyTorch has no tensor methods for them) ----
   elu: {
-    arity: 2, expr: (x, alpha) => select(x.gt(0), x, Expr.call("expm1", x).mul(alpha)), dtype: "float", public: false,
+    // expm1 of min(x, 0) (selected, not computed): for large x, expm1(x) overflows and its 0 gradient would be NaN.
+    arity: 2, expr: (x, alpha) => select(x.gt(0), x, Expr.call("expm1", nonPositive(x)).mul(alpha)), dtype: "float", public: false,
     doc: "`x` for x > 0, `alpha·(eˣ - 1)` otherwise (`cr.nn.functional.elu`).",
     torch: "torch.nn.functional.elu(a, b)",
     test: { domain: [[-2, 2], [0.5, 2]], avoid: "zero", parameters: [1] },
   },
   celu: {
-    arity: 2, expr: (x, alpha) => select(x.gt(0), x, Expr.call("expm1", x.div(alpha)).mul(alpha)), dtype: "float", public: false,
+    arity: 2, expr: (x, alpha) => select(x.gt(0), x, Expr.call("expm1", nonPositive(x).div(alpha)).mul(alpha)), dtype: "float", public: false,
     doc: "`x` for x > 0, `alpha·(e^(x/alpha) - 1)` otherwise (`cr.nn.functional.celu`).",
     torch: "torch.nn.functional.celu(a, b)",
     test: { domain: [[-2, 2], [0.5, 2]], avoid: "zero", parameters: [1] },
   },
   selu: {
-    arity: 1, expr: (x) => select(x.gt(0), x.mul(SELU_SCALE), Expr.call("expm1", x).mul(SELU_ALPHA * SELU_SCALE)), dtype: "float", public: false,
+    arity: 1, expr: (x) => select(x.gt(0), x.mul(SELU_SCALE), Expr.call("expm1", nonPositive(x)).mul(SELU_ALPHA * SELU_SCALE)), dtype: "float", public: false,
     doc: "`scale·x` for x > 0, `scale·alpha·(eˣ - 1)` otherwise, with the self-normalising constants (`cr.nn.functional.selu`).",
     torch: "torch.nn.functional.selu",
     test: { avoid: "zero" },
