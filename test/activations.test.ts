@@ -202,6 +202,12 @@ test("inplace flags overwrite the input and keep gradients right; a leaf that re
   const same = F.elu(x, 0.5, true);
   assert.equal(same, x);
   assert.deepEqual(Array.from(x.toTypedArray()), Array.from(want));
+  const x2 = cr.tensor([-2, 0.5, 3]);
+  assert.equal(F.hardtanh_(x2, -1, 2), x2);
+  assert.deepEqual(Array.from(x2.toTypedArray()), [-1, 0.5, 2]);
+  const x3 = cr.tensor([-1, 1], { dtype: "float64" });
+  F.selu_(F.celu_(F.elu_(x3)));
+  assert.deepEqual(Array.from(x3.toTypedArray()), Array.from(F.selu(F.celu(F.elu(cr.tensor([-1, 1], { dtype: "float64" })))).toTypedArray()));
   for (const [name, run] of [["hardtanh", (t: Tensor) => F.hardtanh(t, -1, 1, true)], ["hardswish", (t: Tensor) => new cr.nn.Hardswish(true).forward(t)]] as const) {
     const leaf = cr.tensor([-2, 0.5, 2], { dtype: "float64", requiresGrad: true });
     assert.throws(() => run(leaf), /leaf tensor that requires grad/, name);

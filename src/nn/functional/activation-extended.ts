@@ -176,3 +176,12 @@ export function normalize(x: Tensor, p?: number | NormalizeOptions, dim?: number
   const d = normalizeDim("normalize", opts.dim ?? 1, x.ndim);
   return x.div(clamp(pNorm(x, order, d), e));
 }
+
+/** `elu` in place (PyTorch's F.elu_). @example cr.nn.functional.elu_(h) */
+export const elu_ = (x: Tensor, alpha = 1): Tensor => elu(x, alpha, true);
+/** `celu` in place (PyTorch's F.celu_). @example cr.nn.functional.celu_(h, 0.5) */
+export const celu_ = (x: Tensor, alpha = 1): Tensor => celu(x, alpha, true);
+/** `selu` in place (PyTorch's F.selu_). @example cr.nn.functional.selu_(h) */
+export const selu_ = (x: Tensor): Tensor => selu(x, true);
+/** `hardtanh` in place (PyTorch's F.hardtanh_). @example cr.nn.functional.hardtanh_(h, -2, 2) */
+export const hardtanh_ = (x: Tensor, minVal = -1, maxVal = 1): Tensor => hardtanh(x, minVal, maxVal, true);
