@@ -56,3 +56,11 @@ export * as diagnostics from "./diagnostics/index.js";
 export * as lesson from "./lesson/index.js";
 export * as func from "./func/index.js";
 export * as train from "./train/index.js";
+// Issue 23's hand-written ops: div with roundingMode (in place of the generated two-operand div), closeness and
+// special values, sampling.
+export { div } from "./tensor/div.js";
+export type { DivOptions } from "./tensor/div.js";
+export { nanToNum, nanToNum_, isclose, allclose } from "./tensor/closeness.js";
+export type { NanToNumOptions, IscloseOptions } from "./tensor/closeness.js";
+export { multinomial, bernoulli, randperm, randintLike } from "./tensor/sampling.js";
+export type { BernoulliOptions, GeneratorOption } from "./tensor/sampling.js";

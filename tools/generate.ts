@@ -35,6 +35,12 @@ const PUBLIC = PUBLIC_ELEMENTWISE_OPS.map((op) => ({ op, def: ELEMENTWISE[op] as
 function params(def: ElementwiseOpDef, method: boolean): { decl: string; args: string } {
   if (def.dtype === "where") return { decl: "cond: Tensor, a: TensorLike, b: TensorLike", args: "[cond, a, b]" };
   if (def.arity === 1) return method ? { decl: "", args: "[this]" } : { decl: "x: Tensor", args: "[x]" };
+  if (def.operands !== undefined) {
+    // Named operands (lerp's input, end, weight): the first is the tensor a method is called on.
+    const [first, ...rest] = def.operands;
+    const others = rest.map((n) => `${n}: TensorLike`);
+    return method ? { decl: others.join(", "), args: `[this, ${rest.join(", ")}]` } : { decl: [`${first}: Tensor`, ...others].join(", "), args: `[${def.operands.join(", ")}]` };
+  }
   return method ? { decl: "other: TensorLike", args: "[this, other]" } : { decl: "a: TensorLike, b: TensorLike", args: "[a, b]" };
 }
 

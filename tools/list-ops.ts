@@ -23,6 +23,8 @@ const ops = ELEMENTWISE_OPS.filter((op) => op !== "cast").map((op) => {
     rule: def.dtype,
     predicate: def.predicate === true,
     differentiable: opProgram(op).differentiable,
+    parameters: def.test?.parameters ?? [],
+    integral: def.integral === true,
   };
 });
 process.stdout.write(JSON.stringify(ops, null, 1) + "\n");

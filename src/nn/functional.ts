@@ -12,3 +12,8 @@ export type {
 } from "./functional/loss.js";
 export { scaledDotProductAttention } from "./functional/attention.js";
 export type { ScaledDotProductAttentionOptions } from "./functional/attention.js";
+export {
+  elu, celu, selu, hardtanh, relu6, hardswish, hardsigmoid, mish, softsign, logsigmoid, softmin, glu, prelu, normalize,
+  elu_, celu_, selu_, hardtanh_,
+} from "./functional/activation-extended.js";
+export type { NormalizeOptions } from "./functional/activation-extended.js";

@@ -33,3 +33,4 @@ export { Loss, MSELoss, L1Loss, HuberLoss, BCELoss, BCEWithLogitsLoss, CrossEntr
 export * as init from "./init.js";
 export * as functional from "./functional.js";
 export * as utils from "./utils.js";
+export { ELU, CELU, SELU, Hardtanh, ReLU6, Hardswish, Hardsigmoid, Mish, Softsign, Softmin, GLU, PReLU } from "./activation-extended.js";

@@ -9,6 +9,7 @@
 // which both modes are generated; a composite's comes from its parts by the chain rule.
 import { Expr, select } from "./expr.js";
 import { erf, roundHalfEven, sigmoid } from "./scalar-math.js";
+import { copysign, divFloor, lerp, logaddexp, mish, remainder, shiftLeft, shiftRight, xlogy } from "./scalar-math.js";
 
 /** How the tensor layer picks an op's dtypes from its operands (PyTorch's rules). */
 export type DTypeRule =
@@ -42,6 +43,11 @@ export interface OpTest {
   readonly avoid?: "zero" | "integers" | "ties";
   /** The inputs' kinds where some are conditions (where). */
   readonly kinds?: readonly ("float" | "bool")[];
+  /**
+   * Inputs (by position) that are an op's numeric parameters rather than data (elu's alpha): the PyTorch fixtures
+   * pass them to torch as plain numbers, and take no gradient for them.
+   */
+  readonly parameters?: readonly number[];
 }
 
 export interface ElementwiseOpDef {
@@ -56,7 +62,7 @@ export interface ElementwiseOpDef {
   readonly derivative?: Derivative;
   readonly dtype: DTypeRule;
   /** What `add`/`mul`/`sub`/`pow`/`neg` do with bool operands, as PyTorch: another op, int32 math, or an error. */
-  readonly onBool?: "logicalOr" | "logicalAnd" | "int32" | "error";
+  readonly onBool?: "logicalOr" | "logicalAnd" | "int32" | "error" | "logicalNot";
   /** With `onBool: "error"`: what to use instead, for the message. */
   readonly boolHint?: string;
   /** An example for the docs, with `x` (and `y`) tensors. */
@@ -73,9 +79,18 @@ export interface ElementwiseOpDef {
   readonly test?: OpTest;
   /** False for ops only the library itself applies (no tensor method, no `cr.*` function). */
   readonly public?: false;
+  /** Integer and bool operands only (the bitwise ops): a floating-point operand is a DTypeError, as in PyTorch. */
+  readonly integral?: true;
+  /** The operands' names in the generated function and method, where `x` or `a, b` would not say what they are. */
+  readonly operands?: readonly string[];
 }
 
 const SQRT_2_OVER_PI = 2 / Math.sqrt(Math.PI);
+// SELU's constants (Klambauer et al. 2017), to PyTorch's digits.
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_SCALE = 1.0507009873554805;
+/** x where x ≤ 0, else 0 (selected, so no gradient reaches x from above 0): the ELUs' exponential never overflows. */
+const nonPositive = (x: Expr): Expr => select(x.gt(0), 0, x);
 /** A piecewise-constant op: zero gradient everywhere (PyTorch's too, not none). */
 const flat: Derivative = () => [null];
 // NaN propagates through maximum and minimum, as in PyTorch.
@@ -297,6 +312,310 @@ export const ELEMENTWISE = {
     doc: "relu's gradient: `b <= 0 ? 0 : a`, with `a` the incoming gradient and `b` relu's output.",
     torch: "torch.ops.aten.threshold_backward(a, b, 0)",
   },
+  // ---- more math (issue 23) ----
+  asin: {
+    arity: 1, fn: Math.asin, dtype: "float",
+    // d asin x = dx / √(1 − x²)
+    derivative: (m, [x]) => [m.div(x!.mul(x!).neg().add(1).sqrt())],
+    doc: "The inverse sine (NaN outside [-1, 1]).",
+    test: { domain: [-0.9, 0.9] },
+  },
+  acos: {
+    arity: 1, fn: Math.acos, dtype: "float",
+    // d acos x = −dx / √(1 − x²)
+    derivative: (m, [x]) => [m.neg().div(x!.mul(x!).neg().add(1).sqrt())],
+    doc: "The inverse cosine (NaN outside [-1, 1]).",
+    test: { domain: [-0.9, 0.9] },
+  },
+  atan: {
+    arity: 1, fn: Math.atan, dtype: "float",
+    // d atan x = dx / (1 + x²)
+    derivative: (m, [x]) => [m.div(x!.mul(x!).add(1))],
+    doc: "The inverse tangent.",
+  },
+  atan2: {
+    arity: 2, fn: Math.atan2, dtype: "float",
+    // d atan2(a, b) = (b da − a db) / (a² + b²)
+    derivative: (m, [a, b]) => {
+      const r2 = a!.mul(a!).add(b!.mul(b!));
+      return [m.mul(b!).div(r2), m.neg().mul(a!).div(r2)];
+    },
+    example: "cr.atan2(y, x) // the angle of the point (x, y)",
+    doc: "The angle of the point `(b, a)` from the positive x axis, in (-π, π]: `atan(a / b)` in the right quadrant.",
+    test: { domain: [[-2, 2], [0.3, 2]] },
+  },
+  sinh: {
+    arity: 1, fn: Math.sinh, dtype: "float",
+    // d sinh x = cosh x dx
+    derivative: (m, [x]) => [m.mul(Expr.call("cosh", x!))],
+    doc: "The hyperbolic sine.",
+  },
+  cosh: {
+    arity: 1, fn: Math.cosh, dtype: "float",
+    // d cosh x = sinh x dx
+    derivative: (m, [x]) => [m.mul(Expr.call("sinh", x!))],
+    doc: "The hyperbolic cosine.",
+  },
+  asinh: {
+    arity: 1, fn: Math.asinh, dtype: "float",
+    // d asinh x = dx / √(x² + 1)
+    derivative: (m, [x]) => [m.div(x!.mul(x!).add(1).sqrt())],
+    doc: "The inverse hyperbolic sine.",
+  },
+  acosh: {
+    arity: 1, fn: Math.acosh, dtype: "float",
+    // d acosh x = dx / √(x² − 1)
+    derivative: (m, [x]) => [m.div(x!.mul(x!).sub(1).sqrt())],
+    doc: "The inverse hyperbolic cosine (NaN below 1).",
+    test: { domain: [1.2, 3] },
+  },
+  atanh: {
+    arity: 1, fn: Math.atanh, dtype: "float",
+    // d atanh x = dx / (1 − x²)
+    derivative: (m, [x]) => [m.div(x!.mul(x!).neg().add(1))],
+    doc: "The inverse hyperbolic tangent (±Infinity at ±1, NaN beyond).",
+    test: { domain: [-0.9, 0.9] },
+  },
+  log2: {
+    arity: 1, fn: Math.log2, dtype: "float",
+    // d log₂ x = dx / (x ln 2)
+    derivative: (m, [x]) => [m.div(x!.mul(Math.LN2))],
+    doc: "The base-2 logarithm.",
+    test: { domain: [0.3, 2] },
+  },
+  log10: {
+    arity: 1, fn: Math.log10, dtype: "float",
+    // d log₁₀ x = dx / (x ln 10)
+    derivative: (m, [x]) => [m.div(x!.mul(Math.LN10))],
+    doc: "The base-10 logarithm.",
+    test: { domain: [0.3, 2] },
+  },
+  exp2: {
+    arity: 1, fn: (a) => Math.pow(2, a), dtype: "float",
+    // d 2ˣ = 2ˣ ln 2 dx
+    derivative: (m, _x, y) => [m.mul(y).mul(Math.LN2)],
+    doc: "`2ˣ`.",
+  },
+  trunc: {
+    arity: 1, fn: Math.trunc, dtype: "keep", derivative: flat, onBool: "error", boolHint: "convert with .to()",
+    doc: "Rounds toward zero.",
+    test: { avoid: "integers" },
+  },
+  frac: {
+    // x − trunc(x): its derivative is dx, as PyTorch's (trunc's is zero)
+    arity: 1, expr: (x) => x.sub(Expr.call("trunc", x)), dtype: "keep", onBool: "error", boolHint: "convert with .to()",
+    doc: "The fractional part `x - trunc(x)`, with the sign of x (NaN for ±Infinity).",
+    test: { avoid: "integers" },
+  },
+  reciprocal: {
+    arity: 1, fn: (a) => 1 / a, dtype: "float",
+    // d(1/x) = −dx / x² = −y² dx
+    derivative: (m, _x, y) => [m.neg().mul(y.mul(y))],
+    doc: "`1 / x` (integers give float32).",
+    test: { domain: [0.4, 2] },
+  },
+  rsqrt: {
+    arity: 1, fn: (a) => 1 / Math.sqrt(a), dtype: "float",
+    // d x^(−1/2) = −½ x^(−3/2) dx = −½ y³ dx
+    derivative: (m, _x, y) => [m.mul(y.mul(y).mul(y)).mul(-0.5)],
+    doc: "`1 / √x`.",
+    test: { domain: [0.3, 2] },
+  },
+  square: {
+    arity: 1, fn: (a) => a * a, dtype: "keep", onBool: "int32",
+    // d x² = 2x dx
+    derivative: (m, [x]) => [m.mul(x!.mul(2))],
+    doc: "`x²` (integers stay integers).",
+  },
+  hypot: {
+    arity: 2, fn: Math.hypot, dtype: "float",
+    // d √(a² + b²) = (a da + b db) / y
+    derivative: (m, [a, b], y) => [m.mul(a!).div(y), m.mul(b!).div(y)],
+    doc: "`√(a² + b²)` without overflow or underflow in the squares.",
+    test: { avoid: "zero" },
+  },
+  copysign: {
+    arity: 2, fn: copysign, dtype: "float",
+    // d copysign(a, b) = (y / a) da away from a = 0 and 0 there, as PyTorch; nothing for b
+    derivative: (m, [a], y) => [select(a!.eq(0), 0, m.mul(y.div(a!))), null],
+    doc: "`|a|` with the sign of `b` (`-0` counts as negative).",
+    test: { avoid: "zero" },
+  },
+  logaddexp: {
+    arity: 2, fn: logaddexp, dtype: "float",
+    // d log(eᵃ + eᵇ) = da / (1 + e^(b−a)) + db / (1 + e^(a−b))
+    derivative: (m, [a, b]) => [m.div(b!.sub(a!).exp().add(1)), m.div(a!.sub(b!).exp().add(1))],
+    doc: "`log(eᵃ + eᵇ)`, computed without overflow (`max(a, b) + log1p(e^-|a-b|)`).",
+    test: { domain: [-4, 4] },
+  },
+  lerp: {
+    arity: 3, fn: lerp, dtype: "float", operands: ["input", "end", "weight"],
+    // d(s + w(e − s)) = (1 − w) ds + w de + (e − s) dw
+    derivative: (m, [s, e, w]) => [m.mul(w!.neg().add(1)), m.mul(w!), m.mul(e!.sub(s!))],
+    example: "cr.lerp(start, end, 0.25) // a quarter of the way from start to end",
+    doc: "Linear interpolation `input + weight·(end - input)` (weight a tensor or a number), exact at weight 0 and 1.",
+  },
+  fmod: {
+    arity: 2, fn: (a, b) => a % b, dtype: "keep", onBool: "error", boolHint: "convert with .to()",
+    // a − b·trunc(a/b): d = da − trunc(a/b) db
+    derivative: (m, [a, b]) => [m, m.neg().mul(Expr.call("divTrunc", a!, b!))],
+    doc: "The remainder of `a / b` with the sign of `a` (C's fmod); integer division by zero gives 0 where PyTorch raises.",
+    test: { domain: [[-3, 3], [0.7, 1.6]] },
+  },
+  remainder: {
+    arity: 2, fn: remainder, dtype: "keep", onBool: "error", boolHint: "convert with .to()",
+    // a − b·floor(a/b): d = da − floor(a/b) db
+    derivative: (m, [a, b]) => [m, m.neg().mul(Expr.call("divFloor", a!, b!))],
+    example: "cr.remainder(cr.tensor([-3, 3]), 2) // tensor([1, 1]), as Python's %",
+    doc: "The remainder of `a / b` with the sign of `b` (Python's `%`); integer division by zero gives 0 where PyTorch raises.",
+    test: { domain: [[-3, 3], [0.7, 1.6]] },
+  },
+  divTrunc: {
+    arity: 2, fn: (a, b) => Math.trunc(a / b), dtype: "keep", onBool: "error", boolHint: "convert with .to()", public: false,
+    derivative: flat,
+    doc: "`a / b` rounded toward zero (`cr.div(a, b, { roundingMode: \"trunc\" })`); integers stay integers.",
+    torch: "torch.div(a, b, rounding_mode='trunc')",
+    test: { domain: [[-3, 3], [0.7, 1.6]] },
+  },
+  divFloor: {
+    arity: 2, fn: divFloor, dtype: "keep", onBool: "error", boolHint: "convert with .to()", public: false,
+    derivative: flat,
+    doc: "`a / b` rounded toward −∞ (`cr.div(a, b, { roundingMode: \"floor\" })`, Python's `//`); integers stay integers.",
+    torch: "torch.div(a, b, rounding_mode='floor')",
+    test: { domain: [[-3, 3], [0.7, 1.6]] },
+  },
+  floorDivide: {
+    arity: 2, expr: (a, b) => Expr.call("divFloor", a, b), dtype: "keep", onBool: "error", boolHint: "convert with .to()",
+    example: "cr.floorDivide(cr.tensor([-7, 7]), 2) // tensor([-4, 3])",
+    doc: "`a / b` rounded toward −∞ (Python's `//`, PyTorch's floor_divide); integer division by zero gives 0 where PyTorch raises.",
+    test: { domain: [[-3, 3], [0.7, 1.6]] },
+  },
+  xlogy: {
+    arity: 2, fn: xlogy, dtype: "float",
+    // d x log y = xlogy(x ≠ 0, y) dx + (x / y) dy, so x = 0 gives 0 rather than 0·log 0, as PyTorch
+    derivative: (m, [a, b]) => [m.mul(Expr.call("xlogy", a!.ne(0), b!)), m.mul(a!).div(b!)],
+    doc: "`a·log(b)`, 0 where a is 0 (unless b is NaN): the entropy term that stays finite at 0.",
+    test: { domain: [[-2, 2], [0.3, 2]] },
+  },
+
+  // ---- activations (cr.nn.functional; public: false, since PyTorch has no tensor methods for them) ----
+  elu: {
+    // expm1 of min(x, 0) (selected, not computed): for large x, expm1(x) overflows and its 0 gradient would be NaN.
+    arity: 2, expr: (x, alpha) => select(x.gt(0), x, Expr.call("expm1", nonPositive(x)).mul(alpha)), dtype: "float", public: false,
+    doc: "`x` for x > 0, `alpha·(eˣ - 1)` otherwise (`cr.nn.functional.elu`).",
+    torch: "torch.nn.functional.elu(a, b)",
+    test: { domain: [[-2, 2], [0.5, 2]], avoid: "zero", parameters: [1] },
+  },
+  celu: {
+    arity: 2, expr: (x, alpha) => select(x.gt(0), x, Expr.call("expm1", nonPositive(x).div(alpha)).mul(alpha)), dtype: "float", public: false,
+    doc: "`x` for x > 0, `alpha·(e^(x/alpha) - 1)` otherwise (`cr.nn.functional.celu`).",
+    torch: "torch.nn.functional.celu(a, b)",
+    test: { domain: [[-2, 2], [0.5, 2]], avoid: "zero", parameters: [1] },
+  },
+  selu: {
+    arity: 1, expr: (x) => select(x.gt(0), x.mul(SELU_SCALE), Expr.call("expm1", nonPositive(x)).mul(SELU_ALPHA * SELU_SCALE)), dtype: "float", public: false,
+    doc: "`scale·x` for x > 0, `scale·alpha·(eˣ - 1)` otherwise, with the self-normalising constants (`cr.nn.functional.selu`).",
+    torch: "torch.nn.functional.selu",
+    test: { avoid: "zero" },
+  },
+  hardtanh: {
+    // Selected, not clamped: the gradient is 0 at the bounds themselves, as PyTorch's hardtanh_backward.
+    arity: 3, expr: (x, lo, hi) => select(x.le(lo), lo, select(x.ge(hi), hi, x)), dtype: "float", public: false,
+    doc: "`x` limited to [minVal, maxVal], with gradient 0 at the bounds (`cr.nn.functional.hardtanh`).",
+    torch: "torch.nn.functional.hardtanh(a, b, c)",
+    test: { domain: [[-2, 2], [-1.5, -0.5], [0.5, 1.5]], parameters: [1, 2] },
+  },
+  relu6: {
+    arity: 1, expr: (x) => Expr.call("hardtanh", x, 0, 6), dtype: "float", public: false,
+    doc: "`min(max(x, 0), 6)`, with gradient 0 at 0 and 6 (`cr.nn.functional.relu6`).",
+    torch: "torch.nn.functional.relu6",
+    test: { domain: [-2, 8], avoid: "zero" },
+  },
+  hardswish: {
+    // PyTorch's pieces: 0 below −3, x(x + 3)/6 on [−3, 3], x above; its gradient x/3 + ½ on the closed middle piece
+    // (−½ at −3 and 3/2 at 3, as PyTorch's hardswish_backward).
+    // The low piece is x·0, as PyTorch's x·min(max(x + 3, 0), 6)/6: −0 for finite x, NaN for −Infinity.
+    arity: 1, expr: (x) => select(x.lt(-3), x.mul(0), select(x.le(3), x.mul(x.add(3)).div(6), x)), dtype: "float", public: false,
+    doc: "`x·min(max(x + 3, 0), 6) / 6` (`cr.nn.functional.hardswish`).",
+    torch: "torch.nn.functional.hardswish",
+    test: { domain: [-5, 5] },
+  },
+  hardsigmoid: {
+    arity: 1, expr: (x) => select(x.le(-3), 0, select(x.ge(3), 1, x.add(3).div(6))), dtype: "float", public: false,
+    doc: "`min(max(x + 3, 0), 6) / 6`, with gradient 0 at ±3 (`cr.nn.functional.hardsigmoid`).",
+    // PyTorch's hardsigmoid_backward multiplies by 1/6 rounded to float32 even in float64; relu6(x + 3)/6 is the
+    // same function with the exact gradient (test/activations.test.ts compares with F.hardsigmoid itself).
+    torch: "torch.nn.functional.relu6(a + 3) / 6",
+    test: { domain: [-5, 5] },
+  },
+  mish: {
+    // An instruction: as a composite, softplus's gradient e^x/(1 + e^x) is ∞/∞ once e^x overflows.
+    arity: 1, fn: mish, dtype: "float", public: false,
+    // d x·tanh(sp(x)) = (t + x·σ(x)·(1 − t²)) dx with t = tanh(softplus(x)), as PyTorch's mish_backward
+    derivative: (m, [x]) => {
+      const t = Expr.call("tanh", Expr.call("log1p", x!.exp()));
+      return [m.mul(t.add(x!.mul(Expr.call("sigmoid", x!)).mul(t.mul(t).neg().add(1))))];
+    },
+    doc: "`x·tanh(softplus(x))` (`cr.nn.functional.mish`).",
+    torch: "torch.nn.functional.mish",
+  },
+  softsign: {
+    arity: 1, expr: (x) => x.div(Expr.call("abs", x).add(1)), dtype: "float", public: false,
+    doc: "`x / (1 + |x|)` (`cr.nn.functional.softsign`).",
+    torch: "torch.nn.functional.softsign",
+  },
+  logsigmoid: {
+    // min(x, 0) − log1p(e^−|x|), both pieces taking the side x ≥ 0 at 0, so the gradient there is the true ½.
+    arity: 1, expr: (x) => {
+      const pos = x.ge(0);
+      return select(pos, 0, x).sub(Expr.call("log1p", select(pos, x.neg(), x).exp()));
+    },
+    dtype: "float", public: false,
+    doc: "`log σ(x)`, without overflow for large |x| (`cr.nn.functional.logsigmoid`).",
+    torch: "torch.nn.functional.logsigmoid",
+  },
+  prelu: {
+    arity: 2, expr: (x, w) => select(x.gt(0), x, w.mul(x)), dtype: "float", public: false,
+    doc: "`x` for x > 0, `weight·x` otherwise, the weight broadcast (`cr.nn.functional.prelu` puts it on the channel dim).",
+    // torch.prelu puts the weight on dim 1: a 1-D input (the special values) gets a leading dim to match.
+    torch: "torch.prelu(a.unsqueeze(0), b).squeeze(0) if a.dim() == 1 else torch.prelu(a, b)",
+    test: { domain: [[-2, 2], [0, 0.5]], avoid: "zero" },
+  },
+
+  // ---- bitwise (integer and bool tensors) ----
+  bitwiseAnd: {
+    arity: 2, fn: (a, b) => a & b, dtype: "keep", integral: true,
+    example: "cr.bitwiseAnd(cr.tensor([12], { dtype: \"int32\" }), 10) // tensor([8])",
+    doc: "`a & b` elementwise, on int32 and bool tensors (logical and on bools).",
+    test: { domain: [-1000, 1000] },
+  },
+  bitwiseOr: {
+    arity: 2, fn: (a, b) => a | b, dtype: "keep", integral: true,
+    doc: "`a | b` elementwise, on int32 and bool tensors.",
+    test: { domain: [-1000, 1000] },
+  },
+  bitwiseXor: {
+    arity: 2, fn: (a, b) => a ^ b, dtype: "keep", integral: true,
+    doc: "`a ^ b` elementwise, on int32 and bool tensors.",
+    test: { domain: [-1000, 1000] },
+  },
+  bitwiseNot: {
+    arity: 1, fn: (a) => ~a, dtype: "keep", integral: true, onBool: "logicalNot",
+    doc: "`~x` elementwise, on int32 tensors (logical not on bools).",
+    test: { domain: [-1000, 1000] },
+  },
+  bitwiseLeftShift: {
+    arity: 2, fn: shiftLeft, dtype: "keep", integral: true, onBool: "error", boolHint: "convert with .int()",
+    example: "cr.bitwiseLeftShift(cr.tensor([1, 3], { dtype: \"int32\" }), 2) // tensor([4, 12])",
+    doc: "`a << b` on int32 tensors (wrapping at 32 bits; counts outside [0, 31] give 0).",
+    test: { domain: [[-1000, 1000], [0, 31]] },
+  },
+  bitwiseRightShift: {
+    arity: 2, fn: shiftRight, dtype: "keep", integral: true, onBool: "error", boolHint: "convert with .int()",
+    doc: "`a >> b` (arithmetic) on int32 tensors (counts outside [0, 31] leave only the sign: 0 or -1).",
+    test: { domain: [[-1000, 1000], [0, 31]] },
+  },
+  logicalXor: { arity: 2, fn: (a, b) => Number((a !== 0) !== (b !== 0)), predicate: true, dtype: "logical", doc: "Elementwise logical exclusive or (non-zero is true)." },
 } satisfies Record<string, ElementwiseOpDef>;
 
 /** The name of an elementwise op. */

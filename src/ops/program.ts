@@ -45,6 +45,8 @@ export class Program {
     const root = expr.kind === "call" ? elementwiseDef(expr.op) : undefined;
     this.predicate = root?.predicate === true;
     this.differentiable = !this.predicate && expr.kind !== "const";
+    // Integer-only ops (bitwise) have no gradient to give: their results are never floating point.
+    if (root?.integral === true) this.differentiable = false;
   }
 
   /** The gradient of input `i` from the incoming gradient, as a program over the operands it reads. */

@@ -43,3 +43,71 @@ export function sigmoid(x: number): number {
 
 /** The helpers above, for code that ships kernel source elsewhere (a worker thread): one definition each. */
 export const SCALAR_HELPERS: readonly ((x: number) => number)[] = [erf, roundHalfEven, sigmoid];
+
+// ---- helpers of the math ops added with issue 23 (each self-contained, as above) ----
+
+/**
+ * Division rounded toward −∞, as Python's `//` and PyTorch's `div(…, rounding_mode="floor")`: from the remainder
+ * rather than `floor(a / b)`, whose rounded quotient can land on the wrong side of an integer. Division by zero
+ * gives the IEEE quotient (±Infinity or NaN).
+ */
+export function divFloor(a: number, b: number): number {
+  if (b === 0) return a / b;
+  const mod = a % b;
+  let div = (a - mod) / b;
+  if (mod !== 0 && b < 0 !== mod < 0) div -= 1;
+  if (div === 0) {
+    const q = a / b;
+    return q < 0 || Object.is(q, -0) ? -0 : 0;
+  }
+  let floored = Math.floor(div);
+  if (div - floored > 0.5) floored += 1;
+  return floored;
+}
+
+/** The remainder with the divisor's sign, as Python's `%` and PyTorch's `remainder`: `a - b·floor(a / b)`. */
+export function remainder(a: number, b: number): number {
+  let mod = a % b;
+  if (mod !== 0 && b < 0 !== mod < 0) mod += b;
+  return mod;
+}
+
+/** `|a|` with the sign of `b` (−0 counts as negative; NaN as positive, as PyTorch's NaNs are). */
+export function copysign(a: number, b: number): number {
+  const magnitude = Math.abs(a);
+  return b < 0 || (b === 0 && 1 / b < 0) ? -magnitude : magnitude;
+}
+
+/** `log(eᵃ + eᵇ)` without overflow: `max + log1p(e^−|a−b|)`; equal infinities give themselves, not NaN. */
+export function logaddexp(a: number, b: number): number {
+  if (a === b && (a === Infinity || a === -Infinity)) return a;
+  const hi = a !== a || b !== b ? NaN : a > b ? a : b;
+  return hi + Math.log1p(Math.exp(-Math.abs(a - b)));
+}
+
+/** `x·log(y)`, 0 where x is 0 (unless y is NaN), as PyTorch's xlogy. */
+export function xlogy(x: number, y: number): number {
+  if (y !== y) return NaN;
+  if (x === 0) return 0;
+  return x * Math.log(y);
+}
+
+/** `start + weight·(end − start)`, from whichever end is nearer, as PyTorch's lerp (exact at weight 0 and 1). */
+export function lerp(start: number, end: number, weight: number): number {
+  return Math.abs(weight) < 0.5 ? start + weight * (end - start) : end - (end - start) * (1 - weight);
+}
+
+/** `x·tanh(softplus(x))`, the mish activation, in PyTorch's form. */
+export function mish(x: number): number {
+  return x * Math.tanh(Math.log1p(Math.exp(x)));
+}
+
+/** `a << b` on int32, with PyTorch's defined result for counts outside [0, 31]: 0. */
+export function shiftLeft(a: number, b: number): number {
+  return b < 0 || b > 31 ? 0 : a << b;
+}
+
+/** `a >> b` (arithmetic) on int32; counts outside [0, 31] shift out every bit but the sign, as PyTorch defines. */
+export function shiftRight(a: number, b: number): number {
+  return a >> (b < 0 || b > 31 ? 31 : b);
+}

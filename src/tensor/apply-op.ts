@@ -69,8 +69,11 @@ export function applyOp(name: ElementwiseOp, args: readonly TensorLike[]): Tenso
   const values = def.dtype === "where" ? args.slice(1) : args;
   let dtype = def.dtype === "logical" ? "bool" : def.dtype === "test" ? (args[0] as Tensor).dtype : promoted(values);
   if (def.dtype === "float" && !isFloating(dtype)) dtype = "float32";
+  if (def.integral === true && isFloating(dtype)) {
+    throw new DTypeError(`${name}: not implemented for ${dtype} tensors; it takes int32 and bool tensors, as in PyTorch (convert with .int())`);
+  }
   if (dtype === "bool" && def.onBool !== undefined && def.dtype === "keep") {
-    if (def.onBool === "logicalOr" || def.onBool === "logicalAnd") return applyOp(def.onBool, args);
+    if (def.onBool === "logicalOr" || def.onBool === "logicalAnd" || def.onBool === "logicalNot") return applyOp(def.onBool, args);
     if (def.onBool === "error") throw new DTypeError(`${name}: not supported on bool tensors; ${def.boolHint ?? "convert with .to()"}`);
     dtype = "int32";
   }

@@ -1,21 +1,18 @@
 // Elementwise ops: the registry's (generated: tensor/generated/elementwise.ts, through apply-op.ts's dtype rules)
 // and the composites built from them (clamp, leakyRelu, gelu, …), which define no backward.
 import { ArgumentError } from "../errors.js";
-import { add, div, erf, exp, gt, log1p, lt, mul, neg, abs, pow, relu, sigmoid, sqrt, tanh, where } from "./generated/elementwise.js";
+import { add, div, erf, exp, gt, log1p, lt, mul, neg, abs, pow, relu, sigmoid, tanh, where } from "./generated/elementwise.js";
 import { checkTensor } from "./apply-op.js";
 import type { TensorLike } from "./apply-op.js";
 import type { Tensor } from "./tensor.js";
 
 export * from "./generated/elementwise.js";
+// div with its options (roundingMode) in place of the generated two-operand one.
+export { div } from "./div.js";
+export type { DivOptions } from "./div.js";
 export { asTensor, checkTensor } from "./apply-op.js";
 export type { TensorLike } from "./apply-op.js";
 
-/** `x²`. */
-export const square = (x: Tensor): Tensor => mul(x, x);
-/** `1 / x`. */
-export const reciprocal = (x: Tensor): Tensor => div(1, x);
-/** `1 / √x`. */
-export const rsqrt = (x: Tensor): Tensor => div(1, sqrt(x));
 
 
 

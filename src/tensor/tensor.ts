@@ -19,6 +19,8 @@ import * as ew from "./elementwise.js";
 import type { TensorLike } from "./elementwise.js";
 import { formatTensor } from "./format.js";
 import { installElementwiseMethods } from "./generated/elementwise.js";
+import { installDivMethod } from "./div.js";
+import { installExtraMethods } from "./extra-methods.js";
 import { adoptDroppedGrad, disposeTracked, markKept, soleOwner, track } from "./lifetime.js";
 import { applyInplace } from "./inplace.js";
 import * as la from "./linalg.js";
@@ -497,9 +499,6 @@ export class Tensor {
 
   // ---- elementwise ---------------------------------------------------------------------------
 
-  rsqrt(): Tensor { return ew.rsqrt(this); }
-  square(): Tensor { return ew.square(this); }
-  reciprocal(): Tensor { return ew.reciprocal(this); }
   leakyRelu(negativeSlope = 0.01): Tensor { return ew.leakyRelu(this, negativeSlope); }
   gelu(approximate: "none" | "tanh" = "none"): Tensor { return ew.gelu(this, approximate); }
   silu(): Tensor { return ew.silu(this); }
@@ -570,3 +569,5 @@ export class Tensor {
 }
 
 installElementwiseMethods(Tensor.prototype);
+installDivMethod(Tensor.prototype);
+installExtraMethods(Tensor.prototype);

@@ -99,8 +99,8 @@ export function programSource(program: Program, inputs: readonly DType[], outDty
     names.set(node.key, name);
   }
   const result = names.get(program.expr.key)!;
-  // A bool result from a number that is not a test's 0 or 1 (a cast): non-zero is true.
-  const store = outDtype === "bool" && !program.predicate ? `(${result} ? 1 : 0)` : result;
+  // A bool result from a number that is not a test's 0 or 1 (a cast): non-zero is true, NaN included (as PyTorch).
+  const store = outDtype === "bool" && !program.predicate ? `(${result} !== 0 ? 1 : 0)` : result;
   const unpack = inputs.map((_, k) => (aligned ? `const x${k} = xs[${k}];` : `const x${k} = xs[${k}], i${k} = offs[${k}];`));
   return [
     '"use strict";',

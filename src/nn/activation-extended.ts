@@ -1,0 +1,196 @@
+// More activation layers (PyTorch's ELU, CELU, SELU, ReLU6, Hardtanh, Hardswish, Hardsigmoid, Mish, Softsign,
+// Softmin, GLU and PReLU): modules over the functional forms, with PyTorch's constructor arguments and defaults.
+import { ArgumentError } from "../errors.js";
+import { full } from "../tensor/creation.js";
+import type { Tensor } from "../tensor/tensor.js";
+import type { DType } from "../dtype.js";
+import { checkInt, floatDType } from "./common.js";
+import type { DTypeOption } from "./common.js";
+import { celu, elu, glu, hardsigmoid, hardswish, hardtanh, mish, prelu, relu6, selu, softmin, softsign } from "./functional/activation-extended.js";
+import { Module } from "./module.js";
+import { Parameter } from "./parameter.js";
+
+const withInplace = (repr: string, inplace: boolean) => (inplace ? (repr === "" ? "inplace=true" : `${repr}, inplace=true`) : repr);
+
+function checkNumber(owner: string, name: string, v: number): number {
+  if (typeof v !== "number" || Number.isNaN(v)) throw new ArgumentError(`${owner}: ${name} must be a number, got ${String(v)}`);
+  return v;
+}
+
+/** `x` for x > 0, `alpha·(eˣ - 1)` otherwise. @example new cr.nn.ELU(1.0) */
+export class ELU extends Module {
+  constructor(readonly alpha = 1, readonly inplace = false) {
+    super();
+    checkNumber("ELU", "alpha", alpha);
+  }
+  forward(x: Tensor): Tensor {
+    return elu(x, this.alpha, this.inplace);
+  }
+  override extraRepr(): string {
+    return withInplace(`alpha=${this.alpha}`, this.inplace);
+  }
+}
+
+/** `x` for x > 0, `alpha·(e^(x/alpha) - 1)` otherwise. @example new cr.nn.CELU(0.5) */
+export class CELU extends Module {
+  constructor(readonly alpha = 1, readonly inplace = false) {
+    super();
+    checkNumber("CELU", "alpha", alpha);
+    if (alpha === 0) throw new ArgumentError("CELU: alpha must not be 0");
+  }
+  forward(x: Tensor): Tensor {
+    return celu(x, this.alpha, this.inplace);
+  }
+  override extraRepr(): string {
+    return withInplace(`alpha=${this.alpha}`, this.inplace);
+  }
+}
+
+/** Self-normalising ELU (`scale·elu(x, alpha)` with alpha ≈ 1.6733, scale ≈ 1.0507). @example new cr.nn.SELU() */
+export class SELU extends Module {
+  constructor(readonly inplace = false) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return selu(x, this.inplace);
+  }
+  override extraRepr(): string {
+    return withInplace("", this.inplace);
+  }
+}
+
+/** `x` limited to [minVal, maxVal] (default [-1, 1]). @example new cr.nn.Hardtanh(-2, 2) */
+export class Hardtanh extends Module {
+  constructor(readonly minVal = -1, readonly maxVal = 1, readonly inplace = false) {
+    super();
+    checkNumber("Hardtanh", "minVal", minVal);
+    checkNumber("Hardtanh", "maxVal", maxVal);
+    if (!(maxVal > minVal)) throw new ArgumentError(`Hardtanh: maxVal (${maxVal}) must be greater than minVal (${minVal})`);
+  }
+  forward(x: Tensor): Tensor {
+    return hardtanh(x, this.minVal, this.maxVal, this.inplace);
+  }
+  override extraRepr(): string {
+    return withInplace(`minVal=${this.minVal}, maxVal=${this.maxVal}`, this.inplace);
+  }
+}
+
+/** `min(max(x, 0), 6)`. @example new cr.nn.ReLU6() */
+export class ReLU6 extends Module {
+  constructor(readonly inplace = false) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return relu6(x, this.inplace);
+  }
+  override extraRepr(): string {
+    return withInplace("", this.inplace);
+  }
+}
+
+/** `x·min(max(x + 3, 0), 6) / 6`. @example new cr.nn.Hardswish() */
+export class Hardswish extends Module {
+  constructor(readonly inplace = false) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return hardswish(x, this.inplace);
+  }
+  override extraRepr(): string {
+    return withInplace("", this.inplace);
+  }
+}
+
+/** `min(max(x + 3, 0), 6) / 6`. @example new cr.nn.Hardsigmoid() */
+export class Hardsigmoid extends Module {
+  constructor(readonly inplace = false) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return hardsigmoid(x, this.inplace);
+  }
+  override extraRepr(): string {
+    return withInplace("", this.inplace);
+  }
+}
+
+/** `x·tanh(softplus(x))`. @example new cr.nn.Mish() */
+export class Mish extends Module {
+  constructor(readonly inplace = false) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return mish(x, this.inplace);
+  }
+  override extraRepr(): string {
+    return withInplace("", this.inplace);
+  }
+}
+
+/** `x / (1 + |x|)`. @example new cr.nn.Softsign() */
+export class Softsign extends Module {
+  forward(x: Tensor): Tensor {
+    return softsign(x);
+  }
+}
+
+/** Softmax of `-x` along `dim`. @example new cr.nn.Softmin(1).forward(scores) */
+export class Softmin extends Module {
+  constructor(readonly dim: number) {
+    super();
+    if (!Number.isInteger(dim)) throw new ArgumentError(`Softmin: dim must be an integer, got ${String(dim)}`);
+  }
+  forward(x: Tensor): Tensor {
+    return softmin(x, this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
+}
+
+/** Gated linear unit: the first half of `dim` times σ(the second half). @example new cr.nn.GLU(-1) */
+export class GLU extends Module {
+  constructor(readonly dim = -1) {
+    super();
+    if (!Number.isInteger(dim)) throw new ArgumentError(`GLU: dim must be an integer, got ${String(dim)}`);
+  }
+  forward(x: Tensor): Tensor {
+    return glu(x, this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
+}
+
+/**
+ * `x` for x > 0, `a·x` otherwise, with a learned slope `a`: one shared (`numParameters` 1, the default) or one
+ * per channel (dim 1 of the input), each initialised to `init` (0.25). Its parameter is `weight`, as PyTorch's.
+ * @example
+ * const act = new cr.nn.PReLU(16); // after a Conv2d with 16 output channels
+ */
+export class PReLU extends Module {
+  readonly numParameters: number;
+  readonly init: number;
+  weight: Parameter;
+
+  constructor(numParameters = 1, init = 0.25, opts: DTypeOption = {}) {
+    super();
+    this.numParameters = checkInt("PReLU", "numParameters", numParameters, 1);
+    this.init = checkNumber("PReLU", "init", init);
+    const dtype: DType = floatDType("PReLU", opts.dtype);
+    this.weight = new Parameter(full([numParameters], init, { dtype }));
+  }
+
+  /** Sets every slope back to `init`. */
+  resetParameters(): void {
+    this.weight.detach().fill_(this.init);
+  }
+
+  forward(x: Tensor): Tensor {
+    return prelu(x, this.weight);
+  }
+
+  override extraRepr(): string {
+    return `numParameters=${this.numParameters}`;
+  }
+}
