@@ -1,14 +1,15 @@
 // The PyTorch-style training loop, written as a PyTorch user writes it (no scope, no dispose), beside the same loop
 // inside a scope: memory and time per step. Issue 22's measure of "memory is the library's job".
-//   node --conditions=chainrule-source --import tsx tools/plain-loop.ts [steps=10000] [backend=wasm] [plain|scoped|both] [mlp|gpt]
+//   node --conditions=chainrule-source --import tsx tools/plain-loop.ts [steps=10000] [backend=wasm] [plain|scoped|both|plain,scoped,…] [mlp|gpt]
 // Prints RSS, live tensors and the backends' tensor memory every tenth of the run, and ms per step.
 import * as cr from "chainrule";
 
 const steps = Number(process.argv[2] ?? 10_000);
 const backend = process.argv[3] ?? "wasm";
-const modes = (process.argv[4] ?? "both") === "both" ? ["scoped", "plain"] : [process.argv[4]!];
+const modes = (process.argv[4] ?? "both") === "both" ? ["scoped", "plain"] : process.argv[4]!.split(",");
 const workload = process.argv[5] ?? "mlp";
 cr.setBackend(backend);
+if (process.env.THREADS !== undefined) cr.backends.wasm.setThreads(Number(process.env.THREADS));
 
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 
@@ -48,6 +49,7 @@ for (const mode of modes) {
   let t0 = performance.now();
   let rssAt1000 = 0;
   const total0 = performance.now();
+  const cpu0 = process.cpuUsage();
   for (let i = 1; i <= steps; i++) {
     if (mode === "scoped") cr.tidy(() => void step());
     else step();
@@ -59,5 +61,6 @@ for (const mode of modes) {
     }
   }
   const end = process.memoryUsage().rss;
-  console.log(`${mode}: ${((performance.now() - total0) / steps).toFixed(3)} ms/step overall; RSS ${mb(rssAt1000)} MB at step 1000, ${mb(end)} MB at the end (+${mb(end - rssAt1000)})\n`);
+  const cpu = process.cpuUsage(cpu0);
+  console.log(`${mode}: ${((performance.now() - total0) / steps).toFixed(3)} ms/step overall (CPU ${((cpu.user + cpu.system) / 1000 / steps).toFixed(3)} ms/step); RSS ${mb(rssAt1000)} MB at step 1000, ${mb(end)} MB at the end (+${mb(end - rssAt1000)})\n`);
 }

@@ -4,6 +4,7 @@ import { AutogradError, ShapeError } from "../errors.js";
 import { fmt, shapesEqual } from "../shape.js";
 import type { Shape } from "../shape.js";
 import { sumToShape } from "../tensor/movement.js";
+import { releaseSave } from "../tensor/sealed.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Node } from "./node.js";
 import type { Edge } from "./node.js";
@@ -128,8 +129,10 @@ export class FunctionNode<P> extends Node {
   }
 
   release(): void {
+    const saved = this._savedForScopes();
     this.released = true;
     this.savedInputs = null;
     this.savedOutput = null;
+    for (const t of saved) releaseSave(t);
   }
 }

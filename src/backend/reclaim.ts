@@ -53,12 +53,12 @@ export function finalizationRegistry<T>(cleanup: (held: T) => void): Finalizatio
  * Collect once memory outside the heap grew by this much since the last collection (or by as much as
  * survived it, if more): memory that dispose() and scopes free at once never counts.
  */
-const MIN_GROWTH = Number(process.env.CR_MIN_GROWTH ?? 32) * 2 ** 20;
+const MIN_GROWTH = 32 * 2 ** 20;
 let liveBytes = 0;
 let liveAfterGc = 0;
 let threshold = MIN_GROWTH;
-// Collections cost a full mark of the JavaScript heap: at most 1/20 of the time between them.
-const MAX_GC_SHARE = 1 / 20;
+// Collections cost a full mark of the JavaScript heap: at most 1/10 of the time between them.
+const MAX_GC_SHARE = 1 / 10;
 let lastGcEnd = 0;
 let lastGcMs = 0;
 let collections = 0;

@@ -74,3 +74,10 @@ export { GPT, KVCache, CausalSelfAttention, Block as GPTBlock, MLP as GPTMLP, re
 export type { GPTConfig, ResolvedGPTConfig, GPTOptions, GPTForwardOptions, GenerateOptions, ConfigureOptimizersOptions } from "./gpt.js";
 export { sampleToken } from "./sampling.js";
 export type { SamplingOptions } from "./sampling.js";
+
+// The module classes above are the library's: a call of one made only of them may be sealed (library.ts).
+// A namespace import of this very module gives them all, however many are added.
+import * as self from "./index.js";
+import { registerLibraryModules } from "../nn/library.js";
+import { Module as ModuleBase } from "../nn/module.js";
+registerLibraryModules(self, ModuleBase);

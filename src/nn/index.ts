@@ -34,3 +34,10 @@ export * as init from "./init.js";
 export * as functional from "./functional.js";
 export * as utils from "./utils.js";
 export { ELU, CELU, SELU, Hardtanh, ReLU6, Hardswish, Hardsigmoid, Mish, Softsign, Softmin, GLU, PReLU } from "./activation-extended.js";
+
+// The module classes above are the library's: a call of one made only of them may be sealed (library.ts).
+// A namespace import of this very module gives them all, however many are added.
+import * as self from "./index.js";
+import { registerLibraryModules } from "./library.js";
+import { Module as ModuleBase } from "./module.js";
+registerLibraryModules(self, ModuleBase);

@@ -7,8 +7,10 @@ import { isFloating } from "../dtype.js";
 import { ArgumentError } from "../errors.js";
 import { fmt, shapesEqual } from "../shape.js";
 import { markKept } from "../tensor/lifetime.js";
+import { inSealedCall, sealedCall } from "../tensor/sealed.js";
 import { Tensor } from "../tensor/tensor.js";
 import { BackwardHookCall } from "./backward-hook.js";
+import { sealable } from "./library.js";
 import type { StoredBackwardHook } from "./backward-hook.js";
 import { Parameter } from "./parameter.js";
 
@@ -168,12 +170,17 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
       ? new BackwardHookCall(this, this.moduleName, [...this.#backwardHooks.values()])
       : null;
     if (bw !== null) args = bw.setupInputs(args);
-    let out = impl.apply(this, args);
+    let out = !inSealedCall() && sealable(this, args) ? sealedCall(() => impl.apply(this, args)) : impl.apply(this, args);
     for (const hook of [...this.#forwardHooks.values()]) {
       const replaced = hook(this, args, out);
       if (replaced !== undefined) out = replaced as Out;
     }
     return bw === null ? out : bw.setupOutput(out);
+  }
+
+  /** @internal Whether any hook is registered on this module (not its children). */
+  _hasHooks(): boolean {
+    return this.#preHooks.size > 0 || this.#forwardHooks.size > 0 || this.#backwardHooks.size > 0;
   }
 
   /** The class name, used in error messages and `toString()`. */

@@ -69,6 +69,8 @@ export class Tensor {
   _disposed = false;
   /** @internal See Tracked in lifetime.ts. */
   _kept: "user" | "grad" | null = null;
+  /** @internal Made inside a sealed call and saved for backward by this many nodes: disposed when they release it (sealed.ts). */
+  _graphSaves = 0;
   /** @internal Shared with views of the same memory. */
   readonly _version: VersionCounter;
   /** @internal Which output of `gradFn` this is. */

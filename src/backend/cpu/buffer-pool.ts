@@ -3,6 +3,7 @@
 // loop's steps stop allocating, zeroing fresh pages and feeding the garbage collector.
 import type { DType, TypedArray } from "../../dtype.js";
 import { allocArray } from "../../dtype.js";
+import { noteAllocated, noteReleased, reclaimStats } from "../reclaim.js";
 import { SHARED_MIN_ELEMENTS, isShared, sharedArray, sharingMemory } from "./sharing.js";
 
 /**
@@ -36,10 +37,12 @@ export function allocOut(dtype: DType, size: number, contents: "zeros" | "any" =
   if (reuse !== undefined) {
     pooledBytes -= reuse.byteLength;
     owned.add(reuse);
+    noteAllocated(reuse.byteLength);
     return contents === "zeros" ? reuse.fill(0) : reuse;
   }
   const out = size >= SHARED_MIN_ELEMENTS && sharingMemory() ? sharedArray(dtype, size) : allocArray(dtype, size);
   owned.add(out);
+  noteAllocated(out.byteLength);
   return out;
 }
 
@@ -55,17 +58,29 @@ export function adopt(data: TypedArray): TypedArray {
   const copy = sharedArray(dtypeOf(data), data.length);
   copy.set(data);
   owned.add(copy);
+  noteAllocated(copy.byteLength);
   return copy;
 }
 
 /** Takes back an array no tensor uses any more (no-op for arrays this backend did not make, or a full pool). */
 export function recycle(buf: object): void {
   const a = buf as TypedArray;
-  if (!owned.has(a) || pooledBytes + a.byteLength > POOL_CAP_BYTES) return;
+  if (!owned.has(a)) return;
   owned.delete(a); // back in on reuse: a second release of the same array is ignored
+  noteReleased(a.byteLength);
+  if (pooledBytes + a.byteLength > POOL_CAP_BYTES) return;
   const bySize = free[dtypeOf(a)];
   let list = bySize.get(a.length);
   if (list === undefined) bySize.set(a.length, (list = []));
   list.push(a);
   pooledBytes += a.byteLength;
+}
+
+/**
+ * Whether the tensor layer should hand `buf` back when its tensors are garbage-collected: an array of the
+ * pool's, where finalizers run at safe points (reclaim.ts) — a loop without scopes then reuses the memory
+ * of the tensors it dropped, as with scopes. Elsewhere the collector frees it, without waiting for a task to end.
+ */
+export function recyclesOnCollection(buf: object): boolean {
+  return owned.has(buf as TypedArray) && reclaimStats().synchronous;
 }

@@ -8,7 +8,7 @@ import { elementwise } from "./elementwise.js";
 import { addBiasRows, matmul } from "./matmul.js";
 import { cat, expand, gather, indexAdd, indexSelect, permute, scatterAdd, scatterStrided, slice, sliceBackward, stridedCopy } from "./movement.js";
 import { adamUpdate } from "./optim.js";
-import { adopt, allocOut, recycle } from "./buffer-pool.js";
+import { adopt, allocOut, recycle, recyclesOnCollection } from "./buffer-pool.js";
 import { argReduce, reduce } from "./reduce.js";
 import { logSoftmax, logSoftmaxBackward } from "./softmax.js";
 import { nllLoss, nllLossBackward } from "./loss.js";
@@ -32,6 +32,7 @@ const kernels: Backend = {
   },
   assign: (dst, src) => (dst as TypedArray).set(arr(src)),
   release: (buf) => recycle(buf),
+  ownsMemory: (buf) => recyclesOnCollection(buf),
   elementwise: (program, inputs, outShape, outDtype) => elementwise(program, inputs.map(operand), outShape, outDtype),
   reduce: (op, x, axes, outDtype) => reduce(op, arr(x), x.shape, axes, outDtype),
   argReduce: (op, x, axis) => argReduce(op, arr(x), x.shape, axis),

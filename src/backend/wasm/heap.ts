@@ -31,6 +31,8 @@ export class Heap {
   private readonly sizes = new Map<number, number>();
   private topOffset: number;
   private used = 0;
+  // The memory's size as last read: reading `memory.buffer` of a shared memory is not free, and only growth changes it.
+  private capacity = 0;
 
   constructor(
     private readonly memory: WasmMemory,
@@ -48,13 +50,23 @@ export class Heap {
     if (reuse === undefined) {
       const end = ptr + size;
       if (end > this.maxBytes) return undefined;
-      const have = this.memory.buffer.byteLength;
-      if (end > have) {
+      if (end > this.capacity) this.capacity = this.memory.buffer.byteLength;
+      if (end > this.capacity) {
         try {
-          this.memory.grow(Math.ceil((end - have) / PAGE));
+          // An eighth at a time (at least 1 MiB): growing a shared memory is a system call, and a loop whose tensors
+          // wait for the collector grows it by a block at a time. Pages never touched cost no resident memory.
+          const wanted = Math.ceil((end - this.capacity) / PAGE);
+          const ahead = Math.max(wanted, Math.ceil(this.capacity / 8 / PAGE), 16);
+          const pages = Math.min(ahead, Math.max(wanted, Math.floor((this.maxBytes - this.capacity) / PAGE)));
+          try {
+            this.memory.grow(pages);
+          } catch {
+            this.memory.grow(wanted); // the host refused the slack: only what this block needs
+          }
         } catch {
           return undefined; // the host refused the memory
         }
+        this.capacity = this.memory.buffer.byteLength;
       }
       this.topOffset = end;
     }

@@ -1,0 +1,42 @@
+// Which module calls may be sealed (tensor/sealed.ts): those whose insides no user code can reach. A module is
+// the library's when its class is one of the library's own (registered from the `nn` and `models` namespaces);
+// a call is sealed when the module and every module below it are the library's, none below has a hook (a
+// hook sees the tensors inside), and its arguments are tensors and plain values (an object such as a
+// KV cache could take tensors made inside away).
+import { Tensor } from "../tensor/tensor.js";
+
+interface ModuleLike {
+  modules(): readonly ModuleLike[];
+  _hasHooks(): boolean;
+}
+
+const library = new WeakSet<object>();
+
+/** Registers the module classes among a namespace's values as the library's. */
+export function registerLibraryModules(namespace: object, base: abstract new (...args: never[]) => unknown): void {
+  for (const value of Object.values(namespace)) {
+    if (typeof value === "function" && (value === base || value.prototype instanceof base)) library.add(value);
+  }
+}
+
+function plainArgument(value: unknown, depth = 0): boolean {
+  if (value === null || value === undefined || value instanceof Tensor) return true;
+  const type = typeof value;
+  if (type === "number" || type === "boolean" || type === "string" || type === "bigint") return true;
+  if (depth > 0 || type !== "object") return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (Array.isArray(value)) return value.every((v) => plainArgument(v, 1));
+  return (proto === Object.prototype || proto === null) && Object.values(value as object).every((v) => plainArgument(v, 1));
+}
+
+/** Whether `module`'s call with `args` may be sealed. */
+export function sealable(module: ModuleLike, args: readonly unknown[]): boolean {
+  if (!args.every((a) => plainArgument(a))) return false;
+  const all = module.modules();
+  for (let i = 0; i < all.length; i++) {
+    const m = all[i]!;
+    if (!library.has(m.constructor)) return false;
+    if (i > 0 && m._hasHooks()) return false; // the module's own hooks see only what its caller sees
+  }
+  return true;
+}
