@@ -12,3 +12,5 @@ export type {
 } from "./functional/loss.js";
 export { scaledDotProductAttention } from "./functional/attention.js";
 export type { ScaledDotProductAttentionOptions } from "./functional/attention.js";
+export { pad } from "./functional/pad.js";
+export type { PadMode, PadOptions } from "./functional/pad.js";

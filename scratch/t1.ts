@@ -1,0 +1,11 @@
+import * as cr from "chainrule";
+import { cumsum, cumprod, logcumsumexp, cummax } from "../src/tensor/scan.js";
+import { flip } from "../src/tensor/views.js";
+const x = cr.tensor([1, 2, 0, 3, 4], { dtype: "float64", requiresGrad: true });
+console.log(cumsum(x, 0).tolist(), cumprod(x, 0).tolist(), logcumsumexp(x, 0).tolist(), cummax(x, 0).indices.tolist(), flip(x, 0).tolist());
+const y = cumprod(x, 0);
+y.backward(cr.onesLike(y));
+console.log(x.grad!.tolist());
+console.log(cr.autograd.gradcheck((a: cr.Tensor) => cumprod(a, 0), [x]));
+console.log(cr.autograd.gradcheck((a: cr.Tensor) => logcumsumexp(a, 0), [x]));
+console.log(cr.autograd.gradgradcheck((a: cr.Tensor) => cumprod(a, 0), [x]));
