@@ -693,3 +693,7 @@ test("a large wasm sum gives the same bits whichever threads ran its chunks, clo
   for (const v of x.data) exact += v;
   assert.ok(Math.abs(first - exact) <= 1e-6 * Math.abs(exact) + 1e-3, `${first} vs ${exact}`);
 });
+
+// The reductions, scans, sorting, shape, indexing and scatter fixtures on wasm too (wasm is still the selected backend).
+test("the shape-op fixture tests below run on wasm", () => assert.equal(cr.getBackend(), "wasm"));
+await import("./torch-shape-fixtures.test.js");

@@ -158,8 +158,13 @@ export function variance(x: Tensor, dim?: Dims, { correction = 1, keepdim = fals
   requireFloating("var", x.dtype);
   const axes = normalizeDims("var", dim, x.ndim);
   const centered = x.sub(mean(x, axes, true));
-  // The divisor is clamped at 0, as PyTorch's: too large a correction gives +∞ (or NaN for no elements), not a sign flip.
-  return sum(centered.mul(centered), axes, keepdim).div(Math.max(0, reducedCount(x, axes) - correction));
+  const squares = sum(centered.mul(centered), axes, keepdim);
+  const dof = reducedCount(x, axes) - correction;
+  if (dof >= 0) return squares.div(dof);
+  // PyTorch clamps the divisor at 0 in the value (+∞, or NaN for no elements, rather than a sign flip) but its
+  // var_backward divides by the unclamped N − correction: the value of the one, the gradient of the other.
+  const unclamped = squares.div(dof);
+  return unclamped.add(squares.div(0).sub(unclamped).detach());
 }
 
 /** Standard deviation over `dim`, the square root of `var`. */

@@ -5,7 +5,7 @@ import { applyPrimitive } from "../autograd/dispatch.js";
 import { ArgumentError, DTypeError, IndexError, ShapeError } from "../errors.js";
 import type { ScatterOp } from "../ops/params.js";
 import { fmt, normalizeDim } from "../shape.js";
-import { asTensor, checkTensor } from "./elementwise.js";
+import { asTensor, checkTensor, where } from "./elementwise.js";
 import { expand, reshape, slice } from "./movement.js";
 import { Tensor } from "./tensor.js";
 
@@ -94,17 +94,20 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
 }
 
 // A 1-D index of positions along `d` as an index of `shape` (the index broadcast over the other dims).
-function wholeSlices(op: string, x: Tensor, d: number, index: Tensor, shape: readonly number[]): Tensor {
+function wholeSlices(op: string, x: Tensor, d: number, index: Tensor, shape: readonly number[], wrapNegative: boolean): Tensor {
   checkIndex(op, index);
   if (index.ndim > 1) throw new ShapeError(`${op}: index must be 1-D, got shape ${fmt(index.shape)}`);
   const n = index.numel();
   const size = x.ndim === 0 ? 1 : x.shape[d]!;
-  // Negative positions are not allowed (as PyTorch); a position past the end is the backend's IndexError.
-  if (x.readsSynchronously && n > 0 && index.amin().item() < 0) {
+  // indexFill counts negative positions from the end, indexCopy refuses them (as PyTorch); a position past the
+  // end is the backend's IndexError.
+  let positions = index;
+  if (wrapNegative) positions = where(index.lt(0), index.add(size), index);
+  else if (x.readsSynchronously && n > 0 && index.amin().item() < 0) {
     throw new IndexError(`${op}: index ${index.amin().item()} is out of range for dim ${d} of size ${size}`);
   }
   const along = shape.map((_, i) => (i === d ? n : 1));
-  return expand(reshape(index, along), shape.map((s, i) => (i === d ? n : s)));
+  return expand(reshape(positions, along), shape.map((s, i) => (i === d ? n : s)));
 }
 
 /**
@@ -121,7 +124,7 @@ export function indexCopy(x: Tensor, dim: number, index: Tensor, source: Tensor)
   if (src.ndim !== expected.length || src.shape.some((s, i) => s !== expected[i])) {
     throw new ShapeError(`indexCopy: source has shape ${fmt(source.shape)}, expected ${fmt(expected)} for input ${fmt(x.shape)} and ${index.numel()} indices along dim ${d}`);
   }
-  return scatter(x, d, wholeSlices("indexCopy", x, d, index, shape), reshape(src, expected));
+  return scatter(x, d, wholeSlices("indexCopy", x, d, index, shape, false), reshape(src, expected));
 }
 
 /**
@@ -134,7 +137,7 @@ export function indexFill(x: Tensor, dim: number, index: Tensor, value: number |
   const d = normalizeDim("indexFill", dim, x.ndim);
   const shape = x.ndim === 0 ? [1] : x.shape;
   if (value instanceof Tensor && value.ndim !== 0) throw new ShapeError(`indexFill: value must be a number or a zero-dim tensor, got shape ${fmt(value.shape)}`);
-  const idx = wholeSlices("indexFill", x, d, index, shape);
+  const idx = wholeSlices("indexFill", x, d, index, shape, true);
   const v = value instanceof Tensor ? expand(reshape(asTensor(value, x.dtype), shape.map(() => 1)), idx.shape) : value;
   return scatter(x, d, idx, v);
 }
