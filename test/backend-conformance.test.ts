@@ -497,6 +497,11 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
   argsort: ([...FLOATS, "int32"] as const).flatMap((dt) => [false, true].flatMap((descending) => ([[[4, 13], 1], [[13, 3], 0], [[2, 5, 3], 1], [[3, 8], 1], [[2, 1], 1]] as const).map(([shape, axis]) => {
     const x = make(dt, [...shape], () => (dt === "int32" ? Math.floor(rand() * 5) - 2 : [NaN, -0, 0, Infinity, -Infinity, 1, 1, 2, -1][Math.floor(rand() * 9)]!));
     return c(`${dt} [${shape}] along ${axis}${descending ? " descending" : ""}`, [x], { dtype: "int32", size: sizeOf(shape) }, (b, a) => b.argsort(a0(a), axis, descending));
+  }))).concat(([...FLOATS, "int32", "bool"] as const).flatMap((dt) => [false, true].map((descending) => {
+    // Long enough for the cpu kernel's radix sort: ties, NaN, ±0, infinities, subnormals, large and negative values.
+    const values = [NaN, -0, 0, Infinity, -Infinity, 1, 1, -1, 2.5, -2.5, 1e-40, -1e-40, 3e38, -3e38, 1e300, -1e300, 7];
+    const x = make(dt, [3, 150], () => (dt === "bool" ? Number(rand() < 0.5) : dt === "int32" ? [2147483647, -2147483648, 0, -1, 1, 5][Math.floor(rand() * 6)]! : values[Math.floor(rand() * values.length)]!));
+    return c(`${dt} [3, 150] along 1${descending ? " descending" : ""}, radix-sized`, [x], { dtype: "int32", size: 450 }, (b, a) => b.argsort(a0(a), 1, descending));
   }))),
   // Every op with and without the base's values; repeated targets; an index smaller than the base and a src larger
   // than the index; int32 means rounding down (negative values); NaN reaching amax and amin.
