@@ -64,3 +64,21 @@ export { nanToNum, nanToNum_, isclose, allclose } from "./tensor/closeness.js";
 export type { NanToNumOptions, IscloseOptions } from "./tensor/closeness.js";
 export { multinomial, bernoulli, randperm, randintLike } from "./tensor/sampling.js";
 export type { BernoulliOptions, GeneratorOption } from "./tensor/sampling.js";
+
+// Reductions and scans, sorting and selection, views and rearrangements, indexing and scatter (issue 23).
+export { prod, varMean, stdMean, countNonzero, median, aminmax, norm } from "./tensor/reductions.js";
+export type { ReduceDTypeOptions } from "./tensor/reductions.js";
+export type { SumOptions } from "./tensor/reduce.js";
+export { cumsum, cumprod, cummax, cummin, logcumsumexp } from "./tensor/scan.js";
+export type { CumulativeOptions, ValuesIndices } from "./tensor/scan.js";
+export { sort, argsort, msort, topk, kthvalue, unique } from "./tensor/sorting.js";
+export type { SortOptions, TopkOptions, UniqueOptions, UniqueResult } from "./tensor/sorting.js";
+export { flip, diagonal, movedim, swapaxes, unflatten, split, chunk, tensorSplit, atleast1d, atleast2d, atleast3d } from "./tensor/views.js";
+export { movedim as moveaxis, swapaxes as swapdims } from "./tensor/views.js";
+export type { DiagonalOptions } from "./tensor/views.js";
+export { roll, tile, repeatInterleave, tril, triu, diag, diagEmbed, meshgrid, take, takeAlongDim } from "./tensor/rearrange.js";
+export { index, indexPut, indexPut_, maskedFill, maskedSelect, maskedScatter, nonzero, argwhere } from "./tensor/indexing.js";
+export type { IndexItem, IndexSlice, IndexPutOptions } from "./tensor/indexing.js";
+export { scatter, scatterReduce, indexCopy, indexFill } from "./tensor/scatter.js";
+export type { ScatterOptions, ScatterReduceOptions, ScatterReduction } from "./tensor/scatter.js";
+export * as linalg from "./linalg/index.js";

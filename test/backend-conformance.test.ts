@@ -478,6 +478,39 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
     b.release?.(b.full(1000, 6, dt));
     return second;
   })),
+  // Every axis of a 3-D tensor (lengths that are not powers of two), NaN and infinities, and an empty axis.
+  cumulative: [
+    ...FLOATS.flatMap((dt) => (["sum", "prod", "logsumexp"] as const).flatMap((op) => [0, 1, 2].map((axis) =>
+      c(`${op} ${dt} [3, 5, 7] along ${axis}`, [make(dt, [3, 5, 7], () => (op === "prod" ? 0.5 + rand() : rand() * 4 - 2))], { dtype: dt, size: 105 }, (b, a) => b.cumulative(op, a0(a), axis), 1e-6)))),
+    ...(["sum", "prod", "logsumexp"] as const).map((op) =>
+      c(`${op} float32 [2, 9] with NaN and infinities`, [make("float32", [2, 9], (i) => [1, -Infinity, 2, Infinity, 0.5, -1, -Infinity, -Infinity, 3, NaN, 1, 2, Infinity, Infinity, 0, -Infinity, 1, 2][i]!)], { dtype: "float32", size: 18 }, (b, a) => b.cumulative(op, a0(a), 1), 1e-6)),
+    c("sum int32 [4, 6] along 1", [make("int32", [4, 6])], { dtype: "int32", size: 24 }, (b, a) => b.cumulative("sum", a0(a), 1)),
+    c("prod int32 [3, 4] along 0", [make("int32", [3, 4])], { dtype: "int32", size: 12 }, (b, a) => b.cumulative("prod", a0(a), 0)),
+    c("sum float32 [3, 0, 2] along 1 (empty)", [make("float32", [3, 0, 2])], { dtype: "float32", size: 0 }, (b, a) => b.cumulative("sum", a0(a), 1)),
+  ],
+  // Ties everywhere (few distinct values) and NaN, often several in a row.
+  cumulativeIndex: ([...FLOATS, "int32"] as const).flatMap((dt) => (["max", "min"] as const).flatMap((op) => [0, 1].map((axis) => {
+    const x = make(dt, [6, 11], () => (dt !== "int32" && rand() < 0.12 ? NaN : Math.floor(rand() * 4)));
+    return c(`${op} ${dt} [6, 11] along ${axis}, ties and NaN`, [x], { dtype: "int32", size: 66 }, (b, a) => b.cumulativeIndex(op, a0(a), axis));
+  }))),
+  // Ties, NaN, ±0 and infinities; both directions; lengths 1, 5, 8 and 13 (not powers of two), a middle axis.
+  argsort: ([...FLOATS, "int32"] as const).flatMap((dt) => [false, true].flatMap((descending) => ([[[4, 13], 1], [[13, 3], 0], [[2, 5, 3], 1], [[3, 8], 1], [[2, 1], 1]] as const).map(([shape, axis]) => {
+    const x = make(dt, [...shape], () => (dt === "int32" ? Math.floor(rand() * 5) - 2 : [NaN, -0, 0, Infinity, -Infinity, 1, 1, 2, -1][Math.floor(rand() * 9)]!));
+    return c(`${dt} [${shape}] along ${axis}${descending ? " descending" : ""}`, [x], { dtype: "int32", size: sizeOf(shape) }, (b, a) => b.argsort(a0(a), axis, descending));
+  }))).concat(([...FLOATS, "int32", "bool"] as const).flatMap((dt) => [false, true].map((descending) => {
+    // Long enough for the cpu kernel's radix sort: ties, NaN, ±0, infinities, subnormals, large and negative values.
+    const values = [NaN, -0, 0, Infinity, -Infinity, 1, 1, -1, 2.5, -2.5, 1e-40, -1e-40, 3e38, -3e38, 1e300, -1e300, 7];
+    const x = make(dt, [3, 150], () => (dt === "bool" ? Number(rand() < 0.5) : dt === "int32" ? [2147483647, -2147483648, 0, -1, 1, 5][Math.floor(rand() * 6)]! : values[Math.floor(rand() * values.length)]!));
+    return c(`${dt} [3, 150] along 1${descending ? " descending" : ""}, radix-sized`, [x], { dtype: "int32", size: 450 }, (b, a) => b.argsort(a0(a), 1, descending));
+  }))),
+  // Every op with and without the base's values; repeated targets; an index smaller than the base and a src larger
+  // than the index; int32 means rounding down (negative values); NaN reaching amax and amin.
+  scatterReduce: ([...FLOATS, "int32"] as const).flatMap((dt) => (["assign", "sum", "prod", "mean", "amax", "amin"] as const).flatMap((op) => [true, false].flatMap((includeSelf) => [0, 1].map((dim) => {
+    const base = make(dt, [4, 5], () => (dt === "int32" ? Math.floor(rand() * 9) - 4 : rand() < 0.05 ? NaN : rand() * 4 - 2));
+    const index = dim === 0 ? indices(4, 6, 3) : indices(5, 3, 7);
+    const src = make(dt, dim === 0 ? [7, 4] : [3, 8], () => (dt === "int32" ? Math.floor(rand() * 9) - 4 : rand() < 0.05 ? NaN : rand() * 4 - 2));
+    return c(`${op} ${dt} along ${dim}${includeSelf ? "" : " without self"}`, [base, index, src], { dtype: dt, size: 20 }, (b, a) => b.scatterReduce(a0(a), dim, a0(a, 1), a0(a, 2), op, includeSelf), 1e-6);
+  })))),
 };
 
 function assertClose(got: TypedArray, want: TypedArray, tol: number, what: string): void {
@@ -665,3 +698,7 @@ test("a large wasm sum gives the same bits whichever threads ran its chunks, clo
   for (const v of x.data) exact += v;
   assert.ok(Math.abs(first - exact) <= 1e-6 * Math.abs(exact) + 1e-3, `${first} vs ${exact}`);
 });
+
+// The reductions, scans, sorting, shape, indexing and scatter fixtures on wasm too (wasm is still the selected backend).
+test("the shape-op fixture tests below run on wasm", () => assert.equal(cr.getBackend(), "wasm"));
+await import("./torch-shape-fixtures.test.js");

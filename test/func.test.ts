@@ -357,6 +357,13 @@ const PRIM_SPECS: PrimSpec[] = [
   { prim: "scatterAdd", inputs: () => [rnd([2, 3]), rnd([2, 2])], fn: (b, s) => b.scatterAdd(1, idx([2, 0, 2, 1]).reshape(2, 2), s) },
   { prim: "indexSelect", inputs: () => [rnd([3, 2])], fn: (x) => x.indexSelect(0, idx([2, 0, 2])) },
   { prim: "indexAdd", inputs: () => [rnd([3, 2]), rnd([2, 2])], fn: (b, s) => b.indexAdd(0, idx([1, 1]), s) },
+  { prim: "prod", inputs: () => [rnd([3, 4])], fn: (x) => x.prod(1) },
+  { prim: "cumsum", inputs: () => [rnd([3, 4])], fn: (x) => x.cumsum(0) },
+  { prim: "cumprod", inputs: () => [rnd([3, 4])], fn: (x) => x.cumprod(1) },
+  { prim: "logcumsumexp", inputs: () => [rnd([3, 4])], fn: (x) => x.logcumsumexp(1) },
+  { prim: "selectAll", inputs: () => [rnd([3, 4])], fn: (x) => x.median() },
+  { prim: "vectorNorm", inputs: () => [rnd([3, 4])], fn: (x) => cr.linalg.vectorNorm(x, 3, 1) },
+  { prim: "scatterReduce", inputs: () => [rnd([3, 2]), rnd([2, 2])], fn: (b, s) => b.scatterReduce(0, idx([2, 0, 2, 2]).reshape(2, 2), s, "prod") },
 ];
 
 // Every differentiable op of the registry gets the same checks, its inputs drawn from its entry's test domain (so a

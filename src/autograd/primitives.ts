@@ -14,6 +14,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { sumToShape } from "../tensor/movement.js";
 import { applyPrimitive } from "./dispatch.js";
 import type { Jvp, Rule } from "./rule.js";
+import { orderingRules } from "./ordering-rules.js";
 
 /** An elementwise program's parameters: the program, and the dtype of its result. */
 export interface ElementwiseParams {
@@ -359,6 +360,8 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
       applyPrimitive("indexAdd", [orZeros(tb ?? null, index!, base!.shape, base!.dtype), index!, orZeros(ts ?? null, index!, src!.shape, src!.dtype)], params),
     saves: "inputs",
   },
+  // prod, the scans, sorting's positions, max/min/median of all elements, the vector norm, scatterReduce.
+  ...orderingRules,
 };
 
 export type { TensorData };

@@ -3,9 +3,11 @@
 import type { DType, TypedArray } from "../dtype.js";
 import type { Program } from "../ops/program.js";
 import type { AdamHyper, LossReduction, ReduceOp, StridedView, Window2d } from "../ops/params.js";
+import type { ScanOp, ScatterOp } from "../ops/params.js";
 import type { Shape } from "../shape.js";
 
 export type { AdamHyper, LossReduction, ReduceOp, StridedView, Window2d };
+export type { ScanOp, ScatterOp };
 
 /** A backend's handle to tensor memory (a typed array on `cpu`, a heap region on `wasm`). Opaque above the seam. */
 export type DataBuf = object;
@@ -165,6 +167,29 @@ export interface AcceleratedMethods {
    * m = m·β1 + g·(1−β1); v = v·β2 + (g·(1−β2))·g; [v̂ = max(v̂, v)]; p = p − (m·stepSize) / (√v̂ / bc2sqrt + eps).
    */
   adamUpdate(param: TensorData, grad: TensorData, expAvg: DataBuf, expAvgSq: DataBuf, maxExpAvgSq: DataBuf | null, h: AdamHyper): void;
+  /**
+   * The running sum, product or log-sum-exp along `axis` (PyTorch's cumsum, cumprod, logcumsumexp), same shape and
+   * dtype as `x` (int32 wraps as int32 math does). Log-sum-exp combines as PyTorch's: `log1p(exp(lo − hi)) + hi`,
+   * NaN propagating and equal infinities kept.
+   */
+  cumulative(op: ScanOp, x: TensorData, axis: number): DataBuf;
+  /**
+   * The index (int32) of the running maximum or minimum along `axis` (PyTorch's cummax/cummin indices): a later
+   * element equal to the running extreme takes over, and so does every NaN, which no number displaces.
+   */
+  cumulativeIndex(op: "max" | "min", x: TensorData, axis: number): DataBuf;
+  /**
+   * The permutation (int32, same shape) that sorts each slice along `axis`: ascending or descending, stable (equal
+   * elements keep their order), NaN larger than every number (last ascending, first descending), −0 equal to 0.
+   */
+  argsort(x: TensorData, axis: number, descending: boolean): DataBuf;
+  /**
+   * A copy of `base` with `src` scattered at `index` along `dim` (`index` as for `scatterAdd`; `src` at least as
+   * large): `assign` writes (the last write to a position wins, PyTorch's scatter); the reductions combine the
+   * values sent to a position with its own (`includeSelf`) or without it, as PyTorch's scatter_reduce (mean
+   * rounds down for int32; NaN wins amax and amin). An index out of range throws an IndexError and writes nothing.
+   */
+  scatterReduce(base: TensorData, dim: number, index: TensorData, src: TensorData, op: ScatterOp, includeSelf: boolean): DataBuf;
 }
 
 /** The names of the accelerated methods, for the fallbacks' table and the coverage table. */

@@ -7,6 +7,7 @@ import { makeProgram, opProgram } from "../ops/program.js";
 import { broadcastStrides, sizeOf, stridesOf, windowOut } from "../shape.js";
 import type { Shape } from "../shape.js";
 import type { AcceleratedMethod, AcceleratedMethods, Backend, BackendCore, CompleteBackend, DataBuf, StridedView, TensorData, Window2d } from "./backend.js";
+import { argsortFallback, cumulativeFallback, cumulativeIndexFallback, scatterReduceFallback } from "./ordering-fallbacks.js";
 
 type Fallbacks = { [K in AcceleratedMethod]: (b: CompleteBackend, ...args: Parameters<AcceleratedMethods[K]>) => ReturnType<AcceleratedMethods[K]> };
 
@@ -249,6 +250,10 @@ export const FALLBACKS: Fallbacks = {
       b.assign(p.buf, like(p2));
     });
   },
+  cumulative: cumulativeFallback,
+  cumulativeIndex: cumulativeIndexFallback,
+  argsort: argsortFallback,
+  scatterReduce: scatterReduceFallback,
 };
 
 // The target as an index into `logp` along its class dim (0 where ignored), shaped with that dim as 1.

@@ -17,3 +17,5 @@ export {
   elu_, celu_, selu_, hardtanh_,
 } from "./functional/activation-extended.js";
 export type { NormalizeOptions } from "./functional/activation-extended.js";
+export { pad } from "./functional/pad.js";
+export type { PadMode, PadOptions } from "./functional/pad.js";

@@ -35,3 +35,12 @@ export interface AdamHyper {
   readonly biasCorrection2Sqrt: number;
   readonly eps: number;
 }
+
+/** A running reduction along a dim (`AcceleratedMethods.cumulative`): cumsum, cumprod, logcumsumexp. */
+export type ScanOp = "sum" | "prod" | "logsumexp";
+
+/**
+ * How `AcceleratedMethods.scatterReduce` combines the values scattered to one position: `assign` (the last one
+ * written wins, as PyTorch's scatter), or a reduction (PyTorch's scatter_reduce).
+ */
+export type ScatterOp = "assign" | "sum" | "prod" | "mean" | "amax" | "amin";

@@ -4,6 +4,7 @@
 import type { DType } from "../dtype.js";
 import type { Shape } from "../shape.js";
 import type { LossReduction, Window2d } from "./params.js";
+import type { ScanOp, ScatterOp } from "./params.js";
 
 interface ReduceParams { axes: readonly number[]; keepdim: boolean }
 interface SliceParams { starts: readonly number[]; steps: readonly number[]; outShape: Shape; inShape: Shape }
@@ -45,7 +46,19 @@ export interface StructuralParams {
   scatterAdd: { dim: number };
   indexSelect: { dim: number };
   indexAdd: { dim: number };
+  prod: { axis: number; keepdim: boolean };
+  cumsum: { axis: number };
+  cumprod: { axis: number };
+  logcumsumexp: { axis: number };
+  cumulativeIndex: { op: "max" | "min"; axis: number };
+  argsort: { axis: number; descending: boolean };
+  selectAll: { op: "max" | "min" | "median" };
+  vectorNorm: { ord: number; axes: readonly number[]; keepdim: boolean };
+  scatterReduce: { dim: number; op: ScatterOp; includeSelf: boolean };
 }
+
+/** The running reductions among the structural ops, by the backend's name for them. */
+export const SCAN_OPS: Readonly<Record<"cumsum" | "cumprod" | "logcumsumexp", ScanOp>> = { cumsum: "sum", cumprod: "prod", logcumsumexp: "logsumexp" };
 
 /** A structural op's name. */
 export type StructuralOp = keyof StructuralParams;
@@ -85,6 +98,15 @@ export const STRUCTURAL: { readonly [K in StructuralOp]: StructuralOpDef } = {
   scatterAdd: { doc: "Adds along a dim at an index tensor.", method: "scatterAdd" },
   indexSelect: { doc: "Picks whole slices along a dim.", method: "indexSelect" },
   indexAdd: { doc: "Adds whole slices along a dim.", method: "indexAdd" },
+  prod: { doc: "Product along a dim; the gradient handles zeros as PyTorch's (exclusive products).", method: "reduce" },
+  cumsum: { doc: "Running sum along a dim.", method: "cumulative" },
+  cumprod: { doc: "Running product along a dim; the gradient handles zeros (the first zero's, 0 after it).", method: "cumulative" },
+  logcumsumexp: { doc: "Running `log Σ exp` along a dim, computed stably.", method: "cumulative" },
+  cumulativeIndex: { doc: "Positions of the running maximum or minimum (cummax/cummin's indices).", method: "cumulativeIndex" },
+  argsort: { doc: "The stable sorting permutation along a dim (NaN largest); sort's values are a gather at it.", method: "argsort" },
+  selectAll: { doc: "The max, min or lower median of all elements; the gradient split evenly over the elements equal to it (the NaNs for NaN).", method: "reduce" },
+  vectorNorm: { doc: "The vector p-norm over dims (p = 0, ±∞ included), with PyTorch's gradient at 0.", method: "reduce" },
+  scatterReduce: { doc: "Values scattered along a dim: written (scatter) or reduced by sum, prod, mean, amax, amin.", method: "scatterReduce" },
 };
 
 /** Every structural op's name. */

@@ -4,9 +4,22 @@ import { applyPrimitive } from "../autograd/dispatch.js";
 import { isFloating, requireFloating } from "../dtype.js";
 import type { DType } from "../dtype.js";
 import { ArgumentError } from "../errors.js";
-import { normalizeDim, normalizeDims } from "../shape.js";
-import { checkTensor, where } from "./elementwise.js";
+import { fmt, normalizeDim, normalizeDims } from "../shape.js";
+import { asTensor, checkTensor, where } from "./elementwise.js";
+import { checkDType } from "./convert.js";
 import type { Tensor } from "./tensor.js";
+
+/**
+ * Throws PyTorch's error for an extreme over no elements: over all of an empty tensor, or along a dim of size 0
+ * (reducing the other dims of an empty tensor gives an empty result instead).
+ */
+export function checkNonEmptyReduction(op: string, x: Tensor, axes: readonly number[]): void {
+  if (x.numel() > 0) return;
+  const empty = axes.find((a) => x.shape[a] === 0);
+  if (empty === undefined) return;
+  if (axes.length === x.ndim) throw new ArgumentError(`${op}: cannot reduce an empty tensor (shape ${fmt(x.shape)}) over all its elements; give a dim whose size is not 0`);
+  throw new ArgumentError(`${op}: cannot reduce over dim ${empty}, which has size 0 (shape ${fmt(x.shape)})`);
+}
 
 /** A dim or list of dims to reduce; undefined means all of them. */
 export type Dims = number | readonly number[] | undefined;
@@ -21,11 +34,24 @@ function reducedCount(x: Tensor, axes: readonly number[]): number {
  * Sum over `dim` (all dims when omitted); integers and bools sum to int32.
  * @example cr.tensor([[1, 2], [3, 4]]).sum(1) // tensor([3, 7])
  */
-export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+export function sum(x: Tensor, dim?: Dims | SumOptions, keepdim: boolean | SumOptions = false, opts: SumOptions = {}): Tensor {
   checkTensor("sum", x);
+  // sum(x, { dtype }) and sum(x, dim, { dtype }) as well as sum(x, dim, keepdim, { dtype }).
+  if (isSumOptions(dim)) return sum(x, undefined, false, dim);
+  if (isSumOptions(keepdim)) return sum(x, dim, false, keepdim);
+  const t = opts.dtype === undefined ? x : asTensor(x, checkDType("sum", opts.dtype));
   const axes = normalizeDims("sum", dim, x.ndim).sort((a, b) => a - b);
-  const dtype: DType = isFloating(x.dtype) ? x.dtype : "int32";
-  return applyPrimitive("sum", [x], { axes, keepdim, dtype });
+  const dtype: DType = isFloating(t.dtype) ? t.dtype : "int32";
+  return applyPrimitive("sum", [t], { axes, keepdim, dtype });
+}
+
+/** Options of `sum`: the dtype to sum in (the input is converted first, as PyTorch's `sum(dtype=…)`). */
+export interface SumOptions {
+  dtype?: DType;
+}
+
+function isSumOptions(v: unknown): v is SumOptions {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** Mean over `dim` (all dims when omitted); floating-point tensors only, as in PyTorch. */
@@ -40,7 +66,7 @@ export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor("amax", x);
   const axes = normalizeDims("amax", dim, x.ndim).sort((a, b) => a - b);
-  if (x.numel() === 0) throw new ArgumentError("amax: cannot reduce an empty tensor");
+  checkNonEmptyReduction("amax", x, axes);
   return applyPrimitive("amax", [x], { axes, keepdim });
 }
 
@@ -48,13 +74,13 @@ export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 export function amin(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor("amin", x);
   const axes = normalizeDims("amin", dim, x.ndim).sort((a, b) => a - b);
-  if (x.numel() === 0) throw new ArgumentError("amin: cannot reduce an empty tensor");
+  checkNonEmptyReduction("amin", x, axes);
   return applyPrimitive("amin", [x], { axes, keepdim });
 }
 
 function argReduce(op: "argmax" | "argmin", x: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
   checkTensor(op, x);
-  if (x.numel() === 0) throw new ArgumentError(`${op}: cannot reduce an empty tensor`);
+  checkNonEmptyReduction(op, x, dim === undefined ? x.shape.map((_, i) => i) : [normalizeDim(op, dim, x.ndim)]);
   if (dim === undefined) {
     const flat = applyPrimitive(op, [x.reshape([-1])], { axis: 0, keepdim: false });
     return keepdim ? flat.reshape(x.shape.map(() => 1)) : flat;
@@ -84,9 +110,13 @@ export const argmin = (x: Tensor, dim?: number, keepdim = false): Tensor => argR
 
 function selectExtreme(op: "max" | "min", x: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
   checkTensor(op, x);
-  if (dim === undefined) return op === "max" ? amax(x) : amin(x);
+  if (dim === undefined) {
+    checkNonEmptyReduction(op, x, x.shape.map((_, i) => i));
+    return applyPrimitive("selectAll", [x], { op });
+  }
   // The gradient goes to the selected element, as PyTorch's max(dim) does.
   const d = normalizeDim(op, dim, x.ndim);
+  checkNonEmptyReduction(op, x, [d]);
   if (x.ndim === 0) return x;
   const idx = argReduce(op === "max" ? "argmax" : "argmin", x, d, true);
   const values = x.gather(d, idx);
@@ -106,6 +136,8 @@ export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
   checkTensor("logsumexp", x);
   requireFloating("logsumexp", x.dtype);
   const axes = normalizeDims("logsumexp", dim, x.ndim);
+  // log Σ over no elements is log 0 = -∞ (PyTorch's): the sum keeps the (empty) input in the graph.
+  if (reducedCount(x, axes) === 0) return sum(x, axes, keepdim).add(-Infinity);
   // The shift is a constant for differentiation: its two contributions cancel exactly.
   const m = amax(x, axes, true).detach();
   const shift = where(m.isinf(), 0, m);
@@ -126,12 +158,21 @@ export function variance(x: Tensor, dim?: Dims, { correction = 1, keepdim = fals
   requireFloating("var", x.dtype);
   const axes = normalizeDims("var", dim, x.ndim);
   const centered = x.sub(mean(x, axes, true));
-  return sum(centered.mul(centered), axes, keepdim).div(reducedCount(x, axes) - correction);
+  const squares = sum(centered.mul(centered), axes, keepdim);
+  const dof = reducedCount(x, axes) - correction;
+  if (dof >= 0) return squares.div(dof);
+  // PyTorch clamps the divisor at 0 in the value (+∞, or NaN for no elements, rather than a sign flip) but its
+  // var_backward divides by the unclamped N − correction: the value of the one, the gradient of the other.
+  const unclamped = squares.div(dof);
+  return unclamped.add(squares.div(0).sub(unclamped).detach());
 }
 
 /** Standard deviation over `dim`, the square root of `var`. */
 export function std(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
-  return variance(x, dim, opts).sqrt();
+  const v = variance(x, dim, opts);
+  // PyTorch's std_backward masks the gradient where the deviation is 0 (a constant input): 0 there, not ∞·0.
+  const zero = v.eq(0);
+  return where(zero, 0, where(zero, 1, v).sqrt());
 }
 
 /**
@@ -142,6 +183,7 @@ export function softmax(x: Tensor, dim: number): Tensor {
   checkTensor("softmax", x);
   requireFloating("softmax", x.dtype);
   const d = normalizeDim("softmax", dim, x.ndim);
+  if (x.numel() === 0) return x.clone(); // nothing to normalize, whichever dim is empty (as PyTorch)
   const e = x.sub(amax(x, d, true).detach()).exp();
   return e.div(e.sum(d, true));
 }

@@ -27,6 +27,13 @@ import * as la from "./linalg.js";
 import * as mv from "./movement.js";
 import * as rd from "./reduce.js";
 import type { Dims, VarOptions } from "./reduce.js";
+import * as rx from "./reductions.js";
+import * as sc from "./scan.js";
+import * as so from "./sorting.js";
+import * as vw from "./views.js";
+import * as ra from "./rearrange.js";
+import * as ix from "./indexing.js";
+import * as st from "./scatter.js";
 
 /** Shared by a tensor and the views of its memory; bumped by in-place ops so stale saved tensors are caught. */
 export interface VersionCounter {
@@ -509,7 +516,8 @@ export class Tensor {
 
   // ---- reductions ----------------------------------------------------------------------------
 
-  sum(dim?: Dims, keepdim = false): Tensor { return rd.sum(this, dim, keepdim); }
+  /** Sum over `dim` (all dims when omitted); `{ dtype }` converts first (as PyTorch's `sum(dtype=…)`). */
+  sum(dim?: Dims | rd.SumOptions, keepdim: boolean | rd.SumOptions = false, opts: rd.SumOptions = {}): Tensor { return rd.sum(this, dim, keepdim, opts); }
   mean(dim?: Dims, keepdim = false): Tensor { return rd.mean(this, dim, keepdim); }
   /** The largest element, or the largest along `dim` (values; `argmax` gives indices). */
   max(dim?: number, keepdim = false): Tensor { return rd.max(this, dim, keepdim); }
@@ -568,6 +576,93 @@ export class Tensor {
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return mv.scatterAdd(this, dim, index, src); }
   indexSelect(dim: number, index: Tensor): Tensor { return mv.indexSelect(this, dim, index); }
   indexAdd(dim: number, index: Tensor, src: Tensor): Tensor { return mv.indexAdd(this, dim, index, src); }
+
+  // ---- more reductions and scans ----------------------------------------------------------------
+
+  /** Product of all elements, or along `dim`. */
+  prod(dim?: number, keepdim = false, opts: rx.ReduceDTypeOptions = {}): Tensor { return rx.prod(this, dim, keepdim, opts); }
+  cumsum(dim: number, opts: sc.CumulativeOptions = {}): Tensor { return sc.cumsum(this, dim, opts); }
+  cumprod(dim: number, opts: sc.CumulativeOptions = {}): Tensor { return sc.cumprod(this, dim, opts); }
+  logcumsumexp(dim: number): Tensor { return sc.logcumsumexp(this, dim); }
+  cummax(dim: number): sc.ValuesIndices { return sc.cummax(this, dim); }
+  cummin(dim: number): sc.ValuesIndices { return sc.cummin(this, dim); }
+  countNonzero(dim?: Dims): Tensor { return rx.countNonzero(this, dim); }
+  /** The lower median of all elements, or the values and positions of the medians along `dim`. */
+  median(): Tensor;
+  median(dim: number, keepdim?: boolean): sc.ValuesIndices;
+  median(dim?: number, keepdim = false): Tensor | sc.ValuesIndices { return dim === undefined ? rx.median(this) : rx.median(this, dim, keepdim); }
+  aminmax(opts: { dim?: number; keepdim?: boolean } = {}): { min: Tensor; max: Tensor } { return rx.aminmax(this, opts); }
+  /** `torch.norm`: the 2-norm ("fro", default) or the vector p-norm over `dim`. */
+  norm(p: number | "fro" | "nuc" = "fro", dim?: Dims, keepdim = false, opts: rx.ReduceDTypeOptions = {}): Tensor { return rx.norm(this, p, dim, keepdim, opts); }
+
+  // ---- sorting and selection --------------------------------------------------------------------
+
+  sort(options?: number | so.SortOptions): sc.ValuesIndices { return so.sort(this, options); }
+  argsort(options?: number | so.SortOptions): Tensor { return so.argsort(this, options); }
+  msort(): Tensor { return so.msort(this); }
+  topk(k: number, opts: so.TopkOptions = {}): sc.ValuesIndices { return so.topk(this, k, opts); }
+  kthvalue(k: number, dim = -1, keepdim = false): sc.ValuesIndices { return so.kthvalue(this, k, dim, keepdim); }
+  unique<O extends so.UniqueOptions>(options?: O): so.UniqueResult<O> { return so.unique(this, options); }
+
+  // ---- shape: views and rearrangements ----------------------------------------------------------
+
+  /** Reverses the order along dims: `x.flip(0)`, `x.flip(0, 1)` or `x.flip([0, 1])`. */
+  flip(...dims: number[] | [readonly number[]]): Tensor { return vw.flip(this, shapeArg(dims)); }
+  /** Reverses the order along dim 1 (left-right). */
+  fliplr(): Tensor { return vw.flip(this, 1); }
+  /** Reverses the order along dim 0 (up-down). */
+  flipud(): Tensor { return vw.flip(this, 0); }
+  roll(shifts: number | readonly number[], dims?: number | readonly number[]): Tensor { return ra.roll(this, shifts, dims); }
+  /** Repeats along each dim: `x.repeat(2, 3)` or `x.repeat([2, 3])`. */
+  repeat(...sizes: number[] | [readonly number[]]): Tensor { return ra.repeat(this, shapeArg(sizes)); }
+  tile(dims: readonly number[]): Tensor { return ra.tile(this, dims); }
+  repeatInterleave(repeats?: number | Tensor, dim?: number, opts: { outputSize?: number } = {}): Tensor { return ra.repeatInterleave(this, repeats, dim, opts); }
+  tril(diagonal = 0): Tensor { return ra.tril(this, diagonal); }
+  triu(diagonal = 0): Tensor { return ra.triu(this, diagonal); }
+  diag(diagonal = 0): Tensor { return ra.diag(this, diagonal); }
+  diagonal(opts: vw.DiagonalOptions = {}): Tensor { return vw.diagonal(this, opts); }
+  diagEmbed(opts: vw.DiagonalOptions = {}): Tensor { return ra.diagEmbed(this, opts); }
+  unflatten(dim: number, sizes: readonly number[]): Tensor { return vw.unflatten(this, dim, sizes); }
+  split(splitSizeOrSections: number | readonly number[], dim = 0): Tensor[] { return vw.split(this, splitSizeOrSections, dim); }
+  chunk(chunks: number, dim = 0): Tensor[] { return vw.chunk(this, chunks, dim); }
+  tensorSplit(indicesOrSections: number | readonly number[], dim = 0): Tensor[] { return vw.tensorSplit(this, indicesOrSections, dim); }
+  movedim(source: number | readonly number[], destination: number | readonly number[]): Tensor { return vw.movedim(this, source, destination); }
+  /** `movedim` under NumPy's name. */
+  moveaxis(source: number | readonly number[], destination: number | readonly number[]): Tensor { return vw.movedim(this, source, destination); }
+  swapaxes(axis0: number, axis1: number): Tensor { return vw.swapaxes(this, axis0, axis1); }
+  swapdims(dim0: number, dim1: number): Tensor { return vw.swapaxes(this, dim0, dim1); }
+  /** Windows of `size` elements, `step` apart, along `dim`, as a new last dim (PyTorch's `Tensor.unfold`). */
+  unfold(dim: number, size: number, step: number): Tensor { return vw.unfoldDim(this, dim, size, step); }
+  take(index: Tensor): Tensor { return ra.take(this, index); }
+  takeAlongDim(indices: Tensor, dim?: number): Tensor { return ra.takeAlongDim(this, indices, dim); }
+
+  // ---- indexing and scatter ---------------------------------------------------------------------
+
+  /** `x[...items]`: integers, slices (`{ start, stop, step }`, ":"), null, "...", int32 tensors and bool masks. */
+  index(...items: ix.IndexItem[]): Tensor { return ix.index(this, ...items); }
+  indexPut(indices: readonly ix.IndexItem[], values: Tensor | number | boolean, opts: ix.IndexPutOptions = {}): Tensor { return ix.indexPut(this, indices, values, opts); }
+  /** `x[...indices] = values` in place (`+=` with accumulate). */
+  indexPut_(indices: readonly ix.IndexItem[], values: Tensor | number | boolean, opts: ix.IndexPutOptions = {}): this { return ix.indexPut_(this, indices, values, opts) as this; }
+  maskedFill(mask: Tensor, value: number | boolean | Tensor): Tensor { return ix.maskedFill(this, mask, value); }
+  maskedFill_(mask: Tensor, value: number | boolean | Tensor): this { return ix.maskedFill_(this, mask, value) as this; }
+  maskedSelect(mask: Tensor): Tensor { return ix.maskedSelect(this, mask); }
+  maskedScatter(mask: Tensor, source: Tensor): Tensor { return ix.maskedScatter(this, mask, source); }
+  maskedScatter_(mask: Tensor, source: Tensor): this { return ix.maskedScatter_(this, mask, source) as this; }
+  nonzero(): Tensor;
+  nonzero(opts: { asTuple: true }): Tensor[];
+  nonzero(opts: { asTuple?: boolean } = {}): Tensor | Tensor[] { return opts.asTuple === true ? ix.nonzero(this, { asTuple: true }) : ix.nonzero(this); }
+  argwhere(): Tensor { return ix.argwhere(this); }
+  scatter(dim: number, index: Tensor, src: Tensor | number, opts: st.ScatterOptions = {}): Tensor { return st.scatter(this, dim, index, src, opts); }
+  scatter_(dim: number, index: Tensor, src: Tensor | number, opts: st.ScatterOptions = {}): this { return applyInplace(this, "scatter_", () => st.scatter(this, dim, index, src, opts)) as this; }
+  scatterAdd_(dim: number, index: Tensor, src: Tensor): this { return applyInplace(this, "scatterAdd_", () => mv.scatterAdd(this, dim, index, src)) as this; }
+  scatterReduce(dim: number, index: Tensor, src: Tensor, reduce: st.ScatterReduction, opts: st.ScatterReduceOptions = {}): Tensor { return st.scatterReduce(this, dim, index, src, reduce, opts); }
+  scatterReduce_(dim: number, index: Tensor, src: Tensor, reduce: st.ScatterReduction, opts: st.ScatterReduceOptions = {}): this {
+    return applyInplace(this, "scatterReduce_", () => st.scatterReduce(this, dim, index, src, reduce, opts)) as this;
+  }
+  indexCopy(dim: number, index: Tensor, source: Tensor): Tensor { return st.indexCopy(this, dim, index, source); }
+  indexCopy_(dim: number, index: Tensor, source: Tensor): this { return applyInplace(this, "indexCopy_", () => st.indexCopy(this, dim, index, source)) as this; }
+  indexFill(dim: number, index: Tensor, value: number | Tensor): Tensor { return st.indexFill(this, dim, index, value); }
+  indexFill_(dim: number, index: Tensor, value: number | Tensor): this { return applyInplace(this, "indexFill_", () => st.indexFill(this, dim, index, value)) as this; }
 }
 
 installElementwiseMethods(Tensor.prototype);

@@ -12,6 +12,9 @@ import { adopt, allocOut, recycle, recyclesOnCollection } from "./buffer-pool.js
 import { argReduce, reduce } from "./reduce.js";
 import { logSoftmax, logSoftmaxBackward } from "./softmax.js";
 import { nllLoss, nllLossBackward } from "./loss.js";
+import { cumulative, cumulativeIndex } from "./scan.js";
+import { argsort } from "./sort.js";
+import { scatterReduce } from "./scatter-reduce.js";
 
 // On this backend a buffer is the typed array itself.
 const arr = (t: TensorData) => t.buf as TypedArray;
@@ -59,6 +62,10 @@ const kernels: Backend = {
     adamUpdate(arr(p), arr(g), m as TypedArray, v as TypedArray, vmax as TypedArray | null, h, p.dtype === "float32"),
   indexSelect: (x, dim, index) => indexSelect(arr(x), x.shape, dim, ints(index), x.dtype),
   indexAdd: (base, dim, index, src) => indexAdd(arr(base), base.shape, dim, ints(index), arr(src), base.dtype),
+  cumulative: (op, x, axis) => cumulative(op, arr(x), x.shape, axis, x.dtype),
+  cumulativeIndex: (op, x, axis) => cumulativeIndex(op, arr(x), x.shape, axis),
+  argsort: (x, axis, descending) => argsort(arr(x), x.shape, axis, descending),
+  scatterReduce: (base, dim, index, src, op, includeSelf) => scatterReduce(arr(base), base.shape, dim, ints(index), index.shape, arr(src), src.shape, op, includeSelf, base.dtype),
 };
 
 /** The cpu backend: every kernel in TypeScript, large ones shared with worker threads in Node. */
