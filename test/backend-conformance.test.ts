@@ -21,6 +21,8 @@ import type { ElementwiseOp, ElementwiseOpDef } from "../src/ops/elementwise.js"
 import { opProgram } from "../src/ops/program.js";
 import { broadcastShapes, sizeOf } from "../src/shape.js";
 import type { Shape } from "../src/shape.js";
+import type { WindowNd } from "../src/backend/backend.js";
+import { product, windowNdOut } from "../src/ops/window-nd.js";
 
 const wasm = cr.backends.wasm;
 const { memoryStats: wasmMemoryStats, tensorStats: heapTensorStats, setFusionMinElements } = wasm;
@@ -184,6 +186,18 @@ function window(k: number, s: number, p: number, d: number, padValue = 0): Windo
   return { kernel: [k, k], stride: [s, s], padding: [p, p], dilation: [d, d], padValue };
 }
 const out2d = (size: number, w: Window2d) => Math.floor((size + 2 * w.padding[0] - w.dilation[0] * (w.kernel[0] - 1) - 1) / w.stride[0]) + 1;
+
+function windowNd(kernel: number[], stride: number[], padBefore: number[], padAfter: number[], dilation: number[]): WindowNd {
+  return { kernel, stride, padBefore, padAfter, dilation, padValue: 0 };
+}
+const describeNd = (w: WindowNd) => `k[${w.kernel}] s[${w.stride}] p[${w.padBefore}]/[${w.padAfter}] d[${w.dilation}]`;
+const ND_WINDOWS: readonly (readonly [number[], WindowNd])[] = [
+  [[9], windowNd([3], [2], [1], [2], [1])],
+  [[5, 7], windowNd([2, 3], [1, 2], [1, 0], [0, 2], [2, 1])],
+  [[4, 5, 6], windowNd([2, 3, 2], [1, 2, 2], [1, 1, 0], [1, 1, 1], [1, 1, 2])],
+  [[5, 4, 4], windowNd([3, 2, 2], [2, 1, 1], [1, 0, 0], [-1, 0, 0], [1, 1, 1])],
+  [[4, 4, 4], windowNd([1, 1, 1], [2, 2, 2], [0, 0, 0], [0, 0, 0], [1, 1, 1])],
+];
 
 const TABLE: { [K in Kernel]: readonly Case[] } = {
   fromArray: FLOATS.map((dt) => c(dt, [make(dt, [5])], { dtype: dt, size: 5 }, (_b, a) => a0(a).buf)),
@@ -478,6 +492,33 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
     b.release?.(b.full(1000, 6, dt));
     return second;
   })),
+  // 1-D, 2-D and 3-D windows, padded unevenly (ceilMode), strided and dilated differently per dim, one stopping
+  // short of the end (a transposed convolution's outputPadding): each dim's numbers differ, so a swapped axis shows.
+  unfoldNd: ([...FLOATS, "int32"] as const).flatMap((dt) => ND_WINDOWS.map(([spatial, w]) => {
+    const [n, ch] = [2, 3];
+    const o = windowNdOut(spatial, w);
+    return c(`${dt} ${describeNd(w)} on [${spatial}]`, [make(dt, [n, ch, ...spatial])], { dtype: dt, size: n * ch * product(w.kernel) * product(o) },
+      (b, a) => b.unfoldNd(a0(a), w, [n, ch * product(w.kernel), product(o)]));
+  })).concat(ND_WINDOWS.slice(0, 3).map(([spatial, w]) => {
+    const mw = { ...w, padValue: -Infinity };
+    const o = windowNdOut(spatial, mw);
+    return c(`float32 ${describeNd(mw)} on [${spatial}], padding -Infinity`, [make("float32", [1, 2, ...spatial])], { dtype: "float32", size: 2 * product(w.kernel) * product(o) },
+      (b, a) => b.unfoldNd(a0(a), mw, [1, 2 * product(w.kernel), product(o)]));
+  })),
+  foldNd: FLOATS.flatMap((dt) => ND_WINDOWS.map(([spatial, w]) => {
+    const [n, ch] = [2, 3];
+    const l = product(windowNdOut(spatial, w));
+    return c(`${dt} ${describeNd(w)} into [${spatial}]`, [make(dt, [n, ch * product(w.kernel), l])], { dtype: dt, size: n * ch * product(spatial) },
+      (b, a) => b.foldNd(a0(a), w, [n, ch, ...spatial]), 1e-6);
+  })),
+  // Ties everywhere, NaN (the last in a window wins) and -Infinity (padding never wins).
+  maxPoolNdIndices: ([...FLOATS, "int32"] as const).flatMap((dt) => ND_WINDOWS.filter((_, i) => i !== 3).map(([spatial, w]) => {
+    const mw = { ...w, padValue: -Infinity };
+    const [n, ch] = [2, 3];
+    const o = windowNdOut(spatial, mw);
+    const x = make(dt, [n, ch, ...spatial], () => (dt === "int32" ? Math.floor(rand() * 3) : rand() < 0.1 ? NaN : rand() < 0.1 ? -Infinity : Math.floor(rand() * 3)));
+    return c(`${dt} ${describeNd(mw)} on [${spatial}]`, [x], { dtype: "int32", size: n * ch * product(o) }, (b, a) => b.maxPoolNdIndices(a0(a), mw, [n, ch, ...o]));
+  })),
 };
 
 function assertClose(got: TypedArray, want: TypedArray, tol: number, what: string): void {
@@ -620,6 +661,7 @@ cr.setBackend("wasm");
 test("the fixture tests below run on wasm", () => assert.equal(cr.getBackend(), "wasm"));
 await import("./torch-fixtures.test.js");
 await import("./elementwise-ops.test.js");
+await import("./conv-fixtures.test.js");
 
 test("wasm gather and scatterAdd refuse an index out of range with the cpu's error, and keep nothing", () => {
   const x = make("float32", [128, 4, 36]);

@@ -359,6 +359,24 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
       applyPrimitive("indexAdd", [orZeros(tb ?? null, index!, base!.shape, base!.dtype), index!, orZeros(ts ?? null, index!, src!.shape, src!.dtype)], params),
     saves: "inputs",
   },
+  // unfoldNd and foldNd are each other's adjoints, as unfold and fold; padding gets no gradient.
+  unfoldNd: {
+    forward: (backend, [x], { window, outShape }) => ({ buf: backend.unfoldNd(x!, window, outShape), shape: outShape, dtype: x!.dtype }),
+    vjp: (g, { params: { window, outShape, inShape } }) => [applyPrimitive("foldNd", [g], { window, outShape: inShape, inShape: outShape })],
+    jvp: ([t], { params }) => applyPrimitive("unfoldNd", [t!], { ...params, window: { ...params.window, padValue: 0 } }),
+    saves: "none",
+  },
+  foldNd: {
+    forward: (backend, [x], { window, outShape }) => ({ buf: backend.foldNd(x!, window, outShape), shape: outShape, dtype: x!.dtype }),
+    vjp: (g, { params: { window, outShape, inShape } }) => [applyPrimitive("unfoldNd", [g], { window: { ...window, padValue: 0 }, outShape: inShape, inShape: outShape })],
+    jvp: linear("foldNd"),
+    saves: "none",
+  },
+  // Integer positions: no derivative (the pooled values are a gather at them, as in 2-D).
+  maxPoolNdIndices: {
+    forward: (backend, [x], { window, outShape }) => ({ buf: backend.maxPoolNdIndices(x!, window, outShape), shape: outShape, dtype: "int32" }),
+    saves: "none",
+  },
 };
 
 export type { TensorData };

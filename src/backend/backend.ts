@@ -4,8 +4,10 @@ import type { DType, TypedArray } from "../dtype.js";
 import type { Program } from "../ops/program.js";
 import type { AdamHyper, LossReduction, ReduceOp, StridedView, Window2d } from "../ops/params.js";
 import type { Shape } from "../shape.js";
+import type { WindowNd } from "../ops/params.js";
 
 export type { AdamHyper, LossReduction, ReduceOp, StridedView, Window2d };
+export type { WindowNd };
 
 /** A backend's handle to tensor memory (a typed array on `cpu`, a heap region on `wasm`). Opaque above the seam. */
 export type DataBuf = object;
@@ -165,6 +167,20 @@ export interface AcceleratedMethods {
    * m = m·β1 + g·(1−β1); v = v·β2 + (g·(1−β2))·g; [v̂ = max(v̂, v)]; p = p − (m·stepSize) / (√v̂ / bc2sqrt + eps).
    */
   adamUpdate(param: TensorData, grad: TensorData, expAvg: DataBuf, expAvgSq: DataBuf, maxExpAvgSq: DataBuf | null, h: AdamHyper): void;
+  /**
+   * im2col over any number of spatial dims: `[N, C, ...s]` → `[N, C·∏kernel, ∏o]`, one column per window position
+   * (positions and kernel offsets in row-major order), padding read as `window.padValue`. `unfold` for 1-D, 3-D
+   * and windows padded unevenly; `o` per dim is `windowNdOut` (ops/window-nd.ts).
+   */
+  unfoldNd(x: TensorData, window: WindowNd, outShape: Shape): DataBuf;
+  /** col2im over any number of spatial dims, the adjoint of `unfoldNd`: `[N, C·∏kernel, ∏o]` → `outShape` `[N, C, ...s]`, summing overlaps. */
+  foldNd(cols: TensorData, window: WindowNd, outShape: Shape): DataBuf;
+  /**
+   * Max pooling's winners over any number of spatial dims: `[N, C, ...s]` → int32 `outShape` `[N, C, ...o]`, each the
+   * row-major flat index within its `s` plane of its window's largest in-image element: the first in window order,
+   * or the last NaN (PyTorch's max_pool indices). Padding never wins; every window must hold an in-image element.
+   */
+  maxPoolNdIndices(x: TensorData, window: WindowNd, outShape: Shape): DataBuf;
 }
 
 /** The names of the accelerated methods, for the fallbacks' table and the coverage table. */

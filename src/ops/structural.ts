@@ -4,6 +4,7 @@
 import type { DType } from "../dtype.js";
 import type { Shape } from "../shape.js";
 import type { LossReduction, Window2d } from "./params.js";
+import type { WindowNd } from "./params.js";
 
 interface ReduceParams { axes: readonly number[]; keepdim: boolean }
 interface SliceParams { starts: readonly number[]; steps: readonly number[]; outShape: Shape; inShape: Shape }
@@ -45,7 +46,12 @@ export interface StructuralParams {
   scatterAdd: { dim: number };
   indexSelect: { dim: number };
   indexAdd: { dim: number };
+  unfoldNd: WindowNdParams;
+  foldNd: WindowNdParams;
+  maxPoolNdIndices: { window: WindowNd; outShape: Shape };
 }
+
+interface WindowNdParams { window: WindowNd; outShape: Shape; inShape: Shape }
 
 /** A structural op's name. */
 export type StructuralOp = keyof StructuralParams;
@@ -85,6 +91,9 @@ export const STRUCTURAL: { readonly [K in StructuralOp]: StructuralOpDef } = {
   scatterAdd: { doc: "Adds along a dim at an index tensor.", method: "scatterAdd" },
   indexSelect: { doc: "Picks whole slices along a dim.", method: "indexSelect" },
   indexAdd: { doc: "Adds whole slices along a dim.", method: "indexAdd" },
+  unfoldNd: { doc: "im2col over any number of spatial dims, padded per side (conv1d/3d, ceilMode pooling).", method: "unfoldNd" },
+  foldNd: { doc: "col2im over any number of spatial dims (transposed convolutions, unfoldNd's gradient).", method: "foldNd" },
+  maxPoolNdIndices: { doc: "Max pooling's winners over any number of spatial dims.", method: "maxPoolNdIndices" },
 };
 
 /** Every structural op's name. */

@@ -12,6 +12,7 @@ import { adopt, allocOut, recycle } from "./buffer-pool.js";
 import { argReduce, reduce } from "./reduce.js";
 import { logSoftmax, logSoftmaxBackward } from "./softmax.js";
 import { nllLoss, nllLossBackward } from "./loss.js";
+import { foldNd, maxPoolNdIndices, unfoldNd } from "./windows-nd.js";
 
 // On this backend a buffer is the typed array itself.
 const arr = (t: TensorData) => t.buf as TypedArray;
@@ -58,6 +59,9 @@ const kernels: Backend = {
     adamUpdate(arr(p), arr(g), m as TypedArray, v as TypedArray, vmax as TypedArray | null, h, p.dtype === "float32"),
   indexSelect: (x, dim, index) => indexSelect(arr(x), x.shape, dim, ints(index), x.dtype),
   indexAdd: (base, dim, index, src) => indexAdd(arr(base), base.shape, dim, ints(index), arr(src), base.dtype),
+  unfoldNd: (x, window, outShape) => unfoldNd(arr(x), x.shape, window, sizeOf(outShape), x.dtype),
+  foldNd: (cols, window, outShape) => foldNd(arr(cols), outShape, window, sizeOf(outShape), cols.dtype),
+  maxPoolNdIndices: (x, window, outShape) => maxPoolNdIndices(arr(x), x.shape, window, sizeOf(outShape)),
 };
 
 /** The cpu backend: every kernel in TypeScript, large ones shared with worker threads in Node. */
