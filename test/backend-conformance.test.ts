@@ -199,6 +199,18 @@ const ND_WINDOWS: readonly (readonly [number[], WindowNd])[] = [
   [[4, 4, 4], windowNd([1, 1, 1], [2, 2, 2], [0, 0, 0], [0, 0, 0], [1, 1, 1])],
 ];
 
+/** Matrices with a dominant diagonal (well conditioned); `spd` makes each symmetric positive-definite. */
+function dominant(dtype: DType, shape: readonly number[], spd = false): Input {
+  const n = shape[shape.length - 1]!;
+  const x = make(dtype, [...shape]);
+  for (let i = 0; i < x.data.length; i++) {
+    const r = Math.floor(i / n) % n, col = i % n;
+    if (spd && col < r) x.data[i] = x.data[i - (i % (n * n)) + col * n + r]!;
+    if (r === col) x.data[i] = x.data[i]! + 2 * n;
+  }
+  return x;
+}
+
 const TABLE: { [K in Kernel]: readonly Case[] } = {
   fromArray: FLOATS.map((dt) => c(dt, [make(dt, [5])], { dtype: dt, size: 5 }, (_b, a) => a0(a).buf)),
   readSync: ["float32", "float64", "int32", "bool"].map((dt) => c(dt as DType, [make(dt as DType, [2, 3])], { dtype: dt as DType, size: 6 }, (_b, a) => a0(a).buf)),
@@ -519,6 +531,26 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
     const x = make(dt, [n, ch, ...spatial], () => (dt === "int32" ? Math.floor(rand() * 3) : rand() < 0.1 ? NaN : rand() < 0.1 ? -Infinity : Math.floor(rand() * 3)));
     return c(`${dt} ${describeNd(mw)} on [${spatial}]`, [x], { dtype: "int32", size: n * ch * product(o) }, (b, a) => b.maxPoolNdIndices(a0(a), mw, [n, ch, ...o]));
   })),
+  // Batched and single matrices, well conditioned (a dominant diagonal), positive-definite or symmetric where the
+  // method needs it; QR and SVD of tall, wide and square matrices.
+  linalgSolve: FLOATS.flatMap((dt) => [[[4, 4], [4, 2]], [[2, 3, 3], [2, 3, 1]], [[0, 2, 2], [0, 2, 3]]].map(([as, bs]) =>
+    c(`${dt} [${as}]⁻¹·[${bs}]`, [dominant(dt, as!), make(dt, bs!)], { dtype: dt, size: sizeOf(bs!) }, (b, a) => b.linalgSolve(a0(a), a0(a, 1), true), 1e-9))),
+  linalgSolveTriangular: FLOATS.flatMap((dt) => [[true, false], [false, true]].map(([upper, unit]) =>
+    c(`${dt} ${upper ? "upper" : "lower"}${unit ? ", unit diagonal" : ""}`, [dominant(dt, [2, 3, 3]), make(dt, [2, 3, 2])], { dtype: dt, size: 12 }, (b, a) => b.linalgSolveTriangular(a0(a), a0(a, 1), upper!, unit!), 1e-9))),
+  linalgDet: FLOATS.map((dt) => c(`${dt} [3, 4, 4]`, [make(dt, [3, 4, 4])], { dtype: dt, size: 3 }, (b, a) => b.linalgDet(a0(a)), 1e-9)),
+  linalgSlogdet: FLOATS.map((dt) => c(`${dt} [3, 4, 4]`, [make(dt, [3, 4, 4])], { dtype: dt, size: 6 }, (b, a) => b.linalgSlogdet(a0(a)), 1e-9)),
+  linalgCholesky: FLOATS.map((dt) => c(`${dt} [2, 4, 4]`, [dominant(dt, [2, 4, 4], true)], { dtype: dt, size: 32 }, (b, a) => b.linalgCholesky(a0(a)), 1e-9)),
+  linalgQr: FLOATS.flatMap((dt) => [[2, 5, 3], [3, 4], [2, 3, 3]].flatMap((shape) => [false, true].map((complete) => {
+    const [m, n] = shape.slice(-2) as [number, number];
+    const q = complete ? m : Math.min(m, n);
+    return c(`${dt} [${shape}]${complete ? " complete" : ""}`, [make(dt, shape)], { dtype: dt, size: sizeOf(shape.slice(0, -2)) * (m * q + q * n) }, (b, a) => b.linalgQr(a0(a), complete), 1e-9);
+  }))),
+  linalgEigh: FLOATS.flatMap((dt) => [false, true].map((upper) => c(`${dt} [2, 4, 4] ${upper ? "upper" : "lower"}`, [make(dt, [2, 4, 4])], { dtype: dt, size: 40 }, (b, a) => b.linalgEigh(a0(a), upper), 1e-9))),
+  linalgSvd: FLOATS.flatMap((dt) => [[2, 5, 3], [3, 4], [3, 3]].flatMap((shape) => [false, true].map((full) => {
+    const [m, n] = shape.slice(-2) as [number, number];
+    const k = Math.min(m, n);
+    return c(`${dt} [${shape}]${full ? " full" : ""}`, [make(dt, shape)], { dtype: dt, size: sizeOf(shape.slice(0, -2)) * (m * (full ? m : k) + k + (full ? n : k) * n) }, (b, a) => b.linalgSvd(a0(a), full), 1e-9);
+  }))),
 };
 
 function assertClose(got: TypedArray, want: TypedArray, tol: number, what: string): void {
@@ -662,6 +694,7 @@ test("the fixture tests below run on wasm", () => assert.equal(cr.getBackend(), 
 await import("./torch-fixtures.test.js");
 await import("./elementwise-ops.test.js");
 await import("./conv-fixtures.test.js");
+await import("./linalg-fixtures.test.js");
 
 test("wasm gather and scatterAdd refuse an index out of range with the cpu's error, and keep nothing", () => {
   const x = make("float32", [128, 4, 36]);

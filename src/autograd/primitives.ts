@@ -14,6 +14,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { sumToShape } from "../tensor/movement.js";
 import { applyPrimitive } from "./dispatch.js";
 import type { Jvp, Rule } from "./rule.js";
+import * as linalgRules from "./linalg-rules.js";
 
 /** An elementwise program's parameters: the program, and the dtype of its result. */
 export interface ElementwiseParams {
@@ -377,6 +378,15 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
     forward: (backend, [x], { window, outShape }) => ({ buf: backend.maxPoolNdIndices(x!, window, outShape), shape: outShape, dtype: "int32" }),
     saves: "none",
   },
+  // cr.linalg's decompositions and solves: their rules, PyTorch's formulas, are in linalg-rules.ts.
+  linalgSolve: linalgRules.linalgSolve,
+  linalgSolveTriangular: linalgRules.linalgSolveTriangular,
+  linalgDet: linalgRules.linalgDet,
+  linalgSlogdet: linalgRules.linalgSlogdet,
+  linalgCholesky: linalgRules.linalgCholesky,
+  linalgQr: linalgRules.linalgQr,
+  linalgEigh: linalgRules.linalgEigh,
+  linalgSvd: linalgRules.linalgSvd,
 };
 
 export type { TensorData };

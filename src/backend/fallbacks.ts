@@ -10,6 +10,9 @@ import type { AcceleratedMethod, AcceleratedMethods, Backend, BackendCore, Compl
 import type { WindowNd } from "./backend.js";
 import type { Program } from "../ops/program.js";
 import { windowNdOut } from "../ops/window-nd.js";
+import type { TypedArray } from "../dtype.js";
+import { ArgumentError } from "../errors.js";
+import * as linalg from "./linalg/batched.js";
 
 type Fallbacks = { [K in AcceleratedMethod]: (b: CompleteBackend, ...args: Parameters<AcceleratedMethods[K]>) => ReturnType<AcceleratedMethods[K]> };
 
@@ -323,7 +326,26 @@ export const FALLBACKS: Fallbacks = {
       return b.elementwise(windowPositionNd(dims), operands, kept, "int32"); // [N, C, 1, ∏o]: outShape's elements in its order
     });
   },
+  // Dense linear algebra is sequential work on small matrices: the host kernels (linalg/batched.ts) on the data read
+  // back, where the backend can read synchronously.
+  linalgSolve: (b, a, rhs, check) => onHost(b, "linalgSolve", [a, rhs], ([x, y]) => linalg.solve(x!, a.shape, y!, rhs.shape, check, a.dtype)),
+  linalgSolveTriangular: (b, a, rhs, upper, unit) =>
+    onHost(b, "linalgSolveTriangular", [a, rhs], ([x, y]) => linalg.solveTriangular(x!, a.shape, y!, rhs.shape, upper, unit, a.dtype)),
+  linalgDet: (b, a) => onHost(b, "linalgDet", [a], ([x]) => linalg.determinant(x!, a.shape, false, a.dtype)),
+  linalgSlogdet: (b, a) => onHost(b, "linalgSlogdet", [a], ([x]) => linalg.determinant(x!, a.shape, true, a.dtype)),
+  linalgCholesky: (b, a) => onHost(b, "linalgCholesky", [a], ([x]) => linalg.choleskyBatched(x!, a.shape, a.dtype)),
+  linalgQr: (b, a, complete) => onHost(b, "linalgQr", [a], ([x]) => linalg.qr(x!, a.shape, complete, a.dtype)),
+  linalgEigh: (b, a, upper) => onHost(b, "linalgEigh", [a], ([x]) => linalg.eigh(x!, a.shape, upper, a.dtype)),
+  linalgSvd: (b, a, full) => onHost(b, "linalgSvd", [a], ([x]) => linalg.svd(x!, a.shape, full, a.dtype)),
 };
+
+// Runs a host kernel on `inputs` read back from the backend, its result moved onto the backend.
+function onHost(b: CompleteBackend, method: string, inputs: readonly TensorData[], kernel: (arrays: TypedArray[]) => TypedArray): DataBuf {
+  if (b.readSync === undefined) {
+    throw new ArgumentError(`${method}: the ${b.name} backend reads its memory only asynchronously and has no kernel of its own for this linear-algebra op`);
+  }
+  return b.fromArray(kernel(inputs.map((t) => b.readSync!(t.buf, t.dtype, sizeOf(t.shape)))));
+}
 
 // How far the padded image reaches along each spatial dim: the padding before, the image, and whichever reaches
 // further of the padding after and the image's own end (a negative padAfter stops the windows short of it).

@@ -25,3 +25,5 @@ export type { MaxPoolOptions, AvgPoolOptions } from "../tensor/pool.js";
 export { interpolate, pixelShuffle, pixelUnshuffle } from "../tensor/interpolate.js";
 export type { InterpolateMode, InterpolateOptions } from "../tensor/interpolate.js";
 export { unfold, fold } from "../tensor/windows.js";
+export { cosineSimilarity, pairwiseDistance } from "../tensor/distance.js";
+export type { CosineSimilarityOptions, PairwiseDistanceOptions } from "../tensor/distance.js";

@@ -49,6 +49,14 @@ export interface StructuralParams {
   unfoldNd: WindowNdParams;
   foldNd: WindowNdParams;
   maxPoolNdIndices: { window: WindowNd; outShape: Shape };
+  linalgSolve: { check: boolean };
+  linalgSolveTriangular: { upper: boolean; unitriangular: boolean };
+  linalgDet: Record<string, never>;
+  linalgSlogdet: Record<string, never>;
+  linalgCholesky: Record<string, never>;
+  linalgQr: { mode: "reduced" | "complete" | "r" };
+  linalgEigh: { upper: boolean };
+  linalgSvd: { fullMatrices: boolean };
 }
 
 interface WindowNdParams { window: WindowNd; outShape: Shape; inShape: Shape }
@@ -94,6 +102,14 @@ export const STRUCTURAL: { readonly [K in StructuralOp]: StructuralOpDef } = {
   unfoldNd: { doc: "im2col over any number of spatial dims, padded per side (conv1d/3d, ceilMode pooling).", method: "unfoldNd" },
   foldNd: { doc: "col2im over any number of spatial dims (transposed convolutions, unfoldNd's gradient).", method: "foldNd" },
   maxPoolNdIndices: { doc: "Max pooling's winners over any number of spatial dims.", method: "maxPoolNdIndices" },
+  linalgSolve: { doc: "X solving A X = B (LU with partial pivoting); linalg.solve and linalg.inv.", method: "linalgSolve" },
+  linalgSolveTriangular: { doc: "X solving A X = B for triangular A (substitution).", method: "linalgSolveTriangular" },
+  linalgDet: { doc: "Determinants (from the LU).", method: "linalgDet" },
+  linalgSlogdet: { doc: "Sign and log |det|, packed [*, 2].", method: "linalgSlogdet" },
+  linalgCholesky: { doc: "Lower Cholesky factors.", method: "linalgCholesky" },
+  linalgQr: { doc: "Householder QR, Q and R packed.", method: "linalgQr" },
+  linalgEigh: { doc: "Symmetric eigendecomposition (Jacobi), values and vectors packed.", method: "linalgEigh" },
+  linalgSvd: { doc: "SVD (one-sided Jacobi), U, S and Vh packed.", method: "linalgSvd" },
 };
 
 /** Every structural op's name. */
