@@ -70,3 +70,4 @@ export { cdist, cosineSimilarity, pairwiseDistance } from "./tensor/distance.js"
 export type { CdistOptions, CdistComputeMode, CosineSimilarityOptions, PairwiseDistanceOptions } from "./tensor/distance.js";
 export * as linalg from "./linalg/index.js";
 export { LinAlgError } from "./errors.js";
+export { det, inv as inverse, slogdet } from "./linalg/decompositions.js";

@@ -24,6 +24,8 @@ import * as la from "./linalg.js";
 import * as mv from "./movement.js";
 import * as rd from "./reduce.js";
 import type { Dims, VarOptions } from "./reduce.js";
+import * as pr from "./products.js";
+import * as dec from "../linalg/decompositions.js";
 
 /** Shared by a tensor and the views of its memory; bumped by in-place ops so stale saved tensors are caught. */
 export interface VersionCounter {
@@ -524,6 +526,18 @@ export class Tensor {
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return mv.scatterAdd(this, dim, index, src); }
   indexSelect(dim: number, index: Tensor): Tensor { return mv.indexSelect(this, dim, index); }
   indexAdd(dim: number, index: Tensor, src: Tensor): Tensor { return mv.indexAdd(this, dim, index, src); }
+
+  // ---- products and linear algebra (products.ts, linalg/) ----
+  /** The outer product with another vector. @example a.outer(b) */
+  outer(other: Tensor): Tensor { return pr.outer(this, other); }
+  /** The Kronecker product. @example a.kron(b) */
+  kron(other: Tensor): Tensor { return pr.kron(this, other); }
+  /** The sum of the diagonal of a matrix. @example m.trace() */
+  trace(): Tensor { return pr.trace(this); }
+  /** The determinant of each square matrix (`cr.linalg.det`). @example m.det() */
+  det(): Tensor { return dec.det(this); }
+  /** The inverse of each square matrix (`cr.linalg.inv`). @example m.inverse() */
+  inverse(): Tensor { return dec.inv(this); }
 }
 
 installElementwiseMethods(Tensor.prototype);
