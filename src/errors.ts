@@ -44,3 +44,16 @@ export class CaptureError extends Error {
 export class ReadError extends Error {
   override name = "ReadError";
 }
+
+/**
+ * Thrown by `cr.linalg` for a matrix that is singular or not positive-definite, or an algorithm that does not
+ * converge (PyTorch's `torch.linalg.LinAlgError`). `batch` is the batch element (null for a single matrix) and
+ * `index` the 1-based position PyTorch reports: the zero pivot, or the order of the leading minor that is not
+ * positive-definite.
+ */
+export class LinAlgError extends Error {
+  override name = "LinAlgError";
+  constructor(message: string, readonly batch: number | null = null, readonly index = 0) {
+    super(message);
+  }
+}

@@ -82,3 +82,17 @@ export type { IndexItem, IndexSlice, IndexPutOptions } from "./tensor/indexing.j
 export { scatter, scatterReduce, indexCopy, indexFill } from "./tensor/scatter.js";
 export type { ScatterOptions, ScatterReduceOptions, ScatterReduction } from "./tensor/scatter.js";
 export * as linalg from "./linalg/index.js";
+export { conv1d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d } from "./tensor/conv.js";
+export type { ConvNdOptions, ConvTransposeOptions } from "./tensor/conv.js";
+export { maxPool1d, maxPool3d, avgPool1d, adaptiveAvgPool1d, adaptiveMaxPool1d } from "./tensor/pooling-fns.js";
+export type { AdaptiveSize } from "./tensor/pooling-fns.js";
+export type { MaxPoolOptions, AvgPoolOptions } from "./tensor/pool.js";
+export type { SizeN } from "./tensor/window-spec.js";
+export { pixelShuffle, pixelUnshuffle } from "./tensor/interpolate.js";
+export { einsum } from "./tensor/einsum.js";
+export type { EinsumSublist } from "./tensor/einsum.js";
+export { outer, kron, trace } from "./tensor/products.js";
+export { cdist, cosineSimilarity, pairwiseDistance } from "./tensor/distance.js";
+export type { CdistOptions, CdistComputeMode, CosineSimilarityOptions, PairwiseDistanceOptions } from "./tensor/distance.js";
+export { LinAlgError } from "./errors.js";
+export { det, inv as inverse, slogdet } from "./linalg/decompositions.js";

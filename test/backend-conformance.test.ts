@@ -21,6 +21,8 @@ import type { ElementwiseOp, ElementwiseOpDef } from "../src/ops/elementwise.js"
 import { opProgram } from "../src/ops/program.js";
 import { broadcastShapes, sizeOf } from "../src/shape.js";
 import type { Shape } from "../src/shape.js";
+import type { WindowNd } from "../src/backend/backend.js";
+import { product, windowNdOut } from "../src/ops/window-nd.js";
 
 const wasm = cr.backends.wasm;
 const { memoryStats: wasmMemoryStats, tensorStats: heapTensorStats, setFusionMinElements } = wasm;
@@ -184,6 +186,30 @@ function window(k: number, s: number, p: number, d: number, padValue = 0): Windo
   return { kernel: [k, k], stride: [s, s], padding: [p, p], dilation: [d, d], padValue };
 }
 const out2d = (size: number, w: Window2d) => Math.floor((size + 2 * w.padding[0] - w.dilation[0] * (w.kernel[0] - 1) - 1) / w.stride[0]) + 1;
+
+function windowNd(kernel: number[], stride: number[], padBefore: number[], padAfter: number[], dilation: number[]): WindowNd {
+  return { kernel, stride, padBefore, padAfter, dilation, padValue: 0 };
+}
+const describeNd = (w: WindowNd) => `k[${w.kernel}] s[${w.stride}] p[${w.padBefore}]/[${w.padAfter}] d[${w.dilation}]`;
+const ND_WINDOWS: readonly (readonly [number[], WindowNd])[] = [
+  [[9], windowNd([3], [2], [1], [2], [1])],
+  [[5, 7], windowNd([2, 3], [1, 2], [1, 0], [0, 2], [2, 1])],
+  [[4, 5, 6], windowNd([2, 3, 2], [1, 2, 2], [1, 1, 0], [1, 1, 1], [1, 1, 2])],
+  [[5, 4, 4], windowNd([3, 2, 2], [2, 1, 1], [1, 0, 0], [-1, 0, 0], [1, 1, 1])],
+  [[4, 4, 4], windowNd([1, 1, 1], [2, 2, 2], [0, 0, 0], [0, 0, 0], [1, 1, 1])],
+];
+
+/** Matrices with a dominant diagonal (well conditioned); `spd` makes each symmetric positive-definite. */
+function dominant(dtype: DType, shape: readonly number[], spd = false): Input {
+  const n = shape[shape.length - 1]!;
+  const x = make(dtype, [...shape]);
+  for (let i = 0; i < x.data.length; i++) {
+    const r = Math.floor(i / n) % n, col = i % n;
+    if (spd && col < r) x.data[i] = x.data[i - (i % (n * n)) + col * n + r]!;
+    if (r === col) x.data[i] = x.data[i]! + 2 * n;
+  }
+  return x;
+}
 
 const TABLE: { [K in Kernel]: readonly Case[] } = {
   fromArray: FLOATS.map((dt) => c(dt, [make(dt, [5])], { dtype: dt, size: 5 }, (_b, a) => a0(a).buf)),
@@ -511,6 +537,53 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
     const src = make(dt, dim === 0 ? [7, 4] : [3, 8], () => (dt === "int32" ? Math.floor(rand() * 9) - 4 : rand() < 0.05 ? NaN : rand() * 4 - 2));
     return c(`${op} ${dt} along ${dim}${includeSelf ? "" : " without self"}`, [base, index, src], { dtype: dt, size: 20 }, (b, a) => b.scatterReduce(a0(a), dim, a0(a, 1), a0(a, 2), op, includeSelf), 1e-6);
   })))),
+  // 1-D, 2-D and 3-D windows, padded unevenly (ceilMode), strided and dilated differently per dim, one stopping
+  // short of the end (a transposed convolution's outputPadding): each dim's numbers differ, so a swapped axis shows.
+  unfoldNd: ([...FLOATS, "int32"] as const).flatMap((dt) => ND_WINDOWS.map(([spatial, w]) => {
+    const [n, ch] = [2, 3];
+    const o = windowNdOut(spatial, w);
+    return c(`${dt} ${describeNd(w)} on [${spatial}]`, [make(dt, [n, ch, ...spatial])], { dtype: dt, size: n * ch * product(w.kernel) * product(o) },
+      (b, a) => b.unfoldNd(a0(a), w, [n, ch * product(w.kernel), product(o)]));
+  })).concat(ND_WINDOWS.slice(0, 3).map(([spatial, w]) => {
+    const mw = { ...w, padValue: -Infinity };
+    const o = windowNdOut(spatial, mw);
+    return c(`float32 ${describeNd(mw)} on [${spatial}], padding -Infinity`, [make("float32", [1, 2, ...spatial])], { dtype: "float32", size: 2 * product(w.kernel) * product(o) },
+      (b, a) => b.unfoldNd(a0(a), mw, [1, 2 * product(w.kernel), product(o)]));
+  })),
+  foldNd: FLOATS.flatMap((dt) => ND_WINDOWS.map(([spatial, w]) => {
+    const [n, ch] = [2, 3];
+    const l = product(windowNdOut(spatial, w));
+    return c(`${dt} ${describeNd(w)} into [${spatial}]`, [make(dt, [n, ch * product(w.kernel), l])], { dtype: dt, size: n * ch * product(spatial) },
+      (b, a) => b.foldNd(a0(a), w, [n, ch, ...spatial]), 1e-6);
+  })),
+  // Ties everywhere, NaN (the last in a window wins) and -Infinity (padding never wins).
+  maxPoolNdIndices: ([...FLOATS, "int32"] as const).flatMap((dt) => ND_WINDOWS.filter((_, i) => i !== 3).map(([spatial, w]) => {
+    const mw = { ...w, padValue: -Infinity };
+    const [n, ch] = [2, 3];
+    const o = windowNdOut(spatial, mw);
+    const x = make(dt, [n, ch, ...spatial], () => (dt === "int32" ? Math.floor(rand() * 3) : rand() < 0.1 ? NaN : rand() < 0.1 ? -Infinity : Math.floor(rand() * 3)));
+    return c(`${dt} ${describeNd(mw)} on [${spatial}]`, [x], { dtype: "int32", size: n * ch * product(o) }, (b, a) => b.maxPoolNdIndices(a0(a), mw, [n, ch, ...o]));
+  })),
+  // Batched and single matrices, well conditioned (a dominant diagonal), positive-definite or symmetric where the
+  // method needs it; QR and SVD of tall, wide and square matrices.
+  linalgSolve: FLOATS.flatMap((dt) => [[[4, 4], [4, 2]], [[2, 3, 3], [2, 3, 1]], [[0, 2, 2], [0, 2, 3]]].map(([as, bs]) =>
+    c(`${dt} [${as}]⁻¹·[${bs}]`, [dominant(dt, as!), make(dt, bs!)], { dtype: dt, size: sizeOf(bs!) }, (b, a) => b.linalgSolve(a0(a), a0(a, 1), true), 1e-9))),
+  linalgSolveTriangular: FLOATS.flatMap((dt) => [[true, false], [false, true]].map(([upper, unit]) =>
+    c(`${dt} ${upper ? "upper" : "lower"}${unit ? ", unit diagonal" : ""}`, [dominant(dt, [2, 3, 3]), make(dt, [2, 3, 2])], { dtype: dt, size: 12 }, (b, a) => b.linalgSolveTriangular(a0(a), a0(a, 1), upper!, unit!), 1e-9))),
+  linalgDet: FLOATS.map((dt) => c(`${dt} [3, 4, 4]`, [make(dt, [3, 4, 4])], { dtype: dt, size: 3 }, (b, a) => b.linalgDet(a0(a)), 1e-9)),
+  linalgSlogdet: FLOATS.map((dt) => c(`${dt} [3, 4, 4]`, [make(dt, [3, 4, 4])], { dtype: dt, size: 6 }, (b, a) => b.linalgSlogdet(a0(a)), 1e-9)),
+  linalgCholesky: FLOATS.map((dt) => c(`${dt} [2, 4, 4]`, [dominant(dt, [2, 4, 4], true)], { dtype: dt, size: 32 }, (b, a) => b.linalgCholesky(a0(a)), 1e-9)),
+  linalgQr: FLOATS.flatMap((dt) => [[2, 5, 3], [3, 4], [2, 3, 3]].flatMap((shape) => [false, true].map((complete) => {
+    const [m, n] = shape.slice(-2) as [number, number];
+    const q = complete ? m : Math.min(m, n);
+    return c(`${dt} [${shape}]${complete ? " complete" : ""}`, [make(dt, shape)], { dtype: dt, size: sizeOf(shape.slice(0, -2)) * (m * q + q * n) }, (b, a) => b.linalgQr(a0(a), complete), 1e-9);
+  }))),
+  linalgEigh: FLOATS.flatMap((dt) => [false, true].map((upper) => c(`${dt} [2, 4, 4] ${upper ? "upper" : "lower"}`, [make(dt, [2, 4, 4])], { dtype: dt, size: 40 }, (b, a) => b.linalgEigh(a0(a), upper), 1e-9))),
+  linalgSvd: FLOATS.flatMap((dt) => [[2, 5, 3], [3, 4], [3, 3]].flatMap((shape) => [false, true].map((full) => {
+    const [m, n] = shape.slice(-2) as [number, number];
+    const k = Math.min(m, n);
+    return c(`${dt} [${shape}]${full ? " full" : ""}`, [make(dt, shape)], { dtype: dt, size: sizeOf(shape.slice(0, -2)) * (m * (full ? m : k) + k + (full ? n : k) * n) }, (b, a) => b.linalgSvd(a0(a), full), 1e-9);
+  }))),
 };
 
 function assertClose(got: TypedArray, want: TypedArray, tol: number, what: string): void {
@@ -653,6 +726,8 @@ cr.setBackend("wasm");
 test("the fixture tests below run on wasm", () => assert.equal(cr.getBackend(), "wasm"));
 await import("./torch-fixtures.test.js");
 await import("./elementwise-ops.test.js");
+await import("./conv-fixtures.test.js");
+await import("./linalg-fixtures.test.js");
 
 test("wasm gather and scatterAdd refuse an index out of range with the cpu's error, and keep nothing", () => {
   const x = make("float32", [128, 4, 36]);

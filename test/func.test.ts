@@ -364,7 +364,24 @@ const PRIM_SPECS: PrimSpec[] = [
   { prim: "selectAll", inputs: () => [rnd([3, 4])], fn: (x) => x.median() },
   { prim: "vectorNorm", inputs: () => [rnd([3, 4])], fn: (x) => cr.linalg.vectorNorm(x, 3, 1) },
   { prim: "scatterReduce", inputs: () => [rnd([3, 2]), rnd([2, 2])], fn: (b, s) => b.scatterReduce(0, idx([2, 0, 2, 2]).reshape(2, 2), s, "prod") },
+  // N-d windows: a strided, dilated, padded 3-D convolution, and a 3-D transposed one with an output padding.
+  { prim: "unfoldNd", inputs: () => [rnd([1, 2, 3, 4, 3]), rnd([2, 2, 2, 2, 2])], fn: (x, w) => cr.conv3d(x, w, null, { stride: [1, 2, 1], padding: 1, dilation: [2, 1, 1] }) },
+  { prim: "foldNd", inputs: () => [rnd([1, 2, 2, 3, 2]), rnd([2, 1, 2, 2, 2])], fn: (x, w) => cr.convTranspose3d(x, w, null, { stride: [2, 1, 1], outputPadding: [1, 0, 0] }) },
+  // Dense linear algebra on well-conditioned matrices (a dominant diagonal; symmetric positive-definite where the
+  // method needs it); the vectors of eigh and svd enter squared, since their signs are arbitrary.
+  { prim: "linalgSolve", inputs: () => [wellConditioned(3), rnd([3, 2])], fn: (a, b) => cr.linalg.solve(a, b) },
+  { prim: "linalgSolveTriangular", inputs: () => [wellConditioned(3), rnd([3, 2])], fn: (a, b) => cr.linalg.solveTriangular(a, b, { upper: true }) },
+  { prim: "linalgDet", inputs: () => [wellConditioned(3)], fn: (a) => cr.linalg.det(a) },
+  { prim: "linalgSlogdet", inputs: () => [wellConditioned(3)], fn: (a) => cr.linalg.slogdet(a).logabsdet },
+  { prim: "linalgCholesky", inputs: () => [wellConditioned(3)], fn: (a) => cr.linalg.cholesky(a.add(a.mT)) },
+  { prim: "linalgQr", inputs: () => [rnd([4, 3])], fn: (a) => { const { Q, R } = cr.linalg.qr(a); return cr.cat([Q.flatten(), R.flatten()]); } },
+  { prim: "linalgEigh", inputs: () => [rnd([3, 3])], fn: (a) => { const { eigenvalues, eigenvectors } = cr.linalg.eigh(a.add(a.mT)); return cr.cat([eigenvalues, eigenvectors.square().flatten()]); } },
+  { prim: "linalgSvd", inputs: () => [rnd([4, 3])], fn: (a) => { const { U, S, Vh } = cr.linalg.svd(a, { fullMatrices: false }); return cr.cat([S, U.square().flatten(), Vh.square().flatten()]); } },
 ];
+
+function wellConditioned(n: number): Tensor {
+  return rnd([n, n]).add(cr.eye(n, { dtype: "float64" }).mul(n));
+}
 
 // Every differentiable op of the registry gets the same checks, its inputs drawn from its entry's test domain (so a
 // new entry needs nothing here); the specs above are kept for the combinations they were written for.
@@ -422,10 +439,12 @@ function checkTangents(name: string, inputs: () => Tensor[], fn: (...xs: Tensor[
 function backwardNames(fn: (...xs: Tensor[]) => Tensor, xs: Tensor[]): Set<string> {
   const out = fn(...xs.map((x) => x.detach().requiresGrad_()));
   const names = new Set<string>();
+  const visited = new Set<unknown>();
   const stack = out.gradFn ? [out.gradFn] : [];
   while (stack.length > 0) {
     const n = stack.pop()!;
-    if (names.has(n.name)) continue;
+    if (visited.has(n)) continue;
+    visited.add(n);
     names.add(n.name);
     for (const [next] of n.nextFunctions) if (next !== null) stack.push(next);
   }

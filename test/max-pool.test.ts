@@ -117,7 +117,8 @@ test("functional maxPool2dWithIndices takes unbatched [C, H, W] input and names 
   assert.deepEqual(cr.maxPool2dWithIndices(x, 2)[1].tolist(), indices.tolist());
   assert.throws(() => cr.maxPool2dWithIndices(x.reshape([8, 4]), 2), /maxPool2d: expected input \[N, C, H, W\] or \[C, H, W\], got \[8,4\]/);
   assert.throws(() => cr.maxPool2d(x.unsqueeze(0), 2, { padding: 2 }), /maxPool2d: padding \[2,2\] must be at most half the kernel \[2,2\]/);
-  assert.throws(() => cr.nn.functional.maxPool2d(x, 2, { ceilMode: true }), /ceilMode true is not supported/);
+  // ceilMode rounds the output up: a 4×4 plane pooled 3 at a time with stride 2 gives 2×2 rather than 1×1.
+  assert.deepEqual(cr.nn.functional.maxPool2d(x, 3, { stride: 2, ceilMode: true }).shape, [2, 2, 2]);
   // A dilated window that skips the whole (2-pixel-high) image: an error naming it, not -Infinity at a bogus index.
   assert.throws(() => cr.maxPool2d(cr.ones([1, 1, 2, 4]), 2, { stride: 1, padding: 1, dilation: 3 }), /maxPool2d: window 0 along height covers only padding/);
 });

@@ -15,6 +15,7 @@ import { sumToShape } from "../tensor/movement.js";
 import { applyPrimitive } from "./dispatch.js";
 import type { Jvp, Rule } from "./rule.js";
 import { orderingRules } from "./ordering-rules.js";
+import * as linalgRules from "./linalg-rules.js";
 
 /** An elementwise program's parameters: the program, and the dtype of its result. */
 export interface ElementwiseParams {
@@ -362,6 +363,33 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
   },
   // prod, the scans, sorting's positions, max/min/median of all elements, the vector norm, scatterReduce.
   ...orderingRules,
+  // unfoldNd and foldNd are each other's adjoints, as unfold and fold; padding gets no gradient.
+  unfoldNd: {
+    forward: (backend, [x], { window, outShape }) => ({ buf: backend.unfoldNd(x!, window, outShape), shape: outShape, dtype: x!.dtype }),
+    vjp: (g, { params: { window, outShape, inShape } }) => [applyPrimitive("foldNd", [g], { window, outShape: inShape, inShape: outShape })],
+    jvp: ([t], { params }) => applyPrimitive("unfoldNd", [t!], { ...params, window: { ...params.window, padValue: 0 } }),
+    saves: "none",
+  },
+  foldNd: {
+    forward: (backend, [x], { window, outShape }) => ({ buf: backend.foldNd(x!, window, outShape), shape: outShape, dtype: x!.dtype }),
+    vjp: (g, { params: { window, outShape, inShape } }) => [applyPrimitive("unfoldNd", [g], { window: { ...window, padValue: 0 }, outShape: inShape, inShape: outShape })],
+    jvp: linear("foldNd"),
+    saves: "none",
+  },
+  // Integer positions: no derivative (the pooled values are a gather at them, as in 2-D).
+  maxPoolNdIndices: {
+    forward: (backend, [x], { window, outShape }) => ({ buf: backend.maxPoolNdIndices(x!, window, outShape), shape: outShape, dtype: "int32" }),
+    saves: "none",
+  },
+  // cr.linalg's decompositions and solves: their rules, PyTorch's formulas, are in linalg-rules.ts.
+  linalgSolve: linalgRules.linalgSolve,
+  linalgSolveTriangular: linalgRules.linalgSolveTriangular,
+  linalgDet: linalgRules.linalgDet,
+  linalgSlogdet: linalgRules.linalgSlogdet,
+  linalgCholesky: linalgRules.linalgCholesky,
+  linalgQr: linalgRules.linalgQr,
+  linalgEigh: linalgRules.linalgEigh,
+  linalgSvd: linalgRules.linalgSvd,
 };
 
 export type { TensorData };

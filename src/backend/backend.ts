@@ -5,9 +5,11 @@ import type { Program } from "../ops/program.js";
 import type { AdamHyper, LossReduction, ReduceOp, StridedView, Window2d } from "../ops/params.js";
 import type { ScanOp, ScatterOp } from "../ops/params.js";
 import type { Shape } from "../shape.js";
+import type { WindowNd } from "../ops/params.js";
 
 export type { AdamHyper, LossReduction, ReduceOp, StridedView, Window2d };
 export type { ScanOp, ScatterOp };
+export type { WindowNd };
 
 /** A backend's handle to tensor memory (a typed array on `cpu`, a heap region on `wasm`). Opaque above the seam. */
 export type DataBuf = object;
@@ -190,6 +192,49 @@ export interface AcceleratedMethods {
    * rounds down for int32; NaN wins amax and amin). An index out of range throws an IndexError and writes nothing.
    */
   scatterReduce(base: TensorData, dim: number, index: TensorData, src: TensorData, op: ScatterOp, includeSelf: boolean): DataBuf;
+  /**
+   * im2col over any number of spatial dims: `[N, C, ...s]` → `[N, C·∏kernel, ∏o]`, one column per window position
+   * (positions and kernel offsets in row-major order), padding read as `window.padValue`. `unfold` for 1-D, 3-D
+   * and windows padded unevenly; `o` per dim is `windowNdOut` (ops/window-nd.ts).
+   */
+  unfoldNd(x: TensorData, window: WindowNd, outShape: Shape): DataBuf;
+  /** col2im over any number of spatial dims, the adjoint of `unfoldNd`: `[N, C·∏kernel, ∏o]` → `outShape` `[N, C, ...s]`, summing overlaps. */
+  foldNd(cols: TensorData, window: WindowNd, outShape: Shape): DataBuf;
+  /**
+   * Max pooling's winners over any number of spatial dims: `[N, C, ...s]` → int32 `outShape` `[N, C, ...o]`, each the
+   * row-major flat index within its `s` plane of its window's largest in-image element: the first in window order,
+   * or the last NaN (PyTorch's max_pool indices). Padding never wins; every window must hold an in-image element.
+   */
+  maxPoolNdIndices(x: TensorData, window: WindowNd, outShape: Shape): DataBuf;
+  /**
+   * X solving A X = B for square `a` `[*, n, n]` and `b` `[*, n, k]` (the same batch dims), by LU with partial
+   * pivoting: `[*, n, k]`. A singular A (an exactly zero pivot) throws a LinAlgError naming the batch element, or
+   * with `check` false gives what the substitution gives (infinities, NaN). Floating dtypes; computed in float64.
+   */
+  linalgSolve(a: TensorData, b: TensorData, check: boolean): DataBuf;
+  /** X solving A X = B by substitution, A `[*, n, n]` triangular (its `upper` or lower triangle read; its diagonal taken as ones with `unitriangular`), B `[*, n, k]`. */
+  linalgSolveTriangular(a: TensorData, b: TensorData, upper: boolean, unitriangular: boolean): DataBuf;
+  /** Each matrix's determinant, `[*, n, n]` → `[*]` (from its LU). */
+  linalgDet(a: TensorData): DataBuf;
+  /** Each matrix's sign of the determinant and log of its absolute value, `[*, n, n]` → `[*, 2]`. */
+  linalgSlogdet(a: TensorData): DataBuf;
+  /** The lower Cholesky factor L (A = L Lᵀ) of each matrix, its lower triangle read; one not positive-definite throws a LinAlgError. */
+  linalgCholesky(a: TensorData): DataBuf;
+  /**
+   * Householder QR of each matrix `[*, m, n]`, LAPACK's signs: Q `[m, q]` then R `[q, n]` packed per matrix into
+   * `[*, m·q + q·n]`, q = min(m, n), or m with `complete`.
+   */
+  linalgQr(a: TensorData, complete: boolean): DataBuf;
+  /**
+   * Eigenvalues (ascending) and eigenvectors (columns) of each symmetric matrix `[*, n, n]`, its `upper` or lower
+   * triangle read, packed per matrix as `[n + 1, n]`: the values, then the vectors.
+   */
+  linalgEigh(a: TensorData, upper: boolean): DataBuf;
+  /**
+   * SVD of each matrix `[*, m, n]`: U `[m, p]`, the singular values S `[k]` (descending) and Vh `[q, n]` packed per
+   * matrix, k = min(m, n) and p = q = k, or with `fullMatrices` p = m and q = n.
+   */
+  linalgSvd(a: TensorData, fullMatrices: boolean): DataBuf;
 }
 
 /** The names of the accelerated methods, for the fallbacks' table and the coverage table. */

@@ -8,6 +8,12 @@ import { broadcastStrides, sizeOf, stridesOf, windowOut } from "../shape.js";
 import type { Shape } from "../shape.js";
 import type { AcceleratedMethod, AcceleratedMethods, Backend, BackendCore, CompleteBackend, DataBuf, StridedView, TensorData, Window2d } from "./backend.js";
 import { argsortFallback, cumulativeFallback, cumulativeIndexFallback, scatterReduceFallback } from "./ordering-fallbacks.js";
+import type { WindowNd } from "./backend.js";
+import type { Program } from "../ops/program.js";
+import { windowNdOut } from "../ops/window-nd.js";
+import type { TypedArray } from "../dtype.js";
+import { ArgumentError } from "../errors.js";
+import * as linalg from "./linalg/batched.js";
 
 type Fallbacks = { [K in AcceleratedMethod]: (b: CompleteBackend, ...args: Parameters<AcceleratedMethods[K]>) => ReturnType<AcceleratedMethods[K]> };
 
@@ -254,7 +260,148 @@ export const FALLBACKS: Fallbacks = {
   cumulativeIndex: cumulativeIndexFallback,
   argsort: argsortFallback,
   scatterReduce: scatterReduceFallback,
+  unfoldNd(b, x, window, outShape) {
+    void outShape; // [N, C·∏k, ∏o] is [N, C, ...k, ...o] laid out row-major
+    return withTemps(b, (temp) => {
+      const canvas = canvasNd(b, x, window, temp);
+      const { view, shape } = windowsViewNd(x.shape, window, canvas.extent);
+      return b.strided(data(canvas.buf, x.shape, x.dtype), view, shape);
+    });
+  },
+  foldNd(b, cols, window, outShape) {
+    const [n, c] = outShape as [number, number];
+    const extent = canvasExtent(outShape.slice(2), window);
+    const canvasShape = [n, c, ...extent];
+    return withTemps(b, (temp) => {
+      const canvas = temp(b.full(sizeOf(canvasShape), 0, cols.dtype));
+      const { view, shape } = windowsViewNd(outShape, window, extent);
+      b.scatterStrided(canvas, { ...cols, shape }, view, true);
+      const cs = stridesOf(canvasShape);
+      const offset = window.padBefore.reduce((o, p, d) => o + p * cs[2 + d]!, 0);
+      return b.strided(data(canvas, canvasShape, cols.dtype), { offset, strides: cs }, outShape);
+    });
+  },
+  // The 2-D composite's method in any number of dims: the windows from `unfoldNd`, each window's winner by
+  // reductions, and its position in the plane decoded from its place in the window.
+  maxPoolNdIndices(b, x, window, outShape) {
+    const [n, c] = x.shape as [number, number];
+    const spatial = x.shape.slice(2), outs = outShape.slice(2);
+    const dims = spatial.length;
+    const k = sizeOf(window.kernel), l = sizeOf(outs);
+    const planeStrides = stridesOf(spatial);
+    const dt = x.dtype;
+    return withTemps(b, (temp) => {
+      const cols = data(temp(FALLBACKS.unfoldNd(b, x, window, [n, c * k, l])), [n, c, k, l], dt);
+      const inside = new Uint8Array(k * l);
+      const base = new Int32Array(l);
+      const o = new Array<number>(dims).fill(0);
+      for (let j = 0; j < l; j++) {
+        let rest = j;
+        for (let d = dims - 1; d >= 0; d--) {
+          o[d] = rest % outs[d]!;
+          rest = Math.floor(rest / outs[d]!);
+        }
+        base[j] = o.reduce((sum, od, d) => sum + (od * window.stride[d]! - window.padBefore[d]!) * planeStrides[d]!, 0);
+        for (let kk = 0; kk < k; kk++) {
+          let r = kk, ok = true;
+          for (let d = dims - 1; d >= 0; d--) {
+            const at = o[d]! * window.stride[d]! - window.padBefore[d]! + (r % window.kernel[d]!) * window.dilation[d]!;
+            r = Math.floor(r / window.kernel[d]!);
+            if (at < 0 || at >= spatial[d]!) ok = false;
+          }
+          inside[kk * l + j] = Number(ok);
+        }
+      }
+      const valid = data(temp(b.fromArray(inside)), [k, l], "bool");
+      const lowest = data(temp(b.full(1, dt === "int32" ? -2147483648 : -Infinity, dt)), [], dt);
+      const kept = [n, c, 1, l];
+      const masked = data(temp(b.elementwise(opProgram("where"), [valid, cols, lowest], cols.shape, dt)), cols.shape, dt);
+      const largest = data(temp(b.reduce("max", masked, [2], dt)), kept, dt);
+      const isLargest = data(temp(b.elementwise(largestInWindow, [valid, cols, largest], cols.shape, "float32")), cols.shape, "float32");
+      const first = data(temp(b.argReduce("argmax", isLargest, 2)), kept, "int32");
+      const nans = data(temp(b.elementwise(nanInWindow, [valid, cols], cols.shape, "float32")), cols.shape, "float32");
+      const anyNan = data(temp(b.reduce("max", nans, [2], "float32")), kept, "float32");
+      const backwards = data(temp(b.strided(nans, { offset: (k - 1) * l, strides: [c * k * l, k * l, -l, 1] }, cols.shape)), cols.shape, "float32");
+      const lastNanFromEnd = data(temp(b.argReduce("argmax", backwards, 2)), kept, "int32");
+      const int = (v: number) => data(temp(b.full(1, v, "int32")), [], "int32");
+      const operands = [
+        anyNan, lastNanFromEnd, first, data(temp(b.fromArray(base)), [1, 1, 1, l], "int32"), int(k),
+        ...window.kernel.map(int), ...window.dilation.map((dil, d) => int(dil * planeStrides[d]!)),
+      ];
+      return b.elementwise(windowPositionNd(dims), operands, kept, "int32"); // [N, C, 1, ∏o]: outShape's elements in its order
+    });
+  },
+  // Dense linear algebra is sequential work on small matrices: the host kernels (linalg/batched.ts) on the data read
+  // back, where the backend can read synchronously.
+  linalgSolve: (b, a, rhs, check) => onHost(b, "linalgSolve", [a, rhs], ([x, y]) => linalg.solve(x!, a.shape, y!, rhs.shape, check, a.dtype)),
+  linalgSolveTriangular: (b, a, rhs, upper, unit) =>
+    onHost(b, "linalgSolveTriangular", [a, rhs], ([x, y]) => linalg.solveTriangular(x!, a.shape, y!, rhs.shape, upper, unit, a.dtype)),
+  linalgDet: (b, a) => onHost(b, "linalgDet", [a], ([x]) => linalg.determinant(x!, a.shape, false, a.dtype)),
+  linalgSlogdet: (b, a) => onHost(b, "linalgSlogdet", [a], ([x]) => linalg.determinant(x!, a.shape, true, a.dtype)),
+  linalgCholesky: (b, a) => onHost(b, "linalgCholesky", [a], ([x]) => linalg.choleskyBatched(x!, a.shape, a.dtype)),
+  linalgQr: (b, a, complete) => onHost(b, "linalgQr", [a], ([x]) => linalg.qr(x!, a.shape, complete, a.dtype)),
+  linalgEigh: (b, a, upper) => onHost(b, "linalgEigh", [a], ([x]) => linalg.eigh(x!, a.shape, upper, a.dtype)),
+  linalgSvd: (b, a, full) => onHost(b, "linalgSvd", [a], ([x]) => linalg.svd(x!, a.shape, full, a.dtype)),
 };
+
+// Runs a host kernel on `inputs` read back from the backend, its result moved onto the backend.
+function onHost(b: CompleteBackend, method: string, inputs: readonly TensorData[], kernel: (arrays: TypedArray[]) => TypedArray): DataBuf {
+  if (b.readSync === undefined) {
+    throw new ArgumentError(`${method}: the ${b.name} backend reads its memory only asynchronously and has no kernel of its own for this linear-algebra op`);
+  }
+  return b.fromArray(kernel(inputs.map((t) => b.readSync!(t.buf, t.dtype, sizeOf(t.shape)))));
+}
+
+// How far the padded image reaches along each spatial dim: the padding before, the image, and whichever reaches
+// further of the padding after and the image's own end (a negative padAfter stops the windows short of it).
+function canvasExtent(spatial: Shape, window: WindowNd): number[] {
+  return spatial.map((size, d) => window.padBefore[d]! + size + Math.max(window.padAfter[d]!, 0));
+}
+
+// The image inside a canvas of `padValue` reaching `extent` (the image itself where nothing is padded).
+function canvasNd(b: CompleteBackend, x: TensorData, window: WindowNd, temp: (buf: DataBuf) => DataBuf): { buf: DataBuf; extent: number[] } {
+  const spatial = x.shape.slice(2);
+  const extent = canvasExtent(spatial, window);
+  if (extent.every((e, d) => e === spatial[d])) return { buf: x.buf, extent };
+  const canvasShape = [x.shape[0]!, x.shape[1]!, ...extent];
+  const cs = stridesOf(canvasShape);
+  const buf = temp(b.full(sizeOf(canvasShape), window.padValue, x.dtype));
+  const offset = window.padBefore.reduce((o, p, d) => o + p * cs[2 + d]!, 0);
+  b.scatterStrided(buf, x, { offset, strides: cs }, false);
+  return { buf, extent };
+}
+
+// The windows of a canvas as one strided view [N, C, ...kernel, ...out]: im2col's layout, read in one pass.
+function windowsViewNd(shape: Shape, window: WindowNd, extent: readonly number[]): { view: StridedView; shape: number[] } {
+  const [n, c] = shape as [number, number];
+  const cs = stridesOf([n, c, ...extent]);
+  const outs = windowNdOut(shape.slice(2), window);
+  const strides = [cs[0]!, cs[1]!, ...window.dilation.map((dil, d) => dil * cs[2 + d]!), ...window.stride.map((st, d) => st * cs[2 + d]!)];
+  return { view: { offset: 0, strides }, shape: [n, c, ...window.kernel, ...outs] };
+}
+
+// A window's winner as a position in its plane (see maxPoolNdIndices): the last NaN where there is one, else the
+// first largest, decoded dim by dim from the last (int32 division truncates, and positions are >= 0).
+const positionPrograms = new Map<number, Program>();
+function windowPositionNd(dims: number): Program {
+  let program = positionPrograms.get(dims);
+  if (program === undefined) {
+    program = makeProgram("maxPoolNdIndices", 5 + 2 * dims, (...inputs) => {
+      const [anyNan, lastNanFromEnd, first, origin, k] = inputs as [Expr, Expr, Expr, Expr, Expr];
+      let rest = select(anyNan.gt(0), k.sub(1).sub(lastNanFromEnd), first);
+      let position = origin;
+      for (let d = dims - 1; d >= 0; d--) {
+        const size = inputs[5 + d]!, step = inputs[5 + dims + d]!;
+        const quotient = rest.div(size);
+        position = position.add(rest.sub(quotient.mul(size)).mul(step));
+        rest = quotient;
+      }
+      return position;
+    });
+    positionPrograms.set(dims, program);
+  }
+  return program;
+}
 
 // The target as an index into `logp` along its class dim (0 where ignored), shaped with that dim as 1.
 function targetIndex(b: CompleteBackend, target: TensorData, ignore: TensorData, temp: (buf: DataBuf) => DataBuf): TensorData {

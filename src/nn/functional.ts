@@ -19,3 +19,18 @@ export {
 export type { NormalizeOptions } from "./functional/activation-extended.js";
 export { pad } from "./functional/pad.js";
 export type { PadMode, PadOptions } from "./functional/pad.js";
+export { conv1d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d } from "../tensor/conv.js";
+export type { ConvNdOptions, ConvTransposeOptions } from "../tensor/conv.js";
+export {
+  maxPool1d, maxPool1dWithIndices, maxPool3d, maxPool3dWithIndices, avgPool1d, avgPool3d,
+  adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveAvgPool3d, adaptiveMaxPool1d, adaptiveMaxPool1dWithIndices,
+  adaptiveMaxPool2d, adaptiveMaxPool2dWithIndices, adaptiveMaxPool3d, adaptiveMaxPool3dWithIndices,
+  maxUnpool1d, maxUnpool2d, maxUnpool3d,
+} from "../tensor/pooling-fns.js";
+export type { AdaptiveSize, MaxUnpoolOptions } from "../tensor/pooling-fns.js";
+export type { MaxPoolOptions, AvgPoolOptions } from "../tensor/pool.js";
+export { interpolate, pixelShuffle, pixelUnshuffle } from "../tensor/interpolate.js";
+export type { InterpolateMode, InterpolateOptions } from "../tensor/interpolate.js";
+export { unfold, fold } from "../tensor/windows.js";
+export { cosineSimilarity, pairwiseDistance } from "../tensor/distance.js";
+export type { CosineSimilarityOptions, PairwiseDistanceOptions } from "../tensor/distance.js";

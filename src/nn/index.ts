@@ -41,3 +41,13 @@ import * as self from "./index.js";
 import { registerLibraryModules } from "./library.js";
 import { Module as ModuleBase } from "./module.js";
 registerLibraryModules(self, ModuleBase);
+export { Conv1d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d } from "./conv.js";
+export type { ConvOptions, ConvTransposeModuleOptions } from "./conv.js";
+export {
+  MaxPool1d, MaxPool3d, AvgPool1d, AvgPool3d, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d,
+  AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d,
+} from "./pooling.js";
+export type { MaxPoolModuleOptions, PoolResult, MaxUnpoolModuleOptions } from "./pooling.js";
+export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, PixelShuffle, PixelUnshuffle } from "./resize.js";
+export type { UpsampleOptions } from "./resize.js";
+export { Fold, Unfold } from "./fold.js";

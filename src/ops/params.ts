@@ -44,3 +44,20 @@ export type ScanOp = "sum" | "prod" | "logsumexp";
  * written wins, as PyTorch's scatter), or a reduction (PyTorch's scatter_reduce).
  */
 export type ScatterOp = "assign" | "sum" | "prod" | "mean" | "amax" | "amin";
+/**
+ * A sliding window over `[N, C, ...spatial]` with any number of spatial dims (`kernel.length` of them): the
+ * N-d form of `Window2d`, with the padding given per side, so a window may run past the end (pooling's
+ * `ceilMode`), pad one side more (`padding: "same"` with an even kernel), or stop short of it (a negative
+ * `padAfter`: a transposed convolution's `outputPadding`).
+ */
+export interface WindowNd {
+  readonly kernel: readonly number[];
+  readonly stride: readonly number[];
+  /** Padding before each spatial dim (the top, the left, the front). */
+  readonly padBefore: readonly number[];
+  /** Padding after each spatial dim: it only decides how many windows fit. */
+  readonly padAfter: readonly number[];
+  readonly dilation: readonly number[];
+  /** What the padding reads as: 0 for convolution, -Infinity for max pooling. */
+  readonly padValue: number;
+}

@@ -5,6 +5,7 @@ import type { DType } from "../dtype.js";
 import type { Shape } from "../shape.js";
 import type { LossReduction, Window2d } from "./params.js";
 import type { ScanOp, ScatterOp } from "./params.js";
+import type { WindowNd } from "./params.js";
 
 interface ReduceParams { axes: readonly number[]; keepdim: boolean }
 interface SliceParams { starts: readonly number[]; steps: readonly number[]; outShape: Shape; inShape: Shape }
@@ -55,7 +56,20 @@ export interface StructuralParams {
   selectAll: { op: "max" | "min" | "median" };
   vectorNorm: { ord: number; axes: readonly number[]; keepdim: boolean };
   scatterReduce: { dim: number; op: ScatterOp; includeSelf: boolean };
+  unfoldNd: WindowNdParams;
+  foldNd: WindowNdParams;
+  maxPoolNdIndices: { window: WindowNd; outShape: Shape };
+  linalgSolve: { check: boolean };
+  linalgSolveTriangular: { upper: boolean; unitriangular: boolean };
+  linalgDet: Record<string, never>;
+  linalgSlogdet: Record<string, never>;
+  linalgCholesky: Record<string, never>;
+  linalgQr: { mode: "reduced" | "complete" | "r" };
+  linalgEigh: { upper: boolean };
+  linalgSvd: { fullMatrices: boolean };
 }
+
+interface WindowNdParams { window: WindowNd; outShape: Shape; inShape: Shape }
 
 /** The running reductions among the structural ops, by the backend's name for them. */
 export const SCAN_OPS: Readonly<Record<"cumsum" | "cumprod" | "logcumsumexp", ScanOp>> = { cumsum: "sum", cumprod: "prod", logcumsumexp: "logsumexp" };
@@ -107,6 +121,17 @@ export const STRUCTURAL: { readonly [K in StructuralOp]: StructuralOpDef } = {
   selectAll: { doc: "The max, min or lower median of all elements; the gradient split evenly over the elements equal to it (the NaNs for NaN).", method: "reduce" },
   vectorNorm: { doc: "The vector p-norm over dims (p = 0, ±∞ included), with PyTorch's gradient at 0.", method: "reduce" },
   scatterReduce: { doc: "Values scattered along a dim: written (scatter) or reduced by sum, prod, mean, amax, amin.", method: "scatterReduce" },
+  unfoldNd: { doc: "im2col over any number of spatial dims, padded per side (conv1d/3d, ceilMode pooling).", method: "unfoldNd" },
+  foldNd: { doc: "col2im over any number of spatial dims (transposed convolutions, unfoldNd's gradient).", method: "foldNd" },
+  maxPoolNdIndices: { doc: "Max pooling's winners over any number of spatial dims.", method: "maxPoolNdIndices" },
+  linalgSolve: { doc: "X solving A X = B (LU with partial pivoting); linalg.solve and linalg.inv.", method: "linalgSolve" },
+  linalgSolveTriangular: { doc: "X solving A X = B for triangular A (substitution).", method: "linalgSolveTriangular" },
+  linalgDet: { doc: "Determinants (from the LU).", method: "linalgDet" },
+  linalgSlogdet: { doc: "Sign and log |det|, packed [*, 2].", method: "linalgSlogdet" },
+  linalgCholesky: { doc: "Lower Cholesky factors.", method: "linalgCholesky" },
+  linalgQr: { doc: "Householder QR, Q and R packed.", method: "linalgQr" },
+  linalgEigh: { doc: "Symmetric eigendecomposition (Jacobi), values and vectors packed.", method: "linalgEigh" },
+  linalgSvd: { doc: "SVD (one-sided Jacobi), U, S and Vh packed.", method: "linalgSvd" },
 };
 
 /** Every structural op's name. */

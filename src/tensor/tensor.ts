@@ -34,6 +34,8 @@ import * as vw from "./views.js";
 import * as ra from "./rearrange.js";
 import * as ix from "./indexing.js";
 import * as st from "./scatter.js";
+import * as pr from "./products.js";
+import * as dec from "../linalg/decompositions.js";
 
 /** Shared by a tensor and the views of its memory; bumped by in-place ops so stale saved tensors are caught. */
 export interface VersionCounter {
@@ -663,6 +665,17 @@ export class Tensor {
   indexCopy_(dim: number, index: Tensor, source: Tensor): this { return applyInplace(this, "indexCopy_", () => st.indexCopy(this, dim, index, source)) as this; }
   indexFill(dim: number, index: Tensor, value: number | Tensor): Tensor { return st.indexFill(this, dim, index, value); }
   indexFill_(dim: number, index: Tensor, value: number | Tensor): this { return applyInplace(this, "indexFill_", () => st.indexFill(this, dim, index, value)) as this; }
+  // ---- products and linear algebra (products.ts, linalg/) ----
+  /** The outer product with another vector. @example a.outer(b) */
+  outer(other: Tensor): Tensor { return pr.outer(this, other); }
+  /** The Kronecker product. @example a.kron(b) */
+  kron(other: Tensor): Tensor { return pr.kron(this, other); }
+  /** The sum of the diagonal of a matrix. @example m.trace() */
+  trace(): Tensor { return pr.trace(this); }
+  /** The determinant of each square matrix (`cr.linalg.det`). @example m.det() */
+  det(): Tensor { return dec.det(this); }
+  /** The inverse of each square matrix (`cr.linalg.inv`). @example m.inverse() */
+  inverse(): Tensor { return dec.inv(this); }
 }
 
 installElementwiseMethods(Tensor.prototype);

@@ -10,6 +10,7 @@ import type { Shape } from "../shape.js";
 import { ones, zeros } from "./creation.js";
 import { checkTensor } from "./elementwise.js";
 import { cat } from "./movement.js";
+import { avgPoolNd, maxPoolNd } from "./pool.js";
 import type { Tensor } from "./tensor.js";
 
 /** A size given as one number for both spatial dims, or as [height, width]. */
@@ -61,6 +62,8 @@ function unfoldWith(x: Tensor, window: Window2d, oh: number, ow: number): Tensor
  */
 export function unfold(x: Tensor, kernelSize: Size2, opts: WindowOptions = {}): Tensor {
   checkTensor("unfold", x);
+  // An unbatched [C, H, W] gives [C·kh·kw, L], as PyTorch's.
+  if (x.ndim === 3) return unfold(x.unsqueeze(0), kernelSize, opts).squeeze(0);
   const { window, oh, ow } = windowOf("unfold", x.shape, kernelSize, opts, 1, 0);
   return unfoldWith(x, window, oh, ow);
 }
@@ -68,6 +71,8 @@ export function unfold(x: Tensor, kernelSize: Size2, opts: WindowOptions = {}): 
 /** Sums sliding windows back into an image: `[N, C·kh·kw, L]` → `[N, C, H, W]` (PyTorch's `nn.functional.fold`). */
 export function fold(cols: Tensor, outputSize: readonly [number, number], kernelSize: Size2, opts: WindowOptions = {}): Tensor {
   checkTensor("fold", cols);
+  // An unbatched [C·kh·kw, L] gives [C, H, W], as PyTorch's.
+  if (cols.ndim === 2) return fold(cols.unsqueeze(0), outputSize, kernelSize, opts).squeeze(0);
   const [kh, kw] = pair("fold", "kernelSize", kernelSize, 1);
   if (cols.ndim !== 3 || cols.shape[1]! % (kh * kw) !== 0) {
     throw new ShapeError(`fold: expected input [N, C·${kh}·${kw}, L], got ${fmt(cols.shape)}`);
@@ -172,7 +177,7 @@ export interface MaxPool2dOptions {
   stride?: Size2 | null;
   padding?: Size2;
   dilation?: Size2;
-  /** Only false is supported. */
+  /** Round the output size up: the last window may run past the end (but starts inside the input or its padding). */
   ceilMode?: boolean;
 }
 
@@ -181,7 +186,7 @@ export interface AvgPool2dOptions {
   /** Defaults to the kernel size. */
   stride?: Size2 | null;
   padding?: Size2;
-  /** Only false is supported. */
+  /** Round the output size up (the part of a window past the padding never counts). */
   ceilMode?: boolean;
   /** Count the zero padding in each window's average (default true, as PyTorch). */
   countIncludePad?: boolean;
@@ -201,11 +206,6 @@ function asBatch(op: string, x: Tensor): Tensor {
 function batched(op: string, x: Tensor, fn: (x4: Tensor) => Tensor): Tensor {
   const y = fn(asBatch(op, x));
   return x.ndim === 3 ? y.squeeze(0) : y;
-}
-
-/** Throws for `ceilMode: true`, which the core's window arithmetic does not do. */
-export function noCeil(op: string, ceilMode: boolean | undefined): void {
-  if (ceilMode === true) throw new ArgumentError(`${op}: ceilMode true is not supported; pad the input or pick a kernel and stride that fit`);
 }
 
 /**
@@ -250,7 +250,8 @@ export function maxPool2d(input: Tensor, kernelSize: Size2, opts: MaxPool2dOptio
  * @example const [pooled, indices] = cr.maxPool2dWithIndices(x, 2)
  */
 export function maxPool2dWithIndices(input: Tensor, kernelSize: Size2, opts: MaxPool2dOptions = {}): [Tensor, Tensor] {
-  noCeil("maxPool2d", opts.ceilMode);
+  // Rounding up adds windows past the end: the N-d windows, which pad each side on its own.
+  if (opts.ceilMode === true) return maxPoolNd("maxPool2d", 2, input, kernelSize, opts);
   const window = { stride: opts.stride ?? kernelSize, padding: opts.padding ?? 0, dilation: opts.dilation ?? 1 };
   const [values, indices] = maxPoolBatch(asBatch("maxPool2d", input), kernelSize, window);
   return input.ndim === 3 ? [values.squeeze(0), indices.squeeze(0)] : [values, indices];
@@ -262,7 +263,7 @@ export function maxPool2dWithIndices(input: Tensor, kernelSize: Size2, opts: Max
  * @example cr.avgPool2d(x, 3, { stride: 2, padding: 1, countIncludePad: false })
  */
 export function avgPool2d(input: Tensor, kernelSize: Size2, opts: AvgPool2dOptions = {}): Tensor {
-  noCeil("avgPool2d", opts.ceilMode);
+  if (opts.ceilMode === true) return avgPoolNd("avgPool2d", 2, input, kernelSize, opts);
   const window = { stride: opts.stride ?? kernelSize, padding: opts.padding ?? 0 };
   const [kh, kw] = pair("avgPool2d", "kernelSize", kernelSize, 1);
   return batched("avgPool2d", input, (x) => {

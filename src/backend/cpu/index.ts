@@ -15,6 +15,8 @@ import { nllLoss, nllLossBackward } from "./loss.js";
 import { cumulative, cumulativeIndex } from "./scan.js";
 import { argsort } from "./sort.js";
 import { scatterReduce } from "./scatter-reduce.js";
+import { foldNd, maxPoolNdIndices, unfoldNd } from "./windows-nd.js";
+import * as linalg from "../linalg/batched.js";
 
 // On this backend a buffer is the typed array itself.
 const arr = (t: TensorData) => t.buf as TypedArray;
@@ -66,6 +68,17 @@ const kernels: Backend = {
   cumulativeIndex: (op, x, axis) => cumulativeIndex(op, arr(x), x.shape, axis),
   argsort: (x, axis, descending) => argsort(arr(x), x.shape, axis, descending),
   scatterReduce: (base, dim, index, src, op, includeSelf) => scatterReduce(arr(base), base.shape, dim, ints(index), index.shape, arr(src), src.shape, op, includeSelf, base.dtype),
+  unfoldNd: (x, window, outShape) => unfoldNd(arr(x), x.shape, window, sizeOf(outShape), x.dtype),
+  foldNd: (cols, window, outShape) => foldNd(arr(cols), outShape, window, sizeOf(outShape), cols.dtype),
+  maxPoolNdIndices: (x, window, outShape) => maxPoolNdIndices(arr(x), x.shape, window, sizeOf(outShape)),
+  linalgSolve: (a, b, check) => linalg.solve(arr(a), a.shape, arr(b), b.shape, check, a.dtype),
+  linalgSolveTriangular: (a, b, upper, unit) => linalg.solveTriangular(arr(a), a.shape, arr(b), b.shape, upper, unit, a.dtype),
+  linalgDet: (a) => linalg.determinant(arr(a), a.shape, false, a.dtype),
+  linalgSlogdet: (a) => linalg.determinant(arr(a), a.shape, true, a.dtype),
+  linalgCholesky: (a) => linalg.choleskyBatched(arr(a), a.shape, a.dtype),
+  linalgQr: (a, complete) => linalg.qr(arr(a), a.shape, complete, a.dtype),
+  linalgEigh: (a, upper) => linalg.eigh(arr(a), a.shape, upper, a.dtype),
+  linalgSvd: (a, full) => linalg.svd(arr(a), a.shape, full, a.dtype),
 };
 
 /** The cpu backend: every kernel in TypeScript, large ones shared with worker threads in Node. */

@@ -1,0 +1,37 @@
+// Fold and Unfold: PyTorch's layers around im2col and col2im (tensor/windows.ts).
+import { fold, unfold } from "../tensor/windows.js";
+import type { Size2, WindowOptions } from "../tensor/windows.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { Module } from "./module.js";
+
+/**
+ * Extracts sliding windows: `[N, C, H, W]` → `[N, C·kh·kw, L]` (or unbatched `[C, H, W]` → `[C·kh·kw, L]`).
+ * @example new cr.nn.Unfold(3, { padding: 1 }).forward(cr.randn([1, 2, 5, 5])).shape // [1, 18, 25]
+ */
+export class Unfold extends Module {
+  constructor(readonly kernelSize: Size2, readonly opts: WindowOptions = {}) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return unfold(x, this.kernelSize, this.opts);
+  }
+  override extraRepr(): string {
+    return `kernelSize=${JSON.stringify(this.kernelSize)}, dilation=${JSON.stringify(this.opts.dilation ?? 1)}, padding=${JSON.stringify(this.opts.padding ?? 0)}, stride=${JSON.stringify(this.opts.stride ?? 1)}`;
+  }
+}
+
+/**
+ * Sums sliding windows back into an image: `[N, C·kh·kw, L]` → `[N, C, H, W]` of `outputSize` (or unbatched).
+ * @example new cr.nn.Fold([4, 5], 2).forward(cr.randn([1, 12, 12])).shape // [1, 3, 4, 5]
+ */
+export class Fold extends Module {
+  constructor(readonly outputSize: readonly [number, number], readonly kernelSize: Size2, readonly opts: WindowOptions = {}) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return fold(x, this.outputSize, this.kernelSize, this.opts);
+  }
+  override extraRepr(): string {
+    return `outputSize=${JSON.stringify(this.outputSize)}, kernelSize=${JSON.stringify(this.kernelSize)}, dilation=${JSON.stringify(this.opts.dilation ?? 1)}, padding=${JSON.stringify(this.opts.padding ?? 0)}, stride=${JSON.stringify(this.opts.stride ?? 1)}`;
+  }
+}

@@ -1,0 +1,112 @@
+// Convolution in 1-D and 3-D, transposed convolutions, pooling (ceilMode, countIncludePad, adaptive, maxUnpool),
+// interpolate, pixelShuffle and fold/unfold against PyTorch: values, max pooling's indices, and gradients
+// (test/fixtures/torch-conv.json, from tools/gen_torch_conv_fixtures.py).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as cr from "chainrule";
+
+type Tensor = cr.Tensor;
+const F = cr.nn.functional;
+
+interface Encoded {
+  readonly shape: number[];
+  readonly dtype: "float32" | "float64" | "int32";
+  readonly data: (number | string)[];
+}
+type Arg = number | string | boolean | null | (number | null)[];
+interface Case {
+  readonly name: string;
+  readonly op: string;
+  readonly args: Readonly<Record<string, Arg>>;
+  readonly inputs: (Encoded & { requiresGrad: boolean })[];
+  readonly output: Encoded;
+  readonly indices: Encoded | null;
+  readonly gradOutput: Encoded | null;
+  readonly grads: (Encoded | null)[] | null;
+}
+
+const fixture = JSON.parse(readFileSync(new URL("./fixtures/torch-conv.json", import.meta.url), "utf8")) as { torch: string; cases: Case[] };
+
+const decodeNumber = (v: number | string) => (v === "nan" ? NaN : v === "inf" ? Infinity : v === "-inf" ? -Infinity : (v as number));
+function decode(e: Encoded, requiresGrad = false): Tensor {
+  const t = cr.tensor(e.data.map(decodeNumber), { dtype: e.dtype }).reshape(e.shape);
+  return requiresGrad ? t.requiresGrad_(true) : t;
+}
+
+function assertClose(got: Tensor, want: Encoded, what: string): void {
+  assert.deepEqual([...got.shape], want.shape, `${what}: shape`);
+  assert.equal(got.dtype, want.dtype, `${what}: dtype`);
+  const g = Array.from(got.toTypedArray(), Number), w = want.data.map(decodeNumber);
+  const [rtol, atol] = want.dtype === "float64" ? [1e-9, 1e-10] : want.dtype === "float32" ? [1e-4, 1e-5] : [0, 0];
+  const bad = w.flatMap((e, i) => (Object.is(g[i], e) || (Number.isNaN(e) && Number.isNaN(g[i])) || Math.abs(g[i]! - e) <= atol + rtol * Math.abs(e) ? [] : [`[${i}] ${g[i]} vs ${e}`]));
+  assert.equal(bad.length, 0, `${what}: ${bad.length} of ${w.length} off:\n  ${bad.slice(0, 6).join("\n  ")}`);
+}
+
+// ---- the args as chainrule takes them ----
+
+type Opts = Record<string, unknown>;
+function opts(args: Readonly<Record<string, Arg>>, ...skip: string[]): Opts {
+  return Object.fromEntries(Object.entries(args).filter(([k]) => !skip.includes(k)));
+}
+const size = (v: Arg) => v as number | number[];
+const both = (pair: [Tensor, Tensor]) => pair;
+
+type Op = (xs: Tensor[], a: Readonly<Record<string, Arg>>) => Tensor | [Tensor, Tensor];
+const conv = (fn: (x: Tensor, w: Tensor, b: Tensor | null, o: Opts) => Tensor): Op => (xs, a) => fn(xs[0]!, xs[1]!, xs[2] ?? null, opts(a));
+
+const OPS: Readonly<Record<string, Op>> = {
+  conv1d: conv(F.conv1d),
+  conv3d: conv(F.conv3d),
+  convTranspose1d: conv(F.convTranspose1d),
+  convTranspose2d: conv(F.convTranspose2d),
+  convTranspose3d: conv(F.convTranspose3d),
+  maxPool1d: ([x], a) => both(F.maxPool1dWithIndices(x!, size(a.kernelSize!), opts(a, "kernelSize"))),
+  maxPool2d: ([x], a) => both(F.maxPool2dWithIndices(x!, size(a.kernelSize!) as number, opts(a, "kernelSize"))),
+  maxPool3d: ([x], a) => both(F.maxPool3dWithIndices(x!, size(a.kernelSize!), opts(a, "kernelSize"))),
+  avgPool1d: ([x], a) => F.avgPool1d(x!, size(a.kernelSize!), opts(a, "kernelSize")),
+  avgPool2d: ([x], a) => F.avgPool2d(x!, size(a.kernelSize!) as number, opts(a, "kernelSize")),
+  avgPool3d: ([x], a) => F.avgPool3d(x!, size(a.kernelSize!), opts(a, "kernelSize")),
+  adaptiveAvgPool1d: ([x], a) => F.adaptiveAvgPool1d(x!, a.outputSize as number),
+  adaptiveAvgPool2d: ([x], a) => F.adaptiveAvgPool2d(x!, a.outputSize as number),
+  adaptiveAvgPool3d: ([x], a) => F.adaptiveAvgPool3d(x!, a.outputSize as number),
+  adaptiveMaxPool1d: ([x], a) => both(F.adaptiveMaxPool1dWithIndices(x!, a.outputSize as number)),
+  adaptiveMaxPool2d: ([x], a) => both(F.adaptiveMaxPool2dWithIndices(x!, a.outputSize as number)),
+  adaptiveMaxPool3d: ([x], a) => both(F.adaptiveMaxPool3dWithIndices(x!, a.outputSize as number)),
+  maxUnpool1d: ([v, i], a) => F.maxUnpool1d(v!, i!, size(a.kernelSize!), opts(a, "kernelSize") as { outputSize: number[] }),
+  maxUnpool2d: ([v, i], a) => F.maxUnpool2d(v!, i!, size(a.kernelSize!), opts(a, "kernelSize") as { outputSize: number[] }),
+  maxUnpool3d: ([v, i], a) => F.maxUnpool3d(v!, i!, size(a.kernelSize!), opts(a, "kernelSize") as { outputSize: number[] }),
+  interpolate: ([x], a) => F.interpolate(x!, opts(a)),
+  pixelShuffle: ([x], a) => F.pixelShuffle(x!, a.factor as number),
+  pixelUnshuffle: ([x], a) => F.pixelUnshuffle(x!, a.factor as number),
+  unfold: ([x], a) => F.unfold(x!, a.kernelSize as number, opts(a, "kernelSize")),
+  fold: ([x], a) => F.fold(x!, a.outputSize as [number, number], a.kernelSize as number, opts(a, "kernelSize", "outputSize")),
+};
+
+test(`fixture (torch ${fixture.torch}) and op table cover the same ops`, () => {
+  const inFixture = new Set(fixture.cases.map((c) => c.op));
+  assert.deepEqual([...inFixture].filter((op) => !(op in OPS)), []);
+  assert.deepEqual(Object.keys(OPS).filter((op) => !inFixture.has(op)), []);
+});
+
+for (const c of fixture.cases) {
+  test(c.name, () => {
+    // The indices of maxUnpool come in as int32 without a gradient.
+    const inputs = c.inputs.map((e) => decode(e, e.requiresGrad));
+    const result = OPS[c.op]!(inputs, c.args);
+    const [out, indices] = Array.isArray(result) ? result : [result, null];
+    assertClose(out, c.output, "forward");
+    if (c.indices !== null) {
+      assert.ok(indices !== null, "the op returns indices");
+      assertClose(indices, c.indices, "indices");
+    }
+    if (c.gradOutput === null || c.grads === null) return;
+    const needs = inputs.filter((_, i) => c.inputs[i]!.requiresGrad);
+    const grads = cr.autograd.grad(out, needs, { gradOutputs: [decode(c.gradOutput)] });
+    let k = 0;
+    c.inputs.forEach((spec, i) => {
+      if (!spec.requiresGrad) return;
+      assertClose(grads[k++]!, c.grads![i]!, `grad of input ${i}`);
+    });
+  });
+}
