@@ -665,3 +665,7 @@ test("a large wasm sum gives the same bits whichever threads ran its chunks, clo
   for (const v of x.data) exact += v;
   assert.ok(Math.abs(first - exact) <= 1e-6 * Math.abs(exact) + 1e-3, `${first} vs ${exact}`);
 });
+
+// The tables, for suites that run them on backends this file cannot (test/webgpu/conformance.gpu.ts: a GPU's, in a
+// process whose environment finds its driver).
+export { TABLE, assertClose, on, type Case, type Input, type Kernel };

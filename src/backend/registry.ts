@@ -14,6 +14,8 @@ export interface BackendOptions {
   readonly setThreads?: (n: number) => void;
   /** What `cr.memory()` reports for it: its tensor memory outside the JavaScript heap, and anything else it counts. */
   readonly memoryStats?: () => BackendMemoryStats;
+  /** Why it cannot run now, and what to do (webgpu: "call await cr.backends.webgpu.init() first"), for setBackend's error. */
+  readonly whyUnavailable?: () => string;
 }
 
 /** A backend's tensor memory outside the JavaScript heap (a wasm heap, a GPU), with whatever else it reports. */
@@ -52,7 +54,7 @@ export function registeredBackends(): CompleteBackend[] {
 export function setBackend(name: string): void {
   const entry = entries.get(name);
   if (entry === undefined) throw new ArgumentError(`setBackend: unknown backend "${name}" (available: ${[...entries.keys()].join(", ")})`);
-  if (entry.options.isAvailable?.() === false) throw new ArgumentError(`setBackend: the ${name} backend cannot run here`);
+  if (entry.options.isAvailable?.() === false) throw new ArgumentError(`setBackend: the ${name} backend cannot run here${entry.options.whyUnavailable === undefined ? "" : `: ${entry.options.whyUnavailable()}`}`);
   current = entry.backend;
 }
 
