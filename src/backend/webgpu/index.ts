@@ -8,7 +8,11 @@ import type { Backend, CompleteBackend } from "../backend.js";
 import { complete } from "../fallbacks.js";
 import { allocationTape } from "../graph-memory.js";
 import { beforeWrite, blockOf, computingEagerly, evaluateBufs, fuseFull, fuseProgram, fuseView, hostValue, releaseBuf } from "./fusion.js";
-import { gatherGpu, scatterAddGpu, scatterStridedGpu } from "./indexing.js";
+import { gatherGpu, indexAddGpu, indexSelectGpu, scatterAddGpu, scatterStridedGpu } from "./indexing.js";
+import { nllLossBackwardGpu, nllLossGpu } from "./loss.js";
+import { adamGpu } from "./optim.js";
+import { logSoftmaxBackwardGpu, logSoftmaxGpu } from "./softmax.js";
+import { foldGpu, maxPool2dIndicesGpu, unfoldGpu } from "./windows.js";
 import { matmulGpu } from "./matmul.js";
 import { attachBlock, GpuBuf, newBuf } from "./memory.js";
 import { copy, flush, readBlock, writeBlock } from "./queue.js";
@@ -94,6 +98,16 @@ const kernels: Backend = {
   computeEagerly: (fn) => computingEagerly(fn),
   // ---- accelerated ----
   addmm: (bias, a, b, outShape, transA, transB) => matmulGpu(a, b, outShape, transA, transB, bias),
+  logSoftmax: (x, axis) => logSoftmaxGpu(x, axis),
+  logSoftmaxBackward: (g, y, axis) => logSoftmaxBackwardGpu(g, y, axis),
+  nllLoss: (logp, target, ignoreIndex, reduction) => nllLossGpu(logp, target, ignoreIndex, reduction),
+  nllLossBackward: (g, target, inShape, ignoreIndex, reduction) => nllLossBackwardGpu(g, target, inShape, ignoreIndex, reduction),
+  adamUpdate: (p, g, m, v, vmax, h) => adamGpu(p, g, m, v, vmax, h),
+  unfold: (x, window, outShape) => unfoldGpu(x, window, outShape),
+  fold: (cols, window, outShape) => foldGpu(cols, window, outShape),
+  maxPool2dIndices: (x, window, outShape) => maxPool2dIndicesGpu(x, window, outShape),
+  indexSelect: (x, dim, index) => indexSelectGpu(x, dim, index),
+  indexAdd: (base, dim, index, src) => indexAddGpu(base, dim, index, src),
 };
 
 function hostArray(dtype: DType, v: number): TypedArray {

@@ -210,3 +210,62 @@ export function scatterAddGpu(base: TensorData, dim: number, index: TensorData, 
   dispatch(pipelineFor(code), [blockOfT(src), blockOfT(index), out.block!, check.words], p, groupsFor(n));
   return out;
 }
+
+/** The slices `index` (1-D) of `x` along `dim`. */
+export function indexSelectGpu(x: TensorData, dim: number, index: TensorData): GpuBuf {
+  const outer = sizeOf(x.shape.slice(0, dim)), size = x.shape[dim]!, inner = sizeOf(x.shape.slice(dim + 1));
+  const m = sizeOf(index.shape);
+  const n = outer * m * inner;
+  const out = newBuf(x.dtype, n);
+  if (n === 0) return out;
+  const check = errorCheck((v) => `indexSelect: index ${v} is out of bounds for a dim of size ${size}`);
+  const code = [
+    bindingDecl(0, "x", x.dtype, "read"),
+    bindingDecl(1, "index", "int32", "read"),
+    bindingDecl(2, "o", x.dtype, "read_write"),
+    ERR_DECL(3),
+    paramDecl(4, 5),
+    FLAG,
+    THREAD_MAIN,
+    "  if (i >= u(0u)) { return; }",
+    "  let inner = u(3u); let m = u(2u);",
+    "  let t = i % inner; let j = (i / inner) % m; let ou = i / (inner * m);",
+    "  let v = index[j];",
+    `  if (v < 0 || v >= s(1u)) { flag(u(4u), v); o[i] = ${ZERO[storageType(x.dtype)]}; return; }`,
+    "  o[i] = x[(ou * u(1u) + u32(v)) * inner + t];",
+    "}",
+  ].join("\n");
+  dispatch(pipelineFor(code), [blockOfT(x), blockOfT(index), out.block!, check.words], words([n, size, m, inner, check.id]), groupsFor(n));
+  return out;
+}
+
+/** A copy of `base` with slice j of `src` added at slice `index[j]` along `dim` (repeated indices add up). */
+export function indexAddGpu(base: TensorData, dim: number, index: TensorData, src: TensorData): GpuBuf {
+  const outer = sizeOf(base.shape.slice(0, dim)), size = base.shape[dim]!, inner = sizeOf(base.shape.slice(dim + 1));
+  const m = sizeOf(index.shape);
+  const out = newBuf(base.dtype, sizeOf(base.shape));
+  copy(blockOfT(base), 0, out.block!, 0, sizeOf(base.shape) * 4);
+  const n = outer * m * inner;
+  if (n === 0) return out;
+  const check = errorCheck((v) => `indexAdd: index ${v} is out of bounds for a dim of size ${size}`);
+  const t = storageType(base.dtype);
+  const code = [
+    bindingDecl(0, "src", src.dtype, "read"),
+    bindingDecl(1, "index", "int32", "read"),
+    `@group(0) @binding(2) var<storage, read_write> o: array<${atomicType(base.dtype)}>;`,
+    ERR_DECL(3),
+    paramDecl(4, 5),
+    FLAG,
+    THREAD_MAIN,
+    "  if (i >= u(0u)) { return; }",
+    "  let inner = u(3u); let m = u(2u);",
+    "  let t = i % inner; let j = (i / inner) % m; let ou = i / (inner * m);",
+    "  let v = index[j];",
+    "  if (v < 0 || v >= s(1u)) { flag(u(4u), v); return; }",
+    "  let at = (ou * u(1u) + u32(v)) * inner + t;",
+    `  ${atomicAdd(t, "o", "at", "src[i]")}`,
+    "}",
+  ].join("\n");
+  dispatch(pipelineFor(code), [blockOfT(src), blockOfT(index), out.block!, check.words], words([n, size, m, inner, check.id]), groupsFor(n));
+  return out;
+}

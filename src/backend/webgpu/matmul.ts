@@ -136,6 +136,57 @@ function shader(t: "f32" | "i32", transA: boolean, transB: boolean): string {
   return lines.join("\n");
 }
 
+/**
+ * Products too narrow for 64×64 tiles (m or n at most 32: a batch of small products, a weight's gradient summed
+ * over a batch): each thread computes 4×4 of C from global memory, an 8×8-thread workgroup a 32×32 block, operands
+ * read through strides (any layout, one pipeline). Rows and columns past the edge read the last one, whose
+ * products are never stored, so the k loop has no branches.
+ */
+function narrowShader(t: "f32" | "i32"): string {
+  const v4 = `vec4<${t}>`;
+  return [
+    `@group(0) @binding(0) var<storage, read> A: array<${t}>;`,
+    `@group(0) @binding(1) var<storage, read> B: array<${t}>;`,
+    `@group(0) @binding(2) var<storage, read_write> C: array<${t}>;`,
+    `@group(0) @binding(3) var<storage, read> bias: array<${t}>;`,
+    paramDecl(4, P_BATCH + 4 + 3 * MAX_BATCH_RANK),
+    "@compute @workgroup_size(8, 8)",
+    "fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {",
+    "  let M = u(0u); let N = u(1u); let K = u(2u); let nSum = u(3u); let rank = u(8u);",
+    `  let sAi = u(${P_BATCH}u); let sAp = u(${P_BATCH + 1}u); let sBp = u(${P_BATCH + 2}u); let sBj = u(${P_BATCH + 3}u);`,
+    "  let r0 = (wg.y * 8u + lid.y) * 4u; let c0 = (wg.x * 8u + lid.x) * 4u;",
+    "  if (r0 >= M || c0 >= N) { return; }",
+    "  let rows = vec4u(r0, min(r0 + 1u, M - 1u), min(r0 + 2u, M - 1u), min(r0 + 3u, M - 1u)) * sAi;",
+    "  let cols = vec4u(c0, min(c0 + 1u, N - 1u), min(c0 + 2u, N - 1u), min(c0 + 3u, N - 1u)) * sBj;",
+    `  var acc: array<${v4}, 4>;`,
+    "  for (var s = 0u; s < nSum; s++) {",
+    "    var rest = (wg.z + u(4u)) * nSum + s;",
+    "    var offA = 0u; var offB = 0u;",
+    "    for (var d = 0u; d < rank; d++) {",
+    `      let at = ${P_BATCH + 4}u + 3u * (rank - 1u - d);`,
+    "      let c = rest % u(at); rest = rest / u(at);",
+    "      offA += c * u(at + 1u); offB += c * u(at + 2u);",
+    "    }",
+    "    for (var p = 0u; p < K; p++) {",
+    "      let ap = offA + p * sAp; let bp = offB + p * sBp;",
+    `      let a = ${v4}(A[ap + rows.x], A[ap + rows.y], A[ap + rows.z], A[ap + rows.w]);`,
+    `      let b = ${v4}(B[bp + cols.x], B[bp + cols.y], B[bp + cols.z], B[bp + cols.w]);`,
+    "      acc[0] += a.x * b; acc[1] += a.y * b; acc[2] += a.z * b; acc[3] += a.w * b;",
+    "    }",
+    "  }",
+    "  let cBase = (wg.z + u(4u)) * M * N;",
+    "  let hasBias = u(7u) != 0u;",
+    "  for (var r = 0u; r < 4u && r0 + r < M; r++) {",
+    "    for (var c = 0u; c < 4u && c0 + c < N; c++) {",
+    "      var v = acc[r][c];",
+    "      if (hasBias) { v += bias[c0 + c]; }",
+    "      C[cBase + (r0 + r) * N + c0 + c] = v;",
+    "    }",
+    "  }",
+    "}",
+  ].join("\n");
+}
+
 // What binds as the bias where there is none (a binding cannot be left out, nor be the output).
 let empty: Block | null = null;
 function noBias(): Block {
@@ -169,18 +220,29 @@ export function matmulGpu(a: TensorData, b: TensorData, outShape: Shape, transA:
     stB.push(sb[i]!);
   });
   if (dims.length > MAX_BATCH_RANK) throw new Error(`webgpu: matmul supports at most ${MAX_BATCH_RANK} batch dims, got ${dims.length}`);
-  const vecA = (transA ? m : k) % 4 === 0, vecB = (transB ? k : n) % 4 === 0;
-  const pipeline = pipelineFor(shader(t, transA, transB));
   const out = newBuf(a.dtype, outSize);
   const [ba, bb] = [blockOfT(a), blockOfT(b)];
-  const blocks = [ba, ba, bb, bb, out.block!, bias !== undefined ? blockOfT(bias) : noBias()];
+  const biasBlock = bias !== undefined ? blockOfT(bias) : noBias();
   const nSum = summed ? total : 1;
   const zCount = summed ? 1 : total;
-  const gx = Math.ceil(n / TILE), gy = Math.ceil(m / TILE);
   const batchWords = dims.flatMap((d, i) => [d, stA[i]!, stB[i]!]);
+  const head = [m, n, k, nSum];
+  const flags = (vecA: boolean, vecB: boolean) => [Number(vecA), Number(vecB), Number(bias !== undefined), dims.length];
+  if (m <= 32 || n <= 32) {
+    const strides = [transA ? 1 : k, transA ? m : 1, transB ? 1 : n, transB ? k : 1];
+    const pipeline = pipelineFor(narrowShader(t));
+    for (let z = 0; z < zCount; z += MAX_Z) {
+      const p = words([...head, z, ...flags(false, false), ...strides, ...batchWords], [], P_BATCH + 4 + 3 * MAX_BATCH_RANK);
+      dispatch(pipeline, [ba, bb, out.block!, biasBlock], p, [Math.ceil(n / 32), Math.ceil(m / 32), Math.min(MAX_Z, zCount - z)]);
+    }
+    return out;
+  }
+  const vecA = (transA ? m : k) % 4 === 0, vecB = (transB ? k : n) % 4 === 0;
+  const pipeline = pipelineFor(shader(t, transA, transB));
+  const gx = Math.ceil(n / TILE), gy = Math.ceil(m / TILE);
   for (let z = 0; z < zCount; z += MAX_Z) {
-    const p = words([m, n, k, nSum, z, Number(vecA), Number(vecB), Number(bias !== undefined), dims.length, ...batchWords], [], P_BATCH + 3 * MAX_BATCH_RANK);
-    dispatch(pipeline, blocks, p, [gx, gy, Math.min(MAX_Z, zCount - z)]);
+    const p = words([...head, z, ...flags(vecA, vecB), ...batchWords], [], P_BATCH + 3 * MAX_BATCH_RANK);
+    dispatch(pipeline, [ba, ba, bb, bb, out.block!, biasBlock], p, [gx, gy, Math.min(MAX_Z, zCount - z)]);
   }
   return out;
 }
