@@ -24,7 +24,7 @@ test("the webgpu suites pass on SwiftShader (Dawn in a child process)", { timeou
       LD_LIBRARY_PATH: [dirname(icd), process.env["LD_LIBRARY_PATH"]].filter(Boolean).join(":"),
       XDG_RUNTIME_DIR: runtime,
     };
-    const args = ["--conditions=chainrule-source", "--import", "tsx", "--import", "./test/webgpu/hooks.mjs", "--test", "--test-reporter=spec", "test/webgpu/suites.gpu.ts"];
+    const args = ["--expose-gc", "--conditions=chainrule-source", "--import", "tsx", "--import", "./test/webgpu/hooks.mjs", "--test", "--test-reporter=spec", "test/webgpu/suites.gpu.ts"];
     const child = spawn(process.execPath, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d.toString()));

@@ -92,3 +92,11 @@ export function backendMemoryStats(): Record<string, BackendMemoryStats> {
   for (const [name, e] of entries) if (e.options.memoryStats !== undefined) out[name] = e.options.memoryStats();
   return out;
 }
+
+/** The backend registered as `name`, ready to run (as `setBackend` checks it), for moving tensors to it. */
+export function backendNamed(name: string, op = "to"): CompleteBackend {
+  const entry = entries.get(name);
+  if (entry === undefined) throw new ArgumentError(`${op}: unknown backend or dtype "${name}" (backends: ${[...entries.keys()].join(", ")}; dtypes: float32, float64, int32, bool)`);
+  if (entry.options.isAvailable?.() === false) throw new ArgumentError(`${op}: the ${name} backend cannot run here${entry.options.whyUnavailable === undefined ? "" : `: ${entry.options.whyUnavailable()}`}`);
+  return entry.backend;
+}

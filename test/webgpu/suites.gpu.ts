@@ -1,3 +1,5 @@
 // The webgpu suites, in one process (one device, each pipeline compiled once): run by test/webgpu.test.ts with
 // the environment that finds a Vulkan driver.
 import "./conformance.gpu.js";
+import "./api.gpu.js";
+import "./training.gpu.js";

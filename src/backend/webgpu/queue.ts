@@ -76,7 +76,7 @@ function endPass(): void {
 }
 
 function uniforms(): GpuBuffer {
-  uniformBuffer ??= gpuDevice().createBuffer({ size: UNIFORM_BYTES, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST });
+  uniformBuffer ??= gpuDevice().createBuffer({ size: UNIFORM_BYTES, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST | BufferUsage.COPY_SRC });
   return uniformBuffer;
 }
 
@@ -161,9 +161,22 @@ export function queueStats(): { submissions: number; pendingDispatches: number }
  * reads (it was released and reused since): the encoder is submitted first, so the write lands after that read.
  */
 export function writeBlock(block: Block, data: ArrayBufferView, byteOffset = 0): void {
-  if (block.lastUse === serial && encoder !== null) flush();
+  if (block.lastUse === serial && encoder !== null) {
+    // Small data (a scalar, a step's targets) rides in this submission's parameter buffer and is copied in order
+    // with the dispatches; only large data waits for a submission.
+    const bytes = data.byteLength;
+    if (bytes <= SMALL_WRITE && bytes % 4 === 0 && uniformUsed + bytes <= UNIFORM_BYTES) {
+      new Uint8Array(uniformHost, uniformUsed, bytes).set(new Uint8Array(data.buffer, data.byteOffset, bytes));
+      copy(uniforms(), uniformUsed, block, byteOffset, bytes);
+      uniformUsed += Math.ceil(bytes / UNIFORM_ALIGN) * UNIFORM_ALIGN;
+      return;
+    }
+    flush();
+  }
   gpuDevice().queue.writeBuffer(block.buffer, byteOffset, data);
 }
+/** Host writes up to this size go through the encoder (see writeBlock). */
+const SMALL_WRITE = 4096;
 
 // ---- errors kernels report (an index out of range): read back with the next read ----
 
