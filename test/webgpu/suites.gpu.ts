@@ -2,4 +2,5 @@
 // the environment that finds a Vulkan driver.
 import "./conformance.gpu.js";
 import "./api.gpu.js";
+import "./fixtures.gpu.js";
 import "./training.gpu.js";
