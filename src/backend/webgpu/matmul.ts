@@ -20,18 +20,74 @@ const MAX_Z = 65535;
 /** Batch dims a product may have after merging (more are merged or refused by the tensor layer long before). */
 const MAX_BATCH_RANK = 6;
 
-// Parameter words: M, N, K, nSum, zBase, vecA, vecB, hasBias, batch rank, then per batch dim (at most
-// MAX_BATCH_RANK) its size, A's stride and B's stride (elements).
-const P_BATCH = 9;
+// Parameter words: M, N, K, nSum, zBase, vecA, vecB, hasBias, batch rank, transA, transB, then per batch dim (at
+// most MAX_BATCH_RANK) its size, A's stride and B's stride (elements).
+const P_BATCH = 11;
+
+const setA = (p: string, i: string, v: string) => `As[(${p}) * 16u + (${i}) / 4u][(${i}) % 4u] = ${v};`;
+const setB = (p: string, j: string, v: string) => `Bs[(${p}) * 16u + (${j}) / 4u][(${j}) % 4u] = ${v};`;
+
+/** WGSL loading A's 64×16 tile at (m0, k0) into As, for A stored [m, k] or (`trans`) [k, m]: vec4s where `vecA`. */
+function tileA(t: string, trans: boolean): string[] {
+  const v4 = `vec4<${t}>`, zero = t === "f32" ? "0.0" : "0";
+  const vec = trans
+    ? [
+      "        let p = li / 16u; let i = (li % 16u) * 4u; let row = k0 + p; let col = m0 + i;",
+      `        var v = ${v4}(${zero}); if (row < K && col < M) { v = Av[(offA + row * M + col) / 4u]; }`,
+      "        As[p * 16u + i / 4u] = v;",
+    ]
+    : [
+      "        let i = li / 4u; let p = (li % 4u) * 4u; let row = m0 + i; let col = k0 + p;",
+      `        var v = ${v4}(${zero}); if (row < M && col < K) { v = Av[(offA + row * K + col) / 4u]; }`,
+      `        ${setA("p", "i", "v.x")} ${setA("p + 1u", "i", "v.y")} ${setA("p + 2u", "i", "v.z")} ${setA("p + 3u", "i", "v.w")}`,
+    ];
+  return [
+    "      if (vecA) {", ...vec, "      } else {",
+    "        for (var e = 0u; e < 4u; e++) {",
+    "          let idx = li + e * 256u;",
+    trans ? "          let i = idx % 64u; let p = idx / 64u;" : "          let p = idx % 16u; let i = idx / 16u;",
+    "          let row = m0 + i; let kk = k0 + p;",
+    `          var v = ${zero}; if (row < M && kk < K) { v = A[offA + ${trans ? "kk * M + row" : "row * K + kk"}]; }`,
+    `          ${setA("p", "i", "v")}`,
+    "        }",
+    "      }",
+  ];
+}
+
+/** WGSL loading B's 16×64 tile at (k0, n0) into Bs, for B stored [k, n] or (`trans`) [n, k]: vec4s where `vecB`. */
+function tileB(t: string, trans: boolean): string[] {
+  const v4 = `vec4<${t}>`, zero = t === "f32" ? "0.0" : "0";
+  const vec = trans
+    ? [
+      "        let j = li / 4u; let p = (li % 4u) * 4u; let row = n0 + j; let col = k0 + p;",
+      `        var v = ${v4}(${zero}); if (row < N && col < K) { v = Bv[(offB + row * K + col) / 4u]; }`,
+      `        ${setB("p", "j", "v.x")} ${setB("p + 1u", "j", "v.y")} ${setB("p + 2u", "j", "v.z")} ${setB("p + 3u", "j", "v.w")}`,
+    ]
+    : [
+      "        let p = li / 16u; let j = (li % 16u) * 4u; let row = k0 + p; let col = n0 + j;",
+      `        var v = ${v4}(${zero}); if (row < K && col < N) { v = Bv[(offB + row * N + col) / 4u]; }`,
+      "        Bs[p * 16u + j / 4u] = v;",
+    ];
+  return [
+    "      if (vecB) {", ...vec, "      } else {",
+    "        for (var e = 0u; e < 4u; e++) {",
+    "          let idx = li + e * 256u;",
+    trans ? "          let p = idx % 16u; let j = idx / 16u;" : "          let j = idx % 64u; let p = idx / 64u;",
+    "          let col = n0 + j; let kk = k0 + p;",
+    `          var v = ${zero}; if (col < N && kk < K) { v = B[offB + ${trans ? "col * K + kk" : "kk * N + col"}]; }`,
+    `          ${setB("p", "j", "v")}`,
+    "        }",
+    "      }",
+  ];
+}
 
 /**
- * The product's shader for one pair of layouts (A stored [m, k] or [k, m], B [k, n] or [n, k]) and element type.
- * Each operand is bound twice, as vec4s and as scalars: where its contiguous dim is a multiple of 4 (a uniform
- * flag) tiles load as vec4s, else element by element, so one pipeline serves every size.
+ * The product's shader for an element type. Each operand is bound twice, as vec4s and as scalars: where its
+ * contiguous dim is a multiple of 4 (a uniform flag) tiles load as vec4s, else element by element; its layout
+ * (A stored [m, k] or [k, m], B [k, n] or [n, k]) is a uniform flag too, so one pipeline serves every product.
  */
-function shader(t: "f32" | "i32", transA: boolean, transB: boolean): string {
+function shader(t: "f32" | "i32"): string {
   const v4 = `vec4<${t}>`;
-  const zero = t === "f32" ? "0.0" : "0";
   const lines: string[] = [
     `@group(0) @binding(0) var<storage, read> Av: array<${v4}>;`,
     `@group(0) @binding(1) var<storage, read> A: array<${t}>;`,
@@ -45,7 +101,7 @@ function shader(t: "f32" | "i32", transA: boolean, transB: boolean): string {
     "@compute @workgroup_size(16, 16)",
     "fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {",
     "  let M = u(0u); let N = u(1u); let K = u(2u); let nSum = u(3u);",
-    "  let vecA = u(5u) != 0u; let vecB = u(6u) != 0u; let rank = u(8u);",
+    "  let vecA = u(5u) != 0u; let vecB = u(6u) != 0u; let rank = u(8u); let transA = u(9u) != 0u; let transB = u(10u) != 0u;",
     `  let m0 = wg.y * ${TILE}u; let n0 = wg.x * ${TILE}u;`,
     "  let tx = lid.x; let ty = lid.y;",
     `  var acc: array<${v4}, 4>;`,
@@ -59,55 +115,11 @@ function shader(t: "f32" | "i32", transA: boolean, transB: boolean): string {
     "    }",
     "    for (var k0 = 0u; k0 < K; k0 += 16u) {",
   ];
-  // A's tile, stored As[p][i] (k-major) as vec4s of four rows.
-  const setA = (p: string, i: string, v: string) => `As[(${p}) * 16u + (${i}) / 4u][(${i}) % 4u] = ${v};`;
-  lines.push("      if (vecA) {");
-  if (!transA) {
-    lines.push(
-      "        let i = li / 4u; let p = (li % 4u) * 4u; let row = m0 + i; let col = k0 + p;",
-      `        var v = ${v4}(${zero}); if (row < M && col < K) { v = Av[(offA + row * K + col) / 4u]; }`,
-      `        ${setA("p", "i", "v.x")} ${setA("p + 1u", "i", "v.y")} ${setA("p + 2u", "i", "v.z")} ${setA("p + 3u", "i", "v.w")}`,
-    );
-  } else {
-    lines.push(
-      "        let p = li / 16u; let i = (li % 16u) * 4u; let row = k0 + p; let col = m0 + i;",
-      `        var v = ${v4}(${zero}); if (row < K && col < M) { v = Av[(offA + row * M + col) / 4u]; }`,
-      "        As[p * 16u + i / 4u] = v;",
-    );
-  }
-  lines.push("      } else {", "        for (var e = 0u; e < 4u; e++) {", "          let idx = li + e * 256u;");
-  lines.push(transA ? "          let i = idx % 64u; let p = idx / 64u;" : "          let p = idx % 16u; let i = idx / 16u;");
+  // A's tile, stored As[p][i] (k-major) as vec4s of four rows; B's, Bs[p][j], as vec4s of four columns. Each in
+  // both layouts, chosen by uniform flags (a branch every thread takes alike).
+  lines.push("      if (transA) {", ...tileA(t, true), "      } else {", ...tileA(t, false), "      }");
+  lines.push("      if (transB) {", ...tileB(t, true), "      } else {", ...tileB(t, false), "      }");
   lines.push(
-    "          let row = m0 + i; let kk = k0 + p;",
-    `          var v = ${zero}; if (row < M && kk < K) { v = A[offA + ${transA ? "kk * M + row" : "row * K + kk"}]; }`,
-    `          ${setA("p", "i", "v")}`,
-    "        }",
-    "      }",
-  );
-  // B's tile, stored Bs[p][j] as vec4s of four columns.
-  const setB = (p: string, j: string, v: string) => `Bs[(${p}) * 16u + (${j}) / 4u][(${j}) % 4u] = ${v};`;
-  lines.push("      if (vecB) {");
-  if (!transB) {
-    lines.push(
-      "        let p = li / 16u; let j = (li % 16u) * 4u; let row = k0 + p; let col = n0 + j;",
-      `        var v = ${v4}(${zero}); if (row < K && col < N) { v = Bv[(offB + row * N + col) / 4u]; }`,
-      "        Bs[p * 16u + j / 4u] = v;",
-    );
-  } else {
-    lines.push(
-      "        let j = li / 4u; let p = (li % 4u) * 4u; let row = n0 + j; let col = k0 + p;",
-      `        var v = ${v4}(${zero}); if (row < N && col < K) { v = Bv[(offB + row * K + col) / 4u]; }`,
-      `        ${setB("p", "j", "v.x")} ${setB("p + 1u", "j", "v.y")} ${setB("p + 2u", "j", "v.z")} ${setB("p + 3u", "j", "v.w")}`,
-    );
-  }
-  lines.push("      } else {", "        for (var e = 0u; e < 4u; e++) {", "          let idx = li + e * 256u;");
-  lines.push(transB ? "          let p = idx % 16u; let j = idx / 16u;" : "          let j = idx % 64u; let p = idx / 64u;");
-  lines.push(
-    "          let col = n0 + j; let kk = k0 + p;",
-    `          var v = ${zero}; if (col < N && kk < K) { v = B[offB + ${transB ? "col * K + kk" : "kk * N + col"}]; }`,
-    `          ${setB("p", "j", "v")}`,
-    "        }",
-    "      }",
     "      workgroupBarrier();",
     "      for (var p = 0u; p < 16u; p++) {",
     "        let a = As[p * 16u + ty];",
@@ -227,7 +239,7 @@ export function matmulGpu(a: TensorData, b: TensorData, outShape: Shape, transA:
   const zCount = summed ? 1 : total;
   const batchWords = dims.flatMap((d, i) => [d, stA[i]!, stB[i]!]);
   const head = [m, n, k, nSum];
-  const flags = (vecA: boolean, vecB: boolean) => [Number(vecA), Number(vecB), Number(bias !== undefined), dims.length];
+  const flags = (vecA: boolean, vecB: boolean) => [Number(vecA), Number(vecB), Number(bias !== undefined), dims.length, Number(transA), Number(transB)];
   if (m <= 32 || n <= 32) {
     const strides = [transA ? 1 : k, transA ? m : 1, transB ? 1 : n, transB ? k : 1];
     const pipeline = pipelineFor(narrowShader(t));
@@ -238,7 +250,7 @@ export function matmulGpu(a: TensorData, b: TensorData, outShape: Shape, transA:
     return out;
   }
   const vecA = (transA ? m : k) % 4 === 0, vecB = (transB ? k : n) % 4 === 0;
-  const pipeline = pipelineFor(shader(t, transA, transB));
+  const pipeline = pipelineFor(shader(t));
   const gx = Math.ceil(n / TILE), gy = Math.ceil(m / TILE);
   for (let z = 0; z < zCount; z += MAX_Z) {
     const p = words([...head, z, ...flags(vecA, vecB), ...batchWords], [], P_BATCH + 3 * MAX_BATCH_RANK);
