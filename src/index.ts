@@ -56,3 +56,5 @@ export * as diagnostics from "./diagnostics/index.js";
 export * as lesson from "./lesson/index.js";
 export * as func from "./func/index.js";
 export * as train from "./train/index.js";
+// Asynchronous start-up of a backend (webgpu opens the GPU).
+export { initBackend } from "./backend/registry.js";

@@ -16,6 +16,8 @@ export interface BackendOptions {
   readonly memoryStats?: () => BackendMemoryStats;
   /** Why it cannot run now, and what to do (webgpu: "call await cr.backends.webgpu.init() first"), for setBackend's error. */
   readonly whyUnavailable?: () => string;
+  /** Asynchronous start-up (webgpu: opening the GPU), run by `initBackend`; rejects where the backend cannot run. */
+  readonly init?: () => Promise<unknown>;
 }
 
 /** A backend's tensor memory outside the JavaScript heap (a wasm heap, a GPU), with whatever else it reports. */
@@ -99,4 +101,15 @@ export function backendNamed(name: string, op = "to"): CompleteBackend {
   if (entry === undefined) throw new ArgumentError(`${op}: unknown backend or dtype "${name}" (backends: ${[...entries.keys()].join(", ")}; dtypes: float32, float64, int32, bool)`);
   if (entry.options.isAvailable?.() === false) throw new ArgumentError(`${op}: the ${name} backend cannot run here${entry.options.whyUnavailable === undefined ? "" : `: ${entry.options.whyUnavailable()}`}`);
   return entry.backend;
+}
+
+/**
+ * Readies backend `name` for `setBackend`: its asynchronous start-up where it has one (webgpu opens the GPU, and
+ * rejects, saying why, where there is none), nothing for the others. Call it once, before selecting the backend.
+ * @example await cr.initBackend("webgpu"); cr.setBackend("webgpu");
+ */
+export async function initBackend(name: string): Promise<void> {
+  const entry = entries.get(name);
+  if (entry === undefined) throw new ArgumentError(`initBackend: unknown backend "${name}" (available: ${[...entries.keys()].join(", ")})`);
+  await entry.options.init?.();
 }
