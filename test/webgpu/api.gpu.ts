@@ -120,3 +120,36 @@ test("webgpu: a chain of elementwise ops is one kernel; realize() computes it", 
     assert.ok(Math.abs((await z.data())[0]! - (2 * (await x.data())[0]! + 1)) < 1e-6);
   }
 });
+
+test("webgpu: a captured training step replays on the GPU, as the cpu's does", async () => {
+  const run = async (backend: string) => {
+    const previous = cr.getBackend();
+    cr.setBackend(backend);
+    try {
+      cr.manualSeed(8);
+      const model = new cr.nn.Sequential(new cr.nn.Linear(5, 12), new cr.nn.ReLU(), new cr.nn.Linear(12, 3));
+      const opt = new cr.optim.Adam(model.parameters(), { lr: 1e-2 });
+      const x = cr.keep(cr.randn([10, 5])), y = cr.keep(cr.randint(0, 3, [10]));
+      const graph = cr.captureGraph(() => {
+        opt.zeroGrad();
+        const loss = cr.nn.functional.crossEntropy(model.forward(x), y);
+        loss.backward();
+        opt.step();
+        return loss;
+      });
+      const losses = [await graph.output.itemAsync()];
+      for (let i = 0; i < 4; i++) {
+        graph.replay();
+        losses.push(await graph.output.itemAsync());
+      }
+      graph.dispose();
+      return losses;
+    } finally {
+      cr.setBackend(previous);
+    }
+  };
+  const gpu = await run("webgpu");
+  const cpu = await run("cpu");
+  gpu.forEach((l, i) => assert.ok(Math.abs(l - cpu[i]!) < 1e-4, `replay ${i}: ${l} vs cpu ${cpu[i]}`));
+  assert.ok(gpu[4]! < gpu[0]!, "the replays trained");
+});
