@@ -5,3 +5,5 @@ import "./backend/wasm/register.js";
 
 export * as cpu from "./backend/cpu/settings.js";
 export * as wasm from "./backend/wasm/settings.js";
+import "./backend/webgpu/register.js";
+export * as webgpu from "./backend/webgpu/settings.js";

@@ -96,3 +96,5 @@ export { cdist, cosineSimilarity, pairwiseDistance } from "./tensor/distance.js"
 export type { CdistOptions, CdistComputeMode, CosineSimilarityOptions, PairwiseDistanceOptions } from "./tensor/distance.js";
 export { LinAlgError } from "./errors.js";
 export { det, inv as inverse, slogdet } from "./linalg/decompositions.js";
+// Asynchronous start-up of a backend (webgpu opens the GPU).
+export { initBackend } from "./backend/registry.js";

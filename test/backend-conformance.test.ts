@@ -777,3 +777,6 @@ test("a large wasm sum gives the same bits whichever threads ran its chunks, clo
 // The reductions, scans, sorting, shape, indexing and scatter fixtures on wasm too (wasm is still the selected backend).
 test("the shape-op fixture tests below run on wasm", () => assert.equal(cr.getBackend(), "wasm"));
 await import("./torch-shape-fixtures.test.js");
+// The tables, for suites that run them on backends this file cannot (test/webgpu/conformance.gpu.ts: a GPU's, in a
+// process whose environment finds its driver).
+export { TABLE, assertClose, on, type Case, type Input, type Kernel };

@@ -48,7 +48,7 @@ test("the cpu backend, the reference, does not depend on the wasm backend", () =
 });
 
 test("above the backends nothing knows one by name, but the module that registers them", () => {
-  const byName = (t: string) => t.startsWith("backend/cpu/") || t.startsWith("backend/wasm/");
+  const byName = (t: string) => t.startsWith("backend/cpu/") || t.startsWith("backend/wasm/") || t.startsWith("backend/webgpu/");
   assert.deepEqual(violations((f) => !f.startsWith("backend/") && f !== "backends.ts", (t) => !byName(t)), []);
 });
 

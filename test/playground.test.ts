@@ -314,3 +314,26 @@ test("lesson experiments run, tabs work from the keyboard, and the page fits a p
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("network lab: trains on WebGPU where the browser has it, and the page says which backend runs", async () => {
+  const { browser: gpuBrowser } = await launchChromium(["--enable-unsafe-webgpu"]);
+  try {
+    const page = await gpuBrowser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    await page.goto(base + "?lab=net&data=xor&hidden=8,8");
+    await page.locator("#net-backend", { hasText: "training on webgpu" }).waitFor({ timeout: 30_000 });
+    assert.match((await page.locator("#backend-status").textContent()) ?? "", /the network lab trains on webgpu/);
+    for (let i = 0; i < 3; i++) await page.locator("#net-step").click();
+    await page.locator("#net-steps", { hasText: "3" }).waitFor({ timeout: 30_000 });
+    await page.locator("#play").click();
+    await page.waitForFunction("Number(document.querySelector('#net-steps').textContent) > 30", undefined, { timeout: 60_000 });
+    await page.locator("#play").click();
+    assert.ok(Number.isFinite(Number(await page.locator("#train-loss").textContent())), "a train loss is shown");
+    await page.screenshot({ path: join(artifacts, "network-lab-webgpu.png"), fullPage: true });
+    assert.deepEqual(errors, []);
+  } finally {
+    await gpuBrowser.close();
+  }
+});

@@ -298,3 +298,6 @@ for (const c of fixture.cases) {
     });
   });
 }
+
+// The op table and the fixture, for suites that run them on backends this file cannot (test/webgpu/fixtures.gpu.ts).
+export { OPS, build, fixture, type Case as TorchCase, type Encoded as TorchEncoded };

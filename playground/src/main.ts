@@ -5,6 +5,8 @@ import { expressionLab } from "./expr/lab.js";
 import { lessonLab } from "./lessons/lab.js";
 import { networkLab } from "./net/lab.js";
 import { getChoice, setParams } from "./url-state.js";
+import * as cr from "chainrule";
+import { backendLine, webgpu } from "./gpu-status.js";
 
 const LABS = [
   ["expr", "Expression lab", expressionLab],
@@ -16,7 +18,9 @@ type LabId = (typeof LABS)[number][0];
 const app = document.getElementById("app") as HTMLElement;
 const tabs = h("div", { role: "tablist", "aria-label": "Labs", class: "tabs" });
 const panel = h("main", { role: "tabpanel", id: "panel", tabindex: -1 });
-app.append(tabs, panel);
+const status = h("p", { class: "backend-status", id: "backend-status", "aria-live": "polite" }, `backend: ${cr.getBackend()}`);
+app.append(tabs, status, panel);
+void webgpu.then((info) => (status.textContent = backendLine(info)));
 
 const buttons = LABS.map(([id, title]) => {
   const b = h("button", { type: "button", role: "tab", id: `tab-${id}`, "aria-controls": "panel" }, title);

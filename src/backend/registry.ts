@@ -14,6 +14,10 @@ export interface BackendOptions {
   readonly setThreads?: (n: number) => void;
   /** What `cr.memory()` reports for it: its tensor memory outside the JavaScript heap, and anything else it counts. */
   readonly memoryStats?: () => BackendMemoryStats;
+  /** Why it cannot run now, and what to do (webgpu: "call await cr.backends.webgpu.init() first"), for setBackend's error. */
+  readonly whyUnavailable?: () => string;
+  /** Asynchronous start-up (webgpu: opening the GPU), run by `initBackend`; rejects where the backend cannot run. */
+  readonly init?: () => Promise<unknown>;
 }
 
 /** A backend's tensor memory outside the JavaScript heap (a wasm heap, a GPU), with whatever else it reports. */
@@ -52,7 +56,7 @@ export function registeredBackends(): CompleteBackend[] {
 export function setBackend(name: string): void {
   const entry = entries.get(name);
   if (entry === undefined) throw new ArgumentError(`setBackend: unknown backend "${name}" (available: ${[...entries.keys()].join(", ")})`);
-  if (entry.options.isAvailable?.() === false) throw new ArgumentError(`setBackend: the ${name} backend cannot run here`);
+  if (entry.options.isAvailable?.() === false) throw new ArgumentError(`setBackend: the ${name} backend cannot run here${entry.options.whyUnavailable === undefined ? "" : `: ${entry.options.whyUnavailable()}`}`);
   current = entry.backend;
 }
 
@@ -89,4 +93,23 @@ export function backendMemoryStats(): Record<string, BackendMemoryStats> {
   const out: Record<string, BackendMemoryStats> = {};
   for (const [name, e] of entries) if (e.options.memoryStats !== undefined) out[name] = e.options.memoryStats();
   return out;
+}
+
+/** The backend registered as `name`, ready to run (as `setBackend` checks it), for moving tensors to it. */
+export function backendNamed(name: string, op = "to"): CompleteBackend {
+  const entry = entries.get(name);
+  if (entry === undefined) throw new ArgumentError(`${op}: unknown backend or dtype "${name}" (backends: ${[...entries.keys()].join(", ")}; dtypes: float32, float64, int32, bool)`);
+  if (entry.options.isAvailable?.() === false) throw new ArgumentError(`${op}: the ${name} backend cannot run here${entry.options.whyUnavailable === undefined ? "" : `: ${entry.options.whyUnavailable()}`}`);
+  return entry.backend;
+}
+
+/**
+ * Readies backend `name` for `setBackend`: its asynchronous start-up where it has one (webgpu opens the GPU, and
+ * rejects, saying why, where there is none), nothing for the others. Call it once, before selecting the backend.
+ * @example await cr.initBackend("webgpu"); cr.setBackend("webgpu");
+ */
+export async function initBackend(name: string): Promise<void> {
+  const entry = entries.get(name);
+  if (entry === undefined) throw new ArgumentError(`initBackend: unknown backend "${name}" (available: ${[...entries.keys()].join(", ")})`);
+  await entry.options.init?.();
 }

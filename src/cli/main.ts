@@ -15,6 +15,7 @@ import { MAX_SAMPLES } from "./datasets.js";
 import { OPTIMIZERS, SCHEDULERS, runTrain } from "./train.js";
 import type { OptimizerName, SchedulerName, TrainOptions } from "./train.js";
 import { packageVersion } from "./version.js";
+import { useBackend } from "./backend.js";
 
 const positiveInt = (flag: string, max?: number) => integer(flag, 1, max);
 const nonNegativeInt = (flag: string) => integer(flag, 0);
@@ -48,7 +49,9 @@ const train = program
   .option("--plot <file>", "where to write the loss/accuracy plot (default: beside the model, .svg)")
   .option("--no-progress", "no progress bars")
   .option("--no-capture", "run every step eagerly instead of replaying it from a captured graph (cr.captureGraph)")
+  .addOption(new Option("--backend <name>", "where the kernels run (default: the fastest here; webgpu: the GPU, through WebGPU)").choices(["cpu", "wasm", "webgpu"]))
   .action(async (dataset: string | undefined, o: Record<string, unknown>, cmd: Command) => {
+    if (o.backend !== undefined) await useBackend(o.backend as string, isGptTraining(dataset, o) ? "gpt" : "mlp", cmd);
     if (isGptTraining(dataset, o)) return runGptTrainCommand(dataset, o, cmd);
     if (dataset === undefined) cmd.error("error: missing required argument 'dataset'");
     const opts: TrainOptions = {
@@ -61,6 +64,7 @@ const train = program
       seed: o.seed as number,
       progress: (o.progress as boolean) && process.stderr.isTTY === true,
       capture: o.capture as boolean,
+      ...(o.backend !== undefined ? { backend: o.backend as string } : {}),
       ...(o.hidden ? { hidden: o.hidden as number[] } : {}),
       ...(o.lr !== undefined ? { lr: o.lr as number } : {}),
       ...(o.epochs !== undefined ? { epochs: o.epochs as number } : {}),

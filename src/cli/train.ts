@@ -34,6 +34,8 @@ export interface TrainOptions {
   progress: boolean;
   /** Replay each step from a graph captured once per batch shape (trainEpoch's `capture`). */
   capture: boolean;
+  /** The backend to train on (its data prepared on the default one, then moved there). */
+  backend?: string;
 }
 
 /** The most parameters `train` builds: 100 million float32s are 400 MB, and Adam keeps two more copies. */
@@ -130,10 +132,17 @@ interface Run {
   plotPath: string;
 }
 
+// The data's tensors on `backend`.
+function moved(d: PreparedData, backend: string): Pick<PreparedData, "xTrain" | "yTrain" | "xTest" | "yTest"> {
+  return { xTrain: d.xTrain.to(backend), yTrain: d.yTrain.to(backend), xTest: d.xTest.to(backend), yTest: d.yTest.to(backend) };
+}
+
 /** Runs the whole training job; `print` receives everything meant for the terminal. */
 export async function runTrain(datasetName: string, o: TrainOptions, print: (line: string) => void = (l) => console.log(l)): Promise<EpochRecord[]> {
   cr.manualSeed(o.seed);
-  const d = loadDataset(datasetName, { seed: o.seed, ...(o.target ? { target: o.target } : {}), ...(o.samples ? { samples: o.samples } : {}) });
+  const prepared = loadDataset(datasetName, { seed: o.seed, ...(o.target ? { target: o.target } : {}), ...(o.samples ? { samples: o.samples } : {}) });
+  if (o.backend !== undefined) cr.setBackend(o.backend);
+  const d = o.backend === undefined ? prepared : { ...prepared, ...moved(prepared, o.backend) };
   const cfg = modelConfig(d, o);
   const base = `chainrule-${d.name.replace(/\.csv$/i, "").replace(/[^A-Za-z0-9_-]+/g, "_")}-${cfg.kind}`;
   const modelPath = resolve(o.save ?? defaultOutputPath(`${base}.safetensors`));
@@ -160,6 +169,17 @@ export async function runTrain(datasetName: string, o: TrainOptions, print: (lin
   }
 }
 
+// The loader's batches with the schedule stepped after each step (the asynchronous loop reports losses late).
+function* withSchedule(batches: Iterator<cr.Tensor[]>, scheduler: { step(): void } | null): Generator<cr.Tensor[]> {
+  let first = true;
+  for (let next = batches.next(); next.done !== true; next = batches.next()) {
+    if (!first) scheduler?.step();
+    first = false;
+    yield next.value;
+  }
+  if (!first) scheduler?.step();
+}
+
 async function trainAndSave(run: Run, o: TrainOptions, print: (line: string) => void): Promise<EpochRecord[]> {
   const { d, cfg, model, optimizer, loader, scheduler, xTest, epochs } = run;
   const lossFn = lossFor(d.classes);
@@ -173,18 +193,23 @@ async function trainAndSave(run: Run, o: TrainOptions, print: (line: string) => 
     const bar = epochBar(epoch, epochs, loader.length, o.progress);
     let samples = 0;
     let train: cr.train.Metrics;
+    // A backend that reads only asynchronously (webgpu) runs the asynchronous loop: losses read a few steps late.
+    const sync = xTest.readsSynchronously;
     try {
-      train = cr.train.trainEpoch(model, loader, lossFn, optimizer, (batch, loss, size) => {
+      const onBatch = (batch: number, loss: number, size: number) => {
         // Stop at the first step whose loss is not a number: every step after it only spreads NaN.
         if (!Number.isFinite(loss)) throw diverged("loss", loss, epoch, `step ${batch} of ${loader.length}`);
         samples += size;
-        scheduler?.step();
+        if (sync) scheduler?.step();
         bar.update(batch, samples / ((performance.now() - t0) / 1000), loss);
-      }, { capture: o.capture });
+      };
+      train = sync
+        ? cr.train.trainEpoch(model, loader, lossFn, optimizer, onBatch, { capture: o.capture })
+        : await cr.train.trainEpochAsync(model, { [Symbol.iterator]: () => withSchedule(loader[Symbol.iterator](), scheduler) }, lossFn, optimizer, onBatch);
     } finally {
       bar.stop();
     }
-    const test = cr.train.evaluate(model, xTest, d.yTest, lossFn);
+    const test = sync ? cr.train.evaluate(model, xTest, d.yTest, lossFn) : await cr.train.evaluateAsync(model, xTest, d.yTest, lossFn);
     if (!Number.isFinite(test.loss)) throw diverged("test loss", test.loss, epoch, "after its last step");
     const record: EpochRecord = {
       epoch, trainLoss: train.loss, trainAccuracy: train.accuracy, testLoss: test.loss, testAccuracy: test.accuracy,
@@ -199,7 +224,8 @@ async function trainAndSave(run: Run, o: TrainOptions, print: (line: string) => 
     }
   }
   const total = (performance.now() - started) / 1000;
-  // The model first: nothing printed or drawn after training may cost the trained weights.
+  // The model first: nothing printed or drawn after training may cost the trained weights (read from a GPU first).
+  if (!xTest.readsSynchronously) await model.toAsync("cpu");
   cr.safetensors.save(model.stateDict(), run.modelPath, modelMetadata(d, cfg, o.seed));
   print("");
   print(historyTable(history, d.classes === 0));

@@ -3,7 +3,7 @@
 import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
 import { safePoint } from "../backend/reclaim.js";
 import type { DType } from "../dtype.js";
-import { isFloating } from "../dtype.js";
+import { isDType, isFloating } from "../dtype.js";
 import { ArgumentError } from "../errors.js";
 import { fmt, shapesEqual } from "../shape.js";
 import { markKept } from "../tensor/lifetime.js";
@@ -11,6 +11,8 @@ import { inSealedCall, sealedCall } from "../tensor/sealed.js";
 import { Tensor } from "../tensor/tensor.js";
 import { BackwardHookCall } from "./backward-hook.js";
 import { sealable } from "./library.js";
+import { moveModules, moveModulesAsync } from "./module-device.js";
+import type { ModuleTensors } from "./module-device.js";
 import type { StoredBackwardHook } from "./backward-hook.js";
 import { Parameter } from "./parameter.js";
 
@@ -515,7 +517,20 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
    * optimizers after converting. Returns this module.
    * @example const model = new Net().to("float64");
    */
-  to(dtype: DType): this {
+  to(dtype: DType): this;
+  /**
+   * Moves the parameters (the same Parameter objects, with their gradients) and buffers to backend `device`
+   * ("webgpu", "cpu", …), as PyTorch's `module.to(device)`: optimizers built before keep working; move the model
+   * before an optimizer's first step (its state stays where it was made). Returns this module.
+   * @example await cr.backends.webgpu.init(); const model = new Net().to("webgpu");
+   */
+  to(device: string): this;
+  to(target: string): this {
+    if (!isDType(target)) {
+      moveModules(this.#tensorsByModule(), target);
+      return this;
+    }
+    const dtype = target;
     if (!isFloating(dtype)) throw new ArgumentError(`${this.moduleName}.to: dtype must be float32 or float64, got ${dtype}`);
     const converted = new Map<Parameter, Parameter>();
     for (const m of this.modules()) {
@@ -533,6 +548,16 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
       }
     }
     return this;
+  }
+
+  /** `to(device)` from any backend, a GPU's included (its tensors are read asynchronously). @example await model.toAsync("cpu"); */
+  async toAsync(device: string): Promise<this> {
+    await moveModulesAsync(this.#tensorsByModule(), device);
+    return this;
+  }
+
+  #tensorsByModule(): ModuleTensors[] {
+    return [...this.modules()].map((m) => ({ parameters: m.#ownParameters().map(([, p]) => p), buffers: [...m.#buffers.values()].map((b) => b.tensor) }));
   }
 
   /** `to("float64")`. */

@@ -83,7 +83,16 @@ export interface ElementwiseOpDef {
   readonly integral?: true;
   /** The operands' names in the generated function and method, where `x` or `a, b` would not say what they are. */
   readonly operands?: readonly string[];
+  /**
+   * The op in WGSL, for GPU backends: a template over the operands `$0`, `$1`, `$2` (WGSL values of the op's
+   * math type, `$T`: f32 or i32; bools where the op reads them as conditions or logic), one form for every type
+   * or a float and an int form. Helpers it calls (`cr_erf`) are in `wgsl-math.ts`. Composites need none.
+   */
+  readonly wgsl?: WgslForm;
 }
+
+/** An op's WGSL spelling: one template for every math type, or one for floats and one for integers. */
+export type WgslForm = string | { readonly float: string; readonly int: string };
 
 const SQRT_2_OVER_PI = 2 / Math.sqrt(Math.PI);
 // SELU's constants (Klambauer et al. 2017), to PyTorch's digits.
@@ -106,12 +115,14 @@ export const ELEMENTWISE = {
     derivative: (m) => [m, m],
     example: "cr.add(cr.tensor([1, 2]), 1) // tensor([2, 3])",
     doc: "`a + b` elementwise, with broadcasting.",
+    wgsl: "$0 + $1",
   },
   sub: {
     arity: 2, fn: (a, b) => a - b, dtype: "keep", onBool: "error", boolHint: "use logicalXor, or convert with .to()",
     // d(a − b) = da − db
     derivative: (m) => [m, m.neg()],
     doc: "`a - b` elementwise, with broadcasting.",
+    wgsl: "$0 - $1",
   },
   mul: {
     arity: 2, fn: (a, b) => a * b, dtype: "keep", onBool: "logicalAnd",
@@ -119,6 +130,7 @@ export const ELEMENTWISE = {
     derivative: (m, [a, b]) => [m.mul(b!), m.mul(a!)],
     example: "x.mul(2)",
     doc: "`a * b` elementwise, with broadcasting.",
+    wgsl: "$0 * $1",
   },
   div: {
     arity: 2, fn: (a, b) => a / b, dtype: "float",
@@ -126,6 +138,7 @@ export const ELEMENTWISE = {
     derivative: (m, [a, b]) => [m.div(b!), m.neg().mul(a!).div(b!.mul(b!))],
     doc: "`a / b` elementwise, always true division (integers give float32).",
     test: { domain: [[-2, 2], [0.5, 2]] },
+    wgsl: { float: "$0 / $1", int: "select($0 / $1, 0, $1 == 0)" },
   },
   pow: {
     arity: 2, fn: Math.pow, dtype: "keep", onBool: "int32",
@@ -137,6 +150,7 @@ export const ELEMENTWISE = {
     example: "cr.pow(x, 2)",
     doc: "`a ** b` elementwise, with broadcasting.",
     test: { domain: [[0.4, 2], [-1.5, 1.5]] },
+    wgsl: { float: "cr_pow($0, $1)", int: "cr_ipow($0, $1)" },
   },
   maximum: {
     arity: 2, fn: nanMax, dtype: "keep",
@@ -147,6 +161,7 @@ export const ELEMENTWISE = {
     ],
     doc: "The larger of `a` and `b` elementwise (NaN propagates; ties split the gradient).",
     test: { avoid: "ties" },
+    wgsl: { float: "cr_maximum($0, $1)", int: "max($0, $1)" },
   },
   minimum: {
     arity: 2, fn: nanMin, dtype: "keep",
@@ -156,6 +171,7 @@ export const ELEMENTWISE = {
     ],
     doc: "The smaller of `a` and `b` elementwise (NaN propagates; ties split the gradient).",
     test: { avoid: "ties" },
+    wgsl: { float: "cr_minimum($0, $1)", int: "min($0, $1)" },
   },
 
   // ---- unary math ----
@@ -163,6 +179,7 @@ export const ELEMENTWISE = {
     arity: 1, fn: (a) => -a, dtype: "keep", onBool: "error", boolHint: "use logicalNot",
     derivative: (m) => [m.neg()],
     doc: "`-x`.",
+    wgsl: "-$0",
   },
   abs: {
     arity: 1, fn: Math.abs, dtype: "keep",
@@ -170,6 +187,7 @@ export const ELEMENTWISE = {
     derivative: (m, [x]) => [m.mul(x!.sign())],
     doc: "`|x|`.",
     test: { avoid: "zero" },
+    wgsl: "abs($0)",
   },
   sqrt: {
     arity: 1, fn: Math.sqrt, dtype: "float",
@@ -177,6 +195,7 @@ export const ELEMENTWISE = {
     derivative: (m, _x, y) => [m.div(y.mul(2))],
     doc: "`√x`.",
     test: { domain: [0.3, 2] },
+    wgsl: "sqrt($0)",
   },
   exp: {
     arity: 1, fn: Math.exp, dtype: "float",
@@ -184,6 +203,7 @@ export const ELEMENTWISE = {
     derivative: (m, _x, y) => [m.mul(y)],
     example: "x.exp()",
     doc: "`eˣ`.",
+    wgsl: "cr_exp($0)",
   },
   log: {
     arity: 1, fn: Math.log, dtype: "float",
@@ -191,6 +211,7 @@ export const ELEMENTWISE = {
     derivative: (m, [x]) => [m.div(x!)],
     doc: "The natural logarithm.",
     test: { domain: [0.3, 2] },
+    wgsl: "cr_log($0)",
   },
   log1p: {
     arity: 1, fn: Math.log1p, dtype: "float",
@@ -198,12 +219,14 @@ export const ELEMENTWISE = {
     derivative: (m, [x]) => [m.div(x!.add(1))],
     doc: "`log(1 + x)`, accurate for small x.",
     test: { domain: [-0.5, 2] },
+    wgsl: "cr_log1p($0)",
   },
   expm1: {
     arity: 1, fn: Math.expm1, dtype: "float",
     // d(eˣ − 1) = eˣ dx = (y + 1) dx
     derivative: (m, _x, y) => [m.mul(y.add(1))],
     doc: "`eˣ - 1`, accurate for small x.",
+    wgsl: "cr_expm1($0)",
   },
   sin: {
     arity: 1, fn: Math.sin, dtype: "float",
@@ -211,12 +234,14 @@ export const ELEMENTWISE = {
     derivative: (m, [x]) => [m.mul(x!.cos())],
     example: "cr.sin(x.pow(2)) // the lesson's y = sin(x²)",
     doc: "The sine.",
+    wgsl: "cr_sin($0)",
   },
   cos: {
     arity: 1, fn: Math.cos, dtype: "float",
     // d cos x = −sin x dx
     derivative: (m, [x]) => [m.mul(x!.sin()).neg()],
     doc: "The cosine.",
+    wgsl: "cr_cos($0)",
   },
   tan: {
     arity: 1, fn: Math.tan, dtype: "float",
@@ -224,18 +249,21 @@ export const ELEMENTWISE = {
     derivative: (m, _x, y) => [m.mul(y.mul(y).add(1))],
     doc: "The tangent.",
     test: { domain: [-1.2, 1.2] },
+    wgsl: "cr_tan($0)",
   },
   tanh: {
     arity: 1, fn: Math.tanh, dtype: "float",
     // d tanh x = (1 − tanh² x) dx
     derivative: (m, _x, y) => [m.mul(y.mul(y).neg().add(1))],
     doc: "The hyperbolic tangent.",
+    wgsl: "cr_tanh($0)",
   },
   sigmoid: {
     arity: 1, fn: sigmoid, dtype: "float",
     // d σ(x) = σ(x)(1 − σ(x)) dx, never above 0.25
     derivative: (m, _x, y) => [m.mul(y.mul(y.neg().add(1)))],
     doc: "The logistic sigmoid `1 / (1 + e⁻ˣ)`; its derivative never exceeds 0.25.",
+    wgsl: "cr_sigmoid($0)",
   },
   relu: {
     arity: 1, fn: (a) => (a <= 0 ? 0 : a), dtype: "keep",
@@ -244,48 +272,54 @@ export const ELEMENTWISE = {
     example: "x.relu()",
     doc: "`max(x, 0)`, with gradient 0 at 0 as in PyTorch.",
     test: { avoid: "zero" },
+    wgsl: "select($0, 0, $0 <= 0)",
   },
   erf: {
     arity: 1, fn: erf, dtype: "float",
     // d erf x = 2/√π e^(−x²) dx
     derivative: (m, [x]) => [m.mul(x!.mul(x!).neg().exp().mul(SQRT_2_OVER_PI))],
     doc: "The error function.",
+    wgsl: "cr_erf($0)",
   },
   sign: {
     // (0 < x) − (x < 0), as PyTorch: NaN and −0 give 0.
     arity: 1, fn: (a) => Number(a > 0) - Number(a < 0), dtype: "keep", derivative: flat,
     doc: "The sign of each element: -1, 0 or 1 (0 for NaN, as PyTorch).",
     test: { avoid: "zero" },
+    wgsl: "$T($0 > 0) - $T($0 < 0)",
   },
   floor: {
     arity: 1, fn: Math.floor, dtype: "keep", derivative: flat,
     doc: "Rounds down.",
     test: { avoid: "integers" },
+    wgsl: { float: "floor($0)", int: "$0" },
   },
   ceil: {
     arity: 1, fn: Math.ceil, dtype: "keep", derivative: flat,
     doc: "Rounds up.",
     test: { avoid: "integers" },
+    wgsl: { float: "ceil($0)", int: "$0" },
   },
   round: {
     arity: 1, fn: roundHalfEven, dtype: "keep", derivative: flat,
     doc: "Rounds half to even, as PyTorch.",
     test: { avoid: "integers" },
+    wgsl: { float: "round($0)", int: "$0" },
   },
 
   // ---- tests and logic ----
-  gt: { arity: 2, fn: (a, b) => Number(a > b), predicate: true, dtype: "compare", example: "x.gt(0) // a mask of the positive elements", doc: "`a > b`, a bool tensor." },
-  ge: { arity: 2, fn: (a, b) => Number(a >= b), predicate: true, dtype: "compare", doc: "`a >= b`, a bool tensor." },
-  lt: { arity: 2, fn: (a, b) => Number(a < b), predicate: true, dtype: "compare", doc: "`a < b`, a bool tensor." },
-  le: { arity: 2, fn: (a, b) => Number(a <= b), predicate: true, dtype: "compare", doc: "`a <= b`, a bool tensor." },
-  eq: { arity: 2, fn: (a, b) => Number(a === b), predicate: true, dtype: "compare", doc: "`a == b` elementwise, a bool tensor." },
-  ne: { arity: 2, fn: (a, b) => Number(a !== b), predicate: true, dtype: "compare", doc: "`a != b` elementwise, a bool tensor." },
-  logicalAnd: { arity: 2, fn: (a, b) => Number(a !== 0 && b !== 0), predicate: true, dtype: "logical", doc: "Elementwise logical and (non-zero is true)." },
-  logicalOr: { arity: 2, fn: (a, b) => Number(a !== 0 || b !== 0), predicate: true, dtype: "logical", doc: "Elementwise logical or (non-zero is true)." },
-  logicalNot: { arity: 1, fn: (a) => Number(a === 0), predicate: true, dtype: "logical", doc: "Elementwise logical not." },
-  isnan: { arity: 1, fn: (a) => Number(a !== a), predicate: true, dtype: "test", doc: "True where the element is NaN." },
-  isinf: { arity: 1, fn: (a) => Number(a === Infinity || a === -Infinity), predicate: true, dtype: "test", doc: "True where the element is ±Infinity." },
-  isfinite: { arity: 1, fn: (a) => Number(a - a === 0), predicate: true, dtype: "test", doc: "True where the element is finite." },
+  gt: { arity: 2, fn: (a, b) => Number(a > b), predicate: true, dtype: "compare", example: "x.gt(0) // a mask of the positive elements", doc: "`a > b`, a bool tensor.", wgsl: "$0 > $1" },
+  ge: { arity: 2, fn: (a, b) => Number(a >= b), predicate: true, dtype: "compare", doc: "`a >= b`, a bool tensor.", wgsl: "$0 >= $1" },
+  lt: { arity: 2, fn: (a, b) => Number(a < b), predicate: true, dtype: "compare", doc: "`a < b`, a bool tensor.", wgsl: "$0 < $1" },
+  le: { arity: 2, fn: (a, b) => Number(a <= b), predicate: true, dtype: "compare", doc: "`a <= b`, a bool tensor.", wgsl: "$0 <= $1" },
+  eq: { arity: 2, fn: (a, b) => Number(a === b), predicate: true, dtype: "compare", doc: "`a == b` elementwise, a bool tensor.", wgsl: "$0 == $1" },
+  ne: { arity: 2, fn: (a, b) => Number(a !== b), predicate: true, dtype: "compare", doc: "`a != b` elementwise, a bool tensor.", wgsl: "!($0 == $1)" },
+  logicalAnd: { arity: 2, fn: (a, b) => Number(a !== 0 && b !== 0), predicate: true, dtype: "logical", doc: "Elementwise logical and (non-zero is true).", wgsl: "$0 && $1" },
+  logicalOr: { arity: 2, fn: (a, b) => Number(a !== 0 || b !== 0), predicate: true, dtype: "logical", doc: "Elementwise logical or (non-zero is true).", wgsl: "$0 || $1" },
+  logicalNot: { arity: 1, fn: (a) => Number(a === 0), predicate: true, dtype: "logical", doc: "Elementwise logical not.", wgsl: "!$0" },
+  isnan: { arity: 1, fn: (a) => Number(a !== a), predicate: true, dtype: "test", doc: "True where the element is NaN.", wgsl: "cr_isnan($0)" },
+  isinf: { arity: 1, fn: (a) => Number(a === Infinity || a === -Infinity), predicate: true, dtype: "test", doc: "True where the element is ±Infinity.", wgsl: "cr_isinf($0)" },
+  isfinite: { arity: 1, fn: (a) => Number(a - a === 0), predicate: true, dtype: "test", doc: "True where the element is finite.", wgsl: "cr_isfinite($0)" },
 
   // ---- selection and conversion ----
   where: {
@@ -296,12 +330,14 @@ export const ELEMENTWISE = {
     example: "cr.where(x.gt(0), x, 0) // relu",
     method: false,
     test: { kinds: ["bool", "float", "float"] },
+    wgsl: "select($2, $1, $0)",
   },
   cast: {
     arity: 1, fn: (a) => a, dtype: "internal", public: false,
     // The gradient goes back converted to the input's dtype (the engine converts it).
     derivative: (m) => [m],
     doc: "A copy converted to another dtype (bool: non-zero is true; int32: truncation toward zero).",
+    wgsl: "$0",
   },
   // relu's gradient as an op of its own: [y > 0]·g, linear in g and flat in y (PyTorch's threshold_backward). An
   // instruction rather than where(y <= 0, 0, g), so backends give it the one or two instructions it needs.
@@ -311,6 +347,7 @@ export const ELEMENTWISE = {
     derivative: (m, [, y]) => [Expr.call("thresholdBackward", m, y!), null],
     doc: "relu's gradient: `b <= 0 ? 0 : a`, with `a` the incoming gradient and `b` relu's output.",
     torch: "torch.ops.aten.threshold_backward(a, b, 0)",
+    wgsl: "select($0, 0, $1 <= 0)",
   },
   // ---- more math (issue 23) ----
   asin: {

@@ -1,4 +1,5 @@
 // Creating tensors: from data, filled, ranges, identity, and seeded random numbers.
+import type { CompleteBackend } from "../backend/backend.js";
 import { currentBackend } from "../backend/registry.js";
 import type { DType, TypedArray } from "../dtype.js";
 import { allocArray } from "../dtype.js";
@@ -23,8 +24,21 @@ export interface RandomOptions extends TensorOptions {
   generator?: Generator;
 }
 
+// The backend a `*Like` function creates on: its tensor's, as PyTorch's `zeros_like` keeps the device.
+let likeBackend: CompleteBackend | null = null;
+function onBackendOf<T>(x: Tensor, fn: () => T): T {
+  const previous = likeBackend;
+  likeBackend = x._backend;
+  try {
+    return fn();
+  } finally {
+    likeBackend = previous;
+  }
+}
+
 function make(op: string, arr: TypedArray, shape: readonly number[], dtype: DType, requiresGrad: boolean | undefined): Tensor {
-  const t = Tensor._create(currentBackend().fromArray(arr), shape, dtype, currentBackend());
+  const backend = likeBackend ?? currentBackend();
+  const t = Tensor._create(backend.fromArray(arr), shape, dtype, backend);
   if (requiresGrad) {
     if (dtype !== "float32" && dtype !== "float64") {
       throw new DTypeError(`${op}: only floating-point tensors can require gradients, got dtype ${dtype}`);
@@ -76,11 +90,11 @@ function likeOpts(x: Tensor, opts: TensorOptions): TensorOptions {
   return { dtype: opts.dtype ?? x.dtype, requiresGrad: opts.requiresGrad ?? false };
 }
 /** Zeros with the shape (and, unless given, dtype) of `x`. */
-export const zerosLike = (x: Tensor, opts: TensorOptions = {}): Tensor => full(x.shape, 0, likeOpts(x, opts));
+export const zerosLike = (x: Tensor, opts: TensorOptions = {}): Tensor => onBackendOf(x, () => full(x.shape, 0, likeOpts(x, opts)));
 /** Ones with the shape (and, unless given, dtype) of `x`. */
-export const onesLike = (x: Tensor, opts: TensorOptions = {}): Tensor => full(x.shape, 1, likeOpts(x, opts));
+export const onesLike = (x: Tensor, opts: TensorOptions = {}): Tensor => onBackendOf(x, () => full(x.shape, 1, likeOpts(x, opts)));
 /** `value` with the shape (and, unless given, dtype) of `x`. */
-export const fullLike = (x: Tensor, value: number, opts: TensorOptions = {}): Tensor => full(x.shape, value, likeOpts(x, opts));
+export const fullLike = (x: Tensor, value: number, opts: TensorOptions = {}): Tensor => onBackendOf(x, () => full(x.shape, value, likeOpts(x, opts)));
 
 /**
  * Values from `start` (inclusive) to `end` (exclusive) in steps of `step`; `arange(end)` starts at 0.
@@ -144,9 +158,9 @@ export const rand = (shape: readonly number[], opts: RandomOptions = {}): Tensor
 /** Standard normal random numbers. */
 export const randn = (shape: readonly number[], opts: RandomOptions = {}): Tensor => randomFloat("randn", shape, opts, (g) => g.normal());
 /** Uniform random numbers in [0, 1) shaped like `x`. */
-export const randLike = (x: Tensor, opts: RandomOptions = {}): Tensor => rand(x.shape, { dtype: x.dtype, ...opts });
+export const randLike = (x: Tensor, opts: RandomOptions = {}): Tensor => onBackendOf(x, () => rand(x.shape, { dtype: x.dtype, ...opts }));
 /** Standard normal random numbers shaped like `x`. */
-export const randnLike = (x: Tensor, opts: RandomOptions = {}): Tensor => randn(x.shape, { dtype: x.dtype, ...opts });
+export const randnLike = (x: Tensor, opts: RandomOptions = {}): Tensor => onBackendOf(x, () => randn(x.shape, { dtype: x.dtype, ...opts }));
 
 /**
  * Random integers in [low, high) (int32 unless `dtype` says otherwise); `randint(high, shape)` starts at 0.

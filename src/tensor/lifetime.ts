@@ -134,3 +134,18 @@ export interface TensorCounts {
 export function tensorCounts(): TensorCounts {
   return { numTensors: live, scopes: frames.length, disposedByScopes, collectedTensors };
 }
+
+/**
+ * @internal `t` holds `buf` on `backend` from now on (Module.to moving a parameter to another backend, keeping the
+ * Parameter object): its share of its old buffer goes, as if disposed, and the new one is tracked as its own.
+ */
+export function moveTracked(t: Tracked, buf: DataBuf, backend: Backend): void {
+  const mutable = t as { _storage: DataBuf; _backend: Backend };
+  const [oldBuf, oldBackend] = [t._storage, t._backend];
+  collected.unregister(t);
+  mutable._storage = buf;
+  mutable._backend = backend;
+  refs.set(buf, (refs.get(buf) ?? 0) + 1);
+  collected.register(t, backend.ownsMemory?.(buf) === true ? { buf, backend } : null, t);
+  unref(oldBuf, oldBackend);
+}

@@ -9,11 +9,12 @@ import { opProgram } from "../ops/program.js";
 import type { Edge, GradHook, Node } from "../autograd/node.js";
 import type { CompleteBackend, DataBuf, TensorData } from "../backend/backend.js";
 import type { DType, TypedArray } from "../dtype.js";
-import { isFloating } from "../dtype.js";
+import { isDType, isFloating } from "../dtype.js";
 import { AutogradError, DTypeError, DisposedError, ReadError, ShapeError } from "../errors.js";
 import { fmt, shapesEqual, sizeOf } from "../shape.js";
 import type { Shape } from "../shape.js";
 import { toNested } from "./convert.js";
+import { toDevice, toDeviceAsync } from "./device.js";
 import type { NestedList } from "./convert.js";
 import * as ew from "./elementwise.js";
 import type { TensorLike } from "./elementwise.js";
@@ -488,8 +489,19 @@ export class Tensor {
   // ---- dtype ---------------------------------------------------------------------------------
 
   /** This tensor as `dtype` (itself when it already is); differentiable between float dtypes. */
-  to(dtype: DType): Tensor {
-    return ew.asTensor(this, dtype, this._backend);
+  to(dtype: DType): Tensor;
+  /**
+   * This tensor on backend `device` ("cpu", "wasm", "webgpu"), as PyTorch's `.to(device)`; from a GPU, use
+   * `await t.toAsync(device)`. The copy is a new leaf (requiring grad where this leaf does): moves are not recorded.
+   * @example const x = cr.randn([64, 10]).to("webgpu");
+   */
+  to(device: string): Tensor;
+  to(target: string): Tensor {
+    return isDType(target) ? ew.asTensor(this, target, this._backend) : toDevice(this, target);
+  }
+  /** `to(device)` from any backend, a GPU's included. @example const back = await y.toAsync("cpu"); */
+  toAsync(device: string): Promise<Tensor> {
+    return toDeviceAsync(this, device);
   }
   /** As float32. */
   float(): Tensor {

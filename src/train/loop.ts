@@ -161,3 +161,6 @@ export function evaluate(model: Model, x: Tensor, y: Tensor, lossFn: LossFn, bat
 }
 
 export type { AnyModule };
+
+// For the asynchronous loop (async-loop.ts), which runs the same step.
+export { trainingStep, correctTensor };

@@ -5,6 +5,8 @@ import { icon } from "../icons.js";
 import { ACTIVATIONS, DATASETS, OPTIMIZERS, REGULARIZERS, decodePoints, encodePoints, parseHidden, readConfig, writeConfig, type NetConfig } from "./config.js";
 import { canvasToData, drawBoundary } from "./boundary.js";
 import { Session } from "./session.js";
+import * as cr from "chainrule";
+import { webgpu } from "../gpu-status.js";
 
 const LAYER_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"];
 /** Record the losses every this many steps: cheap enough to keep the curves smooth. */
@@ -32,6 +34,7 @@ export function networkLab(root: HTMLElement): void {
   const stepBtn = h("button", { type: "button", id: "net-step" }, "Step one batch");
   const reset = h("button", { type: "button", id: "reset" }, "Reset ", icon("reset"));
   const clearPts = h("button", { type: "button", id: "clear-points" }, "Clear points");
+  const where = h("p", { class: "backend", id: "net-backend", "aria-live": "polite" }, `training on ${cr.getBackend()}`);
   const stepOut = h("output", { id: "net-steps" }, "0");
   const trainOut = h("output", { id: "train-loss" }, "–");
   const testOut = h("output", { id: "test-loss" }, "–");
@@ -60,6 +63,7 @@ export function networkLab(root: HTMLElement): void {
         h("div", { class: "live" },
           h("div", { class: "row controls" }, play, stepBtn, reset),
           h("p", { class: "stats" }, "step ", stepOut, " · train loss ", trainOut, " · test loss ", testOut),
+          where,
           canvas,
           h("label", { class: "check" }, showTest, " show test points (outlined)"),
           customRow),
@@ -71,6 +75,15 @@ export function networkLab(root: HTMLElement): void {
 
   let session = new Session(config);
   let running = false;
+  // Where the steps run: WebGPU once the browser has opened it (gpu-status.ts), else the default backend.
+  let gpuInfo: cr.backends.webgpu.WebGpuInfo | null = null;
+  void webgpu.then((info) => {
+    if (info === null) return;
+    gpuInfo = info;
+    where.textContent = `training on webgpu (${[info.vendor, info.architecture].filter(Boolean).join(" ") || "a GPU"})`;
+    setRunning(false);
+    restart();
+  });
   let normHistory: [number, number[]][] = [];
 
   function readForm(): NetConfig {
@@ -94,6 +107,7 @@ export function networkLab(root: HTMLElement): void {
     config = readForm();
     writeConfig(config);
     session = new Session(config);
+    if (gpuInfo !== null) session.useGpu();
     normHistory = [];
     customRow.hidden = config.dataset !== "custom";
     pointsText.value = encodePoints(config.points);
@@ -131,31 +145,42 @@ export function networkLab(root: HTMLElement): void {
     while (n < minSteps || performance.now() - start < budgetMs) {
       session.trainStep();
       n++;
-      if (session.step % RECORD_EVERY === 0) record();
+      // On the GPU the model is read back once per frame, and recorded then.
+      if (session.gpu === null && session.step % RECORD_EVERY === 0) record();
       if (session.step === 0) break; // no data to train on
     }
   }
 
-  function frame(): void {
+  async function frame(): Promise<void> {
     if (!running) return;
+    const current = session;
     trainFor(FRAME_BUDGET, 1);
+    if (current.gpu !== null) {
+      await current.syncFromGpu();
+      if (current !== session) return; // reset meanwhile
+      record();
+    }
     render();
-    requestAnimationFrame(frame);
+    requestAnimationFrame(() => void frame());
   }
 
   function setRunning(on: boolean): void {
     running = on;
     play.replaceChildren(icon(on ? "pause" : "play"), on ? " Pause" : " Train");
     play.setAttribute("aria-pressed", String(on));
-    if (on) requestAnimationFrame(frame);
+    if (on) requestAnimationFrame(() => void frame());
   }
 
   play.addEventListener("click", () => setRunning(!running));
   stepBtn.addEventListener("click", () => {
     setRunning(false);
     session.trainStep();
-    record();
-    render();
+    const current = session;
+    void current.syncFromGpu().then(() => {
+      if (current !== session) return;
+      record();
+      render();
+    });
   });
   reset.addEventListener("click", () => { setRunning(false); restart(); });
   for (const el of [dataset, noise, hidden, act, opt, lr, reg, regRate, dropout, batch, seed]) el.addEventListener("change", restart);

@@ -4,6 +4,7 @@ import * as cr from "chainrule";
 import type { NetConfig } from "./config.js";
 import { makeData, type LabData } from "./data.js";
 import { mulberry32 } from "./random.js";
+import { GpuTrainer } from "./gpu.js";
 
 export interface LayerHealth {
   name: string;
@@ -54,6 +55,11 @@ export class Session {
   private readonly watch: cr.diagnostics.GradientWatch;
   private readonly optimizer: cr.optim.Optimizer;
   private readonly random: () => number;
+  /** A fresh model of this session's architecture (for the GPU's copy). */
+  private readonly build: () => cr.nn.Sequential;
+  /** Where the steps run when not here: a copy of the model on WebGPU (useGpu). */
+  gpu: GpuTrainer | null = null;
+  private lastBatch: Int32Array | null = null;
 
   constructor(readonly config: NetConfig) {
     cr.manualSeed(config.seed);
@@ -71,6 +77,17 @@ export class Session {
       }
     }
     this.model = new cr.nn.Sequential(...this.layers);
+    this.build = () => {
+      const layers: cr.nn.TensorModule[] = [];
+      for (let i = 0; i + 1 < sizes.length; i++) {
+        layers.push(new cr.nn.Linear(sizes[i] as number, sizes[i + 1] as number));
+        if (i + 2 < sizes.length) {
+          layers.push(activation(config.activation));
+          if (config.dropout > 0) layers.push(new cr.nn.Dropout(config.dropout));
+        }
+      }
+      return new cr.nn.Sequential(...layers);
+    };
     this.optimizer = makeOptimizer(config, this.model.parameters());
     this.watch = cr.diagnostics.watch(this.model);
     this.deadThreshold = this.watch.thresholds.dead;
@@ -89,10 +106,44 @@ export class Session {
     return total?.mul(regRate) ?? null;
   }
 
+  /** Trains on WebGPU from now on (GpuTrainer): the steps run on a copy of the model there; `syncFromGpu` reads it back. */
+  useGpu(): void {
+    this.gpu ??= new GpuTrainer(this.model, this.build, (params) => makeOptimizer(this.config, params), this.data.xTrain, this.data.yTrain);
+  }
+
+  /**
+   * After steps on the GPU: its weights into this model, and the health of the last batch's gradient at them (the
+   * lab draws, scores and diagnoses this model).
+   */
+  async syncFromGpu(): Promise<void> {
+    if (this.gpu === null || this.lastBatch === null) return;
+    await this.gpu.copyInto(this.model);
+    const idx = this.lastBatch;
+    cr.tidy(() => {
+      const at = cr.tensor(idx);
+      this.model.train();
+      this.optimizer.zeroGrad();
+      let loss = cr.nn.functional.crossEntropy(this.model.forward(this.data.xTrain.indexSelect(0, at)), this.data.yTrain.indexSelect(0, at));
+      const pen = this.penalty();
+      if (pen !== null) loss = loss.add(pen);
+      loss.backward();
+      this.health = healthOf(this.watch.record());
+      this.flags = this.watch.report().flags;
+    });
+  }
+
   /** One optimizer step on a random batch, in a scope: the step's tensors are freed when it ends. */
   trainStep(): void {
     const n = this.data.yTrain.shape[0] ?? 0;
     if (n === 0) return;
+    if (this.gpu !== null) {
+      const idx = Int32Array.from({ length: Math.min(this.config.batch, n) }, () => Math.floor(this.random() * n));
+      const { reg, regRate } = this.config;
+      this.gpu.trainStep(idx, (weights) => (reg === "none" || regRate === 0 ? null : weights.map((w) => (reg === "l1" ? w.abs().sum() : w.square().sum())).reduce((a, b) => a.add(b)).mul(regRate)));
+      this.lastBatch = idx;
+      this.step++;
+      return;
+    }
     cr.tidy(() => {
       const size = Math.min(this.config.batch, n);
       const idx = cr.tensor(Int32Array.from({ length: size }, () => Math.floor(this.random() * n)));

@@ -3,7 +3,7 @@ import { requireFloating } from "../../dtype.js";
 import { ArgumentError, DTypeError, IndexError, ShapeError } from "../../errors.js";
 import { fmt } from "../../shape.js";
 import { unrecorded } from "../../tensor/capture.js";
-import { arange, rand } from "../../tensor/creation.js";
+import { arange, randLike } from "../../tensor/creation.js";
 import { checkTensor, eq, where } from "../../tensor/elementwise.js";
 import { linearBT, matmulBT } from "../../tensor/linalg.js";
 import type { Tensor } from "../../tensor/tensor.js";
@@ -96,7 +96,7 @@ export function dropout(input: Tensor, p = 0.5, training = true): Tensor {
   if (!training || p === 0) return input;
   requireFloating("dropout", input.dtype);
   if (p === 1) return input.mul(0);
-  const keep = rand(input.shape, { dtype: input.dtype }).lt(1 - p);
+  const keep = randLike(input).lt(1 - p);
   return input.mul(keep.to(input.dtype).mul(1 / (1 - p)));
 }
 

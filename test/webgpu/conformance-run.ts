@@ -1,0 +1,55 @@
+// The conformance table (test/backend-conformance.test.ts) run on a GPU backend, one kernel at a time, with no test
+// runner: test/webgpu/conformance.gpu.ts runs it under node:test in Node, test/webgpu-browser.test.ts in Chromium.
+import assert from "node:assert/strict";
+import type { CompleteBackend } from "../../src/backend/backend.js";
+import { cpuBackend } from "../../src/backend/cpu/index.js";
+import { sizeOf } from "../../src/shape.js";
+import { TABLE, assertClose, on } from "../backend-conformance.test.js";
+import type { Case, Kernel } from "../backend-conformance.test.js";
+import { replayingReads } from "./gpu.js";
+
+/**
+ * The GPU's float32 math is not the cpu's (float64 rounded once): WGSL's division and the helpers' exp, log and sin
+ * are within a few units in the last place, and sums add in another order. The least tolerance a case gets,
+ * relative to 1 + |value|.
+ */
+const GPU_TOL: Partial<Record<Kernel, number>> = {
+  elementwise: 4e-6, reduce: 2e-6, logSoftmax: 2e-6, logSoftmaxBackward: 2e-6, nllLoss: 2e-6, adamUpdate: 2e-6,
+  fold: 1e-6, scatterAdd: 1e-6, scatterStrided: 1e-6, sliceBackward: 1e-6, indexAdd: 1e-6,
+};
+
+/** The core's methods: on a core-only backend they are the very same functions as on the backend itself. */
+export const CORE: ReadonlySet<string> = new Set(["fromArray", "full", "assign", "release", "elementwise", "reduce", "argReduce", "matmul", "strided", "scatterStrided", "gather", "scatterAdd", "evaluate"]);
+
+const usesFloat64 = (k: Case) => k.inputs.some((x) => x.dtype === "float64") || k.out?.dtype === "float64";
+
+/** The kernels to check on `backend` (`core`: a core-only backend, whose core methods were checked already). */
+export function kernels(core: boolean): [Kernel, readonly Case[]][] {
+  // readSync: the GPU has none; every case checks `read`.
+  return (Object.entries(TABLE) as [Kernel, readonly Case[]][]).filter(([k]) => k !== "readSync" && !(core && CORE.has(k)));
+}
+
+/** Runs `kernel`'s cases on `backend` against cpu (float64 ones left out: WGSL has no float64); throws at a mismatch. */
+export async function checkKernel(backend: CompleteBackend, kernel: Kernel, cases: readonly Case[]): Promise<number> {
+  const replay = replayingReads(backend);
+  let ran = 0;
+  for (const k of cases) {
+    if (usesFloat64(k)) continue;
+    const what = `${kernel} ${k.name}`;
+    const want = k.run(cpuBackend, k.inputs.map((x) => on(cpuBackend, x)));
+    const { got, args } = await replay.run((b) => {
+      const args = k.inputs.map((x) => on(b, x));
+      return { got: k.run(b, args), args };
+    });
+    assert.ok(want && got, `${what}: result`);
+    assertClose(got, want, Math.max(k.tol ?? 0, GPU_TOL[kernel] ?? 0), what);
+    for (const [i, arg] of args.entries()) {
+      if (kernel === "assign" && i === 0) continue;
+      assertClose(await backend.read(arg.buf, arg.dtype, sizeOf(arg.shape)), k.inputs[i]!.data, 0, `${what}: input ${i} unchanged`);
+    }
+    for (const arg of args) backend.release?.(arg.buf);
+    ran++;
+  }
+  assert.ok(ran > 0 || cases.every(usesFloat64), `${kernel}: no case ran`);
+  return ran;
+}

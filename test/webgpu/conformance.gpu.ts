@@ -1,0 +1,30 @@
+// The backend conformance suite (test/backend-conformance.test.ts's table: every backend method, every op of the
+// registry) on the webgpu backend and on its core alone, against the cpu backend. float64 cases are left out:
+// WGSL has no float64, and the backend refuses it (a test below checks the refusal).
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import * as cr from "chainrule";
+import { coreOnly } from "../../src/backend/fallbacks.js";
+import { webgpuBackend } from "../../src/backend/webgpu/index.js";
+import { checkKernel, kernels } from "./conformance-run.js";
+import { openGpu } from "./gpu.js";
+
+before(async () => {
+  const info = await openGpu();
+  console.log(`webgpu adapter: ${info.vendor} ${info.architecture} ${info.description}${info.software ? " (software)" : ""}, shader-f16: ${info.f16}`);
+});
+
+for (const backend of [webgpuBackend, coreOnly(webgpuBackend, "webgpu-core")]) {
+  for (const [kernel, cases] of kernels(backend !== webgpuBackend)) {
+    test(`${kernel} on ${backend.name} matches cpu`, async () => {
+      await checkKernel(backend, kernel, cases);
+    });
+  }
+}
+
+test("webgpu refuses float64, naming what to do instead", async () => {
+  await openGpu();
+  assert.throws(() => webgpuBackend.fromArray(new Float64Array(3)), { name: "DTypeError", message: /float64 tensors are not supported on the GPU.*float32/ });
+  assert.throws(() => webgpuBackend.full(3, 1, "float64"), { name: "DTypeError" });
+  assert.throws(() => cr.tensor([1, 2], { dtype: "float64" }).to("webgpu"), { name: "DTypeError" });
+});

@@ -1,0 +1,6 @@
+// The webgpu suites, in one process (one device, each pipeline compiled once): run by test/webgpu.test.ts with
+// the environment that finds a Vulkan driver.
+import "./conformance.gpu.js";
+import "./api.gpu.js";
+import "./fixtures.gpu.js";
+import "./training.gpu.js";
