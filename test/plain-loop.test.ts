@@ -171,3 +171,31 @@ test("a small GPT trained without scopes holds a flat number of tensors", () => 
     assert.ok(after <= before, `live tensors ${before} → ${after}`);
   });
 });
+
+test("cpu: a step whose working set is larger than the pool's floor reuses its arrays, with or without scopes", () => {
+  onBackend("cpu", () => {
+    cr.manualSeed(4);
+    // ~110 MB of float32 intermediates a step (the pool's floor is 64 MB): before, each step's excess was left
+    // to a collector that does not count memory outside its heap, and a GPT's RSS passed 2 GB on this backend.
+    const w = cr.randn([4, 1 << 20], { requiresGrad: true });
+    const x = cr.randn([4, 1 << 20]);
+    const step = () => {
+      const h = x.mul(w).relu().mul(2).add(1).tanh().mul(w).sigmoid();
+      const loss = h.mean();
+      loss.backward();
+      w.grad = null;
+      return loss;
+    };
+    for (let i = 0; i < 3; i++) cr.tidy(step);
+    const fresh = cr.backends.cpu.memoryStats().freshArrays;
+    for (let i = 0; i < 5; i++) cr.tidy(step);
+    assert.equal(cr.backends.cpu.memoryStats().freshArrays, fresh, "scoped steps after warm-up allocate nothing new");
+    const rss = process.memoryUsage().rss;
+    for (let i = 0; i < 12; i++) step().item();
+    assert.ok(process.memoryUsage().rss - rss < 300 * MB, `plain steps: RSS ${(rss / MB).toFixed(0)} → ${(process.memoryUsage().rss / MB).toFixed(0)} MB`);
+    const before = cr.backends.cpu.memoryStats();
+    assert.ok(before.pooledBytes > 64 * MB, `the pool holds a step's working set (${(before.pooledBytes / MB).toFixed(0)} MB)`);
+    cr.backends.cpu.emptyCache();
+    assert.equal(cr.backends.cpu.memoryStats().pooledBytes, 0, "emptyCache drops what the pool kept");
+  });
+});

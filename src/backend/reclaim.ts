@@ -55,6 +55,8 @@ export function finalizationRegistry<T>(cleanup: (held: T) => void): Finalizatio
  */
 const MIN_GROWTH = 32 * 2 ** 20;
 let liveBytes = 0;
+// Released memory a backend could not reuse and left to the collector: garbage until the next collection.
+let droppedBytes = 0;
 let liveAfterGc = 0;
 let threshold = MIN_GROWTH;
 // Collections cost a full mark of the JavaScript heap: at most 1/10 of the time between them.
@@ -76,6 +78,14 @@ export function noteReleased(bytes: number): void {
 }
 
 /**
+ * Counts released memory a backend left to the garbage collector (its pool was full): V8 does not see memory
+ * outside its heap as pressure, so this is garbage the next collection here should come for.
+ */
+export function noteDropped(bytes: number): void {
+  droppedBytes += bytes;
+}
+
+/**
  * Called where user code calls the library (no kernel is running): runs pending finalizers, and collects
  * garbage first when enough memory outside the heap was allocated since the last collection.
  */
@@ -83,7 +93,7 @@ export function safePoint(): void {
   if (engine === null || inSafePoint) return;
   inSafePoint = true;
   try {
-    if (engine.gc !== null && liveBytes - liveAfterGc >= threshold) {
+    if (engine.gc !== null && liveBytes + droppedBytes - liveAfterGc >= threshold) {
       const now = performance.now();
       if (now - lastGcEnd >= lastGcMs / MAX_GC_SHARE) {
         engine.gc();
@@ -93,6 +103,7 @@ export function safePoint(): void {
         collectMs += lastGcMs;
         for (const r of registries) r.cleanupSome!();
         liveAfterGc = liveBytes;
+        droppedBytes = 0;
         threshold = Math.max(MIN_GROWTH, liveBytes);
         return;
       }

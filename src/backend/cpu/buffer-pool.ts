@@ -3,7 +3,7 @@
 // loop's steps stop allocating, zeroing fresh pages and feeding the garbage collector.
 import type { DType, TypedArray } from "../../dtype.js";
 import { allocArray } from "../../dtype.js";
-import { noteAllocated, noteReleased, reclaimStats } from "../reclaim.js";
+import { noteAllocated, noteDropped, noteReleased, reclaimStats } from "../reclaim.js";
 import { SHARED_MIN_ELEMENTS, isShared, sharedArray, sharingMemory } from "./sharing.js";
 
 /**
@@ -12,8 +12,17 @@ import { SHARED_MIN_ELEMENTS, isShared, sharedArray, sharingMemory } from "./sha
  * every array past that size is pooled: the bookkeeping costs a tenth of that.
  */
 const POOL_MIN_BYTES = 65;
-/** Released arrays kept for reuse, at most this many bytes; beyond it they are left to the collector. */
-const POOL_CAP_BYTES = 64 * 2 ** 20;
+/**
+ * Released arrays kept for reuse: at most this many bytes, or as many as the backend's arrays in use ever
+ * took, if more — a training step frees what the next step asks for again, so a pool as large as a step's
+ * working set makes the steps allocate nothing (a smaller one leaves each step's excess to a collector that
+ * does not count it as pressure: a GPT's steps on this backend grew RSS past 2 GB). Beyond it, arrays are
+ * left to the collector.
+ */
+const POOL_MIN_CAP_BYTES = 64 * 2 ** 20;
+let inUseBytes = 0;
+let peakInUseBytes = 0;
+let freshArrays = 0;
 
 // Only arrays this backend made are pooled: one a user handed in (fromArray) stays theirs.
 const owned = new WeakSet<TypedArray>();
@@ -37,13 +46,20 @@ export function allocOut(dtype: DType, size: number, contents: "zeros" | "any" =
   if (reuse !== undefined) {
     pooledBytes -= reuse.byteLength;
     owned.add(reuse);
-    noteAllocated(reuse.byteLength);
+    countAllocated(reuse.byteLength);
     return contents === "zeros" ? reuse.fill(0) : reuse;
   }
   const out = size >= SHARED_MIN_ELEMENTS && sharingMemory() ? sharedArray(dtype, size) : allocArray(dtype, size);
+  freshArrays++;
   owned.add(out);
-  noteAllocated(out.byteLength);
+  countAllocated(out.byteLength);
   return out;
+}
+
+function countAllocated(bytes: number): void {
+  noteAllocated(bytes);
+  inUseBytes += bytes;
+  if (inUseBytes > peakInUseBytes) peakInUseBytes = inUseBytes;
 }
 
 /** Larger arrays handed in are kept as they are: a dataset (MNIST's 47 million pixels) is not copied again. */
@@ -58,7 +74,7 @@ export function adopt(data: TypedArray): TypedArray {
   const copy = sharedArray(dtypeOf(data), data.length);
   copy.set(data);
   owned.add(copy);
-  noteAllocated(copy.byteLength);
+  countAllocated(copy.byteLength);
   return copy;
 }
 
@@ -68,7 +84,11 @@ export function recycle(buf: object): void {
   if (!owned.has(a)) return;
   owned.delete(a); // back in on reuse: a second release of the same array is ignored
   noteReleased(a.byteLength);
-  if (pooledBytes + a.byteLength > POOL_CAP_BYTES) return;
+  inUseBytes -= a.byteLength;
+  if (pooledBytes + a.byteLength > Math.max(POOL_MIN_CAP_BYTES, peakInUseBytes)) {
+    noteDropped(a.byteLength);
+    return;
+  }
   const bySize = free[dtypeOf(a)];
   let list = bySize.get(a.length);
   if (list === undefined) bySize.set(a.length, (list = []));
@@ -83,4 +103,38 @@ export function recycle(buf: object): void {
  */
 export function recyclesOnCollection(buf: object): boolean {
   return owned.has(buf as TypedArray) && reclaimStats().synchronous;
+}
+
+/** What the pool holds and what the backend's arrays in use take (`cr.backends.cpu.memoryStats()`). */
+export interface CpuMemoryStats {
+  /** Bytes of the backend's arrays that tensors hold now. */
+  readonly inUseBytes: number;
+  /** The most `inUseBytes` has been: the pool may keep as much for reuse. */
+  readonly peakInUseBytes: number;
+  /** Bytes of released arrays kept for reuse. */
+  readonly pooledBytes: number;
+  /** Arrays the pool could not serve and allocated afresh, since the start. */
+  readonly freshArrays: number;
+}
+
+/**
+ * The cpu backend's pool of released arrays: what tensors use, what is kept for reuse.
+ * @example cr.backends.cpu.memoryStats().pooledBytes
+ */
+export function cpuMemoryStats(): CpuMemoryStats {
+  return { inUseBytes, peakInUseBytes, pooledBytes, freshArrays };
+}
+
+/**
+ * Drops every released array the pool keeps (as PyTorch's `torch.cuda.empty_cache`), and lets the pool grow
+ * again only as far as what is in use from now on: after a large model is dropped, its memory goes back.
+ * @example cr.backends.cpu.emptyCache()
+ */
+export function emptyCpuCache(): void {
+  for (const bySize of Object.values(free)) {
+    for (const list of bySize.values()) for (const a of list) noteDropped(a.byteLength);
+    bySize.clear();
+  }
+  pooledBytes = 0;
+  peakInUseBytes = inUseBytes;
 }
