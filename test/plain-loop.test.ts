@@ -199,3 +199,28 @@ test("cpu: a step whose working set is larger than the pool's floor reuses its a
     assert.equal(cr.backends.cpu.memoryStats().pooledBytes, 0, "emptyCache drops what the pool kept");
   });
 });
+
+test("wasm: fused elementwise chains in a loop without scopes leave nothing behind on the JavaScript heap", () => {
+  onBackend("wasm", () => {
+    cr.manualSeed(5);
+    // Large enough to fuse (65,536 elements): each step builds pending expressions, as a GPT's layers do.
+    const w = cr.randn([2, 65536], { requiresGrad: true });
+    const x = cr.randn([2, 65536]);
+    const step = () => {
+      const loss = x.mul(w).add(1).tanh().mul(w).sigmoid().mul(x).sum();
+      loss.backward();
+      w.grad = null;
+      return loss;
+    };
+    const heapAfter = (steps: number) => {
+      for (let i = 0; i < steps; i++) step();
+      gc();
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const warm = heapAfter(200);
+    const later = heapAfter(1000);
+    // Before, V8 kept every WeakRef's target (the pending expressions) until the loop's task ended: ~6 MB here.
+    assert.ok(later - warm < 2 * MB, `the JavaScript heap grew ${((later - warm) / MB).toFixed(2)} MB over 1,000 steps`);
+  });
+});

@@ -59,25 +59,27 @@ export function setFusionMinElements(n: number): Disposable {
 // ---- which arrays pending expressions read, so they are neither freed nor written under them ----
 
 const pins = new Map<HeapArray, number>();
-const readers = new Map<HeapArray, Set<WeakRef<Fused>>>();
+// The pending expressions by what they read. They are held strongly: a WeakRef would do, but V8 keeps every
+// WeakRef's target alive until the current task ends (KeepDuringJob), and a training loop is one long task —
+// a GPT leaked 140 expressions a step that way. What the tensors hold is the handle (`Fused`); its state here
+// stops being a reader when it is computed, released, or its handle is collected.
+const readers = new Map<HeapArray, Set<Pending>>();
 /** Arrays the tensor layer released while pinned: freed when the last expression reading them is done. */
 const releasedWhilePinned = new Set<HeapArray>();
 
-function pin(f: Fused): void {
-  const ref = new WeakRef(f);
-  for (const arr of f.inputs) {
+function pin(p: Pending): void {
+  for (const arr of p.inputs) {
     pins.set(arr, (pins.get(arr) ?? 0) + 1);
     let set = readers.get(arr);
     if (set === undefined) readers.set(arr, (set = new Set()));
-    set.add(ref);
+    set.add(p);
   }
-  f.ref = ref;
 }
 
-function unpin(inputs: readonly HeapArray[], ref: WeakRef<Fused> | null): void {
-  for (const arr of inputs) {
+function unpin(p: Pending): void {
+  for (const arr of p.inputs) {
     const left = (pins.get(arr) ?? 1) - 1;
-    if (ref !== null) readers.get(arr)?.delete(ref);
+    readers.get(arr)?.delete(p);
     if (left > 0) {
       pins.set(arr, left);
       continue;
@@ -88,20 +90,26 @@ function unpin(inputs: readonly HeapArray[], ref: WeakRef<Fused> | null): void {
   }
 }
 
-// An expression nobody can evaluate any more (its buffer was garbage-collected) stops pinning its inputs.
-const unreachable = finalizationRegistry<{ inputs: readonly HeapArray[]; done: boolean }>((token) => {
-  if (!token.done) unpin(token.inputs, null);
+// An expression nobody can evaluate any more (its handle was garbage-collected) stops pinning its inputs.
+// One computed by then (an in-place write's `beforeWrite` computes what reads the array) gives its array back.
+const unreachable = finalizationRegistry<Pending>((p) => {
+  p.done();
+  if (p.realized !== undefined && !p.released && p.runtime !== undefined) {
+    p.released = true;
+    releaseArray(p.runtime, p.realized);
+  }
 });
 
-/** A float32 buffer not computed yet: `expr` over heap arrays and scalars on `extent` elements, or their sum. */
-export class Fused {
+/** A pending expression's state: `expr` over heap arrays and scalars on `extent` elements, or their sum. */
+class Pending {
   /** Elements of the buffer: the expression's, or 1 for a sum. */
   readonly length: number;
   /** The computed elements, once something needed them; the buffer then behaves as this array. */
   realized: HeapArray | undefined;
   released = false;
-  ref: WeakRef<Fused> | null = null;
-  readonly token: { inputs: readonly HeapArray[]; done: boolean };
+  finished = false;
+  /** The runtime that computed it (to give its array back if its handle is collected unreleased). */
+  runtime: Runtime | undefined;
 
   constructor(
     readonly expr: Expr,
@@ -110,18 +118,29 @@ export class Fused {
     readonly summed: boolean,
   ) {
     this.length = summed ? 1 : extent;
-    this.token = { inputs, done: false };
     pin(this);
-    unreachable.register(this, this.token, this.token);
   }
 
   /** Stops pinning the inputs (after evaluation, or when released unevaluated). */
   done(): void {
-    if (this.token.done) return;
-    this.token.done = true;
-    unreachable.unregister(this.token);
-    unpin(this.inputs, this.ref);
+    if (this.finished) return;
+    this.finished = true;
+    unreachable.unregister(this);
+    unpin(this);
   }
+}
+
+/** A float32 buffer not computed yet, as the tensor layer holds it (the handle of a pending expression). */
+export class Fused {
+  constructor(readonly state: Pending) {
+    unreachable.register(this, state, state);
+  }
+  get length(): number { return this.state.length; }
+  get realized(): HeapArray | undefined { return this.state.realized; }
+  get released(): boolean { return this.state.released; }
+  get expr(): Expr { return this.state.expr; }
+  get extent(): number { return this.state.extent; }
+  get summed(): boolean { return this.state.summed; }
 }
 
 export function isFused(buf: object): buf is Fused {
@@ -133,31 +152,27 @@ export function isFused(buf: object): buf is Fused {
  * first: it would otherwise keep a whole array alive for one number (a loss kept in a list, unread).
  */
 export function releaseArray(rt: Runtime, arr: HeapArray): void {
-  const sums = [...(readers.get(arr) ?? [])].flatMap((ref) => {
-    const f = ref.deref();
-    return f !== undefined && f.summed && !f.released && f.realized === undefined ? [f] : [];
-  });
-  if (sums.length > 0) realizeTogether(rt, sums);
+  const sums = [...(readers.get(arr) ?? [])].filter((p) => p.summed && !p.released && p.realized === undefined);
+  if (sums.length > 0) computePending(rt, sums);
   if (pins.has(arr)) releasedWhilePinned.add(arr);
   else releaseHeapArray(arr);
 }
 
 /** Releases a fused buffer: its array if it was computed, and its hold on its inputs. */
 export function releaseFused(rt: Runtime, f: Fused): void {
-  if (f.released) return;
-  f.released = true;
-  f.done();
-  if (f.realized !== undefined) releaseArray(rt, f.realized);
+  const p = f.state;
+  if (p.released) return;
+  p.released = true;
+  p.done();
+  if (p.realized !== undefined) releaseArray(rt, p.realized);
 }
 
 /** Computes every pending expression that reads `arr`, before a kernel writes `arr` in place. */
 export function beforeWrite(rt: Runtime, arr: object): void {
   const set = readers.get(arr as HeapArray);
   if (set === undefined) return;
-  for (const ref of [...set]) {
-    const f = ref.deref();
-    if (f !== undefined && !f.released) realize(rt, f);
-  }
+  const pending = [...set].filter((p) => !p.released && p.realized === undefined);
+  if (pending.length > 0) computePending(rt, pending);
 }
 
 // ---- building expressions ----
@@ -210,7 +225,7 @@ function census(root: Expr): { ops: number; inputs: HeapArray[]; splats: Splat[]
 function make(expr: Expr, extent: number, summed = false): Fused | undefined {
   const { ops, inputs, splats } = census(expr);
   if (ops > MAX_OPS || inputs.length > MAX_INPUTS || splats.length > MAX_SPLATS) return undefined;
-  return new Fused(expr, extent, inputs, summed);
+  return new Fused(new Pending(expr, extent, inputs, summed));
 }
 
 // Whether a program's ops all have float32x4 forms, and its tests feed only `where`'s condition and logic:
@@ -287,7 +302,7 @@ export function fuseSum(f: Fused): Fused | undefined {
 // ---- evaluation ----
 
 // The expressions of `fs` with inputs and splats by index (over all of them), shared subexpressions kept shared.
-function nodesOf(fs: readonly Fused[]): { roots: Node[]; inputs: HeapArray[]; splats: Splat[] } {
+function nodesOf(fs: readonly Pending[]): { roots: Node[]; inputs: HeapArray[]; splats: Splat[] } {
   const inputs: HeapArray[] = [];
   const splats: Splat[] = [];
   const memo = new Map<Expr, Node>();
@@ -321,7 +336,7 @@ function runChunks(rt: Runtime, kernel: CompiledKernel, args: readonly number[],
 /** The elements of `f`, computing them on first use. */
 export function realize(rt: Runtime, f: Fused): HeapArray {
   if (f.released) throw new Error("wasm: a fused buffer was read after the tensor layer released it");
-  if (f.realized === undefined) realizeTogether(rt, [f]);
+  if (f.realized === undefined) computePending(rt, [f.state]);
   return f.realized!;
 }
 
@@ -335,7 +350,11 @@ const MAX_ARGUMENTS = 14;
  * then read them once, and what they share is computed once.
  */
 export function realizeTogether(rt: Runtime, fs: readonly Fused[]): void {
-  let todo = [...new Set(fs)].filter((f) => f.realized === undefined && !f.released);
+  computePending(rt, fs.map((f) => f.state));
+}
+
+function computePending(rt: Runtime, ps: readonly Pending[]): void {
+  let todo = [...new Set(ps)].filter((f) => f.realized === undefined && !f.released);
   while (todo.length > 0) {
     const group = [todo[0]!];
     for (const f of todo.slice(1)) {
@@ -357,7 +376,7 @@ export function fusedPasses(): number {
 // One loop over the group's elements: stored buffers get their arrays, sums a one-element array with the
 // total of per-chunk float64 partials. A sum adds each chunk's elements in the sum kernel's order, so it has
 // the bits of summing the stored elements.
-function computeGroup(rt: Runtime, group: readonly Fused[]): void {
+function computeGroup(rt: Runtime, group: readonly Pending[]): void {
   const { roots, inputs, splats } = nodesOf(group);
   const extent = group[0]!.extent;
   const modes: Mode[] = group.map((f) => (f.summed ? "sum" : "store"));
@@ -404,6 +423,7 @@ function computeGroup(rt: Runtime, group: readonly Fused[]): void {
   passes++;
   group.forEach((f, i) => {
     f.realized = arrays[i]!;
+    f.runtime = rt;
     f.done();
   });
 }
