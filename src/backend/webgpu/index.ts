@@ -17,6 +17,7 @@ import { matmulGpu } from "./matmul.js";
 import { attachBlock, GpuBuf, newBuf } from "./memory.js";
 import { copy, flush, readBlock, writeBlock } from "./queue.js";
 import { argReduceGpu, reduceGpu } from "./reduce.js";
+import { argsortGpu } from "./sort.js";
 import { float64Message } from "./wgsl-expr.js";
 
 export { initWebGpu, webgpuInfo, webgpuReady } from "./device.js";
@@ -108,6 +109,7 @@ const kernels: Backend = {
   maxPool2dIndices: (x, window, outShape) => maxPool2dIndicesGpu(x, window, outShape),
   indexSelect: (x, dim, index) => indexSelectGpu(x, dim, index),
   indexAdd: (base, dim, index, src) => indexAddGpu(base, dim, index, src),
+  argsort: (x, axis, descending) => argsortGpu(x, axis, descending),
 };
 
 function hostArray(dtype: DType, v: number): TypedArray {
