@@ -18,6 +18,8 @@ import { attachBlock, GpuBuf, newBuf } from "./memory.js";
 import { copy, flush, readBlock, writeBlock } from "./queue.js";
 import { argReduceGpu, reduceGpu } from "./reduce.js";
 import { argsortGpu } from "./sort.js";
+import { scatterReduceGpu } from "./scatter-reduce.js";
+import { scatterReduceFallback } from "../ordering-fallbacks.js";
 import { float64Message } from "./wgsl-expr.js";
 
 export { initWebGpu, webgpuInfo, webgpuReady } from "./device.js";
@@ -110,6 +112,9 @@ const kernels: Backend = {
   indexSelect: (x, dim, index) => indexSelectGpu(x, dim, index),
   indexAdd: (base, dim, index, src) => indexAddGpu(base, dim, index, src),
   argsort: (x, axis, descending) => argsortGpu(x, axis, descending),
+  // bool (no atomics of its width worth a kernel) runs as the core's composite.
+  scatterReduce: (base, dim, index, src, op, includeSelf) =>
+    base.dtype === "bool" ? scatterReduceFallback(webgpuBackend, base, dim, index, src, op, includeSelf) : scatterReduceGpu(base, dim, index, src, op, includeSelf),
 };
 
 function hostArray(dtype: DType, v: number): TypedArray {
