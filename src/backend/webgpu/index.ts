@@ -19,7 +19,8 @@ import { copy, flush, readBlock, writeBlock } from "./queue.js";
 import { argReduceGpu, reduceGpu } from "./reduce.js";
 import { argsortGpu } from "./sort.js";
 import { scatterReduceGpu } from "./scatter-reduce.js";
-import { scatterReduceFallback } from "../ordering-fallbacks.js";
+import { cumulativeFallback, cumulativeIndexFallback, scatterReduceFallback } from "../ordering-fallbacks.js";
+import { cumulativeGpu, cumulativeIndexGpu } from "./scan.js";
 import { float64Message } from "./wgsl-expr.js";
 
 export { initWebGpu, webgpuInfo, webgpuReady } from "./device.js";
@@ -115,6 +116,8 @@ const kernels: Backend = {
   // bool (no atomics of its width worth a kernel) runs as the core's composite.
   scatterReduce: (base, dim, index, src, op, includeSelf) =>
     base.dtype === "bool" ? scatterReduceFallback(webgpuBackend, base, dim, index, src, op, includeSelf) : scatterReduceGpu(base, dim, index, src, op, includeSelf),
+  cumulative: (op, x, axis) => (x.dtype === "bool" ? cumulativeFallback(webgpuBackend, op, x, axis) : cumulativeGpu(op, x, axis)),
+  cumulativeIndex: (op, x, axis) => (x.dtype === "bool" ? cumulativeIndexFallback(webgpuBackend, op, x, axis) : cumulativeIndexGpu(op, x, axis)),
 };
 
 function hostArray(dtype: DType, v: number): TypedArray {

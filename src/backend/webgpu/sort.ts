@@ -11,7 +11,7 @@ import type { GpuBuf } from "./memory.js";
 import { dispatch, groupsFor, pipelineFor, releaseScratch } from "./queue.js";
 
 // A value's bits as a key whose unsigned order is the values' order (ascending).
-const KEY = {
+export const KEY = {
   float32: [
     "fn key(b: u32) -> u32 {",
     "  if ((b & 0x7fffffffu) > 0x7f800000u) { return 0xffffffffu; }",
