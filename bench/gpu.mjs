@@ -4,7 +4,11 @@
 // the MNIST MLP (W2: 784-256-256-10, batch 128, Adam) and of the GPT (4 layers, 4 heads, 128 wide, block 64,
 // batch 12, AdamW) on chainrule webgpu.
 //
-//   npm run build && node bench/gpu.mjs [--quick] [--json results.json] [--peak-tflops 51.2] [--icd file.json]
+//   npm run build && node bench/gpu.mjs [--quick | --tiny] [--json results.json] [--peak-tflops 51.2] [--icd file.json]
+//
+// --tiny runs every measurement end to end at toy sizes (matmul 64×64, a one-layer GPT 32 wide, one call per round):
+// a check that the script works, on SwiftShader (`--tiny --icd …/vk_swiftshader_icd.json`) before a GPU run, not a
+// measurement.
 //
 // Dawn reaches an NVIDIA GPU through the Vulkan loader (libvulkan.so.1) and the driver's ICD. Where the machine has
 // no loader, the one @sparticuz/chromium ships is used (unpacked as test/helpers/browser.ts does); where it has no
@@ -23,13 +27,16 @@ const { values: args } = parseArgs({
   options: {
     child: { type: "boolean", default: false },
     quick: { type: "boolean", default: false },
+    tiny: { type: "boolean", default: false },
     json: { type: "string", default: "" },
     "peak-tflops": { type: "string", default: "" },
     icd: { type: "string", default: "" },
     only: { type: "string", default: "" },
   },
 });
-const N = args.quick ? (args.icd === "" ? 1024 : 256) : 4096;
+const N = args.tiny ? 64 : args.quick ? (args.icd === "" ? 1024 : 256) : 4096;
+/** Calls per timed round: `quick`'s with --quick, one with --tiny, else `full`. */
+const reps = (quick, full) => (args.tiny ? 1 : args.quick ? quick : full);
 const wanted = (name) => args.only === "" || args.only.split(",").includes(name);
 
 /** FP32 peaks (TFLOP/s, no tensor cores) of cards by the name nvidia-smi gives, from NVIDIA's data sheets. */
@@ -70,7 +77,7 @@ async function chainruleMatmul(cr) {
   const ms = await perCall(() => {
     last?.dispose();
     last = cr.matmul(A, B);
-  }, () => cr.backends.webgpu.synchronize(), args.quick ? 3 : 10);
+  }, () => cr.backends.webgpu.synchronize(), reps(3, 10));
   // Checked against the cpu on a corner: a benchmark of a wrong product is worthless.
   const got = await last.slice(0, 0, 4).slice(1, 0, 4).data();
   const want = (await A.slice(0, 0, 4).toAsync("cpu")).matmul(await B.slice(1, 0, 4).toAsync("cpu")).toTypedArray();
@@ -96,7 +103,7 @@ async function tfjsMatmul() {
   const ms = await perCall(() => {
     last?.dispose();
     last = tf.matMul(A, B);
-  }, async () => void (await last.data()), args.quick ? 3 : 10);
+  }, async () => void (await last.data()), reps(3, 10));
   return { ms, version: tf.version.tfjs };
 }
 
@@ -112,7 +119,7 @@ async function jaxMatmul() {
   const ms = await perCall(() => {
     last?.dispose();
     last = mm(A.ref, B.ref);
-  }, async () => void (await jax.blockUntilReady(last.ref)), args.quick ? 3 : 10);
+  }, async () => void (await jax.blockUntilReady(last.ref)), reps(3, 10));
   return { ms };
 }
 
@@ -137,9 +144,9 @@ async function w2Step(cr) {
     return loss.detach();
   });
   // Back to back (the GPU's throughput), and with the loss read every step (what a loop printing it waits for).
-  const pipelined = await perCall(() => void step(), () => cr.backends.webgpu.synchronize(), args.quick ? 20 : 200);
+  const pipelined = await perCall(() => void step(), () => cr.backends.webgpu.synchronize(), reps(20, 200));
   const reads = [];
-  for (let i = 0; i < (args.quick ? 10 : 50); i++) {
+  for (let i = 0; i < reps(10, 50); i++) {
     const t0 = performance.now();
     const loss = step();
     await loss.itemAsync();
@@ -153,21 +160,22 @@ async function gptStep(cr) {
   const text = cr.data.mobyDick();
   const tok = cr.data.CharTokenizer.fromText(text);
   const { train } = cr.data.trainValSplit(tok.encode(text));
-  const data = new cr.data.TokenWindows(train, 64);
+  const size = args.tiny ? { blockSize: 16, nLayer: 1, nHead: 2, nEmbd: 32, batch: 2 } : { blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128, batch: 12 };
+  const data = new cr.data.TokenWindows(train, size.blockSize);
   cr.manualSeed(0);
-  const model = new cr.models.GPT({ vocabSize: tok.vocabSize, blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128 });
+  const model = new cr.models.GPT({ vocabSize: tok.vocabSize, blockSize: size.blockSize, nLayer: size.nLayer, nHead: size.nHead, nEmbd: size.nEmbd });
   const opt = model.configureOptimizers({ weightDecay: 0.1, learningRate: 1e-3, betas: [0.9, 0.99] });
   const params = model.parameters();
   const g = new cr.Generator(1);
   const step = () => cr.tidy(() => {
-    const [x, y] = data.sample(12, { generator: g });
+    const [x, y] = data.sample(size.batch, { generator: g });
     opt.zeroGrad();
     const [, loss] = model.forward(x, y);
     loss.backward();
     cr.optim.clipGradNorm_(params, 1);
     opt.step();
   });
-  return perCall(step, () => cr.backends.webgpu.synchronize(), args.quick ? 3 : 20);
+  return perCall(step, () => cr.backends.webgpu.synchronize(), reps(3, 20));
 }
 
 async function child() {
@@ -261,9 +269,9 @@ else:
     times = []
     for _ in range(3):
         t0 = time.perf_counter()
-        for _ in range(${args.quick ? 3 : 10}): c = a @ b
+        for _ in range(${reps(3, 10)}): c = a @ b
         torch.cuda.synchronize()
-        times.append((time.perf_counter() - t0) / ${args.quick ? 3 : 10} * 1000)
+        times.append((time.perf_counter() - t0) / ${reps(3, 10)} * 1000)
     times.sort()
     print(json.dumps({"ms": times[1], "version": torch.__version__, "device": torch.cuda.get_device_name(0)}))
 `;

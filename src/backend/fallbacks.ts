@@ -347,7 +347,7 @@ export const FALLBACKS: Fallbacks = {
 // Runs a host kernel on `inputs` read back from the backend, its result moved onto the backend.
 function onHost(b: CompleteBackend, method: string, inputs: readonly TensorData[], kernel: (arrays: TypedArray[]) => TypedArray): DataBuf {
   if (b.readSync === undefined) {
-    throw new ArgumentError(`${method}: the ${b.name} backend reads its memory only asynchronously and has no kernel of its own for this linear-algebra op`);
+    throw new ArgumentError(`${method}: the ${b.name} backend reads its memory only asynchronously and has no kernel of its own for this linear-algebra op; compute it on the cpu: move the operands with \`await x.toAsync("cpu")\` (a move is not recorded for autograd) and the result back with \`await y.toAsync("${b.name}")\``);
   }
   return b.fromArray(kernel(inputs.map((t) => b.readSync!(t.buf, t.dtype, sizeOf(t.shape)))));
 }

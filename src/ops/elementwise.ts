@@ -356,6 +356,7 @@ export const ELEMENTWISE = {
     derivative: (m, [x]) => [m.div(x!.mul(x!).neg().add(1).sqrt())],
     doc: "The inverse sine (NaN outside [-1, 1]).",
     test: { domain: [-0.9, 0.9] },
+    wgsl: "cr_asin($0)",
   },
   acos: {
     arity: 1, fn: Math.acos, dtype: "float",
@@ -363,12 +364,14 @@ export const ELEMENTWISE = {
     derivative: (m, [x]) => [m.neg().div(x!.mul(x!).neg().add(1).sqrt())],
     doc: "The inverse cosine (NaN outside [-1, 1]).",
     test: { domain: [-0.9, 0.9] },
+    wgsl: "cr_acos($0)",
   },
   atan: {
     arity: 1, fn: Math.atan, dtype: "float",
     // d atan x = dx / (1 + x²)
     derivative: (m, [x]) => [m.div(x!.mul(x!).add(1))],
     doc: "The inverse tangent.",
+    wgsl: "cr_atan($0)",
   },
   atan2: {
     arity: 2, fn: Math.atan2, dtype: "float",
@@ -380,24 +383,28 @@ export const ELEMENTWISE = {
     example: "cr.atan2(y, x) // the angle of the point (x, y)",
     doc: "The angle of the point `(b, a)` from the positive x axis, in (-π, π]: `atan(a / b)` in the right quadrant.",
     test: { domain: [[-2, 2], [0.3, 2]] },
+    wgsl: "cr_atan2($0, $1)",
   },
   sinh: {
     arity: 1, fn: Math.sinh, dtype: "float",
     // d sinh x = cosh x dx
     derivative: (m, [x]) => [m.mul(Expr.call("cosh", x!))],
     doc: "The hyperbolic sine.",
+    wgsl: "cr_sinh($0)",
   },
   cosh: {
     arity: 1, fn: Math.cosh, dtype: "float",
     // d cosh x = sinh x dx
     derivative: (m, [x]) => [m.mul(Expr.call("sinh", x!))],
     doc: "The hyperbolic cosine.",
+    wgsl: "cr_cosh($0)",
   },
   asinh: {
     arity: 1, fn: Math.asinh, dtype: "float",
     // d asinh x = dx / √(x² + 1)
     derivative: (m, [x]) => [m.div(x!.mul(x!).add(1).sqrt())],
     doc: "The inverse hyperbolic sine.",
+    wgsl: "cr_asinh($0)",
   },
   acosh: {
     arity: 1, fn: Math.acosh, dtype: "float",
@@ -405,6 +412,7 @@ export const ELEMENTWISE = {
     derivative: (m, [x]) => [m.div(x!.mul(x!).sub(1).sqrt())],
     doc: "The inverse hyperbolic cosine (NaN below 1).",
     test: { domain: [1.2, 3] },
+    wgsl: "cr_acosh($0)",
   },
   atanh: {
     arity: 1, fn: Math.atanh, dtype: "float",
@@ -412,6 +420,7 @@ export const ELEMENTWISE = {
     derivative: (m, [x]) => [m.div(x!.mul(x!).neg().add(1))],
     doc: "The inverse hyperbolic tangent (±Infinity at ±1, NaN beyond).",
     test: { domain: [-0.9, 0.9] },
+    wgsl: "cr_atanh($0)",
   },
   log2: {
     arity: 1, fn: Math.log2, dtype: "float",
@@ -419,6 +428,7 @@ export const ELEMENTWISE = {
     derivative: (m, [x]) => [m.div(x!.mul(Math.LN2))],
     doc: "The base-2 logarithm.",
     test: { domain: [0.3, 2] },
+    wgsl: "cr_log2($0)",
   },
   log10: {
     arity: 1, fn: Math.log10, dtype: "float",
@@ -426,17 +436,20 @@ export const ELEMENTWISE = {
     derivative: (m, [x]) => [m.div(x!.mul(Math.LN10))],
     doc: "The base-10 logarithm.",
     test: { domain: [0.3, 2] },
+    wgsl: "cr_log($0) * 0.4342944819032518",
   },
   exp2: {
     arity: 1, fn: (a) => Math.pow(2, a), dtype: "float",
     // d 2ˣ = 2ˣ ln 2 dx
     derivative: (m, _x, y) => [m.mul(y).mul(Math.LN2)],
     doc: "`2ˣ`.",
+    wgsl: "cr_exp2($0)",
   },
   trunc: {
     arity: 1, fn: Math.trunc, dtype: "keep", derivative: flat, onBool: "error", boolHint: "convert with .to()",
     doc: "Rounds toward zero.",
     test: { avoid: "integers" },
+    wgsl: { float: "trunc($0)", int: "$0" },
   },
   frac: {
     // x − trunc(x): its derivative is dx, as PyTorch's (trunc's is zero)
@@ -450,6 +463,7 @@ export const ELEMENTWISE = {
     derivative: (m, _x, y) => [m.neg().mul(y.mul(y))],
     doc: "`1 / x` (integers give float32).",
     test: { domain: [0.4, 2] },
+    wgsl: "1.0 / $0",
   },
   rsqrt: {
     arity: 1, fn: (a) => 1 / Math.sqrt(a), dtype: "float",
@@ -457,12 +471,14 @@ export const ELEMENTWISE = {
     derivative: (m, _x, y) => [m.mul(y.mul(y).mul(y)).mul(-0.5)],
     doc: "`1 / √x`.",
     test: { domain: [0.3, 2] },
+    wgsl: "cr_rsqrt($0)",
   },
   square: {
     arity: 1, fn: (a) => a * a, dtype: "keep", onBool: "int32",
     // d x² = 2x dx
     derivative: (m, [x]) => [m.mul(x!.mul(2))],
     doc: "`x²` (integers stay integers).",
+    wgsl: "$0 * $0",
   },
   hypot: {
     arity: 2, fn: Math.hypot, dtype: "float",
@@ -470,6 +486,7 @@ export const ELEMENTWISE = {
     derivative: (m, [a, b], y) => [m.mul(a!).div(y), m.mul(b!).div(y)],
     doc: "`√(a² + b²)` without overflow or underflow in the squares.",
     test: { avoid: "zero" },
+    wgsl: "cr_hypot($0, $1)",
   },
   copysign: {
     arity: 2, fn: copysign, dtype: "float",
@@ -477,6 +494,7 @@ export const ELEMENTWISE = {
     derivative: (m, [a], y) => [select(a!.eq(0), 0, m.mul(y.div(a!))), null],
     doc: "`|a|` with the sign of `b` (`-0` counts as negative).",
     test: { avoid: "zero" },
+    wgsl: "cr_copysign($0, $1)",
   },
   logaddexp: {
     arity: 2, fn: logaddexp, dtype: "float",
@@ -484,6 +502,7 @@ export const ELEMENTWISE = {
     derivative: (m, [a, b]) => [m.div(b!.sub(a!).exp().add(1)), m.div(a!.sub(b!).exp().add(1))],
     doc: "`log(eᵃ + eᵇ)`, computed without overflow (`max(a, b) + log1p(e^-|a-b|)`).",
     test: { domain: [-4, 4] },
+    wgsl: "cr_logaddexp($0, $1)",
   },
   lerp: {
     arity: 3, fn: lerp, dtype: "float", operands: ["input", "end", "weight"],
@@ -491,6 +510,7 @@ export const ELEMENTWISE = {
     derivative: (m, [s, e, w]) => [m.mul(w!.neg().add(1)), m.mul(w!), m.mul(e!.sub(s!))],
     example: "cr.lerp(start, end, 0.25) // a quarter of the way from start to end",
     doc: "Linear interpolation `input + weight·(end - input)` (weight a tensor or a number), exact at weight 0 and 1.",
+    wgsl: "cr_lerp($0, $1, $2)",
   },
   fmod: {
     arity: 2, fn: (a, b) => a % b, dtype: "keep", onBool: "error", boolHint: "convert with .to()",
@@ -498,6 +518,7 @@ export const ELEMENTWISE = {
     derivative: (m, [a, b]) => [m, m.neg().mul(Expr.call("divTrunc", a!, b!))],
     doc: "The remainder of `a / b` with the sign of `a` (C's fmod); integer division by zero gives 0 where PyTorch raises.",
     test: { domain: [[-3, 3], [0.7, 1.6]] },
+    wgsl: { float: "cr_fmod($0, $1)", int: "select($0 % $1, 0, $1 == 0)" },
   },
   remainder: {
     arity: 2, fn: remainder, dtype: "keep", onBool: "error", boolHint: "convert with .to()",
@@ -506,6 +527,7 @@ export const ELEMENTWISE = {
     example: "cr.remainder(cr.tensor([-3, 3]), 2) // tensor([1, 1]), as Python's %",
     doc: "The remainder of `a / b` with the sign of `b` (Python's `%`); integer division by zero gives 0 where PyTorch raises.",
     test: { domain: [[-3, 3], [0.7, 1.6]] },
+    wgsl: { float: "cr_remainder($0, $1)", int: "cr_iremainder($0, $1)" },
   },
   divTrunc: {
     arity: 2, fn: (a, b) => Math.trunc(a / b), dtype: "keep", onBool: "error", boolHint: "convert with .to()", public: false,
@@ -513,6 +535,7 @@ export const ELEMENTWISE = {
     doc: "`a / b` rounded toward zero (`cr.div(a, b, { roundingMode: \"trunc\" })`); integers stay integers.",
     torch: "torch.div(a, b, rounding_mode='trunc')",
     test: { domain: [[-3, 3], [0.7, 1.6]] },
+    wgsl: { float: "cr_div_trunc($0, $1)", int: "select($0 / $1, 0, $1 == 0)" },
   },
   divFloor: {
     arity: 2, fn: divFloor, dtype: "keep", onBool: "error", boolHint: "convert with .to()", public: false,
@@ -520,6 +543,7 @@ export const ELEMENTWISE = {
     doc: "`a / b` rounded toward −∞ (`cr.div(a, b, { roundingMode: \"floor\" })`, Python's `//`); integers stay integers.",
     torch: "torch.div(a, b, rounding_mode='floor')",
     test: { domain: [[-3, 3], [0.7, 1.6]] },
+    wgsl: { float: "cr_div_floor($0, $1)", int: "cr_idiv_floor($0, $1)" },
   },
   floorDivide: {
     arity: 2, expr: (a, b) => Expr.call("divFloor", a, b), dtype: "keep", onBool: "error", boolHint: "convert with .to()",
@@ -533,6 +557,7 @@ export const ELEMENTWISE = {
     derivative: (m, [a, b]) => [m.mul(Expr.call("xlogy", a!.ne(0), b!)), m.mul(a!).div(b!)],
     doc: "`a·log(b)`, 0 where a is 0 (unless b is NaN): the entropy term that stays finite at 0.",
     test: { domain: [[-2, 2], [0.3, 2]] },
+    wgsl: "cr_xlogy($0, $1)",
   },
 
   // ---- activations (cr.nn.functional; public: false, since PyTorch has no tensor methods for them) ----
@@ -595,6 +620,7 @@ export const ELEMENTWISE = {
     },
     doc: "`x·tanh(softplus(x))` (`cr.nn.functional.mish`).",
     torch: "torch.nn.functional.mish",
+    wgsl: "cr_mish($0)",
   },
   softsign: {
     arity: 1, expr: (x) => x.div(Expr.call("abs", x).add(1)), dtype: "float", public: false,
@@ -625,34 +651,40 @@ export const ELEMENTWISE = {
     example: "cr.bitwiseAnd(cr.tensor([12], { dtype: \"int32\" }), 10) // tensor([8])",
     doc: "`a & b` elementwise, on int32 and bool tensors (logical and on bools).",
     test: { domain: [-1000, 1000] },
+    wgsl: { float: "f32(cr_toint32($0) & cr_toint32($1))", int: "$0 & $1" },
   },
   bitwiseOr: {
     arity: 2, fn: (a, b) => a | b, dtype: "keep", integral: true,
     doc: "`a | b` elementwise, on int32 and bool tensors.",
     test: { domain: [-1000, 1000] },
+    wgsl: { float: "f32(cr_toint32($0) | cr_toint32($1))", int: "$0 | $1" },
   },
   bitwiseXor: {
     arity: 2, fn: (a, b) => a ^ b, dtype: "keep", integral: true,
     doc: "`a ^ b` elementwise, on int32 and bool tensors.",
     test: { domain: [-1000, 1000] },
+    wgsl: { float: "f32(cr_toint32($0) ^ cr_toint32($1))", int: "$0 ^ $1" },
   },
   bitwiseNot: {
     arity: 1, fn: (a) => ~a, dtype: "keep", integral: true, onBool: "logicalNot",
     doc: "`~x` elementwise, on int32 tensors (logical not on bools).",
     test: { domain: [-1000, 1000] },
+    wgsl: { float: "f32(~cr_toint32($0))", int: "~$0" },
   },
   bitwiseLeftShift: {
     arity: 2, fn: shiftLeft, dtype: "keep", integral: true, onBool: "error", boolHint: "convert with .int()",
     example: "cr.bitwiseLeftShift(cr.tensor([1, 3], { dtype: \"int32\" }), 2) // tensor([4, 12])",
     doc: "`a << b` on int32 tensors (wrapping at 32 bits; counts outside [0, 31] give 0).",
     test: { domain: [[-1000, 1000], [0, 31]] },
+    wgsl: { float: "f32(select(cr_toint32($0) << (u32(cr_toint32($1)) & 31u), 0, $1 < 0.0 || $1 > 31.0))", int: "select($0 << u32($1), 0, $1 < 0 || $1 > 31)" },
   },
   bitwiseRightShift: {
     arity: 2, fn: shiftRight, dtype: "keep", integral: true, onBool: "error", boolHint: "convert with .int()",
     doc: "`a >> b` (arithmetic) on int32 tensors (counts outside [0, 31] leave only the sign: 0 or -1).",
     test: { domain: [[-1000, 1000], [0, 31]] },
+    wgsl: { float: "f32(cr_toint32($0) >> select(u32(cr_toint32($1)) & 31u, 31u, $1 < 0.0 || $1 > 31.0))", int: "$0 >> select(u32($1), 31u, $1 < 0 || $1 > 31)" },
   },
-  logicalXor: { arity: 2, fn: (a, b) => Number((a !== 0) !== (b !== 0)), predicate: true, dtype: "logical", doc: "Elementwise logical exclusive or (non-zero is true)." },
+  logicalXor: { arity: 2, fn: (a, b) => Number((a !== 0) !== (b !== 0)), predicate: true, dtype: "logical", doc: "Elementwise logical exclusive or (non-zero is true).", wgsl: "$0 != $1" },
 } satisfies Record<string, ElementwiseOpDef>;
 
 /** The name of an elementwise op. */

@@ -140,6 +140,211 @@ export const WGSL_HELPERS: Readonly<Record<string, string>> = {
   }
   return r;
 }`,
+  // ---- the math ops of issue 23 ----
+  // |r| with x's sign bit (−0 included), for odd functions computed on |x|.
+  cr_signed: "fn cr_signed(r: f32, x: f32) -> f32 { return bitcast<f32>((bitcast<u32>(r) & 0x7fffffffu) | (bitcast<u32>(x) & 0x80000000u)); }",
+  cr_log2: `fn cr_log2(x: f32) -> f32 {
+  if (cr_isnan(x) || x < 0.0) { return cr_f32(0x7fc00000u); }
+  if (x == 0.0) { return cr_f32(0xff800000u); }
+  if (cr_isinf(x)) { return x; }
+  return log2(x);
+}`,
+  cr_exp2: "fn cr_exp2(x: f32) -> f32 { return select(exp2(x), x, cr_isnan(x)); }",
+  // 1/√x with sqrt's special values (WGSL's inverseSqrt is undefined at 0 and below).
+  cr_rsqrt: `fn cr_rsqrt(x: f32) -> f32 {
+  if (cr_isnan(x) || x < 0.0) { return cr_f32(0x7fc00000u); }
+  if (x == 0.0) { return cr_signed(cr_f32(0x7f800000u), x); }
+  if (cr_isinf(x)) { return 0.0; }
+  return 1.0 / sqrt(x);
+}`,
+  // atan to float32 accuracy (WGSL allows its atan 4096 ulp): the argument reduced to [0, tan(π/8)] through
+  // atan x = π/2 − atan(1/x) and π/4 + atan((x − 1)/(x + 1)), then Cephes' atanf polynomial.
+  cr_atan: `fn cr_atan(x: f32) -> f32 {
+  if (cr_isnan(x)) { return x; }
+  let a = abs(x);
+  var base = 0.0;
+  var t = a;
+  if (a > 2.414213562373095) { base = 1.5707963267948966; t = -1.0 / a; }
+  else if (a > 0.4142135623730950) { base = 0.7853981633974483; t = (a - 1.0) / (a + 1.0); }
+  let z = t * t;
+  let r = base + ((((8.05374449538e-2 * z - 1.38776856032e-1) * z + 1.99777106478e-1) * z - 3.33329491539e-1) * z * t + t);
+  return cr_signed(r, x);
+}`,
+  // Math.atan2's quadrants, signed zeros and infinities, with cr_atan of |y/x| inside.
+  cr_atan2: `fn cr_atan2(y: f32, x: f32) -> f32 {
+  if (cr_isnan(x) || cr_isnan(y)) { return x + y; }
+  let ay = abs(y);
+  let ax = abs(x);
+  let left = (bitcast<u32>(x) & 0x80000000u) != 0u;
+  var r: f32;
+  if (cr_isinf(ay) && cr_isinf(ax)) { r = select(0.7853981633974483, 2.356194490192345, left); }
+  else if (ay == 0.0 || cr_isinf(ax)) { r = select(0.0, 3.141592653589793, left); }
+  else if (ax == 0.0 || cr_isinf(ay)) { r = 1.5707963267948966; }
+  else {
+    let a = cr_atan(ay / ax);
+    r = select(a, 3.141592653589793 - a, left);
+  }
+  return cr_signed(r, y);
+}`,
+  // asin: Cephes' asinf polynomial on [0, ½], and asin a = π/2 − 2 asin √((1 − a)/2) above.
+  cr_asin_poly: "fn cr_asin_poly(a: f32, z: f32) -> f32 { return ((((4.2163199048e-2 * z + 2.4181311049e-2) * z + 4.5470025998e-2) * z + 7.4953002686e-2) * z + 1.6666752422e-1) * z * a + a; }",
+  cr_asin: `fn cr_asin(x: f32) -> f32 {
+  let a = abs(x);
+  if (cr_isnan(x) || a > 1.0) { return cr_f32(0x7fc00000u); }
+  var r: f32;
+  if (a > 0.5) {
+    let z = 0.5 * (1.0 - a);
+    r = 1.5707963267948966 - 2.0 * cr_asin_poly(sqrt(z), z);
+  } else {
+    r = cr_asin_poly(a, a * a);
+  }
+  return cr_signed(r, x);
+}`,
+  // acos from asin on the half-angle where x is near ±1 (π − 2 asin √((1 + x)/2), 2 asin √((1 − x)/2)).
+  cr_acos: `fn cr_acos(x: f32) -> f32 {
+  if (cr_isnan(x) || abs(x) > 1.0) { return cr_f32(0x7fc00000u); }
+  if (x < -0.5) { return 3.141592653589793 - 2.0 * cr_asin(sqrt(0.5 * (1.0 + x))); }
+  if (x > 0.5) { return 2.0 * cr_asin(sqrt(0.5 * (1.0 - x))); }
+  return 1.5707963267948966 - cr_asin(x);
+}`,
+  // sinh and cosh: from expm1 near 0 (where eˣ − e⁻ˣ cancels); eˣ/2 as (e^(x/2)/2)·e^(x/2) beyond 9, which stays
+  // finite up to float32's largest sinh (about 89.4) where eˣ itself overflows.
+  cr_sinh: `fn cr_sinh(x: f32) -> f32 {
+  if (cr_isnan(x)) { return x; }
+  let a = abs(x);
+  var r: f32;
+  if (a > 9.0) { let h = cr_exp(0.5 * a); r = (0.5 * h) * h; }
+  else if (a < 1.0) { let t = cr_expm1(a); r = 0.5 * (t + t / (t + 1.0)); }
+  else { let e = cr_exp(a); r = 0.5 * (e - 1.0 / e); }
+  return cr_signed(r, x);
+}`,
+  cr_cosh: `fn cr_cosh(x: f32) -> f32 {
+  if (cr_isnan(x)) { return x; }
+  let a = abs(x);
+  if (a > 9.0) { let h = cr_exp(0.5 * a); return (0.5 * h) * h; }
+  let e = cr_exp(a);
+  return 0.5 * (e + 1.0 / e);
+}`,
+  // The inverse hyperbolics through log1p (accurate near their zeros); log(2a) where a² would overflow.
+  cr_asinh: `fn cr_asinh(x: f32) -> f32 {
+  if (cr_isnan(x)) { return x; }
+  let a = abs(x);
+  var r: f32;
+  if (a > 1.0e4) { r = cr_log(a) + 0.6931471805599453; }
+  else { let a2 = a * a; r = cr_log1p(a + a2 / (1.0 + sqrt(1.0 + a2))); }
+  return cr_signed(r, x);
+}`,
+  cr_acosh: `fn cr_acosh(x: f32) -> f32 {
+  if (cr_isnan(x) || x < 1.0) { return cr_f32(0x7fc00000u); }
+  if (x > 1.0e4) { return cr_log(x) + 0.6931471805599453; }
+  let t = x - 1.0;
+  return cr_log1p(t + sqrt(2.0 * t + t * t));
+}`,
+  cr_atanh: `fn cr_atanh(x: f32) -> f32 {
+  let a = abs(x);
+  if (cr_isnan(x) || a > 1.0) { return cr_f32(0x7fc00000u); }
+  if (a == 1.0) { return cr_signed(cr_f32(0x7f800000u), x); }
+  return cr_signed(0.5 * cr_log1p(2.0 * a / (1.0 - a)), x);
+}`,
+  // Math.hypot: Infinity if either is infinite (NaN or not), else NaN if either is NaN; the larger factored out, so
+  // the squares neither overflow nor underflow.
+  cr_hypot: `fn cr_hypot(x: f32, y: f32) -> f32 {
+  if (cr_isinf(x) || cr_isinf(y)) { return cr_f32(0x7f800000u); }
+  if (cr_isnan(x) || cr_isnan(y)) { return cr_f32(0x7fc00000u); }
+  let hi = max(abs(x), abs(y));
+  let lo = min(abs(x), abs(y));
+  if (hi == 0.0) { return 0.0; }
+  let r = lo / hi;
+  return hi * sqrt(1.0 + r * r);
+}`,
+  // As scalar-math's copysign: −0 counts as negative, a NaN sign as positive.
+  cr_copysign: "fn cr_copysign(a: f32, b: f32) -> f32 { let neg = b < 0.0 || (b == 0.0 && (bitcast<u32>(b) & 0x80000000u) != 0u); return select(abs(a), -abs(a), neg); }",
+  cr_logaddexp: `fn cr_logaddexp(a: f32, b: f32) -> f32 {
+  if (a == b && cr_isinf(a)) { return a; }
+  return cr_maximum(a, b) + cr_log1p(cr_exp(-abs(a - b)));
+}`,
+  // As scalar-math's lerp: from whichever end is nearer, exact at weight 0 and 1.
+  cr_lerp: "fn cr_lerp(s: f32, e: f32, w: f32) -> f32 { return select(e - (e - s) * (1.0 - w), s + w * (e - s), abs(w) < 0.5); }",
+  // C's fmod, exactly (as JavaScript's %): x − y·trunc(x/y) in float32 is not, once the quotient rounds. Long
+  // division on the significands: subtract y's from x's, shifting, once per binary place between their exponents.
+  cr_fmod: `fn cr_fmod(x: f32, y: f32) -> f32 {
+  if (cr_isnan(x) || cr_isnan(y) || cr_isinf(x) || y == 0.0) { return cr_f32(0x7fc00000u); }
+  let ux = bitcast<u32>(x) & 0x7fffffffu;
+  let uy = bitcast<u32>(y) & 0x7fffffffu;
+  let sign = bitcast<u32>(x) & 0x80000000u;
+  if (ux < uy) { return x; }
+  if (ux == uy) { return bitcast<f32>(sign); }
+  var ex = i32(ux >> 23u);
+  var ey = i32(uy >> 23u);
+  // Significands with their implicit bit; a subnormal's normalised, its exponent below 1.
+  var mx = ux & 0x7fffffu;
+  var my = uy & 0x7fffffu;
+  if (ex == 0) { ex = 1; while ((mx & 0x800000u) == 0u) { mx = mx << 1u; ex = ex - 1; } } else { mx = mx | 0x800000u; }
+  if (ey == 0) { ey = 1; while ((my & 0x800000u) == 0u) { my = my << 1u; ey = ey - 1; } } else { my = my | 0x800000u; }
+  loop {
+    if (mx >= my) { mx = mx - my; }
+    if (mx == 0u) { return bitcast<f32>(sign); }
+    if (ex == ey) { break; }
+    mx = mx << 1u;
+    ex = ex - 1;
+  }
+  while ((mx & 0x800000u) == 0u) { mx = mx << 1u; ex = ex - 1; }
+  if (ex > 0) { return bitcast<f32>(sign | (u32(ex) << 23u) | (mx & 0x7fffffu)); }
+  return bitcast<f32>(sign | (mx >> u32(1 - ex)));
+}`,
+  // Python's %: the remainder with the divisor's sign.
+  cr_remainder: `fn cr_remainder(a: f32, b: f32) -> f32 {
+  let r = cr_fmod(a, b);
+  return select(r, r + b, r != 0.0 && (b < 0.0) != (r < 0.0));
+}`,
+  // The quotients rounded toward zero and toward −∞, from the exact remainder (a rounded a/b may cross an integer):
+  // (a − r)/b is a whole number, which round recovers; a zero keeps the sign of a/b; b = 0 gives IEEE's a/b.
+  cr_divzero: `fn cr_divzero(a: f32, b: f32) -> f32 {
+  if (cr_isnan(a) || a == 0.0) { return cr_f32(0x7fc00000u); }
+  return bitcast<f32>(0x7f800000u | ((bitcast<u32>(a) ^ bitcast<u32>(b)) & 0x80000000u));
+}`,
+  cr_div_trunc: `fn cr_div_trunc(a: f32, b: f32) -> f32 {
+  if (b == 0.0) { return cr_divzero(a, b); }
+  let q = a / b;
+  if (!cr_isfinite(q) || cr_isinf(b)) { return q; }
+  let n = round((a - cr_fmod(a, b)) / b);
+  return select(n, cr_signed(0.0, q), n == 0.0);
+}`,
+  cr_div_floor: `fn cr_div_floor(a: f32, b: f32) -> f32 {
+  if (b == 0.0) { return cr_divzero(a, b); }
+  let m = cr_fmod(a, b);
+  var d = round((a - m) / b);
+  if (m != 0.0 && (b < 0.0) != (m < 0.0)) { d = d - 1.0; }
+  if (d == 0.0) { return cr_signed(0.0, a / b); }
+  return d;
+}`,
+  cr_idiv_floor: `fn cr_idiv_floor(a: i32, b: i32) -> i32 {
+  if (b == 0) { return 0; }
+  let r = a % b;
+  return select(a / b, a / b - 1, r != 0 && (r < 0) != (b < 0));
+}`,
+  cr_iremainder: `fn cr_iremainder(a: i32, b: i32) -> i32 {
+  if (b == 0) { return 0; }
+  let r = a % b;
+  return select(r, r + b, r != 0 && (r < 0) != (b < 0));
+}`,
+  // JavaScript's ToInt32, as the cpu's bitwise ops apply it to float operands: NaN and ±Infinity give 0, finite
+  // values truncate and wrap modulo 2³² (WGSL's i32() saturates instead).
+  cr_toint32: `fn cr_toint32(x: f32) -> i32 {
+  if (!cr_isfinite(x)) { return 0; }
+  if (abs(x) < 2147483648.0) { return i32(x); }
+  let b = bitcast<u32>(x);
+  let e = i32((b >> 23u) & 0xffu) - 150;
+  let m = (b & 0x7fffffu) | 0x800000u;
+  let r = bitcast<i32>(select(0u, m << u32(min(e, 31)), e < 32));
+  return select(r, -r, x < 0.0);
+}`,
+  cr_xlogy: `fn cr_xlogy(x: f32, y: f32) -> f32 {
+  if (cr_isnan(y)) { return y; }
+  if (x == 0.0) { return 0.0; }
+  return x * cr_log(y);
+}`,
+  cr_mish: "fn cr_mish(x: f32) -> f32 { return x * cr_tanh(cr_log1p(cr_exp(x))); }",
 };
 
 /** The helpers `source` calls (and those they call), in an order where each follows the helpers it calls. */

@@ -103,6 +103,11 @@ test("webgpu: an index out of range is reported by the next read, with the cpu's
   const logits = onGpu(() => cr.randn([2, 4]));
   const loss = cr.nn.functional.crossEntropy(logits, onGpu(() => cr.tensor([1, 9], { dtype: "int32" })));
   await assert.rejects(loss.itemAsync(), { name: "IndexError", message: "nllLoss: target 9 is out of bounds for 4 classes" });
+  // scatterReduce's kernel (and scatter's, its assign form) checks as the cpu's does.
+  const [base, bad, src] = onGpu(() => [cr.zeros([2, 3]), cr.tensor([[0, 2, 1]], { dtype: "int32" }), cr.ones([1, 3])]);
+  await assert.rejects(base.scatterReduce(0, bad, src, "amax").data(), { name: "IndexError", message: /scatterReduce: index 2 is out of bounds for dim 0 of size 2/ });
+  await assert.rejects(base.scatter(0, bad, src).data(), { name: "IndexError", message: /index 2 is out of bounds for dim 0 of size 2/ });
+  assert.deepEqual([...(await base.scatterReduce(0, cr.tensor([[1, 0, 1]], { dtype: "int32" }).to("webgpu"), src, "sum").data())], [0, 1, 0, 1, 0, 1]);
 });
 
 test("webgpu: a chain of elementwise ops is one kernel; realize() computes it", async () => {

@@ -17,7 +17,7 @@ before(async () => {
 for (const backend of [webgpuBackend, coreOnly(webgpuBackend, "webgpu-core")]) {
   for (const [kernel, cases] of kernels(backend !== webgpuBackend)) {
     test(`${kernel} on ${backend.name} matches cpu`, async () => {
-      await checkKernel(backend, kernel, cases);
+      await checkKernel(backend, kernel, cases, backend !== webgpuBackend);
     });
   }
 }
@@ -27,4 +27,16 @@ test("webgpu refuses float64, naming what to do instead", async () => {
   assert.throws(() => webgpuBackend.fromArray(new Float64Array(3)), { name: "DTypeError", message: /float64 tensors are not supported on the GPU.*float32/ });
   assert.throws(() => webgpuBackend.full(3, 1, "float64"), { name: "DTypeError" });
   assert.throws(() => cr.tensor([1, 2], { dtype: "float64" }).to("webgpu"), { name: "DTypeError" });
+});
+
+test("webgpu refuses dense linear algebra, naming the op and the way round it, and changes nothing", async () => {
+  await openGpu();
+  const a = cr.tensor([[2, 1], [1, 3]]).to("webgpu");
+  const b = cr.tensor([[1], [2]]).to("webgpu");
+  assert.throws(() => cr.linalg.solve(a, b), { name: "ArgumentError", message: /linalgSolve: the webgpu backend .*toAsync\("cpu"\).*toAsync\("webgpu"\)/ });
+  assert.throws(() => cr.linalg.cholesky(a), { message: /linalgCholesky: the webgpu backend/ });
+  // The way round it, as the message says.
+  const x = cr.linalg.solve(await a.toAsync("cpu"), await b.toAsync("cpu"));
+  assert.deepEqual([...(await (await x.toAsync("webgpu")).data())].map((v) => Math.round(v * 1e5) / 1e5), [0.2, 0.6]);
+  assert.deepEqual([...(await a.data())], [2, 1, 1, 3]);
 });

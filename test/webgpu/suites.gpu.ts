@@ -4,3 +4,4 @@ import "./conformance.gpu.js";
 import "./api.gpu.js";
 import "./fixtures.gpu.js";
 import "./training.gpu.js";
+import "./ordering.gpu.js";

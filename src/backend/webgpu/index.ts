@@ -17,6 +17,10 @@ import { matmulGpu } from "./matmul.js";
 import { attachBlock, GpuBuf, newBuf } from "./memory.js";
 import { copy, flush, readBlock, writeBlock } from "./queue.js";
 import { argReduceGpu, reduceGpu } from "./reduce.js";
+import { argsortGpu } from "./sort.js";
+import { scatterReduceGpu } from "./scatter-reduce.js";
+import { cumulativeFallback, cumulativeIndexFallback, scatterReduceFallback } from "../ordering-fallbacks.js";
+import { cumulativeGpu, cumulativeIndexGpu } from "./scan.js";
 import { float64Message } from "./wgsl-expr.js";
 
 export { initWebGpu, webgpuInfo, webgpuReady } from "./device.js";
@@ -108,6 +112,12 @@ const kernels: Backend = {
   maxPool2dIndices: (x, window, outShape) => maxPool2dIndicesGpu(x, window, outShape),
   indexSelect: (x, dim, index) => indexSelectGpu(x, dim, index),
   indexAdd: (base, dim, index, src) => indexAddGpu(base, dim, index, src),
+  argsort: (x, axis, descending) => argsortGpu(x, axis, descending),
+  // bool (no atomics of its width worth a kernel) runs as the core's composite.
+  scatterReduce: (base, dim, index, src, op, includeSelf) =>
+    base.dtype === "bool" ? scatterReduceFallback(webgpuBackend, base, dim, index, src, op, includeSelf) : scatterReduceGpu(base, dim, index, src, op, includeSelf),
+  cumulative: (op, x, axis) => (x.dtype === "bool" ? cumulativeFallback(webgpuBackend, op, x, axis) : cumulativeGpu(op, x, axis)),
+  cumulativeIndex: (op, x, axis) => (x.dtype === "bool" ? cumulativeIndexFallback(webgpuBackend, op, x, axis) : cumulativeIndexGpu(op, x, axis)),
 };
 
 function hostArray(dtype: DType, v: number): TypedArray {

@@ -52,7 +52,7 @@ function viewOffset(rank: number): string[] {
 }
 
 /** WGSL adding `v` (of `t`) to `dst[at]` atomically: dst is `array<atomic<u32>>` (float32) or `array<atomic<i32>>`. */
-function atomicAdd(t: string, dst: string, at: string, v: string): string {
+export function atomicAdd(t: string, dst: string, at: string, v: string): string {
   if (t !== "f32") return `atomicAdd(&${dst}[${at}], ${v});`;
   return [
     "loop {",
@@ -63,7 +63,7 @@ function atomicAdd(t: string, dst: string, at: string, v: string): string {
   ].join("\n  ");
 }
 
-function atomicType(dtype: DType): string {
+export function atomicType(dtype: DType): string {
   return storageType(dtype) === "i32" ? "atomic<i32>" : "atomic<u32>";
 }
 
@@ -129,8 +129,8 @@ export function scatterStridedGpu(dst: DataBuf, src: TensorData, view: StridedVi
 }
 
 const ZERO = { f32: "0.0", i32: "0", u32: "0u" } as const;
-const ERR_DECL = (binding: number) => `@group(0) @binding(${binding}) var<storage, read_write> err: array<atomic<u32>, 4>;`;
-const FLAG = [
+export const ERR_DECL = (binding: number) => `@group(0) @binding(${binding}) var<storage, read_write> err: array<atomic<u32>, 4>;`;
+export const FLAG = [
   "fn flag(id: u32, v: i32) {",
   "  loop {",
   "    let r = atomicCompareExchangeWeak(&err[0], 0u, id);",
@@ -143,7 +143,7 @@ const FLAG = [
 // WGSL setting `xo` to the offset in a tensor of strides at word `stridesAt` of index element `i` (coords over
 // the index's dims at word `dimsAt`), with `dim`'s coordinate replaced by `v`, and `so` to the same coordinates'
 // offset in a tensor of strides at `pairAt` (scatterAdd's src).
-function indexOffsets(rank: number, dimsAt: number, stridesAt: number, pairAt: number | null): string[] {
+export function indexOffsets(rank: number, dimsAt: number, stridesAt: number, pairAt: number | null): string[] {
   const lines = ["  var xo = 0;", "  var so = 0;", "  var rest = i;"];
   for (let d = rank - 1; d >= 0; d--) {
     lines.push(`  { let c = i32(rest % u(${dimsAt + d}u)); if (${d}u != u(1u)) { xo += c * s(${stridesAt + d}u); }${pairAt !== null ? ` so += c * s(${pairAt + d}u);` : ""} rest = rest / u(${dimsAt + d}u); }`);

@@ -96,13 +96,14 @@ export type Binding = Block | GpuBuffer;
 export function dispatch(pipeline: GpuComputePipeline, bindings: readonly Binding[], params: Uint32Array | null, groups: readonly [number, number?, number?]): void {
   const [x, y = 1, z = 1] = groups;
   if (x === 0 || y === 0 || z === 0) return;
+  // Submit first where the parameters would not fit: the bindings are marked used by the encoder they run in.
+  const bytes = params !== null ? Math.max(16, Math.ceil(params.length / 4) * 16) : 0;
+  if (uniformUsed + bytes > UNIFORM_BYTES) flush();
   const entries: { binding: number; resource: { buffer: GpuBuffer; offset?: number; size?: number } }[] = bindings.map((b, i) => ({
     binding: i,
     resource: { buffer: "bytes" in b ? use(b) : b },
   }));
   if (params !== null) {
-    const bytes = Math.max(16, Math.ceil(params.length / 4) * 16);
-    if (uniformUsed + bytes > UNIFORM_BYTES) flush();
     uniformWords.set(params, uniformUsed / 4);
     entries.push({ binding: bindings.length, resource: { buffer: uniforms(), offset: uniformUsed, size: bytes } });
     uniformUsed += Math.ceil(bytes / UNIFORM_ALIGN) * UNIFORM_ALIGN;

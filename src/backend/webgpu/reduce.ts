@@ -123,6 +123,9 @@ export function reduceGpu(op: ReduceOp, x: TensorData, axes: readonly number[], 
     code = [
       ...header,
       `var<workgroup> part: array<${t}, ${WORKGROUP}>;`,
+      // A compensated sum's low parts, combined by TwoSum in the tree: the threads' partial sums cancel in a sum
+      // of many terms, and their rounding would be most of the error.
+      ...(kahan ? [`var<workgroup> low: array<f32, ${WORKGROUP}>;`] : []),
       `@compute @workgroup_size(${WORKGROUP})`,
       "fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {",
       "  let i = wg.y * nwg.x + wg.x;",
@@ -134,16 +137,21 @@ export function reduceGpu(op: ReduceOp, x: TensorData, axes: readonly number[], 
       ...step(load(x.dtype, t, "base + at")).map((l) => `  ${l}`),
       "  }",
       "  part[li] = r;",
+      ...(kahan ? ["  low[li] = -comp;"] : []),
       "  workgroupBarrier();",
       `  for (var w = ${WORKGROUP / 2}u; w > 0u; w = w >> 1u) {`,
       "    if (li < w) {",
-      "      var a = part[li];",
-      `      ${combine(op, t, "a", "part[li + w]")}`,
-      "      part[li] = a;",
+      ...(kahan
+        ? [
+          "      let a = part[li]; let b = part[li + w]; let s = a + b; let bb = s - a;",
+          "      low[li] = low[li] + low[li + w] + ((a - (s - bb)) + (b - bb));",
+          "      part[li] = s;",
+        ]
+        : ["      var a = part[li];", `      ${combine(op, t, "a", "part[li + w]")}`, "      part[li] = a;"]),
       "    }",
       "    workgroupBarrier();",
       "  }",
-      `  if (li == 0u && live) { o[i] = ${store(outDtype, t, "part[0]")}; }`,
+      `  if (li == 0u && live) { o[i] = ${store(outDtype, t, kahan ? "(part[0] + low[0])" : "part[0]")}; }`,
       "}",
     ].join("\n");
   }

@@ -55,8 +55,13 @@ function promote(types: readonly (MathType | null)[]): MathType | null {
   return t;
 }
 
+// A float zero the shader reads from its parameters (word ZERO_WORD of the uniform, always 0): shader compilers
+// fold `x * 0.0` to 0 (SwiftShader does), which is NaN for infinite or NaN x. Other constants are literals.
+const ZERO = "zero_";
+
 function f32Literal(v: number): string {
-  if (!Number.isFinite(v) || Object.is(v, -0)) {
+  if (v === 0) return Object.is(v, -0) ? `(-${ZERO})` : ZERO;
+  if (!Number.isFinite(v)) {
     // Through a function: WGSL's constant expressions may not be infinite or NaN.
     const bits = new Uint32Array(Float32Array.of(v).buffer)[0]!;
     return `cr_f32(0x${bits.toString(16)}u)`;
@@ -213,6 +218,9 @@ export function elementwiseShader(spec: KernelSpec): { code: string; words: numb
   };
   const gen = new Generator(leaves, load);
   const stores = roots.map((r, j) => `  o${j}[i] = ${gen.store(r, outDtypes[j]!)};`);
+  // The opaque zero's word (see f32Literal), after the leaves' words: elementwiseParams leaves it 0.
+  const zeroAt = w++;
+  const zeroDecl = [...gen.lines, ...stores].some((l) => l.includes(ZERO)) ? [`  let ${ZERO} = bitcast<f32>(${word(zeroAt)});`] : [];
   const decls = bindings.map((dt, b) => `@group(0) @binding(${b}) var<storage, read> b${b}: array<${storageType(dt)}>;`);
   const outs = outDtypes.map((dt, j) => `@group(0) @binding(${bindings.length + j}) var<storage, read_write> o${j}: array<${storageType(dt)}>;`);
   const coords: string[] = [];
@@ -233,6 +241,9 @@ export function elementwiseShader(spec: KernelSpec): { code: string; words: numb
     "fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {",
     `  let i = (wg.y * nwg.x + wg.x) * ${WORKGROUP}u + li;`,
     `  if (i >= ${word(0)}) { return; }`,
+    // Every binding used, so that the pipeline's automatic layout has it (a program may ignore an operand).
+    ...bindings.map((_, b) => `  _ = arrayLength(&b${b});`),
+    ...zeroDecl,
     body,
     "}",
   ].join("\n");

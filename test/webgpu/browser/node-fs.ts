@@ -1,8 +1,8 @@
-// In the browser bundle of the webgpu suites: readFileSync for the fixture files the imported tests read, bundled.
-import ops from "../../fixtures/torch-ops.json?raw";
-import elementwise from "../../fixtures/torch-elementwise.json?raw";
-
-const FILES: Record<string, string> = { "torch-ops": ops, "torch-elementwise": elementwise };
+// In the browser bundle of the webgpu suites: readFileSync for the fixture files the imported tests read. Every
+// JSON fixture is bundled (backend-conformance.test.ts imports the fixture suites, which read theirs at import,
+// and more come with new ops), each by its name.
+const RAW = import.meta.glob<string>("../../fixtures/*.json", { query: "?raw", import: "default", eager: true });
+const FILES: Record<string, string> = Object.fromEntries(Object.entries(RAW).map(([path, text]) => [path.split("/").pop()!.replace(/\.json$/, ""), text]));
 
 export function readFileSync(path: URL | string): string {
   // The bundler renames the files it finds in `new URL(…, import.meta.url)` (torch-ops-<hash>.json).
