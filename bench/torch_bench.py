@@ -180,7 +180,7 @@ def gpt_workloads(only):
         emit_samples("W7", sample(step, 3, 10, 60, 4.0), "ms", extra={"note": f"loss {losses[0]:.3f}→{losses[-1]:.3f}"})
     if "W8" in only:
         model.eval()
-        n = GPT["new_tokens"]
+        n = 20 if args.quick else GPT["new_tokens"]
         times = sample(lambda: model.generate(torch.tensor([[0]]), n), 1, 3, 5, 8.0)
         emit_samples("W8", times, "tokens/s", lambda ms: n / (ms / 1000))
 

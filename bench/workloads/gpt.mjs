@@ -29,13 +29,13 @@ export function gptTrainWorkload() {
   };
 }
 
-/** W8: `run()` generates GPT.newTokens tokens greedily from a one-token prompt (batch 1) and returns them. */
-export function gptGenerateWorkload() {
+/** W8: `run()` generates `newTokens` tokens greedily from a one-token prompt (batch 1) and returns them. */
+export function gptGenerateWorkload(newTokens = GPT.newTokens) {
   const gpt = model();
   gpt.eval();
   return {
     run() {
-      const out = gpt.generate(cr.tensor([[0]], { dtype: "int32" }), GPT.newTokens, { temperature: 0 });
+      const out = gpt.generate(cr.tensor([[0]], { dtype: "int32" }), newTokens, { temperature: 0 });
       return out.toTypedArray();
     },
   };
