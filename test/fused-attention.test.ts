@@ -149,6 +149,29 @@ describe("fused attention gradcheck and gradgradcheck (float64)", () => {
   });
 });
 
+describe("fused attention on empty and non-finite inputs", () => {
+  for (const backend of ["cpu", "wasm"]) {
+    test(`${backend}: no queries, no keys or an empty batch give empty or zero outputs and gradients of the inputs' shapes`, () => on(backend, () => {
+      for (const [qs, ks, vs] of [[[2, 0, 4], [2, 3, 4], [2, 3, 2]], [[2, 3, 4], [2, 0, 4], [2, 0, 2]], [[0, 3, 4], [0, 3, 4], [0, 3, 2]]]) {
+        const [q, k, v] = [qs, ks, vs].map((s) => cr.randn(s!).requiresGrad_(true)) as [Tensor, Tensor, Tensor];
+        const out = F.scaledDotProductAttention(q, k, v);
+        assert.deepEqual(out.shape, [qs![0], qs![1], vs![2]]);
+        assert.ok(Array.from(out.toTypedArray()).every((x) => x === 0));
+        out.sum().backward();
+        [q, k, v].forEach((t) => assert.deepEqual(t.grad!.shape, t.shape));
+      }
+    }));
+    test(`${backend}: a NaN in a query makes its row NaN, as the composite`, () => on(backend, () => {
+      cr.manualSeed(2);
+      const k = cr.randn([1, 4, 2]), v = cr.randn([1, 4, 2]);
+      const values = cr.randn([1, 3, 2]).toTypedArray();
+      values[2] = NaN; // query row 1
+      const qn = cr.tensor(values).reshape([1, 3, 2]);
+      close(F.scaledDotProductAttention(qn, k, v), composite(qn, k, v, null, false), 2e-5, "NaN row");
+    }));
+  }
+});
+
 describe("fused attention on long sequences", () => {
   test("T = 2048 runs in tiles (the 2048² scores would be 16 MB a head) and matches causality", () => {
     cr.manualSeed(8);
