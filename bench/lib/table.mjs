@@ -9,6 +9,8 @@ export function rowsFor(quick, mnist) {
     { key: "W3", label: "W3 scalar graph f+b", unit: "ms", higher: false },
     { key: "W4", label: "W4 sum(relu(x·w+b)) f+b", unit: "ms", higher: false },
     { key: "W5", label: "W5 peak RSS after W2", unit: "MiB", higher: false },
+    { key: "W7", label: "W7 GPT train iteration", unit: "ms", higher: false },
+    { key: "W8", label: "W8 GPT generation, KV cache", unit: "tokens/s", higher: true },
   );
   if (mnist) rows.push({ key: "MNIST", label: "MNIST to 97.5% test", unit: "s", higher: false });
   return rows;

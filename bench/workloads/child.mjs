@@ -1,7 +1,9 @@
-// Child process for chainrule on one backend: node bench/workloads/child.mjs --backend cpu [--quick] [--only W1,W2,W3,W4 | W5]
+// Child process for chainrule on one backend: node bench/workloads/child.mjs --backend cpu [--quick] [--only W1,W2,W3,W4,W7,W8 | W5]
 // [--graph]. With --graph it runs W2 (and W5) only, as a captured graph, under the column "<backend>+graph".
 import { W1_SIZES, W4_LENGTH, childArgs, emit, emitSamples, gflops, peakRssMiB, reportFailure, sample, timing, W2_TIMING } from "../lib/data.mjs";
 import { countNodes, elementwiseWorkload, matmulWorkload, mlpWorkload, scalarWorkload, useBackend } from "./chainrule.mjs";
+import { GPT, W7_TIMING, W8_TIMING } from "../lib/data.mjs";
+import { gptGenerateWorkload, gptTrainWorkload } from "./gpt.mjs";
 
 const args = childArgs();
 const backend = args.backend ?? "cpu";
@@ -40,6 +42,19 @@ async function main() {
     const nodes = countNodes(scalar.run());
     const times = await sample(() => scalar.run(), timing(args.quick, { warmup: 10, minReps: 20, maxReps: 100, budgetMs: 3000 }));
     emitSamples(system, "W3", times, "ms", undefined, { note: `${nodes} nodes` });
+  }
+  if (args.only.includes("W7")) {
+    const gpt = gptTrainWorkload();
+    const losses = [];
+    const times = await sample(() => losses.push(gpt.step()), timing(args.quick, W7_TIMING));
+    emitSamples(system, "W7", times, "ms", undefined, { note: `loss ${losses[0].toFixed(3)}→${losses.at(-1).toFixed(3)}` });
+  }
+  if (args.only.includes("W8")) {
+    // A smoke run generates a few tokens only (all of them re-read windows' worth of work would take minutes on cpu).
+    const tokens = args.quick ? 20 : GPT.newTokens;
+    const gen = gptGenerateWorkload(tokens);
+    const times = await sample(() => gen.run(), timing(args.quick, W8_TIMING));
+    emitSamples(system, "W8", times, "tokens/s", (ms) => tokens / (ms / 1000), { tokens });
   }
   if (args.only.includes("W4")) {
     const ew = elementwiseWorkload(W4_LENGTH);

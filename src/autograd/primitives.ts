@@ -16,6 +16,7 @@ import { applyPrimitive } from "./dispatch.js";
 import type { Jvp, Rule } from "./rule.js";
 import { orderingRules } from "./ordering-rules.js";
 import * as linalgRules from "./linalg-rules.js";
+import * as attentionRules from "./attention-rules.js";
 
 /** An elementwise program's parameters: the program, and the dtype of its result. */
 export interface ElementwiseParams {
@@ -390,6 +391,8 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
   linalgQr: linalgRules.linalgQr,
   linalgEigh: linalgRules.linalgEigh,
   linalgSvd: linalgRules.linalgSvd,
+  attention: attentionRules.attention,
+  attentionBackward: attentionRules.attentionBackward,
 };
 
 export type { TensorData };

@@ -6,10 +6,12 @@ import type { AdamHyper, LossReduction, ReduceOp, StridedView, Window2d } from "
 import type { ScanOp, ScatterOp } from "../ops/params.js";
 import type { Shape } from "../shape.js";
 import type { WindowNd } from "../ops/params.js";
+import type { AttentionParams } from "../ops/attention-params.js";
 
 export type { AdamHyper, LossReduction, ReduceOp, StridedView, Window2d };
 export type { ScanOp, ScatterOp };
 export type { WindowNd };
+export type { AttentionParams };
 
 /** A backend's handle to tensor memory (a typed array on `cpu`, a heap region on `wasm`). Opaque above the seam. */
 export type DataBuf = object;
@@ -235,6 +237,15 @@ export interface AcceleratedMethods {
    * matrix, k = min(m, n) and p = q = k, or with `fullMatrices` p = m and q = n.
    */
   linalgSvd(a: TensorData, fullMatrices: boolean): DataBuf;
+  /**
+   * Fused scaled-dot-product attention, softmax(q·kᵀ·scale + bias)·v, for q `[*, L, E]`, k `[*, S, E]`, v
+   * `[*, S, Ev]` (one batch shape) and an optional additive `bias` broadcasting to the scores `[*, L, S]`
+   * (−∞ masks; `causal` masks key j > query i): the output `[*, L, Ev]` then the row logsumexps `[*, L]`,
+   * packed in one buffer. A row with every key masked gives zeros and a logsumexp of −∞.
+   */
+  attention(q: TensorData, k: TensorData, v: TensorData, bias: TensorData | null, p: AttentionParams): DataBuf;
+  /** attention's gradients dq, dk, dv packed one after the other, from the output's gradient `g` and attention's packed result. */
+  attentionBackward(g: TensorData, q: TensorData, k: TensorData, v: TensorData, saved: TensorData, bias: TensorData | null, p: AttentionParams): DataBuf;
 }
 
 /** The names of the accelerated methods, for the fallbacks' table and the coverage table. */

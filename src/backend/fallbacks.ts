@@ -14,6 +14,7 @@ import { windowNdOut } from "../ops/window-nd.js";
 import type { TypedArray } from "../dtype.js";
 import { ArgumentError } from "../errors.js";
 import * as linalg from "./linalg/batched.js";
+import { attentionBackwardFallback, attentionFallback } from "./attention-fallback.js";
 
 type Fallbacks = { [K in AcceleratedMethod]: (b: CompleteBackend, ...args: Parameters<AcceleratedMethods[K]>) => ReturnType<AcceleratedMethods[K]> };
 
@@ -342,6 +343,8 @@ export const FALLBACKS: Fallbacks = {
   linalgQr: (b, a, complete) => onHost(b, "linalgQr", [a], ([x]) => linalg.qr(x!, a.shape, complete, a.dtype)),
   linalgEigh: (b, a, upper) => onHost(b, "linalgEigh", [a], ([x]) => linalg.eigh(x!, a.shape, upper, a.dtype)),
   linalgSvd: (b, a, full) => onHost(b, "linalgSvd", [a], ([x]) => linalg.svd(x!, a.shape, full, a.dtype)),
+  attention: attentionFallback,
+  attentionBackward: attentionBackwardFallback,
 };
 
 // Runs a host kernel on `inputs` read back from the backend, its result moved onto the backend.

@@ -6,6 +6,7 @@ import type { Shape } from "../shape.js";
 import type { LossReduction, Window2d } from "./params.js";
 import type { ScanOp, ScatterOp } from "./params.js";
 import type { WindowNd } from "./params.js";
+import type { AttentionParams } from "./attention-params.js";
 
 interface ReduceParams { axes: readonly number[]; keepdim: boolean }
 interface SliceParams { starts: readonly number[]; steps: readonly number[]; outShape: Shape; inShape: Shape }
@@ -67,6 +68,8 @@ export interface StructuralParams {
   linalgQr: { mode: "reduced" | "complete" | "r" };
   linalgEigh: { upper: boolean };
   linalgSvd: { fullMatrices: boolean };
+  attention: AttentionParams;
+  attentionBackward: AttentionParams;
 }
 
 interface WindowNdParams { window: WindowNd; outShape: Shape; inShape: Shape }
@@ -132,6 +135,8 @@ export const STRUCTURAL: { readonly [K in StructuralOp]: StructuralOpDef } = {
   linalgQr: { doc: "Householder QR, Q and R packed.", method: "linalgQr" },
   linalgEigh: { doc: "Symmetric eigendecomposition (Jacobi), values and vectors packed.", method: "linalgEigh" },
   linalgSvd: { doc: "SVD (one-sided Jacobi), U, S and Vh packed.", method: "linalgSvd" },
+  attention: { doc: "Fused scaled-dot-product attention (online softmax, no L×S matrix kept); output and row logsumexps packed.", method: "attention" },
+  attentionBackward: { doc: "attention's gradients dq, dk, dv packed, the probabilities recomputed from the logsumexps (for double backward).", method: "attentionBackward" },
 };
 
 /** Every structural op's name. */

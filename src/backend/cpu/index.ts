@@ -17,6 +17,7 @@ import { argsort } from "./sort.js";
 import { scatterReduce } from "./scatter-reduce.js";
 import { foldNd, maxPoolNdIndices, unfoldNd } from "./windows-nd.js";
 import * as linalg from "../linalg/batched.js";
+import { attention, attentionBackward } from "./attention.js";
 
 // On this backend a buffer is the typed array itself.
 const arr = (t: TensorData) => t.buf as TypedArray;
@@ -79,6 +80,8 @@ const kernels: Backend = {
   linalgQr: (a, complete) => linalg.qr(arr(a), a.shape, complete, a.dtype),
   linalgEigh: (a, upper) => linalg.eigh(arr(a), a.shape, upper, a.dtype),
   linalgSvd: (a, full) => linalg.svd(arr(a), a.shape, full, a.dtype),
+  attention: (q, k, v, bias, p) => attention(operand(q), operand(k), operand(v), bias === null ? null : operand(bias), p, q.dtype),
+  attentionBackward: (g, q, k, v, saved, bias, p) => attentionBackward(operand(g), operand(q), operand(k), operand(v), arr(saved), bias === null ? null : operand(bias), p, q.dtype),
 };
 
 /** The cpu backend: every kernel in TypeScript, large ones shared with worker threads in Node. */

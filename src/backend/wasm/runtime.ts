@@ -48,6 +48,9 @@ export interface KernelExports {
   badTarget(target: number, n: number, classes: number, ignore: number): number;
   nllLossF32(logp: number, target: number, out: number, n: number, classes: number, inner: number, ignore: number, reduction: number): void;
   nllLossBackwardF32(g: number, target: number, out: number, n: number, classes: number, inner: number, ignore: number, reduction: number): void;
+  /** Fused attention's forward (see kernels/attention.ts); `bias` 0 for none, `tile` scratch of 64 floats. */
+  attentionF32(q: number, k: number, v: number, bias: number, offsets: number, out: number, n: number, l: number, s: number, e: number, ev: number, scale: number, causal: number, rowStride: number, colStride: number, tile: number): void;
+  attentionBackwardF32(g: number, q: number, k: number, v: number, saved: number, bias: number, offsets: number, out: number, n: number, l: number, s: number, e: number, ev: number, scale: number, causal: number, rowStride: number, colStride: number, tile: number): void;
   extremeRowsF32(x: number, out: number, rows: number, cols: number, isMin: number): void;
   extremeColsF32(x: number, out: number, rows: number, cols: number, isMin: number): void;
   unaryF32(op: number, x: number, out: number, vectors: number): void;

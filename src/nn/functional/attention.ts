@@ -9,6 +9,7 @@ import { matmulBT } from "../../tensor/linalg.js";
 import { softmax } from "../../tensor/reduce.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { dropout } from "./layers.js";
+import { fusedAttention } from "../../tensor/attention.js";
 
 /** Options of `scaledDotProductAttention`, as PyTorch's keyword arguments. */
 export interface ScaledDotProductAttentionOptions {
@@ -149,5 +150,8 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
   if (typeof s !== "number" || !Number.isFinite(s)) throw new ArgumentError(`${op}: scale must be a finite number, got ${String(scale)}`);
   const scores = [...batch, query.shape[query.ndim - 2]!, k.shape[k.ndim - 2]!];
   const mask = attnMask === null ? null : checkMask(op, "attnMask", attnMask, scores, query.dtype);
-  return attend(query, k, v, { mask, isCausal, scale: s, dropoutP: checkDropout(op, dropoutP), needWeights: false }).output;
+  const p = checkDropout(op, dropoutP);
+  // Dropout needs the weights themselves: it runs as the composite; everything else in the fused kernels.
+  if (p > 0) return attend(query, k, v, { mask, isCausal, scale: s, dropoutP: p, needWeights: false }).output;
+  return fusedAttention(query, k, v, batch, { mask, isCausal, scale: s });
 }

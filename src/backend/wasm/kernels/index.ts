@@ -8,3 +8,4 @@ export { sumAllF32, sumAllF32Range, sumRowsF32, sumColsF32, sumColsF32Range, sum
 export { logSoftmaxRowsF32, logSoftmaxBackwardRowsF32 } from "./softmax";
 export { firstBadIndex, gatherAxis32Range, scatterAddAxis32Range } from "./indexing";
 export { badTarget, nllLossF32, nllLossBackwardF32 } from "./loss";
+export { attentionF32, attentionBackwardF32 } from "./attention";

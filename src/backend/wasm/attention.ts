@@ -1,0 +1,42 @@
+// The wasm backend's fused attention (kernels/attention.ts) for float32 operands; float64 runs on the cpu kernels.
+import type { AttentionParams, TensorData } from "../backend.js";
+import { attentionDims, attentionGradSize, attentionSavedSize, biasLayout } from "../../ops/attention-params.js";
+import { runKernel } from "./call.js";
+import type { Runtime } from "./runtime.js";
+import type { HeapArray } from "./tensors.js";
+
+const f32 = (t: TensorData) => t.buf as Float32Array;
+const TILE_BYTES = 64 * 4;
+
+// The bias operand and where each batch element reads it (offsets copied in as an input).
+function biasOperands(bias: TensorData | null, q: TensorData, l: number, s: number): { arrays: HeapArray[]; rowStride: number; colStride: number } {
+  if (bias === null) return { arrays: [], rowStride: 0, colStride: 0 };
+  const layout = biasLayout(bias.shape, q.shape.slice(0, -2), l, s);
+  return { arrays: [f32(bias), layout.offsets], rowStride: layout.rowStride, colStride: layout.colStride };
+}
+
+const allFloat32 = (ts: readonly (TensorData | null)[]) => ts.every((t) => t === null || t.dtype === "float32");
+
+export function attentionF32(rt: Runtime, q: TensorData, k: TensorData, v: TensorData, bias: TensorData | null, p: AttentionParams): Float32Array | undefined {
+  if (!allFloat32([q, k, v, bias])) return undefined;
+  const d = attentionDims(q.shape, k.shape, v.shape);
+  const size = attentionSavedSize(d);
+  if (size === 0) return undefined;
+  const b = biasOperands(bias, q, d.l, d.s);
+  const out = runKernel(rt, [f32(q), f32(k), f32(v), ...b.arrays], [{ dtype: "float32", length: size }], [TILE_BYTES], (ins, [po], [tile]) => {
+    rt.exports.attentionF32(ins[0]!, ins[1]!, ins[2]!, ins[3] ?? 0, ins[4] ?? 0, po!, d.n, d.l, d.s, d.e, d.ev, p.scale, p.causal ? 1 : 0, b.rowStride, b.colStride, tile!);
+  });
+  return out?.[0] as Float32Array | undefined;
+}
+
+export function attentionBackwardF32(rt: Runtime, g: TensorData, q: TensorData, k: TensorData, v: TensorData, saved: TensorData, bias: TensorData | null, p: AttentionParams): Float32Array | undefined {
+  if (!allFloat32([g, q, k, v, saved, bias])) return undefined;
+  const d = attentionDims(q.shape, k.shape, v.shape);
+  const size = attentionGradSize(d);
+  if (size === 0) return undefined;
+  const b = biasOperands(bias, q, d.l, d.s);
+  const out = runKernel(rt, [f32(g), f32(q), f32(k), f32(v), f32(saved), ...b.arrays], [{ dtype: "float32", length: size }], [TILE_BYTES], (ins, [po], [tile]) => {
+    rt.exports.attentionBackwardF32(ins[0]!, ins[1]!, ins[2]!, ins[3]!, ins[4]!, ins[5] ?? 0, ins[6] ?? 0, po!, d.n, d.l, d.s, d.e, d.ev, p.scale, p.causal ? 1 : 0, b.rowStride, b.colStride, tile!);
+  });
+  return out?.[0] as Float32Array | undefined;
+}

@@ -1,0 +1,126 @@
+// AssemblyScript source of fused scaled-dot-product attention in float32, as FlashAttention computes it: for each
+// query row the keys are read in tiles of TILE, scored into a small buffer, and folded into the output with an
+// online softmax (the running maximum and sum rescale what was accumulated), so the L×S matrix is never stored.
+// The backward recomputes each tile's probabilities from the saved row logsumexps. Dot products and the row
+// updates run 4 lanes at a time; the maximum, the exponentials and the sums are in float64.
+const TILE: i32 = 64;
+
+// @ts-ignore: decorator
+@inline function dot(a: usize, b: usize, n: i32): f32 {
+  let acc = f32x4.splat(0);
+  let c = 0;
+  for (; c + 4 <= n; c += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(a + (<usize>c << 2)), v128.load(b + (<usize>c << 2))));
+  let sum = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  for (; c < n; c++) sum += load<f32>(a + (<usize>c << 2)) * load<f32>(b + (<usize>c << 2));
+  return sum;
+}
+
+// y += w·x over n floats.
+// @ts-ignore: decorator
+@inline function axpy(y: usize, w: f32, x: usize, n: i32): void {
+  const wv = f32x4.splat(w);
+  let c = 0;
+  for (; c + 4 <= n; c += 4) {
+    const at = <usize>c << 2;
+    v128.store(y + at, f32x4.add(v128.load(y + at), f32x4.mul(wv, v128.load(x + at))));
+  }
+  for (; c < n; c++) {
+    const at = <usize>c << 2;
+    store<f32>(y + at, load<f32>(y + at) + w * load<f32>(x + at));
+  }
+}
+
+// Scores of query row i (at qr) against keys [j0, j1) into tile; −∞ beyond the causal limit. Returns the limit.
+// @ts-ignore: decorator
+@inline function scoreTile(tile: usize, qr: usize, kb: usize, e: i32, j0: i32, j1: i32, i: i32, scale: f32, causal: i32, bias: usize, biasRow: usize, colStride: i32): void {
+  const jEnd = causal != 0 ? min(j1, i + 1) : j1;
+  for (let j = j0; j < jEnd; j++) {
+    let s = dot(qr, kb + (<usize>(j * e) << 2), e) * scale;
+    if (bias != 0) s += load<f32>(biasRow + (<usize>(j * colStride) << 2));
+    store<f32>(tile + (<usize>(j - j0) << 2), s);
+  }
+  for (let j = max(jEnd, j0); j < j1; j++) store<f32>(tile + (<usize>(j - j0) << 2), -Infinity);
+}
+
+/**
+ * The forward over `n` batch elements: out [n, l, ev] then the logsumexps [n, l]. `bias` is 0 or an additive
+ * bias read at offsets[b] + i·rowStride + j·colStride; `tile` is scratch for TILE floats.
+ */
+export function attentionF32(q: usize, k: usize, v: usize, bias: usize, offsets: usize, out: usize, n: i32, l: i32, s: i32, e: i32, ev: i32, scale: f32, causal: i32, rowStride: i32, colStride: i32, tile: usize): void {
+  const lseAt = out + (<usize>(n * l * ev) << 2);
+  for (let b = 0; b < n; b++) {
+    const kb = k + (<usize>(b * s * e) << 2), vb = v + (<usize>(b * s * ev) << 2);
+    const biasBase = bias == 0 ? 0 : bias + (<usize>load<i32>(offsets + (<usize>b << 2)) << 2);
+    for (let i = 0; i < l; i++) {
+      const qr = q + (<usize>((b * l + i) * e) << 2);
+      const acc = out + (<usize>((b * l + i) * ev) << 2);
+      memory.fill(acc, 0, <usize>ev << 2);
+      const biasRow = bias == 0 ? 0 : biasBase + (<usize>(i * rowStride) << 2);
+      let m: f64 = -Infinity, sum: f64 = 0;
+      const keys = causal != 0 ? min(s, i + 1) : s;
+      for (let j0 = 0; j0 < keys; j0 += TILE) {
+        const j1 = min(keys, j0 + TILE);
+        scoreTile(tile, qr, kb, e, j0, j1, i, scale, causal, bias, biasRow, colStride);
+        let tm = m;
+        for (let j = 0; j < j1 - j0; j++) {
+          const x = <f64>load<f32>(tile + (<usize>j << 2));
+          if (x > tm || x != x) tm = x;
+        }
+        if (tm == -Infinity) continue;
+        const rescale = m == -Infinity ? 0.0 : Math.exp(m - tm);
+        if (rescale != 1.0) {
+          const r = <f32>rescale;
+          for (let c = 0; c < ev; c++) store<f32>(acc + (<usize>c << 2), load<f32>(acc + (<usize>c << 2)) * r);
+        }
+        sum *= rescale;
+        for (let j = j0; j < j1; j++) {
+          const w = Math.exp(<f64>load<f32>(tile + (<usize>(j - j0) << 2)) - tm);
+          if (w == 0) continue;
+          sum += w;
+          axpy(acc, <f32>w, vb + (<usize>(j * ev) << 2), ev);
+        }
+        m = tm;
+      }
+      const empty = m == -Infinity;
+      const inv = empty ? 0.0 : 1.0 / sum;
+      for (let c = 0; c < ev; c++) store<f32>(acc + (<usize>c << 2), empty ? 0 : <f32>(<f64>load<f32>(acc + (<usize>c << 2)) * inv));
+      store<f32>(lseAt + (<usize>(b * l + i) << 2), empty ? -Infinity : <f32>(m + Math.log(sum)));
+    }
+  }
+}
+
+/** The backward: dq [n, l, e], dk [n, s, e], dv [n, s, ev] one after the other in `out`, from the output's gradient g. */
+export function attentionBackwardF32(g: usize, q: usize, k: usize, v: usize, saved: usize, bias: usize, offsets: usize, out: usize, n: i32, l: i32, s: i32, e: i32, ev: i32, scale: f32, causal: i32, rowStride: i32, colStride: i32, tile: usize): void {
+  const lseAt = saved + (<usize>(n * l * ev) << 2);
+  const dkAt = out + (<usize>(n * l * e) << 2), dvAt = dkAt + (<usize>(n * s * e) << 2);
+  memory.fill(out, 0, <usize>(n * (l * e + s * e + s * ev)) << 2);
+  for (let b = 0; b < n; b++) {
+    const kb = k + (<usize>(b * s * e) << 2), vb = v + (<usize>(b * s * ev) << 2);
+    const dkb = dkAt + (<usize>(b * s * e) << 2), dvb = dvAt + (<usize>(b * s * ev) << 2);
+    const biasBase = bias == 0 ? 0 : bias + (<usize>load<i32>(offsets + (<usize>b << 2)) << 2);
+    for (let i = 0; i < l; i++) {
+      const lse = <f64>load<f32>(lseAt + (<usize>(b * l + i) << 2));
+      if (lse == -Infinity) continue;
+      const row = b * l + i;
+      const qr = q + (<usize>(row * e) << 2), gr = g + (<usize>(row * ev) << 2), or = saved + (<usize>(row * ev) << 2);
+      const dq = out + (<usize>(row * e) << 2);
+      const rowDot = dot(gr, or, ev);
+      const biasRow = bias == 0 ? 0 : biasBase + (<usize>(i * rowStride) << 2);
+      const keys = causal != 0 ? min(s, i + 1) : s;
+      for (let j0 = 0; j0 < keys; j0 += TILE) {
+        const j1 = min(keys, j0 + TILE);
+        scoreTile(tile, qr, kb, e, j0, j1, i, scale, causal, bias, biasRow, colStride);
+        for (let j = j0; j < j1; j++) {
+          const w = <f32>Math.exp(<f64>load<f32>(tile + (<usize>(j - j0) << 2)) - lse);
+          if (w == 0) continue;
+          const vr = vb + (<usize>(j * ev) << 2);
+          const dp = dot(gr, vr, ev);
+          axpy(dvb + (<usize>(j * ev) << 2), w, gr, ev);
+          const ds = w * (dp - rowDot) * scale;
+          axpy(dq, ds, kb + (<usize>(j * e) << 2), e);
+          axpy(dkb + (<usize>(j * e) << 2), ds, qr, e);
+        }
+      }
+    }
+  }
+}
