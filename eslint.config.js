@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "coverage/", "test-artifacts/", "playground/dist/", "src/backend/wasm/kernels/", "src/backend/wasm/generated/", "src/viz/generated/"] },
+  { ignores: ["dist/", "packages/*/dist/", "node_modules/", "coverage/", "test-artifacts/", "playground/dist/", "src/backend/wasm/kernels/", "src/backend/wasm/generated/", "src/viz/generated/"] },
   js.configs.recommended,
   {
     files: ["**/*.ts"],

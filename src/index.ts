@@ -98,3 +98,5 @@ export { LinAlgError } from "./errors.js";
 export { det, inv as inverse, slogdet } from "./linalg/decompositions.js";
 // Asynchronous start-up of a backend (webgpu opens the GPU).
 export { initBackend } from "./backend/registry.js";
+// The global Disposable types, so the declarations compile without the esnext.disposable lib (src/disposable.ts).
+import "./disposable.js";

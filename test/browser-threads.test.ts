@@ -19,6 +19,15 @@ const outDir = join(work, "dist");
 
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript" };
 const ISOLATION = { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" };
+// The headers of each mode the server serves the page in: /plain/ has none; the CSP modes are isolated pages whose
+// Content-Security-Policy forbids the blob: URL the workers load from, or allows it (README.md's advice).
+const MODES = {
+  isolated: ISOLATION,
+  plain: {},
+  "csp-strict": { ...ISOLATION, "content-security-policy": "worker-src 'self'" },
+  "csp-blob": { ...ISOLATION, "content-security-policy": "worker-src 'self' blob:" },
+} satisfies Record<string, Record<string, string>>;
+type Mode = keyof typeof MODES;
 
 let server: Server;
 let browser: Browser;
@@ -41,16 +50,16 @@ before(async () => {
     resolve: { alias: { chainrule: join(root, "src/index.ts") } },
     build: { outDir, emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 4000 },
   });
-  // /isolated/… is served with COOP + COEP, /plain/… without: the same files.
+  // /isolated/… is served with COOP + COEP, /plain/… without, the CSP modes with a policy too: the same files.
   server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     const [, mode = "", ...rest] = path.split("/");
     const file = normalize(join(outDir, rest.length === 0 || rest.join("/") === "" ? "index.html" : rest.join("/")));
-    if ((mode !== "isolated" && mode !== "plain") || !file.startsWith(outDir) || !existsSync(file)) {
+    if (!Object.hasOwn(MODES, mode) || !file.startsWith(outDir) || !existsSync(file)) {
       res.writeHead(404).end();
       return;
     }
-    const headers = { "content-type": TYPES[extname(file)] ?? "application/octet-stream", ...(mode === "isolated" ? ISOLATION : {}) };
+    const headers = { "content-type": TYPES[extname(file)] ?? "application/octet-stream", ...MODES[mode as Mode] };
     res.writeHead(200, headers).end(readFileSync(file));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -107,20 +116,26 @@ const SCRIPT = `(async () => {
   return { isolated, warm, shared: after.sharedMemory, workers: stats.workers, chunksBefore: stats.workerChunks, chunksAfter: after.workerChunks, maxDiff, size, tries };
 })()`;
 
-/** Opens the page in `mode`, runs `script` in it, and returns what it reported with any errors the page logged. */
-async function run<R = Report>(mode: "isolated" | "plain", script = SCRIPT): Promise<{ report: R; errors: string[]; page: Page }> {
+/** Opens the page in `mode`, runs `script` in it, and returns what it reported with the errors and warnings the page logged. */
+async function run<R = Report>(mode: Mode, script = SCRIPT): Promise<{ report: R; errors: string[]; warnings: string[]; page: Page }> {
   const page = await browser.newPage();
   const errors: string[] = [];
+  const warnings: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("console", (m) => {
+    if (m.type() === "error" && !/Content Security Policy/.test(m.text())) errors.push(m.text());
+    if (m.type() === "warning") warnings.push(m.text());
+  });
   await page.goto(`${base}${mode}/`);
   await page.waitForFunction("globalThis.cr !== undefined");
   const report = (await page.evaluate(script)) as R;
-  return { report, errors, page };
+  return { report, errors, warnings, page };
 }
 
+const chainruleWarnings = (warnings: readonly string[]) => warnings.filter((w) => w.startsWith("chainrule:"));
+
 test("a cross-origin isolated page runs matmul on Web Workers and gets the cpu backend's product", async (t) => {
-  const { report, errors, page } = await run("isolated");
+  const { report, errors, warnings, page } = await run("isolated");
   t.diagnostic(JSON.stringify(report));
   assert.equal(report.isolated, true, "COOP + COEP make the page cross-origin isolated");
   assert.equal(report.shared, true, "the kernels run on shared memory");
@@ -130,11 +145,12 @@ test("a cross-origin isolated page runs matmul on Web Workers and gets the cpu b
   assert.ok(report.maxDiff < 1e-3, `wasm and cpu differ by ${report.maxDiff}`);
   assert.ok(report.chunksAfter > report.chunksBefore, `workers computed rows (${report.chunksBefore} → ${report.chunksAfter})`);
   assert.deepEqual(errors, []);
+  assert.deepEqual(chainruleWarnings(warnings), [], "an isolated page gets no warning");
   await page.close();
 });
 
-test("a page without the headers runs the same matmul single-threaded", async (t) => {
-  const { report, errors, page } = await run("plain");
+test("a page without the headers runs the same matmul single-threaded, and says so once, naming both headers", async (t) => {
+  const { report, errors, warnings, page } = await run("plain");
   t.diagnostic(JSON.stringify(report));
   assert.equal(report.isolated, false);
   assert.equal(report.shared, false, "no SharedArrayBuffer: private memory");
@@ -144,6 +160,35 @@ test("a page without the headers runs the same matmul single-threaded", async (t
   assert.equal(report.size, 512 * 512);
   assert.ok(report.maxDiff < 1e-3, `wasm and cpu differ by ${report.maxDiff}`);
   assert.deepEqual(errors, []);
+  const said = chainruleWarnings(warnings);
+  assert.equal(said.length, 1, `one warning, however many products: ${JSON.stringify(warnings)}`);
+  assert.match(said[0]!, /not cross-origin isolated/);
+  assert.match(said[0]!, /Cross-Origin-Opener-Policy: same-origin/);
+  assert.match(said[0]!, /Cross-Origin-Embedder-Policy: require-corp/);
+  await page.close();
+});
+
+test("a CSP whose worker-src forbids blob: URLs stops the workers: the product is still right, on one thread, with a warning", async (t) => {
+  const { report, errors, warnings, page } = await run("csp-strict");
+  t.diagnostic(JSON.stringify(report));
+  assert.equal(report.isolated, true);
+  assert.equal(report.workers, 0, "no worker came up");
+  assert.equal(report.chunksAfter, 0);
+  assert.ok(report.maxDiff < 1e-3, `wasm and cpu differ by ${report.maxDiff}`);
+  assert.deepEqual(errors, []);
+  const said = chainruleWarnings(warnings);
+  assert.equal(said.length, 1, JSON.stringify(warnings));
+  assert.match(said[0]!, /worker-src 'self' blob:/);
+  await page.close();
+});
+
+test("a CSP with worker-src 'self' blob: keeps the workers", async (t) => {
+  const { report, errors, warnings, page } = await run("csp-blob");
+  t.diagnostic(JSON.stringify(report));
+  assert.ok(report.workers > 0, "workers came up");
+  assert.ok(report.maxDiff < 1e-3, `wasm and cpu differ by ${report.maxDiff}`);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(chainruleWarnings(warnings), []);
   await page.close();
 });
 

@@ -1,4 +1,4 @@
-// Property-based check of the real chainrule command (dist/cli/main.js, one process per case, so few
+// Property-based check of the real chainrule command (packages/cli/dist/main.js, one process per case, so few
 // cases): argument lists built from well-formed units with at least one bad unit among them — a bad
 // value for a known flag, an unknown flag or command, a bad file, a bad formula — always exit non-zero
 // with a message and no stack trace, and change no file. Units keep each flag with its value, so a bad
@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import fc from "fast-check";
 
-const cli = join(import.meta.dirname, "..", "dist", "cli", "main.js");
+const cli = join(import.meta.dirname, "..", "packages", "cli", "dist", "main.js");
 const dir = mkdtempSync(join(tmpdir(), "chainrule-cli-fuzz-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

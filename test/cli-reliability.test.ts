@@ -8,11 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import * as cr from "chainrule";
-import { terminalPlot, writePlot } from "../src/cli/report.js";
-import type { EpochRecord } from "../src/cli/report.js";
+import { terminalPlot, writePlot } from "../packages/cli/src/report.js";
+import type { EpochRecord } from "../packages/cli/src/report.js";
 
 const root = join(import.meta.dirname, "..");
-const cli = join(root, "dist", "cli", "main.js");
+const cli = join(root, "packages", "cli", "dist", "main.js");
 const dir = mkdtempSync(join(tmpdir(), "chainrule-cli-reliability-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -9,7 +9,7 @@ import { after, test } from "node:test";
 import * as cr from "chainrule";
 
 const root = join(import.meta.dirname, "..");
-const cli = join(root, "dist", "cli", "main.js");
+const cli = join(root, "packages", "cli", "dist", "main.js");
 const dir = mkdtempSync(join(tmpdir(), "chainrule-cli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

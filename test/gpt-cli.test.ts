@@ -7,14 +7,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import * as cr from "chainrule";
-import { loadCheckpoint, loadGptFile } from "../src/cli/gpt-file.js";
-import { runSample } from "../src/cli/sample.js";
-import { GPT_DEFAULTS, runGptTrainCommand, runTrainGpt } from "../src/cli/train-gpt.js";
+import { loadCheckpoint, loadGptFile } from "../packages/cli/src/gpt-file.js";
+import { runSample } from "../packages/cli/src/sample.js";
+import { GPT_DEFAULTS, runGptTrainCommand, runTrainGpt } from "../packages/cli/src/train-gpt.js";
 import type { Command } from "commander";
-import type { GptTrainOptions } from "../src/cli/train-gpt.js";
+import type { GptTrainOptions } from "../packages/cli/src/train-gpt.js";
 
 const root = join(import.meta.dirname, "..");
-const cli = join(root, "dist", "cli", "main.js");
+const cli = join(root, "packages", "cli", "dist", "main.js");
 const dir = mkdtempSync(join(tmpdir(), "chainrule-gpt-cli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -116,7 +116,7 @@ describe("lesson experiments", () => {
 });
 
 describe("chainrule lesson (from dist/; run `npm run build` first)", () => {
-  const cli = join(import.meta.dirname, "..", "dist", "cli", "main.js");
+  const cli = join(import.meta.dirname, "..", "packages", "cli", "dist", "main.js");
   const run = (...args: string[]) => spawnSync(process.execPath, [cli, "lesson", ...args], { encoding: "utf8" });
 
   test("lesson vanishing prints the per-layer table, the plots and the verdict", () => {

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as cr from "chainrule";
-import { parameterShapes } from "../src/cli/model-file.js";
+import { parameterShapes } from "../packages/cli/src/model-file.js";
 
 test("parameterShapes names and shapes exactly the parameters cr.models.build makes", () => {
   const configs: cr.models.ModelConfig[] = [

@@ -43,14 +43,14 @@ test("import * as cr from \"chainrule\" resolves to the build from inside the re
 });
 
 test("the chainrule command runs its tour", () => {
-  const r = spawnSync(process.execPath, [join(root, "dist", "cli", "main.js"), "tour"], { cwd: root, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [join(root, "packages", "cli", "dist", "main.js"), "tour"], { cwd: root, encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /∂f\/∂x = ∂f\/∂q·1 = -4, ∂f\/∂y = -4, ∂f\/∂z = q = 3/);
   assert.match(r.stdout, /Value: {2}∂f\/∂x = (\S+), ∂f\/∂y = (\S+)\n {3}Tensor: ∂f\/∂x = \1, ∂f\/∂y = \2/);
 });
 
 test("a bad command is a one-line error and a non-zero exit", () => {
-  const r = spawnSync(process.execPath, [join(root, "dist", "cli", "main.js"), "no-such-command"], { cwd: root, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [join(root, "packages", "cli", "dist", "main.js"), "no-such-command"], { cwd: root, encoding: "utf8" });
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /unknown command/);
 });
@@ -59,7 +59,7 @@ test("chainrule --version prints package.json's version, from dist/ and from any
   const elsewhere = mkdtempSync(join(tmpdir(), "chainrule-version-"));
   try {
     for (const flag of ["--version", "-v"]) {
-      const r = spawnSync(process.execPath, [join(root, "dist", "cli", "main.js"), flag], { cwd: elsewhere, encoding: "utf8" });
+      const r = spawnSync(process.execPath, [join(root, "packages", "cli", "dist", "main.js"), flag], { cwd: elsewhere, encoding: "utf8" });
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout, `${pkg.version}\n`);
     }

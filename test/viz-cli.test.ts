@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 
 const root = join(import.meta.dirname, "..");
-const cli = join(root, "dist", "cli", "main.js");
+const cli = join(root, "packages", "cli", "dist", "main.js");
 const dir = mkdtempSync(join(tmpdir(), "chainrule-graph-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

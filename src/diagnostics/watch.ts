@@ -1,5 +1,6 @@
 // `watch(model)`: per-layer gradient health (gradient norm, update/weight ratio, dead units, activations) and flags.
 import { isGradEnabled } from "../autograd/grad-mode.js";
+import { moduleTypeName } from "../nn/library.js";
 import { Module } from "../nn/module.js";
 import type { AnyModule, RemovableHandle } from "../nn/module.js";
 import type { Parameter } from "../nn/parameter.js";
@@ -151,7 +152,7 @@ export class GradientWatch {
       const updateRatio = complete && beforeNorm > 0 ? l2Distance(l.params, before as Float64Array[]) / beforeNorm : null;
       return {
         name: l.name,
-        type: l.module.constructor.name,
+        type: moduleTypeName(l.module),
         gradNorm: grads.length > 0 ? l2Norm(grads) : null,
         weightNorm,
         updateRatio,

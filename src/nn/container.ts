@@ -2,6 +2,7 @@
 import { ArgumentError, ShapeError } from "../errors.js";
 import { fmt, shapesEqual } from "../shape.js";
 import { Tensor } from "../tensor/tensor.js";
+import { moduleTypeName } from "./library.js";
 import { Module } from "./module.js";
 import type { AnyModule } from "./module.js";
 
@@ -73,7 +74,7 @@ export class Sequential extends Module {
     let h: unknown = x;
     for (const [key, m] of this.#layers()) {
       h = m.forward(h);
-      if (!(h instanceof Tensor)) throw new TypeError(`${this.moduleName}: module "${key}" (${m.constructor.name}) returned ${h === null ? "null" : typeof h}, not a Tensor, so the chain cannot go on`);
+      if (!(h instanceof Tensor)) throw new TypeError(`${this.moduleName}: module "${key}" (${moduleTypeName(m)}) returned ${h === null ? "null" : typeof h}, not a Tensor, so the chain cannot go on`);
     }
     return h as Tensor;
   }

@@ -11,12 +11,32 @@ interface ModuleLike {
 }
 
 const library = new WeakSet<object>();
+// The library classes' names, taken from the namespace's export names: a minifier renames classes (so
+// `constructor.name` becomes "am") but keeps the names a module exports, so `Sequential(Linear, ReLU)` survives it.
+const exportedNames = new WeakMap<object, string>();
 
-/** Registers the module classes among a namespace's values as the library's. */
+/** Registers the module classes among a namespace's values as the library's, under the names they are exported by. */
 export function registerLibraryModules(namespace: object, base: abstract new (...args: never[]) => unknown): void {
-  for (const value of Object.values(namespace)) {
-    if (typeof value === "function" && (value === base || value.prototype instanceof base)) library.add(value);
+  for (const [name, value] of Object.entries(namespace)) {
+    if (typeof value === "function" && (value === base || value.prototype instanceof base)) {
+      library.add(value);
+      // A class exported twice keeps the name it was declared with where that is one of them (unminified).
+      if (!exportedNames.has(value) || value.name === name) exportedNames.set(value, name);
+    }
   }
+}
+
+/**
+ * A module's class name as `toString()`, errors and reports show it: the library's own classes by their exported
+ * name (minification-proof); a user's class by its own static `typeName` if it declares one (which survives
+ * minification too), else by its `constructor.name`.
+ */
+export function moduleTypeName(module: object): string {
+  const ctor = (module as { constructor: { name: string; typeName?: unknown } }).constructor;
+  const known = exportedNames.get(ctor);
+  if (known !== undefined) return known;
+  if (Object.hasOwn(ctor, "typeName") && typeof ctor.typeName === "string") return ctor.typeName;
+  return ctor.name;
 }
 
 function plainArgument(value: unknown, depth = 0): boolean {

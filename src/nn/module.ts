@@ -10,7 +10,7 @@ import { markKept } from "../tensor/lifetime.js";
 import { inSealedCall, sealedCall } from "../tensor/sealed.js";
 import { Tensor } from "../tensor/tensor.js";
 import { BackwardHookCall } from "./backward-hook.js";
-import { sealable } from "./library.js";
+import { moduleTypeName, sealable } from "./library.js";
 import { moveModules, moveModulesAsync } from "./module-device.js";
 import type { ModuleTensors } from "./module-device.js";
 import type { StoredBackwardHook } from "./backward-hook.js";
@@ -187,7 +187,7 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
 
   /** The class name, used in error messages and `toString()`. */
   protected get moduleName(): string {
-    return this.constructor.name;
+    return moduleTypeName(this);
   }
 
   // ---- hooks -----------------------------------------------------------------------------------

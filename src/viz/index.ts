@@ -7,6 +7,7 @@ export type { GraphModel, GraphNode, GraphEdge, ModelOptions } from "./model.js"
 export { summarize } from "./model.js";
 export { toDot } from "./dot.js";
 export { toMermaid } from "./mermaid.js";
-export { toSvg } from "./svg.js";
+export { toSvg, setSvgRenderer } from "./svg.js";
+export type { SvgRenderer } from "./svg.js";
 export { parseExpression, FUNCTIONS } from "./expression.js";
 export type { Expression } from "./expression.js";

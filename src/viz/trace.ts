@@ -1,6 +1,7 @@
 // Records what the graph walk cannot see on its own: each op's result tensor and the module call that made it.
 import { currentRecordHook, setRecordHook } from "../autograd/dispatch.js";
 import type { Node } from "../autograd/node.js";
+import { moduleTypeName } from "../nn/library.js";
 import type { AnyModule } from "../nn/module.js";
 import type { Tensor } from "../tensor/tensor.js";
 
@@ -61,8 +62,8 @@ export function trace<T>(fn: () => T, opts: TraceOptions = {}): Trace<T> {
   const handles: { remove(): void }[] = [];
   if (opts.model !== undefined) {
     for (const [name, mod] of opts.model.namedModules()) {
-      const path = name === "" ? mod.constructor.name : name;
-      pending.scopeTypes.set(path, mod.constructor.name);
+      const path = name === "" ? moduleTypeName(mod) : name;
+      pending.scopeTypes.set(path, moduleTypeName(mod));
       handles.push(mod.registerForwardPreHook(() => void scopeStack.push(path)));
       handles.push(mod.registerForwardHook(() => void scopeStack.pop()));
     }

@@ -1,5 +1,7 @@
 // The expression's graph as cr.viz draws it: Graphviz SVG, DOT and Mermaid, after a full backward pass.
 import type * as cr from "chainrule";
+// Registers Graphviz as cr.viz.toSvg's renderer (the core ships without it); loaded with this panel.
+import "@chainrule/viz";
 import { h } from "../dom.js";
 
 /**

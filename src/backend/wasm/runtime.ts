@@ -1,5 +1,6 @@
 // Loads the wasm kernels once (feature-detecting relaxed SIMD and shared memory) and hands out scratch memory.
 import * as kernels from "./generated/kernels.js";
+import { withPrivateMemory } from "./private-memory.js";
 import { Heap } from "./heap.js";
 import { keepScratch } from "./kernel-plan.js";
 import { readyWorkerCount, workerChunks } from "./workers.js";
@@ -96,9 +97,9 @@ function enableRelaxedSimd(): void {
   nodeBuiltin<{ setFlagsFromString(flags: string): void }>("v8")?.setFlagsFromString("--experimental-wasm-relaxed-simd");
 }
 
-function tryCompile(base64: string): WasmModule | undefined {
+function tryCompile(bytes: Uint8Array): WasmModule | undefined {
   try {
-    return new (wasmApi()!.Module)(decode(base64));
+    return new (wasmApi()!.Module)(bytes);
   } catch {
     return undefined;
   }
@@ -118,10 +119,8 @@ function canShare(): boolean {
 export function loadVariant(relaxed: boolean, shared: boolean): Runtime | undefined {
   const api = wasmApi();
   if (api === undefined) return undefined;
-  const bytes = shared
-    ? (relaxed ? kernels.kernels_relaxedShared : kernels.kernels_plainShared)
-    : (relaxed ? kernels.kernels_relaxedSingle : kernels.kernels_plainSingle);
-  const module = tryCompile(bytes);
+  const bytes = decode(relaxed ? kernels.kernels_relaxedShared : kernels.kernels_plainShared);
+  const module = tryCompile(shared ? bytes : withPrivateMemory(bytes));
   if (module === undefined) return undefined;
   try {
     const memory = new api.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared });

@@ -108,7 +108,7 @@ interface WorkerInit {
 }
 
 /** Starts one worker; `onError` runs (later, on this thread's event loop) if it fails to start or dies. */
-type Spawn = (init: WorkerInit, onError: () => void) => void;
+type Spawn = (init: WorkerInit, onError: (cause?: unknown) => void) => void;
 
 interface NodeWorker {
   unref(): void;
@@ -148,11 +148,53 @@ function browserSpawner(): Spawn | undefined {
   // Kept for the page's lifetime: a worker fetches its script asynchronously, after the constructor returns.
   const url = URL.createObjectURL(new Blob([BROWSER_WORKER_SOURCE], { type: "text/javascript" }));
   return (init, onError) => {
-    const worker = new Worker(url, { name: `chainrule-wasm-${init.slot}` });
+    let worker: WebWorker;
+    try {
+      worker = new Worker(url, { name: `chainrule-wasm-${init.slot}` });
+    } catch (e) {
+      // Browsers that check a Content-Security-Policy's worker-src at construction throw here (others fire onerror).
+      onError(e);
+      return;
+    }
     worker.onerror = onError;
     worker.onmessageerror = onError;
     worker.postMessage(init);
   };
+}
+
+// Said once a page, on the console: otherwise a page without the headers, or under a strict CSP, silently runs on
+// one thread. README.md ("Threads in the browser") shows the headers for Vite, webpack/Next.js and Express.
+let warnedIsolation = false;
+let warnedWorkerFailure = false;
+
+/** Warns once that the page is not cross-origin isolated, so the wasm backend runs on one thread. */
+function warnNotIsolated(threads: number): void {
+  if (warnedIsolation) return;
+  warnedIsolation = true;
+  console.warn(
+    `chainrule: this page is not cross-origin isolated, so the wasm backend runs on 1 thread instead of ${threads}. ` +
+      "Serve the page with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp " +
+      "(or credentialless) to get SharedArrayBuffer and worker threads; cr.setNumThreads(1) silences this.",
+  );
+}
+
+/** Warns once that a worker could not start (typically a CSP whose worker-src does not allow blob: URLs). */
+function warnWorkerFailed(cause: unknown): void {
+  if (warnedWorkerFailure) return;
+  warnedWorkerFailure = true;
+  const why = cause instanceof Error ? cause.message : typeof cause === "object" && cause !== null && "message" in cause ? String((cause as { message: unknown }).message) : "";
+  console.warn(
+    `chainrule: a wasm worker thread failed to start${why === "" ? "" : ` (${why})`}, so kernels run on fewer threads. ` +
+      (nodeBuiltin<WorkerThreads>("worker_threads") === undefined
+        ? "Its script is a blob: URL: a Content-Security-Policy must allow it with worker-src 'self' blob: (worker-src falls back to script-src, then default-src)."
+        : ""),
+  );
+}
+
+/** Whether this is a browser page (Web Workers, no Node) that is not cross-origin isolated. */
+function browserWithoutIsolation(): boolean {
+  const g = globalThis as BrowserGlobals;
+  return nodeBuiltin<WorkerThreads>("worker_threads") === undefined && g.Worker !== undefined && g.crossOriginIsolated === false;
 }
 
 // Node's worker_threads first: runtimes that have both (Bun, Deno) run Node's protocol just as well.
@@ -184,6 +226,7 @@ function kernelNames(module: WasmModule): string[] {
  */
 export function startPool(rt: Runtime, threads: number): Pool | null {
   const spawn = spawner();
+  if (threads >= 2 && browserWithoutIsolation()) warnNotIsolated(Math.floor(threads));
   if (!rt.shared || threads < 2 || spawn === undefined) return null;
   const size = Math.floor(threads) - 1;
   const control = new SharedArrayBuffer(SLOTS_AT + size * SLOT * 4);
@@ -192,7 +235,10 @@ export function startPool(rt: Runtime, threads: number): Pool | null {
     const ctl = new Int32Array(control, SLOTS_AT + slot * SLOT * 4, SLOT);
     slots.push(ctl);
     // A worker that dies never reports ready (or reports -1), so it is never given work.
-    spawn({ module: rt.module, memory: rt.memory, control, slot, spinMs: SPIN_MS }, () => Atomics.store(ctl, S_READY, -1));
+    spawn({ module: rt.module, memory: rt.memory, control, slot, spinMs: SPIN_MS }, (e) => {
+      Atomics.store(ctl, S_READY, -1);
+      warnWorkerFailed(e);
+    });
   }
   return { runtime: rt, head: new Int32Array(control, 0, HEADER), args: new Float64Array(control, ARGS_AT, MAX_ARGS), slots, kernelNames: kernelNames(rt.module), seq: 0 };
 }

@@ -1,7 +1,7 @@
 // `chainrule train moby-dick --model gpt` (or `--text file.txt`): trains a character- or byte-level GPT
 // with AdamW, linear warm-up then cosine decay, gradient clipping and periodic train/val estimates under
 // noGrad; shows a progress bar with tokens/s, writes the model, a loss plot and checkpoints that resume.
-import * as cr from "../index.js";
+import * as cr from "chainrule";
 import { existsSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { InvalidArgumentError, Option } from "commander";

@@ -1,8 +1,9 @@
 // `chainrule graph "<formula>" --x 1.3 …`: computes the formula with autograd, prints the gradients, draws the graph.
 import { extname } from "node:path";
-import * as cr from "../index.js";
-import { parseDecimal } from "../data/decimal.js";
-import { writeFileAtomic } from "../io/atomic-write.js";
+import * as cr from "chainrule";
+// Graphviz for --format svg: the import registers it as cr.viz.toSvg's renderer.
+import "@chainrule/viz";
+import { parseDecimal, writeFileAtomic } from "chainrule/internal";
 import { defaultOutputPath } from "./output-dir.js";
 import { prepareOutputs } from "./outputs.js";
 

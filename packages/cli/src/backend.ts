@@ -1,6 +1,6 @@
 // `chainrule train --backend <name>`: selects the backend the run's tensors live on, opening the GPU first for
 // webgpu (asynchronous, and it may find none: the run stops with the reason).
-import * as cr from "../index.js";
+import * as cr from "chainrule";
 import type { Command } from "commander";
 
 /**

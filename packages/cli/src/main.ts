@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `chainrule` command. Argument parsing is commander's; each command lives in its own file.
-import * as cr from "../index.js";
+import * as cr from "chainrule";
 import { Command, Option } from "commander";
 import { runEval } from "./evaluate.js";
 import { decimal, integer, sizes } from "./flags.js";

@@ -1,5 +1,5 @@
 // The datasets `chainrule train` and `eval` know by name, split and standardised the same way every time.
-import * as cr from "../index.js";
+import * as cr from "chainrule";
 import { existsSync } from "node:fs";
 
 export const BUILTIN = ["xor", "moons", "circles", "spirals", "mnist"] as const;

@@ -1,5 +1,5 @@
 // `chainrule eval model.safetensors <dataset>`: the saved model's loss and accuracy on the dataset's test split.
-import * as cr from "../index.js";
+import * as cr from "chainrule";
 import { loadDataset } from "./datasets.js";
 import { loadModelFile } from "./model-file.js";
 import { lossFor, prepareInputs } from "./train.js";

@@ -1,7 +1,7 @@
 // GPT model files and training checkpoints. A model file is the weights under nanoGPT's names (PyTorch
 // loads it as it is) with the config and tokenizer in the metadata; a checkpoint adds the optimizer's
 // moments as tensors and the optimizer, scheduler and run state as JSON, so a run resumes where it stopped.
-import * as cr from "../index.js";
+import * as cr from "chainrule";
 
 const GPT_KEY = "chainrule.gpt";
 const TOKENIZER_KEY = "chainrule.tokenizer";

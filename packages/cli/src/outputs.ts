@@ -3,7 +3,7 @@
 import { accessSync, constants, mkdirSync, rmdirSync, statSync, unlinkSync } from "node:fs";
 import type { Stats } from "node:fs";
 import { dirname, resolve } from "node:path";
-import * as cr from "../index.js";
+import * as cr from "chainrule";
 import { markIfDefaultOutputDir } from "./output-dir.js";
 
 /** The folders made for a run's output files (and runs/'s .gitignore), to remove again if the run fails. */

@@ -2,8 +2,9 @@
 import asciichart from "asciichart";
 import { SingleBar } from "cli-progress";
 import Table from "cli-table3";
-import type { TopLevelSpec } from "vega-lite";
-import { writeFileAtomic } from "../io/atomic-write.js";
+import { vegaLiteToSvg } from "@chainrule/viz";
+import type { TopLevelSpec } from "@chainrule/viz";
+import { writeFileAtomic } from "chainrule/internal";
 
 /** One row of the training history. */
 export interface EpochRecord {
@@ -111,9 +112,6 @@ export async function writePlot(history: readonly EpochRecord[], path: string, t
     },
     resolve: { scale: { y: "independent" } },
   };
-  // Loaded here, not at start-up: together they take about half a second to import.
-  const [vega, { compile }] = await Promise.all([import("vega"), import("vega-lite")]);
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
-  const svg = await view.toSVG();
+  const svg = await vegaLiteToSvg(spec);
   writeFileAtomic(path, svg, "plot");
 }

@@ -1,6 +1,6 @@
 // `chainrule predict model.safetensors`: class probabilities (or the value) for inputs given on the command line, or an MNIST test image.
-import * as cr from "../index.js";
-import { isDecimal, parseFloat32Decimal } from "../data/decimal.js";
+import * as cr from "chainrule";
+import { isDecimal, parseFloat32Decimal } from "chainrule/internal";
 import { loadModelFile } from "./model-file.js";
 import { prepareInputs } from "./train.js";
 

@@ -1,5 +1,5 @@
 // `chainrule lesson`: runs the lesson's experiments (src/lesson) and prints their evidence; --list names them.
-import * as cr from "../index.js";
+import * as cr from "chainrule";
 import v8 from "node:v8";
 import vm from "node:vm";
 

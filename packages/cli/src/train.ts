@@ -1,6 +1,6 @@
 // `chainrule train <dataset>`: trains an MLP or CNN with a progress bar per epoch, prints the
 // per-epoch table and a terminal plot, and writes the model (safetensors) and an SVG plot (by default into runs/).
-import * as cr from "../index.js";
+import * as cr from "chainrule";
 import { resolve } from "node:path";
 import { loadDataset } from "./datasets.js";
 import type { PreparedData } from "./datasets.js";

@@ -1,5 +1,5 @@
 // `chainrule tour`: the lesson's examples, computed by chainrule and printed with the numbers that prove them.
-import * as cr from "../index.js";
+import * as cr from "chainrule";
 
 type Print = (line: string) => void;
 

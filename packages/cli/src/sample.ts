@@ -1,6 +1,6 @@
 // `chainrule sample model.safetensors --prompt "Call me" --tokens 500 --temperature 0.8 --top-k 40`:
 // continues the prompt with a GPT trained by `chainrule train --model gpt`, writing each character as it comes.
-import * as cr from "../index.js";
+import * as cr from "chainrule";
 import { InvalidArgumentError } from "commander";
 import type { Command } from "commander";
 import { loadGptFile } from "./gpt-file.js";

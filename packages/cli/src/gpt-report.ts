@@ -3,9 +3,8 @@
 import { writeFileSync } from "node:fs";
 import asciichart from "asciichart";
 import { SingleBar } from "cli-progress";
-import * as vega from "vega";
-import { compile } from "vega-lite";
-import type { TopLevelSpec } from "vega-lite";
+import { vegaLiteToSvg } from "@chainrule/viz";
+import type { TopLevelSpec } from "@chainrule/viz";
 
 /** One evaluation of the run: the estimated losses at an iteration. */
 export interface EvalRecord {
@@ -68,6 +67,5 @@ export async function writeLossPlot(history: readonly EvalRecord[], path: string
       color: { field: "split", type: "nominal", title: null },
     },
   };
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
-  writeFileSync(path, await view.toSVG());
+  writeFileSync(path, await vegaLiteToSvg(spec));
 }

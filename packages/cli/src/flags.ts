@@ -1,7 +1,7 @@
 // Parsers of the command line's numeric flags for commander: decimal numbers only ("0x10", "1e400",
 // "" and " 3" are errors, though Number() takes them), each with its range.
 import { InvalidArgumentError } from "commander";
-import { parseDecimal } from "../data/decimal.js";
+import { parseDecimal } from "chainrule/internal";
 
 /** A flag's value as an integer from `min` to `max`, or commander's one-line error naming the flag. */
 export function integer(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {

@@ -1,7 +1,7 @@
 // Reading a model file written by `chainrule train`: the weights and the metadata that rebuilds the model.
 // Everything the metadata claims is checked against the file's own tensors before a model is built:
 // a 2 KB file claiming `hidden: [20000, 20000]` must not allocate 6.3 GB on the way to an error.
-import * as cr from "../index.js";
+import * as cr from "chainrule";
 
 export interface LoadedModel {
   model: cr.nn.Sequential;
