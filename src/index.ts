@@ -98,3 +98,4 @@ export { LinAlgError } from "./errors.js";
 export { det, inv as inverse, slogdet } from "./linalg/decompositions.js";
 // Asynchronous start-up of a backend (webgpu opens the GPU).
 export { initBackend } from "./backend/registry.js";
+export * as onnx from "./onnx/index.js";
