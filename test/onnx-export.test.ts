@@ -158,3 +158,33 @@ test("a constant whose shape follows the batch is refused rather than baked in",
   // With fixed shapes it is a constant like any other.
   assert.ok(cr.onnx.exportBytes(model, cr.randn([2, 3]), { dynamicAxes: {} }).length > 0);
 });
+
+test("convolutions and max pooling become ONNX's Conv and MaxPool (grouped, strided, dilated, padded)", async () => {
+  cr.manualSeed(6);
+  const model = new cr.nn.Sequential(
+    new cr.nn.Conv2d(4, 6, 3, { groups: 2, padding: 2, dilation: 2 }), new cr.nn.ReLU(),
+    new cr.nn.MaxPool2d(3, { stride: 2, padding: 1 }),
+    new cr.nn.Conv2d(6, 3, 2, { stride: 2, bias: false }),
+  );
+  await checkAgainstOrt(model, [[cr.randn([2, 4, 9, 9])], [cr.randn([3, 4, 9, 9])]]);
+  const text = new TextDecoder().decode(cr.onnx.exportBytes(model, cr.randn([1, 4, 9, 9])));
+  for (const op of ["Conv", "MaxPool"]) assert.ok(text.includes(op), op);
+  // The primitives' own forms (a product of columns, a gather of winners) are gone.
+  for (const op of ["MatMul", "GatherElements", "Mod"]) assert.ok(!text.includes(op), `${op} left in the graph`);
+});
+
+test("unfold and pooling indices used on their own keep their general forms", async () => {
+  cr.manualSeed(7);
+  const model = new (class Windows extends cr.nn.Module<[cr.Tensor], cr.Tensor[]> {
+    forward(x: cr.Tensor): cr.Tensor[] {
+      const [pooled, indices] = cr.maxPool2dWithIndices(x, 2);
+      return [cr.unfold(x, [2, 3], { padding: 1, stride: [1, 2] }), pooled, indices.float()];
+    }
+  })();
+  await checkAgainstOrt(model as unknown as AnyModel, [[cr.randn([2, 3, 6, 6])], [cr.randn([1, 3, 6, 6])]]);
+});
+
+test("ceil-mode pooling, which runs on the N-d windows, is refused by name", () => {
+  const model = new cr.nn.MaxPool2d(2, { ceilMode: true });
+  assert.throws(() => cr.onnx.exportBytes(model, cr.randn([1, 1, 5, 5])), /'maxPoolNdIndices'/);
+});

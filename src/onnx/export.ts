@@ -9,6 +9,7 @@ import type { Shape } from "../shape.js";
 import { cat } from "../tensor/movement.js";
 import { Tensor } from "../tensor/tensor.js";
 import { GraphBuilder, OnnxExportError } from "./builder.js";
+import { findFusions } from "./fuse.js";
 import { encodeModel } from "./model.js";
 import type { OnnxValueInfo } from "./model.js";
 import { LOWERINGS } from "./structural.js";
@@ -97,7 +98,16 @@ function lowerAll(b: GraphBuilder, t1: ForwardTrace, t2: ForwardTrace, model: An
     b.names.set(t, name);
     return name;
   };
+  const fusions = findFusions(t1.ops, t1.outputs, (t) => params.has(t));
+  const replaced = new Set(fusions.flatMap((f) => f.replaced));
+  const fused = new Map(fusions.map((f) => [f.last, f]));
   t1.ops.forEach((op, i) => {
+    if (replaced.has(op)) return;
+    const fusion = fused.get(op);
+    if (fusion !== undefined) {
+      b.names.set(op.out, fusion.emit(b, (t) => nameOf(t, "Conv")));
+      return;
+    }
     const lower = LOWERINGS[op.prim] as ((c: LowerContext<unknown>) => string) | undefined;
     if (lower === undefined) throw new OnnxExportError(`onnx.export: no ONNX mapping for the primitive '${op.prim}'; mapped: ${Object.keys(LOWERINGS).join(", ")}`);
     const twin = t2.ops[i]!;
