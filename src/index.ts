@@ -100,3 +100,4 @@ export { det, inv as inverse, slogdet } from "./linalg/decompositions.js";
 export { initBackend } from "./backend/registry.js";
 // The global Disposable types, so the declarations compile without the esnext.disposable lib (src/disposable.ts).
 import "./disposable.js";
+export * as onnx from "./onnx/index.js";

@@ -7,6 +7,7 @@ import type { ReclaimStats } from "./backend/reclaim.js";
 import { tensorCounts } from "./tensor/lifetime.js";
 import type { TensorCounts } from "./tensor/lifetime.js";
 
+/** What `cr.memory()` reports: live tensors and scopes, and the tensor memory the backends hold. */
 export interface MemoryInfo extends TensorCounts {
   /** Tensor buffers the backends hold outside the JavaScript heap (the wasm heap's, a GPU's), all backends together. */
   readonly tensorBlocks: number;

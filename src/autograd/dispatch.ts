@@ -35,6 +35,16 @@ export function setRecordHook(hook: ((node: Node, output: Tensor) => void) | nul
   return restoring(() => (recordHook = previous));
 }
 
+// onnx's exporter sees every primitive applied (recorded or not) with its inputs, parameters and result; null costs nothing.
+let primitiveHook: ((prim: Primitive, inputs: readonly Tensor[], params: unknown, out: Tensor) => void) | null = null;
+
+/** @internal Installs the hook that sees every primitive applied, until the returned Disposable is disposed. */
+export function setPrimitiveHook(hook: ((prim: Primitive, inputs: readonly Tensor[], params: unknown, out: Tensor) => void) | null): Disposable {
+  const previous = primitiveHook;
+  primitiveHook = hook;
+  return restoring(() => (primitiveHook = previous));
+}
+
 /** Applies primitive `prim` to `inputs`; the single entry point from the tensor API to the backends. */
 export function applyPrimitive<P extends Primitive>(prim: P, inputs: readonly Tensor[], params: PrimitiveParams[P]): Tensor {
   const rule = rules[prim] as Rule<PrimitiveParams[P]>;
@@ -47,6 +57,7 @@ export function applyPrimitive<P extends Primitive>(prim: P, inputs: readonly Te
   }
   const result = rule.forward(backend, inputs.map((t) => t._data()), params);
   const out = Tensor._create(result.buf, result.shape, result.dtype, backend, rule.view ? inputs[0]!._version : undefined);
+  primitiveHook?.(prim, inputs, params, out);
   if (isAnomalyEnabled()) checkForward(op, backwardName(op), inputs, out); // before recording: a throw leaves nothing behind
   if (rule.view) {
     // In-place changes through the base or any view must reach the others' histories (tensor/inplace.ts).

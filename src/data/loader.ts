@@ -56,9 +56,13 @@ const OPTIONS = ["batchSize", "shuffle", "dropLast", "generator", "seed", "colla
  * }
  */
 export class DataLoader<T, B = Batch<T>> implements Iterable<B> {
+  /** The dataset batches are drawn from. */
   readonly dataset: Dataset<T>;
+  /** Samples per batch. */
   readonly batchSize: number;
+  /** Whether each pass visits the samples in a new random order. */
   readonly shuffle: boolean;
+  /** Whether a last batch smaller than `batchSize` is left out. */
   readonly dropLast: boolean;
   private readonly generator: Generator | null;
   private readonly collate: ((samples: T[]) => B) | null;

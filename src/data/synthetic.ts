@@ -21,16 +21,19 @@ export interface SyntheticOptions {
   generator?: Generator;
 }
 
+/** Options of the synthetic datasets that can shuffle their samples (`moons`). */
 export interface ShuffleOptions extends SyntheticOptions {
   /** Shuffle the samples, as scikit-learn does by default (default true); else class 0 comes first. */
   shuffle?: boolean;
 }
 
+/** Options of `cr.data.circles`. */
 export interface CirclesOptions extends ShuffleOptions {
   /** Radius of the inner circle relative to the outer one, in [0, 1) (default 0.8, as scikit-learn). */
   factor?: number;
 }
 
+/** Options of `cr.data.spirals`. */
 export interface SpiralsOptions extends SyntheticOptions {
   /** Number of spiral arms, one class each (default 3, as CS231n). */
   classes?: number;

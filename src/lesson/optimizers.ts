@@ -18,6 +18,7 @@ export const OPTIMIZER_SETUPS = {
   Adam: { lr: 0.05, make: (p: Parameter[]): Optimizer => new Adam(p, { lr: 0.05 }) },
   RMSprop: { lr: 0.01, make: (p: Parameter[]): Optimizer => new RMSprop(p, { lr: 0.01 }) },
 } as const;
+/** The optimizers the "optimizers" experiment compares: `"SGD"`, `"Adam"`, `"RMSprop"`. */
 export type OptimizerName = keyof typeof OPTIMIZER_SETUPS;
 
 /** Options of the "optimizers" experiment. */

@@ -6,6 +6,7 @@ import type { AnyModule } from "../nn/module.js";
 
 /** Activations the model builders accept, by PyTorch's class names in lower case. */
 export type ActivationName = "relu" | "leakyrelu" | "tanh" | "sigmoid" | "gelu";
+/** Every `ActivationName`, for validating options and listing choices in help texts. */
 export const ACTIVATIONS: readonly ActivationName[] = ["relu", "leakyrelu", "tanh", "sigmoid", "gelu"];
 
 /** Everything needed to rebuild a model: stored in a safetensors file's metadata. */

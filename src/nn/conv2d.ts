@@ -32,14 +32,23 @@ export interface Conv2dOptions extends DTypeOption {
  * conv.forward(cr.randn([8, 3, 32, 32])).shape; // [8, 16, 32, 32]
  */
 export class Conv2d extends Module {
+  /** Channels of the input. */
   readonly inChannels: number;
+  /** Channels the convolution produces. */
   readonly outChannels: number;
+  /** The kernel's height and width. */
   readonly kernelSize: [number, number];
+  /** The step between windows, vertically and horizontally. */
   readonly stride: [number, number];
+  /** Zeros added on each side of the input (or "same"/"valid", as given). */
   readonly padding: [number, number] | "same" | "valid";
+  /** The spacing between kernel elements. */
   readonly dilation: [number, number];
+  /** Blocked connections from input to output channels (1: every output sees every input). */
   readonly groups: number;
+  /** The kernels, `[outChannels, inChannels / groups, kh, kw]`. */
   weight: Parameter;
+  /** The bias, `[outChannels]`; null when made with `bias: false`. */
   bias: Parameter | null;
 
   constructor(inChannels: number, outChannels: number, kernelSize: Size2, opts: Conv2dOptions = {}) {

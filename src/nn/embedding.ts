@@ -26,9 +26,13 @@ export interface EmbeddingOptions extends DTypeOption {
  * emb.forward(cr.tensor([[5, 7, 0]], { dtype: "int32" })).shape; // [1, 3, 64]
  */
 export class Embedding extends Module {
+  /** How many vectors the table holds (the largest index + 1). */
   readonly numEmbeddings: number;
+  /** The size of each vector. */
   readonly embeddingDim: number;
+  /** The index whose vector gets no gradient (and starts at zero), or null. */
   readonly paddingIdx: number | null;
+  /** The table, `[numEmbeddings, embeddingDim]`. */
   weight: Parameter;
 
   constructor(numEmbeddings: number, embeddingDim: number, opts: EmbeddingOptions = {}) {

@@ -20,9 +20,13 @@ export interface LinearOptions extends DTypeOption {
  * fc.forward(cr.randn([4, 3])).shape; // [4, 5]
  */
 export class Linear extends Module {
+  /** Size of each input sample (the last dim of the input). */
   readonly inFeatures: number;
+  /** Size of each output sample. */
   readonly outFeatures: number;
+  /** The weight, `[outFeatures, inFeatures]` as PyTorch lays it out. */
   weight: Parameter;
+  /** The bias, `[outFeatures]`; null when made with `bias: false`. */
   bias: Parameter | null;
 
   constructor(inFeatures: number, outFeatures: number, opts: LinearOptions = {}) {

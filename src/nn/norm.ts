@@ -29,12 +29,19 @@ export interface BatchNormOptions extends DTypeOption {
  * @example if (layer instanceof cr.nn.BatchNorm) layer.resetRunningStats();
  */
 export abstract class BatchNorm extends Module {
+  /** Channels (C of the `[N, C, …]` input). */
   readonly numFeatures: number;
+  /** Added to the variance before its square root, for stability. */
   readonly eps: number;
+  /** The running statistics' update weight (null: a cumulative average), as PyTorch's. */
   momentum: number | null;
+  /** Whether the layer has a learnable scale (`weight`) and shift (`bias`). */
   readonly affine: boolean;
+  /** Whether running statistics are kept and used in evaluation. */
   readonly trackRunningStats: boolean;
+  /** The per-channel scale, `[numFeatures]`; null without `affine`. */
   weight: Parameter | null;
+  /** The per-channel shift, `[numFeatures]`; null without `affine`. */
   bias: Parameter | null;
 
   constructor(numFeatures: number, opts: BatchNormOptions = {}) {
@@ -152,10 +159,15 @@ export interface LayerNormOptions extends DTypeOption {
  * @example new cr.nn.LayerNorm(64).forward(cr.randn([8, 10, 64]))
  */
 export class LayerNorm extends Module {
+  /** The trailing dims normalised over. */
   readonly normalizedShape: number[];
+  /** Added to the variance before its square root, for stability. */
   readonly eps: number;
+  /** Whether the layer has a learnable scale (`weight`) and shift (`bias`). */
   readonly elementwiseAffine: boolean;
+  /** The scale, of `normalizedShape`; null without `elementwiseAffine`. */
   weight: Parameter | null;
+  /** The shift, of `normalizedShape`; null without `elementwiseAffine` (or with `bias: false`). */
   bias: Parameter | null;
 
   constructor(normalizedShape: number | readonly number[], opts: LayerNormOptions = {}) {

@@ -208,6 +208,12 @@ export interface WasmMemoryStats {
   readonly workerChunks: number;
 }
 
+/**
+ * The wasm kernels' state: whether they loaded (with relaxed SIMD, shared memory), the heap's size, the scratch
+ * reserved now and at most, and the worker threads and the matmul chunks they ran.
+ * @example
+ * console.log(cr.backends.wasm.memoryStats());
+ */
 export function wasmMemoryStats(): WasmMemoryStats {
   const rt = getRuntime();
   return {

@@ -131,6 +131,7 @@ export function releaseHeapArray(arr: object): void {
   freeBlock(b.rt.heap, b.ptr, b.bytes);
 }
 
+/** The tensor buffers on the wasm heap (`cr.backends.wasm.tensorStats()`). */
 export interface HeapTensorStats {
   /** Tensor buffers on the wasm heap now. */
   readonly tensorBlocks: number;
@@ -140,6 +141,11 @@ export interface HeapTensorStats {
   readonly collectedBlocks: number;
 }
 
+/**
+ * The tensor buffers on the wasm heap now, and how many the garbage collector freed.
+ * @example
+ * const { tensorBlocks, tensorBytes } = cr.backends.wasm.tensorStats();
+ */
 export function heapTensorStats(): HeapTensorStats {
   return { tensorBlocks: liveBlocks, tensorBytes: liveBytes, collectedBlocks: collected };
 }

@@ -159,6 +159,11 @@ export interface WebGpuMemoryStats {
   readonly [other: string]: number;
 }
 
+/**
+ * The GPU buffers tensors hold and the pool keeps for reuse (`cr.backends.webgpu.memoryStats()`).
+ * @example
+ * const { tensorBytes } = cr.backends.webgpu.memoryStats();
+ */
 export function webgpuMemoryStats(): WebGpuMemoryStats {
   return { tensorBlocks: liveBlocks, tensorBytes: liveBytes, pooledBlocks, pooledBytes, createdBlocks };
 }

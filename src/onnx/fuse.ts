@@ -1,0 +1,87 @@
+// Patterns of primitives that ONNX has one operator for. chainrule computes a convolution as im2col (unfold), a
+// matrix product and reshapes, and max pooling as its winners' indices and a gather; mapped one primitive at a
+// time they give a correct but slow graph (a one-hot convolution, then a MatMul). Found here, each becomes ONNX's
+// own Conv or MaxPool, which every ONNX engine runs with its fastest kernels.
+import type { StructuralParams } from "../ops/structural.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { attr } from "./builder.js";
+import type { GraphBuilder } from "./builder.js";
+import type { TracedOp } from "./trace.js";
+
+/** A fused pattern: the op whose result it computes, the ops it replaces, and how it is written. */
+export interface Fusion {
+  readonly last: TracedOp;
+  readonly replaced: readonly TracedOp[];
+  readonly emit: (b: GraphBuilder, nameOf: (t: Tensor) => string) => string;
+}
+
+type Window = StructuralParams["unfold"]["window"];
+
+function windowAttrs(w: Window) {
+  return [
+    attr.ints("kernel_shape", w.kernel),
+    attr.ints("strides", w.stride),
+    attr.ints("pads", [...w.padding, ...w.padding]),
+    attr.ints("dilations", w.dilation),
+  ];
+}
+
+/** Finds the convolutions and max poolings among `ops` whose intermediates nothing else reads. */
+export function findFusions(ops: readonly TracedOp[], outputs: readonly Tensor[], isParam: (t: Tensor) => boolean): Fusion[] {
+  const producer = new Map<Tensor, TracedOp>();
+  const uses = new Map<Tensor, number>();
+  for (const op of ops) {
+    producer.set(op.out, op);
+    for (const t of op.inputs) uses.set(t, (uses.get(t) ?? 0) + 1);
+  }
+  for (const o of outputs) uses.set(o, (uses.get(o) ?? 0) + 1);
+  // An intermediate the fused operator hides must be read by the pattern alone.
+  const private_ = (op: TracedOp | undefined): op is TracedOp => op !== undefined && uses.get(op.out) === 1;
+  const fusions: Fusion[] = [];
+
+  for (const last of ops) {
+    if (last.prim !== "reshape" || last.out.ndim !== 4) continue;
+    const mid = producer.get(last.inputs[0]!);
+    if (!private_(mid)) continue;
+
+    // Conv: reshape(matmul(reshape(W), [reshape](unfold(x)))) with W a [O, C/g, kh, kw] parameter.
+    if (mid.prim === "matmul") {
+      const p = mid.params as StructuralParams["matmul"];
+      if (p.transA || p.transB || p.sumBatch === true) continue;
+      const wr = producer.get(mid.inputs[0]!);
+      let cols = producer.get(mid.inputs[1]!);
+      const grouped = cols?.prim === "reshape" && private_(cols) ? cols : null;
+      if (grouped !== null) cols = producer.get(grouped.inputs[0]!);
+      if (wr?.prim !== "reshape" || !private_(wr) || cols?.prim !== "unfold" || !private_(cols)) continue;
+      const w = wr.inputs[0]!;
+      const x = cols.inputs[0]!;
+      const window = (cols.params as StructuralParams["unfold"]).window;
+      if (!isParam(w) || w.ndim !== 4 || x.ndim !== 4 || window.padValue !== 0) continue;
+      const groups = x.shape[1]! / w.shape[1]!;
+      if (!Number.isInteger(groups) || last.out.shape[1] !== w.shape[0]) continue;
+      fusions.push({
+        last, replaced: [wr, cols, ...(grouped === null ? [] : [grouped]), mid],
+        emit: (b, nameOf) => b.op("Conv", [nameOf(x), nameOf(w)], [...windowAttrs(window), attr.int("group", groups)]),
+      });
+      continue;
+    }
+
+    // MaxPool: reshape(gather(reshape(x), reshape(maxPool2dIndices(x)), dim 2)).
+    if (mid.prim === "gather" && (mid.params as StructuralParams["gather"]).dim === 2) {
+      const flat = producer.get(mid.inputs[0]!);
+      const idx = producer.get(mid.inputs[1]!);
+      const pool = idx === undefined ? undefined : producer.get(idx.inputs[0]!);
+      if (flat?.prim !== "reshape" || !private_(flat) || idx?.prim !== "reshape" || !private_(idx) || pool?.prim !== "maxPool2dIndices" || !private_(pool)) continue;
+      const x = pool.inputs[0]!;
+      if (flat.inputs[0] !== x || x.ndim !== 4) continue;
+      const { window, outShape } = pool.params as StructuralParams["maxPool2dIndices"];
+      const floorSize = (d: number) => Math.floor((x.shape[d + 2]! + 2 * window.padding[d]! - window.dilation[d]! * (window.kernel[d]! - 1) - 1) / window.stride[d]!) + 1;
+      const ceil = outShape[2] !== floorSize(0) || outShape[3] !== floorSize(1) ? 1 : 0;
+      fusions.push({
+        last, replaced: [pool, flat, idx, mid],
+        emit: (b, nameOf) => b.op("MaxPool", [nameOf(x)], [...windowAttrs(window), attr.int("ceil_mode", ceil)]),
+      });
+    }
+  }
+  return fusions;
+}
