@@ -377,6 +377,16 @@ const PRIM_SPECS: PrimSpec[] = [
   { prim: "linalgQr", inputs: () => [rnd([4, 3])], fn: (a) => { const { Q, R } = cr.linalg.qr(a); return cr.cat([Q.flatten(), R.flatten()]); } },
   { prim: "linalgEigh", inputs: () => [rnd([3, 3])], fn: (a) => { const { eigenvalues, eigenvectors } = cr.linalg.eigh(a.add(a.mT)); return cr.cat([eigenvalues, eigenvectors.square().flatten()]); } },
   { prim: "linalgSvd", inputs: () => [rnd([4, 3])], fn: (a) => { const { U, S, Vh } = cr.linalg.svd(a, { fullMatrices: false }); return cr.cat([S, U.square().flatten(), Vh.square().flatten()]); } },
+  // Fused attention (causal, and with an additive mask that needs a gradient too), and its backward as an op in
+  // its own right (reached through double backward): linear in the output's cotangent.
+  { prim: "attention", inputs: () => [rnd([2, 3, 4]), rnd([2, 5, 4]), rnd([2, 5, 3]), rnd([3, 5])], fn: (q, k, v, m) => cr.nn.functional.scaledDotProductAttention(q, k, v, { attnMask: m }) },
+  { prim: "attention", inputs: () => [rnd([1, 4, 2]), rnd([1, 4, 2]), rnd([1, 4, 3])], fn: (q, k, v) => cr.nn.functional.scaledDotProductAttention(q, k, v, { isCausal: true }) },
+  {
+    prim: "attentionBackward",
+    inputs: () => [rnd([2, 3, 3]), rnd([2, 4, 2]), rnd([2, 4, 3])],
+    // dq at a fixed q, as a function of the cotangent, k and v.
+    fn: (g, k, v) => func.vjp((q: Tensor) => cr.nn.functional.scaledDotProductAttention(q, k!, v!), cr.linspace(-1, 1, 12, f64).reshape(2, 3, 2))[1](g)[0]!,
+  },
 ];
 
 function wellConditioned(n: number): Tensor {

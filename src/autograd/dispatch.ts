@@ -45,6 +45,14 @@ export function setPrimitiveHook(hook: ((prim: Primitive, inputs: readonly Tenso
   return restoring(() => (primitiveHook = previous));
 }
 
+/**
+ * @internal Whether a trace sees every primitive now (onnx's exporter): ops with a fused primitive and a composite
+ * (attention) then take the composite, made of ops other engines know.
+ */
+export function tracingPrimitives(): boolean {
+  return primitiveHook !== null;
+}
+
 /** Applies primitive `prim` to `inputs`; the single entry point from the tensor API to the backends. */
 export function applyPrimitive<P extends Primitive>(prim: P, inputs: readonly Tensor[], params: PrimitiveParams[P]): Tensor {
   const rule = rules[prim] as Rule<PrimitiveParams[P]>;

@@ -1,6 +1,6 @@
 // Which backends exist and which one new tensors use. Backends register themselves (cpu/register.ts,
 // wasm/register.ts; a third-party backend calls `registerBackend` the same way); nothing here knows one by name.
-import { ArgumentError } from "../errors.js";
+import { ArgumentError, DTypeError } from "../errors.js";
 import type { Backend, CompleteBackend } from "./backend.js";
 import { complete } from "./fallbacks.js";
 
@@ -98,7 +98,12 @@ export function backendMemoryStats(): Record<string, BackendMemoryStats> {
 /** The backend registered as `name`, ready to run (as `setBackend` checks it), for moving tensors to it. */
 export function backendNamed(name: string, op = "to"): CompleteBackend {
   const entry = entries.get(name);
-  if (entry === undefined) throw new ArgumentError(`${op}: unknown backend or dtype "${name}" (backends: ${[...entries.keys()].join(", ")}; dtypes: float32, float64, int32, bool)`);
+  if (entry === undefined) {
+    const known = `(backends: ${[...entries.keys()].join(", ")}; dtypes: float32, float64, int32, bool)`;
+    // A dtype's name that chainrule lacks (float16, int64) is a DTypeError, as in creation's options.
+    if (/^(float|int|uint|bool|complex|bfloat)\d*$/.test(name)) throw new DTypeError(`${op}: unknown dtype "${name}" ${known}`);
+    throw new ArgumentError(`${op}: unknown backend or dtype "${name}" ${known}`);
+  }
   if (entry.options.isAvailable?.() === false) throw new ArgumentError(`${op}: the ${name} backend cannot run here${entry.options.whyUnavailable === undefined ? "" : `: ${entry.options.whyUnavailable()}`}`);
   return entry.backend;
 }

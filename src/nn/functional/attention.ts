@@ -10,6 +10,7 @@ import { softmax } from "../../tensor/reduce.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { dropout } from "./layers.js";
 import { fusedAttention } from "../../tensor/attention.js";
+import { tracingPrimitives } from "../../autograd/dispatch.js";
 
 /** Options of `scaledDotProductAttention`, as PyTorch's keyword arguments. */
 export interface ScaledDotProductAttentionOptions {
@@ -151,7 +152,8 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
   const scores = [...batch, query.shape[query.ndim - 2]!, k.shape[k.ndim - 2]!];
   const mask = attnMask === null ? null : checkMask(op, "attnMask", attnMask, scores, query.dtype);
   const p = checkDropout(op, dropoutP);
-  // Dropout needs the weights themselves: it runs as the composite; everything else in the fused kernels.
-  if (p > 0) return attend(query, k, v, { mask, isCausal, scale: s, dropoutP: p, needWeights: false }).output;
+  // Dropout needs the weights themselves: it runs as the composite; so does a forward traced for export (ONNX has
+  // the composite's ops, and the fused result's packed layout would not take a dynamic batch); the rest fuses.
+  if (p > 0 || tracingPrimitives()) return attend(query, k, v, { mask, isCausal, scale: s, dropoutP: p, needWeights: false }).output;
   return fusedAttention(query, k, v, batch, { mask, isCausal, scale: s });
 }
