@@ -1,0 +1,19 @@
+// The history of a base after an in-place op through one of its views (PyTorch's CopySlices), as ordinary
+// differentiable ops: the old base where the view does not reach, the view's new value where it does.
+import { applyPrimitive } from "../autograd/dispatch.js";
+import { noGrad } from "../autograd/grad-mode.js";
+import { onesLike } from "./creation.js";
+import { where } from "./elementwise.js";
+import type { Tensor } from "./tensor.js";
+import type { ViewGeometry } from "./view-geometry.js";
+
+/**
+ * `base` with the elements at `geometry` replaced by `value` (of the view's shape). Its gradient is the incoming
+ * one outside the view (exact zeros inside), and the incoming one read through the view for `value`.
+ */
+export function copySlices(base: Tensor, value: Tensor, geometry: ViewGeometry): Tensor {
+  const params = { shape: [...geometry.shape], strides: [...geometry.strides], offset: geometry.offset, inShape: base.shape };
+  const covered = noGrad(() => applyPrimitive("asStridedBackward", [onesLike(value, { dtype: "float32" })], params).ne(0));
+  const placed = applyPrimitive("asStridedBackward", [value.to(base.dtype)], params);
+  return where(covered, placed, base);
+}
