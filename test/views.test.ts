@@ -28,6 +28,7 @@ const ERRORS: Record<string, RegExp> = {
   version: /was modified by an in-place operation/,
   overlap: /more than one element of the written-to tensor .* refers to a single memory location/,
   "multi-view": /one of several outputs of split, chunk or unbind/,
+  "no-grad-view": /was made inside noGrad and is being modified in place while gradients are recorded/,
 };
 
 function indexItem(i: Arg): cr.IndexItem {

@@ -52,6 +52,12 @@ function checkViewWrite(self: Tensor, op: string, base: Tensor | null): void {
         `or another broadcasting view) refers to a single memory location; clone() it before the in-place operation`,
     );
   }
+  if (link.noGrad && isGradEnabled() && base !== null && base.requiresGrad) {
+    throw new AutogradError(
+      `${op}: this view (shape ${fmt(self.shape)}) was made inside noGrad and is being modified in place while gradients are ` +
+        `recorded, which PyTorch refuses as ambiguous; make the view outside noGrad, or modify it inside noGrad too`,
+    );
+  }
   if (link.multi && isGradEnabled() && base !== null && base.requiresGrad) {
     throw new AutogradError(
       `${op}: this view (shape ${fmt(self.shape)}) is one of several outputs of split, chunk or unbind, and such views cannot be ` +

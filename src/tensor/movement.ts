@@ -23,7 +23,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const geometry = reshapedGeometry(x, target);
   if (geometry === null) return applyPrimitive("reshape", [x.clone()], { shape: target });
   const out = applyPrimitive("reshape", [x], { shape: target });
-  out._viewOf = { root: x._viewOf.root, geometry, multi: false };
+  out._viewOf = { root: x._viewOf.root, geometry, multi: x._viewOf.multi, noGrad: x._viewOf.noGrad };
   out._dataVersion = x._dataVersion;
   return out;
 }

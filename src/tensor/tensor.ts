@@ -372,7 +372,7 @@ export class Tensor {
   detach(): Tensor {
     const out = new Tensor(this._buf, this.shape, this.dtype, this._backend, this._version);
     if (this._viewOf !== null) {
-      out._viewOf = { ...this._viewOf, multi: false }; // still a view of the same memory, outside the graph
+      out._viewOf = { ...this._viewOf, multi: false, noGrad: false }; // still a view of the same memory, outside the graph
       out._dataVersion = this._dataVersion;
     }
     return out;

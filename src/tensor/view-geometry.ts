@@ -5,6 +5,7 @@
 // was filled refills it from the root (lazily, on the next read), and an in-place op on a view scatters its new
 // value back into the root (tensor/inplace.ts). This is functionalization's design (copies and scatters) rather
 // than strided storage in every kernel; CONTRIBUTING.md ("Views") has the measurements behind the choice.
+import { isGradEnabled } from "../autograd/grad-mode.js";
 import { sizeOf, stridesOf } from "../shape.js";
 import type { Tensor } from "./tensor.js";
 
@@ -15,11 +16,15 @@ export interface ViewGeometry {
   readonly offset: number;
 }
 
-/** @internal A view's link to the memory it is a view of. `multi`: an output of split/chunk/unbind. */
+/**
+ * @internal A view's link to the memory it is a view of. `multi`: an output of split/chunk/unbind; `noGrad`: made
+ * while gradients were not recorded (PyTorch then refuses in-place changes to it that would be recorded).
+ */
 export interface ViewLink {
   readonly root: Tensor;
   readonly geometry: ViewGeometry;
   multi: boolean;
+  noGrad: boolean;
 }
 
 /** The tensor whose buffer is the truth for `x`'s elements (x itself when it owns its memory). */
@@ -39,7 +44,7 @@ export function adoptView(out: Tensor, x: Tensor, geometry: ViewGeometry | null)
   out._version = root._version;
   out._viewBase = x._viewBase ?? x;
   out._historyVersion = out._version.value;
-  out._viewOf = { root, geometry, multi: false };
+  out._viewOf = { root, geometry, multi: false, noGrad: !isGradEnabled() };
   out._dataVersion = out._version.value;
   return out;
 }

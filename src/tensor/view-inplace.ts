@@ -15,5 +15,8 @@ export function copySlices(base: Tensor, value: Tensor, geometry: ViewGeometry):
   const params = { shape: [...geometry.shape], strides: [...geometry.strides], offset: geometry.offset, inShape: base.shape };
   const covered = noGrad(() => applyPrimitive("asStridedBackward", [onesLike(value, { dtype: "float32" })], params).ne(0));
   const placed = applyPrimitive("asStridedBackward", [value.to(base.dtype)], params);
-  return where(covered, placed, base);
+  const out = where(covered, placed, base);
+  const node = out._gradFnUnchecked();
+  if (node !== null) (node as { name: string }).name = "CopySlices"; // PyTorch's name for this history
+  return out;
 }
