@@ -137,3 +137,44 @@ for (const backend of ["cpu", "wasm"]) {
     }
   });
 }
+
+test("after a write through a view the base's history is CopySlices and the view's a strided view of it (torch: same names)", () => {
+  const a = cr.tensor([1, 2, 3, 4], { requiresGrad: true, dtype: "float64" });
+  const b = a.mul(1);
+  const v = b.narrow(0, 1, 2);
+  assert.equal(v.gradFn!.name, "SliceBackward");
+  v.mul_(3);
+  assert.equal(b.gradFn!.name, "CopySlices");
+  assert.equal(v.gradFn!.name, "AsStridedBackward");
+  assert.equal(v.isLeaf, false);
+});
+
+test("views share their base's version counter: a write through either is seen by saved tensors of both", () => {
+  const b = cr.tensor([1, 2, 3, 4]);
+  const v = b.t().narrow(0, 1, 2);
+  const before = b._version.value;
+  v.add_(1);
+  assert.equal(b._version.value, before + 1);
+  assert.equal(v._version, b._version);
+  assert.equal(b.flip(0)._version === b._version, false, "flip copies, as PyTorch's");
+});
+
+test("asStrided takes PyTorch's storage strides, and refuses a view whose elements are not its memory in order", () => {
+  const x = cr.arange(6, { dtype: "float64" });
+  const v = x.asStrided([2, 2], [3, 1], 1);
+  assert.deepEqual(v.tolist(), [[1, 2], [4, 5]]);
+  v.fill_(0);
+  assert.deepEqual(x.tolist(), [0, 0, 0, 3, 0, 0]);
+  assert.throws(() => x.asStrided([3], [3], 1), /asStrided: size \[3\], stride \[3\] and offset 1 reach past the 6 elements/);
+  assert.throws(() => x.reshape([2, 3]).t().asStrided([2], [1]), /asStrided: the tensor \(shape \[3,2\]\) is a view/);
+});
+
+test("a reshape a view cannot make without moving elements is a copy, as PyTorch's reshape", () => {
+  const b = cr.arange(6, { dtype: "float64" }).reshape([2, 3]);
+  const flat = b.t().reshape([6]); // not viewable: a copy
+  flat.fill_(-1);
+  assert.deepEqual(b.tolist(), [[0, 1, 2], [3, 4, 5]]);
+  const rows = b.narrow(0, 1, 1).reshape([3]); // viewable: a view
+  rows.fill_(9);
+  assert.deepEqual(b.tolist(), [[0, 1, 2], [9, 9, 9]]);
+});
