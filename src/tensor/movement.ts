@@ -10,8 +10,8 @@ import type { Tensor } from "./tensor.js";
 import { adoptView, expandedGeometry, permutedGeometry, reshapedGeometry, slicedGeometry, stridedGeometry } from "./view-geometry.js";
 
 /**
- * The same elements in a new shape (one size may be -1, inferred). Chainrule keeps tensors
- * contiguous, so this never copies and shares memory like PyTorch's `view`.
+ * The same elements in a new shape (one size may be -1, inferred). It shares memory, as PyTorch's `view`, except
+ * for a view (`x.t()`, …) whose elements would have to move: that is reshaped from a copy, as PyTorch's `reshape`.
  * @example cr.arange(6).reshape([2, 3])
  */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
@@ -268,7 +268,8 @@ export function indexAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Te
 }
 
 /**
- * @internal A strided view of `x`'s elements as a new tensor (copied): element i of the result is element
+ * @internal A strided view of `x`'s elements (a view of x's memory, see view-geometry.ts; a copy where the strides
+ * are negative, as flip's): element i of the result is element
  * `offset + Σ i[d]·strides[d]` of `x` in row-major order. Strides may be 0 or negative and views may overlap; the
  * gradient adds each element's share back (overlaps add up). The one mechanism behind diagonal, flip,
  * Tensor.unfold and the other ops PyTorch defines as views; the caller checks that every position is in range.

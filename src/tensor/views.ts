@@ -1,6 +1,6 @@
 // The ops PyTorch defines as views (diagonal, Tensor.unfold, movedim, swapaxes, unflatten, split/chunk/
-// tensorSplit, atleast_nd) and flip, each one strided view of its input: `asStrided`, or narrow, permute and
-// reshape, which are strided views too. They copy today; when views share memory, they share it with the rest.
+// tensorSplit/unbind, atleast_nd, asStrided) and flip, each one strided view of its input: `asStrided`, or narrow,
+// permute and reshape. All are views of their input's memory (view-geometry.ts) except flip, which copies.
 import { ArgumentError, ShapeError } from "../errors.js";
 import { fmt, inferReshape, normalizeDim, stridesOf } from "../shape.js";
 import { checkTensor } from "./elementwise.js";
