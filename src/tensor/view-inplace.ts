@@ -13,7 +13,15 @@ import type { ViewGeometry } from "./view-geometry.js";
  */
 export function copySlices(base: Tensor, value: Tensor, geometry: ViewGeometry): Tensor {
   const params = { shape: [...geometry.shape], strides: [...geometry.strides], offset: geometry.offset, inShape: base.shape };
-  const covered = noGrad(() => applyPrimitive("asStridedBackward", [onesLike(value, { dtype: "float32" })], params).ne(0));
+  // Which elements the view covers; the temporaries are nobody else's, so they are freed at once.
+  const covered = noGrad(() => {
+    const ones = onesLike(value, { dtype: "float32" });
+    const counts = applyPrimitive("asStridedBackward", [ones], params);
+    const mask = counts.ne(0);
+    ones.dispose();
+    counts.dispose();
+    return mask;
+  });
   const placed = applyPrimitive("asStridedBackward", [value.to(base.dtype)], params);
   const out = where(covered, placed, base);
   const node = out._gradFnUnchecked();
