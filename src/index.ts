@@ -76,6 +76,7 @@ export type { SortOptions, TopkOptions, UniqueOptions, UniqueResult } from "./te
 export { flip, diagonal, movedim, swapaxes, unflatten, split, chunk, tensorSplit, atleast1d, atleast2d, atleast3d } from "./tensor/views.js";
 export { movedim as moveaxis, swapaxes as swapdims } from "./tensor/views.js";
 export type { DiagonalOptions } from "./tensor/views.js";
+export { unbind, asStridedView as asStrided } from "./tensor/views.js";
 export { roll, tile, repeatInterleave, tril, triu, diag, diagEmbed, meshgrid, take, takeAlongDim } from "./tensor/rearrange.js";
 export { index, indexPut, indexPut_, maskedFill, maskedSelect, maskedScatter, nonzero, argwhere } from "./tensor/indexing.js";
 export type { IndexItem, IndexSlice, IndexPutOptions } from "./tensor/indexing.js";

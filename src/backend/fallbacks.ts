@@ -57,7 +57,7 @@ function broadcastIndex(b: CompleteBackend, index: TensorData, dim: number, shap
 }
 
 // Programs the fallbacks run, made once.
-const shiftByMax = makeProgram("logSoftmax", 2, (x, m) => x!.sub(select(Expr.call("isinf", m!), 0, m!)));
+const shiftByMax = makeProgram("logSoftmax", 2, (x, m) => x!.sub(select(Expr.call("isinf", m!).and(m!.lt(0)), 0, m!))); // +∞: NaN, as PyTorch
 const minusLogSum = makeProgram("logSoftmax", 2, (s, sum) => s!.sub(sum!.log()));
 const logSoftmaxGrad = makeProgram("logSoftmaxBackward", 3, (g, y, s) => g!.sub(y!.exp().mul(s!)));
 const safeTarget = makeProgram("nllLoss", 2, (t, ignore) => select(t!.eq(ignore!), 0, t!));

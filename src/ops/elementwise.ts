@@ -10,6 +10,7 @@
 import { Expr, select } from "./expr.js";
 import { erf, roundHalfEven, sigmoid } from "./scalar-math.js";
 import { copysign, divFloor, lerp, logaddexp, mish, remainder, shiftLeft, shiftRight, xlogy } from "./scalar-math.js";
+import { binaryCrossEntropy } from "./scalar-math.js";
 
 /** How the tensor layer picks an op's dtypes from its operands (PyTorch's rules). */
 export type DTypeRule =
@@ -685,6 +686,19 @@ export const ELEMENTWISE = {
     wgsl: { float: "f32(cr_toint32($0) >> select(u32(cr_toint32($1)) & 31u, 31u, $1 < 0.0 || $1 > 31.0))", int: "$0 >> select(u32($1), 31u, $1 < 0 || $1 > 31)" },
   },
   logicalXor: { arity: 2, fn: (a, b) => Number((a !== 0) !== (b !== 0)), predicate: true, dtype: "logical", doc: "Elementwise logical exclusive or (non-zero is true).", wgsl: "$0 != $1" },
+  binaryCrossEntropy: {
+    // An instruction, as PyTorch's binary_cross_entropy: the logs are clamped at −100 in the value, while the
+    // gradient is PyTorch's (p − y) / max(p·(1 − p), 1e-12), large and finite at p = 0 and 1 rather than 0.
+    arity: 2, fn: binaryCrossEntropy, dtype: "float", public: false,
+    derivative: (m, [p, y]) => [
+      m.mul(p!.sub(y!)).div(Expr.call("maximum", p!.mul(p!.neg().add(1)), Math.fround(1e-12))), // PyTorch's EPSILON is a float
+      m.mul(Expr.call("log1p", p!.neg()).sub(Expr.call("log", p!))),
+    ],
+    doc: "`−(y·log p + (1 − y)·log(1 − p))`, each log clamped at −100 (`cr.nn.functional.bceLoss`).",
+    torch: "torch.nn.functional.binary_cross_entropy(*torch.broadcast_tensors(a, b), reduction='none')",
+    test: { domain: [[0.05, 0.95], [0, 1]] },
+    wgsl: "(($1 - 1.0) * max(cr_log1p(-$0), -100.0) - $1 * max(cr_log($0), -100.0))",
+  },
 } satisfies Record<string, ElementwiseOpDef>;
 
 /** The name of an elementwise op. */

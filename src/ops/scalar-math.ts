@@ -111,3 +111,8 @@ export function shiftLeft(a: number, b: number): number {
 export function shiftRight(a: number, b: number): number {
   return a >> (b < 0 || b > 31 ? 31 : b);
 }
+
+/** Binary cross entropy of a probability `p` against a target `y`, each log clamped at −100 as PyTorch's. */
+export function binaryCrossEntropy(p: number, y: number): number {
+  return (y - 1) * Math.max(Math.log1p(-p), -100) - y * Math.max(Math.log(p), -100);
+}

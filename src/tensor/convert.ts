@@ -57,6 +57,16 @@ function describe(x: unknown): string {
   return typeof x === "object" ? "an object" : `${typeof x} ${String(x)}`;
 }
 
+/** Whether `v` is an int32 value (rather than one that would wrap around when stored). */
+export function fitsInt32(v: number): boolean {
+  return v >= -2147483648 && v <= 2147483647;
+}
+
+/** The error for a value an int32 tensor cannot hold (PyTorch: "value cannot be converted to type int32 without overflow"). */
+export function int32RangeMessage(op: string, v: number, where = ""): string {
+  return `${op}: value ${v} ${where}cannot be converted to int32 without overflow (int32 holds -2147483648 to 2147483647); use float64 for larger values`;
+}
+
 /** Storage and shape for `cr.tensor(data, { dtype })`; numbers default to float32 (JavaScript has no integer literals). */
 export function dataToArray(op: string, data: NestedArray | TypedArray, dtype: DType | undefined): { arr: TypedArray; shape: Shape } {
   if (ArrayBuffer.isView(data)) {
@@ -66,6 +76,8 @@ export function dataToArray(op: string, data: NestedArray | TypedArray, dtype: D
     if (target === "int32" && own !== "int32" && own !== "bool") {
       const bad = Array.prototype.findIndex.call(data, (v: number) => !Number.isInteger(v));
       if (bad >= 0) throw new DTypeError(`${op}: value ${data[bad]} at index ${bad} is not an integer, but dtype is int32`);
+      const out = Array.prototype.findIndex.call(data, (v: number) => !fitsInt32(v));
+      if (out >= 0) throw new DTypeError(int32RangeMessage(op, data[out]!, `at index ${out} `));
     }
     const arr = allocArray(target, data.length);
     if (target === "bool") for (let i = 0; i < data.length; i++) arr[i] = data[i] ? 1 : 0;
@@ -82,6 +94,7 @@ export function dataToArray(op: string, data: NestedArray | TypedArray, dtype: D
     if (target === "int32" && !Number.isInteger(n)) {
       throw new DTypeError(`${op}: value ${n} at flat index ${i} is not an integer, but dtype is int32`);
     }
+    if (target === "int32" && !fitsInt32(n)) throw new DTypeError(int32RangeMessage(op, n, `at flat index ${i} `));
     arr[i] = target === "bool" ? (n ? 1 : 0) : n;
   }
   return { arr, shape };

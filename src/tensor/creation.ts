@@ -7,7 +7,7 @@ import { ArgumentError, DTypeError } from "../errors.js";
 import { checkShape, sizeOf } from "../shape.js";
 import { defaultGenerator } from "../random.js";
 import type { Generator } from "../random.js";
-import { checkDType, dataToArray } from "./convert.js";
+import { checkDType, dataToArray, fitsInt32, int32RangeMessage } from "./convert.js";
 import type { NestedArray } from "./convert.js";
 import { Tensor } from "./tensor.js";
 
@@ -76,6 +76,7 @@ export function full(shape: readonly number[], value: number | boolean, opts: Te
   if (typeof value !== "number" && typeof value !== "boolean") throw new ArgumentError(`full: value must be a number or boolean, got ${typeof value}`);
   const v = typeof value === "boolean" ? (value ? 1 : 0) : value;
   if (dtype === "int32" && !Number.isInteger(v)) throw new DTypeError(`full: value ${v} is not an integer, but dtype is int32`);
+  if (dtype === "int32" && !fitsInt32(v)) throw new DTypeError(int32RangeMessage("full", v));
   const arr = allocArray(dtype, sizeOf(s));
   if (v !== 0) arr.fill(dtype === "bool" ? (v ? 1 : 0) : v);
   return make("full", arr, s, dtype, opts.requiresGrad);
@@ -113,6 +114,9 @@ export function arange(a: number, b?: number | TensorOptions, c?: number, d?: Te
   const integral = Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step);
   const dtype = dtypeOr("arange", opts.dtype, integral ? "int32" : "float32");
   const n = Math.ceil((end - start) / step);
+  if (dtype === "int32" && n > 0) {
+    for (const v of [start, start + (n - 1) * step]) if (!fitsInt32(v)) throw new DTypeError(int32RangeMessage("arange", v));
+  }
   const arr = allocArray(dtype, n);
   for (let i = 0; i < n; i++) arr[i] = start + i * step;
   return make("arange", arr, [n], dtype, opts.requiresGrad);
@@ -126,8 +130,8 @@ export function linspace(start: number, end: number, steps: number, opts: Tensor
   const dtype = dtypeOr("linspace", opts.dtype, "float32");
   const arr = allocArray(dtype, steps);
   const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
-  // Fill from both ends, as PyTorch does, so the last value is exactly `end`.
-  const half = Math.floor(steps / 2);
+  // Fill from both ends, as PyTorch does, so the last value is exactly `end` (a single step is `start`).
+  const half = steps === 1 ? 1 : Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) arr[i] = i < half ? start + i * delta : end - (steps - 1 - i) * delta;
   return make("linspace", arr, [steps], dtype, opts.requiresGrad);
 }
@@ -177,6 +181,7 @@ export function randint(a: number, b: number | readonly number[], c?: readonly n
   }
   const s = checkShape("randint", shape);
   const dtype = dtypeOr("randint", opts.dtype, "int32");
+  if (dtype === "int32" && (!fitsInt32(low) || !fitsInt32(high - 1))) throw new DTypeError(int32RangeMessage("randint", fitsInt32(low) ? high - 1 : low));
   const g = opts.generator ?? defaultGenerator;
   const arr = allocArray(dtype, sizeOf(s));
   for (let i = 0; i < arr.length; i++) arr[i] = g.integer(low, high);

@@ -7,15 +7,25 @@ import { fmt, inferReshape, normalizeDim, shapesEqual } from "../shape.js";
 import type { Shape } from "../shape.js";
 import { asTensor, checkTensor } from "./elementwise.js";
 import type { Tensor } from "./tensor.js";
+import { adoptView, expandedGeometry, permutedGeometry, reshapedGeometry, slicedGeometry, stridedGeometry } from "./view-geometry.js";
 
 /**
- * The same elements in a new shape (one size may be -1, inferred). Chainrule keeps tensors
- * contiguous, so this never copies and shares memory like PyTorch's `view`.
+ * The same elements in a new shape (one size may be -1, inferred). It shares memory, as PyTorch's `view`, except
+ * for a view (`x.t()`, …) whose elements would have to move: that is reshaped from a copy, as PyTorch's `reshape`.
  * @example cr.arange(6).reshape([2, 3])
  */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor("reshape", x);
-  return applyPrimitive("reshape", [x], { shape: inferReshape("reshape", x.shape, shape) });
+  const target = inferReshape("reshape", x.shape, shape);
+  if (x._viewOf === null) return applyPrimitive("reshape", [x], { shape: target });
+  // A view (a buffer of its own over its root): the result shares that buffer, and is a view of the root where
+  // PyTorch's would be; elsewhere reshape copies, as PyTorch's does.
+  const geometry = reshapedGeometry(x, target);
+  if (geometry === null) return applyPrimitive("reshape", [x.clone()], { shape: target });
+  const out = applyPrimitive("reshape", [x], { shape: target });
+  out._viewOf = { root: x._viewOf.root, geometry, multi: x._viewOf.multi, noGrad: x._viewOf.noGrad };
+  out._dataVersion = x._dataVersion;
+  return out;
 }
 
 /** Reorders the dims: output dim i is input dim `dims[i]`. */
@@ -26,7 +36,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   }
   const perm = dims.map((d) => normalizeDim("permute", d, x.ndim));
   if (new Set(perm).size !== perm.length) throw new ArgumentError(`permute: dims ${fmt(dims)} repeat a dim`);
-  return applyPrimitive("permute", [x], { perm });
+  return adoptView(applyPrimitive("permute", [x], { perm }), x, permutedGeometry(x, perm));
 }
 
 /** Swaps two dims. @example x.transpose(0, 1) */
@@ -38,7 +48,7 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const perm = x.shape.map((_, i) => i);
   perm[a] = b;
   perm[b] = a;
-  return applyPrimitive("permute", [x], { perm });
+  return adoptView(applyPrimitive("permute", [x], { perm }), x, permutedGeometry(x, perm));
 }
 
 /** Removes dims of size 1 (only `dim`, when given and of size 1). */
@@ -81,7 +91,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
     return s;
   });
   if (shapesEqual(target, x.shape)) return x;
-  return applyPrimitive("expand", [x], { shape: target });
+  return adoptView(applyPrimitive("expand", [x], { shape: target }), x, expandedGeometry(x, target));
 }
 
 /** Merges dims `startDim`..`endDim` into one. */
@@ -166,7 +176,7 @@ export function slice(x: Tensor, dim: number, start?: number | null, end?: numbe
   outShape[d] = len;
   const starts = x.shape.map((_, i) => (i === d ? (len > 0 ? s : 0) : 0));
   const steps = x.shape.map((_, i) => (i === d ? step : 1));
-  return applyPrimitive("slice", [x], { starts, steps, outShape, inShape: x.shape });
+  return adoptView(applyPrimitive("slice", [x], { starts, steps, outShape, inShape: x.shape }), x, slicedGeometry(x, starts, steps, outShape));
 }
 
 /** `length` elements from `start` along `dim`; unlike `slice`, the range must fit. */
@@ -258,11 +268,13 @@ export function indexAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Te
 }
 
 /**
- * @internal A strided view of `x`'s elements as a new tensor (copied): element i of the result is element
+ * @internal A strided view of `x`'s elements (a view of x's memory, see view-geometry.ts; a copy where the strides
+ * are negative, as flip's): element i of the result is element
  * `offset + Σ i[d]·strides[d]` of `x` in row-major order. Strides may be 0 or negative and views may overlap; the
  * gradient adds each element's share back (overlaps add up). The one mechanism behind diagonal, flip,
  * Tensor.unfold and the other ops PyTorch defines as views; the caller checks that every position is in range.
  */
 export function asStrided(x: Tensor, shape: readonly number[], strides: readonly number[], offset = 0): Tensor {
-  return applyPrimitive("asStrided", [x], { shape: [...shape], strides: [...strides], offset, inShape: x.shape });
+  const out = applyPrimitive("asStrided", [x], { shape: [...shape], strides: [...strides], offset, inShape: x.shape });
+  return adoptView(out, x, stridedGeometry(x, shape, strides, offset));
 }

@@ -37,6 +37,7 @@ import * as ix from "./indexing.js";
 import * as st from "./scatter.js";
 import * as pr from "./products.js";
 import * as dec from "../linalg/decompositions.js";
+import type { ViewLink } from "./view-geometry.js";
 
 /** Shared by a tensor and the views of its memory; bumped by in-place ops so stale saved tensors are caught. */
 export interface VersionCounter {
@@ -81,8 +82,8 @@ export class Tensor {
   _kept: "user" | "grad" | null = null;
   /** @internal Made inside a sealed call and saved for backward by this many nodes: disposed when they release it (sealed.ts). */
   _graphSaves = 0;
-  /** @internal Shared with views of the same memory. */
-  readonly _version: VersionCounter;
+  /** @internal Shared with views of the same memory (a view op replaces a fresh result's with its root's). */
+  _version: VersionCounter;
   /** @internal Which output of `gradFn` this is. */
   _outputNr = 0;
   private _requiresGrad = false;
@@ -97,6 +98,10 @@ export class Tensor {
   _viewBase: Tensor | null = null;
   /** @internal The version at which the history (gradFn) was set: a view whose memory changed since gets a fresh one. */
   _historyVersion = 0;
+  /** @internal For a view with a buffer of its own (narrow, transpose, …): its root and where it lies there (view-geometry.ts). */
+  _viewOf: ViewLink | null = null;
+  /** @internal The version at which a view's own buffer was last filled from its root. */
+  _dataVersion = 0;
 
   protected constructor(buf: DataBuf, shape: Shape, dtype: DType, backend: CompleteBackend, version: VersionCounter) {
     this._storage = buf;
@@ -115,7 +120,18 @@ export class Tensor {
           `return it from cr.tidy(), or cr.keep() it, to use it afterwards`,
       );
     }
+    if (this._viewOf !== null && this._dataVersion !== this._version.value) this._refillView();
     return this._storage;
+  }
+
+  /** @internal The root's memory changed since this view's buffer was filled: read its elements again. */
+  private _refillView(): void {
+    const { root, geometry } = this._viewOf!;
+    this._dataVersion = this._version.value;
+    if (root._disposed) return;
+    const fresh = this._backend.strided(root._data(), { offset: geometry.offset, strides: geometry.strides }, this.shape);
+    this._backend.assign(this._storage, { buf: fresh, shape: this.shape, dtype: this.dtype });
+    this._backend.release?.(fresh);
   }
 
   /** Whether `dispose()` (or the end of the scope that made it) freed this tensor's memory. */
@@ -354,7 +370,12 @@ export class Tensor {
   }
   /** A tensor sharing this one's memory, cut off from the graph (no gradFn, no requiresGrad). */
   detach(): Tensor {
-    return new Tensor(this._buf, this.shape, this.dtype, this._backend, this._version);
+    const out = new Tensor(this._buf, this.shape, this.dtype, this._backend, this._version);
+    if (this._viewOf !== null) {
+      out._viewOf = { ...this._viewOf, multi: false, noGrad: false }; // still a view of the same memory, outside the graph
+      out._dataVersion = this._dataVersion;
+    }
+    return out;
   }
   /** A copy with its own memory; gradients flow back to this tensor. */
   clone(): Tensor {
@@ -427,6 +448,10 @@ export class Tensor {
     this._requiresGrad = true;
     this._accumulator = null;
   }
+  /** @internal After an in-place op through a view: this view's history is taken afresh from its base when next needed. */
+  _staleHistory(): void {
+    this._historyVersion = -1;
+  }
   /**
    * @internal A view whose memory was changed in place through its base or a sibling view takes its
    * history afresh from the base (as PyTorch regenerates a view's grad_fn), so its gradient stays right.
@@ -436,7 +461,10 @@ export class Tensor {
     if (base === null || this._historyVersion === this._version.value) return;
     this._historyVersion = this._version.value;
     if (!base.requiresGrad) return;
-    const fresh = enableGrad(() => mv.reshape(base, this.shape));
+    const link = this._viewOf;
+    const fresh = enableGrad(() =>
+      link === null ? mv.reshape(base, this.shape) : mv.asStrided(base, link.geometry.shape, link.geometry.strides, link.geometry.offset),
+    );
     this._gradFn = fresh._gradFn;
     this._outputNr = fresh._outputNr;
     this._requiresGrad = true;
@@ -647,6 +675,10 @@ export class Tensor {
   swapdims(dim0: number, dim1: number): Tensor { return vw.swapaxes(this, dim0, dim1); }
   /** Windows of `size` elements, `step` apart, along `dim`, as a new last dim (PyTorch's `Tensor.unfold`). */
   unfold(dim: number, size: number, step: number): Tensor { return vw.unfoldDim(this, dim, size, step); }
+  /** The slices along `dim` with that dim removed, each a view. */
+  unbind(dim = 0): Tensor[] { return vw.unbind(this, dim); }
+  /** A view of this tensor's memory with the given sizes and strides (PyTorch's `as_strided`). */
+  asStrided(size: readonly number[], stride: readonly number[], storageOffset?: number): Tensor { return vw.asStridedView(this, size, stride, storageOffset); }
   take(index: Tensor): Tensor { return ra.take(this, index); }
   takeAlongDim(indices: Tensor, dim?: number): Tensor { return ra.takeAlongDim(this, indices, dim); }
 

@@ -1,11 +1,12 @@
 // The ops PyTorch defines as views (diagonal, Tensor.unfold, movedim, swapaxes, unflatten, split/chunk/
-// tensorSplit, atleast_nd) and flip, each one strided view of its input: `asStrided`, or narrow, permute and
-// reshape, which are strided views too. They copy today; when views share memory, they share it with the rest.
+// tensorSplit/unbind, atleast_nd, asStrided) and flip, each one strided view of its input: `asStrided`, or narrow,
+// permute and reshape. All are views of their input's memory (view-geometry.ts) except flip, which copies.
 import { ArgumentError, ShapeError } from "../errors.js";
 import { fmt, inferReshape, normalizeDim, stridesOf } from "../shape.js";
 import { checkTensor } from "./elementwise.js";
-import { asStrided, narrow, permute, reshape, transpose } from "./movement.js";
+import { asStrided, narrow, permute, reshape, select, transpose } from "./movement.js";
 import type { Tensor } from "./tensor.js";
+import { geometryOf, rootOf } from "./view-geometry.js";
 
 function dimList(op: string, dims: number | readonly number[], ndim: number): number[] {
   const list = typeof dims === "number" ? [dims] : [...dims];
@@ -117,14 +118,21 @@ export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Ten
   return reshape(x, [...x.shape.slice(0, d), ...inner, ...x.shape.slice(d + 1)]);
 }
 
+// The outputs of split, chunk, tensorSplit and unbind are views that, as PyTorch's, refuse in-place changes while
+// their base's gradient is recorded (one node made them all, and it cannot be rewritten for one of them).
+function multiOutput(views: Tensor[]): Tensor[] {
+  for (const v of views) if (v._viewOf !== null) v._viewOf.multi = true;
+  return views;
+}
+
 // The pieces of `x` along `d` of the given sizes, each a narrow (a view).
 function pieces(x: Tensor, d: number, sizes: readonly number[]): Tensor[] {
   let start = 0;
-  return sizes.map((len) => {
+  return multiOutput(sizes.map((len) => {
     const piece = narrow(x, d, start, len);
     start += len;
     return piece;
-  });
+  }));
 }
 
 /**
@@ -195,7 +203,43 @@ export function tensorSplit(x: Tensor, indicesOrSections: number | readonly numb
     out.push(narrow(x, d, start, end - start));
     start = end;
   }
-  return out;
+  return multiOutput(out);
+}
+
+/**
+ * The slices along `dim`, each with that dim removed (views of `x`).
+ * @example cr.tensor([[1, 2], [3, 4]]).unbind(1) // [tensor([1, 3]), tensor([2, 4])]
+ */
+export function unbind(x: Tensor, dim = 0): Tensor[] {
+  checkTensor("unbind", x);
+  if (x.ndim === 0) throw new ShapeError("unbind: a zero-dim tensor cannot be unbound");
+  const d = normalizeDim("unbind", dim, x.ndim);
+  return multiOutput(Array.from({ length: x.shape[d]! }, (_, i) => select(x, d, i)));
+}
+
+/**
+ * A view of `x`'s memory with the given sizes and strides, starting at `storageOffset` (default: where `x` starts),
+ * as PyTorch's `as_strided`: strides and offset count elements of the memory `x` is a view of. Writing through a
+ * view whose elements overlap is refused.
+ * @example cr.arange(6).asStrided([2, 2], [3, 1], 1) // [[1, 2], [4, 5]]
+ */
+export function asStridedView(x: Tensor, size: readonly number[], stride: readonly number[], storageOffset?: number): Tensor {
+  checkTensor("asStrided", x);
+  if (size.length !== stride.length) throw new ArgumentError(`asStrided: size ${fmt(size)} and stride ${fmt(stride)} must have the same length`);
+  if ([...size, ...stride].some((n) => !Number.isInteger(n) || n < 0)) {
+    throw new ArgumentError(`asStrided: sizes and strides must be non-negative integers, got size ${fmt(size)} and stride ${fmt(stride)}`);
+  }
+  const root = rootOf(x);
+  const offset = storageOffset ?? geometryOf(x).offset;
+  const last = size.reduce((p, n, d) => p + (n - 1) * stride[d]!, offset);
+  if (!Number.isInteger(offset) || offset < 0 || (size.every((n) => n > 0) && last >= root.numel())) {
+    throw new ArgumentError(`asStrided: size ${fmt(size)}, stride ${fmt(stride)} and offset ${offset} reach past the ${root.numel()} elements of the memory`);
+  }
+  // Strides over the root's memory are strides over x's own elements only where x is that memory, in order.
+  if (x._viewOf !== null) {
+    throw new ArgumentError(`asStrided: the tensor (shape ${fmt(x.shape)}) is a view that does not start its memory in order; call asStrided on its base`);
+  }
+  return asStrided(x, size, stride, offset);
 }
 
 /** `x` with at least one dim (a zero-dim tensor becomes `[1]`). */

@@ -6,7 +6,7 @@ import { allocOut } from "./buffer-pool.js";
 
 /**
  * `x − log Σ exp x` along `axis`, in double precision, in the composite's order of operations
- * (shift by the slice's maximum, or by 0 where the maximum is infinite; exponentials summed in index
+ * (shift by the slice's maximum, or by 0 where the maximum is −∞; exponentials summed in index
  * order): an all −∞ slice gives NaN, as PyTorch's does.
  */
 export function logSoftmax(x: TypedArray, shape: Shape, axis: number, dtype: DType): TypedArray {
@@ -22,7 +22,7 @@ export function logSoftmax(x: TypedArray, shape: Shape, axis: number, dtype: DTy
         const v = x[at]!;
         if (v > m || v !== v) m = v;
       }
-      const shift = m === Infinity || m === -Infinity ? 0 : m;
+      const shift = m === -Infinity ? 0 : m; // a +∞ maximum makes the slice NaN, as PyTorch's
       let sum = 0;
       for (let j = 0, at = base; j < n; j++, at += inner) sum += Math.exp(x[at]! - shift);
       const lse = Math.log(sum);

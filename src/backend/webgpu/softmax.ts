@@ -47,7 +47,7 @@ function dims(x: TensorData, axis: number): { rows: number; size: number; inner:
   return { rows: sizeOf(x.shape.slice(0, axis)) * inner, size, inner };
 }
 
-/** `x − log Σ exp x` along `axis`, shifted by each slice's maximum (by 0 where that is infinite), as the cpu's. */
+/** `x − log Σ exp x` along `axis`, shifted by each slice's maximum (by 0 where that is −∞), as the cpu's. */
 export function logSoftmaxGpu(x: TensorData, axis: number): GpuBuf {
   const { rows, size, inner } = dims(x, axis);
   if (size === 0) return fuseFull(0, 0, x.dtype);
@@ -62,7 +62,7 @@ export function logSoftmaxGpu(x: TensorData, axis: number): GpuBuf {
     "  part[li] = m;",
     ...tree("max"),
     "  let top = part[0];",
-    "  let shift = select(top, 0.0, cr_isinf(top));",
+    "  let shift = select(top, 0.0, cr_isinf(top) && top < 0.0);", // a +∞ maximum makes the slice NaN, as PyTorch's
     "  workgroupBarrier();",
     "  var s = 0.0;",
     `  for (var j = li; live && j < size; j += ${LANES}u) { s += cr_exp(x[base + j * inner] - shift); }`,

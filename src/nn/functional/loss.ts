@@ -3,8 +3,9 @@
 import { isFloating, requireFloating } from "../../dtype.js";
 import { ArgumentError, DTypeError, ShapeError } from "../../errors.js";
 import { broadcastShapes, fmt, shapesEqual } from "../../shape.js";
+import { applyOp } from "../../tensor/apply-op.js";
 import { capturing } from "../../tensor/capture.js";
-import { checkTensor, gt, where } from "../../tensor/elementwise.js";
+import { checkTensor, where } from "../../tensor/elementwise.js";
 import { nllLossOf } from "../../tensor/loss.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { logSigmoid } from "./activation.js";
@@ -110,11 +111,6 @@ export function huberLoss(input: Tensor, target: Tensor, opts: HuberLossOptions 
 }
 
 /** `max(log x, -100)` as PyTorch's BCE, without a NaN gradient where x is 0: that branch never takes the log of 0. */
-function clampedLog(x: Tensor): Tensor {
-  const positive = gt(x, 0);
-  return where(positive, where(positive, x, 1).log().clamp(-100), -100);
-}
-
 /**
  * Binary cross entropy of probabilities `input` ∈ [0, 1] against targets in [0, 1]; each log is
  * clamped at -100 as in PyTorch, so a confident mistake costs 100, not Infinity. Prefer
@@ -130,7 +126,7 @@ export function bceLoss(input: Tensor, target: Tensor, opts: BceLossOptions = {}
       if (!(v >= 0 && v <= 1)) throw new ArgumentError(`bceLoss: all elements of input should be between 0 and 1, got ${v}; use bceWithLogitsLoss on logits`);
     }
   }
-  const loss = target.mul(clampedLog(input)).add(target.neg().add(1).mul(clampedLog(input.neg().add(1)))).neg();
+  const loss = applyOp("binaryCrossEntropy", [input, target]);
   return reduce(weighted("bceLoss", loss, opts.weight), reduction);
 }
 

@@ -1,5 +1,5 @@
 // AssemblyScript source of log-softmax over contiguous rows (the last axis), in float64 as the cpu kernel:
-// shift by the row's maximum (0 where it is infinite), sum the exponentials in index order, subtract the log.
+// shift by the row's maximum (0 where it is −∞), sum the exponentials in index order, subtract the log.
 
 /** out[r][j] = x[r][j] − shift − log Σ_j exp(x[r][j] − shift), for `rows` rows of `n` float32. */
 export function logSoftmaxRowsF32(x: usize, out: usize, rows: i32, n: i32): void {
@@ -11,7 +11,7 @@ export function logSoftmaxRowsF32(x: usize, out: usize, rows: i32, n: i32): void
       const v = <f64>load<f32>(row + (<usize>j << 2));
       if (v > m || v != v) m = v;
     }
-    const shift = m == Infinity || m == -Infinity ? 0.0 : m;
+    const shift = m == -Infinity ? 0.0 : m; // a +∞ maximum makes the row NaN, as PyTorch's
     let sum = 0.0;
     for (let j = 0; j < n; j++) sum += Math.exp(<f64>load<f32>(row + (<usize>j << 2)) - shift);
     const lse = Math.log(sum);
