@@ -697,7 +697,7 @@ export const ELEMENTWISE = {
     doc: "`−(y·log p + (1 − y)·log(1 − p))`, each log clamped at −100 (`cr.nn.functional.bceLoss`).",
     torch: "torch.nn.functional.binary_cross_entropy(*torch.broadcast_tensors(a, b), reduction='none')",
     test: { domain: [[0.05, 0.95], [0, 1]] },
-    wgsl: "(($1 - 1.0) * max(cr_log1p(-$0), -100.0) - $1 * max(cr_log($0), -100.0))",
+    wgsl: "(($1 - 1.0) * cr_maximum(cr_log1p(-$0), -100.0) - $1 * cr_maximum(cr_log($0), -100.0))",
   },
 } satisfies Record<string, ElementwiseOpDef>;
 
