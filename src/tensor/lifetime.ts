@@ -4,7 +4,7 @@
 // so a scope behaves the same on every backend.
 import type { Backend, DataBuf } from "../backend/backend.js";
 import { deferRelease, isHeld } from "../backend/graph-memory.js";
-import { finalizationRegistry } from "../backend/reclaim.js";
+import { finalizationRegistry, noteObjects } from "../backend/reclaim.js";
 
 /** What the bookkeeping needs of a tensor (the Tensor class, without importing it here). */
 export interface Tracked {
@@ -51,6 +51,7 @@ export function soleOwner(t: Tracked): boolean {
 // die with them (a WeakMap).
 const collected = finalizationRegistry<{ buf: DataBuf; backend: Backend } | null>((held) => {
   live--;
+  noteObjects(-1);
   collectedTensors++;
   if (held !== null) unref(held.buf, held.backend);
 });
@@ -58,6 +59,7 @@ const collected = finalizationRegistry<{ buf: DataBuf; backend: Backend } | null
 /** @internal Called by every Tensor constructor. */
 export function track(t: Tracked): void {
   live++;
+  noteObjects(1);
   const backend = t._backend;
   refs.set(t._storage, (refs.get(t._storage) ?? 0) + 1);
   collected.register(t, backend.ownsMemory?.(t._storage) === true ? { buf: t._storage, backend } : null, t);
@@ -69,6 +71,7 @@ export function disposeTracked(t: Tracked): void {
   if (t._disposed) return;
   t._disposed = true;
   live--;
+  noteObjects(-1);
   collected.unregister(t);
   unref(t._storage, t._backend);
 }
