@@ -1,9 +1,10 @@
-// The playground's entry point: three labs behind accessible tabs; the URL says which one is open.
+// The playground's entry point: four labs behind accessible tabs; the URL says which one is open.
 import "./style.css";
 import { h } from "./dom.js";
 import { expressionLab } from "./expr/lab.js";
 import { lessonLab } from "./lessons/lab.js";
 import { networkLab } from "./net/lab.js";
+import { attentionLab } from "./attn/lab.js";
 import { getChoice, setParams } from "./url-state.js";
 import * as cr from "chainrule";
 import { backendLine, webgpu } from "./gpu-status.js";
@@ -12,6 +13,7 @@ const LABS = [
   ["expr", "Expression lab", expressionLab],
   ["net", "Network lab", networkLab],
   ["lessons", "Lesson experiments", lessonLab],
+  ["attn", "Attention lab", attentionLab],
 ] as const;
 type LabId = (typeof LABS)[number][0];
 
