@@ -21,12 +21,12 @@ function readConfig(): AttnConfig {
   const token = getNumber("token", example[1] ?? 0, 0, VOCAB - 1);
   return {
     task: getChoice("task", TASKS, "reverse"),
-    layers: getNumber("layers", 2, 1, 4),
+    layers: Number(getChoice("layers", ["1", "2", "3", "4"], "2")),
     heads: Number(getChoice("heads", ["1", "2", "4"], "2")),
     dim: 32,
     lr: getNumber("lr", 0.005, 1e-5, 1),
-    batch: getNumber("batch", 32, 1, 512),
-    seed: getNumber("seed", 1, 0, 1e9),
+    batch: Math.round(getNumber("batch", 32, 1, 512)),
+    seed: Math.round(getNumber("seed", 1, 0, 1e9)),
     example,
     token: example.includes(token) ? token : (example[0] ?? 0),
   };
