@@ -115,7 +115,6 @@ test("attention lab: the transformer trains live (loss down), draws layers × he
   assertSumsToGrad(byUse, "by use");
   assert.deepEqual(byUse.grad, byLoss.grad, "one .grad row");
   assert.equal(await page.locator(".grad-split .claim .ok").count(), 2);
-  await page.screenshot({ path: join(artifacts, "attention-lab.png"), fullPage: true });
 
   // Another row (token 5, used once) and another shape (3 layers × 4 heads) through the form; the URL follows.
   await page.locator("select[name=token]").selectOption("5");
@@ -130,6 +129,7 @@ test("attention lab: the transformer trains live (loss down), draws layers × he
   await assertMapsAreAttention(page, 3, 4, 6);
   await page.locator("#attn-step").click();
   assertSumsToGrad(await readSplit(page, "split-by-loss"), "sort by loss position");
+  await page.screenshot({ path: join(artifacts, "attention-lab-3x4.png"), fullPage: true });
 
   // A sequence that is not one is refused with a message, and the old one stays.
   await page.locator("input[name=seq]").fill("1 2 x");

@@ -64,7 +64,7 @@ export function attentionLab(root: HTMLElement): void {
     h("section", { class: "panel", "aria-labelledby": "attn-title" },
       h("h2", { id: "attn-title" }, "Attention lab"),
       h("p", { class: "help" }, `A small transformer (chainrule's nn.MultiheadAttention, bidirectional as in BERT) learns a task on sequences of ${SEQ_LEN} digits, live in this page.`),
-      h("div", { class: "net-grid attn-grid" },
+      h("div", { class: "attn-grid" },
         h("fieldset", { class: "settings" },
           h("legend", {}, "Task and model"),
           field("Task", task), field("Layers", layers), field("Heads", heads), field("Learning rate (Adam)", lr),
@@ -77,11 +77,10 @@ export function attentionLab(root: HTMLElement): void {
           h("p", { class: "stats" }, "step ", stepOut, " · loss ", lossOut, " · token accuracy ", accOut),
           where,
           prediction,
-          h("h3", {}, "Attention on the example, per layer and head"),
-          h("p", { class: "help" }, "Rows are queries, columns the keys they read; each row sums to 1."),
-          maps),
-        h("div", { class: "side" },
           h("h3", {}, "Loss"), lossBox, legend([{ name: "loss", color: "#1f77b4" }, { name: "token accuracy", color: "#2ca02c" }]))),
+      h("h3", {}, "Attention on the example, per layer and head"),
+      h("p", { class: "help" }, "Rows are queries, columns the keys they read; each row sums to 1."),
+      maps,
       h("h3", {}, "One embedding row's gradient is the sum of what every position sent back"),
       h("p", { class: "help" }, "The lesson: in BERT one token embedding is used by many attention operations, and the gradients of all paths add up (grad +=). Here each position's loss is backpropagated on its own: every position reaches the row through attention, and the parts sum to the row of tok.weight.grad that one ordinary backward() accumulates."),
       splitBox),
@@ -133,6 +132,7 @@ export function attentionLab(root: HTMLElement): void {
     const view = session.attention();
     prediction.replaceChildren(`input ${config.example.join(" ")} → model `, h("strong", { id: "attn-predicted" }, view.predicted.join(" ")), ` · target ${view.target.join(" ")}`);
     maps.replaceChildren(...view.maps.map((layer, l) => h("div", { class: "attn-layer", "data-layer": l },
+      h("span", { class: "attn-layer-name" }, `layer ${l + 1}`),
       ...layer.map((map, hd) => h("figure", { class: "attn-head", "data-layer": l, "data-head": hd },
         attentionMap(map, config.example, `Layer ${l + 1}, head ${hd + 1}: attention weights`),
         h("figcaption", {}, `layer ${l + 1} · head ${hd + 1}`))))));
