@@ -34,7 +34,7 @@ function examples(): Example[] {
   const out: Example[] = [];
   for (const file of sources(join(root, "src"))) {
     readFileSync(file, "utf8").split("\n").forEach((line, i) => {
-      const m = /@example (cr\..*?) \/\/ (.*?)\s*(?:\*\/)?\s*$/.exec(line);
+      const m = /@example ((?:new )?cr\..*?) \/\/ (.*?)\s*(?:\*\/)?\s*$/.exec(line);
       // A statement (`cr.data.mnistDir(); // ".../data"`) illustrates; an expression states its value.
       if (m !== null && !m[1]!.trimEnd().endsWith(";")) out.push({ where: `${relative(root, file)}:${i + 1}`, code: m[1]!, expected: m[2]! });
     });

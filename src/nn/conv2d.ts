@@ -78,6 +78,7 @@ export class Conv2d extends Module {
     resetLinearLike(this.weight, this.bias);
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Conv2d(3, 8, 3).forward(cr.zeros([1, 3, 5, 5])).shape // [1, 8, 3, 3] */
   forward(x: Tensor): Tensor {
     const channelDim = x.ndim - 3;
     if ((x.ndim !== 3 && x.ndim !== 4) || x.shape[channelDim] !== this.inChannels) {

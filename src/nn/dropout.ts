@@ -22,6 +22,7 @@ export class Dropout extends Module {
     this.p = p;
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Dropout(0.5).eval().forward(cr.tensor([1, 2])) // [1, 2] */
   forward(x: Tensor): Tensor {
     return dropout(x, this.p, this.training);
   }

@@ -17,6 +17,7 @@ export class Flatten extends Module {
     this.endDim = endDim;
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Flatten().forward(cr.zeros([2, 3, 4])).shape // [2, 12] */
   forward(x: Tensor): Tensor {
     return x.flatten(this.startDim, this.endDim);
   }

@@ -27,6 +27,7 @@ export abstract class Loss extends Module<[Tensor, Tensor], Tensor> {
 
 /** Mean squared error. @example const loss = new cr.nn.MSELoss().forward(pred, y); */
 export class MSELoss extends Loss {
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.MSELoss().forward(cr.tensor([1, 2]), cr.tensor([2, 4])) // 2.5 */
   forward(input: Tensor, target: Tensor): Tensor {
     return mseLoss(input, target, { reduction: this.reduction });
   }
@@ -34,6 +35,7 @@ export class MSELoss extends Loss {
 
 /** Mean absolute error. @example new cr.nn.L1Loss({ reduction: "sum" }).forward(pred, y) */
 export class L1Loss extends Loss {
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.L1Loss().forward(cr.tensor([1, 2]), cr.tensor([2, 4])) // 1.5 */
   forward(input: Tensor, target: Tensor): Tensor {
     return l1Loss(input, target, { reduction: this.reduction });
   }
@@ -46,6 +48,7 @@ export class HuberLoss extends Loss {
     super(opts);
     this.delta = opts.delta ?? 1;
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.HuberLoss().forward(cr.tensor([0, 0]), cr.tensor([0.5, 3])) // 1.3125 */
   forward(input: Tensor, target: Tensor): Tensor {
     return huberLoss(input, target, { reduction: this.reduction, delta: this.delta });
   }
@@ -61,6 +64,7 @@ export class BCELoss extends Loss {
   get weight(): Tensor | null {
     return this.buffer("weight");
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.BCELoss().forward(cr.tensor([0.5, 0.5]), cr.tensor([1, 0])) // 0.6931 */
   forward(input: Tensor, target: Tensor): Tensor {
     return bceLoss(input, target, { reduction: this.reduction, weight: this.weight });
   }
@@ -84,6 +88,7 @@ export class BCEWithLogitsLoss extends Loss {
   get posWeight(): Tensor | null {
     return this.buffer("pos_weight");
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.BCEWithLogitsLoss().forward(cr.tensor([0, 0]), cr.tensor([1, 0])) // 0.6931 */
   forward(input: Tensor, target: Tensor): Tensor {
     return bceWithLogitsLoss(input, target, { reduction: this.reduction, weight: this.weight, posWeight: this.posWeight });
   }
@@ -107,6 +112,7 @@ export class CrossEntropyLoss extends Loss {
   get weight(): Tensor | null {
     return this.buffer("weight");
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.CrossEntropyLoss().forward(cr.tensor([[0, 0]]), cr.tensor([1], { dtype: "int32" })) // 0.6931 */
   forward(input: Tensor, target: Tensor): Tensor {
     return crossEntropy(input, target, { reduction: this.reduction, weight: this.weight, ignoreIndex: this.ignoreIndex, labelSmoothing: this.labelSmoothing });
   }
@@ -124,6 +130,7 @@ export class NLLLoss extends Loss {
   get weight(): Tensor | null {
     return this.buffer("weight");
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.NLLLoss().forward(cr.tensor([[-1, -2]]), cr.tensor([1], { dtype: "int32" })) // 2 */
   forward(input: Tensor, target: Tensor): Tensor {
     return nllLoss(input, target, { reduction: this.reduction, weight: this.weight, ignoreIndex: this.ignoreIndex });
   }

@@ -137,6 +137,7 @@ export class MultiheadAttention extends Module<Forward, [Tensor, Tensor | null]>
     return this.out_proj;
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.MultiheadAttention(8, 2).forward(cr.zeros([3, 1, 8]), cr.zeros([3, 1, 8]), cr.zeros([3, 1, 8]))[0].shape // [3, 1, 8] */
   forward(query: Tensor, key: Tensor, value: Tensor, opts: MultiheadAttentionForwardOptions = {}): [Tensor, Tensor | null] {
     const op = this.moduleName;
     const { keyPaddingMask = null, needWeights = true, attnMask = null, averageAttnWeights = true, isCausal = false } = opts;

@@ -94,6 +94,7 @@ export abstract class BatchNorm extends Module {
   /** Throws unless `x` has the number of dims this layer takes. */
   protected abstract checkInputDim(x: Tensor): void;
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.BatchNorm1d(1).forward(cr.tensor([[1], [3]])) // [[-1], [1]] */
   forward(x: Tensor): Tensor {
     this.checkInputDim(x);
     if (x.shape[1] !== this.numFeatures) {
@@ -188,6 +189,7 @@ export class LayerNorm extends Module {
     if (this.bias !== null) init.zeros_(this.bias);
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.LayerNorm(2).forward(cr.tensor([[1, 3]])) // [[-1, 1]] */
   forward(x: Tensor): Tensor {
     return layerNormAs(this.moduleName, x, this.normalizedShape, { weight: this.weight, bias: this.bias, eps: this.eps });
   }

@@ -35,6 +35,7 @@ export class Upsample extends Module {
     this.recomputeScaleFactor = opts.recomputeScaleFactor ?? null;
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Upsample({ scaleFactor: 2 }).forward(cr.tensor([[[1, 2]]])) // [[[1, 1, 2, 2]]] */
   forward(x: Tensor): Tensor {
     return interpolate(x, { size: this.size, scaleFactor: this.scaleFactor, mode: this.mode, alignCorners: this.alignCorners, recomputeScaleFactor: this.recomputeScaleFactor });
   }
@@ -64,6 +65,7 @@ export class PixelShuffle extends Module {
   constructor(readonly upscaleFactor: number) {
     super();
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.PixelShuffle(2).forward(cr.zeros([1, 4, 3, 3])).shape // [1, 1, 6, 6] */
   forward(x: Tensor): Tensor {
     return pixelShuffle(x, this.upscaleFactor);
   }
@@ -77,6 +79,7 @@ export class PixelUnshuffle extends Module {
   constructor(readonly downscaleFactor: number) {
     super();
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.PixelUnshuffle(2).forward(cr.zeros([1, 1, 6, 6])).shape // [1, 4, 3, 3] */
   forward(x: Tensor): Tensor {
     return pixelUnshuffle(x, this.downscaleFactor);
   }

@@ -166,6 +166,7 @@ export class TransformerEncoderLayer extends Module<[src: Tensor, opts?: Transfo
     return copyLayer(this, () => new TransformerEncoderLayer(this.dModel, this.nhead, this.#settings));
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16 }).forward(cr.zeros([5, 1, 8])).shape // [5, 1, 8] */
   forward(src: Tensor, opts: TransformerEncoderForwardOptions = {}): Tensor {
     const { srcMask = null, srcKeyPaddingMask = null, isCausal = false } = opts;
     let x = src;
@@ -250,6 +251,7 @@ export class TransformerDecoderLayer extends Module<[tgt: Tensor, memory: Tensor
     return copyLayer(this, () => new TransformerDecoderLayer(this.dModel, this.nhead, this.#settings));
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16 }).forward(cr.zeros([3, 1, 8]), cr.zeros([5, 1, 8])).shape // [3, 1, 8] */
   forward(tgt: Tensor, memory: Tensor, opts: TransformerDecoderForwardOptions = {}): Tensor {
     const { tgtMask = null, memoryMask = null, tgtKeyPaddingMask = null, memoryKeyPaddingMask = null, tgtIsCausal = false, memoryIsCausal = false } = opts;
     const sa = (x: Tensor): Tensor => this.dropout1.forward(
@@ -304,6 +306,7 @@ export class TransformerEncoder extends Module<[src: Tensor, opts?: TransformerE
     this.norm = opts.norm ?? null;
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.TransformerEncoder(new cr.nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16 }), 2).forward(cr.zeros([5, 1, 8])).shape // [5, 1, 8] */
   forward(src: Tensor, opts: TransformerEncoderStackForwardOptions = {}): Tensor {
     const layerOpts: TransformerEncoderForwardOptions = { srcMask: opts.mask, srcKeyPaddingMask: opts.srcKeyPaddingMask, isCausal: opts.isCausal };
     let x = src;
@@ -332,6 +335,7 @@ export class TransformerDecoder extends Module<[tgt: Tensor, memory: Tensor, opt
     this.norm = opts.norm ?? null;
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.TransformerDecoder(new cr.nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16 }), 2).forward(cr.zeros([3, 1, 8]), cr.zeros([5, 1, 8])).shape // [3, 1, 8] */
   forward(tgt: Tensor, memory: Tensor, opts: TransformerDecoderForwardOptions = {}): Tensor {
     let x = tgt;
     for (const layer of this.layers) x = layer.forward(x, memory, opts);
@@ -403,6 +407,7 @@ export class Transformer extends Module<[src: Tensor, tgt: Tensor, opts?: Transf
     return where(causalMask(sz, sz), full([], 0, { dtype: opts.dtype ?? "float32" }), -Infinity);
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 16 }).forward(cr.zeros([5, 1, 8]), cr.zeros([3, 1, 8])).shape // [3, 1, 8] */
   forward(src: Tensor, tgt: Tensor, opts: TransformerForwardOptions = {}): Tensor {
     const batchDim = this.batchFirst ? 0 : 1;
     if (src.ndim === 3 && tgt.ndim === 3 && src.shape[batchDim] !== tgt.shape[batchDim]) {
