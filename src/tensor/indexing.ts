@@ -305,7 +305,7 @@ export function nonzero(x: Tensor, opts: { asTuple?: boolean } = {}): Tensor | T
   return cat(coords.map((c) => reshape(c, [n, 1])), 1);
 }
 
-/** The positions of the non-zero elements, [count, ndim] (PyTorch's argwhere: nonzero's rows). */
+/** The positions of the non-zero elements, [count, ndim] (PyTorch's argwhere: nonzero's rows). @example cr.argwhere(cr.tensor([[0, 1], [1, 0]])) // [[0, 1], [1, 0]] */
 export function argwhere(x: Tensor): Tensor {
   return nonzero(x);
 }

@@ -68,7 +68,7 @@ export function unfold(x: Tensor, kernelSize: Size2, opts: WindowOptions = {}): 
   return unfoldWith(x, window, oh, ow);
 }
 
-/** Sums sliding windows back into an image: `[N, C·kh·kw, L]` → `[N, C, H, W]` (PyTorch's `nn.functional.fold`). */
+/** Sums sliding windows back into an image: `[N, C·kh·kw, L]` → `[N, C, H, W]` (PyTorch's `nn.functional.fold`). @example cr.fold(cr.ones([1, 4, 4]), [3, 3], 2) // [[[[1, 2, 1], [2, 4, 2], [1, 2, 1]]]] */
 export function fold(cols: Tensor, outputSize: readonly [number, number], kernelSize: Size2, opts: WindowOptions = {}): Tensor {
   checkTensor("fold", cols);
   // An unbatched [C·kh·kw, L] gives [C, H, W], as PyTorch's.
