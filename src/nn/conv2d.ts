@@ -11,9 +11,11 @@ import type { Parameter } from "./parameter.js";
 
 /** Options of `Conv2d`, as PyTorch's keyword arguments. */
 export interface Conv2dOptions extends DTypeOption {
+  /** The step between windows (default 1). */
   stride?: Size2;
   /** Zeros added on each side (default 0), or "valid" (none) or "same" (keeps H and W; stride 1 only). */
   padding?: Size2 | "same" | "valid";
+  /** The spacing between kernel elements (default 1). */
   dilation?: Size2;
   /** Split the channels into this many independent groups (default 1). */
   groups?: number;

@@ -20,15 +20,21 @@ function keepState(s: ParamState | undefined): void {
 
 /** The hyperparameters every optimizer has. */
 export interface OptimizerOptions {
+  /** The learning rate. */
   lr: number;
 }
 
 /** What learning-rate schedulers record on a param group (PyTorch's `initial_lr`, `max_lr`, …). */
 export interface SchedulerFields {
+  /** The group's lr when its scheduler was created (PyTorch's `initial_lr`). */
   initialLr?: number;
+  /** OneCycleLR's peak lr (PyTorch's `max_lr`). */
   maxLr?: number;
+  /** OneCycleLR's final lr (PyTorch's `min_lr`). */
   minLr?: number;
+  /** The highest momentum OneCycleLR cycles to (PyTorch's `max_momentum`). */
   maxMomentum?: number;
+  /** The lowest momentum OneCycleLR cycles to (PyTorch's `base_momentum`). */
   baseMomentum?: number;
 }
 

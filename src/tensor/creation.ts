@@ -13,6 +13,7 @@ import { Tensor } from "./tensor.js";
 
 /** Options every creation function takes. */
 export interface TensorOptions {
+  /** The element type (float32 when not given, unless the function says otherwise). */
   dtype?: DType;
   /** Record operations on the new tensor for backward (floating-point dtypes only). */
   requiresGrad?: boolean;

@@ -19,8 +19,11 @@ import { Tensor } from "./tensor.js";
 
 /** A slice of one dim, Python's `start:stop:step` (bounds clipped, negative ones from the end; step positive). */
 export interface IndexSlice {
+  /** The first position (default: the start of the dim). */
   start?: number | null;
+  /** The position the slice ends before (default: the end of the dim). */
   stop?: number | null;
+  /** The step between positions (default 1). */
   step?: number | null;
 }
 

@@ -47,6 +47,7 @@ export function sum(x: Tensor, dim?: Dims | SumOptions, keepdim: boolean | SumOp
 
 /** Options of `sum`: the dtype to sum in (the input is converted first, as PyTorch's `sum(dtype=…)`). */
 export interface SumOptions {
+  /** Converts the input to this dtype before summing (PyTorch's `dtype=`). */
   dtype?: DType;
 }
 
@@ -149,6 +150,7 @@ export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
 export interface VarOptions {
   /** Subtracted from the count in the denominator: 1 (default) for the unbiased estimate, 0 for the population. */
   correction?: number;
+  /** Keep the reduced dims with size 1 (default false). */
   keepdim?: boolean;
 }
 

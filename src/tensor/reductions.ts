@@ -15,6 +15,7 @@ import type { Tensor } from "./tensor.js";
 
 /** Options of the reductions that can compute in another dtype (the input is converted first, as PyTorch's). */
 export interface ReduceDTypeOptions {
+  /** Converts the input to this dtype before reducing (PyTorch's `dtype=`). */
   dtype?: DType;
 }
 

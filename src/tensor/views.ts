@@ -35,8 +35,11 @@ export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
 
 /** Options of `diagonal` and `diagEmbed`: which diagonal (above the main one for offset > 0) of which two dims. */
 export interface DiagonalOptions {
+  /** Which diagonal: 0 (default) the main one, positive above it, negative below. */
   offset?: number;
+  /** The first of the two dims the diagonal runs over (default 0). */
   dim1?: number;
+  /** The second of the two dims the diagonal runs over (default 1). */
   dim2?: number;
 }
 
