@@ -180,8 +180,11 @@ export class GLU extends Module {
  * const act = new cr.nn.PReLU(16); // after a Conv2d with 16 output channels
  */
 export class PReLU extends Module {
+  /** How many slopes are learned: 1, or one per channel. */
   readonly numParameters: number;
+  /** The initial slope. */
   readonly init: number;
+  /** The learned negative slopes. */
   weight: Parameter;
 
   constructor(numParameters = 1, init = 0.25, opts: DTypeOption = {}) {

@@ -52,6 +52,7 @@ export interface GELUOptions {
 
 /** Gaussian error linear unit, exact or (`approximate: "tanh"`) approximated. @example new cr.nn.GELU({ approximate: "tanh" }) */
 export class GELU extends Module {
+  /** "none" for the exact form, "tanh" for the tanh approximation. */
   readonly approximate: "none" | "tanh";
   constructor(opts: GELUOptions = {}) {
     super();

@@ -144,6 +144,7 @@ export class ModuleList<M extends AnyModule = AnyModule> extends Module<unknown[
  * @example new cr.nn.Residual(new cr.nn.Sequential(new cr.nn.Linear(16, 16), new cr.nn.ReLU()))
  */
 export class Residual extends Module {
+  /** The module whose output is added to its input. */
   readonly inner: TensorModule;
 
   constructor(inner: TensorModule) {

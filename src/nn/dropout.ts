@@ -14,6 +14,7 @@ import { Module } from "./module.js";
  * drop.eval().forward(x); // x itself
  */
 export class Dropout extends Module {
+  /** The probability that an element is zeroed in training. */
   readonly p: number;
 
   constructor(p = 0.5) {

@@ -8,7 +8,9 @@ import { Module } from "./module.js";
  * @example new cr.nn.Flatten().forward(cr.zeros([8, 16, 5, 5])).shape // [8, 400]
  */
 export class Flatten extends Module {
+  /** The first dim merged (default 1, keeping the batch dim). */
   readonly startDim: number;
+  /** The last dim merged (default -1). */
   readonly endDim: number;
 
   constructor(startDim = 1, endDim = -1) {

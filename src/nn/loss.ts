@@ -15,6 +15,7 @@ import { Module } from "./module.js";
  * }
  */
 export abstract class Loss extends Module<[Tensor, Tensor], Tensor> {
+  /** How the per-element losses combine: "mean", "sum" or "none". */
   readonly reduction: Reduction;
   constructor(opts: ReductionOptions = {}) {
     super();
@@ -43,6 +44,7 @@ export class L1Loss extends Loss {
 
 /** Huber loss: quadratic within `delta` (default 1), linear beyond. @example new cr.nn.HuberLoss({ delta: 0.5 }) */
 export class HuberLoss extends Loss {
+  /** Where the loss turns from quadratic to linear (default 1). */
   readonly delta: number;
   constructor(opts: HuberLossOptions = {}) {
     super(opts);
@@ -100,7 +102,9 @@ export class BCEWithLogitsLoss extends Loss {
  * @example new cr.nn.CrossEntropyLoss({ labelSmoothing: 0.1 }).forward(logits, labels)
  */
 export class CrossEntropyLoss extends Loss {
+  /** Targets equal to this class are left out of the loss and the mean. */
   readonly ignoreIndex: number;
+  /** The share of the target's probability spread evenly over all classes (0 for none). */
   readonly labelSmoothing: number;
   constructor(opts: CrossEntropyOptions = {}) {
     super(opts);
@@ -120,6 +124,7 @@ export class CrossEntropyLoss extends Loss {
 
 /** Negative log likelihood of log-probabilities at class indices. @example new cr.nn.NLLLoss().forward(logits.logSoftmax(1), labels) */
 export class NLLLoss extends Loss {
+  /** Targets equal to this class are left out of the loss and the mean. */
   readonly ignoreIndex: number;
   constructor(opts: NllLossOptions = {}) {
     super(opts);

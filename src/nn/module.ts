@@ -20,6 +20,7 @@ import { Parameter } from "./parameter.js";
 export interface RemovableHandle {
   /** Unique among the handles of this process. */
   readonly id: number;
+  /** Unregisters the hook. */
   remove(): void;
 }
 
@@ -67,7 +68,9 @@ export interface LoadStateDictOptions {
 
 /** What `loadStateDict` reports when it succeeds (both lists are empty when `strict`). */
 export interface LoadStateDictResult {
+  /** The model's keys the state dict did not have. */
   readonly missingKeys: string[];
+  /** The state dict's keys the model does not have. */
   readonly unexpectedKeys: string[];
 }
 

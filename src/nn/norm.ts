@@ -13,6 +13,7 @@ import type { Parameter } from "./parameter.js";
 
 /** Options of `BatchNorm1d` and `BatchNorm2d`, as PyTorch's keyword arguments. */
 export interface BatchNormOptions extends DTypeOption {
+  /** Added to the variance before the square root (default 1e-5). */
   eps?: number;
   /** Weight of each new batch in the running statistics (default 0.1); null for a plain cumulative average. */
   momentum?: number | null;
@@ -147,6 +148,7 @@ export class BatchNorm2d extends BatchNorm {
 
 /** Options of `LayerNorm`. */
 export interface LayerNormOptions extends DTypeOption {
+  /** Added to the variance before the square root (default 1e-5). */
   eps?: number;
   /** Learn an elementwise scale and shift of shape `normalizedShape` (default true). */
   elementwiseAffine?: boolean;
