@@ -51,7 +51,7 @@ function category(dtype: DType): number {
   return dtype === "bool" ? 0 : dtype === "int32" ? 1 : 2;
 }
 
-/** PyTorch's `torch.promote_types` for the dtypes chainrule has. */
+/** PyTorch's `torch.promote_types` for the dtypes chainrule has. @example cr.promoteTypes("int32", "float32") // "float32" */
 export function promoteTypes(a: DType, b: DType): DType {
   if (a === b) return a;
   const ca = category(a);

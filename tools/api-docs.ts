@@ -1,6 +1,8 @@
 // Which public names of chainrule lack a doc comment: every export reachable from src/index.ts (namespaces
 // walked), and the public members of exported classes and interfaces. `npm run docs:check` prints the counts and
 // the names; test/api-docs.test.ts keeps the list from growing (docs/api-undocumented.txt, rewritten with --write).
+// It also lists the public functions, classes and class methods whose doc comment has no `@example`
+// (docs/api-no-example.txt), which may likewise only shrink.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
@@ -9,10 +11,20 @@ const root = join(import.meta.dirname, "..");
 /** The committed list of public names still without a doc comment; it may only shrink. */
 export const BASELINE = join(root, "docs", "api-undocumented.txt");
 
-/** Public names without a doc comment, by kind. */
+/** The committed list of public functions, classes and class methods whose doc comment has no `@example`; it may only shrink. */
+export const EXAMPLE_BASELINE = join(root, "docs", "api-no-example.txt");
+
+/** Public names without a doc comment, by kind, and the callable ones without an `@example`. */
 export interface DocCoverage {
   exports: { total: number; missing: string[] };
   members: { total: number; missing: string[] };
+  /** Exported functions and classes, and public methods of exported classes: how many, and those without an `@example`. */
+  examples: { total: number; missing: string[] };
+}
+
+// An `@example` on any declaration counts (an overloaded function carries it on one overload).
+function hasExample(symbol: ts.Symbol): boolean {
+  return (symbol.declarations ?? []).some((d) => ts.getJSDocTags(d).some((t) => t.tagName.text === "example"));
 }
 
 function documented(symbol: ts.Symbol, checker: ts.TypeChecker): boolean {
@@ -41,7 +53,11 @@ export function docCoverage(): DocCoverage {
   const program = ts.createProgram([join(root, "src", "index.ts")], config.options);
   const checker = program.getTypeChecker();
   const index = checker.getSymbolAtLocation(program.getSourceFile(join(root, "src", "index.ts"))!)!;
-  const out: DocCoverage = { exports: { total: 0, missing: [] }, members: { total: 0, missing: [] } };
+  const out: DocCoverage = { exports: { total: 0, missing: [] }, members: { total: 0, missing: [] }, examples: { total: 0, missing: [] } };
+  const needsExample = (symbol: ts.Symbol, name: string): void => {
+    out.examples.total++;
+    if (!hasExample(symbol)) out.examples.missing.push(name);
+  };
   const seenModules = new Set<ts.Symbol>();
   const seenTypes = new Set<ts.Symbol>();
 
@@ -61,6 +77,7 @@ export function docCoverage(): DocCoverage {
       if (decl !== undefined && ts.getCombinedModifierFlags(decl as ts.Declaration) & ts.ModifierFlags.Override) continue;
       out.members.total++;
       if (!documented(m, checker)) out.members.missing.push(`${path}.${m.getName()}`);
+      if (owner.flags & ts.SymbolFlags.Class && m.flags & ts.SymbolFlags.Method) needsExample(m, `${path}.${m.getName()}`);
     }
   };
 
@@ -77,18 +94,20 @@ export function docCoverage(): DocCoverage {
       if (isInternal(symbol)) continue;
       out.exports.total++;
       if (!documented(symbol, checker)) out.exports.missing.push(name);
+      if (symbol.flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Class)) needsExample(symbol, name);
       if (symbol.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface)) members(symbol, name);
     }
   };
   walk(index, "");
   out.exports.missing.sort();
   out.members.missing.sort();
+  out.examples.missing.sort();
   return out;
 }
 
-/** The baseline file's names. */
-export function readBaseline(): string[] {
-  return readFileSync(BASELINE, "utf8").split("\n").filter((l) => l !== "" && !l.startsWith("#"));
+/** The names in a baseline file (the undocumented names by default). */
+export function readBaseline(file = BASELINE): string[] {
+  return readFileSync(file, "utf8").split("\n").filter((l) => l !== "" && !l.startsWith("#"));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -97,8 +116,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (process.argv.includes("--list")) for (const n of missing) console.log(n);
   console.log(`public exports: ${c.exports.total}, without a doc comment: ${c.exports.missing.length}`);
   console.log(`public members of exported classes and interfaces: ${c.members.total}, without a doc comment: ${c.members.missing.length}`);
+  if (process.argv.includes("--list")) for (const n of c.examples.missing) console.log(`no @example: ${n}`);
+  console.log(`public functions, classes and class methods: ${c.examples.total}, without an @example: ${c.examples.missing.length}`);
   if (process.argv.includes("--write")) {
     writeFileSync(BASELINE, `# Public names without a doc comment (tools/api-docs.ts --write). This list may only shrink: test/api-docs.test.ts\n# fails for a new undocumented name, and for a name here that has since been documented.\n${missing.join("\n")}\n`);
     console.log(`wrote ${BASELINE}`);
+    writeFileSync(EXAMPLE_BASELINE, `# Public functions, classes and class methods whose doc comment has no @example (tools/api-docs.ts --write). This list may\n# only shrink: test/api-docs.test.ts fails for a new one without an example, and for a name here that has one now.\n${c.examples.missing.join("\n")}\n`);
+    console.log(`wrote ${EXAMPLE_BASELINE}`);
   }
 }

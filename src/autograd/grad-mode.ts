@@ -2,12 +2,12 @@
 
 let enabled = true;
 
-/** True when new operations are recorded in the graph (PyTorch's `torch.is_grad_enabled`). */
+/** True when new operations are recorded in the graph (PyTorch's `torch.is_grad_enabled`). @example cr.isGradEnabled() // true */
 export function isGradEnabled(): boolean {
   return enabled;
 }
 
-/** Turns recording on or off globally; returns a `Disposable` that restores the previous setting. */
+/** Turns recording on or off globally; returns a `Disposable` that restores the previous setting. @example using _ = cr.setGradEnabled(false); */
 export function setGradEnabled(on: boolean): Disposable {
   const previous = enabled;
   enabled = on;

@@ -40,6 +40,7 @@ let current: CompleteBackend | null = null;
 /**
  * Makes `backend` available to `setBackend` under its name; accelerated methods it lacks are composed from its
  * core (see CONTRIBUTING.md, "Add a backend"). Returns the completed backend, the object its tensors use.
+ * @example cr.registerBackend(myBackend);
  */
 export function registerBackend(backend: Backend, options: BackendOptions = {}): CompleteBackend {
   const full = complete(backend);
@@ -52,7 +53,7 @@ export function registeredBackends(): CompleteBackend[] {
   return [...entries.values()].map((e) => e.backend);
 }
 
-/** Selects the backend that runs the kernels of tensors created from now on. */
+/** Selects the backend that runs the kernels of tensors created from now on. @example cr.setBackend("cpu"); */
 export function setBackend(name: string): void {
   const entry = entries.get(name);
   if (entry === undefined) throw new ArgumentError(`setBackend: unknown backend "${name}" (available: ${[...entries.keys()].join(", ")})`);
@@ -60,7 +61,7 @@ export function setBackend(name: string): void {
   current = entry.backend;
 }
 
-/** The name of the backend in use. */
+/** The name of the backend in use. @example const name = cr.getBackend(); */
 export function getBackend(): string {
   return currentBackend().name;
 }
@@ -82,6 +83,7 @@ export function currentBackend(): CompleteBackend {
  * How many threads (the caller included) large kernels may use on every backend, as PyTorch's
  * `torch.set_num_threads`; 1 keeps everything on the calling thread. Takes effect before the first large
  * kernel starts the worker threads. The default is the number of cores, at most 8.
+ * @example cr.setNumThreads(4);
  */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new ArgumentError(`setNumThreads: expected a positive integer, got ${String(n)}`);

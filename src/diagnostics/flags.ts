@@ -5,6 +5,7 @@ import type { LayerStats } from "./watch.js";
 
 /** One problem found in a report. */
 export interface Flag {
+  /** What kind of problem it is. */
   kind: FlagKind;
   /** The worst layer (the earliest for vanishing gradients). */
   layer: string;

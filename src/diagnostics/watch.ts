@@ -81,6 +81,7 @@ interface Watched {
 export class GradientWatch {
   /** Every `record()` so far, oldest first. */
   readonly history: LayerStats[][] = [];
+  /** The limits its report flags problems by. */
   readonly thresholds: Thresholds;
   readonly #layers: Watched[];
   readonly #handles: RemovableHandle[] = [];

@@ -17,7 +17,9 @@ export type TensorMap = Record<string, Tensor> | ReadonlyMap<string, Tensor>;
 
 /** A deserialized file: its tensors, and its `__metadata__` map (null when the file has none). */
 export interface SafetensorsContents {
+  /** The tensors by name. */
   tensors: Record<string, Tensor>;
+  /** The file's `__metadata__` strings, or null when it has none. */
   metadata: Record<string, string> | null;
 }
 

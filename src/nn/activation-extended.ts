@@ -23,6 +23,7 @@ export class ELU extends Module {
     super();
     checkNumber("ELU", "alpha", alpha);
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.ELU().forward(cr.tensor([-1, 2])) // [-0.6321, 2] */
   forward(x: Tensor): Tensor {
     return elu(x, this.alpha, this.inplace);
   }
@@ -38,6 +39,7 @@ export class CELU extends Module {
     checkNumber("CELU", "alpha", alpha);
     if (alpha === 0) throw new ArgumentError("CELU: alpha must not be 0");
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.CELU().forward(cr.tensor([-1, 2])) // [-0.6321, 2] */
   forward(x: Tensor): Tensor {
     return celu(x, this.alpha, this.inplace);
   }
@@ -51,6 +53,7 @@ export class SELU extends Module {
   constructor(readonly inplace = false) {
     super();
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.SELU().forward(cr.tensor([0, 1])) // [0, 1.0507] */
   forward(x: Tensor): Tensor {
     return selu(x, this.inplace);
   }
@@ -67,6 +70,7 @@ export class Hardtanh extends Module {
     checkNumber("Hardtanh", "maxVal", maxVal);
     if (!(maxVal > minVal)) throw new ArgumentError(`Hardtanh: maxVal (${maxVal}) must be greater than minVal (${minVal})`);
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Hardtanh().forward(cr.tensor([-2, 0.5, 2])) // [-1, 0.5, 1] */
   forward(x: Tensor): Tensor {
     return hardtanh(x, this.minVal, this.maxVal, this.inplace);
   }
@@ -80,6 +84,7 @@ export class ReLU6 extends Module {
   constructor(readonly inplace = false) {
     super();
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.ReLU6().forward(cr.tensor([-1, 3, 8])) // [0, 3, 6] */
   forward(x: Tensor): Tensor {
     return relu6(x, this.inplace);
   }
@@ -93,6 +98,7 @@ export class Hardswish extends Module {
   constructor(readonly inplace = false) {
     super();
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Hardswish().forward(cr.tensor([-4, 1, 4])) // [0, 0.6667, 4] */
   forward(x: Tensor): Tensor {
     return hardswish(x, this.inplace);
   }
@@ -106,6 +112,7 @@ export class Hardsigmoid extends Module {
   constructor(readonly inplace = false) {
     super();
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Hardsigmoid().forward(cr.tensor([-3, 0, 3])) // [0, 0.5, 1] */
   forward(x: Tensor): Tensor {
     return hardsigmoid(x, this.inplace);
   }
@@ -119,6 +126,7 @@ export class Mish extends Module {
   constructor(readonly inplace = false) {
     super();
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Mish().forward(cr.tensor([0, 1])) // [0, 0.8651] */
   forward(x: Tensor): Tensor {
     return mish(x, this.inplace);
   }
@@ -129,6 +137,7 @@ export class Mish extends Module {
 
 /** `x / (1 + |x|)`. @example new cr.nn.Softsign() */
 export class Softsign extends Module {
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Softsign().forward(cr.tensor([-1, 3])) // [-0.5, 0.75] */
   forward(x: Tensor): Tensor {
     return softsign(x);
   }
@@ -140,6 +149,7 @@ export class Softmin extends Module {
     super();
     if (!Number.isInteger(dim)) throw new ArgumentError(`Softmin: dim must be an integer, got ${String(dim)}`);
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Softmin(0).forward(cr.tensor([0, 0])) // [0.5, 0.5] */
   forward(x: Tensor): Tensor {
     return softmin(x, this.dim);
   }
@@ -154,6 +164,7 @@ export class GLU extends Module {
     super();
     if (!Number.isInteger(dim)) throw new ArgumentError(`GLU: dim must be an integer, got ${String(dim)}`);
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.GLU().forward(cr.tensor([2, 0])) // [1] */
   forward(x: Tensor): Tensor {
     return glu(x, this.dim);
   }
@@ -169,8 +180,11 @@ export class GLU extends Module {
  * const act = new cr.nn.PReLU(16); // after a Conv2d with 16 output channels
  */
 export class PReLU extends Module {
+  /** How many slopes are learned: 1, or one per channel. */
   readonly numParameters: number;
+  /** The initial slope. */
   readonly init: number;
+  /** The learned negative slopes. */
   weight: Parameter;
 
   constructor(numParameters = 1, init = 0.25, opts: DTypeOption = {}) {
@@ -186,6 +200,7 @@ export class PReLU extends Module {
     this.weight.detach().fill_(this.init);
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.PReLU().forward(cr.tensor([-1, 2])) // [-0.25, 2] */
   forward(x: Tensor): Tensor {
     return prelu(x, this.weight);
   }

@@ -8,6 +8,7 @@ import { Module } from "./module.js";
 
 /** `max(x, 0)`. @example new cr.nn.Sequential(new cr.nn.Linear(4, 8), new cr.nn.ReLU()) */
 export class ReLU extends Module {
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.ReLU().forward(cr.tensor([-1, 2])) // [0, 2] */
   forward(x: Tensor): Tensor {
     return relu(x);
   }
@@ -18,6 +19,7 @@ export class LeakyReLU extends Module {
   constructor(readonly negativeSlope = 0.01) {
     super();
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.LeakyReLU(0.1).forward(cr.tensor([-1, 2])) // [-0.1, 2] */
   forward(x: Tensor): Tensor {
     return leakyRelu(x, this.negativeSlope);
   }
@@ -28,6 +30,7 @@ export class LeakyReLU extends Module {
 
 /** The logistic function `1 / (1 + e⁻ˣ)`. @example new cr.nn.Sigmoid().forward(logits) */
 export class Sigmoid extends Module {
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Sigmoid().forward(cr.tensor([0])) // [0.5] */
   forward(x: Tensor): Tensor {
     return sigmoid(x);
   }
@@ -35,6 +38,7 @@ export class Sigmoid extends Module {
 
 /** Hyperbolic tangent. @example new cr.nn.Tanh().forward(x) */
 export class Tanh extends Module {
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Tanh().forward(cr.tensor([0])) // [0] */
   forward(x: Tensor): Tensor {
     return tanh(x);
   }
@@ -48,6 +52,7 @@ export interface GELUOptions {
 
 /** Gaussian error linear unit, exact or (`approximate: "tanh"`) approximated. @example new cr.nn.GELU({ approximate: "tanh" }) */
 export class GELU extends Module {
+  /** "none" for the exact form, "tanh" for the tanh approximation. */
   readonly approximate: "none" | "tanh";
   constructor(opts: GELUOptions = {}) {
     super();
@@ -56,6 +61,7 @@ export class GELU extends Module {
       throw new ArgumentError(`GELU: approximate must be "none" or "tanh", got ${JSON.stringify(opts.approximate)}`);
     }
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.GELU().forward(cr.tensor([0, 1])) // [0, 0.8413] */
   forward(x: Tensor): Tensor {
     return gelu(x, this.approximate);
   }
@@ -66,6 +72,7 @@ export class GELU extends Module {
 
 /** `x·σ(x)` (swish). @example new cr.nn.SiLU() */
 export class SiLU extends Module {
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.SiLU().forward(cr.tensor([0, 1])) // [0, 0.7311] */
   forward(x: Tensor): Tensor {
     return silu(x);
   }
@@ -76,6 +83,7 @@ export class Softplus extends Module {
   constructor(readonly beta = 1, readonly threshold = 20) {
     super();
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Softplus().forward(cr.tensor([0])) // [0.6931] */
   forward(x: Tensor): Tensor {
     return softplus(x, this.beta, this.threshold);
   }
@@ -86,6 +94,7 @@ export class Softplus extends Module {
 
 /** `log σ(x)`, stable for large |x|. @example new cr.nn.LogSigmoid() */
 export class LogSigmoid extends Module {
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.LogSigmoid().forward(cr.tensor([0])) // [-0.6931] */
   forward(x: Tensor): Tensor {
     return logSigmoid(x);
   }
@@ -97,6 +106,7 @@ export class Softmax extends Module {
     super();
     if (!Number.isInteger(dim)) throw new ArgumentError(`Softmax: dim must be an integer, got ${String(dim)}`);
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Softmax(-1).forward(cr.tensor([[0, 0]])) // [[0.5, 0.5]] */
   forward(x: Tensor): Tensor {
     return softmax(x, this.dim);
   }
@@ -111,6 +121,7 @@ export class LogSoftmax extends Module {
     super();
     if (!Number.isInteger(dim)) throw new ArgumentError(`LogSoftmax: dim must be an integer, got ${String(dim)}`);
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.LogSoftmax(0).forward(cr.tensor([0, 0])) // [-0.6931, -0.6931] */
   forward(x: Tensor): Tensor {
     return logSoftmax(x, this.dim);
   }

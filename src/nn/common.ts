@@ -8,6 +8,7 @@ import { Parameter } from "./parameter.js";
 
 /** The `dtype` option of layers with parameters (float32 by default). */
 export interface DTypeOption {
+  /** The dtype of the layer's parameters (default float32). */
   dtype?: DType;
 }
 

@@ -59,7 +59,7 @@ export class Sequential extends Module {
     return this.#layers().length;
   }
 
-  /** Adds a module at the end (as key `length`); returns this. */
+  /** Adds a module at the end (as key `length`); returns this. @example new cr.nn.Sequential(new cr.nn.ReLU()).append(new cr.nn.Tanh()).length // 2 */
   append(module: AnyModule): this {
     checkModule("Sequential", module, "the appended value");
     this.registerModule(String(this.length), module);
@@ -70,6 +70,7 @@ export class Sequential extends Module {
     return this.#layers().map(([, m]) => m)[Symbol.iterator]();
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Sequential(new cr.nn.Flatten(), new cr.nn.Linear(6, 2)).forward(cr.zeros([4, 2, 3])).shape // [4, 2] */
   forward(x: Tensor): Tensor {
     let h: unknown = x;
     for (const [key, m] of this.#layers()) {
@@ -101,25 +102,25 @@ export class ModuleList<M extends AnyModule = AnyModule> extends Module<unknown[
     return indexed<M>(this).length;
   }
 
-  /** The module at `index` (negative counts from the end), or undefined. */
+  /** The module at `index` (negative counts from the end), or undefined. @example new cr.nn.ModuleList([new cr.nn.ReLU(), new cr.nn.Tanh()]).at(-1).moduleName // "Tanh" */
   at(index: number): M | undefined {
     return indexed<M>(this).at(index);
   }
 
-  /** Adds a module at the end; returns this. */
+  /** Adds a module at the end; returns this. @example new cr.nn.ModuleList().append(new cr.nn.ReLU()).length // 1 */
   append(module: M): this {
     checkModule("ModuleList", module, "the appended value");
     this.registerModule(String(this.length), module);
     return this;
   }
 
-  /** Adds modules at the end; returns this. */
+  /** Adds modules at the end; returns this. @example new cr.nn.ModuleList().extend([new cr.nn.ReLU(), new cr.nn.Tanh()]).length // 2 */
   extend(modules: Iterable<M>): this {
     for (const m of modules) this.append(m);
     return this;
   }
 
-  /** Inserts a module before position `index`, shifting the later ones up by one. */
+  /** Inserts a module before position `index`, shifting the later ones up by one. @example layers.insert(0, new cr.nn.ReLU()); */
   insert(index: number, module: M): void {
     checkModule("ModuleList", module, "the inserted value");
     const items = indexed<M>(this);
@@ -143,6 +144,7 @@ export class ModuleList<M extends AnyModule = AnyModule> extends Module<unknown[
  * @example new cr.nn.Residual(new cr.nn.Sequential(new cr.nn.Linear(16, 16), new cr.nn.ReLU()))
  */
 export class Residual extends Module {
+  /** The module whose output is added to its input. */
   readonly inner: TensorModule;
 
   constructor(inner: TensorModule) {
@@ -151,6 +153,7 @@ export class Residual extends Module {
     this.inner = inner;
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Residual(new cr.nn.ReLU()).forward(cr.tensor([-1, 2])) // [-1, 4] */
   forward(x: Tensor): Tensor {
     const y = this.inner.forward(x);
     if (!shapesEqual(y.shape, x.shape)) throw new ShapeError(`${this.moduleName}: the inner module maps ${fmt(x.shape)} to ${fmt(y.shape)}; x + inner(x) needs the same shape`);

@@ -13,9 +13,11 @@ import type { Parameter } from "./parameter.js";
 
 /** Options of `Conv1d` and `Conv3d`, as PyTorch's keyword arguments. */
 export interface ConvOptions extends DTypeOption {
+  /** The step between windows (default 1). */
   stride?: SizeN;
   /** Zeros added on each side (default 0), or "valid" (none) or "same" (keeps the size; stride 1 only). */
   padding?: SizeN | "same" | "valid";
+  /** The spacing between kernel elements (default 1). */
   dilation?: SizeN;
   /** Split the channels into this many independent groups (default 1). */
   groups?: number;
@@ -27,13 +29,17 @@ export interface ConvOptions extends DTypeOption {
 
 /** Options of the transposed convolutions, as PyTorch's keyword arguments. */
 export interface ConvTransposeModuleOptions extends DTypeOption {
+  /** The step between windows (default 1). */
   stride?: SizeN;
   /** Removed from each side of the full output (default 0). */
   padding?: SizeN;
   /** Added to one side of the output (default 0); `forward`'s `outputSize` can choose it instead. */
   outputPadding?: SizeN;
+  /** Blocked connections: input and output channels split into this many groups (default 1). */
   groups?: number;
+  /** Whether the layer adds a learned bias (default true). */
   bias?: boolean;
+  /** The spacing between kernel elements (default 1). */
   dilation?: SizeN;
   /** Only "zeros" is supported. */
   paddingMode?: "zeros";

@@ -11,9 +11,11 @@ import type { Parameter } from "./parameter.js";
 
 /** Options of `Conv2d`, as PyTorch's keyword arguments. */
 export interface Conv2dOptions extends DTypeOption {
+  /** The step between windows (default 1). */
   stride?: Size2;
   /** Zeros added on each side (default 0), or "valid" (none) or "same" (keeps H and W; stride 1 only). */
   padding?: Size2 | "same" | "valid";
+  /** The spacing between kernel elements (default 1). */
   dilation?: Size2;
   /** Split the channels into this many independent groups (default 1). */
   groups?: number;
@@ -78,6 +80,7 @@ export class Conv2d extends Module {
     resetLinearLike(this.weight, this.bias);
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Conv2d(3, 8, 3).forward(cr.zeros([1, 3, 5, 5])).shape // [1, 8, 3, 3] */
   forward(x: Tensor): Tensor {
     const channelDim = x.ndim - 3;
     if ((x.ndim !== 3 && x.ndim !== 4) || x.shape[channelDim] !== this.inChannels) {

@@ -14,6 +14,7 @@ import { Module } from "./module.js";
  * drop.eval().forward(x); // x itself
  */
 export class Dropout extends Module {
+  /** The probability that an element is zeroed in training. */
   readonly p: number;
 
   constructor(p = 0.5) {
@@ -22,6 +23,7 @@ export class Dropout extends Module {
     this.p = p;
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Dropout(0.5).eval().forward(cr.tensor([1, 2])) // [1, 2] */
   forward(x: Tensor): Tensor {
     return dropout(x, this.p, this.training);
   }

@@ -55,6 +55,7 @@ export class Embedding extends Module {
     if (pad !== null) noGrad(() => this.weight.copy_(where(arange(this.numEmbeddings).unsqueeze(1).eq(pad), 0, this.weight)));
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Embedding(10, 3).forward(cr.tensor([[1, 2]], { dtype: "int32" })).shape // [1, 2, 3] */
   forward(input: Tensor): Tensor {
     if (input.dtype !== "int32") throw new DTypeError(`${this.moduleName}: indices must be an int32 tensor, got ${input.dtype} of shape ${fmt(input.shape)}`);
     return embeddingAs(this.moduleName, input, this.weight, { paddingIdx: this.paddingIdx });

@@ -8,7 +8,9 @@ import { Module } from "./module.js";
  * @example new cr.nn.Flatten().forward(cr.zeros([8, 16, 5, 5])).shape // [8, 400]
  */
 export class Flatten extends Module {
+  /** The first dim merged (default 1, keeping the batch dim). */
   readonly startDim: number;
+  /** The last dim merged (default -1). */
   readonly endDim: number;
 
   constructor(startDim = 1, endDim = -1) {
@@ -17,6 +19,7 @@ export class Flatten extends Module {
     this.endDim = endDim;
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Flatten().forward(cr.zeros([2, 3, 4])).shape // [2, 12] */
   forward(x: Tensor): Tensor {
     return x.flatten(this.startDim, this.endDim);
   }

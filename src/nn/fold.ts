@@ -12,6 +12,7 @@ export class Unfold extends Module {
   constructor(readonly kernelSize: Size2, readonly opts: WindowOptions = {}) {
     super();
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Unfold(2).forward(cr.zeros([1, 1, 3, 3])).shape // [1, 4, 4] */
   forward(x: Tensor): Tensor {
     return unfold(x, this.kernelSize, this.opts);
   }
@@ -28,6 +29,7 @@ export class Fold extends Module {
   constructor(readonly outputSize: readonly [number, number], readonly kernelSize: Size2, readonly opts: WindowOptions = {}) {
     super();
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Fold([3, 3], 2).forward(cr.ones([1, 4, 4])) // [[[[1, 2, 1], [2, 4, 2], [1, 2, 1]]]] */
   forward(x: Tensor): Tensor {
     return fold(x, this.outputSize, this.kernelSize, this.opts);
   }

@@ -30,7 +30,9 @@ export interface InitGeneratorOptions {
 export interface KaimingOptions extends InitGeneratorOptions {
   /** The negative slope of the leaky ReLU that follows (0 means ReLU). */
   a?: number;
+  /** "fan_in" (default) keeps the forward pass's variance, "fan_out" the backward pass's. */
   mode?: FanMode;
+  /** The nonlinearity that follows, whose gain scales the spread (default "leaky_relu" with slope `a`, which 0 makes ReLU). */
   nonlinearity?: Nonlinearity;
 }
 

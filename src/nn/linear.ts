@@ -46,6 +46,7 @@ export class Linear extends Module {
     resetLinearLike(this.weight, this.bias);
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Linear(4, 2).forward(cr.ones([3, 4])).shape // [3, 2] */
   forward(x: Tensor): Tensor {
     return linearAs(this.moduleName, x, this.weight, this.bias);
   }
@@ -60,6 +61,7 @@ export class Linear extends Module {
  * @example const norm = useNorm ? new cr.nn.LayerNorm(64) : new cr.nn.Identity();
  */
 export class Identity extends Module {
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Identity().forward(cr.tensor([1, 2])) // [1, 2] */
   forward(x: Tensor): Tensor {
     return x;
   }

@@ -15,6 +15,7 @@ import { Module } from "./module.js";
  * }
  */
 export abstract class Loss extends Module<[Tensor, Tensor], Tensor> {
+  /** How the per-element losses combine: "mean", "sum" or "none". */
   readonly reduction: Reduction;
   constructor(opts: ReductionOptions = {}) {
     super();
@@ -27,6 +28,7 @@ export abstract class Loss extends Module<[Tensor, Tensor], Tensor> {
 
 /** Mean squared error. @example const loss = new cr.nn.MSELoss().forward(pred, y); */
 export class MSELoss extends Loss {
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.MSELoss().forward(cr.tensor([1, 2]), cr.tensor([2, 4])) // 2.5 */
   forward(input: Tensor, target: Tensor): Tensor {
     return mseLoss(input, target, { reduction: this.reduction });
   }
@@ -34,6 +36,7 @@ export class MSELoss extends Loss {
 
 /** Mean absolute error. @example new cr.nn.L1Loss({ reduction: "sum" }).forward(pred, y) */
 export class L1Loss extends Loss {
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.L1Loss().forward(cr.tensor([1, 2]), cr.tensor([2, 4])) // 1.5 */
   forward(input: Tensor, target: Tensor): Tensor {
     return l1Loss(input, target, { reduction: this.reduction });
   }
@@ -41,11 +44,13 @@ export class L1Loss extends Loss {
 
 /** Huber loss: quadratic within `delta` (default 1), linear beyond. @example new cr.nn.HuberLoss({ delta: 0.5 }) */
 export class HuberLoss extends Loss {
+  /** Where the loss turns from quadratic to linear (default 1). */
   readonly delta: number;
   constructor(opts: HuberLossOptions = {}) {
     super(opts);
     this.delta = opts.delta ?? 1;
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.HuberLoss().forward(cr.tensor([0, 0]), cr.tensor([0.5, 3])) // 1.3125 */
   forward(input: Tensor, target: Tensor): Tensor {
     return huberLoss(input, target, { reduction: this.reduction, delta: this.delta });
   }
@@ -61,6 +66,7 @@ export class BCELoss extends Loss {
   get weight(): Tensor | null {
     return this.buffer("weight");
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.BCELoss().forward(cr.tensor([0.5, 0.5]), cr.tensor([1, 0])) // 0.6931 */
   forward(input: Tensor, target: Tensor): Tensor {
     return bceLoss(input, target, { reduction: this.reduction, weight: this.weight });
   }
@@ -84,6 +90,7 @@ export class BCEWithLogitsLoss extends Loss {
   get posWeight(): Tensor | null {
     return this.buffer("pos_weight");
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.BCEWithLogitsLoss().forward(cr.tensor([0, 0]), cr.tensor([1, 0])) // 0.6931 */
   forward(input: Tensor, target: Tensor): Tensor {
     return bceWithLogitsLoss(input, target, { reduction: this.reduction, weight: this.weight, posWeight: this.posWeight });
   }
@@ -95,7 +102,9 @@ export class BCEWithLogitsLoss extends Loss {
  * @example new cr.nn.CrossEntropyLoss({ labelSmoothing: 0.1 }).forward(logits, labels)
  */
 export class CrossEntropyLoss extends Loss {
+  /** Targets equal to this class are left out of the loss and the mean. */
   readonly ignoreIndex: number;
+  /** The share of the target's probability spread evenly over all classes (0 for none). */
   readonly labelSmoothing: number;
   constructor(opts: CrossEntropyOptions = {}) {
     super(opts);
@@ -107,6 +116,7 @@ export class CrossEntropyLoss extends Loss {
   get weight(): Tensor | null {
     return this.buffer("weight");
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.CrossEntropyLoss().forward(cr.tensor([[0, 0]]), cr.tensor([1], { dtype: "int32" })) // 0.6931 */
   forward(input: Tensor, target: Tensor): Tensor {
     return crossEntropy(input, target, { reduction: this.reduction, weight: this.weight, ignoreIndex: this.ignoreIndex, labelSmoothing: this.labelSmoothing });
   }
@@ -114,6 +124,7 @@ export class CrossEntropyLoss extends Loss {
 
 /** Negative log likelihood of log-probabilities at class indices. @example new cr.nn.NLLLoss().forward(logits.logSoftmax(1), labels) */
 export class NLLLoss extends Loss {
+  /** Targets equal to this class are left out of the loss and the mean. */
   readonly ignoreIndex: number;
   constructor(opts: NllLossOptions = {}) {
     super(opts);
@@ -124,6 +135,7 @@ export class NLLLoss extends Loss {
   get weight(): Tensor | null {
     return this.buffer("weight");
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.NLLLoss().forward(cr.tensor([[-1, -2]]), cr.tensor([1], { dtype: "int32" })) // 2 */
   forward(input: Tensor, target: Tensor): Tensor {
     return nllLoss(input, target, { reduction: this.reduction, weight: this.weight, ignoreIndex: this.ignoreIndex });
   }

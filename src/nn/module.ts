@@ -20,6 +20,7 @@ import { Parameter } from "./parameter.js";
 export interface RemovableHandle {
   /** Unique among the handles of this process. */
   readonly id: number;
+  /** Unregisters the hook. */
   remove(): void;
 }
 
@@ -67,7 +68,9 @@ export interface LoadStateDictOptions {
 
 /** What `loadStateDict` reports when it succeeds (both lists are empty when `strict`). */
 export interface LoadStateDictResult {
+  /** The model's keys the state dict did not have. */
   readonly missingKeys: string[];
+  /** The state dict's keys the model does not have. */
   readonly unexpectedKeys: string[];
 }
 
@@ -156,7 +159,7 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     });
   }
 
-  /** The computation; call it as `module.forward(...)`, which also runs the module's hooks. */
+  /** The computation; call it as `module.forward(...)`, which also runs the module's hooks. @example const y = model.forward(x); */
   abstract forward(...args: Args): Out;
 
   #call(impl: (...a: Args) => Out, input: Args): Out {
@@ -249,14 +252,14 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     return out;
   }
 
-  /** Adds (or with null, clears) a sub-module as property `name`: the same as assigning `this[name] = module`. */
+  /** Adds (or with null, clears) a sub-module as property `name`: the same as assigning `this[name] = module`. @example this.registerModule("head", new cr.nn.Linear(8, 2)); */
   registerModule(name: string, module: AnyModule | null): void {
     checkName(this.moduleName, "Module", name);
     if (module !== null && !(module instanceof Module)) throw new TypeError(`${this.moduleName}.registerModule: "${name}" is not a Module`);
     Reflect.set(this, name, module);
   }
 
-  /** Adds (or with null, clears) a parameter as property `name`: the same as assigning `this[name] = param`. */
+  /** Adds (or with null, clears) a parameter as property `name`: the same as assigning `this[name] = param`. @example this.registerParameter("scale", new cr.nn.Parameter(cr.ones([1]))); */
   registerParameter(name: string, param: Parameter | null): void {
     checkName(this.moduleName, "Parameter", name);
     if (param !== null && !(param instanceof Parameter)) {
@@ -340,7 +343,7 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
 
   // ---- traversal -------------------------------------------------------------------------------
 
-  /** The direct sub-modules with their property names, in assignment order. */
+  /** The direct sub-modules with their property names, in assignment order. @example new cr.nn.Sequential(new cr.nn.ReLU()).namedChildren().map(([name]) => name) // ["0"] */
   namedChildren(): [string, AnyModule][] {
     const out: [string, AnyModule][] = [];
     const seen = new Set<unknown>();
@@ -353,12 +356,12 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     return out;
   }
 
-  /** The direct sub-modules, in assignment order. */
+  /** The direct sub-modules, in assignment order. @example new cr.nn.Sequential(new cr.nn.Linear(2, 2), new cr.nn.ReLU()).children().length // 2 */
   children(): AnyModule[] {
     return this.namedChildren().map(([, m]) => m);
   }
 
-  /** This module (named "") and every module below it, depth first, each once, with dotted names. */
+  /** This module (named "") and every module below it, depth first, each once, with dotted names. @example new cr.nn.Sequential(new cr.nn.ReLU()).namedModules().map(([name]) => name) // ["", "0"] */
   namedModules(prefix = ""): [string, AnyModule][] {
     const out: [string, AnyModule][] = [];
     const seen = new Set<AnyModule>();
@@ -372,7 +375,7 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     return out;
   }
 
-  /** This module and every module below it, depth first. */
+  /** This module and every module below it, depth first. @example new cr.nn.Sequential(new cr.nn.Linear(2, 3), new cr.nn.ReLU()).modules().length // 3 */
   modules(): AnyModule[] {
     return this.namedModules().map(([, m]) => m);
   }
@@ -406,7 +409,7 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     return this.namedParameters({ recurse }).map(([, p]) => p);
   }
 
-  /** The (non-null) buffers with dotted names, each tensor once. */
+  /** The (non-null) buffers with dotted names, each tensor once. @example new cr.nn.BatchNorm1d(2).namedBuffers().map(([name]) => name) // ["running_mean", "running_var", "num_batches_tracked"] */
   namedBuffers(opts: { prefix?: string; recurse?: boolean } = {}): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     const seen = new Set<Tensor>();
@@ -421,12 +424,12 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     return out;
   }
 
-  /** The (non-null) buffers, each once. */
+  /** The (non-null) buffers, each once. @example new cr.nn.BatchNorm1d(3).buffers().length // 3 */
   buffers(recurse = true): Tensor[] {
     return this.namedBuffers({ recurse }).map(([, b]) => b);
   }
 
-  /** The sub-module at a dotted path (`"layers.0"`); "" is this module. */
+  /** The sub-module at a dotted path (`"layers.0"`); "" is this module. @example new cr.nn.Sequential(new cr.nn.Linear(2, 3)).getSubmodule("0").moduleName // "Linear" */
   getSubmodule(target: string): AnyModule {
     let m: AnyModule = this as AnyModule;
     if (target === "") return m;
@@ -440,7 +443,7 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     return m;
   }
 
-  /** The parameter at a dotted path (`"layers.0.weight"`). */
+  /** The parameter at a dotted path (`"layers.0.weight"`). @example new cr.nn.Sequential(new cr.nn.Linear(2, 3)).getParameter("0.weight").shape // [3, 2] */
   getParameter(target: string): Parameter {
     const dot = target.lastIndexOf(".");
     const owner = this.getSubmodule(dot < 0 ? "" : target.slice(0, dot));
@@ -450,7 +453,7 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     return p[1];
   }
 
-  /** The buffer at a dotted path (`"bn.running_mean"`), or null when registered as null. */
+  /** The buffer at a dotted path (`"bn.running_mean"`), or null when registered as null. @example new cr.nn.BatchNorm1d(2).getBuffer("running_mean") // [0, 0] */
   getBuffer(target: string): Tensor | null {
     const dot = target.lastIndexOf(".");
     const owner = this.getSubmodule(dot < 0 ? "" : target.slice(0, dot));
@@ -472,12 +475,12 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     return this;
   }
 
-  /** Evaluation mode for the whole tree: `train(false)`. */
+  /** Evaluation mode for the whole tree: `train(false)`. @example new cr.nn.Dropout().eval().training // false */
   eval(): this {
     return this.train(false);
   }
 
-  /** Sets `requiresGrad` on every parameter (freezing with false); returns this module. */
+  /** Sets `requiresGrad` on every parameter (freezing with false); returns this module. @example new cr.nn.Linear(2, 2).requiresGrad_(false).weight.requiresGrad // false */
   requiresGrad_(flag = true): this {
     for (const p of this.parameters()) p.requiresGrad = flag;
     return this;
@@ -560,12 +563,12 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     return [...this.modules()].map((m) => ({ parameters: m.#ownParameters().map(([, p]) => p), buffers: [...m.#buffers.values()].map((b) => b.tensor) }));
   }
 
-  /** `to("float64")`. */
+  /** `to("float64")`. @example new cr.nn.Linear(2, 2).double().weight.dtype // "float64" */
   double(): this {
     return this.to("float64");
   }
 
-  /** `to("float32")`. */
+  /** `to("float32")`. @example new cr.nn.Linear(2, 2).double().float().weight.dtype // "float32" */
   float(): this {
     return this.to("float32");
   }
@@ -643,7 +646,7 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
 
   // ---- printing --------------------------------------------------------------------------------
 
-  /** The constructor arguments shown inside the parentheses by `toString()`; subclasses override it. */
+  /** The constructor arguments shown inside the parentheses by `toString()`; subclasses override it. @example new cr.nn.Linear(2, 3).extraRepr() // "inFeatures=2, outFeatures=3, bias=true" */
   extraRepr(): string {
     return "";
   }

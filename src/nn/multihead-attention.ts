@@ -69,21 +69,37 @@ type Mask = { allowed: Tensor } | { add: Tensor };
  * const [out, weights] = mha.forward(x, x, x); // [2, 5, 16] and [2, 5, 5]
  */
 export class MultiheadAttention extends Module<Forward, [Tensor, Tensor | null]> {
+  /** The size of the queries and of the output. */
   readonly embedDim: number;
+  /** The number of attention heads. */
   readonly numHeads: number;
+  /** Each head's size: `embedDim / numHeads`. */
   readonly headDim: number;
+  /** The size of the keys. */
   readonly kdim: number;
+  /** The size of the values. */
   readonly vdim: number;
+  /** The dropout probability on the attention weights in training. */
   readonly dropout: number;
+  /** Inputs and outputs are [batch, seq, feature] rather than [seq, batch, feature]. */
   readonly batchFirst: boolean;
+  /** Whether a position of zeros is appended to the key and value sequences (PyTorch's `add_zero_attn`). */
   readonly addZeroAttn: boolean;
+  /** The query, key and value projections stacked `[3·embedDim, embedDim]`, or null when keys or values have other sizes. */
   in_proj_weight: Parameter | null;
+  /** The query projection when `kdim` or `vdim` differs from `embedDim`, else null. */
   q_proj_weight: Parameter | null;
+  /** The key projection when `kdim` or `vdim` differs from `embedDim`, else null. */
   k_proj_weight: Parameter | null;
+  /** The value projection when `kdim` or `vdim` differs from `embedDim`, else null. */
   v_proj_weight: Parameter | null;
+  /** The bias of the query, key and value projections stacked, or null without bias. */
   in_proj_bias: Parameter | null;
+  /** The output projection. */
   out_proj: Linear;
+  /** A learned bias appended to the keys, or null. */
   bias_k: Parameter | null;
+  /** A learned bias appended to the values, or null. */
   bias_v: Parameter | null;
 
   constructor(embedDim: number, numHeads: number, opts: MultiheadAttentionOptions = {}) {
@@ -137,6 +153,7 @@ export class MultiheadAttention extends Module<Forward, [Tensor, Tensor | null]>
     return this.out_proj;
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.MultiheadAttention(8, 2).forward(cr.zeros([3, 1, 8]), cr.zeros([3, 1, 8]), cr.zeros([3, 1, 8]))[0].shape // [3, 1, 8] */
   forward(query: Tensor, key: Tensor, value: Tensor, opts: MultiheadAttentionForwardOptions = {}): [Tensor, Tensor | null] {
     const op = this.moduleName;
     const { keyPaddingMask = null, needWeights = true, attnMask = null, averageAttnWeights = true, isCausal = false } = opts;

@@ -13,6 +13,7 @@ import type { Parameter } from "./parameter.js";
 
 /** Options of `BatchNorm1d` and `BatchNorm2d`, as PyTorch's keyword arguments. */
 export interface BatchNormOptions extends DTypeOption {
+  /** Added to the variance before the square root (default 1e-5). */
   eps?: number;
   /** Weight of each new batch in the running statistics (default 0.1); null for a plain cumulative average. */
   momentum?: number | null;
@@ -94,6 +95,7 @@ export abstract class BatchNorm extends Module {
   /** Throws unless `x` has the number of dims this layer takes. */
   protected abstract checkInputDim(x: Tensor): void;
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.BatchNorm1d(1).forward(cr.tensor([[1], [3]])) // [[-1], [1]] */
   forward(x: Tensor): Tensor {
     this.checkInputDim(x);
     if (x.shape[1] !== this.numFeatures) {
@@ -146,6 +148,7 @@ export class BatchNorm2d extends BatchNorm {
 
 /** Options of `LayerNorm`. */
 export interface LayerNormOptions extends DTypeOption {
+  /** Added to the variance before the square root (default 1e-5). */
   eps?: number;
   /** Learn an elementwise scale and shift of shape `normalizedShape` (default true). */
   elementwiseAffine?: boolean;
@@ -188,6 +191,7 @@ export class LayerNorm extends Module {
     if (this.bias !== null) init.zeros_(this.bias);
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.LayerNorm(2).forward(cr.tensor([[1, 3]])) // [[-1, 1]] */
   forward(x: Tensor): Tensor {
     return layerNormAs(this.moduleName, x, this.normalizedShape, { weight: this.weight, bias: this.bias, eps: this.eps });
   }

@@ -204,7 +204,9 @@ export class AdaptiveMaxPool3d<R extends boolean = false> extends AdaptiveMaxPoo
 
 /** Options of the maxUnpool layers. */
 export interface MaxUnpoolModuleOptions {
+  /** The stride the matching max pool used (default: the kernel size). */
   stride?: SizeN | null;
+  /** The padding the matching max pool used (default 0). */
   padding?: SizeN;
 }
 

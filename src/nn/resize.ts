@@ -7,11 +7,15 @@ import { Module } from "./module.js";
 
 /** Options of `Upsample`, as PyTorch's keyword arguments: give `size` or `scaleFactor`. */
 export interface UpsampleOptions {
+  /** The output's spatial size; give this or `scaleFactor`. */
   size?: number | readonly number[] | null;
+  /** The multiplier of the spatial size (one, or one per spatial dim); give this or `size`. */
   scaleFactor?: number | readonly number[] | null;
   /** Default "nearest". */
   mode?: InterpolateMode;
+  /** For the linear modes: whether the corner pixels' centers of input and output align. */
   alignCorners?: boolean | null;
+  /** Interpolate with the scale the output size implies rather than `scaleFactor` itself. */
   recomputeScaleFactor?: boolean | null;
 }
 
@@ -20,10 +24,15 @@ export interface UpsampleOptions {
  * @example new cr.nn.Upsample({ scaleFactor: 2, mode: "bilinear" }).forward(cr.randn([1, 3, 4, 4])).shape // [1, 3, 8, 8]
  */
 export class Upsample extends Module {
+  /** The output's spatial size, or null when `scaleFactor` is given. */
   readonly size: number | readonly number[] | null;
+  /** The multiplier of the spatial size (one, or one per spatial dim), or null when `size` is given. */
   readonly scaleFactor: number | readonly number[] | null;
+  /** The interpolation, as `interpolate` takes it (default "nearest"). */
   readonly mode: InterpolateMode;
+  /** For the linear modes: whether the corner pixels' centers of input and output align. */
   readonly alignCorners: boolean | null;
+  /** Interpolate with the scale the output size implies rather than `scaleFactor` itself. */
   readonly recomputeScaleFactor: boolean | null;
 
   constructor(opts: UpsampleOptions = {}) {
@@ -35,6 +44,7 @@ export class Upsample extends Module {
     this.recomputeScaleFactor = opts.recomputeScaleFactor ?? null;
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Upsample({ scaleFactor: 2 }).forward(cr.tensor([[[1, 2]]])) // [[[1, 1, 2, 2]]] */
   forward(x: Tensor): Tensor {
     return interpolate(x, { size: this.size, scaleFactor: this.scaleFactor, mode: this.mode, alignCorners: this.alignCorners, recomputeScaleFactor: this.recomputeScaleFactor });
   }
@@ -64,6 +74,7 @@ export class PixelShuffle extends Module {
   constructor(readonly upscaleFactor: number) {
     super();
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.PixelShuffle(2).forward(cr.zeros([1, 4, 3, 3])).shape // [1, 1, 6, 6] */
   forward(x: Tensor): Tensor {
     return pixelShuffle(x, this.upscaleFactor);
   }
@@ -77,6 +88,7 @@ export class PixelUnshuffle extends Module {
   constructor(readonly downscaleFactor: number) {
     super();
   }
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.PixelUnshuffle(2).forward(cr.zeros([1, 1, 6, 6])).shape // [1, 4, 3, 3] */
   forward(x: Tensor): Tensor {
     return pixelUnshuffle(x, this.downscaleFactor);
   }

@@ -56,18 +56,25 @@ export interface TransformerEncoderForwardOptions {
 export interface TransformerEncoderStackForwardOptions {
   /** `[S, S]` or `[N·nhead, S, S]` attention mask, passed to every layer as its `srcMask`. */
   mask?: Tensor | null;
+  /** Per batch, true (bool) at source positions to ignore (padding). */
   srcKeyPaddingMask?: Tensor | null;
+  /** A hint that the mask is the causal mask. */
   isCausal?: boolean;
 }
 
 /** Arguments of `TransformerDecoderLayer.forward` and `TransformerDecoder.forward`. */
 export interface TransformerDecoderForwardOptions {
+  /** The mask on the target's self-attention: true (bool) where attending is not allowed, or a float mask added to the attention scores. */
   tgtMask?: Tensor | null;
+  /** The mask on attention to the memory: true (bool) where attending is not allowed, or a float mask added to the attention scores. */
   memoryMask?: Tensor | null;
+  /** Per batch, true (bool) at target positions to ignore (padding). */
   tgtKeyPaddingMask?: Tensor | null;
+  /** Per batch, true (bool) at memory positions to ignore (padding). */
   memoryKeyPaddingMask?: Tensor | null;
   /** `tgtMask` is causal; without a mask, a causal one is applied to the self-attention. */
   tgtIsCausal?: boolean;
+  /** A hint that `memoryMask` is the causal mask. */
   memoryIsCausal?: boolean;
 }
 
@@ -126,18 +133,30 @@ function copyLayer<L extends AnyModule>(layer: L, make: () => L): L {
  * layer.forward(cr.randn([2, 10, 32])).shape; // [2, 10, 32]
  */
 export class TransformerEncoderLayer extends Module<[src: Tensor, opts?: TransformerEncoderForwardOptions]> {
+  /** The size of the inputs and outputs. */
   readonly dModel: number;
+  /** The number of attention heads. */
   readonly nhead: number;
+  /** Layer norm before each block (pre-norm) rather than after the residual add. */
   readonly normFirst: boolean;
+  /** Inputs and outputs are [batch, seq, feature] rather than [seq, batch, feature]. */
   readonly batchFirst: boolean;
   readonly #settings: Resolved;
+  /** The self-attention. */
   self_attn: MultiheadAttention;
+  /** The feed-forward network's first layer, `dModel` → `dimFeedforward`. */
   linear1: Linear;
+  /** The dropout between the feed-forward network's two linear layers. */
   dropout: Dropout;
+  /** The feed-forward network's second layer, `dimFeedforward` → `dModel`. */
   linear2: Linear;
+  /** The layer norm of the self-attention block. */
   norm1: LayerNorm;
+  /** The layer norm of the feed-forward block. */
   norm2: LayerNorm;
+  /** The dropout on the self-attention block's output. */
   dropout1: Dropout;
+  /** The dropout on the feed-forward block's output. */
   dropout2: Dropout;
   /** Last, as PyTorch registers it: a module activation is the last child. */
   readonly activation: TransformerActivation;
@@ -166,6 +185,7 @@ export class TransformerEncoderLayer extends Module<[src: Tensor, opts?: Transfo
     return copyLayer(this, () => new TransformerEncoderLayer(this.dModel, this.nhead, this.#settings));
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16 }).forward(cr.zeros([5, 1, 8])).shape // [5, 1, 8] */
   forward(src: Tensor, opts: TransformerEncoderForwardOptions = {}): Tensor {
     const { srcMask = null, srcKeyPaddingMask = null, isCausal = false } = opts;
     let x = src;
@@ -202,21 +222,36 @@ export class TransformerEncoderLayer extends Module<[src: Tensor, opts?: Transfo
  * layer.forward(cr.randn([7, 2, 32]), cr.randn([10, 2, 32]), { tgtIsCausal: true }).shape; // [7, 2, 32]
  */
 export class TransformerDecoderLayer extends Module<[tgt: Tensor, memory: Tensor, opts?: TransformerDecoderForwardOptions]> {
+  /** The size of the inputs and outputs. */
   readonly dModel: number;
+  /** The number of attention heads. */
   readonly nhead: number;
+  /** Layer norm before each block (pre-norm) rather than after the residual add. */
   readonly normFirst: boolean;
+  /** Inputs and outputs are [batch, seq, feature] rather than [seq, batch, feature]. */
   readonly batchFirst: boolean;
   readonly #settings: Resolved;
+  /** The target's self-attention. */
   self_attn: MultiheadAttention;
+  /** The attention from the target to the memory. */
   multihead_attn: MultiheadAttention;
+  /** The feed-forward network's first layer, `dModel` → `dimFeedforward`. */
   linear1: Linear;
+  /** The dropout between the feed-forward network's two linear layers. */
   dropout: Dropout;
+  /** The feed-forward network's second layer, `dimFeedforward` → `dModel`. */
   linear2: Linear;
+  /** The layer norm of the self-attention block. */
   norm1: LayerNorm;
+  /** The layer norm of the cross-attention block. */
   norm2: LayerNorm;
+  /** The layer norm of the feed-forward block. */
   norm3: LayerNorm;
+  /** The dropout on the self-attention block's output. */
   dropout1: Dropout;
+  /** The dropout on the cross-attention block's output. */
   dropout2: Dropout;
+  /** The dropout on the feed-forward block's output. */
   dropout3: Dropout;
   /** Last, as PyTorch registers it: a module activation is the last child. */
   readonly activation: TransformerActivation;
@@ -250,6 +285,7 @@ export class TransformerDecoderLayer extends Module<[tgt: Tensor, memory: Tensor
     return copyLayer(this, () => new TransformerDecoderLayer(this.dModel, this.nhead, this.#settings));
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16 }).forward(cr.zeros([3, 1, 8]), cr.zeros([5, 1, 8])).shape // [3, 1, 8] */
   forward(tgt: Tensor, memory: Tensor, opts: TransformerDecoderForwardOptions = {}): Tensor {
     const { tgtMask = null, memoryMask = null, tgtKeyPaddingMask = null, memoryKeyPaddingMask = null, tgtIsCausal = false, memoryIsCausal = false } = opts;
     const sa = (x: Tensor): Tensor => this.dropout1.forward(
@@ -292,8 +328,11 @@ export interface TransformerStackOptions {
  * encoder.forward(cr.randn([10, 2, 32]), { srcKeyPaddingMask: padding });
  */
 export class TransformerEncoder extends Module<[src: Tensor, opts?: TransformerEncoderStackForwardOptions]> {
+  /** How many layers the stack has. */
   readonly numLayers: number;
+  /** The encoder layers, applied in order. */
   layers: ModuleList<TransformerEncoderLayer>;
+  /** A layer norm applied to the last layer's output, or null. */
   norm: LayerNorm | null;
 
   constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, opts: TransformerStackOptions = {}) {
@@ -304,6 +343,7 @@ export class TransformerEncoder extends Module<[src: Tensor, opts?: TransformerE
     this.norm = opts.norm ?? null;
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.TransformerEncoder(new cr.nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16 }), 2).forward(cr.zeros([5, 1, 8])).shape // [5, 1, 8] */
   forward(src: Tensor, opts: TransformerEncoderStackForwardOptions = {}): Tensor {
     const layerOpts: TransformerEncoderForwardOptions = { srcMask: opts.mask, srcKeyPaddingMask: opts.srcKeyPaddingMask, isCausal: opts.isCausal };
     let x = src;
@@ -320,8 +360,11 @@ export class TransformerEncoder extends Module<[src: Tensor, opts?: TransformerE
  * decoder.forward(tgt, memory, { tgtMask: cr.nn.Transformer.generateSquareSubsequentMask(tgt.shape[0]) });
  */
 export class TransformerDecoder extends Module<[tgt: Tensor, memory: Tensor, opts?: TransformerDecoderForwardOptions]> {
+  /** How many layers the stack has. */
   readonly numLayers: number;
+  /** The decoder layers, applied in order. */
   layers: ModuleList<TransformerDecoderLayer>;
+  /** A layer norm applied to the last layer's output, or null. */
   norm: LayerNorm | null;
 
   constructor(decoderLayer: TransformerDecoderLayer, numLayers: number, opts: TransformerStackOptions = {}) {
@@ -332,6 +375,7 @@ export class TransformerDecoder extends Module<[tgt: Tensor, memory: Tensor, opt
     this.norm = opts.norm ?? null;
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.TransformerDecoder(new cr.nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16 }), 2).forward(cr.zeros([3, 1, 8]), cr.zeros([5, 1, 8])).shape // [3, 1, 8] */
   forward(tgt: Tensor, memory: Tensor, opts: TransformerDecoderForwardOptions = {}): Tensor {
     let x = tgt;
     for (const layer of this.layers) x = layer.forward(x, memory, opts);
@@ -345,22 +389,35 @@ export interface TransformerOptions extends TransformerLayerOptions {
   dModel?: number;
   /** Attention heads (default 8). */
   nhead?: number;
+  /** Layers in the encoder (default 6). */
   numEncoderLayers?: number;
+  /** Layers in the decoder (default 6). */
   numDecoderLayers?: number;
+  /** An encoder to use instead of building one. */
   customEncoder?: TransformerEncoder | null;
+  /** A decoder to use instead of building one. */
   customDecoder?: TransformerDecoder | null;
 }
 
 /** Arguments of `Transformer.forward`. */
 export interface TransformerForwardOptions {
+  /** The mask on the source's self-attention: true (bool) where attending is not allowed, or a float mask added to the attention scores. */
   srcMask?: Tensor | null;
+  /** The mask on the target's self-attention: true (bool) where attending is not allowed, or a float mask added to the attention scores. */
   tgtMask?: Tensor | null;
+  /** The mask on the decoder's attention to the memory: true (bool) where attending is not allowed, or a float mask added to the attention scores. */
   memoryMask?: Tensor | null;
+  /** Per batch, true (bool) at source positions to ignore (padding). */
   srcKeyPaddingMask?: Tensor | null;
+  /** Per batch, true (bool) at target positions to ignore (padding). */
   tgtKeyPaddingMask?: Tensor | null;
+  /** Per batch, true (bool) at memory positions to ignore (padding). */
   memoryKeyPaddingMask?: Tensor | null;
+  /** A hint that `srcMask` is the causal mask. */
   srcIsCausal?: boolean;
+  /** A hint that `tgtMask` is the causal mask. */
   tgtIsCausal?: boolean;
+  /** A hint that `memoryMask` is the causal mask. */
   memoryIsCausal?: boolean;
 }
 
@@ -373,10 +430,15 @@ export interface TransformerForwardOptions {
  * model.forward(cr.randn([10, 2, 32]), cr.randn([7, 2, 32]), { tgtMask }).shape; // [7, 2, 32]
  */
 export class Transformer extends Module<[src: Tensor, tgt: Tensor, opts?: TransformerForwardOptions]> {
+  /** The size of the inputs and of every layer's output. */
   readonly dModel: number;
+  /** The number of attention heads. */
   readonly nhead: number;
+  /** Inputs and outputs are [batch, seq, feature] rather than [seq, batch, feature]. */
   readonly batchFirst: boolean;
+  /** The encoder stack. */
   encoder: TransformerEncoder;
+  /** The decoder stack. */
   decoder: TransformerDecoder;
 
   constructor(opts: TransformerOptions = {}) {
@@ -403,6 +465,7 @@ export class Transformer extends Module<[src: Tensor, tgt: Tensor, opts?: Transf
     return where(causalMask(sz, sz), full([], 0, { dtype: opts.dtype ?? "float32" }), -Infinity);
   }
 
+  /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 16 }).forward(cr.zeros([5, 1, 8]), cr.zeros([3, 1, 8])).shape // [3, 1, 8] */
   forward(src: Tensor, tgt: Tensor, opts: TransformerForwardOptions = {}): Tensor {
     const batchDim = this.batchFirst ? 0 : 1;
     if (src.ndim === 3 && tgt.ndim === 3 && src.shape[batchDim] !== tgt.shape[batchDim]) {

@@ -21,7 +21,9 @@ export interface Window2d {
  * (sliding windows); every view op (permute, expand, slice, diagonal, unfold) is one.
  */
 export interface StridedView {
+  /** The buffer position of the view's first element. */
   readonly offset: number;
+  /** The buffer step for one step along each dim of the view. */
   readonly strides: readonly number[];
 }
 

@@ -39,6 +39,7 @@ export class Program {
     readonly name: string,
     /** The expression, over inputs 0 … arity − 1, composites expanded. */
     readonly expr: Expr,
+    /** How many inputs the expression reads. */
     readonly arity: number,
   ) {
     this.key = expr.key;

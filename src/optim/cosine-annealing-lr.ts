@@ -25,7 +25,9 @@ function pyMod(a: number, n: number): number {
  * const sched = new cr.optim.lrScheduler.CosineAnnealingLR(opt, 100, { etaMin: 1e-5 });
  */
 export class CosineAnnealingLR extends LRScheduler {
+  /** Steps in half a cosine period. */
   tMax: number;
+  /** The lowest lr, reached after `tMax` steps. */
   etaMin: number;
 
   constructor(optimizer: Optimizer, tMax: number, { etaMin = 0, lastEpoch = -1 }: CosineAnnealingLROptions = {}) {

@@ -12,6 +12,7 @@ import type { SchedulerStateDict } from "./state-dict.js";
  * const sched = new cr.optim.lrScheduler.ExponentialLR(opt, 0.95);
  */
 export class ExponentialLR extends LRScheduler {
+  /** The factor the lr is multiplied by each step. */
   gamma: number;
 
   constructor(optimizer: Optimizer, gamma: number, { lastEpoch = -1 }: SchedulerOptions = {}) {

@@ -18,6 +18,7 @@ export type LrLambda = (epoch: number) => number;
  * const sched = new cr.optim.lrScheduler.LambdaLR(opt, (step) => Math.min(1, (step + 1) / warmup));
  */
 export class LambdaLR extends LRScheduler {
+  /** Each group's function of the step count giving the factor of its initial lr. */
   readonly lrLambdas: LrLambda[];
 
   constructor(optimizer: Optimizer, lrLambda: LrLambda | readonly LrLambda[], { lastEpoch = -1 }: SchedulerOptions = {}) {

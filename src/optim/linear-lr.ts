@@ -23,8 +23,11 @@ export interface LinearLROptions extends SchedulerOptions {
  * const warmup = new cr.optim.lrScheduler.LinearLR(opt, { startFactor: 0.1, totalIters: 10 });
  */
 export class LinearLR extends LRScheduler {
+  /** The factor of the initial lr at the first step. */
   startFactor: number;
+  /** The factor of the initial lr reached after `totalIters` steps. */
   endFactor: number;
+  /** Steps over which the factor moves from `startFactor` to `endFactor`. */
   totalIters: number;
 
   constructor(optimizer: Optimizer, { startFactor = 1 / 3, endFactor = 1, totalIters = 5, lastEpoch = -1 }: LinearLROptions = {}) {

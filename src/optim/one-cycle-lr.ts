@@ -12,7 +12,9 @@ export interface OneCycleLROptions extends SchedulerOptions {
   maxLr: number | readonly number[];
   /** Steps in the cycle; else epochs·stepsPerEpoch. */
   totalSteps?: number;
+  /** Epochs in the cycle (with `stepsPerEpoch`, when `totalSteps` is not given). */
   epochs?: number;
+  /** Steps in each epoch (with `epochs`, when `totalSteps` is not given). */
   stepsPerEpoch?: number;
   /** The share of the cycle spent raising the lr (default 0.3). */
   pctStart?: number;
@@ -20,7 +22,9 @@ export interface OneCycleLROptions extends SchedulerOptions {
   annealStrategy?: "cos" | "linear";
   /** Cycle momentum (or Adam's beta1) inversely to the lr, between baseMomentum and maxMomentum (default true). */
   cycleMomentum?: boolean;
+  /** The momentum at the lr's peak (default 0.85), one for all groups or one per group. */
   baseMomentum?: number | readonly number[];
+  /** The momentum at the start and end of the cycle (default 0.95), one for all groups or one per group. */
   maxMomentum?: number | readonly number[];
   /** The starting lr is maxLr / divFactor (default 25). */
   divFactor?: number;
@@ -53,8 +57,11 @@ type MomentumGroup = ParamGroup & { momentum?: number; betas?: readonly [number,
  * const sched = new cr.optim.lrScheduler.OneCycleLR(opt, { maxLr: 0.1, epochs: 10, stepsPerEpoch: batches.length });
  */
 export class OneCycleLR extends LRScheduler {
+  /** Steps in the whole cycle. */
   totalSteps: number;
+  /** How the lr anneals: cosine or linear. */
   annealStrategy: "cos" | "linear";
+  /** Whether momentum moves inversely to the lr. */
   cycleMomentum: boolean;
   /** Whether momentum lives in the groups' betas[0] (Adam, AdamW) rather than `momentum`. */
   useBeta1: boolean;

@@ -20,15 +20,21 @@ function keepState(s: ParamState | undefined): void {
 
 /** The hyperparameters every optimizer has. */
 export interface OptimizerOptions {
+  /** The learning rate. */
   lr: number;
 }
 
 /** What learning-rate schedulers record on a param group (PyTorch's `initial_lr`, `max_lr`, …). */
 export interface SchedulerFields {
+  /** The group's lr when its scheduler was created (PyTorch's `initial_lr`). */
   initialLr?: number;
+  /** OneCycleLR's peak lr (PyTorch's `max_lr`). */
   maxLr?: number;
+  /** OneCycleLR's final lr (PyTorch's `min_lr`). */
   minLr?: number;
+  /** The highest momentum OneCycleLR cycles to (PyTorch's `max_momentum`). */
   maxMomentum?: number;
+  /** The lowest momentum OneCycleLR cycles to (PyTorch's `base_momentum`). */
   baseMomentum?: number;
 }
 
@@ -148,6 +154,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
   /**
    * Clears the gradients of every parameter: sets them to null (the default), or with
    * `{ setToNone: false }` fills them with zeros in place.
+   * @example optimizer.zeroGrad();
    */
   zeroGrad({ setToNone = true }: ZeroGradOptions = {}): void {
     safePoint();
@@ -170,6 +177,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
   /**
    * Updates every parameter that has a gradient (those whose `.grad` is null are skipped). With a
    * `closure` that recomputes the loss (run with gradients on), returns its result.
+   * @example optimizer.step();
    */
   step(closure?: () => Tensor): Tensor | undefined {
     safePoint();
@@ -208,6 +216,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
   /**
    * The optimizer's state as PyTorch's `state_dict()`: per-parameter state keyed by the parameter's
    * index over all groups, and each group's hyperparameters, all under PyTorch's names. Tensors are copies.
+   * @example const saved = optimizer.stateDict();
    */
   stateDict(): OptimizerStateDict {
     const index = new Map<Tensor, number>();
@@ -243,6 +252,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
    * Loads a dict from `stateDict()` (or PyTorch's `state_dict()`, with tensors converted): the
    * groups' hyperparameters and the per-parameter state. The dict must have as many groups, and
    * parameters per group, as this optimizer; anything that does not fit throws before anything changes.
+   * @example optimizer.loadStateDict(saved);
    */
   loadStateDict(dict: OptimizerStateDict): void {
     const where = `${this.label}.loadStateDict`;

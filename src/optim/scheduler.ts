@@ -74,7 +74,7 @@ export abstract class LRScheduler {
     this.step();
   }
 
-  /** Advances the schedule by one step and sets every param group's lr. */
+  /** Advances the schedule by one step and sets every param group's lr. @example scheduler.step(); */
   step(): void {
     this.stepCount += 1;
     this.lastEpoch += 1;
@@ -105,17 +105,17 @@ export abstract class LRScheduler {
     this.step();
   }
 
-  /** The lr of each param group as the last step() set it. */
+  /** The lr of each param group as the last step() set it. @example const [lr] = scheduler.getLastLr(); */
   getLastLr(): number[] {
     return [...this.lastLr];
   }
 
-  /** The scheduler's state as PyTorch's `state_dict()`: `{ base_lrs, last_epoch, _step_count, _last_lr, … }`. */
+  /** The scheduler's state as PyTorch's `state_dict()`: `{ base_lrs, last_epoch, _step_count, _last_lr, … }`. @example const saved = scheduler.stateDict(); */
   stateDict(): SchedulerStateDict {
     return { ...this.ownState(), base_lrs: [...this.baseLrs], last_epoch: this.lastEpoch, _step_count: this.stepCount, _last_lr: [...this.lastLr] };
   }
 
-  /** Loads a dict from `stateDict()`; a dict that does not fit this scheduler throws before anything changes. */
+  /** Loads a dict from `stateDict()`; a dict that does not fit this scheduler throws before anything changes. @example scheduler.loadStateDict(saved); */
   loadStateDict(dict: SchedulerStateDict): void {
     const where = `${this.label}.loadStateDict`;
     if (!isRecord(dict)) throw new ArgumentError(`${where}: expected an object, got ${describe(dict)}`);

@@ -16,7 +16,9 @@ import type { SchedulerStateDict } from "./state-dict.js";
  * const sched = new cr.optim.lrScheduler.SequentialLR(opt, [warmup, decay], [100]);
  */
 export class SequentialLR extends LRScheduler {
+  /** The schedulers run one after another. */
   readonly schedulers: readonly LRScheduler[];
+  /** The step counts at which the next scheduler takes over. */
   milestones: number[];
   #lastLr: number[];
 

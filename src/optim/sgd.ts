@@ -6,6 +6,7 @@ import type { ParamGroup, ParamsInput } from "./optimizer.js";
 
 /** SGD's hyperparameters, with PyTorch's defaults except `lr`, which is required. */
 export interface SGDOptions {
+  /** The learning rate. */
   lr: number;
   /** Momentum factor (default 0: plain SGD). */
   momentum: number;

@@ -7,6 +7,7 @@ export type Hyperparameter = number | boolean | readonly number[];
 
 /** One param group in a state dict: its hyperparameters under PyTorch's names, and its parameters as indices. */
 export interface ParamGroupDict {
+  /** The group's parameters, as indices over all groups in order. */
   params: number[];
   [key: string]: Hyperparameter;
 }
@@ -19,7 +20,9 @@ export type StateValue = Tensor | number | null;
  * `{ state: { 0: { step, exp_avg, exp_avg_sq } }, param_groups: [{ lr, betas, …, params: [0, 1] }] }`.
  */
 export interface OptimizerStateDict {
+  /** Per-parameter state (step counts, moment estimates), keyed by the parameter's index over all groups. */
   state: Record<number, Record<string, StateValue>>;
+  /** Each param group's hyperparameters and parameter indices. */
   param_groups: ParamGroupDict[];
 }
 

@@ -19,7 +19,9 @@ export interface StepLROptions extends SchedulerOptions {
  * const sched = new cr.optim.lrScheduler.StepLR(opt, 30, { gamma: 0.1 }); // 0.05 for epochs 0-29, 0.005 for 30-59, …
  */
 export class StepLR extends LRScheduler {
+  /** Steps between decays. */
   stepSize: number;
+  /** The factor the lr is multiplied by every `stepSize` steps. */
   gamma: number;
 
   constructor(optimizer: Optimizer, stepSize: number, { gamma = 0.1, lastEpoch = -1 }: StepLROptions = {}) {

@@ -11,8 +11,11 @@ import type { Tensor } from "./tensor.js";
 
 /** Options of `nanToNum`: the replacements (defaults: 0, and the dtype's largest and lowest finite values). */
 export interface NanToNumOptions {
+  /** What replaces NaN (default 0). */
   nan?: number;
+  /** What replaces +Infinity (default, or null: the dtype's largest finite value). */
   posinf?: number | null;
+  /** What replaces −Infinity (default, or null: the dtype's lowest finite value). */
   neginf?: number | null;
 }
 

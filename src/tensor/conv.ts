@@ -13,9 +13,11 @@ import type { SizeN, WindowSpec } from "./window-spec.js";
 
 /** Options of `conv1d` and `conv3d`, as PyTorch's keyword arguments (one number, or one per spatial dim). */
 export interface ConvNdOptions {
+  /** The step between windows (default 1). */
   stride?: SizeN;
   /** Zeros added on each side, or "valid" (none) or "same" (output size = input size; stride 1 only). */
   padding?: SizeN | "same" | "valid";
+  /** The spacing between kernel elements (default 1). */
   dilation?: SizeN;
   /** Split the channels into this many independent groups (default 1). */
   groups?: number;
@@ -23,12 +25,15 @@ export interface ConvNdOptions {
 
 /** Options of the transposed convolutions, as PyTorch's keyword arguments. */
 export interface ConvTransposeOptions {
+  /** The step between windows (default 1). */
   stride?: SizeN;
   /** Removed from each side of the full output (`dilation·(kernel−1) − padding` zeros pad the input). */
   padding?: SizeN;
   /** Added to one side of the output, to pick among the output sizes a strided convolution maps to one input size. */
   outputPadding?: SizeN;
+  /** Blocked connections: input and output channels split into this many groups (default 1). */
   groups?: number;
+  /** The spacing between kernel elements (default 1). */
   dilation?: SizeN;
 }
 

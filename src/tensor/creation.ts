@@ -13,6 +13,7 @@ import { Tensor } from "./tensor.js";
 
 /** Options every creation function takes. */
 export interface TensorOptions {
+  /** The element type (float32 when not given, unless the function says otherwise). */
   dtype?: DType;
   /** Record operations on the new tensor for backward (floating-point dtypes only). */
   requiresGrad?: boolean;
@@ -68,7 +69,7 @@ export function tensor(data: NestedArray | TypedArray, opts: TensorOptions = {})
   return make("tensor", arr, shape, dtype ?? (arr instanceof Uint8Array ? "bool" : arr instanceof Int32Array ? "int32" : arr instanceof Float64Array ? "float64" : "float32"), opts.requiresGrad);
 }
 
-/** A tensor of `shape` filled with `value` (NaN and ±Infinity allowed, as in PyTorch). */
+/** A tensor of `shape` filled with `value` (NaN and ±Infinity allowed, as in PyTorch). @example cr.full([2], 7) // [7, 7] */
 export function full(shape: readonly number[], value: number | boolean, opts: TensorOptions = {}): Tensor {
   const s = checkShape("full", shape);
   const fallback: DType = typeof value === "boolean" ? "bool" : "float32";
@@ -122,7 +123,7 @@ export function arange(a: number, b?: number | TensorOptions, c?: number, d?: Te
   return make("arange", arr, [n], dtype, opts.requiresGrad);
 }
 
-/** `steps` evenly spaced values from `start` to `end`, both included. */
+/** `steps` evenly spaced values from `start` to `end`, both included. @example cr.linspace(0, 1, 5) // [0, 0.25, 0.5, 0.75, 1] */
 export function linspace(start: number, end: number, steps: number, opts: TensorOptions = {}): Tensor {
   finite("linspace", "start", start);
   finite("linspace", "end", end);
@@ -136,7 +137,7 @@ export function linspace(start: number, end: number, steps: number, opts: Tensor
   return make("linspace", arr, [steps], dtype, opts.requiresGrad);
 }
 
-/** The `n × m` identity matrix (`m` defaults to `n`). */
+/** The `n × m` identity matrix (`m` defaults to `n`). @example cr.eye(2) // [[1, 0], [0, 1]] */
 export function eye(n: number, m?: number | TensorOptions, opts?: TensorOptions): Tensor {
   const cols = typeof m === "number" ? m : n;
   const o = (typeof m === "object" ? m : opts) ?? {};

@@ -107,6 +107,7 @@ export interface PairwiseDistanceOptions {
   p?: number;
   /** Added to the difference before the norm, keeping it off 0 (default 1e-6). */
   eps?: number;
+  /** Keep the last dim with size 1 (default false). */
   keepdim?: boolean;
 }
 

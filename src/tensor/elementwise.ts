@@ -35,13 +35,13 @@ export function clamp(x: Tensor, min?: TensorLike | null, max?: TensorLike | nul
   return out;
 }
 
-/** `x` for x > 0, `negativeSlope · x` otherwise. */
+/** `x` for x > 0, `negativeSlope · x` otherwise. @example cr.leakyRelu(cr.tensor([-1, 2]), 0.1) // [-0.1, 2] */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   checkTensor("leakyRelu", x);
   return where(gt(x, 0), x, mul(x, negativeSlope));
 }
 
-/** Gaussian error linear unit: `x·Φ(x)` exactly (`"none"`), or its tanh approximation (`"tanh"`). */
+/** Gaussian error linear unit: `x·Φ(x)` exactly (`"none"`), or its tanh approximation (`"tanh"`). @example cr.gelu(cr.tensor([0, 1])) // [0, 0.8413] */
 export function gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
   checkTensor("gelu", x);
   if (approximate === "tanh") {
@@ -52,7 +52,7 @@ export function gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
   return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
 }
 
-/** `log(1 + eˣ)` (β = 1), linear above `threshold` for numerical stability, as PyTorch's softplus. */
+/** `log(1 + eˣ)` (β = 1), linear above `threshold` for numerical stability, as PyTorch's softplus. @example cr.softplus(cr.tensor([0, 30])) // [0.6931, 30] */
 export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
   checkTensor("softplus", x);
   const bx = mul(x, beta);

@@ -19,8 +19,11 @@ import { Tensor } from "./tensor.js";
 
 /** A slice of one dim, Python's `start:stop:step` (bounds clipped, negative ones from the end; step positive). */
 export interface IndexSlice {
+  /** The first position (default: the start of the dim). */
   start?: number | null;
+  /** The position the slice ends before (default: the end of the dim). */
   stop?: number | null;
+  /** The step between positions (default 1). */
   step?: number | null;
 }
 
@@ -305,7 +308,7 @@ export function nonzero(x: Tensor, opts: { asTuple?: boolean } = {}): Tensor | T
   return cat(coords.map((c) => reshape(c, [n, 1])), 1);
 }
 
-/** The positions of the non-zero elements, [count, ndim] (PyTorch's argwhere: nonzero's rows). */
+/** The positions of the non-zero elements, [count, ndim] (PyTorch's argwhere: nonzero's rows). @example cr.argwhere(cr.tensor([[0, 1], [1, 0]])) // [[0, 1], [1, 0]] */
 export function argwhere(x: Tensor): Tensor {
   return nonzero(x);
 }

@@ -37,7 +37,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
-/** Product of two 2-D matrices. */
+/** Product of two 2-D matrices. @example cr.mm(cr.tensor([[1, 2]]), cr.tensor([[3], [4]])) // [[11]] */
 export function mm(a: Tensor, b: Tensor): Tensor {
   checkTensor("mm", a);
   checkTensor("mm", b);
@@ -45,7 +45,7 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   return matmul(a, b);
 }
 
-/** Batched product of two 3-D tensors with the same batch size. */
+/** Batched product of two 3-D tensors with the same batch size. @example cr.bmm(cr.ones([2, 1, 3]), cr.ones([2, 3, 1])) // [[[3]], [[3]]] */
 export function bmm(a: Tensor, b: Tensor): Tensor {
   checkTensor("bmm", a);
   checkTensor("bmm", b);
@@ -55,7 +55,7 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   return matmul(a, b);
 }
 
-/** Dot product of two 1-D tensors of the same length. */
+/** Dot product of two 1-D tensors of the same length. @example cr.dot(cr.tensor([1, 2]), cr.tensor([3, 4])) // 11 */
 export function dot(a: Tensor, b: Tensor): Tensor {
   checkTensor("dot", a);
   checkTensor("dot", b);

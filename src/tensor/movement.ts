@@ -28,7 +28,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   return out;
 }
 
-/** Reorders the dims: output dim i is input dim `dims[i]`. */
+/** Reorders the dims: output dim i is input dim `dims[i]`. @example cr.permute(cr.zeros([2, 3, 4]), [2, 0, 1]).shape // [4, 2, 3] */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   checkTensor("permute", x);
   if (dims.length !== x.ndim) {
@@ -51,7 +51,7 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   return adoptView(applyPrimitive("permute", [x], { perm }), x, permutedGeometry(x, perm));
 }
 
-/** Removes dims of size 1 (only `dim`, when given and of size 1). */
+/** Removes dims of size 1 (only `dim`, when given and of size 1). @example cr.squeeze(cr.zeros([1, 3, 1])).shape // [3] */
 export function squeeze(x: Tensor, dim?: number): Tensor {
   checkTensor("squeeze", x);
   if (dim === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
@@ -60,7 +60,7 @@ export function squeeze(x: Tensor, dim?: number): Tensor {
   return reshape(x, x.shape.filter((_, i) => i !== d));
 }
 
-/** Inserts a dim of size 1 at `dim` (from -ndim-1 to ndim). */
+/** Inserts a dim of size 1 at `dim` (from -ndim-1 to ndim). @example cr.unsqueeze(cr.zeros([3]), 0).shape // [1, 3] */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   checkTensor("unsqueeze", x);
   const d = normalizeDim("unsqueeze", dim, x.ndim + 1);
@@ -69,7 +69,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   return reshape(x, shape);
 }
 
-/** Broadcasts to `shape` (NumPy rules; -1 keeps a size; new dims are added in front). */
+/** Broadcasts to `shape` (NumPy rules; -1 keeps a size; new dims are added in front). @example cr.expand(cr.tensor([1, 2]), [2, -1]) // [[1, 2], [1, 2]] */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor("expand", x);
   if (shape.length < x.ndim) {
@@ -94,7 +94,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   return adoptView(applyPrimitive("expand", [x], { shape: target }), x, expandedGeometry(x, target));
 }
 
-/** Merges dims `startDim`..`endDim` into one. */
+/** Merges dims `startDim`..`endDim` into one. @example cr.flatten(cr.zeros([2, 3, 4]), 1).shape // [2, 12] */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   checkTensor("flatten", x);
   if (x.ndim === 0) return reshape(x, [1]);
@@ -158,6 +158,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 /**
  * Elements `start, start+step, …` before `end` along `dim`, with Python's slicing rules (negative
  * positions count from the end; out-of-range bounds are clipped). `x.slice(1, 0, 2)` is `x[:, 0:2]`.
+ * @example cr.slice(cr.arange(6), 0, 1, 5, 2) // [1, 3]
  */
 export function slice(x: Tensor, dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
   checkTensor("slice", x);
@@ -179,7 +180,7 @@ export function slice(x: Tensor, dim: number, start?: number | null, end?: numbe
   return adoptView(applyPrimitive("slice", [x], { starts, steps, outShape, inShape: x.shape }), x, slicedGeometry(x, starts, steps, outShape));
 }
 
-/** `length` elements from `start` along `dim`; unlike `slice`, the range must fit. */
+/** `length` elements from `start` along `dim`; unlike `slice`, the range must fit. @example cr.narrow(cr.arange(5), 0, 1, 2) // [1, 2] */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
   checkTensor("narrow", x);
   const d = normalizeDim("narrow", dim, x.ndim);
@@ -191,7 +192,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   return slice(x, d, s, s + length);
 }
 
-/** The slice at `index` along `dim`, with that dim removed: `x.select(0, 1)` is `x[1]`. */
+/** The slice at `index` along `dim`, with that dim removed: `x.select(0, 1)` is `x[1]`. @example cr.select(cr.tensor([[1, 2], [3, 4]]), 1, 0) // [1, 3] */
 export function select(x: Tensor, dim: number, index: number): Tensor {
   checkTensor("select", x);
   const d = normalizeDim("select", dim, x.ndim);
@@ -231,7 +232,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   return applyPrimitive("gather", [x, index], { dim: d });
 }
 
-/** A copy of `x` with `src` added at positions `index` along `dim` (PyTorch's `scatter_add`). */
+/** A copy of `x` with `src` added at positions `index` along `dim` (PyTorch's `scatter_add`). @example cr.scatterAdd(cr.zeros([3]), 0, cr.tensor([0, 0], { dtype: "int32" }), cr.tensor([1, 2])) // [3, 0, 0] */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   checkTensor("scatterAdd", x);
   checkIndexTensor("scatterAdd", index);
@@ -253,7 +254,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   return applyPrimitive("indexSelect", [x.ndim === 0 ? x.reshape([1]) : x, index], { dim: d });
 }
 
-/** A copy of `x` with slice j of `src` added at slice `index[j]` along `dim` (PyTorch's `index_add`). */
+/** A copy of `x` with slice j of `src` added at slice `index[j]` along `dim` (PyTorch's `index_add`). @example cr.indexAdd(cr.zeros([3]), 0, cr.tensor([0, 0, 2], { dtype: "int32" }), cr.tensor([1, 2, 3])) // [3, 0, 3] */
 export function indexAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   checkTensor("indexAdd", x);
   checkIndexTensor("indexAdd", index);

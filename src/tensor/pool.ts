@@ -19,6 +19,7 @@ export interface MaxPoolOptions {
   stride?: SizeN | null;
   /** -Infinity added on each side (at most half the kernel). */
   padding?: SizeN;
+  /** The spacing between window elements (default 1). */
   dilation?: SizeN;
   /** Round the output size up: the last window may run past the end (but starts inside the input or its padding). */
   ceilMode?: boolean;

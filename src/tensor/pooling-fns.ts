@@ -113,6 +113,7 @@ export function adaptiveMaxPool3dWithIndices(input: Tensor, outputSize: Adaptive
 export interface MaxUnpoolOptions {
   /** Defaults to the kernel size. */
   stride?: SizeN | null;
+  /** The padding the matching max pool used (default 0). */
   padding?: SizeN;
   /** The output's size (spatial, or the whole shape); by default (in − 1)·stride − 2·padding + kernel. */
   outputSize?: readonly number[] | null;

@@ -5,6 +5,7 @@ import type { Tensor } from "./tensor.js";
  * Computes the elements of `tensors` now (see `Tensor.realize`), together where the backend can: on
  * `wasm`, pending elementwise chains of one length are computed in one loop, so chains that read the same
  * inputs (a product's two gradients) read them once. Tensors already computed are left as they are.
+ * @example cr.realize(a, b);
  */
 export function realize(...tensors: Tensor[]): void {
   const byBackend = new Map<Tensor["_backend"], Tensor["_buf"][]>();

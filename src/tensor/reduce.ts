@@ -47,6 +47,7 @@ export function sum(x: Tensor, dim?: Dims | SumOptions, keepdim: boolean | SumOp
 
 /** Options of `sum`: the dtype to sum in (the input is converted first, as PyTorch's `sum(dtype=…)`). */
 export interface SumOptions {
+  /** Converts the input to this dtype before summing (PyTorch's `dtype=`). */
   dtype?: DType;
 }
 
@@ -54,7 +55,7 @@ function isSumOptions(v: unknown): v is SumOptions {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** Mean over `dim` (all dims when omitted); floating-point tensors only, as in PyTorch. */
+/** Mean over `dim` (all dims when omitted); floating-point tensors only, as in PyTorch. @example cr.mean(cr.tensor([[1, 2], [3, 4]]), 0) // [2, 3] */
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor("mean", x);
   requireFloating("mean", x.dtype);
@@ -62,7 +63,7 @@ export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   return sum(x, axes, keepdim).div(reducedCount(x, axes));
 }
 
-/** Largest elements over `dim`, ties sharing the gradient (PyTorch's `amax`). */
+/** Largest elements over `dim`, ties sharing the gradient (PyTorch's `amax`). @example cr.amax(cr.tensor([[1, 5], [3, 2]]), 1) // [5, 3] */
 export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor("amax", x);
   const axes = normalizeDims("amax", dim, x.ndim).sort((a, b) => a - b);
@@ -70,7 +71,7 @@ export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   return applyPrimitive("amax", [x], { axes, keepdim });
 }
 
-/** Smallest elements over `dim`, ties sharing the gradient (PyTorch's `amin`). */
+/** Smallest elements over `dim`, ties sharing the gradient (PyTorch's `amin`). @example cr.amin(cr.tensor([[1, 5], [3, 2]]), 0) // [1, 2] */
 export function amin(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor("amin", x);
   const axes = normalizeDims("amin", dim, x.ndim).sort((a, b) => a - b);
@@ -90,14 +91,14 @@ function argReduce(op: "argmax" | "argmin", x: Tensor, dim: number | undefined, 
   return applyPrimitive(op, [x], { axis, keepdim });
 }
 
-/** True where every element over `dim` (all dims when omitted) is non-zero; a bool tensor. */
+/** True where every element over `dim` (all dims when omitted) is non-zero; a bool tensor. @example cr.all(cr.tensor([[1, 0], [1, 1]]), 1) // [false, true] */
 export function all(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor("all", x);
   if (x.numel() === 0) return x.ne(0).sum(dim, keepdim).eq(0);
   return amin(x.ne(0).to("int32"), dim, keepdim).to("bool");
 }
 
-/** True where any element over `dim` (all dims when omitted) is non-zero; a bool tensor. */
+/** True where any element over `dim` (all dims when omitted) is non-zero; a bool tensor. @example cr.any(cr.tensor([[0, 0], [0, 1]]), 1) // [false, true] */
 export function any(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor("any", x);
   return x.ne(0).sum(dim, keepdim).gt(0);
@@ -131,7 +132,7 @@ export const max = (x: Tensor, dim?: number, keepdim = false): Tensor => selectE
 /** The smallest element, or with `dim` the smallest along it (values; use `argmin` for indices). */
 export const min = (x: Tensor, dim?: number, keepdim = false): Tensor => selectExtreme("min", x, dim, keepdim);
 
-/** `log Σ exp(x)` over `dim`, computed stably (shifted by the maximum). Its gradient is the softmax. */
+/** `log Σ exp(x)` over `dim`, computed stably (shifted by the maximum). Its gradient is the softmax. @example cr.logsumexp(cr.tensor([0, 0]), 0) // 0.6931 */
 export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
   checkTensor("logsumexp", x);
   requireFloating("logsumexp", x.dtype);
@@ -149,10 +150,11 @@ export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
 export interface VarOptions {
   /** Subtracted from the count in the denominator: 1 (default) for the unbiased estimate, 0 for the population. */
   correction?: number;
+  /** Keep the reduced dims with size 1 (default false). */
   keepdim?: boolean;
 }
 
-/** Variance over `dim` (all dims when omitted), with Bessel's correction by default. */
+/** Variance over `dim` (all dims when omitted), with Bessel's correction by default. @example cr.var(cr.tensor([1, 2, 3, 4])) // 1.6667 */
 export function variance(x: Tensor, dim?: Dims, { correction = 1, keepdim = false }: VarOptions = {}): Tensor {
   checkTensor("var", x);
   requireFloating("var", x.dtype);
@@ -167,7 +169,7 @@ export function variance(x: Tensor, dim?: Dims, { correction = 1, keepdim = fals
   return unclamped.add(squares.div(0).sub(unclamped).detach());
 }
 
-/** Standard deviation over `dim`, the square root of `var`. */
+/** Standard deviation over `dim`, the square root of `var`. @example cr.std(cr.tensor([1, 2, 3, 4])) // 1.2910 */
 export function std(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
   const v = variance(x, dim, opts);
   // PyTorch's std_backward masks the gradient where the deviation is 0 (a constant input): 0 there, not ∞·0.
@@ -192,6 +194,7 @@ export function softmax(x: Tensor, dim: number): Tensor {
  * `log(softmax(x))` along `dim`, as `s - log Σ exp(s)` with `s = x - max(x)`: it never takes the
  * log of 0, and subtracting the maximum first keeps float32 precision for large logits. One kernel
  * (a primitive, as PyTorch's), computed in double precision.
+ * @example cr.logSoftmax(cr.tensor([0, 0]), 0) // [-0.6931, -0.6931]
  */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   checkTensor("logSoftmax", x);

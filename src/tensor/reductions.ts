@@ -15,6 +15,7 @@ import type { Tensor } from "./tensor.js";
 
 /** Options of the reductions that can compute in another dtype (the input is converted first, as PyTorch's). */
 export interface ReduceDTypeOptions {
+  /** Converts the input to this dtype before reducing (PyTorch's `dtype=`). */
   dtype?: DType;
 }
 
@@ -46,7 +47,7 @@ export function varMean(x: Tensor, dim?: Dims, opts: VarOptions = {}): [Tensor, 
   return [variance(x, dim, opts), mean(x, dim ?? undefined, opts.keepdim ?? false)];
 }
 
-/** The standard deviation and the mean over `dim` (PyTorch's std_mean). */
+/** The standard deviation and the mean over `dim` (PyTorch's std_mean). @example cr.stdMean(cr.tensor([1, 2, 3, 4])) // [1.2910, 2.5] */
 export function stdMean(x: Tensor, dim?: Dims, opts: VarOptions = {}): [Tensor, Tensor] {
   return [std(x, dim, opts), mean(x, dim ?? undefined, opts.keepdim ?? false)];
 }
@@ -89,7 +90,7 @@ export function median(x: Tensor, dim?: number, keepdim = false): Tensor | Value
   return { values, indices };
 }
 
-/** The smallest and largest elements, over `dim` when given (PyTorch's aminmax). */
+/** The smallest and largest elements, over `dim` when given (PyTorch's aminmax). @example cr.aminmax(cr.tensor([3, 1, 2])) // { min: 1, max: 3 } */
 export function aminmax(x: Tensor, opts: { dim?: number; keepdim?: boolean } = {}): { min: Tensor; max: Tensor } {
   checkTensor("aminmax", x);
   const { dim, keepdim = false } = opts;

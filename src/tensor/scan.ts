@@ -13,12 +13,15 @@ import type { Tensor } from "./tensor.js";
 
 /** Options of cumsum and cumprod: the dtype to compute in (the input is converted first, as PyTorch's). */
 export interface CumulativeOptions {
+  /** Converts the input to this dtype first (PyTorch's `dtype=`), e.g. to accumulate int32 in float64. */
   dtype?: DType;
 }
 
 /** A values-and-indices pair, as PyTorch's named tuples (`max(dim)`, `sort`, `topk`, `cummax`, …). */
 export interface ValuesIndices {
+  /** The values found. */
   values: Tensor;
+  /** Where each value was found along the dim (int32). */
   indices: Tensor;
 }
 

@@ -127,6 +127,7 @@ export function tidy<T>(fn: () => T): T {
 /**
  * Makes tensors outlive every scope: they are freed only by `dispose()` or by the garbage collector.
  * Returns the first. Optimizers keep their state and modules their parameters and buffers this way.
+ * @example const weights = cr.keep(cr.randn([4, 4]));
  */
 export function keep<T extends Tensor>(first: T, ...more: Tensor[]): T {
   for (const t of [first, ...more]) {

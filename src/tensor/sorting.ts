@@ -60,7 +60,7 @@ export function argsort(x: Tensor, options?: number | SortOptions): Tensor {
   return order(x, axis, descending);
 }
 
-/** `x` sorted along its first dim (PyTorch's msort). */
+/** `x` sorted along its first dim (PyTorch's msort). @example cr.msort(cr.tensor([[2, 1], [1, 3]])) // [[1, 1], [2, 3]] */
 export function msort(x: Tensor): Tensor {
   return sort(x, { dim: 0 }).values;
 }

@@ -143,6 +143,7 @@ export class Tensor {
    * Frees this tensor's memory now instead of when it is garbage-collected (views of the same memory
    * keep it until they are disposed too); using the tensor afterwards throws. Scopes (`cr.tidy`,
    * `using s = cr.scope()`) do this for every tensor made inside them.
+   * @example x.dispose();
    */
   dispose(): void {
     disposeTracked(this);
@@ -169,11 +170,11 @@ export class Tensor {
   get ndim(): number {
     return this.shape.length;
   }
-  /** Number of elements. */
+  /** Number of elements. @example cr.zeros([2, 3]).numel() // 6 */
   numel(): number {
     return sizeOf(this.shape);
   }
-  /** The size of `dim`, or the whole shape without it. */
+  /** The size of `dim`, or the whole shape without it. @example cr.zeros([2, 3]).size(1) // 3 */
   size(): Shape;
   size(dim: number): number;
   size(dim?: number): Shape | number {
@@ -190,18 +191,20 @@ export class Tensor {
   /**
    * The single element as a number (bool gives 0 or 1). On a backend that reads asynchronously (a GPU), use
    * `await t.itemAsync()`.
+   * @example cr.tensor([[5]]).item() // 5
    */
   item(): number {
     this._checkItem("item");
     return this._readSync("item", "itemAsync", 1)[0]!;
   }
-  /** The elements as nested arrays, one level per dim (booleans for bool tensors); `tolistAsync` on a GPU. */
+  /** The elements as nested arrays, one level per dim (booleans for bool tensors); `tolistAsync` on a GPU. @example cr.tensor([[1, 2]]).tolist() // [[1, 2]] */
   tolist(): NestedList {
     return toNested(this._readSync("tolist", "tolistAsync", this.numel()), this.shape, this.dtype);
   }
   /**
    * A copy of the elements in row-major order, as Float32Array, Float64Array, Int32Array or Uint8Array (bool).
    * `await t.data()` gives the same on every backend, a GPU's included.
+   * @example cr.tensor([1, 2]).toTypedArray() // [1, 2]
    */
   toTypedArray(): TypedArray {
     return this._readSync("toTypedArray", "data", this.numel());
@@ -219,7 +222,7 @@ export class Tensor {
     this._checkItem("itemAsync");
     return (await this.data())[0]!;
   }
-  /** `tolist()`, asynchronously: what works on every backend. */
+  /** `tolist()`, asynchronously: what works on every backend. @example const rows = await y.tolistAsync(); */
   async tolistAsync(): Promise<NestedList> {
     return toNested(await this.data(), this.shape, this.dtype);
   }
@@ -247,6 +250,7 @@ export class Tensor {
    * Computes this tensor's elements now and returns it. The `wasm` backend defers large elementwise chains
    * and computes each in one pass when it is read (tinygrad's `realize`, JAX's `block_until_ready`): call
    * this to time work that is otherwise computed later. `cr.realize(a, b, …)` computes several together.
+   * @example const y = x.exp().mul(2).realize();
    */
   realize(): this {
     this._backend.evaluate?.([this._buf]);
@@ -258,11 +262,13 @@ export class Tensor {
    * the view is valid only until the tensor is disposed (its memory may then hold another tensor):
    * prefer `toTypedArray`, which copies. Where worker threads share it (wasm's heap, a large cpu tensor in
    * Node), the view is of a SharedArrayBuffer, which some APIs (TextDecoder, crypto.getRandomValues) refuse.
+   * @example const view = x.dataView();
    */
   dataView(): TypedArray {
     if (this._backend.view === undefined) throw new Error(`dataView: the ${this._backend.name} backend has no host view; use toTypedArray()`);
     return this._backend.view(this._buf);
   }
+  /** The elements as PyTorch prints them. @example cr.tensor([1, 2]).toString() // "tensor([1., 2.])" */
   toString(): string {
     return formatTensor(this);
   }
@@ -286,7 +292,7 @@ export class Tensor {
     this._requiresGrad = flag;
     if (!flag) this._accumulator = null;
   }
-  /** Sets `requiresGrad` in place and returns this tensor. */
+  /** Sets `requiresGrad` in place and returns this tensor. @example cr.zeros([2]).requiresGrad_().requiresGrad // true */
   requiresGrad_(flag = true): this {
     this.requiresGrad = flag;
     return this;
@@ -343,7 +349,7 @@ export class Tensor {
     this._grad = g;
     this._gradShared = true;
   }
-  /** Makes backward fill `.grad` on this non-leaf tensor too. */
+  /** Makes backward fill `.grad` on this non-leaf tensor too. @example const h = x.mul(2).retainGrad(); */
   retainGrad(): this {
     if (!this._requiresGrad) throw new AutogradError("retainGrad: cannot retain the gradient of a tensor that does not require grad");
     if (this.isLeaf || this._retainsGrad) return this;
@@ -368,7 +374,7 @@ export class Tensor {
     const edge = this._gradientEdge();
     return { remove: edge.node.addPreHook(edge.outputNr, hook) };
   }
-  /** A tensor sharing this one's memory, cut off from the graph (no gradFn, no requiresGrad). */
+  /** A tensor sharing this one's memory, cut off from the graph (no gradFn, no requiresGrad). @example cr.tensor([1, 2], { requiresGrad: true }).detach().requiresGrad // false */
   detach(): Tensor {
     const out = new Tensor(this._buf, this.shape, this.dtype, this._backend, this._version);
     if (this._viewOf !== null) {
@@ -377,7 +383,7 @@ export class Tensor {
     }
     return out;
   }
-  /** A copy with its own memory; gradients flow back to this tensor. */
+  /** A copy with its own memory; gradients flow back to this tensor. @example cr.tensor([1, 2]).clone() // [1, 2] */
   clone(): Tensor {
     return applyElementwise(opProgram("cast"), [this], this.dtype);
   }
@@ -497,21 +503,21 @@ export class Tensor {
 
   // ---- in place ------------------------------------------------------------------------------
 
-  /** `this += other` in place (broadcasting `other`); returns this tensor. */
+  /** `this += other` in place (broadcasting `other`); returns this tensor. @example cr.tensor([1, 2]).add_(1) // [2, 3] */
   add_(other: TensorLike): this { return applyInplace(this, "add_", () => ew.add(this, other)) as this; }
-  /** `this -= other` in place. */
+  /** `this -= other` in place. @example cr.tensor([3, 4]).sub_(1) // [2, 3] */
   sub_(other: TensorLike): this { return applyInplace(this, "sub_", () => ew.sub(this, other)) as this; }
-  /** `this *= other` in place. */
+  /** `this *= other` in place. @example cr.tensor([1, 2]).mul_(3) // [3, 6] */
   mul_(other: TensorLike): this { return applyInplace(this, "mul_", () => ew.mul(this, other)) as this; }
-  /** `this /= other` in place. */
+  /** `this /= other` in place. @example cr.tensor([2, 4]).div_(2) // [1, 2] */
   div_(other: TensorLike): this { return applyInplace(this, "div_", () => ew.div(this, other)) as this; }
-  /** Clamps in place to [min, max]. */
+  /** Clamps in place to [min, max]. @example cr.tensor([-1, 2]).clamp_(0, 1) // [0, 1] */
   clamp_(min?: TensorLike | null, max?: TensorLike | null): this { return applyInplace(this, "clamp_", () => ew.clamp(this, min, max)) as this; }
-  /** Fills with `value` in place. */
+  /** Fills with `value` in place. @example cr.zeros([2]).fill_(7) // [7, 7] */
   fill_(value: number | boolean): this { return applyInplace(this, "fill_", () => ew.asTensor(value, this.dtype, this._backend).expand(this.shape), true) as this; }
-  /** Fills with zeros in place. */
+  /** Fills with zeros in place. @example cr.ones([2]).zero_() // [0, 0] */
   zero_(): this { return this.fill_(0); }
-  /** Copies `src` (broadcast to this shape, converted to this dtype) into this tensor in place. */
+  /** Copies `src` (broadcast to this shape, converted to this dtype) into this tensor in place. @example cr.zeros([2]).copy_(cr.tensor([1, 2])) // [1, 2] */
   copy_(src: Tensor): this { return applyInplace(this, "copy_", () => mv.expand(src, this.shape).to(this.dtype), true) as this; }
 
   // ---- dtype ---------------------------------------------------------------------------------
@@ -531,72 +537,95 @@ export class Tensor {
   toAsync(device: string): Promise<Tensor> {
     return toDeviceAsync(this, device);
   }
-  /** As float32. */
+  /** As float32. @example cr.tensor([1], { dtype: "int32" }).float().dtype // "float32" */
   float(): Tensor {
     return this.to("float32");
   }
-  /** As float64. */
+  /** As float64. @example cr.tensor([1]).double().dtype // "float64" */
   double(): Tensor {
     return this.to("float64");
   }
-  /** As int32 (truncating toward zero). */
+  /** As int32 (truncating toward zero). @example cr.tensor([1.7, -1.7]).int() // [1, -1] */
   int(): Tensor {
     return this.to("int32");
   }
-  /** As bool (non-zero is true). */
+  /** As bool (non-zero is true). @example cr.tensor([0, 2]).bool() // [false, true] */
   bool(): Tensor {
     return this.to("bool");
   }
 
   // ---- elementwise ---------------------------------------------------------------------------
 
+  /** `x` where positive, `negativeSlope · x` elsewhere. @example cr.tensor([-1, 2]).leakyRelu(0.1) // [-0.1, 2] */
   leakyRelu(negativeSlope = 0.01): Tensor { return ew.leakyRelu(this, negativeSlope); }
+  /** The Gaussian error linear unit `x · Φ(x)` (`"tanh"` for the tanh approximation). @example cr.tensor([0, 1]).gelu() // [0, 0.8413] */
   gelu(approximate: "none" | "tanh" = "none"): Tensor { return ew.gelu(this, approximate); }
+  /** `x · sigmoid(x)` (swish). @example cr.tensor([0, 1]).silu() // [0, 0.7311] */
   silu(): Tensor { return ew.silu(this); }
+  /** `log(1 + exp(beta · x)) / beta`, linear where `beta · x` exceeds `threshold`. @example cr.tensor([0, 30]).softplus() // [0.6931, 30] */
   softplus(beta = 1, threshold = 20): Tensor { return ew.softplus(this, beta, threshold); }
+  /** Each element limited to [min, max] (either bound may be omitted or a tensor). @example cr.tensor([-2, 0.5, 3]).clamp(0, 1) // [0, 0.5, 1] */
   clamp(min?: TensorLike | null, max?: TensorLike | null): Tensor { return ew.clamp(this, min, max); }
 
   // ---- reductions ----------------------------------------------------------------------------
 
-  /** Sum over `dim` (all dims when omitted); `{ dtype }` converts first (as PyTorch's `sum(dtype=…)`). */
+  /** Sum over `dim` (all dims when omitted); `{ dtype }` converts first (as PyTorch's `sum(dtype=…)`). @example cr.tensor([[1, 2], [3, 4]]).sum(1) // [3, 7] */
   sum(dim?: Dims | rd.SumOptions, keepdim: boolean | rd.SumOptions = false, opts: rd.SumOptions = {}): Tensor { return rd.sum(this, dim, keepdim, opts); }
+  /** The mean over `dim` (all dims when omitted). @example cr.tensor([[1, 2], [3, 4]]).mean(0) // [2, 3] */
   mean(dim?: Dims, keepdim = false): Tensor { return rd.mean(this, dim, keepdim); }
-  /** The largest element, or the largest along `dim` (values; `argmax` gives indices). */
+  /** The largest element, or the largest along `dim` (values; `argmax` gives indices). @example cr.tensor([[1, 5], [3, 2]]).max(1) // [5, 3] */
   max(dim?: number, keepdim = false): Tensor { return rd.max(this, dim, keepdim); }
-  /** The smallest element, or the smallest along `dim` (values; `argmin` gives indices). */
+  /** The smallest element, or the smallest along `dim` (values; `argmin` gives indices). @example cr.tensor([[1, 5], [3, 2]]).min(1) // [1, 2] */
   min(dim?: number, keepdim = false): Tensor { return rd.min(this, dim, keepdim); }
+  /** The largest values over `dim` (one dim or several; all when omitted), without indices; ties share the gradient. @example cr.tensor([[1, 5], [3, 2]]).amax(1) // [5, 3] */
   amax(dim?: Dims, keepdim = false): Tensor { return rd.amax(this, dim, keepdim); }
+  /** The smallest values over `dim` (one dim or several; all when omitted), without indices; ties share the gradient. @example cr.tensor([[1, 5], [3, 2]]).amin(0) // [1, 2] */
   amin(dim?: Dims, keepdim = false): Tensor { return rd.amin(this, dim, keepdim); }
+  /** The index of the largest element (of the flattened tensor when `dim` is omitted), the first where tied. @example cr.tensor([[1, 5], [3, 2]]).argmax(1) // [1, 0] */
   argmax(dim?: number, keepdim = false): Tensor { return rd.argmax(this, dim, keepdim); }
+  /** Whether every element is true (non-zero), over `dim` or all dims. @example cr.tensor([[1, 0], [1, 1]]).all(1) // [false, true] */
   all(dim?: Dims, keepdim = false): Tensor { return rd.all(this, dim, keepdim); }
+  /** Whether any element is true (non-zero), over `dim` or all dims. @example cr.tensor([[0, 0], [0, 1]]).any(1) // [false, true] */
   any(dim?: Dims, keepdim = false): Tensor { return rd.any(this, dim, keepdim); }
+  /** The index of the smallest element (of the flattened tensor when `dim` is omitted), the first where tied. @example cr.tensor([[1, 5], [3, 2]]).argmin(1) // [0, 1] */
   argmin(dim?: number, keepdim = false): Tensor { return rd.argmin(this, dim, keepdim); }
+  /** `log(sum(exp(x)))` over `dim`, computed stably. @example cr.tensor([0, 0]).logsumexp(0) // 0.6931 */
   logsumexp(dim: Dims, keepdim = false): Tensor { return rd.logsumexp(this, dim, keepdim); }
+  /** The variance over `dim` (all dims when omitted), unbiased unless `{ correction: 0 }`. @example cr.tensor([1, 2, 3, 4]).var() // 1.6667 */
   var(dim?: Dims, opts: VarOptions = {}): Tensor { return rd.variance(this, dim, opts); }
+  /** The standard deviation over `dim` (all dims when omitted), unbiased unless `{ correction: 0 }`. @example cr.tensor([1, 2, 3, 4]).std() // 1.2910 */
   std(dim?: Dims, opts: VarOptions = {}): Tensor { return rd.std(this, dim, opts); }
+  /** `exp(x)` normalized to sum to 1 along `dim`. @example cr.tensor([0, 0]).softmax(0) // [0.5, 0.5] */
   softmax(dim: number): Tensor { return rd.softmax(this, dim); }
+  /** The logarithm of `softmax` along `dim`, computed stably. @example cr.tensor([0, 0]).logSoftmax(0) // [-0.6931, -0.6931] */
   logSoftmax(dim: number): Tensor { return rd.logSoftmax(this, dim); }
 
   // ---- linear algebra ------------------------------------------------------------------------
 
+  /** The matrix product with broadcasting over batch dims; vectors act as a row or column. @example cr.tensor([[1, 2], [3, 4]]).matmul(cr.tensor([1, 1])) // [3, 7] */
   matmul(other: Tensor): Tensor { return la.matmul(this, other); }
+  /** The product of two matrices (2-D only; `matmul` broadcasts). @example cr.tensor([[1, 2]]).mm(cr.tensor([[3], [4]])) // [[11]] */
   mm(other: Tensor): Tensor { return la.mm(this, other); }
+  /** The batched matrix product of [b, n, m] and [b, m, p] tensors. @example cr.ones([2, 1, 3]).bmm(cr.ones([2, 3, 1])) // [[[3]], [[3]]] */
   bmm(other: Tensor): Tensor { return la.bmm(this, other); }
+  /** The inner product of two vectors. @example cr.tensor([1, 2]).dot(cr.tensor([3, 4])) // 11 */
   dot(other: Tensor): Tensor { return la.dot(this, other); }
-  /** `beta·this + alpha·(mat1 · mat2)` (`cr.addmm`). */
+  /** `beta·this + alpha·(mat1 · mat2)` (`cr.addmm`). @example cr.zeros([1, 1]).addmm(cr.tensor([[1, 2]]), cr.tensor([[3], [4]])) // [[11]] */
   addmm(mat1: Tensor, mat2: Tensor, opts: la.AddmmOptions = {}): Tensor { return la.addmm(this, mat1, mat2, opts); }
 
   // ---- shape ---------------------------------------------------------------------------------
 
-  /** The same elements in a new shape: `x.reshape([2, -1])` or `x.reshape(2, -1)`. */
+  /** The same elements in a new shape: `x.reshape([2, -1])` or `x.reshape(2, -1)`. @example cr.arange(6).reshape(2, 3) // [[0, 1, 2], [3, 4, 5]] */
   reshape(...shape: number[] | [readonly number[]]): Tensor { return mv.reshape(this, shapeArg(shape)); }
-  /** Same as `reshape`: chainrule's tensors are contiguous, so every reshape is a view. */
+  /** Same as `reshape`: chainrule's tensors are contiguous, so every reshape is a view. @example cr.arange(6).view(3, -1) // [[0, 1], [2, 3], [4, 5]] */
   view(...shape: number[] | [readonly number[]]): Tensor { return mv.reshape(this, shapeArg(shape)); }
+  /** Dims `startDim` to `endDim` merged into one. @example cr.zeros([2, 3, 4]).flatten(1).shape // [2, 12] */
   flatten(startDim = 0, endDim = -1): Tensor { return mv.flatten(this, startDim, endDim); }
-  /** Reorders dims: `x.permute([2, 0, 1])` or `x.permute(2, 0, 1)`. */
+  /** Reorders dims: `x.permute([2, 0, 1])` or `x.permute(2, 0, 1)`. @example cr.zeros([2, 3, 4]).permute(2, 0, 1).shape // [4, 2, 3] */
   permute(...dims: number[] | [readonly number[]]): Tensor { return mv.permute(this, shapeArg(dims)); }
+  /** Dims `dim0` and `dim1` swapped (a view). @example cr.tensor([[1, 2], [3, 4]]).transpose(0, 1) // [[1, 3], [2, 4]] */
   transpose(dim0: number, dim1: number): Tensor { return mv.transpose(this, dim0, dim1); }
-  /** Transpose of a matrix (at most 2 dims). */
+  /** Transpose of a matrix (at most 2 dims). @example cr.tensor([[1, 2], [3, 4]]).t() // [[1, 3], [2, 4]] */
   t(): Tensor {
     if (this.ndim > 2) throw new ShapeError(`t: expects a tensor of at most 2 dims, got shape ${fmt(this.shape)}; use transpose or mT`);
     return mv.transpose(this, 0, -1);
@@ -606,108 +635,165 @@ export class Tensor {
     if (this.ndim < 2) throw new ShapeError(`mT: needs at least 2 dims, got shape ${fmt(this.shape)}`);
     return mv.transpose(this, -2, -1);
   }
+  /** Size-1 dims removed: all of them, or `dim` only if its size is 1. @example cr.zeros([1, 3, 1]).squeeze().shape // [3] */
   squeeze(dim?: number): Tensor { return mv.squeeze(this, dim); }
+  /** A size-1 dim inserted at `dim`. @example cr.zeros([3]).unsqueeze(0).shape // [1, 3] */
   unsqueeze(dim: number): Tensor { return mv.unsqueeze(this, dim); }
-  /** Broadcasts to a shape: `x.expand([3, -1])` or `x.expand(3, -1)`. */
+  /** Broadcasts to a shape: `x.expand([3, -1])` or `x.expand(3, -1)`. @example cr.tensor([1, 2]).expand(2, -1) // [[1, 2], [1, 2]] */
   expand(...shape: number[] | [readonly number[]]): Tensor { return mv.expand(this, shapeArg(shape)); }
+  /** Broadcast to `other`'s shape. @example cr.tensor([1, 2]).expandAs(cr.zeros([2, 2])) // [[1, 2], [1, 2]] */
   expandAs(other: Tensor): Tensor { return mv.expand(this, other.shape); }
+  /** `x[start:end:step]` along `dim` (a view; null bounds mean the ends). @example cr.arange(6).slice(0, 1, 5, 2) // [1, 3] */
   slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor { return mv.slice(this, dim, start, end, step); }
+  /** `length` elements along `dim` from `start` (a view). @example cr.arange(5).narrow(0, 1, 2) // [1, 2] */
   narrow(dim: number, start: number, length: number): Tensor { return mv.narrow(this, dim, start, length); }
+  /** The slice at `index` along `dim`, with that dim removed (a view). @example cr.tensor([[1, 2], [3, 4]]).select(1, 0) // [1, 3] */
   select(dim: number, index: number): Tensor { return mv.select(this, dim, index); }
+  /** `out[i][j] = x[i][index[i][j]]` for dim 1 (and likewise for other dims); `index` is int32. @example cr.tensor([[1, 2], [3, 4]]).gather(1, cr.tensor([[1], [0]], { dtype: "int32" })) // [[2], [3]] */
   gather(dim: number, index: Tensor): Tensor { return mv.gather(this, dim, index); }
+  /** A copy with `src` added at `index` along `dim` (repeated indices add up); the inverse of `gather`. @example cr.zeros([3]).scatterAdd(0, cr.tensor([0, 0], { dtype: "int32" }), cr.tensor([1, 2])) // [3, 0, 0] */
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return mv.scatterAdd(this, dim, index, src); }
+  /** The entries at int32 `index` along `dim`. @example cr.tensor([[1, 2], [3, 4]]).indexSelect(0, cr.tensor([1], { dtype: "int32" })) // [[3, 4]] */
   indexSelect(dim: number, index: Tensor): Tensor { return mv.indexSelect(this, dim, index); }
+  /** A copy with the slices of `src` added at int32 `index` along `dim` (repeated indices add up). @example cr.zeros([3]).indexAdd(0, cr.tensor([0, 0, 2], { dtype: "int32" }), cr.tensor([1, 2, 3])) // [3, 0, 3] */
   indexAdd(dim: number, index: Tensor, src: Tensor): Tensor { return mv.indexAdd(this, dim, index, src); }
 
   // ---- more reductions and scans ----------------------------------------------------------------
 
-  /** Product of all elements, or along `dim`. */
+  /** Product of all elements, or along `dim`. @example cr.tensor([[1, 2], [3, 4]]).prod(1) // [2, 12] */
   prod(dim?: number, keepdim = false, opts: rx.ReduceDTypeOptions = {}): Tensor { return rx.prod(this, dim, keepdim, opts); }
+  /** The running sum along `dim`. @example cr.tensor([1, 2, 3]).cumsum(0) // [1, 3, 6] */
   cumsum(dim: number, opts: sc.CumulativeOptions = {}): Tensor { return sc.cumsum(this, dim, opts); }
+  /** The running product along `dim`. @example cr.tensor([1, 2, 3]).cumprod(0) // [1, 2, 6] */
   cumprod(dim: number, opts: sc.CumulativeOptions = {}): Tensor { return sc.cumprod(this, dim, opts); }
+  /** The running `log(sum(exp(x)))` along `dim`, computed stably. @example cr.tensor([0, 0]).logcumsumexp(0) // [0, 0.6931] */
   logcumsumexp(dim: number): Tensor { return sc.logcumsumexp(this, dim); }
+  /** The running maximum along `dim`, and where it was found. @example cr.tensor([1, 3, 2]).cummax(0) // { values: [1, 3, 3], indices: [0, 1, 1] } */
   cummax(dim: number): sc.ValuesIndices { return sc.cummax(this, dim); }
+  /** The running minimum along `dim`, and where it was found. @example cr.tensor([3, 1, 2]).cummin(0) // { values: [3, 1, 1], indices: [0, 1, 1] } */
   cummin(dim: number): sc.ValuesIndices { return sc.cummin(this, dim); }
+  /** How many elements are non-zero, over `dim` or all dims. @example cr.tensor([[0, 1], [2, 3]]).countNonzero(1) // [1, 2] */
   countNonzero(dim?: Dims): Tensor { return rx.countNonzero(this, dim); }
-  /** The lower median of all elements, or the values and positions of the medians along `dim`. */
+  /** The lower median of all elements, or the values and positions of the medians along `dim`. @example cr.tensor([1, 3, 2, 4]).median() // 2 */
   median(): Tensor;
   median(dim: number, keepdim?: boolean): sc.ValuesIndices;
   median(dim?: number, keepdim = false): Tensor | sc.ValuesIndices { return dim === undefined ? rx.median(this) : rx.median(this, dim, keepdim); }
+  /** The smallest and largest values together, of all elements or along `opts.dim`. @example cr.tensor([3, 1, 2]).aminmax() // { min: 1, max: 3 } */
   aminmax(opts: { dim?: number; keepdim?: boolean } = {}): { min: Tensor; max: Tensor } { return rx.aminmax(this, opts); }
-  /** `torch.norm`: the 2-norm ("fro", default) or the vector p-norm over `dim`. */
+  /** `torch.norm`: the 2-norm ("fro", default) or the vector p-norm over `dim`. @example cr.tensor([3, 4]).norm() // 5 */
   norm(p: number | "fro" | "nuc" = "fro", dim?: Dims, keepdim = false, opts: rx.ReduceDTypeOptions = {}): Tensor { return rx.norm(this, p, dim, keepdim, opts); }
 
   // ---- sorting and selection --------------------------------------------------------------------
 
+  /** The values sorted along a dim (the last by default), and their original indices; the sort is stable. @example cr.tensor([3, 1, 2]).sort() // { values: [1, 2, 3], indices: [1, 2, 0] } */
   sort(options?: number | so.SortOptions): sc.ValuesIndices { return so.sort(this, options); }
+  /** The indices that sort along a dim (the last by default). @example cr.tensor([3, 1, 2]).argsort() // [1, 2, 0] */
   argsort(options?: number | so.SortOptions): Tensor { return so.argsort(this, options); }
+  /** Sorted along dim 0. @example cr.tensor([[2, 1], [1, 3]]).msort() // [[1, 1], [2, 3]] */
   msort(): Tensor { return so.msort(this); }
+  /** The `k` largest (or smallest) values along a dim and their indices, largest first. @example cr.tensor([1, 3, 2]).topk(2) // { values: [3, 2], indices: [1, 2] } */
   topk(k: number, opts: so.TopkOptions = {}): sc.ValuesIndices { return so.topk(this, k, opts); }
+  /** The `k`-th smallest value along `dim` (counting from 1) and its index. @example cr.tensor([3, 1, 2]).kthvalue(2) // { values: 2, indices: 2 } */
   kthvalue(k: number, dim = -1, keepdim = false): sc.ValuesIndices { return so.kthvalue(this, k, dim, keepdim); }
+  /** The distinct values, sorted (with inverse indices and counts on request). @example cr.tensor([2, 1, 2]).unique() // [1, 2] */
   unique<O extends so.UniqueOptions>(options?: O): so.UniqueResult<O> { return so.unique(this, options); }
 
   // ---- shape: views and rearrangements ----------------------------------------------------------
 
-  /** Reverses the order along dims: `x.flip(0)`, `x.flip(0, 1)` or `x.flip([0, 1])`. */
+  /** Reverses the order along dims: `x.flip(0)`, `x.flip(0, 1)` or `x.flip([0, 1])`. @example cr.tensor([1, 2, 3]).flip(0) // [3, 2, 1] */
   flip(...dims: number[] | [readonly number[]]): Tensor { return vw.flip(this, shapeArg(dims)); }
-  /** Reverses the order along dim 1 (left-right). */
+  /** Reverses the order along dim 1 (left-right). @example cr.tensor([[1, 2], [3, 4]]).fliplr() // [[2, 1], [4, 3]] */
   fliplr(): Tensor { return vw.flip(this, 1); }
-  /** Reverses the order along dim 0 (up-down). */
+  /** Reverses the order along dim 0 (up-down). @example cr.tensor([[1, 2], [3, 4]]).flipud() // [[3, 4], [1, 2]] */
   flipud(): Tensor { return vw.flip(this, 0); }
+  /** Elements shifted along `dims` with wraparound (of the flattened tensor when `dims` is omitted). @example cr.tensor([1, 2, 3]).roll(1) // [3, 1, 2] */
   roll(shifts: number | readonly number[], dims?: number | readonly number[]): Tensor { return ra.roll(this, shifts, dims); }
-  /** Repeats along each dim: `x.repeat(2, 3)` or `x.repeat([2, 3])`. */
+  /** Repeats along each dim: `x.repeat(2, 3)` or `x.repeat([2, 3])`. @example cr.tensor([1, 2]).repeat(2) // [1, 2, 1, 2] */
   repeat(...sizes: number[] | [readonly number[]]): Tensor { return ra.repeat(this, shapeArg(sizes)); }
+  /** Repeated `dims[i]` times along each dim (`repeat` padding `dims` with leading 1s). @example cr.tensor([1, 2]).tile([2]) // [1, 2, 1, 2] */
   tile(dims: readonly number[]): Tensor { return ra.tile(this, dims); }
+  /** Each element repeated `repeats` times in place (of the flattened tensor when `dim` is omitted). @example cr.tensor([1, 2]).repeatInterleave(2) // [1, 1, 2, 2] */
   repeatInterleave(repeats?: number | Tensor, dim?: number, opts: { outputSize?: number } = {}): Tensor { return ra.repeatInterleave(this, repeats, dim, opts); }
+  /** The lower triangle (on and below `diagonal`), zeros above. @example cr.ones([2, 2]).tril() // [[1, 0], [1, 1]] */
   tril(diagonal = 0): Tensor { return ra.tril(this, diagonal); }
+  /** The upper triangle (on and above `diagonal`), zeros below. @example cr.ones([2, 2]).triu() // [[1, 1], [0, 1]] */
   triu(diagonal = 0): Tensor { return ra.triu(this, diagonal); }
+  /** A vector's diagonal matrix, or a matrix's diagonal as a vector. @example cr.tensor([1, 2]).diag() // [[1, 0], [0, 2]] */
   diag(diagonal = 0): Tensor { return ra.diag(this, diagonal); }
+  /** The diagonal over dims `dim1` and `dim2` (0 and 1 by default) as the last dim (a view). @example cr.tensor([[1, 2], [3, 4]]).diagonal() // [1, 4] */
   diagonal(opts: vw.DiagonalOptions = {}): Tensor { return vw.diagonal(this, opts); }
+  /** Matrices with the last dim on their diagonal (the inverse of `diagonal`). @example cr.tensor([[1, 2]]).diagEmbed() // [[[1, 0], [0, 2]]] */
   diagEmbed(opts: vw.DiagonalOptions = {}): Tensor { return ra.diagEmbed(this, opts); }
+  /** Dim `dim` split into `sizes` (one may be -1). @example cr.zeros([6]).unflatten(0, [2, 3]).shape // [2, 3] */
   unflatten(dim: number, sizes: readonly number[]): Tensor { return vw.unflatten(this, dim, sizes); }
+  /** Views of `splitSizeOrSections` elements each along `dim` (the last may be smaller), or of the given sizes. @example cr.arange(5).split(2) // [[0, 1], [2, 3], [4]] */
   split(splitSizeOrSections: number | readonly number[], dim = 0): Tensor[] { return vw.split(this, splitSizeOrSections, dim); }
+  /** `chunks` views along `dim`, of equal size but the last (there may be fewer). @example cr.arange(5).chunk(2) // [[0, 1, 2], [3, 4]] */
   chunk(chunks: number, dim = 0): Tensor[] { return vw.chunk(this, chunks, dim); }
+  /** Views split at the given indices along `dim`, or into `n` parts as even as possible. @example cr.arange(5).tensorSplit([1, 3]) // [[0], [1, 2], [3, 4]] */
   tensorSplit(indicesOrSections: number | readonly number[], dim = 0): Tensor[] { return vw.tensorSplit(this, indicesOrSections, dim); }
+  /** Dims moved from `source` to `destination`, the rest keeping their order. @example cr.zeros([2, 3, 4]).movedim(0, -1).shape // [3, 4, 2] */
   movedim(source: number | readonly number[], destination: number | readonly number[]): Tensor { return vw.movedim(this, source, destination); }
-  /** `movedim` under NumPy's name. */
+  /** `movedim` under NumPy's name. @example cr.zeros([2, 3, 4]).moveaxis(0, -1).shape // [3, 4, 2] */
   moveaxis(source: number | readonly number[], destination: number | readonly number[]): Tensor { return vw.movedim(this, source, destination); }
+  /** `transpose` under NumPy's name. @example cr.zeros([2, 3]).swapaxes(0, 1).shape // [3, 2] */
   swapaxes(axis0: number, axis1: number): Tensor { return vw.swapaxes(this, axis0, axis1); }
+  /** `transpose` under another of PyTorch's names. @example cr.zeros([2, 3]).swapdims(0, 1).shape // [3, 2] */
   swapdims(dim0: number, dim1: number): Tensor { return vw.swapaxes(this, dim0, dim1); }
-  /** Windows of `size` elements, `step` apart, along `dim`, as a new last dim (PyTorch's `Tensor.unfold`). */
+  /** Windows of `size` elements, `step` apart, along `dim`, as a new last dim (PyTorch's `Tensor.unfold`). @example cr.arange(5).unfold(0, 2, 2) // [[0, 1], [2, 3]] */
   unfold(dim: number, size: number, step: number): Tensor { return vw.unfoldDim(this, dim, size, step); }
-  /** The slices along `dim` with that dim removed, each a view. */
+  /** The slices along `dim` with that dim removed, each a view. @example cr.tensor([[1, 2], [3, 4]]).unbind(1) // [[1, 3], [2, 4]] */
   unbind(dim = 0): Tensor[] { return vw.unbind(this, dim); }
-  /** A view of this tensor's memory with the given sizes and strides (PyTorch's `as_strided`). */
+  /** A view of this tensor's memory with the given sizes and strides (PyTorch's `as_strided`). @example cr.arange(4).asStrided([2, 2], [1, 1]) // [[0, 1], [1, 2]] */
   asStrided(size: readonly number[], stride: readonly number[], storageOffset?: number): Tensor { return vw.asStridedView(this, size, stride, storageOffset); }
+  /** The elements at int32 `index` of the flattened tensor. @example cr.tensor([[1, 2], [3, 4]]).take(cr.tensor([0, 3], { dtype: "int32" })) // [1, 4] */
   take(index: Tensor): Tensor { return ra.take(this, index); }
+  /** The elements at `indices` along `dim` (as `gather`, broadcasting; of the flattened tensor when `dim` is omitted). @example cr.tensor([[1, 2], [3, 4]]).takeAlongDim(cr.tensor([[1], [0]], { dtype: "int32" }), 1) // [[2], [3]] */
   takeAlongDim(indices: Tensor, dim?: number): Tensor { return ra.takeAlongDim(this, indices, dim); }
 
   // ---- indexing and scatter ---------------------------------------------------------------------
 
-  /** `x[...items]`: integers, slices (`{ start, stop, step }`, ":"), null, "...", int32 tensors and bool masks. */
+  /** `x[...items]`: integers, slices (`{ start, stop, step }`, ":"), null, "...", int32 tensors and bool masks. @example cr.tensor([[1, 2], [3, 4]]).index(":", 1) // [2, 4] */
   index(...items: ix.IndexItem[]): Tensor { return ix.index(this, ...items); }
+  /** A copy with `values` written at `indices` (added with `{ accumulate: true }`). @example cr.zeros([3]).indexPut([cr.tensor([0, 2], { dtype: "int32" })], 1) // [1, 0, 1] */
   indexPut(indices: readonly ix.IndexItem[], values: Tensor | number | boolean, opts: ix.IndexPutOptions = {}): Tensor { return ix.indexPut(this, indices, values, opts); }
-  /** `x[...indices] = values` in place (`+=` with accumulate). */
+  /** `x[...indices] = values` in place (`+=` with accumulate). @example cr.zeros([3]).indexPut_([cr.tensor([1], { dtype: "int32" })], 5) // [0, 5, 0] */
   indexPut_(indices: readonly ix.IndexItem[], values: Tensor | number | boolean, opts: ix.IndexPutOptions = {}): this { return ix.indexPut_(this, indices, values, opts) as this; }
+  /** A copy with `value` where the bool `mask` (broadcast) is true. @example cr.tensor([1, 2, 3]).maskedFill(cr.tensor([1, 0, 1]).bool(), 0) // [0, 2, 0] */
   maskedFill(mask: Tensor, value: number | boolean | Tensor): Tensor { return ix.maskedFill(this, mask, value); }
+  /** `maskedFill` in place. @example cr.tensor([1, 2, 3]).maskedFill_(cr.tensor([1, 0, 1]).bool(), 0) // [0, 2, 0] */
   maskedFill_(mask: Tensor, value: number | boolean | Tensor): this { return ix.maskedFill_(this, mask, value) as this; }
+  /** The elements where the bool `mask` (broadcast) is true, as a vector. @example cr.tensor([1, 2, 3]).maskedSelect(cr.tensor([1, 0, 1]).bool()) // [1, 3] */
   maskedSelect(mask: Tensor): Tensor { return ix.maskedSelect(this, mask); }
+  /** A copy with `source`'s elements, in order, written where the bool `mask` is true. @example cr.zeros([3]).maskedScatter(cr.tensor([1, 0, 1]).bool(), cr.tensor([5, 6])) // [5, 0, 6] */
   maskedScatter(mask: Tensor, source: Tensor): Tensor { return ix.maskedScatter(this, mask, source); }
+  /** `maskedScatter` in place. @example cr.zeros([3]).maskedScatter_(cr.tensor([1, 0, 1]).bool(), cr.tensor([5, 6])) // [5, 0, 6] */
   maskedScatter_(mask: Tensor, source: Tensor): this { return ix.maskedScatter_(this, mask, source) as this; }
+  /** The indices of the non-zero elements, one row each (or one index tensor per dim with `{ asTuple: true }`). @example cr.tensor([0, 3, 0, 4]).nonzero() // [[1], [3]] */
   nonzero(): Tensor;
   nonzero(opts: { asTuple: true }): Tensor[];
   nonzero(opts: { asTuple?: boolean } = {}): Tensor | Tensor[] { return opts.asTuple === true ? ix.nonzero(this, { asTuple: true }) : ix.nonzero(this); }
+  /** The indices of the non-zero elements, one row each (`nonzero`). @example cr.tensor([[0, 1], [1, 0]]).argwhere() // [[0, 1], [1, 0]] */
   argwhere(): Tensor { return ix.argwhere(this); }
+  /** A copy with `src` (a tensor or a number) written at `index` along `dim` (combined by `reduce` when given). @example cr.zeros([3]).scatter(0, cr.tensor([2, 0], { dtype: "int32" }), cr.tensor([5, 6])) // [6, 0, 5] */
   scatter(dim: number, index: Tensor, src: Tensor | number, opts: st.ScatterOptions = {}): Tensor { return st.scatter(this, dim, index, src, opts); }
+  /** `scatter` in place. @example cr.zeros([3]).scatter_(0, cr.tensor([2, 0], { dtype: "int32" }), 1) // [1, 0, 1] */
   scatter_(dim: number, index: Tensor, src: Tensor | number, opts: st.ScatterOptions = {}): this { return applyInplace(this, "scatter_", () => st.scatter(this, dim, index, src, opts)) as this; }
+  /** `scatterAdd` in place. @example cr.zeros([3]).scatterAdd_(0, cr.tensor([0, 0], { dtype: "int32" }), cr.tensor([1, 2])) // [3, 0, 0] */
   scatterAdd_(dim: number, index: Tensor, src: Tensor): this { return applyInplace(this, "scatterAdd_", () => mv.scatterAdd(this, dim, index, src)) as this; }
+  /** A copy with `src` combined at `index` along `dim` by `reduce` ("sum", "prod", "mean", "amax", "amin"), including the values already there unless `{ includeSelf: false }`. @example cr.ones([2]).scatterReduce(0, cr.tensor([0, 0], { dtype: "int32" }), cr.tensor([2, 3]), "prod") // [6, 1] */
   scatterReduce(dim: number, index: Tensor, src: Tensor, reduce: st.ScatterReduction, opts: st.ScatterReduceOptions = {}): Tensor { return st.scatterReduce(this, dim, index, src, reduce, opts); }
+  /** `scatterReduce` in place. @example cr.ones([2]).scatterReduce_(0, cr.tensor([0, 0], { dtype: "int32" }), cr.tensor([2, 3]), "amax") // [3, 1] */
   scatterReduce_(dim: number, index: Tensor, src: Tensor, reduce: st.ScatterReduction, opts: st.ScatterReduceOptions = {}): this {
     return applyInplace(this, "scatterReduce_", () => st.scatterReduce(this, dim, index, src, reduce, opts)) as this;
   }
+  /** A copy with the slices of `source` written at int32 `index` along `dim`. @example cr.zeros([3]).indexCopy(0, cr.tensor([2, 0], { dtype: "int32" }), cr.tensor([5, 6])) // [6, 0, 5] */
   indexCopy(dim: number, index: Tensor, source: Tensor): Tensor { return st.indexCopy(this, dim, index, source); }
+  /** `indexCopy` in place. @example cr.zeros([3]).indexCopy_(0, cr.tensor([2, 0], { dtype: "int32" }), cr.tensor([5, 6])) // [6, 0, 5] */
   indexCopy_(dim: number, index: Tensor, source: Tensor): this { return applyInplace(this, "indexCopy_", () => st.indexCopy(this, dim, index, source)) as this; }
+  /** A copy with `value` written at int32 `index` along `dim`. @example cr.zeros([3]).indexFill(0, cr.tensor([1], { dtype: "int32" }), 7) // [0, 7, 0] */
   indexFill(dim: number, index: Tensor, value: number | Tensor): Tensor { return st.indexFill(this, dim, index, value); }
+  /** `indexFill` in place. @example cr.zeros([3]).indexFill_(0, cr.tensor([1], { dtype: "int32" }), 7) // [0, 7, 0] */
   indexFill_(dim: number, index: Tensor, value: number | Tensor): this { return applyInplace(this, "indexFill_", () => st.indexFill(this, dim, index, value)) as this; }
   // ---- products and linear algebra (products.ts, linalg/) ----
   /** The outer product with another vector. @example a.outer(b) */

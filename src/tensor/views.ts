@@ -35,8 +35,11 @@ export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
 
 /** Options of `diagonal` and `diagEmbed`: which diagonal (above the main one for offset > 0) of which two dims. */
 export interface DiagonalOptions {
+  /** Which diagonal: 0 (default) the main one, positive above it, negative below. */
   offset?: number;
+  /** The first of the two dims the diagonal runs over (default 0). */
   dim1?: number;
+  /** The second of the two dims the diagonal runs over (default 1). */
   dim2?: number;
 }
 
@@ -98,7 +101,7 @@ export function movedim(x: Tensor, source: number | readonly number[], destinati
   return permute(x, perm);
 }
 
-/** Swaps two dims: `transpose` under NumPy's name (also `swapdims`). */
+/** Swaps two dims: `transpose` under NumPy's name (also `swapdims`). @example cr.swapaxes(cr.zeros([2, 3]), 0, 1).shape // [3, 2] */
 export function swapaxes(x: Tensor, axis0: number, axis1: number): Tensor {
   checkTensor("swapaxes", x);
   normalizeDim("swapaxes", axis0, x.ndim);
@@ -242,19 +245,19 @@ export function asStridedView(x: Tensor, size: readonly number[], stride: readon
   return asStrided(x, size, stride, offset);
 }
 
-/** `x` with at least one dim (a zero-dim tensor becomes `[1]`). */
+/** `x` with at least one dim (a zero-dim tensor becomes `[1]`). @example cr.atleast1d(cr.tensor(5)).shape // [1] */
 export function atleast1d(x: Tensor): Tensor {
   checkTensor("atleast1d", x);
   return x.ndim >= 1 ? x : reshape(x, [1]);
 }
 
-/** `x` with at least two dims: `[]` → `[1, 1]`, `[n]` → `[1, n]`. */
+/** `x` with at least two dims: `[]` → `[1, 1]`, `[n]` → `[1, n]`. @example cr.atleast2d(cr.tensor([1, 2])).shape // [1, 2] */
 export function atleast2d(x: Tensor): Tensor {
   checkTensor("atleast2d", x);
   return x.ndim >= 2 ? x : reshape(x, x.ndim === 0 ? [1, 1] : [1, x.shape[0]!]);
 }
 
-/** `x` with at least three dims: `[]` → `[1, 1, 1]`, `[n]` → `[1, n, 1]`, `[m, n]` → `[m, n, 1]`. */
+/** `x` with at least three dims: `[]` → `[1, 1, 1]`, `[n]` → `[1, n, 1]`, `[m, n]` → `[m, n, 1]`. @example cr.atleast3d(cr.tensor([1, 2])).shape // [1, 2, 1] */
 export function atleast3d(x: Tensor): Tensor {
   checkTensor("atleast3d", x);
   if (x.ndim >= 3) return x;

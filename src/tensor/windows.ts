@@ -18,8 +18,11 @@ export type Size2 = number | readonly [number, number];
 
 /** Options of the sliding-window ops, as PyTorch's keyword arguments. */
 export interface WindowOptions {
+  /** The step between windows (default 1). */
   stride?: Size2;
+  /** Zeros added on each side of both spatial dims (default 0). */
   padding?: Size2;
+  /** The spacing between window elements (default 1). */
   dilation?: Size2;
 }
 
@@ -68,7 +71,7 @@ export function unfold(x: Tensor, kernelSize: Size2, opts: WindowOptions = {}): 
   return unfoldWith(x, window, oh, ow);
 }
 
-/** Sums sliding windows back into an image: `[N, C·kh·kw, L]` → `[N, C, H, W]` (PyTorch's `nn.functional.fold`). */
+/** Sums sliding windows back into an image: `[N, C·kh·kw, L]` → `[N, C, H, W]` (PyTorch's `nn.functional.fold`). @example cr.fold(cr.ones([1, 4, 4]), [3, 3], 2) // [[[[1, 2, 1], [2, 4, 2], [1, 2, 1]]]] */
 export function fold(cols: Tensor, outputSize: readonly [number, number], kernelSize: Size2, opts: WindowOptions = {}): Tensor {
   checkTensor("fold", cols);
   // An unbatched [C·kh·kw, L] gives [C, H, W], as PyTorch's.
@@ -175,7 +178,9 @@ function averagePool(x: Tensor, kernelSize: Size2, opts: WindowOptions): Tensor 
 export interface MaxPool2dOptions {
   /** Defaults to the kernel size. */
   stride?: Size2 | null;
+  /** Implicit −∞ padding on each side of both spatial dims (default 0), at most half the kernel size. */
   padding?: Size2;
+  /** The spacing between window elements (default 1). */
   dilation?: Size2;
   /** Round the output size up: the last window may run past the end (but starts inside the input or its padding). */
   ceilMode?: boolean;
@@ -185,6 +190,7 @@ export interface MaxPool2dOptions {
 export interface AvgPool2dOptions {
   /** Defaults to the kernel size. */
   stride?: Size2 | null;
+  /** Zeros added on each side of both spatial dims (default 0), at most half the kernel size. */
   padding?: Size2;
   /** Round the output size up (the part of a window past the padding never counts). */
   ceilMode?: boolean;

@@ -14,14 +14,19 @@ export type LossFn = (output: Tensor, target: Tensor) => Tensor;
 
 /** A model that maps a batch of inputs to a batch of outputs. */
 export interface Model {
+  /** The model's output for a batch. */
   forward(x: Tensor): Tensor;
+  /** Switches to training mode (or out of it with false). */
   train(mode?: boolean): unknown;
+  /** Switches to evaluation mode (dropout off, batch norm's running statistics). */
   eval(): unknown;
 }
 
 /** Loss and accuracy over a dataset (accuracy is NaN for regression targets). */
 export interface Metrics {
+  /** The mean loss over the examples. */
   loss: number;
+  /** The share of examples whose largest output is the target class (NaN for regression targets). */
   accuracy: number;
 }
 

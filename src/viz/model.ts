@@ -30,13 +30,17 @@ export interface GraphNode {
 
 /** Data flows from `from` into `to`; a value used twice by one op gives two edges. */
 export interface GraphEdge {
+  /** The id of the node the value comes from. */
   readonly from: string;
+  /** The id of the node the value goes to. */
   readonly to: string;
 }
 
 /** A recorded graph as plain data: what `cr.viz.graph(...).model` holds. */
 export interface GraphModel {
+  /** The graph's nodes. */
   readonly nodes: readonly GraphNode[];
+  /** The graph's edges, each from a producer to a consumer. */
   readonly edges: readonly GraphEdge[];
   /** Id of the node whose graph this is (the output). */
   readonly output: string;

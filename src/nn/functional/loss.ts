@@ -16,6 +16,7 @@ export type Reduction = "mean" | "sum" | "none";
 
 /** The option every loss takes. */
 export interface ReductionOptions {
+  /** How the per-element losses combine: "mean" (default), "sum" or "none". */
   reduction?: Reduction;
 }
 

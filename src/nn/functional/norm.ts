@@ -16,6 +16,7 @@ export interface BatchNormFnOptions {
   training?: boolean;
   /** Weight of the new batch in the running statistics' update (default 0.1); a one-element tensor is read on its backend. */
   momentum?: number | Tensor;
+  /** Added to the variance before the square root (default 1e-5). */
   eps?: number;
 }
 
@@ -80,6 +81,7 @@ export interface LayerNormFnOptions {
   weight?: Tensor | null;
   /** Elementwise shift, of shape `normalizedShape`. */
   bias?: Tensor | null;
+  /** Added to the variance before the square root (default 1e-5). */
   eps?: number;
 }
 
