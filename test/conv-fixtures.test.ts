@@ -5,15 +5,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as cr from "chainrule";
+import { assertMatches, decode } from "./helpers/fixture.js";
+import type { Encoded } from "./helpers/fixture.js";
 
 type Tensor = cr.Tensor;
 const F = cr.nn.functional;
 
-interface Encoded {
-  readonly shape: number[];
-  readonly dtype: "float32" | "float64" | "int32";
-  readonly data: (number | string)[];
-}
 type Arg = number | string | boolean | null | (number | null)[];
 interface Case {
   readonly name: string;
@@ -28,19 +25,10 @@ interface Case {
 
 const fixture = JSON.parse(readFileSync(new URL("./fixtures/torch-conv.json", import.meta.url), "utf8")) as { torch: string; cases: Case[] };
 
-const decodeNumber = (v: number | string) => (v === "nan" ? NaN : v === "inf" ? Infinity : v === "-inf" ? -Infinity : (v as number));
-function decode(e: Encoded, requiresGrad = false): Tensor {
-  const t = cr.tensor(e.data.map(decodeNumber), { dtype: e.dtype }).reshape(e.shape);
-  return requiresGrad ? t.requiresGrad_(true) : t;
-}
 
 function assertClose(got: Tensor, want: Encoded, what: string): void {
-  assert.deepEqual([...got.shape], want.shape, `${what}: shape`);
-  assert.equal(got.dtype, want.dtype, `${what}: dtype`);
-  const g = Array.from(got.toTypedArray(), Number), w = want.data.map(decodeNumber);
   const [rtol, atol] = want.dtype === "float64" ? [1e-9, 1e-10] : want.dtype === "float32" ? [1e-4, 1e-5] : [0, 0];
-  const bad = w.flatMap((e, i) => (Object.is(g[i], e) || (Number.isNaN(e) && Number.isNaN(g[i])) || Math.abs(g[i]! - e) <= atol + rtol * Math.abs(e) ? [] : [`[${i}] ${g[i]} vs ${e}`]));
-  assert.equal(bad.length, 0, `${what}: ${bad.length} of ${w.length} off:\n  ${bad.slice(0, 6).join("\n  ")}`);
+  assertMatches(got, want, what, rtol, atol);
 }
 
 // ---- the args as chainrule takes them ----

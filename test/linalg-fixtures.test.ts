@@ -5,15 +5,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as cr from "chainrule";
+import { assertMatches, decode } from "./helpers/fixture.js";
+import type { Encoded } from "./helpers/fixture.js";
 
 type Tensor = cr.Tensor;
 const F = cr.nn.functional;
 
-interface Encoded {
-  readonly shape: number[];
-  readonly dtype: "float32" | "float64" | "int32";
-  readonly data: (number | string)[];
-}
 type Arg = number | string | boolean | number[][] | number[];
 interface Case {
   readonly name: string;
@@ -27,21 +24,12 @@ interface Case {
 
 const fixture = JSON.parse(readFileSync(new URL("./fixtures/torch-linalg.json", import.meta.url), "utf8")) as { torch: string; cases: Case[] };
 
-const decodeNumber = (v: number | string) => (v === "nan" ? NaN : v === "inf" ? Infinity : v === "-inf" ? -Infinity : (v as number));
-function decode(e: Encoded, requiresGrad = false): Tensor {
-  const t = cr.tensor(e.data.map(decodeNumber), { dtype: e.dtype }).reshape(e.shape);
-  return requiresGrad ? t.requiresGrad_(true) : t;
-}
 
 // float32: PyTorch's LAPACK works in float32 while chainrule's kernels work in float64, so results differ by
 // PyTorch's own rounding, a few ulps times the conditioning of these (well-conditioned) inputs.
 function assertClose(got: Tensor, want: Encoded, what: string): void {
-  assert.deepEqual([...got.shape], want.shape, `${what}: shape`);
-  assert.equal(got.dtype, want.dtype, `${what}: dtype`);
-  const g = Array.from(got.toTypedArray(), Number), w = want.data.map(decodeNumber);
   const [rtol, atol] = want.dtype === "float64" ? [1e-8, 1e-9] : [5e-4, 5e-5];
-  const bad = w.flatMap((e, i) => (Object.is(g[i], e) || (Number.isNaN(e) && Number.isNaN(g[i])) || Math.abs(g[i]! - e) <= atol + rtol * Math.abs(e) ? [] : [`[${i}] ${g[i]} vs ${e}`]));
-  assert.equal(bad.length, 0, `${what}: ${bad.length} of ${w.length} off:\n  ${bad.slice(0, 6).join("\n  ")}`);
+  assertMatches(got, want, what, rtol, atol);
 }
 
 /** Each column of `v` flipped so its largest-magnitude entry is positive, and the flips (constants). */

@@ -2,17 +2,33 @@
 import assert from "node:assert/strict";
 import * as cr from "chainrule";
 
-/** A tensor as a fixture stores it: shape, dtype, row-major data ("-inf"/"inf" as strings, which JSON lacks). */
+/** A tensor as a fixture stores it: shape, dtype, row-major data ("nan"/"-inf"/"inf" as strings, which JSON lacks). */
 export interface Encoded {
   readonly shape: number[];
   readonly dtype: "float32" | "float64" | "int32" | "bool";
   readonly data: (number | boolean | string)[];
 }
 
-/** The tensor an `Encoded` describes. */
-export function decode(e: Encoded): cr.Tensor {
-  const data = e.data.map((v) => (v === "-inf" ? -Infinity : v === "inf" ? Infinity : v)) as number[] | boolean[];
-  return cr.tensor(data as number[], { dtype: e.dtype }).reshape(e.shape);
+/** A fixture's number: the strings JSON needs for NaN and the infinities, read back. */
+export const decodeNumber = (v: number | boolean | string): number | boolean =>
+  v === "nan" ? NaN : v === "-inf" ? -Infinity : v === "inf" ? Infinity : (v as number | boolean);
+
+/** The tensor an `Encoded` describes (a leaf that requires grad, if asked). */
+export function decode(e: Encoded, requiresGrad = false): cr.Tensor {
+  const t = cr.tensor(e.data.map(decodeNumber) as number[], { dtype: e.dtype }).reshape(e.shape);
+  return requiresGrad ? t.requiresGrad_(true) : t;
+}
+
+/**
+ * Asserts the same shape and dtype, and every element equal (NaN where the fixture has NaN, infinities exactly) or
+ * within atol + rtol·|expected|; the message lists the first elements off.
+ */
+export function assertMatches(got: cr.Tensor, want: Encoded, what: string, rtol: number, atol: number): void {
+  assert.deepEqual([...got.shape], want.shape, `${what}: shape`);
+  assert.equal(got.dtype, want.dtype, `${what}: dtype`);
+  const g = Array.from(got.toTypedArray(), Number), w = want.data.map((v) => Number(decodeNumber(v)));
+  const bad = w.flatMap((e, i) => (Object.is(g[i], e) || (Number.isNaN(e) && Number.isNaN(g[i])) || Math.abs(g[i]! - e) <= atol + rtol * Math.abs(e) ? [] : [`[${i}] ${g[i]} vs ${e}`]));
+  assert.equal(bad.length, 0, `${what}: ${bad.length} of ${w.length} off:\n  ${bad.slice(0, 6).join("\n  ")}`);
 }
 
 /** Asserts same shape and every |a - b| <= atol + rtol·|b| (b the expected value). */
