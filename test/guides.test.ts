@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { pathToFileURL } from "node:url";
+import { runDocCode } from "./helpers/doc-code.js";
 
 const root = join(import.meta.dirname, "..");
 const guidesDir = join(root, "docs", "guides");
@@ -52,19 +52,6 @@ for (const guide of guides) {
     const file = files.get(guide)!;
     const code = readFileSync(file, "utf8");
     assert.ok(code.length > 0, `${guide} has no ts block`);
-    const printed: string[] = [];
-    const original = console.log;
-    console.log = (...args: unknown[]) => void printed.push(args.map(String).join(" "));
-    try {
-      await import(pathToFileURL(file).href);
-    } finally {
-      console.log = original;
-    }
-    assert.ok(printed.length > 0, "the guide prints its results");
-    const comments = [...code.matchAll(/console\.log\(.*\);\s*(?:\/\/(.*))?$/gm)].map((m) => m[1] ?? "");
-    printed.forEach((line, k) => {
-      assert.doesNotMatch(line, /NaN/, `${guide} printed: ${line}`);
-      if (/\bfalse\b/.test(line)) assert.match(comments[k] ?? "", /\bfalse\b/, `${guide} printed "${line}" where its comment says "${comments[k]}"`);
-    });
+    await runDocCode(file, code, guide);
   });
 }

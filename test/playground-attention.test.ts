@@ -2,56 +2,23 @@
 // a small transformer trains live, its attention maps are drawn per layer and head, and one embedding row's gradient
 // is shown as the sum of per-position parts — read back from the page and summed here, independently of the page.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { extname, join, normalize } from "node:path";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { build } from "vite";
-import { launchChromium } from "./helpers/browser.js";
+import type { Page } from "playwright-core";
+import { PLAYGROUND_ARTIFACTS as artifacts, startPlayground } from "./helpers/playground-page.js";
+import type { OpenPage, Playground } from "./helpers/playground-page.js";
 
-const root = join(import.meta.dirname, "..");
-const outDir = mkdtempSync(join(tmpdir(), "chainrule-playground-attn-"));
-const artifacts = join(root, "test-artifacts", "playground");
-const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml" };
-
-let server: Server;
-let browser: Browser;
-let base = "";
+let playground: Playground;
 
 before(async () => {
-  await build({ configFile: join(root, "playground", "vite.config.ts"), logLevel: "error", build: { outDir, emptyOutDir: true } });
-  server = createServer((req, res) => {
-    const path = new URL(req.url ?? "/", "http://localhost").pathname;
-    const file = normalize(join(outDir, path === "/" ? "index.html" : path));
-    if (!file.startsWith(outDir) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  mkdirSync(artifacts, { recursive: true });
-  ({ browser } = await launchChromium());
+  playground = await startPlayground("playground-attn");
 });
 
 after(async () => {
-  await browser?.close();
-  await new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
-  rmSync(outDir, { recursive: true, force: true });
+  await playground?.close();
 });
 
-async function open(query: string, viewport = { width: 1280, height: 900 }): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport });
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-  await page.goto(base + query);
-  return { page, errors };
-}
+const open = (query: string, viewport?: { width: number; height: number }): Promise<OpenPage> => playground.open(query, viewport);
 
 /** The strips of one split as the page drew them: the parts, their drawn sum and the .grad row, with their numbers. */
 async function readSplit(page: Page, id: string): Promise<{ parts: number[][]; sum: number[]; grad: number[] }> {

@@ -1,66 +1,29 @@
 // The playground in a real browser: built with Vite, served on 127.0.0.1, driven in headless Chromium by playwright-core
 // (the Chromium test/helpers/browser.ts finds: CHROMIUM_PATH, else the one npm installs, else the system one).
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { extname, join, normalize } from "node:path";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { build } from "vite";
+import type { Page } from "playwright-core";
 import { launchChromium } from "./helpers/browser.js";
+import { openPage, PLAYGROUND_ARTIFACTS as artifacts, startPlayground } from "./helpers/playground-page.js";
+import type { OpenPage, Playground } from "./helpers/playground-page.js";
 
-const root = join(import.meta.dirname, "..");
-// Built outside the repository, so the bundle is neither linted nor committed.
-const outDir = mkdtempSync(join(tmpdir(), "chainrule-playground-"));
-const artifacts = join(root, "test-artifacts", "playground");
-
-const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml" };
-
-let server: Server;
-let browser: Browser;
+let playground: Playground;
 let base = "";
 
 before(async () => {
-  await build({ configFile: join(root, "playground", "vite.config.ts"), logLevel: "error", build: { outDir, emptyOutDir: true } });
-  // The page must run in a browser: no chunk may import a Node built-in (chainrule reaches them lazily, in Node only).
-  for (const file of readdirSync(join(outDir, "assets")).filter((f) => f.endsWith(".js"))) {
-    assert.doesNotMatch(readFileSync(join(outDir, "assets", file), "utf8"), /(?:from|import)\s*\(?\s*["']node:/, `${file} imports a Node built-in`);
-  }
-  server = createServer((req, res) => {
-    const path = new URL(req.url ?? "/", "http://localhost").pathname;
-    const file = normalize(join(outDir, path === "/" ? "index.html" : path));
-    if (!file.startsWith(outDir) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  mkdirSync(artifacts, { recursive: true });
-  // Fail, never skip: CI must not pass without having run the browser tests (launchChromium throws).
-  ({ browser } = await launchChromium());
+  playground = await startPlayground("playground");
+  base = playground.url;
 });
 
 after(async () => {
-  await browser?.close();
-  await new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
-  rmSync(outDir, { recursive: true, force: true });
+  await playground?.close();
 });
 
 // Functions run in the page are given as strings: this file is type-checked for Node, without the DOM's types.
 
 /** A new page that fails the test on any uncaught error or console error. */
-async function open(query: string, viewport = { width: 1280, height: 900 }): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport });
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-  await page.goto(base + query);
-  return { page, errors };
-}
+const open = (query: string, viewport?: { width: number; height: number }): Promise<OpenPage> => playground.open(query, viewport);
 
 const cell = (page: Page, name: string, cls: string) => page.locator(`#grad-table tr[data-var="${name}"] .${cls}`);
 
@@ -318,11 +281,7 @@ test("lesson experiments run, tabs work from the keyboard, and the page fits a p
 test("network lab: trains on WebGPU where the browser has it, and the page says which backend runs", async () => {
   const { browser: gpuBrowser } = await launchChromium(["--enable-unsafe-webgpu"]);
   try {
-    const page = await gpuBrowser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-    await page.goto(base + "?lab=net&data=xor&hidden=8,8");
+    const { page, errors } = await openPage(gpuBrowser, base + "?lab=net&data=xor&hidden=8,8");
     await page.locator("#net-backend", { hasText: "training on webgpu" }).waitFor({ timeout: 30_000 });
     assert.match((await page.locator("#backend-status").textContent()) ?? "", /the network lab trains on webgpu/);
     for (let i = 0; i < 3; i++) await page.locator("#net-step").click();

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { pathToFileURL } from "node:url";
+import { runDocCode } from "./helpers/doc-code.js";
 
 const root = join(import.meta.dirname, "..");
 const readme = readFileSync(join(root, "README.md"), "utf8");
@@ -22,21 +22,6 @@ blocks.forEach((code, i) => {
   test(`README example ${i + 1}: ${firstLine.slice(0, 60)}`, async () => {
     const file = join(dir, `example-${i + 1}.ts`);
     writeFileSync(file, code);
-    const printed: string[] = [];
-    const original = console.log;
-    console.log = (...args: unknown[]) => void printed.push(args.map(String).join(" "));
-    try {
-      await import(pathToFileURL(file).href);
-    } finally {
-      console.log = original;
-    }
-    assert.ok(printed.length > 0, "the example prints its result");
-    // Each console.log's trailing comment says what it prints: `false` only where the comment
-    // says so (a claim checked as `true` must come out true), and never NaN.
-    const comments = [...code.matchAll(/console\.log\(.*\);\s*(?:\/\/(.*))?$/gm)].map((m) => m[1] ?? "");
-    printed.forEach((line, k) => {
-      assert.doesNotMatch(line, /NaN/, `example printed: ${line}`);
-      if (/\bfalse\b/.test(line)) assert.match(comments[k] ?? "", /\bfalse\b/, `example printed "${line}" where its comment says "${comments[k]}"`);
-    });
+    await runDocCode(file, code, `README example ${i + 1}`);
   });
 });

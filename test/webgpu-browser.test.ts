@@ -2,23 +2,21 @@
 // ships, with --enable-unsafe-webgpu): the conformance table, the PyTorch fixtures (float32) and a training run, from
 // a bundle of the same runners the Node suites use (test/webgpu/). No adapter is a failure, not a skip.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { extname, join, normalize } from "node:path";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { build } from "vite";
 import { launchChromium } from "./helpers/browser.js";
+import { serveFolder, type StaticServer } from "./helpers/static-server.js";
 
 const root = join(import.meta.dirname, "..");
 const work = mkdtempSync(join(tmpdir(), "chainrule-webgpu-browser-"));
 const outDir = join(work, "dist");
-const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
 const shim = (name: string) => join(root, "test/webgpu/browser", name);
 
-let server: Server;
+let server: StaticServer;
 let browser: Browser;
 let page: Page;
 
@@ -40,28 +38,19 @@ before(async () => {
     server: { fs: { allow: [root, work] } },
     build: { outDir, emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 8000 },
   });
-  server = createServer((req, res) => {
-    const path = new URL(req.url ?? "/", "http://localhost").pathname;
-    const file = normalize(join(outDir, path === "/" ? "index.html" : path));
-    if (!file.startsWith(outDir) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  server = await serveFolder(outDir);
   ({ browser } = await launchChromium(["--enable-unsafe-webgpu"]));
   page = await browser.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+  await page.goto(server.url);
   await page.waitForFunction(() => "suite" in globalThis || (globalThis as { document?: { readyState: string } }).document?.readyState === "complete");
   assert.deepEqual(errors, [], "the bundle loads");
 });
 
 after(async () => {
   await browser?.close();
-  server?.close();
+  await server?.close();
   rmSync(work, { recursive: true, force: true });
 });
 
