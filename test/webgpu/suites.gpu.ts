@@ -5,3 +5,4 @@ import "./api.gpu.js";
 import "./fixtures.gpu.js";
 import "./training.gpu.js";
 import "./ordering.gpu.js";
+import "./attention.gpu.js";

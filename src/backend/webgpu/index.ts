@@ -22,6 +22,7 @@ import { scatterReduceGpu } from "./scatter-reduce.js";
 import { cumulativeFallback, cumulativeIndexFallback, scatterReduceFallback } from "../ordering-fallbacks.js";
 import { cumulativeGpu, cumulativeIndexGpu } from "./scan.js";
 import { float64Message } from "./wgsl-expr.js";
+import { attentionBackwardGpu, attentionGpu } from "./attention.js";
 
 export { initWebGpu, webgpuInfo, webgpuReady } from "./device.js";
 export type { WebGpuInfo, WebGpuInitOptions } from "./device.js";
@@ -118,6 +119,8 @@ const kernels: Backend = {
     base.dtype === "bool" ? scatterReduceFallback(webgpuBackend, base, dim, index, src, op, includeSelf) : scatterReduceGpu(base, dim, index, src, op, includeSelf),
   cumulative: (op, x, axis) => (x.dtype === "bool" ? cumulativeFallback(webgpuBackend, op, x, axis) : cumulativeGpu(op, x, axis)),
   cumulativeIndex: (op, x, axis) => (x.dtype === "bool" ? cumulativeIndexFallback(webgpuBackend, op, x, axis) : cumulativeIndexGpu(op, x, axis)),
+  attention: (q, k, v, bias, p) => attentionGpu(webgpuBackend, q, k, v, bias, p),
+  attentionBackward: (g, q, k, v, saved, bias, p) => attentionBackwardGpu(webgpuBackend, g, q, k, v, saved, bias, p),
 };
 
 function hostArray(dtype: DType, v: number): TypedArray {
