@@ -6,3 +6,4 @@ import "./fixtures.gpu.js";
 import "./training.gpu.js";
 import "./ordering.gpu.js";
 import "./attention.gpu.js";
+import "./linalg.gpu.js";
