@@ -7,3 +7,4 @@ import "./training.gpu.js";
 import "./ordering.gpu.js";
 import "./attention.gpu.js";
 import "./linalg.gpu.js";
+import "./matmul-f16.gpu.js";
