@@ -34,6 +34,11 @@ const epsOf = (t: Tensor) => (t.dtype === "float32" ? 1.1920928955078125e-7 : 2.
  * each computing only its own, put back together in order. The flags are read here, as PyTorch's indexing does.
  */
 function maskedMap(mask: Tensor, f1: (...xs: Tensor[]) => Tensor, f2: (...xs: Tensor[]) => Tensor, ...xs: Tensor[]): Tensor {
+  if (!mask.readsSynchronously) {
+    // A GPU's flags cannot be read here without waiting: both forms computed on every matrix, each taking its own.
+    const a = f1(...xs), b = f2(...xs);
+    return where(mask.reshape([...mask.shape, ...new Array<number>(a.ndim - mask.ndim).fill(1)]), a, b);
+  }
   const flags = Array.from(mask.toTypedArray(), Boolean);
   if (flags.every((f) => f)) return f1(...xs);
   if (!flags.some((f) => f)) return f2(...xs);

@@ -5,3 +5,6 @@ import "./api.gpu.js";
 import "./fixtures.gpu.js";
 import "./training.gpu.js";
 import "./ordering.gpu.js";
+import "./attention.gpu.js";
+import "./linalg.gpu.js";
+import "./matmul-f16.gpu.js";

@@ -22,6 +22,8 @@ import { scatterReduceGpu } from "./scatter-reduce.js";
 import { cumulativeFallback, cumulativeIndexFallback, scatterReduceFallback } from "../ordering-fallbacks.js";
 import { cumulativeGpu, cumulativeIndexGpu } from "./scan.js";
 import { float64Message } from "./wgsl-expr.js";
+import { attentionBackwardGpu, attentionGpu } from "./attention.js";
+import { linalgCholeskyGpu, linalgDeterminantGpu, linalgEighGpu, linalgQrGpu, linalgSolveGpu, linalgSolveTriangularGpu, linalgSvdGpu } from "./linalg.js";
 
 export { initWebGpu, webgpuInfo, webgpuReady } from "./device.js";
 export type { WebGpuInfo, WebGpuInitOptions } from "./device.js";
@@ -118,6 +120,16 @@ const kernels: Backend = {
     base.dtype === "bool" ? scatterReduceFallback(webgpuBackend, base, dim, index, src, op, includeSelf) : scatterReduceGpu(base, dim, index, src, op, includeSelf),
   cumulative: (op, x, axis) => (x.dtype === "bool" ? cumulativeFallback(webgpuBackend, op, x, axis) : cumulativeGpu(op, x, axis)),
   cumulativeIndex: (op, x, axis) => (x.dtype === "bool" ? cumulativeIndexFallback(webgpuBackend, op, x, axis) : cumulativeIndexGpu(op, x, axis)),
+  attention: (q, k, v, bias, p) => attentionGpu(webgpuBackend, q, k, v, bias, p),
+  attentionBackward: (g, q, k, v, saved, bias, p) => attentionBackwardGpu(webgpuBackend, g, q, k, v, saved, bias, p),
+  linalgSolve: (a, b, check) => linalgSolveGpu(a, b, check),
+  linalgSolveTriangular: (a, b, upper, unit) => linalgSolveTriangularGpu(a, b, upper, unit),
+  linalgDet: (a) => linalgDeterminantGpu(a, false),
+  linalgSlogdet: (a) => linalgDeterminantGpu(a, true),
+  linalgCholesky: (a) => linalgCholeskyGpu(a),
+  linalgQr: (a, complete) => linalgQrGpu(a, complete),
+  linalgEigh: (a, upper) => linalgEighGpu(a, upper),
+  linalgSvd: (a, full) => linalgSvdGpu(a, full),
 };
 
 function hostArray(dtype: DType, v: number): TypedArray {

@@ -13,6 +13,8 @@ import type { GpuBuf } from "./memory.js";
 import { blockOfT, paramDecl, words } from "./kernel-util.js";
 import { dispatch, pipelineFor } from "./queue.js";
 import { storageType } from "./wgsl-expr.js";
+import { ArgumentError } from "../../errors.js";
+import { webgpuInfo } from "./device.js";
 
 const TILE = 64;
 const DEPTH = 16;
@@ -24,8 +26,13 @@ const MAX_BATCH_RANK = 6;
 // most MAX_BATCH_RANK) its size, A's stride and B's stride (elements).
 const P_BATCH = 11;
 
-const setA = (p: string, i: string, v: string) => `As[(${p}) * 16u + (${i}) / 4u][(${i}) % 4u] = ${v};`;
-const setB = (p: string, j: string, v: string) => `Bs[(${p}) * 16u + (${j}) / 4u][(${j}) % 4u] = ${v};`;
+// With half operands (setFloat32MatmulPrecision("medium")) the tiles hold float16: every value is rounded as it is
+// staged. `half` is module state while a shader is generated.
+let half = false;
+const h = (v: string) => (half ? `f16(${v})` : v);
+const h4 = (v: string) => (half ? `vec4<f16>(${v})` : v);
+const setA = (p: string, i: string, v: string) => `As[(${p}) * 16u + (${i}) / 4u][(${i}) % 4u] = ${h(v)};`;
+const setB = (p: string, j: string, v: string) => `Bs[(${p}) * 16u + (${j}) / 4u][(${j}) % 4u] = ${h(v)};`;
 
 /** WGSL loading A's 64×16 tile at (m0, k0) into As, for A stored [m, k] or (`trans`) [k, m]: vec4s where `vecA`. */
 function tileA(t: string, trans: boolean): string[] {
@@ -34,7 +41,7 @@ function tileA(t: string, trans: boolean): string[] {
     ? [
       "        let p = li / 16u; let i = (li % 16u) * 4u; let row = k0 + p; let col = m0 + i;",
       `        var v = ${v4}(${zero}); if (row < K && col < M) { v = Av[(offA + row * M + col) / 4u]; }`,
-      "        As[p * 16u + i / 4u] = v;",
+      `        As[p * 16u + i / 4u] = ${h4("v")};`,
     ]
     : [
       "        let i = li / 4u; let p = (li % 4u) * 4u; let row = m0 + i; let col = k0 + p;",
@@ -66,7 +73,7 @@ function tileB(t: string, trans: boolean): string[] {
     : [
       "        let p = li / 16u; let j = (li % 16u) * 4u; let row = k0 + p; let col = n0 + j;",
       `        var v = ${v4}(${zero}); if (row < K && col < N) { v = Bv[(offB + row * N + col) / 4u]; }`,
-      "        Bs[p * 16u + j / 4u] = v;",
+      `        Bs[p * 16u + j / 4u] = ${h4("v")};`,
     ];
   return [
     "      if (vecB) {", ...vec, "      } else {",
@@ -86,9 +93,22 @@ function tileB(t: string, trans: boolean): string[] {
  * contiguous dim is a multiple of 4 (a uniform flag) tiles load as vec4s, else element by element; its layout
  * (A stored [m, k] or [k, m], B [k, n] or [n, k]) is a uniform flag too, so one pipeline serves every product.
  */
-function shader(t: "f32" | "i32"): string {
+function shader(t: "f32" | "i32", halfTiles = false): string {
+  half = halfTiles;
+  try {
+    return shaderSource(t);
+  } finally {
+    half = false;
+  }
+}
+
+function shaderSource(t: "f32" | "i32"): string {
   const v4 = `vec4<${t}>`;
+  const tileType = half ? "vec4<f16>" : v4;
+  // Half tiles widen to float32 for the products: the sums are float32's.
+  const widen = (v: string) => (half ? `vec4f(${v})` : v);
   const lines: string[] = [
+    ...(half ? ["enable f16;"] : []),
     `@group(0) @binding(0) var<storage, read> Av: array<${v4}>;`,
     `@group(0) @binding(1) var<storage, read> A: array<${t}>;`,
     `@group(0) @binding(2) var<storage, read> Bv: array<${v4}>;`,
@@ -96,8 +116,8 @@ function shader(t: "f32" | "i32"): string {
     `@group(0) @binding(4) var<storage, read_write> C: array<${t}>;`,
     `@group(0) @binding(5) var<storage, read> bias: array<${t}>;`,
     paramDecl(6, P_BATCH + 3 * MAX_BATCH_RANK),
-    `var<workgroup> As: array<${v4}, ${(DEPTH * TILE) / 4}>;`,
-    `var<workgroup> Bs: array<${v4}, ${(DEPTH * TILE) / 4}>;`,
+    `var<workgroup> As: array<${tileType}, ${(DEPTH * TILE) / 4}>;`,
+    `var<workgroup> Bs: array<${tileType}, ${(DEPTH * TILE) / 4}>;`,
     "@compute @workgroup_size(16, 16)",
     "fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {",
     "  let M = u(0u); let N = u(1u); let K = u(2u); let nSum = u(3u);",
@@ -122,8 +142,8 @@ function shader(t: "f32" | "i32"): string {
   lines.push(
     "      workgroupBarrier();",
     "      for (var p = 0u; p < 16u; p++) {",
-    "        let a = As[p * 16u + ty];",
-    "        let bv = Bs[p * 16u + tx];",
+    `        let a = ${widen("As[p * 16u + ty]")};`,
+    `        let bv = ${widen("Bs[p * 16u + tx]")};`,
     "        acc[0] += a.x * bv; acc[1] += a.y * bv; acc[2] += a.z * bv; acc[3] += a.w * bv;",
     "      }",
     "      workgroupBarrier();",
@@ -154,9 +174,12 @@ function shader(t: "f32" | "i32"): string {
  * read through strides (any layout, one pipeline). Rows and columns past the edge read the last one, whose
  * products are never stored, so the k loop has no branches.
  */
-function narrowShader(t: "f32" | "i32"): string {
+function narrowShader(t: "f32" | "i32", halfOperands = false): string {
   const v4 = `vec4<${t}>`;
+  // Half operands: each rounded to float16 as it is read, the products summed in float32 (as the tiled kernel's).
+  const round = (v: string) => (halfOperands ? `vec4f(vec4<f16>(${v}))` : v);
   return [
+    ...(halfOperands ? ["enable f16;"] : []),
     `@group(0) @binding(0) var<storage, read> A: array<${t}>;`,
     `@group(0) @binding(1) var<storage, read> B: array<${t}>;`,
     `@group(0) @binding(2) var<storage, read_write> C: array<${t}>;`,
@@ -181,8 +204,8 @@ function narrowShader(t: "f32" | "i32"): string {
     "    }",
     "    for (var p = 0u; p < K; p++) {",
     "      let ap = offA + p * sAp; let bp = offB + p * sBp;",
-    `      let a = ${v4}(A[ap + rows.x], A[ap + rows.y], A[ap + rows.z], A[ap + rows.w]);`,
-    `      let b = ${v4}(B[bp + cols.x], B[bp + cols.y], B[bp + cols.z], B[bp + cols.w]);`,
+    `      let a = ${round(`${v4}(A[ap + rows.x], A[ap + rows.y], A[ap + rows.z], A[ap + rows.w])`)};`,
+    `      let b = ${round(`${v4}(B[bp + cols.x], B[bp + cols.y], B[bp + cols.z], B[bp + cols.w])`)};`,
     "      acc[0] += a.x * b; acc[1] += a.y * b; acc[2] += a.z * b; acc[3] += a.w * b;",
     "    }",
     "  }",
@@ -240,9 +263,10 @@ export function matmulGpu(a: TensorData, b: TensorData, outShape: Shape, transA:
   const batchWords = dims.flatMap((d, i) => [d, stA[i]!, stB[i]!]);
   const head = [m, n, k, nSum];
   const flags = (vecA: boolean, vecB: boolean) => [Number(vecA), Number(vecB), Number(bias !== undefined), dims.length, Number(transA), Number(transB)];
+  const halfOperands = t === "f32" && matmulPrecision === "medium";
   if (m <= 32 || n <= 32) {
     const strides = [transA ? 1 : k, transA ? m : 1, transB ? 1 : n, transB ? k : 1];
-    const pipeline = pipelineFor(narrowShader(t));
+    const pipeline = pipelineFor(narrowShader(t, halfOperands));
     for (let z = 0; z < zCount; z += MAX_Z) {
       const p = words([...head, z, ...flags(false, false), ...strides, ...batchWords], [], P_BATCH + 4 + 3 * MAX_BATCH_RANK);
       dispatch(pipeline, [ba, bb, out.block!, biasBlock], p, [Math.ceil(n / 32), Math.ceil(m / 32), Math.min(MAX_Z, zCount - z)]);
@@ -250,11 +274,46 @@ export function matmulGpu(a: TensorData, b: TensorData, outShape: Shape, transA:
     return out;
   }
   const vecA = (transA ? m : k) % 4 === 0, vecB = (transB ? k : n) % 4 === 0;
-  const pipeline = pipelineFor(shader(t));
+  const pipeline = pipelineFor(shader(t, halfOperands));
   const gx = Math.ceil(n / TILE), gy = Math.ceil(m / TILE);
   for (let z = 0; z < zCount; z += MAX_Z) {
     const p = words([...head, z, ...flags(vecA, vecB), ...batchWords], [], P_BATCH + 3 * MAX_BATCH_RANK);
     dispatch(pipeline, [ba, ba, bb, bb, out.block!, biasBlock], p, [gx, gy, Math.min(MAX_Z, zCount - z)]);
   }
   return out;
+}
+
+/** How float32 products are computed: "highest" and "high" in float32, "medium" with float16 operands. */
+export type MatmulPrecision = "highest" | "high" | "medium";
+let matmulPrecision: MatmulPrecision = "highest";
+
+/**
+ * How the webgpu backend computes float32 matrix products (matmul, linear layers, convolutions through matmul), as
+ * PyTorch's `torch.set_float32_matmul_precision`: "highest" (the default) and "high" in float32 (WebGPU has no
+ * TF32); "medium" rounds both operands to float16 as they are staged (half the workgroup memory and bandwidth of
+ * the tiles) and sums the products in float32. "medium" needs an adapter with `shader-f16` (see
+ * `cr.backends.webgpu.info().f16`) and an open device; operands beyond float16's range (±65504) are not
+ * representable. Tensors stay float32 throughout.
+ * @example
+ * await cr.backends.webgpu.init();
+ * if (cr.backends.webgpu.info()?.f16) cr.backends.webgpu.setFloat32MatmulPrecision("medium");
+ */
+export function setFloat32MatmulPrecision(precision: MatmulPrecision): void {
+  if (precision !== "highest" && precision !== "high" && precision !== "medium") {
+    throw new ArgumentError(`setFloat32MatmulPrecision: precision must be "highest", "high" or "medium", got ${String(precision)}`);
+  }
+  if (precision === "medium") {
+    const info = webgpuInfo();
+    if (info === null) throw new ArgumentError('setFloat32MatmulPrecision: "medium" needs an open device; call await cr.backends.webgpu.init() first');
+    if (!info.f16) throw new ArgumentError(`setFloat32MatmulPrecision: "medium" needs float16 in shaders, and this adapter (${info.description}) lacks the shader-f16 feature`);
+  }
+  matmulPrecision = precision;
+}
+
+/**
+ * The float32 matrix-product precision set by `setFloat32MatmulPrecision` (PyTorch's `get_float32_matmul_precision`).
+ * @example cr.backends.webgpu.float32MatmulPrecision() // "highest"
+ */
+export function float32MatmulPrecision(): MatmulPrecision {
+  return matmulPrecision;
 }

@@ -182,7 +182,7 @@ const SMALL_WRITE = 4096;
 // ---- errors kernels report (an index out of range): read back with the next read ----
 
 let errorWords: GpuBuffer | null = null;
-const checks: ((value: number) => string)[] = [];
+const checks: ((value: number) => Error)[] = [];
 /** Checks kept between reads at most (their messages); later ones share the last. */
 const MAX_CHECKS = 1024;
 
@@ -192,9 +192,14 @@ const MAX_CHECKS = 1024;
  * assertion at the next synchronization.
  */
 export function errorCheck(message: (value: number) => string): { words: GpuBuffer; id: number } {
+  return errorCheckOf((v) => new IndexError(message(v)));
+}
+
+/** errorCheck for any error: `error(value)` is what the next read throws (a LinAlgError for a singular matrix). */
+export function errorCheckOf(error: (value: number) => Error): { words: GpuBuffer; id: number } {
   errorWords ??= gpuDevice().createBuffer({ size: 16, usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST });
-  if (checks.length < MAX_CHECKS) checks.push(message);
-  else checks[MAX_CHECKS - 1] = () => "webgpu: a kernel found an index out of range";
+  if (checks.length < MAX_CHECKS) checks.push(error);
+  else checks[MAX_CHECKS - 1] = () => new Error("webgpu: a kernel reported an error (one of many checks since the last read)");
   return { words: errorWords, id: checks.length };
 }
 
@@ -243,7 +248,7 @@ export async function readBlock(block: Block | null, bytes: number): Promise<Arr
     if (words[0] !== 0) {
       device.queue.writeBuffer(errorWords!, 0, new Uint32Array(4));
       const check = pendingChecks[words[0]! - 1];
-      throw new IndexError(check !== undefined ? check(words[1]!) : "webgpu: a kernel found an index out of range");
+      throw check !== undefined ? check(words[1]!) : new IndexError("webgpu: a kernel found an index out of range");
     }
   }
   const compileError = compileErrors.shift();

@@ -9,6 +9,8 @@ export type { WebGpuInfo, WebGpuInitOptions } from "./device.js";
 export { webgpuMemoryStats as memoryStats, setPoolLimit } from "./memory.js";
 export type { WebGpuMemoryStats } from "./memory.js";
 export { setFusion } from "./fusion.js";
+export { float32MatmulPrecision, setFloat32MatmulPrecision } from "./matmul.js";
+export type { MatmulPrecision } from "./matmul.js";
 
 /**
  * Destroys the free GPU buffers the pool keeps for reuse (PyTorch's `torch.cuda.empty_cache()`); tensors keep theirs.
