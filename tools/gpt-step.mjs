@@ -3,6 +3,7 @@
 // Environment: BK (backend, default wasm), N (timed steps, default 15), THREADS (wasm worker threads).
 // Prints the median and minimum step time, the process's CPU time a step (all threads), peak RSS, and the hrtime window (µs) of the timed steps, so a
 // profile's samples can be cut to it.
+import { performance } from "node:perf_hooks";
 import * as cr from "chainrule";
 import { gptTrainWorkload } from "../bench/workloads/gpt.mjs";
 
