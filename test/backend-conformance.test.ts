@@ -236,6 +236,9 @@ function attentionCase(dt: DType, ac: AttentionCase, backward: boolean): Case {
   }, dt === "float32" ? 1e-5 : 1e-12);
 }
 
+/** GELU's inputs where kernels go wrong: NaN, infinities, signed zeros, erf's branch points, far tails. */
+const GELU_SPECIALS = [NaN, Infinity, -Infinity, 0, -0, 0.5, -0.5, 0.7071, -0.7071, 4, -4, 5.7, -5.7, 10, -10, 13, -13, 30, -30, 1e-8, -1e-8];
+
 const TABLE: { [K in Kernel]: readonly Case[] } = {
   fromArray: FLOATS.map((dt) => c(dt, [make(dt, [5])], { dtype: dt, size: 5 }, (_b, a) => a0(a).buf)),
   readSync: ["float32", "float64", "int32", "bool"].map((dt) => c(dt as DType, [make(dt as DType, [2, 3])], { dtype: dt as DType, size: 6 }, (_b, a) => a0(a).buf)),
@@ -611,6 +614,16 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
   }))),
   attention: FLOATS.flatMap((dt) => ATTENTION_CASES.map((ac) => attentionCase(dt, ac, false))),
   attentionBackward: FLOATS.flatMap((dt) => ATTENTION_CASES.map((ac) => attentionCase(dt, ac, true))),
+  // GELU over [−8, 8] with the special values (NaN, ±∞, ±0, far tails), a length that is no multiple of 4, and one
+  // large enough for wasm's threads to split; float32 kernels approximate erf to ~1e-7 (PyTorch's vectorised one too).
+  gelu: FLOATS.flatMap((dt) => [
+    c(`${dt} [3, 171]`, [make(dt, [3, 171], (i) => GELU_SPECIALS[i] ?? rand() * 16 - 8)], { dtype: dt, size: 513 }, (b, a) => b.gelu(a0(a)), 1e-6),
+    c(`${dt} 300001 elements`, [make(dt, [300001], () => rand() * 12 - 6)], { dtype: dt, size: 300001 }, (b, a) => b.gelu(a0(a)), 1e-6),
+  ]),
+  geluBackward: FLOATS.flatMap((dt) => [
+    c(`${dt} [3, 171]`, [make(dt, [3, 171]), make(dt, [3, 171], (i) => GELU_SPECIALS[i] ?? rand() * 16 - 8)], { dtype: dt, size: 513 }, (b, a) => b.geluBackward(a0(a), a0(a, 1)), 1e-6),
+    c(`${dt} 300001 elements`, [make(dt, [300001]), make(dt, [300001], () => rand() * 12 - 6)], { dtype: dt, size: 300001 }, (b, a) => b.geluBackward(a0(a), a0(a, 1)), 1e-6),
+  ]),
 };
 
 function assertClose(got: TypedArray, want: TypedArray, tol: number, what: string): void {

@@ -387,6 +387,9 @@ const PRIM_SPECS: PrimSpec[] = [
     // dq at a fixed q, as a function of the cotangent, k and v.
     fn: (g, k, v) => func.vjp((q: Tensor) => cr.nn.functional.scaledDotProductAttention(q, k!, v!), cr.linspace(-1, 1, 12, f64).reshape(2, 3, 2))[1](g)[0]!,
   },
+  // The fused exact GELU, and its gradient kernel as a function of the cotangent and the input.
+  { prim: "gelu", inputs: () => [rnd([2, 5])], fn: (x) => x.gelu() },
+  { prim: "geluBackward", inputs: () => [rnd([6]), rnd([6])], fn: (g, x) => func.vjp((y: Tensor) => y.gelu(), x!)[1](g!)[0]! },
 ];
 
 function wellConditioned(n: number): Tensor {

@@ -17,6 +17,7 @@ import type { Jvp, Rule } from "./rule.js";
 import { orderingRules } from "./ordering-rules.js";
 import * as linalgRules from "./linalg-rules.js";
 import * as attentionRules from "./attention-rules.js";
+import * as geluRules from "./gelu-rules.js";
 
 /** An elementwise program's parameters: the program, and the dtype of its result. */
 export interface ElementwiseParams {
@@ -393,6 +394,8 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
   linalgSvd: linalgRules.linalgSvd,
   attention: attentionRules.attention,
   attentionBackward: attentionRules.attentionBackward,
+  gelu: geluRules.gelu,
+  geluBackward: geluRules.geluBackward,
 };
 
 export type { TensorData };

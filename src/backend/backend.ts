@@ -246,6 +246,10 @@ export interface AcceleratedMethods {
   attention(q: TensorData, k: TensorData, v: TensorData, bias: TensorData | null, p: AttentionParams): DataBuf;
   /** attention's gradients dq, dk, dv packed one after the other, from the output's gradient `g` and attention's packed result. */
   attentionBackward(g: TensorData, q: TensorData, k: TensorData, v: TensorData, saved: TensorData, bias: TensorData | null, p: AttentionParams): DataBuf;
+  /** The exact GELU `x·Φ(x)` of a floating `x`, elementwise (PyTorch's `gelu(x, approximate="none")`). */
+  gelu(x: TensorData): DataBuf;
+  /** GELU's gradient `g·(Φ(x) + x·φ(x))` for the gradient `g` of its output, elementwise (g and x of one shape). */
+  geluBackward(g: TensorData, x: TensorData): DataBuf;
 }
 
 /** The names of the accelerated methods, for the fallbacks' table and the coverage table. */

@@ -15,6 +15,7 @@ import type { TypedArray } from "../dtype.js";
 import { ArgumentError } from "../errors.js";
 import * as linalg from "./linalg/batched.js";
 import { attentionBackwardFallback, attentionFallback } from "./attention-fallback.js";
+import { geluGradProgram, geluProgram } from "./gelu-fallback.js";
 
 type Fallbacks = { [K in AcceleratedMethod]: (b: CompleteBackend, ...args: Parameters<AcceleratedMethods[K]>) => ReturnType<AcceleratedMethods[K]> };
 
@@ -345,6 +346,8 @@ export const FALLBACKS: Fallbacks = {
   linalgSvd: (b, a, full) => onHost(b, "linalgSvd", [a], ([x]) => linalg.svd(x!, a.shape, full, a.dtype)),
   attention: attentionFallback,
   attentionBackward: attentionBackwardFallback,
+  gelu: (b, x) => b.elementwise(geluProgram, [x], x.shape, x.dtype),
+  geluBackward: (b, g, x) => b.elementwise(geluGradProgram, [g, x], x.shape, x.dtype),
 };
 
 // Runs a host kernel on `inputs` read back from the backend, its result moved onto the backend.

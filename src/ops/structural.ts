@@ -70,6 +70,8 @@ export interface StructuralParams {
   linalgSvd: { fullMatrices: boolean };
   attention: AttentionParams;
   attentionBackward: AttentionParams;
+  gelu: Record<string, never>;
+  geluBackward: Record<string, never>;
 }
 
 interface WindowNdParams { window: WindowNd; outShape: Shape; inShape: Shape }
@@ -137,6 +139,8 @@ export const STRUCTURAL: { readonly [K in StructuralOp]: StructuralOpDef } = {
   linalgSvd: { doc: "SVD (one-sided Jacobi), U, S and Vh packed.", method: "linalgSvd" },
   attention: { doc: "Fused scaled-dot-product attention (online softmax, no L×S matrix kept); output and row logsumexps packed.", method: "attention" },
   attentionBackward: { doc: "attention's gradients dq, dk, dv packed, the probabilities recomputed from the logsumexps (for double backward).", method: "attentionBackward" },
+  gelu: { doc: "The exact GELU `x·Φ(x)` in one kernel (x·½(1 + erf(x/√2)) as one program where a backend has none).", method: "gelu" },
+  geluBackward: { doc: "GELU's gradient `g·(Φ(x) + x·φ(x))` in one kernel (for double backward).", method: "geluBackward" },
 };
 
 /** Every structural op's name. */

@@ -1,6 +1,8 @@
 // Elementwise ops: the registry's (generated: tensor/generated/elementwise.ts, through apply-op.ts's dtype rules)
 // and the composites built from them (clamp, leakyRelu, gelu, …), which define no backward.
 import { ArgumentError } from "../errors.js";
+import { applyPrimitive, tracingPrimitives } from "../autograd/dispatch.js";
+import { isFloating } from "../dtype.js";
 import { add, div, erf, exp, gt, log1p, lt, mul, neg, abs, pow, relu, sigmoid, tanh, where } from "./generated/elementwise.js";
 import { checkTensor } from "./apply-op.js";
 import type { TensorLike } from "./apply-op.js";
@@ -49,6 +51,8 @@ export function gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
     return mul(mul(x, 0.5), add(tanh(inner), 1));
   }
   if (approximate !== "none") throw new ArgumentError(`gelu: approximate must be "none" or "tanh", got ${JSON.stringify(approximate)}`);
+  // A floating tensor runs the fused primitive (one kernel forward, one backward); an ONNX trace records the composite's ops.
+  if (isFloating(x.dtype) && !tracingPrimitives()) return applyPrimitive("gelu", [x], {});
   return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
 }
 

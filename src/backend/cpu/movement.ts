@@ -15,13 +15,42 @@ function copyRow(out: TypedArray, o: number, x: TypedArray, ix: number, s: numbe
 
 // A float32 twin of `copyRow`: a body of its own keeps its element accesses monomorphic.
 function copyRowF32(out: Float32Array, o: number, x: Float32Array, ix: number, s: number, n: number): void {
+  // A long contiguous row (a coalesced block) is a memcpy.
+  if (s === 1 && n >= 256) {
+    out.set(x.subarray(ix, ix + n), o);
+    return;
+  }
   const end = o + n;
   for (; o < end; o++, ix += s) out[o] = x[ix]!;
 }
 
+/**
+ * `shape` and `strides` with each dim merged into the next where it steps over the next one whole (and dims of 1
+ * dropped): the same elements in the same row-major order, in fewer, longer rows. A select of the GPT's
+ * [3, B, H, T, hs] q/k/v block is then one row, not B·H·T rows of hs (a callback each).
+ */
+function coalesce(shape: Shape, strides: readonly number[]): [number[], number[]] {
+  const outShape: number[] = [], outStrides: number[] = [];
+  for (let d = 0; d < shape.length; d++) {
+    const n = shape[d]!, st = strides[d]!;
+    if (n === 1) continue;
+    const last = outShape.length - 1;
+    if (last >= 0 && outStrides[last] === st * n) {
+      outShape[last] = outShape[last]! * n;
+      outStrides[last] = st;
+    } else {
+      outShape.push(n);
+      outStrides.push(st);
+    }
+  }
+  return [outShape, outStrides];
+}
+
 /** out (contiguous, `outShape`) ← x read at `offset + Σ i[d]·strides[d]` (the core's strided read). */
-export function stridedCopy(x: TypedArray, offset: number, strides: readonly number[], outShape: Shape, dtype: DType): TypedArray {
-  const out = allocOut(dtype, sizeOf(outShape), "any");
+export function stridedCopy(x: TypedArray, offset: number, stridesIn: readonly number[], outShapeIn: Shape, dtype: DType): TypedArray {
+  const out = allocOut(dtype, sizeOf(outShapeIn), "any");
+  if (out.length === 0) return out;
+  const [outShape, strides] = coalesce(outShapeIn, stridesIn);
   const s = strides[strides.length - 1] ?? 0;
   const f32 = out instanceof Float32Array && x instanceof Float32Array;
   let o = 0;
@@ -89,9 +118,11 @@ export function slice(x: TypedArray, shape: Shape, starts: readonly number[], st
   return stridedCopy(x, offset, strides, outShape, dtype);
 }
 
-export function sliceBackward(src: TypedArray, srcShape: Shape, inShape: Shape, starts: readonly number[], steps: readonly number[], dtype: DType): TypedArray {
+export function sliceBackward(src: TypedArray, srcShapeIn: Shape, inShape: Shape, starts: readonly number[], steps: readonly number[], dtype: DType): TypedArray {
   const out = allocOut(dtype, sizeOf(inShape));
-  const [offset, strides] = sliceGeometry(inShape, starts, steps);
+  if (src.length === 0) return out;
+  const [offset, stridesIn] = sliceGeometry(inShape, starts, steps);
+  const [srcShape, strides] = coalesce(srcShapeIn, stridesIn);
   const s = strides[strides.length - 1] ?? 0;
   let i = 0;
   forEachRow(srcShape, [strides], (off, n) => {

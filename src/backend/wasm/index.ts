@@ -13,6 +13,7 @@ import { argReduceF32, reduceF32 } from "./reduce.js";
 import { gatherF32, scatterAddF32 } from "./indexing.js";
 import { logSoftmaxBackwardF32, logSoftmaxF32 } from "./softmax.js";
 import { attentionBackwardF32, attentionF32 } from "./attention.js";
+import { geluBackwardF32, geluF32 } from "./gelu.js";
 import { nllLossBackwardF32, nllLossF32 } from "./loss.js";
 import { transposeLast2 } from "./movement.js";
 import { getPool } from "./workers.js";
@@ -142,6 +143,8 @@ const kernels: CompleteBackend = {
   addmm: wasmOrCpu("addmm", (rt, bias, a, b, outShape, transA, transB) => matmulF32(rt, a, b, outShape, transA, transB, bias)),
   attention: wasmOrCpu("attention", attentionF32),
   attentionBackward: wasmOrCpu("attentionBackward", attentionBackwardF32),
+  gelu: wasmOrCpu("gelu", geluF32),
+  geluBackward: wasmOrCpu("geluBackward", geluBackwardF32),
 };
 
 /** The wasm backend: its kernels, with large elementwise chains fused into one pass (fusion.ts). */

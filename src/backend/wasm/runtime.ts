@@ -52,6 +52,10 @@ export interface KernelExports {
   /** Fused attention's forward (see kernels/attention.ts); `bias` 0 for none, `tile` scratch of 64 floats. */
   attentionF32(q: number, k: number, v: number, bias: number, offsets: number, out: number, n: number, l: number, s: number, e: number, ev: number, scale: number, causal: number, rowStride: number, colStride: number, tile: number): void;
   attentionBackwardF32(g: number, q: number, k: number, v: number, saved: number, bias: number, offsets: number, out: number, n: number, l: number, s: number, e: number, ev: number, scale: number, causal: number, rowStride: number, colStride: number, tile: number): void;
+  /** The exact GELU over vectors [start, end) (see kernels/gelu.ts). */
+  geluF32Range(x: number, out: number, start: number, end: number): void;
+  /** GELU's gradient over vectors [start, end). */
+  geluBackwardF32Range(g: number, x: number, out: number, start: number, end: number): void;
   extremeRowsF32(x: number, out: number, rows: number, cols: number, isMin: number): void;
   extremeColsF32(x: number, out: number, rows: number, cols: number, isMin: number): void;
   unaryF32(op: number, x: number, out: number, vectors: number): void;

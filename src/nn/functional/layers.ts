@@ -42,6 +42,15 @@ export function linearAs(op: string, input: Tensor, weight: Tensor, bias: Tensor
   if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== outF)) throw new ShapeError(`${op}: bias must be [${outF}], got ${fmt(bias.shape)}`);
   // x·Wᵀ with W read transposed in place (a 1-D input is one row); for a batch of rows, the bias is added in the same kernel.
   if (bias !== null && input.ndim === 2 && bias.dtype === input.dtype) return linearBT(input, weight, bias);
+  // Leading dims folded into the rows, as PyTorch's linear does: one product of [rows, in] (a reshape, no copy
+  // for a contiguous input) instead of a batch of small ones, and in backward one product for the weight's
+  // gradient over all rows, not a sum of per-batch products (W7's GPT: 12 → 1 products a layer, 3–5× fewer
+  // hand-offs to the worker threads).
+  if (input.ndim > 2) {
+    const lead = input.shape.slice(0, -1);
+    const rows = lead.reduce((p, d) => p * d, 1);
+    return linearAs(op, input.reshape([rows, inF]), weight, bias).reshape([...lead, outF]);
+  }
   const out = input.ndim >= 2 ? matmulBT(input, weight) : matmulBT(input.unsqueeze(0), weight).squeeze(0);
   return bias === null ? out : out.add(bias);
 }

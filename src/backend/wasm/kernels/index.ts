@@ -9,3 +9,4 @@ export { logSoftmaxRowsF32, logSoftmaxBackwardRowsF32 } from "./softmax";
 export { firstBadIndex, gatherAxis32Range, scatterAddAxis32Range } from "./indexing";
 export { badTarget, nllLossF32, nllLossBackwardF32 } from "./loss";
 export { attentionF32, attentionBackwardF32 } from "./attention";
+export { geluF32Range, geluBackwardF32Range } from "./gelu";
