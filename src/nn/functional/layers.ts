@@ -42,6 +42,12 @@ export function linearAs(op: string, input: Tensor, weight: Tensor, bias: Tensor
   if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== outF)) throw new ShapeError(`${op}: bias must be [${outF}], got ${fmt(bias.shape)}`);
   // x·Wᵀ with W read transposed in place (a 1-D input is one row); for a batch of rows, the bias is added in the same kernel.
   if (bias !== null && input.ndim === 2 && bias.dtype === input.dtype) return linearBT(input, weight, bias);
+  // Leading dims folded into the rows: one product of [N·T, in] (one hand-off to the threads, bias added in the
+  // kernel) rather than N products of [T, in] and a separate pass for the bias (a GPT's Linear sees [B, T, C]).
+  if (bias !== null && input.ndim > 2 && bias.dtype === input.dtype) {
+    const lead = input.shape.slice(0, -1);
+    return linearBT(input.reshape([lead.reduce((a, b) => a * b, 1), inF]), weight, bias).reshape([...lead, outF]);
+  }
   const out = input.ndim >= 2 ? matmulBT(input, weight) : matmulBT(input.unsqueeze(0), weight).squeeze(0);
   return bias === null ? out : out.add(bias);
 }
