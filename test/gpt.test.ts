@@ -177,6 +177,26 @@ describe("the key/value cache", () => {
     assert.equal(cache.length, 0);
   });
 
+  test("lastPosition gives the full forward's last logits, and caches every position's keys and values", () => {
+    cr.manualSeed(3);
+    const m = new GPT(tiny, { dtype: "float64" }).eval();
+    const x = cr.randint(0, 11, [2, 6]);
+    const [full] = m.forward(x);
+    const [last] = m.forward(x, null, { lastPosition: true });
+    assert.deepEqual(last.shape, [2, 1, 11]);
+    assertClose(last, full.narrow(1, 5, 1), "last logits", 1e-10, 1e-12);
+    // Through a cache: a chunk's last logits, then the next token's, equal the full forward's.
+    const cache = new cr.models.KVCache();
+    const [a] = m.forward(x.narrow(1, 0, 4), null, { cache, lastPosition: true });
+    assert.equal(cache.length, 4);
+    const [b] = m.forward(x.narrow(1, 4, 2), null, { cache, lastPosition: true });
+    const [c] = m.forward(x.narrow(1, 5, 1), null, { cache: (() => { const k = new cr.models.KVCache(); m.forward(x.narrow(1, 0, 5), null, { cache: k, lastPosition: true }); return k; })(), lastPosition: true });
+    assertClose(a, full.narrow(1, 3, 1), "chunk's last logits", 1e-10, 1e-12);
+    assertClose(b, full.narrow(1, 5, 1), "after the cache", 1e-10, 1e-12);
+    assertClose(c, full.narrow(1, 5, 1), "one token after a cached chunk", 1e-10, 1e-12);
+    assert.throws(() => m.forward(x, x, { lastPosition: true }), /lastPosition/);
+  });
+
   test("generation with the cache gives the tokens of generation without it (greedy, and sampled with one seed), past the block size", () => {
     const m = new GPT(tiny, { dtype: "float64" }).eval();
     const prompt = ints([[1, 2, 3], [4, 5, 6]]);

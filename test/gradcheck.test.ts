@@ -172,6 +172,8 @@ const SPECS: readonly OpSpec[] = [
   { name: "matmul broadcast 2-D·3-D", inputs: [[3, 4], [5, 4, 2]], fn: (a, b) => cr.matmul(a!, b!), gradgrad: true },
   { name: "matmul broadcast 2-D·4-D", inputs: [[2, 3], [2, 2, 3, 2]], fn: (a, b) => cr.matmul(a!, b!), gradgrad: true },
   { name: "linear on a batch of sequences", inputs: [[2, 3, 4], [5, 4]], fn: (x, w) => cr.nn.functional.linear(x!, w!), gradgrad: true },
+  // With a bias: per-item products and a broadcast add under grad (noGrad folds the rows: test/linear-fold.test.ts).
+  { name: "linear with a bias on a batch of sequences", inputs: [[2, 3, 4], [5, 4], [5]], fn: (x, w, bias) => cr.nn.functional.linear(x!, w!, bias!), gradgrad: true },
   { name: "matmul 1-D·3-D", inputs: [[3], [2, 3, 2]], fn: (a, b) => cr.matmul(a!, b!) },
   { name: "matmul 3-D·1-D", inputs: [[2, 2, 3], [3]], fn: (a, b) => cr.matmul(a!, b!) },
   { name: "mm", inputs: [[2, 3], [3, 2]], fn: (a, b) => cr.mm(a!, b!) },

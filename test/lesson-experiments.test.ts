@@ -87,6 +87,15 @@ describe("lesson experiments", () => {
     assert.equal(lesson.noGradInference({ sizes: [8, 2], batches: [2], reps: 1, gptReps: 0 }).withGrad.bytes, null);
   });
 
+  test("no-grad: the timings read the clock given (CPU time from the CLI), and its name is printed", () => {
+    let now = 0;
+    const lines: string[] = [];
+    // Each reading advances 3 ms: every timed forward then reads 3 ms, whatever it really took.
+    const r = lesson.noGradInference({ sizes: [8, 2], batches: [2], reps: 1, gptReps: 1, clock: () => (now += 3), clockName: "a test clock", print: (l) => lines.push(l) });
+    assert.deepEqual([r.timings[0]!.withGradMs, r.timings[0]!.noGradMs, r.gpt!.withGradMs, r.gpt!.noGradMs], [3, 3, 3, 3]);
+    assert.match(lines.join("\n"), /GPT 4 layers .* 0\.0% saved \(measured, a test clock;/);
+  });
+
   test("zero-grad: a second backward without zeroGrad doubles the gradient exactly, and training suffers", () => {
     const r = lesson.forgottenZeroGrad();
     assert.ok(r.holds);

@@ -24,7 +24,7 @@ export type { ZeroGradOptions, ZeroGradResult } from "./zero-grad.js";
 export type { OptimizersOptions, OptimizersResult, OptimizerName } from "./optimizers.js";
 
 /** Options every experiment of the registry accepts (the Node-only memory probes are used by "no-grad"). */
-export type LessonOptions = ExperimentOptions & Pick<NoGradOptions, "memory" | "gc">;
+export type LessonOptions = ExperimentOptions & Pick<NoGradOptions, "memory" | "gc" | "clock" | "clockName">;
 
 /** One experiment: its name on the command line, a title, and how to run it. */
 export interface Experiment {

@@ -33,6 +33,14 @@ export interface NoGradOptions extends ExperimentOptions {
    * 13–38%: `gptReps` alternating pairs of forwards (default 8; 0 skips it).
    */
   gptReps?: number;
+  /**
+   * Milliseconds now, for the timings (default `performance.now()`, wall time). On a shared machine a process's
+   * CPU time is steadier: in Node, `() => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }`
+   * (every thread's, the wasm backend's workers included), which `chainrule lesson` passes.
+   */
+  clock?: () => number;
+  /** What `clock` measures, printed beside the timings (default "wall time"). */
+  clockName?: string;
 }
 
 /** The GPT the lesson times, and its batch. */
@@ -64,29 +72,29 @@ export interface NoGradResult extends ExperimentResult {
 }
 
 /** Times `forward` with and without the graph, alternating in ABBA order so a busy machine slows both alike. */
-function timeModes(batch: number, forward: () => void, reps: number, gc: (() => void) | undefined): NoGradTiming {
+function timeModes(batch: number, forward: () => void, reps: number, gc: (() => void) | undefined, clock: () => number): NoGradTiming {
   const times: [number[], number[]] = [[], []];
   for (let r = 0; r <= reps; r++) {
     for (const off of r % 2 === 0 ? [false, true] : [true, false]) {
       gc?.(); // so one mode's garbage is not collected on the other's time
-      const t0 = performance.now();
+      const t0 = clock();
       if (off) noGrad(forward);
       else forward();
-      if (r > 0) times[off ? 1 : 0].push(performance.now() - t0); // the first round warms up
+      if (r > 0) times[off ? 1 : 0].push(clock() - t0); // the first round warms up
     }
   }
   return { batch, withGradMs: median(times[0]), noGradMs: median(times[1]) };
 }
 
-const time = (model: Sequential, x: Tensor, reps: number, gc: (() => void) | undefined) => timeModes(x.shape[0]!, () => void model.forward(x), reps, gc);
+const time = (model: Sequential, x: Tensor, reps: number, gc: (() => void) | undefined, clock: () => number) => timeModes(x.shape[0]!, () => void model.forward(x), reps, gc, clock);
 
 /** The GPT's forward and loss on one batch, each pass's tensors freed by tidy. */
-function timeGpt(reps: number, gc: (() => void) | undefined): NoGradTiming {
+function timeGpt(reps: number, gc: (() => void) | undefined, clock: () => number): NoGradTiming {
   const { batch, blockSize, vocabSize } = LESSON_GPT;
   const model = new GPT(LESSON_GPT);
   const x = randint(0, vocabSize, [batch, blockSize], { dtype: "int32" });
   const y = randint(0, vocabSize, [batch, blockSize], { dtype: "int32" });
-  return timeModes(batch, () => tidy(() => void model.forward(x, y)[1]!.item()), reps, gc);
+  return timeModes(batch, () => tidy(() => void model.forward(x, y)[1]!.item()), reps, gc, clock);
 }
 
 /**
@@ -109,11 +117,13 @@ export function noGradInference(opts: NoGradOptions = {}): NoGradResult {
   manualSeed(opts.seed ?? 0);
   const model = mlp({ inputs: sizes[0]!, hidden: sizes.slice(1, -1), outputs: sizes.at(-1)! });
   const largest = batches.at(-1)!;
-  const timings = batches.map((b) => time(model, randn([b, sizes[0]!]), Math.min(50 * reps, Math.ceil((reps * largest) / b)), opts.gc));
+  const clock = opts.clock ?? (() => performance.now());
+  const clockName = opts.clockName ?? "wall time";
+  const timings = batches.map((b) => time(model, randn([b, sizes[0]!]), Math.min(50 * reps, Math.ceil((reps * largest) / b)), opts.gc, clock));
   const x = randn([largest, sizes[0]!]);
   const gptReps = opts.gptReps ?? 8;
   if (!Number.isInteger(gptReps) || gptReps < 0) throw new ArgumentError(`lesson no-grad: gptReps must be an integer >= 0, got ${String(gptReps)}`);
-  const gpt = gptReps === 0 ? null : timeGpt(gptReps, opts.gc);
+  const gpt = gptReps === 0 ? null : timeGpt(gptReps, opts.gc, clock);
 
   const measure = (off: boolean): NoGradRun => {
     const forward = () => (off ? noGrad(() => model.forward(x)) : model.forward(x));
@@ -141,12 +151,12 @@ export function noGradInference(opts: NoGradOptions = {}): NoGradResult {
   print(`   under noGrad:    output.requiresGrad ${without.requiresGrad}, ${without.nodes} graph nodes; ${kept} outputs of batch ${largest} hold ${mb(without.bytes)}`);
   for (const t of timings) {
     const saved = 100 * (1 - t.noGradMs / t.withGradMs);
-    print(`   batch ${String(t.batch).padStart(4)}: forward ${num(t.withGradMs, 3)} ms with the graph, ${num(t.noGradMs, 3)} ms under noGrad — ${num(saved, 1)}% saved (measured)`);
+    print(`   batch ${String(t.batch).padStart(4)}: forward ${num(t.withGradMs, 3)} ms with the graph, ${num(t.noGradMs, 3)} ms under noGrad — ${num(saved, 1)}% saved (measured, ${clockName})`);
   }
   if (gpt !== null) {
     const { nLayer, nHead, nEmbd, blockSize } = LESSON_GPT;
     print(`   GPT ${nLayer} layers × ${nHead} heads × ${nEmbd} wide, batch ${gpt.batch} × ${blockSize} tokens, with its loss: forward ${num(gpt.withGradMs, 3)} ms with the graph, ` +
-      `${num(gpt.noGradMs, 3)} ms under noGrad — ${num(100 * (1 - gpt.noGradMs / gpt.withGradMs), 1)}% saved (measured; PyTorch 1.13 on one thread: 13-38% on this host)`);
+      `${num(gpt.noGradMs, 3)} ms under noGrad — ${num(100 * (1 - gpt.noGradMs / gpt.withGradMs), 1)}% saved (measured, ${clockName}; PyTorch 1.13 on one thread: 13-38% on this host)`);
   }
   print("   the lesson quotes 20-40% for PyTorch: the saving is the graph's bookkeeping, which large matrix products dwarf.");
   print("Use noGrad (and model.eval()) for validation and inference.");

@@ -94,10 +94,15 @@ export class KVCache {
 export interface GPTForwardOptions {
   /** Attend to the positions cached here too (the input continues them), and add this input's keys and values. */
   cache?: KVCache | null;
+  /**
+   * Only the last position's logits, `[B, 1, vocab]` (default false): the final LayerNorm and the output layer skip
+   * the other positions, as nanoGPT's inference does; what generation needs. Not with targets.
+   */
+  lastPosition?: boolean;
 }
 
 /** The causal self-attention of a GPT block: `c_attn` makes q, k, v at once, `c_proj` mixes the heads. */
-export class CausalSelfAttention extends nn.Module<[x: Tensor, cache?: KVCache | null, layer?: number]> {
+export class CausalSelfAttention extends nn.Module<[x: Tensor, cache?: KVCache | null, layer?: number, lastQuery?: boolean]> {
   readonly nHead: number;
   readonly nEmbd: number;
   readonly dropout: number;
@@ -117,12 +122,17 @@ export class CausalSelfAttention extends nn.Module<[x: Tensor, cache?: KVCache |
     this.resid_dropout = new nn.Dropout(cfg.dropout);
   }
 
-  forward(x: Tensor, cache: KVCache | null = null, layer = 0): Tensor {
+  /**
+   * With `lastQuery`, only the last position attends (its output is `[B, 1, C]`), while every position's keys and
+   * values are made and cached: the last layer of a step that needs the last position's logits only.
+   */
+  forward(x: Tensor, cache: KVCache | null = null, layer = 0, lastQuery = false): Tensor {
     const [B, T, C] = x.shape as [number, number, number];
     const H = this.nHead;
     // [B, T, 3C] → [3, B, H, T, hs]: q, k and v with the heads split, in one copy.
     const qkv = this.c_attn.forward(x).reshape([B, T, 3, H, C / H]).permute([2, 0, 3, 1, 4]);
-    const q = qkv.select(0, 0);
+    const q = lastQuery && T > 1 ? qkv.select(0, 0).narrow(2, T - 1, 1) : qkv.select(0, 0);
+    const Tq = q.shape[2]!;
     let k = qkv.select(0, 1);
     let v = qkv.select(0, 2);
     let past = 0;
@@ -137,14 +147,15 @@ export class CausalSelfAttention extends nn.Module<[x: Tensor, cache?: KVCache |
     }
     // Without a cache (or an empty one) plain causal attention; one new token sees everything cached; a
     // chunk after cached positions sees those and the chunk's own past.
+    // The last query alone sees every key: no mask.
     let mask: Tensor | null = null;
-    if (past > 0 && T > 1) mask = arange(past, past + T, 1, { dtype: "int32" }).unsqueeze(1).ge(arange(past + T, { dtype: "int32" }));
+    if (past > 0 && Tq > 1) mask = arange(past, past + T, 1, { dtype: "int32" }).unsqueeze(1).ge(arange(past + T, { dtype: "int32" }));
     const y = nn.functional.scaledDotProductAttention(q, k, v, {
       attnMask: mask,
-      isCausal: past === 0 && T > 1,
+      isCausal: past === 0 && Tq > 1,
       dropoutP: this.training ? this.dropout : 0,
     });
-    return this.resid_dropout.forward(this.c_proj.forward(y.transpose(1, 2).reshape([B, T, C])));
+    return this.resid_dropout.forward(this.c_proj.forward(y.transpose(1, 2).reshape([B, Tq, C])));
   }
 }
 
@@ -169,7 +180,7 @@ export class MLP extends nn.Module {
 }
 
 /** A pre-norm transformer block: `x + attn(ln_1(x))`, then `x + mlp(ln_2(x))`. */
-export class Block extends nn.Module<[x: Tensor, cache?: KVCache | null, layer?: number]> {
+export class Block extends nn.Module<[x: Tensor, cache?: KVCache | null, layer?: number, lastQuery?: boolean]> {
   ln_1: nn.LayerNorm;
   attn: CausalSelfAttention;
   ln_2: nn.LayerNorm;
@@ -183,8 +194,11 @@ export class Block extends nn.Module<[x: Tensor, cache?: KVCache | null, layer?:
     this.mlp = new MLP(cfg, opts);
   }
 
-  forward(x: Tensor, cache: KVCache | null = null, layer = 0): Tensor {
-    const h = x.add(this.attn.forward(this.ln_1.forward(x), cache, layer));
+  /** With `lastQuery`, the output is the last position's only, `[B, 1, C]` (see CausalSelfAttention). */
+  forward(x: Tensor, cache: KVCache | null = null, layer = 0, lastQuery = false): Tensor {
+    const T = x.shape[1]!;
+    const a = this.attn.forward(this.ln_1.forward(x), cache, layer, lastQuery);
+    const h = (lastQuery && T > 1 ? x.narrow(1, T - 1, 1) : x).add(a);
     return h.add(this.mlp.forward(this.ln_2.forward(h)));
   }
 }
@@ -291,11 +305,21 @@ export class GPT extends nn.Module<[idx: Tensor, targets?: Tensor | null, opts?:
     if (targets !== null && (targets.dtype !== "int32" || targets.ndim !== 2 || targets.shape[0] !== idx.shape[0] || targets.shape[1] !== T)) {
       throw new ShapeError(`GPT: targets must be int32 of the input's shape ${fmt(idx.shape)}, got ${targets.dtype} ${fmt(targets.shape)}`);
     }
+    if (opts.lastPosition === true && (targets !== null || T === 0)) {
+      throw new ArgumentError(`GPT: lastPosition gives the last position's logits only: not with targets, nor for an empty sequence (input ${fmt(idx.shape)})`);
+    }
     const { wte, wpe, drop, h, ln_f } = this.transformer;
     const pos = arange(past, past + T, 1, { dtype: "int32" });
     let x = drop.forward(wte.forward(idx).add(wpe.forward(pos)));
     let layer = 0;
-    for (const block of h) x = block.forward(x, cache, layer++);
+    const last = opts.lastPosition === true;
+    // For the last position's logits, the last block computes that position's output alone (each block's other
+    // steps are per position; its attention reads every position's keys and values, which it still makes).
+    for (const block of h) {
+      x = block.forward(x, cache, layer, last && layer === this.config.nLayer - 1);
+      layer++;
+    }
+    if (last) return [this.lm_head.forward(ln_f.forward(x.narrow(1, x.shape[1]! - 1, 1))), null];
     const logits = this.lm_head.forward(ln_f.forward(x));
     if (targets === null) return [logits, null];
     const V = this.config.vocabSize;
@@ -372,11 +396,11 @@ export class GPT extends nn.Module<[idx: Tensor, targets?: Tensor | null, opts?:
           const last = tidy(() => {
             const held = cache?.layers.map((l) => [l.k, l.v]) ?? [];
             const x = tensor(input, { dtype: "int32" });
-            const [logits] = this.forward(x, null, { cache });
+            const [logits] = this.forward(x, null, { cache, lastPosition: true });
             // Only the cached keys and values outlive the step (the ones replaced are freed).
             const fresh = cache?.layers.map((l) => [l.k, l.v]) ?? [];
             for (const pair of held) for (const t of pair) if (!fresh.some((f) => f.includes(t))) t.dispose();
-            return { row: logits.select(1, -1).toTypedArray(), fresh };
+            return { row: logits.toTypedArray(), fresh };
           }).row;
           const next = seqs.map((s, b) => {
             const token = sampleToken(last.subarray(b * V, (b + 1) * V), opts);

@@ -45,6 +45,12 @@ export function runLessonCommand(names: readonly string[], o: LessonCommandOptio
   };
   const gc = exposeGc();
   if (gc) opts.gc = gc;
+  // CPU time of the process (all threads): on a shared machine wall time swings with the neighbours' load.
+  opts.clock = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  opts.clockName = "CPU time of all threads";
   print("chainrule lesson: backpropagation is the chain rule applied to a computational graph; each claim, run.\n");
   const results = cr.lesson.runLesson(chosen, opts);
   const held = results.filter((r) => r.holds).length;

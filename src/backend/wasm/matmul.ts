@@ -31,8 +31,12 @@ function gemm(rt: Runtime, pool: Pool | null, a: number, b: number, c: number, m
   parallelGemm(rt, pool, a, scratch.packedB, c, m, k, n, chunkRows, scratch.threads, trans & 1, bias);
 }
 
-/** Elements of B from which its packing is shared with the workers too: below, one thread packs it sooner than it wakes them. */
-const SHARED_PACK_MIN = 65536;
+/**
+ * Elements of B from which its packing is shared with the workers too: below, one thread packs it sooner than it wakes
+ * them. A GPT's 128×512 weights (65,536) packed on two threads spent ~0.2 ms a product in the hand-off on the loaded
+ * 2-core host (6% of a batch-1 forward), against tens of µs to pack 256 KB on this thread.
+ */
+const SHARED_PACK_MIN = 131072;
 
 // Packs B whole for threads that split one product's rows: a large B is packed by all threads, column strips each.
 function packShared(rt: Runtime, pool: Pool, b: number, k: number, n: number, trans: number, dst: number): void {
