@@ -7,6 +7,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import { attr } from "./builder.js";
 import type { GraphBuilder } from "./builder.js";
 import type { TracedOp } from "./trace.js";
+import { asWindowNd, maxPoolAttrs, windowNdAttrs } from "./windows.js";
 
 /** A fused pattern: the op whose result it computes, the ops it replaces, and how it is written. */
 export interface Fusion {
@@ -15,16 +16,6 @@ export interface Fusion {
   readonly emit: (b: GraphBuilder, nameOf: (t: Tensor) => string) => string;
 }
 
-type Window = StructuralParams["unfold"]["window"];
-
-function windowAttrs(w: Window) {
-  return [
-    attr.ints("kernel_shape", w.kernel),
-    attr.ints("strides", w.stride),
-    attr.ints("pads", [...w.padding, ...w.padding]),
-    attr.ints("dilations", w.dilation),
-  ];
-}
 
 /** Finds the convolutions and max poolings among `ops` whose intermediates nothing else reads. */
 export function findFusions(ops: readonly TracedOp[], outputs: readonly Tensor[], isParam: (t: Tensor) => boolean): Fusion[] {
@@ -40,11 +31,12 @@ export function findFusions(ops: readonly TracedOp[], outputs: readonly Tensor[]
   const fusions: Fusion[] = [];
 
   for (const last of ops) {
-    if (last.prim !== "reshape" || last.out.ndim !== 4) continue;
+    if (last.prim !== "reshape" || last.out.ndim < 3) continue;
     const mid = producer.get(last.inputs[0]!);
     if (!private_(mid)) continue;
 
-    // Conv: reshape(matmul(reshape(W), [reshape](unfold(x)))) with W a [O, C/g, kh, kw] parameter.
+    // Conv: reshape(matmul(reshape(W), [reshape](unfold(x)))) with W a [O, C/g, ...kernel] parameter (unfoldNd
+    // for 3-d, and for uneven padding).
     if (mid.prim === "matmul") {
       const p = mid.params as StructuralParams["matmul"];
       if (p.transA || p.transB || p.sumBatch === true) continue;
@@ -52,34 +44,41 @@ export function findFusions(ops: readonly TracedOp[], outputs: readonly Tensor[]
       let cols = producer.get(mid.inputs[1]!);
       const grouped = cols?.prim === "reshape" && private_(cols) ? cols : null;
       if (grouped !== null) cols = producer.get(grouped.inputs[0]!);
-      if (wr?.prim !== "reshape" || !private_(wr) || cols?.prim !== "unfold" || !private_(cols)) continue;
+      if (wr?.prim !== "reshape" || !private_(wr) || (cols?.prim !== "unfold" && cols?.prim !== "unfoldNd") || !private_(cols)) continue;
       const w = wr.inputs[0]!;
       const x = cols.inputs[0]!;
-      const window = (cols.params as StructuralParams["unfold"]).window;
-      if (!isParam(w) || w.ndim !== 4 || x.ndim !== 4 || window.padValue !== 0) continue;
+      const window = asWindowNd((cols.params as StructuralParams["unfold" | "unfoldNd"]).window);
+      if (!isParam(w) || w.ndim !== x.ndim || last.out.ndim !== x.ndim || window.padValue !== 0 || window.padAfter.some((p) => p < 0)) continue;
       const groups = x.shape[1]! / w.shape[1]!;
       if (!Number.isInteger(groups) || last.out.shape[1] !== w.shape[0]) continue;
       fusions.push({
         last, replaced: [wr, cols, ...(grouped === null ? [] : [grouped]), mid],
-        emit: (b, nameOf) => b.op("Conv", [nameOf(x), nameOf(w)], [...windowAttrs(window), attr.int("group", groups)]),
+        emit: (b, nameOf) => b.op("Conv", [nameOf(x), nameOf(w)], [...windowNdAttrs(window), attr.int("group", groups)]),
       });
       continue;
     }
 
-    // MaxPool: reshape(gather(reshape(x), reshape(maxPool2dIndices(x)), dim 2)).
+    // MaxPool: reshape(gather(reshape(x), reshape(maxPool2dIndices(x)), dim 2)), or maxPoolNdIndices.
     if (mid.prim === "gather" && (mid.params as StructuralParams["gather"]).dim === 2) {
       const flat = producer.get(mid.inputs[0]!);
       const idx = producer.get(mid.inputs[1]!);
       const pool = idx === undefined ? undefined : producer.get(idx.inputs[0]!);
-      if (flat?.prim !== "reshape" || !private_(flat) || idx?.prim !== "reshape" || !private_(idx) || pool?.prim !== "maxPool2dIndices" || !private_(pool)) continue;
+      if (flat?.prim !== "reshape" || !private_(flat) || idx?.prim !== "reshape" || !private_(idx) || (pool?.prim !== "maxPool2dIndices" && pool?.prim !== "maxPoolNdIndices") || !private_(pool)) continue;
       const x = pool.inputs[0]!;
-      if (flat.inputs[0] !== x || x.ndim !== 4) continue;
+      if (flat.inputs[0] !== x || x.ndim !== last.out.ndim) continue;
+      if (pool.prim === "maxPoolNdIndices") {
+        const { window } = pool.params as StructuralParams["maxPoolNdIndices"];
+        if (x.ndim !== window.kernel.length + 2) continue;
+        fusions.push({ last, replaced: [pool, flat, idx, mid], emit: (b, nameOf) => b.op("MaxPool", [nameOf(x)], maxPoolAttrs(window)) });
+        continue;
+      }
+      if (x.ndim !== 4) continue;
       const { window, outShape } = pool.params as StructuralParams["maxPool2dIndices"];
       const floorSize = (d: number) => Math.floor((x.shape[d + 2]! + 2 * window.padding[d]! - window.dilation[d]! * (window.kernel[d]! - 1) - 1) / window.stride[d]!) + 1;
       const ceil = outShape[2] !== floorSize(0) || outShape[3] !== floorSize(1) ? 1 : 0;
       fusions.push({
         last, replaced: [pool, flat, idx, mid],
-        emit: (b, nameOf) => b.op("MaxPool", [nameOf(x)], [...windowAttrs(window), attr.int("ceil_mode", ceil)]),
+        emit: (b, nameOf) => b.op("MaxPool", [nameOf(x)], [...windowNdAttrs(asWindowNd(window)), attr.int("ceil_mode", ceil)]),
       });
     }
   }
