@@ -74,7 +74,14 @@ export interface BackwardAllOptions {
   createGraph?: boolean;
 }
 
-/** Backpropagates from several outputs at once, accumulating into the leaves' `.grad` (PyTorch's `torch.autograd.backward`). */
+/**
+ * Backpropagates from several outputs at once, accumulating into the leaves' `.grad` (PyTorch's `torch.autograd.backward`).
+ * @example
+ * ```ts
+ * const [a, b] = [x.mul(2).sum(), x.pow(2).sum()];
+ * cr.autograd.backward([a, b]); // x.grad = 2 + 2x, as a.backward() and b.backward() would leave it
+ * ```
+ */
 export function backward(tensors: Tensor | readonly Tensor[], opts: BackwardAllOptions = {}): void {
   const outs = list(tensors, "tensors");
   const grads = defaultGradients(outs, opts.gradTensors);

@@ -171,6 +171,7 @@ export function webgpuMemoryStats(): WebGpuMemoryStats {
 /**
  * Sets how many bytes of free GPU buffers the pool keeps for reuse (default 512 MiB); beyond it the oldest are
  * destroyed. 0 frees every buffer at release.
+ * @example cr.backends.webgpu.setPoolLimit(64 * 2 ** 20); // keep at most 64 MiB of free buffers
  */
 export function setPoolLimit(bytes: number): void {
   poolLimit = Math.max(0, bytes);
