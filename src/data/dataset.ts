@@ -17,7 +17,10 @@ import { Tensor } from "../tensor/tensor.js";
 export abstract class Dataset<T> {
   /** The number of samples. */
   abstract readonly length: number;
-  /** Sample `i`, for 0 <= i < length. */
+  /**
+   * Sample `i`, for 0 <= i < length.
+   * @example new cr.data.TensorDataset(cr.arange(3), cr.tensor([10, 20, 30])).get(1) // [1, 20]
+   */
   abstract get(i: number): T;
 }
 

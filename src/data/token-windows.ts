@@ -57,7 +57,10 @@ export class TokenWindows extends Dataset<[Tensor, Tensor]> {
     return [this.#window([i], 0), this.#window([i], 1)].map((t) => t.reshape([this.blockSize])) as [Tensor, Tensor];
   }
 
-  /** `batchSize` windows at starts drawn uniformly from [0, length): inputs and targets, int32 `[batchSize, blockSize]`. */
+  /**
+   * `batchSize` windows at starts drawn uniformly from [0, length): inputs and targets, int32 `[batchSize, blockSize]`.
+   * @example new cr.data.TokenWindows([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 4).sample(2, { generator: new cr.Generator(0) }) // [[[5, 6, 7, 8], [0, 1, 2, 3]], [[6, 7, 8, 9], [1, 2, 3, 4]]]
+   */
   sample(batchSize: number, opts: SampleOptions = {}): [Tensor, Tensor] {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ArgumentError(`TokenWindows.sample: batchSize must be a positive integer, got ${String(batchSize)}`);
     const g = opts.generator ?? defaultGenerator;

@@ -42,7 +42,10 @@ export interface GPTOptions {
   dtype?: DType;
 }
 
-/** Fills in nanoGPT's defaults and checks a GPT config. */
+/**
+ * Fills in nanoGPT's defaults and checks a GPT config.
+ * @example cr.models.resolveGPTConfig({ vocabSize: 65, nLayer: 4 }).nEmbd // 768
+ */
 export function resolveGPTConfig(cfg: GPTConfig = {}): ResolvedGPTConfig {
   const out: ResolvedGPTConfig = {
     vocabSize: cfg.vocabSize ?? 50304,
@@ -80,7 +83,10 @@ export class KVCache {
     return this.layers[0]?.k.shape[2] ?? 0;
   }
 
-  /** Frees the cached tensors and empties the cache. */
+  /**
+   * Frees the cached tensors and empties the cache.
+   * @example cache.clear(); // before generating from a new prompt
+   */
   clear(): void {
     for (const { k, v } of this.layers) {
       k.dispose();
@@ -96,7 +102,10 @@ export interface GPTForwardOptions {
   cache?: KVCache | null;
 }
 
-/** The causal self-attention of a GPT block: `c_attn` makes q, k, v at once, `c_proj` mixes the heads. */
+/**
+ * The causal self-attention of a GPT block: `c_attn` makes q, k, v at once, `c_proj` mixes the heads.
+ * @example new cr.models.CausalSelfAttention(cr.models.resolveGPTConfig({ nEmbd: 8, nHead: 2 })).forward(cr.zeros([1, 3, 8])).shape // [1, 3, 8]
+ */
 export class CausalSelfAttention extends nn.Module<[x: Tensor, cache?: KVCache | null, layer?: number]> {
   readonly nHead: number;
   readonly nEmbd: number;
@@ -117,6 +126,11 @@ export class CausalSelfAttention extends nn.Module<[x: Tensor, cache?: KVCache |
     this.resid_dropout = new nn.Dropout(cfg.dropout);
   }
 
+  /**
+   * Attention over `x` `[B, T, nEmbd]`, each position reading itself and the ones before it (and, with `cache`, the
+   * positions cached for `layer`, whose keys and values it then extends); the result has `x`'s shape.
+   * @example new cr.models.CausalSelfAttention(cr.models.resolveGPTConfig({ nEmbd: 8, nHead: 2 })).forward(cr.zeros([1, 3, 8])).shape // [1, 3, 8]
+   */
   forward(x: Tensor, cache: KVCache | null = null, layer = 0): Tensor {
     const [B, T, C] = x.shape as [number, number, number];
     const H = this.nHead;
@@ -148,7 +162,10 @@ export class CausalSelfAttention extends nn.Module<[x: Tensor, cache?: KVCache |
   }
 }
 
-/** The feed-forward part of a GPT block: `c_fc` to 4× the width, GELU, `c_proj` back. */
+/**
+ * The feed-forward part of a GPT block: `c_fc` to 4× the width, GELU, `c_proj` back.
+ * @example new cr.models.GPTMLP(cr.models.resolveGPTConfig({ nEmbd: 8, nHead: 2 })).forward(cr.zeros([1, 3, 8])).shape // [1, 3, 8]
+ */
 export class MLP extends nn.Module {
   c_fc: nn.Linear;
   gelu: nn.GELU;
@@ -163,12 +180,19 @@ export class MLP extends nn.Module {
     this.dropout = new nn.Dropout(cfg.dropout);
   }
 
+  /**
+   * `c_proj(gelu(c_fc(x)))` on `x` `[B, T, nEmbd]` (dropout in training).
+   * @example new cr.models.GPTMLP(cr.models.resolveGPTConfig({ nEmbd: 8, nHead: 2 })).forward(cr.zeros([1, 3, 8])).shape // [1, 3, 8]
+   */
   forward(x: Tensor): Tensor {
     return this.dropout.forward(this.c_proj.forward(this.gelu.forward(this.c_fc.forward(x))));
   }
 }
 
-/** A pre-norm transformer block: `x + attn(ln_1(x))`, then `x + mlp(ln_2(x))`. */
+/**
+ * A pre-norm transformer block: `x + attn(ln_1(x))`, then `x + mlp(ln_2(x))`.
+ * @example new cr.models.GPTBlock(cr.models.resolveGPTConfig({ nEmbd: 8, nHead: 2 })).forward(cr.zeros([1, 3, 8])).shape // [1, 3, 8]
+ */
 export class Block extends nn.Module<[x: Tensor, cache?: KVCache | null, layer?: number]> {
   ln_1: nn.LayerNorm;
   attn: CausalSelfAttention;
@@ -183,6 +207,10 @@ export class Block extends nn.Module<[x: Tensor, cache?: KVCache | null, layer?:
     this.mlp = new MLP(cfg, opts);
   }
 
+  /**
+   * The block on `x` `[B, T, nEmbd]` (with `cache` and `layer` passed to its attention); the result has `x`'s shape.
+   * @example new cr.models.GPTBlock(cr.models.resolveGPTConfig({ nEmbd: 8, nHead: 2 })).forward(cr.zeros([1, 3, 8])).shape // [1, 3, 8]
+   */
   forward(x: Tensor, cache: KVCache | null = null, layer = 0): Tensor {
     const h = x.add(this.attn.forward(this.ln_1.forward(x), cache, layer));
     return h.add(this.mlp.forward(this.ln_2.forward(h)));
@@ -254,7 +282,10 @@ export class GPT extends nn.Module<[idx: Tensor, targets?: Tensor | null, opts?:
     this.resetParameters();
   }
 
-  /** nanoGPT's initialisation: N(0, 0.02) for Linear and Embedding weights, zero biases, N(0, 0.02/√(2·nLayer)) for `c_proj`. */
+  /**
+   * nanoGPT's initialisation: N(0, 0.02) for Linear and Embedding weights, zero biases, N(0, 0.02/√(2·nLayer)) for `c_proj`.
+   * @example gpt.resetParameters(); // a fresh start with the same config
+   */
   resetParameters(): void {
     this.apply((m) => {
       if (m instanceof nn.Linear) {
@@ -273,12 +304,19 @@ export class GPT extends nn.Module<[idx: Tensor, targets?: Tensor | null, opts?:
   /**
    * The number of parameters (the tied embedding counted once); by default without the position
    * embeddings, as nanoGPT reports it.
+   * @example new cr.models.GPT({ vocabSize: 10, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 8 }).getNumParams() // 968
    */
   getNumParams(nonEmbedding = true): number {
     const n = this.parameters().reduce((s, p) => s + p.numel(), 0);
     return nonEmbedding ? n - this.transformer.wpe.weight.numel() : n;
   }
 
+  /**
+   * The logits for token ids `idx` (int32 `[B, T]`; with `opts.cache`, the cached positions plus T at most
+   * blockSize): `[B, T, vocabSize]`, and with `targets` (int32 `[B, T]`, -1 ignored) the mean cross-entropy loss
+   * as well (null without).
+   * @example new cr.models.GPT({ vocabSize: 10, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 8 }).forward(cr.zeros([2, 5], { dtype: "int32" }), cr.zeros([2, 5], { dtype: "int32" }))[0].shape // [2, 5, 10]
+   */
   forward(idx: Tensor, targets: Tensor | null = null, opts: GPTForwardOptions = {}): [Tensor, Tensor | null] {
     const cache = opts.cache ?? null;
     if (idx.dtype !== "int32") throw new DTypeError(`GPT: token indices must be an int32 tensor, got ${idx.dtype}`);

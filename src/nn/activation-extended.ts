@@ -195,7 +195,10 @@ export class PReLU extends Module {
     this.weight = new Parameter(full([numParameters], init, { dtype }));
   }
 
-  /** Sets every slope back to `init`. */
+  /**
+   * Sets every slope back to `init`.
+   * @example prelu.resetParameters(); // every slope back to `init` (0.25 by default)
+   */
   resetParameters(): void {
     this.weight.detach().fill_(this.init);
   }
