@@ -123,8 +123,17 @@ export class AccumulateGrad extends Node {
   constructor(readonly variable: Tensor) {
     super("AccumulateGrad", []);
   }
+  /**
+   * Not callable: the engine adds a leaf's gradient to `variable.grad` itself (hooks and `retainGrad` included).
+   * @example cr.ones([2], { requiresGrad: true }).mul(2).gradFn.nextFunctions[0][0].apply([]) // throws AutogradError
+   */
   apply(): (Tensor | null)[] {
     throw new AutogradError("AccumulateGrad is run by the engine, not applied");
   }
+
+  /**
+   * Nothing to free: the node saves no tensors (the leaf itself is `variable`).
+   * @example leaf.mul(2).gradFn!.nextFunctions[0]![0]!.release(); // a no-op
+   */
   release(): void {}
 }

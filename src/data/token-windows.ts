@@ -52,6 +52,10 @@ export class TokenWindows extends Dataset<[Tensor, Tensor]> {
     this.length = this.tokens.length - blockSize;
   }
 
+  /**
+   * Window `i`: the tokens at [i, i + blockSize) and the targets one further on, int32 `[blockSize]` each.
+   * @example new cr.data.TokenWindows([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 4).get(2) // [[2, 3, 4, 5], [3, 4, 5, 6]]
+   */
   get(i: number): [Tensor, Tensor] {
     if (!Number.isInteger(i) || i < 0 || i >= this.length) throw new ArgumentError(`TokenWindows.get: index ${i} is out of range for ${this.length} windows`);
     return [this.#window([i], 0), this.#window([i], 1)].map((t) => t.reshape([this.blockSize])) as [Tensor, Tensor];
