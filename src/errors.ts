@@ -98,7 +98,13 @@ export class ReadError extends Error {
  */
 export class LinAlgError extends Error {
   override name = "LinAlgError";
-  constructor(message: string, readonly batch: number | null = null, readonly index = 0) {
+  constructor(
+    message: string,
+    /** The failing matrix's position in the batch (flat over the batch dims), or null for a single matrix. */
+    readonly batch: number | null = null,
+    /** PyTorch's 1-based position: the zero pivot, or the order of the leading minor that is not positive-definite. */
+    readonly index = 0,
+  ) {
     super(message);
   }
 }

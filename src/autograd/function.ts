@@ -130,8 +130,11 @@ export type BackwardResult = Tensor | null | undefined | readonly (Tensor | null
 
 /** The static side of a custom Function, as `apply` needs it. */
 export interface FunctionClass<A extends unknown[], R> {
+  /** The class's name: its node is called `<name>Backward`. */
   readonly name: string;
+  /** The static `forward(ctx, ...args)`: computes the outputs, saving what backward needs on `ctx`. */
   forward(ctx: never, ...args: A): R;
+  /** The static `backward(ctx, ...gradOutputs)`: one gradient (or null) per argument of `forward`. */
   backward(ctx: never, ...grads: never[]): BackwardResult;
 }
 

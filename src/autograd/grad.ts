@@ -69,8 +69,11 @@ export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | reado
 
 /** Options of `autograd.backward`. */
 export interface BackwardAllOptions {
+  /** The gradient of each output (PyTorch's `grad_tensors`); may be left out (or null) for a one-element output, which gets 1. */
   gradTensors?: readonly (Tensor | null | undefined)[];
+  /** Keep the graph's saved tensors for another backward through it (default: `createGraph`'s value). */
   retainGraph?: boolean;
+  /** Record the backward pass itself, so the gradients can be differentiated again (default false). */
   createGraph?: boolean;
 }
 

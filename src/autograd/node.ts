@@ -6,7 +6,9 @@ import { captureTrace, isAnomalyEnabled } from "./anomaly.js";
 
 /** Where a gradient goes next: input `outputNr` of `node`. PyTorch's `(fn, idx)` pairs in `next_functions`. */
 export interface Edge {
+  /** The node the gradient goes to. */
   readonly node: Node;
+  /** Which of that node's outputs the gradient is for (0 for single-output ops). */
   readonly outputNr: number;
 }
 
@@ -120,7 +122,10 @@ export abstract class Node {
  * @example cr.ones([2], { requiresGrad: true }).mul(2).gradFn.nextFunctions[0][0] instanceof cr.autograd.AccumulateGrad // true
  */
 export class AccumulateGrad extends Node {
-  constructor(readonly variable: Tensor) {
+  constructor(
+    /** The leaf whose `.grad` the incoming gradients are added to (PyTorch's `AccumulateGrad.variable`). */
+    readonly variable: Tensor,
+  ) {
     super("AccumulateGrad", []);
   }
   /**

@@ -38,6 +38,7 @@ export interface SampleOptions {
 export class TokenWindows extends Dataset<[Tensor, Tensor]> {
   /** The token array. */
   readonly tokens: Int32Array;
+  /** The tokens per input (the model's context length); a window reads `blockSize + 1`. */
   readonly blockSize: number;
   readonly length: number;
 

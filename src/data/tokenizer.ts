@@ -8,6 +8,7 @@ export type TokenizerJSON = { kind: "char"; chars: string } | { kind: "byte" };
 
 /** Turns text into token ids and back. */
 export interface Tokenizer {
+  /** Which tokenizer it is, as `toJSON` stores it: one id per character or per UTF-8 byte. */
   readonly kind: "char" | "byte";
   /** The number of distinct ids (the model's vocabSize). */
   readonly vocabSize: number;
@@ -23,7 +24,9 @@ export interface Tokenizer {
 
 /** Decodes ids as they arrive: `write` returns the text completed so far, `end` what is left. */
 export interface StreamDecoder {
+  /** Feeds more ids; returns the text they complete (a character split across ids waits for its last one). */
   write(ids: ArrayLike<number>): string;
+  /** Ends the stream; returns what was left (U+FFFD for an incomplete character). */
   end(): string;
 }
 

@@ -88,7 +88,11 @@ export class GradientWatch {
   #before: Map<Parameter, Float64Array> | null = null;
   #removed = false;
 
-  constructor(readonly model: AnyModule, opts: WatchOptions = {}) {
+  constructor(
+    /** The model whose layers are watched. */
+    readonly model: AnyModule,
+    opts: WatchOptions = {},
+  ) {
     if (!(model instanceof Module)) throw new TypeError(`watch: expected a cr.nn.Module, got ${model === null ? "null" : typeof model}`);
     this.thresholds = resolveThresholds(opts.thresholds);
     const leaves = model.namedModules().filter(([, m]) => m.children().length === 0);

@@ -107,12 +107,19 @@ export interface GPTForwardOptions {
  * @example new cr.models.CausalSelfAttention(cr.models.resolveGPTConfig({ nEmbd: 8, nHead: 2 })).forward(cr.zeros([1, 3, 8])).shape // [1, 3, 8]
  */
 export class CausalSelfAttention extends nn.Module<[x: Tensor, cache?: KVCache | null, layer?: number]> {
+  /** Attention heads (nanoGPT's `n_head`). */
   readonly nHead: number;
+  /** Width of the residual stream; each head reads `nEmbd / nHead` of it. */
   readonly nEmbd: number;
+  /** Dropout probability on the attention weights in training (the config's `dropout`). */
   readonly dropout: number;
+  /** Projects x to queries, keys and values at once: `nEmbd` → `3·nEmbd` (nanoGPT's name, kept for its checkpoints). */
   c_attn: nn.Linear;
+  /** Mixes the heads' outputs back into the residual stream: `nEmbd` → `nEmbd`. */
   c_proj: nn.Linear;
+  /** Dropout on the attention weights (nanoGPT's module; the fused attention applies the rate itself). */
   attn_dropout: nn.Dropout;
+  /** Dropout on the block's output before it joins the residual stream. */
   resid_dropout: nn.Dropout;
 
   constructor(cfg: ResolvedGPTConfig, opts: GPTOptions = {}) {
@@ -167,9 +174,13 @@ export class CausalSelfAttention extends nn.Module<[x: Tensor, cache?: KVCache |
  * @example new cr.models.GPTMLP(cr.models.resolveGPTConfig({ nEmbd: 8, nHead: 2 })).forward(cr.zeros([1, 3, 8])).shape // [1, 3, 8]
  */
 export class MLP extends nn.Module {
+  /** `nEmbd` → `4·nEmbd`. */
   c_fc: nn.Linear;
+  /** The exact (erf) GELU, as nanoGPT's. */
   gelu: nn.GELU;
+  /** `4·nEmbd` → `nEmbd`, back to the residual stream. */
   c_proj: nn.Linear;
+  /** Dropout on the output in training. */
   dropout: nn.Dropout;
 
   constructor(cfg: ResolvedGPTConfig, opts: GPTOptions = {}) {
@@ -194,9 +205,13 @@ export class MLP extends nn.Module {
  * @example new cr.models.GPTBlock(cr.models.resolveGPTConfig({ nEmbd: 8, nHead: 2 })).forward(cr.zeros([1, 3, 8])).shape // [1, 3, 8]
  */
 export class Block extends nn.Module<[x: Tensor, cache?: KVCache | null, layer?: number]> {
+  /** The LayerNorm before attention (pre-norm). */
   ln_1: nn.LayerNorm;
+  /** The causal self-attention. */
   attn: CausalSelfAttention;
+  /** The LayerNorm before the MLP. */
   ln_2: nn.LayerNorm;
+  /** The feed-forward part. */
   mlp: MLP;
 
   constructor(cfg: ResolvedGPTConfig, opts: GPTOptions = {}) {
@@ -227,8 +242,11 @@ export interface GenerateOptions extends SamplingOptions {
 
 /** Options of `configureOptimizers`, with nanoGPT's defaults. */
 export interface ConfigureOptimizersOptions {
+  /** Weight decay of the matrices (2-D and up; biases and LayerNorm weights get none); default 0.1, as nanoGPT. */
   weightDecay?: number;
+  /** AdamW's learning rate (default 6e-4, nanoGPT's). */
   learningRate?: number;
+  /** AdamW's betas (default [0.9, 0.95], nanoGPT's). */
   betas?: readonly [number, number];
 }
 
@@ -260,8 +278,11 @@ const COMPILED_PREFIX = "_orig_mod.";
  * const out = model.generate(cr.tensor([[0]], { dtype: "int32" }), 100, { temperature: 0.8, topK: 40 });
  */
 export class GPT extends nn.Module<[idx: Tensor, targets?: Tensor | null, opts?: GPTForwardOptions], [Tensor, Tensor | null]> {
+  /** The config with every default filled in (what a model file stores). */
   readonly config: ResolvedGPTConfig;
+  /** nanoGPT's `transformer`: token and position embeddings `wte`/`wpe`, dropout `drop`, the blocks `h`, the final LayerNorm `ln_f`. */
   transformer: nn.ModuleDict<GPTModules>;
+  /** Maps the last hidden state to the vocabulary's logits; its weight is `wte`'s (tied, as GPT-2). */
   lm_head: nn.Linear;
 
   constructor(config: GPTConfig = {}, opts: GPTOptions = {}) {

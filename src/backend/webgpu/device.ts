@@ -7,8 +7,11 @@ import type { GpuAdapter, GpuDevice, GpuLike } from "./gpu-types.js";
 export interface WebGpuInfo {
   /** The adapter's vendor, architecture and device, as it reports them (empty where it does not say). */
   readonly vendor: string;
+  /** The GPU's architecture as the adapter reports it (`"ampere"`; empty where it does not say). */
   readonly architecture: string;
+  /** The device's name or id as the adapter reports it (empty where it does not say). */
   readonly device: string;
+  /** The adapter's own description of itself (empty where it gives none). */
   readonly description: string;
   /** A CPU implementation (SwiftShader, lavapipe): WebGPU works, but slower than the wasm backend. */
   readonly software: boolean;

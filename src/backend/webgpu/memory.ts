@@ -150,9 +150,11 @@ export function freeBuf(buf: GpuBuf): void {
 export interface WebGpuMemoryStats {
   /** Tensor buffers on the GPU now, and their bytes (size classes). */
   readonly tensorBlocks: number;
+  /** Their bytes, in the pool's size classes (at least the tensors' own). */
   readonly tensorBytes: number;
   /** Free buffers kept for reuse, and their bytes. */
   readonly pooledBlocks: number;
+  /** Their bytes (at most `setPoolLimit`'s, 512 MiB by default). */
   readonly pooledBytes: number;
   /** GPU buffers created so far (a pool that serves a loop creates none after its first steps). */
   readonly createdBlocks: number;
