@@ -237,6 +237,12 @@ test("transposed convolutions (1-d, 2-d, 3-d; strided, padded, grouped, with out
   await checkAgainstOrt(model1d, [[cr.randn([2, 3, 7])], [cr.randn([1, 3, 7])]]);
   const model3d = new cr.nn.Sequential(new cr.nn.ConvTranspose3d(2, 3, [2, 3, 2], { stride: [2, 1, 2], padding: [0, 1, 1], outputPadding: [1, 0, 0] }));
   await checkAgainstOrt(model3d, [[cr.randn([2, 2, 3, 4, 3])], [cr.randn([3, 2, 3, 4, 3])]]);
+  // 2-d and 3-d become ONNX's own ConvTranspose; 1-d (computed as 2-d over a height of 1) keeps the general form.
+  for (const [model, shape] of [[model2d, [1, 4, 5, 4]], [model3d, [1, 2, 3, 4, 3]]] as const) {
+    const text = new TextDecoder().decode(cr.onnx.exportBytes(model, cr.randn([...shape])));
+    assert.ok(text.includes("ConvTranspose"), "ConvTranspose");
+    assert.ok(!text.includes("MatMul"), "MatMul left in the graph");
+  }
 });
 
 test("adaptive pooling in 1, 2 and 3 dims (bins that divide and that overlap) matches ONNX Runtime", async () => {

@@ -1,7 +1,8 @@
 // Patterns of primitives that ONNX has one operator for. chainrule computes a convolution as im2col (unfold), a
-// matrix product and reshapes, and max pooling as its winners' indices and a gather; mapped one primitive at a
-// time they give a correct but slow graph (a one-hot convolution, then a MatMul). Found here, each becomes ONNX's
-// own Conv or MaxPool, which every ONNX engine runs with its fastest kernels.
+// matrix product and reshapes, a transposed one as a matrix product and col2im (fold), and max pooling as its
+// winners' indices and a gather; mapped one primitive at a time they give a correct but slow graph (a one-hot
+// convolution, then a MatMul). Found here, each becomes ONNX's own Conv, ConvTranspose or MaxPool, which every
+// ONNX engine runs with its fastest kernels.
 import type { StructuralParams } from "../ops/structural.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { attr } from "./builder.js";
@@ -31,6 +32,11 @@ export function findFusions(ops: readonly TracedOp[], outputs: readonly Tensor[]
   const fusions: Fusion[] = [];
 
   for (const last of ops) {
+    if (last.prim === "fold" || last.prim === "foldNd") {
+      const fusion = convTranspose(last, producer, private_, isParam);
+      if (fusion !== null) fusions.push(fusion);
+      continue;
+    }
     if (last.prim !== "reshape" || last.out.ndim < 3) continue;
     const mid = producer.get(last.inputs[0]!);
     if (!private_(mid)) continue;
@@ -83,4 +89,47 @@ export function findFusions(ops: readonly TracedOp[], outputs: readonly Tensor[]
     }
   }
   return fusions;
+}
+
+/**
+ * ConvTranspose: fold(reshape(matmul(reshape(W)ᵀ, reshape(x)))) with W a `[Cin, Cout/g, ...kernel]` parameter, as
+ * convTransposeNd computes it. The output's size decides the end of ONNX's `pads` (what the full result loses at the
+ * end), or `output_padding` where it is longer than the full result (output padding beyond the padding).
+ */
+function convTranspose(
+  last: TracedOp,
+  producer: ReadonlyMap<Tensor, TracedOp>,
+  private_: (op: TracedOp | undefined) => op is TracedOp,
+  isParam: (t: Tensor) => boolean,
+): Fusion | null {
+  const cols = producer.get(last.inputs[0]!);
+  if (cols?.prim !== "reshape" || !private_(cols)) return null;
+  const mm = producer.get(cols.inputs[0]!);
+  if (mm?.prim !== "matmul" || !private_(mm)) return null;
+  const p = mm.params as StructuralParams["matmul"];
+  if (!p.transA || p.transB || p.sumBatch === true) return null;
+  const wr = producer.get(mm.inputs[0]!), xr = producer.get(mm.inputs[1]!);
+  if (wr?.prim !== "reshape" || !private_(wr) || xr?.prim !== "reshape" || !private_(xr)) return null;
+  const w = wr.inputs[0]!, x = xr.inputs[0]!;
+  const window = asWindowNd((last.params as StructuralParams["fold" | "foldNd"]).window);
+  const dims = window.kernel.length;
+  if (!isParam(w) || w.ndim !== dims + 2 || x.ndim !== dims + 2 || last.out.ndim !== dims + 2) return null;
+  if (w.shape.slice(2).some((k, d) => k !== window.kernel[d])) return null;
+  const cin = w.shape[0]!, coutG = w.shape[1]!;
+  const groups = last.out.shape[1]! / coutG;
+  if (x.shape[1] !== cin || !Number.isInteger(groups) || cin % groups !== 0) return null;
+  // The size comes from fold's output shape: a 2-d fold's window pads evenly whenever that gives the same windows.
+  const beyond = last.out.shape.slice(2).map((size, d) => {
+    const full = (x.shape[d + 2]! - 1) * window.stride[d]! + window.dilation[d]! * (window.kernel[d]! - 1) + 1 - window.padBefore[d]!;
+    return full - size;
+  });
+  const attrs = [
+    attr.ints("kernel_shape", window.kernel),
+    attr.ints("strides", window.stride),
+    attr.ints("dilations", window.dilation),
+    attr.ints("pads", [...window.padBefore, ...beyond.map((e) => Math.max(e, 0))]),
+    attr.ints("output_padding", beyond.map((e) => Math.max(-e, 0))),
+    attr.int("group", groups),
+  ];
+  return { last, replaced: [wr, xr, mm, cols], emit: (b, nameOf) => b.op("ConvTranspose", [nameOf(x), nameOf(w)], attrs) };
 }
