@@ -15,6 +15,7 @@ export function forbidDraws(message: string): Disposable {
 /**
  * A random number generator with its own state (xoshiro128**, seeded through splitmix32).
  * `cr.manualSeed(n)` reseeds the default one; pass your own as `{ generator }` to keep streams apart.
+ * @example cr.rand([2], { generator: new cr.Generator(7) }) // tensor([0.23383, 0.44891])
  */
 export class Generator {
   private s = new Uint32Array(4);
@@ -24,7 +25,10 @@ export class Generator {
     this.manualSeed(seed);
   }
 
-  /** Resets the state from `seed` (an integer); the same seed gives the same numbers. */
+  /**
+   * Resets the state from `seed` (an integer); the same seed gives the same numbers.
+   * @example new cr.Generator(1).manualSeed(7).uniform() === new cr.Generator(7).uniform() // true
+   */
   manualSeed(seed: number): this {
     if (!Number.isFinite(seed)) throw new ArgumentError(`manualSeed: seed must be a finite number, got ${seed}`);
     let x = (Math.trunc(seed) ^ Math.trunc(seed / 0x100000000)) >>> 0;
@@ -40,7 +44,10 @@ export class Generator {
     return this;
   }
 
-  /** The next 32 random bits. */
+  /**
+   * The next 32 random bits.
+   * @example new cr.Generator(7).nextUint32() // 1004282400
+   */
   nextUint32(): number {
     if (drawsForbidden !== null) throw new CaptureError(drawsForbidden);
     const s = this.s;
@@ -55,14 +62,20 @@ export class Generator {
     return result;
   }
 
-  /** A uniform number in [0, 1) with 53 random bits. */
+  /**
+   * A uniform number in [0, 1) with 53 random bits.
+   * @example new cr.Generator(7).uniform() // 0.23383
+   */
   uniform(): number {
     const hi = this.nextUint32() >>> 5;
     const lo = this.nextUint32() >>> 6;
     return (hi * 67108864 + lo) / 9007199254740992;
   }
 
-  /** A standard normal number (Box–Muller, using both values of each pair). */
+  /**
+   * A standard normal number (Box–Muller, using both values of each pair).
+   * @example new cr.Generator(7).normal() // -1.6177
+   */
   normal(): number {
     if (this.spare !== null) {
       const v = this.spare;
@@ -77,7 +90,10 @@ export class Generator {
     return r * Math.cos(2 * Math.PI * v);
   }
 
-  /** A uniform integer in [low, high). */
+  /**
+   * A uniform integer in [low, high).
+   * @example new cr.Generator(7).integer(0, 10) // 2
+   */
   integer(low: number, high: number): number {
     return low + Math.floor(this.uniform() * (high - low));
   }

@@ -1,7 +1,7 @@
 // The API reference's one-line examples that state their result run here: every `@example cr.… // <value>` in src/
 // whose comment is a value (a JavaScript literal, or PyTorch's `tensor([3, 7])`, optionally followed by `, int32`
 // for the dtype) is evaluated, and what it gives must equal that value (tensors compare by `tolist()`, numbers to
-// 4 significant digits, as the examples round them). Comments that describe rather than state a value
+// 4 significant digits, as the examples round them), and one whose comment is `throws ShapeError` must throw an error of that name. Comments that describe rather than state a value
 // (`// a scalar`), and examples written as statements (ending in `;`), are not checked, except in src/tensor/tensor.ts, where every `cr.` example states its value.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
@@ -17,8 +17,13 @@ function sources(dir: string): string[] {
 
 interface Example { where: string; code: string; expected: string }
 
-/** The value and dtype an example's comment states, or undefined for a comment that describes rather than states one. */
-function stated(comment: string): { value: unknown; dtype?: string } | undefined {
+/**
+ * The value and dtype an example's comment states (or the error it throws: `// throws ShapeError`), or undefined for a
+ * comment that describes rather than states one.
+ */
+function stated(comment: string): { value: unknown; dtype?: string; throws?: string } | undefined {
+  const thrown = /^throws ([A-Z]\w*Error)\b/.exec(comment);
+  if (thrown !== null) return { value: undefined, throws: thrown[1]! };
   const m = /^(.*?)(?:, (float32|float64|int32|bool))?$/.exec(comment)!;
   try {
     const value: unknown = new Function("tensor", `return (${m[1]});`)((x: unknown) => x);
@@ -78,7 +83,13 @@ test("the examples with a stated result are found, and Tensor's methods all stat
 
 for (const ex of checked) {
   test(`${ex.where}: ${ex.code}`, () => {
-    const result: unknown = new Function("cr", `return (${ex.code});`)(cr);
+    const run = new Function("cr", `return (${ex.code});`) as (m: typeof cr) => unknown;
+    const throws = ex.value!.throws;
+    if (throws !== undefined) {
+      assert.throws(() => run(cr), (e: Error) => e.name === throws, `${ex.code} throws a ${throws}`);
+      return;
+    }
+    const result: unknown = run(cr);
     close(plain(result), ex.value!.value, ex.code);
     if (ex.value!.dtype !== undefined) assert.equal((result as cr.Tensor).dtype, ex.value!.dtype, `${ex.code}: dtype`);
   });

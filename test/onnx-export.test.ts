@@ -184,7 +184,87 @@ test("unfold and pooling indices used on their own keep their general forms", as
   await checkAgainstOrt(model as unknown as AnyModel, [[cr.randn([2, 3, 6, 6])], [cr.randn([1, 3, 6, 6])]]);
 });
 
-test("ceil-mode pooling, which runs on the N-d windows, is refused by name", () => {
-  const model = new cr.nn.MaxPool2d(2, { ceilMode: true });
-  assert.throws(() => cr.onnx.exportBytes(model, cr.randn([1, 1, 5, 5])), /'maxPoolNdIndices'/);
+test("1-d and 3-d convolutions and pooling (ceil mode included) match ONNX Runtime at two batch sizes", async () => {
+  cr.manualSeed(8);
+  const volumes = new cr.nn.Sequential(
+    new cr.nn.Conv3d(2, 4, 3, { padding: 1, stride: [1, 2, 1] }), new cr.nn.ReLU(),
+    new cr.nn.MaxPool3d(2, { ceilMode: true }),
+    new cr.nn.Conv3d(4, 4, [2, 1, 2], { groups: 2, padding: "same" }), new cr.nn.Tanh(),
+    new cr.nn.AvgPool3d([2, 2, 3], { stride: [1, 2, 2], padding: [1, 0, 1], ceilMode: true, countIncludePad: false }),
+  );
+  await checkAgainstOrt(volumes, [[cr.randn([2, 2, 5, 7, 6])], [cr.randn([3, 2, 5, 7, 6])]]);
+  const text = new TextDecoder().decode(cr.onnx.exportBytes(volumes, cr.randn([1, 2, 5, 7, 6])));
+  for (const op of ["Conv", "MaxPool"]) assert.ok(text.includes(op), op);
+  for (const op of ["MatMul", "GatherElements", "Mod"]) assert.ok(!text.includes(op), `${op} left in the graph`);
+
+  const signals = new cr.nn.Sequential(
+    new cr.nn.Conv1d(3, 4, 3, { padding: 2, dilation: 2 }), new cr.nn.ReLU(),
+    new cr.nn.MaxPool1d(3, { stride: 2, padding: 1, ceilMode: true }),
+    new cr.nn.Conv1d(4, 2, 2, { padding: "same" }),
+    new cr.nn.AvgPool1d(2, { ceilMode: true }),
+  );
+  await checkAgainstOrt(signals, [[cr.randn([2, 3, 10])], [cr.randn([4, 3, 10])]]);
+});
+
+test("ceil-mode 2-d pooling, which runs on the N-d windows, matches ONNX Runtime", async () => {
+  cr.manualSeed(9);
+  const model = new cr.nn.Sequential(
+    new cr.nn.MaxPool2d(2, { ceilMode: true }),
+    new cr.nn.AvgPool2d(3, { stride: 2, padding: 1, ceilMode: true }),
+    new cr.nn.MaxPool2d([2, 3], { stride: [3, 2], ceilMode: true }),
+  );
+  await checkAgainstOrt(model, [[cr.randn([2, 3, 13, 11])], [cr.randn([1, 3, 13, 11])]]);
+  const indices = new (class Winners extends cr.nn.Module<[cr.Tensor], cr.Tensor[]> {
+    forward(x: cr.Tensor): cr.Tensor[] {
+      const [pooled, at] = cr.nn.functional.maxPool3dWithIndices(x, 2, { ceilMode: true });
+      return [pooled.mul(2), at.float()];
+    }
+  })();
+  await checkAgainstOrt(indices as unknown as AnyModel, [[cr.randn([2, 2, 5, 4, 3])], [cr.randn([1, 2, 5, 4, 3])]]);
+});
+
+test("transposed convolutions (1-d, 2-d, 3-d; strided, padded, grouped, with output padding) match ONNX Runtime", async () => {
+  cr.manualSeed(10);
+  const model2d = new cr.nn.Sequential(
+    new cr.nn.ConvTranspose2d(4, 6, 3, { stride: 2, padding: 1, outputPadding: 1, groups: 2 }), new cr.nn.ReLU(),
+    new cr.nn.ConvTranspose2d(6, 2, [2, 3], { dilation: [2, 1], bias: false }),
+  );
+  await checkAgainstOrt(model2d, [[cr.randn([2, 4, 5, 4])], [cr.randn([3, 4, 5, 4])]]);
+  const model1d = new cr.nn.Sequential(
+    new cr.nn.ConvTranspose1d(3, 2, 4, { stride: 3, padding: 2, outputPadding: 2 }), new cr.nn.GELU(),
+    new cr.nn.ConvTranspose1d(2, 2, 1, { stride: 2 }),
+  );
+  await checkAgainstOrt(model1d, [[cr.randn([2, 3, 7])], [cr.randn([1, 3, 7])]]);
+  const model3d = new cr.nn.Sequential(new cr.nn.ConvTranspose3d(2, 3, [2, 3, 2], { stride: [2, 1, 2], padding: [0, 1, 1], outputPadding: [1, 0, 0] }));
+  await checkAgainstOrt(model3d, [[cr.randn([2, 2, 3, 4, 3])], [cr.randn([3, 2, 3, 4, 3])]]);
+  // 2-d and 3-d become ONNX's own ConvTranspose; 1-d (computed as 2-d over a height of 1) keeps the general form.
+  for (const [model, shape] of [[model2d, [1, 4, 5, 4]], [model3d, [1, 2, 3, 4, 3]]] as const) {
+    const text = new TextDecoder().decode(cr.onnx.exportBytes(model, cr.randn([...shape])));
+    assert.ok(text.includes("ConvTranspose"), "ConvTranspose");
+    assert.ok(!text.includes("MatMul"), "MatMul left in the graph");
+  }
+});
+
+test("adaptive pooling in 1, 2 and 3 dims (bins that divide and that overlap) matches ONNX Runtime", async () => {
+  cr.manualSeed(11);
+  const model = new (class Adaptive extends cr.nn.Module<[cr.Tensor], cr.Tensor[]> {
+    forward(x: cr.Tensor): cr.Tensor[] {
+      return [
+        cr.nn.functional.adaptiveAvgPool3d(x, [1, 2, 3]), cr.nn.functional.adaptiveMaxPool3d(x, [2, 3, 2]),
+        cr.nn.functional.adaptiveAvgPool2d(x.flatten(2, 3), [3, 2]), cr.nn.functional.adaptiveMaxPool1d(x.flatten(2), 4),
+      ];
+    }
+  })();
+  await checkAgainstOrt(model as unknown as AnyModel, [[cr.randn([2, 3, 4, 5, 6])], [cr.randn([1, 3, 4, 5, 6])]]);
+});
+
+test("unfold and fold of N-d windows keep their general forms", async () => {
+  cr.manualSeed(12);
+  const model = new (class Folding extends cr.nn.Module<[cr.Tensor], cr.Tensor[]> {
+    forward(x: cr.Tensor): cr.Tensor[] {
+      const cols = cr.unfold(x, [2, 3], { padding: 1, stride: [1, 2] });
+      return [cols, cr.fold(cols.mul(2), [5, 6], [2, 3], { padding: 1, stride: [1, 2] })];
+    }
+  })();
+  await checkAgainstOrt(model as unknown as AnyModel, [[cr.randn([2, 3, 5, 6])], [cr.randn([1, 3, 5, 6])]]);
 });

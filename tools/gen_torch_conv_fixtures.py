@@ -13,38 +13,17 @@ Max pooling inputs are distinct (no ties) where gradients are recorded; tied and
 forward-only, to check which winner PyTorch picks.
 """
 
-import json
-import math
 import os
-import zlib
 
 import torch
 import torch.nn.functional as F
 
-F32 = torch.float32
-F64 = torch.float64
-DTYPE_NAME = {F32: "float32", F64: "float64", torch.int64: "int32", torch.int32: "int32", torch.bool: "bool"}
+from torch_fixture_io import DTYPE_NAME, F32, F64, Recorder, seed_of, write_fixture
+
 OUT_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures", "torch-conv.json")
 
-cases = []
-names = set()
-
-
-def number(v):
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return v
-
-
-def encode(t):
-    t = t.detach()
-    if t.dtype in (torch.int64, torch.int32):
-        data = [int(v) for v in t.reshape(-1).tolist()]
-    else:
-        data = [number(float(v)) for v in t.reshape(-1).tolist()]
-    return {"shape": list(t.shape), "dtype": DTYPE_NAME[t.dtype], "data": data}
+fixture = Recorder(with_indices=True)
+record = fixture.record
 
 
 def randn(shape, dt):
@@ -64,35 +43,6 @@ def ties(shape, dt, nan=0.0):
     if nan > 0:
         x = torch.where(torch.rand(shape, dtype=F64) < nan, torch.tensor(float("nan"), dtype=F64), x)
     return x.to(dt)
-
-
-def record(name, op, args, inputs, fn, grads=True):
-    """One case: `inputs` are (tensor, requires_grad) pairs, `fn(*tensors)` returns the output or (output, indices)."""
-    assert name not in names, name
-    names.add(name)
-    torch.manual_seed(zlib.crc32(name.encode()))
-    ts = []
-    for t, rg in inputs:
-        t = t.detach().clone()
-        if rg:
-            t.requires_grad_(True)
-        ts.append(t)
-    result = fn(*ts)
-    out, indices = result if isinstance(result, tuple) else (result, None)
-    case = {
-        "name": name, "op": op, "args": args,
-        "inputs": [dict(encode(t), requiresGrad=t.requires_grad) for t in ts],
-        "output": encode(out),
-        "indices": None if indices is None else encode(indices),
-        "gradOutput": None, "grads": None,
-    }
-    needs = [t for t in ts if t.requires_grad]
-    if grads and needs and out.is_floating_point():
-        g = torch.randn(out.shape, dtype=F64).to(out.dtype)
-        got = iter(torch.autograd.grad(out, needs, grad_outputs=g))
-        case["gradOutput"] = encode(g)
-        case["grads"] = [encode(next(got)) if t.requires_grad else None for t in ts]
-    cases.append(case)
 
 
 def conv_case(tag, dt, op, x_shape, w_shape, bias, kw, fn):
@@ -202,7 +152,7 @@ UNPOOLS = [
 for op, pool, unpool, tag, shape, k, kw, out_size in UNPOOLS:
     for dt in (F32, F64):
         name = f"{op}/{tag}/{DTYPE_NAME[dt]}"
-        torch.manual_seed(zlib.crc32(("pool " + name).encode()))
+        torch.manual_seed(seed_of("pool " + name))
         _, idx = pool(ties(shape, F64), k, return_indices=True, **kw)
         values_shape = list(idx.shape)
         args = {"kernelSize": k, **kw, "outputSize": out_size}
@@ -258,6 +208,4 @@ for dt in (F32, F64):
     record(f"fold/unbatched/{DTYPE_NAME[dt]}", "fold", {"outputSize": [4, 5], "kernelSize": 2, "dilation": [1, 2]}, [(randn([8, 9], dt), True)],
            lambda x: F.fold(x, [4, 5], 2, dilation=[1, 2]))
 
-with open(OUT_PATH, "w") as f:
-    json.dump({"torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
-print(f"wrote {len(cases)} cases to {OUT_PATH}")
+write_fixture(OUT_PATH, fixture.cases)

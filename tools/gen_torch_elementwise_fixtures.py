@@ -12,42 +12,21 @@ op's test domain, kept away from the points it is not differentiable at. Numbers
 """
 
 import json
-import math
 import os
 import subprocess
-import zlib
 
 import torch
 import torch.autograd.forward_ad as fwAD
 
+from torch_fixture_io import DTYPE_NAME, F32, F64, encode, seed_of, write_fixture
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 OUT_PATH = os.path.join(ROOT, "test", "fixtures", "torch-elementwise.json")
-F32, F64 = torch.float32, torch.float64
-DTYPE_NAME = {F32: "float32", F64: "float64", torch.int32: "int32", torch.int64: "int32", torch.bool: "bool"}
 
 
 def registry():
     out = subprocess.run(["node", "--import", "tsx", "tools/list-ops.ts"], cwd=ROOT, check=True, capture_output=True, text=True)
     return json.loads(out.stdout)
-
-
-def number(v):
-    if isinstance(v, bool):
-        return v
-    if isinstance(v, int):
-        return v
-    if math.isnan(v):
-        return "NaN"
-    if math.isinf(v):
-        return "Infinity" if v > 0 else "-Infinity"
-    if v == 0 and math.copysign(1.0, v) < 0:
-        return "-0"
-    return float(v)
-
-
-def encode(t):
-    t = t.detach()
-    return {"shape": list(t.shape), "dtype": DTYPE_NAME[t.dtype], "data": [number(v) for v in t.reshape(-1).tolist()]}
 
 
 def torch_fn(op):
@@ -103,13 +82,9 @@ def torch_differentiates(out, needs):
         return False
 
 
-def seed_for(name):
-    return zlib.crc32(name.encode("utf-8"))
-
-
 def regular_case(op, dt):
     name = f"{op['name']}/broadcast/{DTYPE_NAME[dt]}"
-    torch.manual_seed(seed_for(name))
+    torch.manual_seed(seed_of(name))
     arity = op["arity"]
     shapes = [[2, 3]] if arity == 1 else [[2, 3], [3]] if arity == 2 else [[2, 1], [3], [2, 3]]
     xs = [draw(op, i, s, dt) for i, s in enumerate(shapes)]
@@ -154,7 +129,7 @@ COUNT_SPECIALS = [0, 1, 31, 30, 16, 2, 7, 8, 15, 24]
 
 def special_case(op, dt):
     name = f"{op['name']}/specials/{DTYPE_NAME[dt]}"
-    torch.manual_seed(seed_for(name))
+    torch.manual_seed(seed_of(name))
     n = len(SPECIALS)
     xs = []
     for i in range(op["arity"]):
@@ -197,10 +172,7 @@ def main():
                     # torch refuses the case (bool shifts; prelu's weight on a 1-D input): chainrule's own tests
                     # check those errors and shapes (test/math-ops.test.ts, test/activations.test.ts).
                     print(f"skipped {op['name']} {make.__name__} {DTYPE_NAME[dt]}: {str(e).splitlines()[0][:100]}")
-    with open(OUT_PATH, "w") as f:
-        json.dump({"torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
-        f.write("\n")
-    print(f"wrote {len(cases)} cases to {OUT_PATH}")
+    write_fixture(OUT_PATH, cases, newline=True)
 
 
 if __name__ == "__main__":

@@ -14,58 +14,18 @@ each vector (each pair u_k, v_k together) to make its largest entry positive bef
 constant factor, so gradients pass through it unchanged. Each case reseeds torch from a hash of its name.
 """
 
-import json
 import math
 import os
-import zlib
 
 import torch
 import torch.nn.functional as F
 
-F32 = torch.float32
-F64 = torch.float64
-DTYPE_NAME = {F32: "float32", F64: "float64", torch.int64: "int32", torch.int32: "int32"}
+from torch_fixture_io import DTYPE_NAME, F32, F64, Recorder, write_fixture
+
 OUT_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures", "torch-linalg.json")
 
-cases = []
-names = set()
-
-
-def number(v):
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return v
-
-
-def encode(t):
-    t = t.detach()
-    if t.dtype in (torch.int64, torch.int32):
-        return {"shape": list(t.shape), "dtype": "int32", "data": [int(v) for v in t.reshape(-1).tolist()]}
-    return {"shape": list(t.shape), "dtype": DTYPE_NAME[t.dtype], "data": [number(float(v)) for v in t.reshape(-1).tolist()]}
-
-
-def record(name, op, args, inputs, fn, grads=True):
-    assert name not in names, name
-    names.add(name)
-    torch.manual_seed(zlib.crc32(name.encode()))
-    ts = []
-    for t, rg in inputs:
-        t = t.detach().clone()
-        if rg:
-            t.requires_grad_(True)
-        ts.append(t)
-    out = fn(*ts)
-    case = {"name": name, "op": op, "args": args, "inputs": [dict(encode(t), requiresGrad=t.requires_grad) for t in ts],
-            "output": encode(out), "gradOutput": None, "grads": None}
-    needs = [t for t in ts if t.requires_grad]
-    if grads and needs and out.is_floating_point():
-        g = torch.randn(out.shape, dtype=F64).to(out.dtype)
-        got = iter(torch.autograd.grad(out, needs, grad_outputs=g))
-        case["gradOutput"] = encode(g)
-        case["grads"] = [encode(next(got)) if t.requires_grad else None for t in ts]
-    cases.append(case)
+fixture = Recorder()
+record = fixture.record
 
 
 def randn(shape, dt):
@@ -242,6 +202,4 @@ for dt in DTS:
 record("cosineSimilarity/tiny/float64", "cosineSimilarity", {"dim": 0},
        [(torch.tensor([3.0, 4.0], dtype=F64), True), (torch.tensor([1e-9, 0.0], dtype=F64), True)], lambda a, b: F.cosine_similarity(a, b, dim=0))
 
-with open(OUT_PATH, "w") as f:
-    json.dump({"torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
-print(f"wrote {len(cases)} cases to {OUT_PATH}")
+write_fixture(OUT_PATH, fixture.cases)

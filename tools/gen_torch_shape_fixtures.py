@@ -14,16 +14,14 @@ are marked `valuesOnly`: the values are compared, and each index must point at a
 Every case reseeds torch from a hash of its name, so adding a case leaves the others as they were.
 """
 
-import json
-import math
 import os
-import zlib
 
 import torch
 import torch.nn.functional as F
 
-F32, F64, I64, BOOL = torch.float32, torch.float64, torch.int64, torch.bool
-DTYPE_NAME = {F32: "float32", F64: "float64", I64: "int32", torch.int32: "int32", BOOL: "bool"}
+from torch_fixture_io import DTYPE_NAME, F32, F64, encode, number, seed_of, write_fixture
+
+I64, BOOL = torch.int64, torch.bool
 OUT_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures", "torch-shape.json")
 NAN, INF = float("nan"), float("inf")
 
@@ -31,25 +29,8 @@ cases = []
 names = set()
 
 
-def number(v):
-    if isinstance(v, bool) or isinstance(v, int):
-        return v
-    if math.isnan(v):
-        return "NaN"
-    if math.isinf(v):
-        return "Infinity" if v > 0 else "-Infinity"
-    if v == 0 and math.copysign(1.0, v) < 0:
-        return "-0"
-    return float(v)
-
-
-def encode(t):
-    t = t.detach()
-    return {"shape": list(t.shape), "dtype": DTYPE_NAME[t.dtype], "data": [number(v) for v in t.reshape(-1).tolist()]}
-
-
 def seed_for(name):
-    torch.manual_seed(zlib.crc32(name.encode()))
+    torch.manual_seed(seed_of(name))
 
 
 def outputs_of(result):
@@ -408,7 +389,4 @@ case("indexFill a negative index", "indexFill", lambda x, i: x.index_fill(1, i, 
 case("indexFill a tensor value", "indexFillTensor", lambda x, i, v: x.index_fill(1, i, v), [randn(2, 3), ints([0, 2]), t(4.0)], {"dim": 1})
 
 
-with open(OUT_PATH, "w") as f:
-    json.dump({"torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
-    f.write("\n")
-print(f"wrote {len(cases)} cases to {OUT_PATH}")
+write_fixture(OUT_PATH, cases, newline=True)

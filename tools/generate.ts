@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ELEMENTWISE, ELEMENTWISE_OPS, PUBLIC_ELEMENTWISE_OPS, opCode } from "../src/ops/elementwise.js";
-import type { ElementwiseOpDef } from "../src/ops/elementwise.js";
+import type { ElementwiseOp, ElementwiseOpDef } from "../src/ops/elementwise.js";
+import { ELEMENTWISE_EXAMPLES } from "../src/ops/elementwise-examples.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -44,9 +45,18 @@ function params(def: ElementwiseOpDef, method: boolean): { decl: string; args: s
   return method ? { decl: "other: TensorLike", args: "[this, other]" } : { decl: "a: TensorLike, b: TensorLike", args: "[a, b]" };
 }
 
-function jsdoc(def: ElementwiseOpDef, indent: string, example: string | undefined): string {
-  const lines = [def.doc, ...(example === undefined ? [] : [`@example ${example}`])];
+function jsdoc(def: ElementwiseOpDef, indent: string, examples: readonly (string | undefined)[]): string {
+  const lines = [def.doc, ...[...new Set(examples.filter((e) => e !== undefined))].map((e) => `@example ${e}`)];
   return [`${indent}/**`, ...lines.map((l) => `${indent} * ${l}`), `${indent} */`].join("\n");
+}
+
+// The checked example of src/ops/elementwise-examples.ts (PyTorch's result), as a call of the function or the method.
+function checkedExample(op: ElementwiseOp, method: boolean): string | undefined {
+  const ex = ELEMENTWISE_EXAMPLES[op];
+  if (ex === undefined) return undefined;
+  const [first, ...rest] = ex.args;
+  const call = method ? `${first!}.${op}(${rest.join(", ")})` : `cr.${op}(${ex.args.join(", ")})`;
+  return `${call} // ${ex.result}`;
 }
 
 const methodOps = PUBLIC.filter(({ def }) => def.method !== false);
@@ -61,7 +71,7 @@ write(
     "",
     ...PUBLIC.flatMap(({ op, def }) => {
       const p = params(def, false);
-      return [jsdoc(def, "", def.example), `export function ${op}(${p.decl}): Tensor {`, `  return applyOp("${op}", ${p.args});`, "}", ""];
+      return [jsdoc(def, "", [checkedExample(op, false), def.example]), `export function ${op}(${p.decl}): Tensor {`, `  return applyOp("${op}", ${p.args});`, "}", ""];
     }),
     "/** @internal The methods, installed on Tensor.prototype by tensor.ts (non-enumerable, as class methods are). */",
     "export function installElementwiseMethods(proto: object): void {",
@@ -79,7 +89,7 @@ write(
     ...methodOps.flatMap(({ op, def }) => {
       const p = params(def, true);
       const example = def.example?.startsWith("x.") === true ? def.example : undefined;
-      return [jsdoc(def, "    ", example), `    ${op}(${p.decl}): Tensor;`];
+      return [jsdoc(def, "    ", [checkedExample(op, true), example]), `    ${op}(${p.decl}): Tensor;`];
     }),
     "  }",
     "}",

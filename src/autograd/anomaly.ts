@@ -11,6 +11,7 @@ let enabled = false;
  * Thrown in anomaly mode when an op's result (forward) or a node's gradient (backward) holds NaN or
  * infinity although what it was computed from did not. `op`, `backwardName` and `source` (the
  * `file:line:column` in the caller's code where the op was called) say where it came from.
+ * @example cr.autograd.detectAnomaly(() => cr.tensor([-1, 1], { requiresGrad: true }).log()) // throws AnomalyError
  */
 export class AnomalyError extends AutogradError {
   override name = "AnomalyError";
@@ -27,7 +28,10 @@ export class AnomalyError extends AutogradError {
   }
 }
 
-/** Whether anomaly mode is on (PyTorch's `torch.is_anomaly_enabled`). */
+/**
+ * Whether anomaly mode is on (PyTorch's `torch.is_anomaly_enabled`).
+ * @example cr.autograd.detectAnomaly(() => cr.autograd.isAnomalyEnabled()) // true
+ */
 export function isAnomalyEnabled(): boolean {
   return enabled;
 }

@@ -39,6 +39,13 @@ export class FunctionCtx<S extends readonly (Tensor | null)[] = Tensor[]> {
   /**
    * Saves tensors (inputs, outputs, or others) for `backward`; call it once, in `forward`. Each is
    * checked at backward: one changed in place since gives an error rather than a wrong gradient.
+   * @example
+   * ```ts
+   * static forward(ctx: cr.autograd.FunctionCtx<[cr.Tensor]>, x: cr.Tensor) {
+   *   ctx.saveForBackward(x); // read back in backward as ctx.savedTensors
+   *   return x.mul(x);
+   * }
+   * ```
    */
   saveForBackward(...tensors: S): void {
     tensors.forEach((t, i) => {
@@ -72,7 +79,17 @@ export class FunctionCtx<S extends readonly (Tensor | null)[] = Tensor[]> {
     return [...(this.#saved ?? []).flatMap(({ tensor }) => (tensor === null ? [] : [tensor])), ...attrs];
   }
 
-  /** Declares outputs of `forward` that have no gradient (indices, masks): they do not require grad. */
+  /**
+   * Declares outputs of `forward` that have no gradient (indices, masks): they do not require grad.
+   * @example
+   * ```ts
+   * static forward(ctx: cr.autograd.FunctionCtx, x: cr.Tensor) {
+   *   const [values, indices] = x.sort(-1);
+   *   ctx.markNonDifferentiable(indices); // indices.requiresGrad is false
+   *   return [values, indices];
+   * }
+   * ```
+   */
   markNonDifferentiable(...outputs: Tensor[]): void {
     for (const t of outputs) this.#nonDifferentiable.add(t);
   }
@@ -113,8 +130,11 @@ export type BackwardResult = Tensor | null | undefined | readonly (Tensor | null
 
 /** The static side of a custom Function, as `apply` needs it. */
 export interface FunctionClass<A extends unknown[], R> {
+  /** The class's name: its node is called `<name>Backward`. */
   readonly name: string;
+  /** The static `forward(ctx, ...args)`: computes the outputs, saving what backward needs on `ctx`. */
   forward(ctx: never, ...args: A): R;
+  /** The static `backward(ctx, ...gradOutputs)`: one gradient (or null) per argument of `forward`. */
   backward(ctx: never, ...grads: never[]): BackwardResult;
 }
 
@@ -142,7 +162,10 @@ export type BackwardFn = (ctx: FunctionCtx<readonly (Tensor | null)[]>, ...grads
  * const y = Square.apply(cr.tensor([3], { requiresGrad: true })); // y.gradFn.name === "SquareBackward"
  */
 export class Function {
-  /** Runs `forward` and, when an argument requires grad, records a node that calls `backward`. */
+  /**
+   * Runs `forward` and, when an argument requires grad, records a node that calls `backward`.
+   * @example Square.apply(cr.tensor([3], { requiresGrad: true })) // tensor([9]), with gradFn SquareBackward
+   */
   static apply<A extends unknown[], R extends Tensor | readonly Tensor[]>(this: FunctionClass<A, R>, ...args: A): R {
     if ((this as unknown) === Function) throw new AutogradError("Function.apply: call apply on a subclass that defines forward and backward");
     if (typeof this.forward !== "function" || typeof this.backward !== "function") {

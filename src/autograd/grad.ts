@@ -69,12 +69,22 @@ export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | reado
 
 /** Options of `autograd.backward`. */
 export interface BackwardAllOptions {
+  /** The gradient of each output (PyTorch's `grad_tensors`); may be left out (or null) for a one-element output, which gets 1. */
   gradTensors?: readonly (Tensor | null | undefined)[];
+  /** Keep the graph's saved tensors for another backward through it (default: `createGraph`'s value). */
   retainGraph?: boolean;
+  /** Record the backward pass itself, so the gradients can be differentiated again (default false). */
   createGraph?: boolean;
 }
 
-/** Backpropagates from several outputs at once, accumulating into the leaves' `.grad` (PyTorch's `torch.autograd.backward`). */
+/**
+ * Backpropagates from several outputs at once, accumulating into the leaves' `.grad` (PyTorch's `torch.autograd.backward`).
+ * @example
+ * ```ts
+ * const [a, b] = [x.mul(2).sum(), x.pow(2).sum()];
+ * cr.autograd.backward([a, b]); // x.grad = 2 + 2x, as a.backward() and b.backward() would leave it
+ * ```
+ */
 export function backward(tensors: Tensor | readonly Tensor[], opts: BackwardAllOptions = {}): void {
   const outs = list(tensors, "tensors");
   const grads = defaultGradients(outs, opts.gradTensors);

@@ -102,6 +102,7 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], opts: GradcheckOpti
 /**
  * Checks second derivatives: the gradient of `fn` (computed with `createGraph`) must itself pass
  * `gradcheck`, with respect to the inputs and to random output gradients.
+ * @example cr.autograd.gradgradcheck((x) => x.pow(3), [cr.randn([3], { dtype: "float64", requiresGrad: true })]) // true
  */
 export function gradgradcheck(fn: Fn, inputs: readonly Tensor[], opts: GradcheckOptions & { gradOutputs?: readonly Tensor[] } = {}): true {
   const xs = asDouble(inputs);

@@ -6,7 +6,9 @@ import { captureTrace, isAnomalyEnabled } from "./anomaly.js";
 
 /** Where a gradient goes next: input `outputNr` of `node`. PyTorch's `(fn, idx)` pairs in `next_functions`. */
 export interface Edge {
+  /** The node the gradient goes to. */
   readonly node: Node;
+  /** Which of that node's outputs the gradient is for (0 for single-output ops). */
   readonly outputNr: number;
 }
 
@@ -23,6 +25,7 @@ export function peekSequenceNr(): number {
 /**
  * A node of the backward graph, what `tensor.gradFn` returns. Its `name` says which op recorded it
  * (`MulBackward`), and `nextFunctions` lists where its gradients flow next.
+ * @example cr.ones([2], { requiresGrad: true }).mul(2).gradFn.name // "MulBackward"
  */
 export abstract class Node {
   /** Creation order; the engine runs later nodes first among those that are ready, as PyTorch does. */
@@ -59,7 +62,16 @@ export abstract class Node {
     return this.nextEdges.map((e) => (e === null ? [null, 0] as const : [e.node, e.outputNr] as const));
   }
 
-  /** Adds a hook on the gradient of output `outputNr`; returns a function that removes it. */
+  /**
+   * Adds a hook on the gradient of output `outputNr`; returns a function that removes it.
+   * @example
+   * ```ts
+   * const y = x.mul(2);
+   * const remove = y.gradFn!.addPreHook(0, (g) => g.clamp(-1, 1)); // clip the gradient reaching MulBackward
+   * y.sum().backward();
+   * remove();
+   * ```
+   */
   addPreHook(outputNr: number, hook: GradHook): () => void {
     const list = this.preHooks.get(outputNr) ?? [];
     list.push(hook);
@@ -75,10 +87,20 @@ export abstract class Node {
     return (this.#retainGradHooks ??= new Map());
   }
 
-  /** Computes the gradients of the inputs from the gradients of the outputs. */
+  /**
+   * Computes the gradients of the inputs from the gradients of the outputs.
+   * @example cr.ones([2], { requiresGrad: true }).mul(3).gradFn.apply([cr.tensor([1, 2])])[0] // tensor([3, 6])
+   */
   abstract apply(gradOutputs: readonly (Tensor | null)[]): (Tensor | null)[];
 
-  /** Frees what the node saved for backward; later calls of `apply` throw. */
+  /**
+   * Frees what the node saved for backward; later calls of `apply` throw.
+   * @example
+   * ```ts
+   * const y = x.exp();
+   * y.gradFn!.release(); // frees exp's saved result: y.backward() now throws an AutogradError
+   * ```
+   */
   abstract release(): void;
 
   /** @internal The tensors it saved for backward, unchecked: a scope keeps them alive for a graph that outlives it. */
@@ -86,18 +108,37 @@ export abstract class Node {
     return [];
   }
 
+  /**
+   * The node as PyTorch prints it: its name in angle brackets.
+   * @example cr.ones([2], { requiresGrad: true }).mul(2).gradFn.toString() // "<MulBackward>"
+   */
   toString(): string {
     return `<${this.name}>`;
   }
 }
 
-/** The node behind a leaf tensor that requires grad: backward adds the incoming gradient to `variable.grad`. */
+/**
+ * The node behind a leaf tensor that requires grad: backward adds the incoming gradient to `variable.grad`.
+ * @example cr.ones([2], { requiresGrad: true }).mul(2).gradFn.nextFunctions[0][0] instanceof cr.autograd.AccumulateGrad // true
+ */
 export class AccumulateGrad extends Node {
-  constructor(readonly variable: Tensor) {
+  constructor(
+    /** The leaf whose `.grad` the incoming gradients are added to (PyTorch's `AccumulateGrad.variable`). */
+    readonly variable: Tensor,
+  ) {
     super("AccumulateGrad", []);
   }
+  /**
+   * Not callable: the engine adds a leaf's gradient to `variable.grad` itself (hooks and `retainGrad` included).
+   * @example cr.ones([2], { requiresGrad: true }).mul(2).gradFn.nextFunctions[0][0].apply([]) // throws AutogradError
+   */
   apply(): (Tensor | null)[] {
     throw new AutogradError("AccumulateGrad is run by the engine, not applied");
   }
+
+  /**
+   * Nothing to free: the node saves no tensors (the leaf itself is `variable`).
+   * @example leaf.mul(2).gradFn!.nextFunctions[0]![0]!.release(); // a no-op
+   */
   release(): void {}
 }

@@ -18,8 +18,11 @@ export type DataBuf = object;
 
 /** A contiguous, row-major tensor as a kernel sees it. */
 export interface TensorData {
+  /** The backend's handle to the elements. */
   readonly buf: DataBuf;
+  /** The sizes, row-major and contiguous. */
   readonly shape: Shape;
+  /** The element type, which says how `buf`'s memory is read. */
   readonly dtype: DType;
 }
 
@@ -37,6 +40,7 @@ export interface KernelPlan {
  * `release` when no tensor uses a buffer any more.
  */
 export interface BackendCore {
+  /** The name it is registered and chosen by (`cr.setBackend(name)`, `tensor.device`): `"cpu"`, `"wasm"`, `"webgpu"`. */
   readonly name: string;
 
   // ---- memory ----

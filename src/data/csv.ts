@@ -41,6 +41,7 @@ export interface CsvData {
   featureNames: string[];
   /** The header name of the target column. */
   targetName: string;
+  /** Whether the target is class labels (int32 `y`) or numbers to predict (float32 `y`), as given or as `task: "auto"` decided. */
   task: "classification" | "regression";
   /** Classification: the class of each index, sorted (numerically when all are numbers). Regression: null. */
   classes: string[] | null;

@@ -17,7 +17,10 @@ import { Tensor } from "../tensor/tensor.js";
 export abstract class Dataset<T> {
   /** The number of samples. */
   abstract readonly length: number;
-  /** Sample `i`, for 0 <= i < length. */
+  /**
+   * Sample `i`, for 0 <= i < length.
+   * @example new cr.data.TensorDataset(cr.arange(3), cr.tensor([10, 20, 30])).get(1) // [1, 20]
+   */
   abstract get(i: number): T;
 }
 
@@ -51,6 +54,10 @@ export class TensorDataset<T extends Tensor[] = Tensor[]> extends Dataset<T> {
     this.length = n;
   }
 
+  /**
+   * Sample `i`: row `i` of each tensor (`select(0, i)`, views that share their memory).
+   * @example new cr.data.TensorDataset(cr.arange(3), cr.tensor([10, 20, 30])).get(1) // [1, 20]
+   */
   get(i: number): T {
     if (!Number.isInteger(i) || i < 0 || i >= this.length) {
       throw new ArgumentError(`TensorDataset.get: index ${i} is out of range for ${this.length} samples`);

@@ -9,7 +9,9 @@ import { checkInt, checkOptions } from "./options.js";
 
 /** One split of MNIST: `images` float32 [N, 784] in [0, 1], `labels` int32 [N] in 0..9. */
 export interface MnistSplit {
+  /** float32 `[N, 784]`, pixels scaled to [0, 1]. */
   images: Tensor;
+  /** int32 `[N]`, the digits 0..9. */
   labels: Tensor;
 }
 
@@ -25,7 +27,9 @@ export interface MnistOptions {
 
 /** An IDX file's contents: its dims and its unsigned bytes (a view into the file, not a copy). */
 export interface IdxData {
+  /** The dims the file's header gives (`[60000, 28, 28]` for the training images). */
   shape: number[];
+  /** The elements, row-major, one byte each. */
   data: Uint8Array;
 }
 

@@ -7,7 +7,9 @@ import { checkInt, checkNumber, checkOptions, permutation, resolveGenerator } fr
 
 /** Points and their class labels: `x` float32 [n, 2], `y` int32 [n]. */
 export interface Points {
+  /** The points, float32 `[n, 2]`. */
   x: Tensor;
+  /** Each point's class, int32 `[n]`. */
   y: Tensor;
 }
 

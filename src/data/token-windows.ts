@@ -38,6 +38,7 @@ export interface SampleOptions {
 export class TokenWindows extends Dataset<[Tensor, Tensor]> {
   /** The token array. */
   readonly tokens: Int32Array;
+  /** The tokens per input (the model's context length); a window reads `blockSize + 1`. */
   readonly blockSize: number;
   readonly length: number;
 
@@ -52,12 +53,19 @@ export class TokenWindows extends Dataset<[Tensor, Tensor]> {
     this.length = this.tokens.length - blockSize;
   }
 
+  /**
+   * Window `i`: the tokens at [i, i + blockSize) and the targets one further on, int32 `[blockSize]` each.
+   * @example new cr.data.TokenWindows([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 4).get(2) // [[2, 3, 4, 5], [3, 4, 5, 6]]
+   */
   get(i: number): [Tensor, Tensor] {
     if (!Number.isInteger(i) || i < 0 || i >= this.length) throw new ArgumentError(`TokenWindows.get: index ${i} is out of range for ${this.length} windows`);
     return [this.#window([i], 0), this.#window([i], 1)].map((t) => t.reshape([this.blockSize])) as [Tensor, Tensor];
   }
 
-  /** `batchSize` windows at starts drawn uniformly from [0, length): inputs and targets, int32 `[batchSize, blockSize]`. */
+  /**
+   * `batchSize` windows at starts drawn uniformly from [0, length): inputs and targets, int32 `[batchSize, blockSize]`.
+   * @example new cr.data.TokenWindows([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 4).sample(2, { generator: new cr.Generator(0) }) // [[[5, 6, 7, 8], [0, 1, 2, 3]], [[6, 7, 8, 9], [1, 2, 3, 4]]]
+   */
   sample(batchSize: number, opts: SampleOptions = {}): [Tensor, Tensor] {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ArgumentError(`TokenWindows.sample: batchSize must be a positive integer, got ${String(batchSize)}`);
     const g = opts.generator ?? defaultGenerator;

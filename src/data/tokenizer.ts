@@ -8,6 +8,7 @@ export type TokenizerJSON = { kind: "char"; chars: string } | { kind: "byte" };
 
 /** Turns text into token ids and back. */
 export interface Tokenizer {
+  /** Which tokenizer it is, as `toJSON` stores it: one id per character or per UTF-8 byte. */
   readonly kind: "char" | "byte";
   /** The number of distinct ids (the model's vocabSize). */
   readonly vocabSize: number;
@@ -23,7 +24,9 @@ export interface Tokenizer {
 
 /** Decodes ids as they arrive: `write` returns the text completed so far, `end` what is left. */
 export interface StreamDecoder {
+  /** Feeds more ids; returns the text they complete (a character split across ids waits for its last one). */
   write(ids: ArrayLike<number>): string;
+  /** Ends the stream; returns what was left (U+FFFD for an incomplete character). */
   end(): string;
 }
 
@@ -45,6 +48,7 @@ function idsOf(op: string, ids: ArrayLike<number> | Tensor): ArrayLike<number> {
  * tok.decode(tok.encode("hello")); // "hello"
  */
 export class CharTokenizer implements Tokenizer {
+  /** Which tokenizer this is, as `toJSON` stores it. */
   readonly kind = "char" as const;
   /** The characters, in id order. */
   readonly chars: readonly string[];
@@ -63,17 +67,25 @@ export class CharTokenizer implements Tokenizer {
     this.#ids = ids;
   }
 
-  /** The vocabulary of `text`: its distinct characters sorted by code point. */
+  /**
+   * The vocabulary of `text`: its distinct characters sorted by code point.
+   * @example cr.data.CharTokenizer.fromText("hello").chars // ["e", "h", "l", "o"]
+   */
   static fromText(text: string): CharTokenizer {
     if (typeof text !== "string" || text.length === 0) throw new ArgumentError("CharTokenizer.fromText: expected a non-empty string");
     const chars = [...new Set(text)].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!);
     return new CharTokenizer(chars);
   }
 
+  /** The number of ids: the vocabulary's characters. */
   get vocabSize(): number {
     return this.chars.length;
   }
 
+  /**
+   * The id of each character of `text` (one per code point); a character outside the vocabulary is an ArgumentError.
+   * @example cr.data.CharTokenizer.fromText("hello").encode("hole") // [1, 3, 2, 0]
+   */
   encode(text: string): Int32Array {
     if (typeof text !== "string") throw new ArgumentError(`CharTokenizer.encode: expected a string, got ${typeof text}`);
     const out = new Int32Array(text.length); // at most one id per UTF-16 unit
@@ -88,6 +100,10 @@ export class CharTokenizer implements Tokenizer {
     return out.slice(0, n);
   }
 
+  /**
+   * The text of `ids` (a list or a 1-D tensor); an id outside the vocabulary is an IndexError.
+   * @example cr.data.CharTokenizer.fromText("hello").decode([1, 3, 2, 0]) // "hole"
+   */
   decode(ids: ArrayLike<number> | Tensor): string {
     const list = idsOf("CharTokenizer.decode", ids);
     let s = "";
@@ -99,10 +115,18 @@ export class CharTokenizer implements Tokenizer {
     return s;
   }
 
+  /**
+   * A streaming decoder: with one id per character, each write gives its ids' characters at once.
+   * @example cr.data.CharTokenizer.fromText("hi").decoder().write([1, 0]) // "ih"
+   */
   decoder(): StreamDecoder {
     return { write: (ids) => this.decode(ids), end: () => "" };
   }
 
+  /**
+   * The vocabulary as one string, which `cr.data.tokenizerFromJSON` turns back into this tokenizer.
+   * @example cr.data.CharTokenizer.fromText("hello").toJSON() // { kind: "char", chars: "ehlo" }
+   */
   toJSON(): TokenizerJSON {
     return { kind: "char", chars: this.chars.join("") };
   }
@@ -116,9 +140,15 @@ export class CharTokenizer implements Tokenizer {
  * tok.encode("é"); // Int32Array [195, 169]
  */
 export class ByteTokenizer implements Tokenizer {
+  /** Which tokenizer this is, as `toJSON` stores it. */
   readonly kind = "byte" as const;
+  /** 256: one id per byte value. */
   readonly vocabSize = 256;
 
+  /**
+   * The UTF-8 bytes of `text`, one id each.
+   * @example new cr.data.ByteTokenizer().encode("hé") // [104, 195, 169]
+   */
   encode(text: string): Int32Array {
     if (typeof text !== "string") throw new ArgumentError(`ByteTokenizer.encode: expected a string, got ${typeof text}`);
     return Int32Array.from(new TextEncoder().encode(text));
@@ -134,10 +164,18 @@ export class ByteTokenizer implements Tokenizer {
     return bytes;
   }
 
+  /**
+   * The text whose UTF-8 bytes are `ids` (U+FFFD for bytes that are not valid UTF-8; an id above 255 is an IndexError).
+   * @example new cr.data.ByteTokenizer().decode([104, 195, 169]) // "hé"
+   */
   decode(ids: ArrayLike<number> | Tensor): string {
     return new TextDecoder().decode(this.#bytes("ByteTokenizer.decode", idsOf("ByteTokenizer.decode", ids)));
   }
 
+  /**
+   * A streaming decoder: a character whose bytes span writes comes out with the write that completes it.
+   * @example new cr.data.ByteTokenizer().decoder().write([195]) // "", until 169 completes "é"
+   */
   decoder(): StreamDecoder {
     const td = new TextDecoder();
     return {
@@ -146,6 +184,10 @@ export class ByteTokenizer implements Tokenizer {
     };
   }
 
+  /**
+   * `{ kind: "byte" }`: the tokenizer has no vocabulary to store.
+   * @example new cr.data.ByteTokenizer().toJSON() // { kind: "byte" }
+   */
   toJSON(): TokenizerJSON {
     return { kind: "byte" };
   }

@@ -88,7 +88,11 @@ export class GradientWatch {
   #before: Map<Parameter, Float64Array> | null = null;
   #removed = false;
 
-  constructor(readonly model: AnyModule, opts: WatchOptions = {}) {
+  constructor(
+    /** The model whose layers are watched. */
+    readonly model: AnyModule,
+    opts: WatchOptions = {},
+  ) {
     if (!(model instanceof Module)) throw new TypeError(`watch: expected a cr.nn.Module, got ${model === null ? "null" : typeof model}`);
     this.thresholds = resolveThresholds(opts.thresholds);
     const leaves = model.namedModules().filter(([, m]) => m.children().length === 0);
@@ -108,7 +112,10 @@ export class GradientWatch {
     );
   }
 
-  /** Reads the gradients, weights and last activations now, adds them to `history`, and returns them. */
+  /**
+   * Reads the gradients, weights and last activations now, adds them to `history`, and returns them.
+   * @example w.record(); // after optimizer.step(), before the next zeroGrad()
+   */
   record(): LayerStats[] {
     this.#checkLive("record");
     const stats = this.#capture();
@@ -119,6 +126,7 @@ export class GradientWatch {
   /**
    * The most recent `record()` (or, before any, the gradients as they are now) with its flags.
    * A non-finite gradient at any recorded step keeps the exploding flag raised.
+   * @example w.report().healthy // false when a layer's gradients vanish, explode or its units die
    */
   report(): HealthReport {
     const layers = this.history.at(-1) ?? this.#capture();
@@ -126,12 +134,18 @@ export class GradientWatch {
     return { step: this.history.length, layers, flags, healthy: flags.length === 0, thresholds: { ...this.thresholds } };
   }
 
-  /** The report as a text table followed by the flags and their remedies. */
+  /**
+   * The report as a text table followed by the flags and their remedies.
+   * @example console.log(w.format()); // the per-layer table, then each flag with its remedies
+   */
   format(): string {
     return formatReport(this.report());
   }
 
-  /** Removes every hook; the history and `report()` stay readable. */
+  /**
+   * Removes every hook; the history and `report()` stay readable.
+   * @example w.remove(); // the model runs without hooks again; w.history stays
+   */
   remove(): void {
     for (const h of this.#handles) h.remove();
     this.#handles.length = 0;

@@ -7,6 +7,7 @@ import { noPrint, num } from "./common.js";
 
 /** Numbers of the "chain-rule" experiment. */
 export interface ChainRuleResult extends ExperimentResult {
+  /** The point the derivative of y = sin(x²) is taken at. */
   x: number;
   /** dy/dx for y = sin(x²) from `backward()`. */
   autograd: number;

@@ -25,6 +25,7 @@ export interface CostResult extends ExperimentResult {
   flops: { forward: number; backward: number };
   /** Median wall times in milliseconds (measured, machine-dependent). */
   forwardMs: number;
+  /** The backward pass's median time, in milliseconds (measured, machine-dependent). */
   backwardMs: number;
   /** backwardMs / forwardMs. */
   ratio: number;

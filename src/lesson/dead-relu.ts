@@ -28,8 +28,11 @@ export interface DeadReluOptions extends ExperimentOptions {
 export interface DeadReluRun {
   /** Share of hidden units whose input is ≤ 0 for every sample (no gradient passes a ReLU there), before and after training. */
   deadBefore: number;
+  /** The same share after training (the units a ReLU has killed stay dead). */
   deadAfter: number;
+  /** The training loss before the first step. */
   lossBefore: number;
+  /** The training loss after the last step. */
   lossAfter: number;
   /** Training accuracy after the last step. */
   accuracy: number;
@@ -39,7 +42,9 @@ export interface DeadReluRun {
 
 /** Numbers of the "dead-relu" experiment. */
 export interface DeadReluResult extends ExperimentResult {
+  /** The network with ReLU: after the bad initialisation, units that never activate get no gradient and stay dead. */
   relu: DeadReluRun;
+  /** The same network and initialisation with LeakyReLU, whose small negative slope lets gradient through to revive them. */
   leakyRelu: DeadReluRun;
 }
 

@@ -40,8 +40,11 @@ export interface ExplodingRun {
 
 /** Numbers of the "exploding" experiment. */
 export interface ExplodingResult extends ExperimentResult {
+  /** Training the deep network as it is: its gradients, growing exponentially with depth, overflow to Infinity and NaN. */
   unclipped: ExplodingRun;
+  /** The same training with the gradients' total norm clipped to `maxNorm` (`cr.nn.utils.clipGradNorm_`). */
   clipped: ExplodingRun;
+  /** The clipping threshold of the clipped run: the largest total gradient norm a step may use. */
   maxNorm: number;
   /** Whether `cr.diagnostics.watch` flagged the unclipped run as exploding. */
   flagged: boolean;

@@ -5,6 +5,7 @@ import { noPrint } from "./common.js";
 
 /** Numbers of the "graph" experiment. */
 export interface GraphResult extends ExperimentResult {
+  /** The leaves' values (CS231n's example: x = −2, y = 5, z = −4). */
   inputs: { x: number; y: number; z: number };
   /** The forward values: q = x + y, f = q·z. */
   forward: { q: number; f: number };

@@ -28,8 +28,11 @@ export type LessonOptions = ExperimentOptions & Pick<NoGradOptions, "memory" | "
 
 /** One experiment: its name on the command line, a title, and how to run it. */
 export interface Experiment {
+  /** The experiment's short name, as `chainrule lesson <name>` takes it (`"chain-rule"`). */
   name: string;
+  /** A line saying what the experiment shows. */
   title: string;
+  /** Runs it (seeded: the same numbers each time, timings aside) and returns its numbers. */
   run(opts?: LessonOptions): ExperimentResult;
 }
 

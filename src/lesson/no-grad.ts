@@ -50,6 +50,7 @@ export const LESSON_GPT = { vocabSize: 83, blockSize: 64, nLayer: 4, nHead: 4, n
 export interface NoGradRun {
   /** Graph nodes an output keeps alive (each holds the tensors it saved for backward). */
   nodes: number;
+  /** Whether the output requires grad (true with the graph, false under `noGrad`). */
   requiresGrad: boolean;
   /** Memory held by `kept` outputs, in bytes; null without the `memory` option. */
   bytes: number | null;
@@ -64,8 +65,11 @@ export interface NoGradTiming {
 
 /** Numbers of the "no-grad" experiment. */
 export interface NoGradResult extends ExperimentResult {
+  /** The forward pass recording the graph, as in training. */
   withGrad: NoGradRun;
+  /** The same forward pass under `cr.noGrad`: no graph, nothing saved for backward. */
   noGrad: NoGradRun;
+  /** The MLP's forward times with and without the graph, one entry per batch size. */
   timings: NoGradTiming[];
   /** The GPT's forward (with its loss) with and without the graph; null when `gptReps` is 0. */
   gpt: NoGradTiming | null;

@@ -31,6 +31,7 @@ export interface OptimizersOptions extends ExperimentOptions {
 
 /** Numbers of the "optimizers" experiment. */
 export interface OptimizersResult extends ExperimentResult {
+  /** The number of training steps each optimizer took. */
   steps: number;
   /** The loss before every step, per optimizer. */
   losses: Record<OptimizerName, number[]>;

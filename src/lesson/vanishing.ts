@@ -29,6 +29,7 @@ export interface VanishingOptions extends ExperimentOptions {
 
 /** One depth's measurements. */
 export interface DepthResult {
+  /** The number of layers in each stack. */
   depth: number;
   /** The gradient norm of each layer's weights and bias, first layer first, per stack. */
   norms: Record<StackKind, number[]>;
@@ -40,6 +41,7 @@ export interface DepthResult {
 
 /** Numbers of the "vanishing" experiment. */
 export interface VanishingResult extends ExperimentResult {
+  /** One entry per depth tried (10, 20 and 50 layers by default), shallowest first. */
   depths: DepthResult[];
 }
 

@@ -42,7 +42,10 @@ export interface GPTOptions {
   dtype?: DType;
 }
 
-/** Fills in nanoGPT's defaults and checks a GPT config. */
+/**
+ * Fills in nanoGPT's defaults and checks a GPT config.
+ * @example cr.models.resolveGPTConfig({ vocabSize: 65, nLayer: 4 }).nEmbd // 768
+ */
 export function resolveGPTConfig(cfg: GPTConfig = {}): ResolvedGPTConfig {
   const out: ResolvedGPTConfig = {
     vocabSize: cfg.vocabSize ?? 50304,
@@ -80,7 +83,10 @@ export class KVCache {
     return this.layers[0]?.k.shape[2] ?? 0;
   }
 
-  /** Frees the cached tensors and empties the cache. */
+  /**
+   * Frees the cached tensors and empties the cache.
+   * @example cache.clear(); // before generating from a new prompt
+   */
   clear(): void {
     for (const { k, v } of this.layers) {
       k.dispose();
@@ -101,14 +107,24 @@ export interface GPTForwardOptions {
   lastPosition?: boolean;
 }
 
-/** The causal self-attention of a GPT block: `c_attn` makes q, k, v at once, `c_proj` mixes the heads. */
+/**
+ * The causal self-attention of a GPT block: `c_attn` makes q, k, v at once, `c_proj` mixes the heads.
+ * @example new cr.models.CausalSelfAttention(cr.models.resolveGPTConfig({ nEmbd: 8, nHead: 2 })).forward(cr.zeros([1, 3, 8])).shape // [1, 3, 8]
+ */
 export class CausalSelfAttention extends nn.Module<[x: Tensor, cache?: KVCache | null, layer?: number, lastQuery?: boolean]> {
+  /** Attention heads (nanoGPT's `n_head`). */
   readonly nHead: number;
+  /** Width of the residual stream; each head reads `nEmbd / nHead` of it. */
   readonly nEmbd: number;
+  /** Dropout probability on the attention weights in training (the config's `dropout`). */
   readonly dropout: number;
+  /** Projects x to queries, keys and values at once: `nEmbd` → `3·nEmbd` (nanoGPT's name, kept for its checkpoints). */
   c_attn: nn.Linear;
+  /** Mixes the heads' outputs back into the residual stream: `nEmbd` → `nEmbd`. */
   c_proj: nn.Linear;
+  /** Dropout on the attention weights (nanoGPT's module; the fused attention applies the rate itself). */
   attn_dropout: nn.Dropout;
+  /** Dropout on the block's output before it joins the residual stream. */
   resid_dropout: nn.Dropout;
 
   constructor(cfg: ResolvedGPTConfig, opts: GPTOptions = {}) {
@@ -123,8 +139,11 @@ export class CausalSelfAttention extends nn.Module<[x: Tensor, cache?: KVCache |
   }
 
   /**
-   * With `lastQuery`, only the last position attends (its output is `[B, 1, C]`), while every position's keys and
-   * values are made and cached: the last layer of a step that needs the last position's logits only.
+   * Attention over `x` `[B, T, nEmbd]`, each position reading itself and the ones before it (and, with `cache`, the
+   * positions cached for `layer`, whose keys and values it then extends); the result has `x`'s shape. With
+   * `lastQuery`, only the last position attends (its output is `[B, 1, C]`), while every position's keys and values
+   * are made and cached: the last layer of a step that needs the last position's logits only.
+   * @example new cr.models.CausalSelfAttention(cr.models.resolveGPTConfig({ nEmbd: 8, nHead: 2 })).forward(cr.zeros([1, 3, 8])).shape // [1, 3, 8]
    */
   forward(x: Tensor, cache: KVCache | null = null, layer = 0, lastQuery = false): Tensor {
     const [B, T, C] = x.shape as [number, number, number];
@@ -159,11 +178,18 @@ export class CausalSelfAttention extends nn.Module<[x: Tensor, cache?: KVCache |
   }
 }
 
-/** The feed-forward part of a GPT block: `c_fc` to 4× the width, GELU, `c_proj` back. */
+/**
+ * The feed-forward part of a GPT block: `c_fc` to 4× the width, GELU, `c_proj` back.
+ * @example new cr.models.GPTMLP(cr.models.resolveGPTConfig({ nEmbd: 8, nHead: 2 })).forward(cr.zeros([1, 3, 8])).shape // [1, 3, 8]
+ */
 export class MLP extends nn.Module {
+  /** `nEmbd` → `4·nEmbd`. */
   c_fc: nn.Linear;
+  /** The exact (erf) GELU, as nanoGPT's. */
   gelu: nn.GELU;
+  /** `4·nEmbd` → `nEmbd`, back to the residual stream. */
   c_proj: nn.Linear;
+  /** Dropout on the output in training. */
   dropout: nn.Dropout;
 
   constructor(cfg: ResolvedGPTConfig, opts: GPTOptions = {}) {
@@ -174,16 +200,27 @@ export class MLP extends nn.Module {
     this.dropout = new nn.Dropout(cfg.dropout);
   }
 
+  /**
+   * `c_proj(gelu(c_fc(x)))` on `x` `[B, T, nEmbd]` (dropout in training).
+   * @example new cr.models.GPTMLP(cr.models.resolveGPTConfig({ nEmbd: 8, nHead: 2 })).forward(cr.zeros([1, 3, 8])).shape // [1, 3, 8]
+   */
   forward(x: Tensor): Tensor {
     return this.dropout.forward(this.c_proj.forward(this.gelu.forward(this.c_fc.forward(x))));
   }
 }
 
-/** A pre-norm transformer block: `x + attn(ln_1(x))`, then `x + mlp(ln_2(x))`. */
+/**
+ * A pre-norm transformer block: `x + attn(ln_1(x))`, then `x + mlp(ln_2(x))`.
+ * @example new cr.models.GPTBlock(cr.models.resolveGPTConfig({ nEmbd: 8, nHead: 2 })).forward(cr.zeros([1, 3, 8])).shape // [1, 3, 8]
+ */
 export class Block extends nn.Module<[x: Tensor, cache?: KVCache | null, layer?: number, lastQuery?: boolean]> {
+  /** The LayerNorm before attention (pre-norm). */
   ln_1: nn.LayerNorm;
+  /** The causal self-attention. */
   attn: CausalSelfAttention;
+  /** The LayerNorm before the MLP. */
   ln_2: nn.LayerNorm;
+  /** The feed-forward part. */
   mlp: MLP;
 
   constructor(cfg: ResolvedGPTConfig, opts: GPTOptions = {}) {
@@ -194,7 +231,11 @@ export class Block extends nn.Module<[x: Tensor, cache?: KVCache | null, layer?:
     this.mlp = new MLP(cfg, opts);
   }
 
-  /** With `lastQuery`, the output is the last position's only, `[B, 1, C]` (see CausalSelfAttention). */
+  /**
+   * The block on `x` `[B, T, nEmbd]` (with `cache` and `layer` passed to its attention); the result has `x`'s shape,
+   * or with `lastQuery` the last position's only, `[B, 1, C]` (see CausalSelfAttention).
+   * @example new cr.models.GPTBlock(cr.models.resolveGPTConfig({ nEmbd: 8, nHead: 2 })).forward(cr.zeros([1, 3, 8])).shape // [1, 3, 8]
+   */
   forward(x: Tensor, cache: KVCache | null = null, layer = 0, lastQuery = false): Tensor {
     const T = x.shape[1]!;
     const a = this.attn.forward(this.ln_1.forward(x), cache, layer, lastQuery);
@@ -213,8 +254,11 @@ export interface GenerateOptions extends SamplingOptions {
 
 /** Options of `configureOptimizers`, with nanoGPT's defaults. */
 export interface ConfigureOptimizersOptions {
+  /** Weight decay of the matrices (2-D and up; biases and LayerNorm weights get none); default 0.1, as nanoGPT. */
   weightDecay?: number;
+  /** AdamW's learning rate (default 6e-4, nanoGPT's). */
   learningRate?: number;
+  /** AdamW's betas (default [0.9, 0.95], nanoGPT's). */
   betas?: readonly [number, number];
 }
 
@@ -246,8 +290,11 @@ const COMPILED_PREFIX = "_orig_mod.";
  * const out = model.generate(cr.tensor([[0]], { dtype: "int32" }), 100, { temperature: 0.8, topK: 40 });
  */
 export class GPT extends nn.Module<[idx: Tensor, targets?: Tensor | null, opts?: GPTForwardOptions], [Tensor, Tensor | null]> {
+  /** The config with every default filled in (what a model file stores). */
   readonly config: ResolvedGPTConfig;
+  /** nanoGPT's `transformer`: token and position embeddings `wte`/`wpe`, dropout `drop`, the blocks `h`, the final LayerNorm `ln_f`. */
   transformer: nn.ModuleDict<GPTModules>;
+  /** Maps the last hidden state to the vocabulary's logits; its weight is `wte`'s (tied, as GPT-2). */
   lm_head: nn.Linear;
 
   constructor(config: GPTConfig = {}, opts: GPTOptions = {}) {
@@ -268,7 +315,10 @@ export class GPT extends nn.Module<[idx: Tensor, targets?: Tensor | null, opts?:
     this.resetParameters();
   }
 
-  /** nanoGPT's initialisation: N(0, 0.02) for Linear and Embedding weights, zero biases, N(0, 0.02/√(2·nLayer)) for `c_proj`. */
+  /**
+   * nanoGPT's initialisation: N(0, 0.02) for Linear and Embedding weights, zero biases, N(0, 0.02/√(2·nLayer)) for `c_proj`.
+   * @example gpt.resetParameters(); // a fresh start with the same config
+   */
   resetParameters(): void {
     this.apply((m) => {
       if (m instanceof nn.Linear) {
@@ -287,12 +337,19 @@ export class GPT extends nn.Module<[idx: Tensor, targets?: Tensor | null, opts?:
   /**
    * The number of parameters (the tied embedding counted once); by default without the position
    * embeddings, as nanoGPT reports it.
+   * @example new cr.models.GPT({ vocabSize: 10, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 8 }).getNumParams() // 968
    */
   getNumParams(nonEmbedding = true): number {
     const n = this.parameters().reduce((s, p) => s + p.numel(), 0);
     return nonEmbedding ? n - this.transformer.wpe.weight.numel() : n;
   }
 
+  /**
+   * The logits for token ids `idx` (int32 `[B, T]`; with `opts.cache`, the cached positions plus T at most
+   * blockSize): `[B, T, vocabSize]`, and with `targets` (int32 `[B, T]`, -1 ignored) the mean cross-entropy loss
+   * as well (null without).
+   * @example new cr.models.GPT({ vocabSize: 10, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 8 }).forward(cr.zeros([2, 5], { dtype: "int32" }), cr.zeros([2, 5], { dtype: "int32" }))[0].shape // [2, 5, 10]
+   */
   forward(idx: Tensor, targets: Tensor | null = null, opts: GPTForwardOptions = {}): [Tensor, Tensor | null] {
     const cache = opts.cache ?? null;
     if (idx.dtype !== "int32") throw new DTypeError(`GPT: token indices must be an int32 tensor, got ${idx.dtype}`);

@@ -46,6 +46,7 @@ export function mlp(cfg: { inputs: number; hidden?: number[]; outputs: number; a
 /**
  * A small convolutional network for images `[N, C, H, W]`: two 5×5 convolutions (16 and 32
  * channels) each followed by the activation and 2×2 max pooling, then Linear 128 and the outputs.
+ * @example cr.models.cnn({ channels: 1, height: 28, width: 28, outputs: 10 }).forward(cr.zeros([2, 1, 28, 28])).shape // [2, 10]
  */
 export function cnn(cfg: { channels: number; height: number; width: number; outputs: number; activation?: ActivationName }): nn.Sequential {
   const act = cfg.activation ?? "relu";
@@ -66,7 +67,10 @@ export function cnn(cfg: { channels: number; height: number; width: number; outp
   );
 }
 
-/** Builds the model a config describes. */
+/**
+ * Builds the model a config describes.
+ * @example cr.models.build({ kind: "mlp", inputs: 4, hidden: [8], outputs: 2, activation: "relu" }).forward(cr.zeros([3, 4])).shape // [3, 2]
+ */
 export function build(cfg: ModelConfig): nn.Sequential {
   return cfg.kind === "mlp" ? mlp(cfg) : cnn(cfg);
 }

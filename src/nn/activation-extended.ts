@@ -19,7 +19,12 @@ function checkNumber(owner: string, name: string, v: number): number {
 
 /** `x` for x > 0, `alpha·(eˣ - 1)` otherwise. @example new cr.nn.ELU(1.0) */
 export class ELU extends Module {
-  constructor(readonly alpha = 1, readonly inplace = false) {
+  constructor(
+    /** The value the negative side approaches, α in `α·(eˣ − 1)` for x < 0 (default 1). */
+    readonly alpha = 1,
+    /** Write the result into the input, as PyTorch's `inplace=True` (default false). */
+    readonly inplace = false,
+  ) {
     super();
     checkNumber("ELU", "alpha", alpha);
   }
@@ -34,7 +39,12 @@ export class ELU extends Module {
 
 /** `x` for x > 0, `alpha·(e^(x/alpha) - 1)` otherwise. @example new cr.nn.CELU(0.5) */
 export class CELU extends Module {
-  constructor(readonly alpha = 1, readonly inplace = false) {
+  constructor(
+    /** α in `max(0, x) + min(0, α·(e^(x/α) − 1))` (default 1). */
+    readonly alpha = 1,
+    /** Write the result into the input, as PyTorch's `inplace=True` (default false). */
+    readonly inplace = false,
+  ) {
     super();
     checkNumber("CELU", "alpha", alpha);
     if (alpha === 0) throw new ArgumentError("CELU: alpha must not be 0");
@@ -50,7 +60,10 @@ export class CELU extends Module {
 
 /** Self-normalising ELU (`scale·elu(x, alpha)` with alpha ≈ 1.6733, scale ≈ 1.0507). @example new cr.nn.SELU() */
 export class SELU extends Module {
-  constructor(readonly inplace = false) {
+  constructor(
+    /** Write the result into the input, as PyTorch's `inplace=True` (default false). */
+    readonly inplace = false,
+  ) {
     super();
   }
   /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.SELU().forward(cr.tensor([0, 1])) // [0, 1.0507] */
@@ -64,7 +77,14 @@ export class SELU extends Module {
 
 /** `x` limited to [minVal, maxVal] (default [-1, 1]). @example new cr.nn.Hardtanh(-2, 2) */
 export class Hardtanh extends Module {
-  constructor(readonly minVal = -1, readonly maxVal = 1, readonly inplace = false) {
+  constructor(
+    /** The lower bound (default -1). */
+    readonly minVal = -1,
+    /** The upper bound (default 1). */
+    readonly maxVal = 1,
+    /** Write the result into the input, as PyTorch's `inplace=True` (default false). */
+    readonly inplace = false,
+  ) {
     super();
     checkNumber("Hardtanh", "minVal", minVal);
     checkNumber("Hardtanh", "maxVal", maxVal);
@@ -81,7 +101,10 @@ export class Hardtanh extends Module {
 
 /** `min(max(x, 0), 6)`. @example new cr.nn.ReLU6() */
 export class ReLU6 extends Module {
-  constructor(readonly inplace = false) {
+  constructor(
+    /** Write the result into the input, as PyTorch's `inplace=True` (default false). */
+    readonly inplace = false,
+  ) {
     super();
   }
   /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.ReLU6().forward(cr.tensor([-1, 3, 8])) // [0, 3, 6] */
@@ -95,7 +118,10 @@ export class ReLU6 extends Module {
 
 /** `x·min(max(x + 3, 0), 6) / 6`. @example new cr.nn.Hardswish() */
 export class Hardswish extends Module {
-  constructor(readonly inplace = false) {
+  constructor(
+    /** Write the result into the input, as PyTorch's `inplace=True` (default false). */
+    readonly inplace = false,
+  ) {
     super();
   }
   /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Hardswish().forward(cr.tensor([-4, 1, 4])) // [0, 0.6667, 4] */
@@ -109,7 +135,10 @@ export class Hardswish extends Module {
 
 /** `min(max(x + 3, 0), 6) / 6`. @example new cr.nn.Hardsigmoid() */
 export class Hardsigmoid extends Module {
-  constructor(readonly inplace = false) {
+  constructor(
+    /** Write the result into the input, as PyTorch's `inplace=True` (default false). */
+    readonly inplace = false,
+  ) {
     super();
   }
   /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Hardsigmoid().forward(cr.tensor([-3, 0, 3])) // [0, 0.5, 1] */
@@ -123,7 +152,10 @@ export class Hardsigmoid extends Module {
 
 /** `x·tanh(softplus(x))`. @example new cr.nn.Mish() */
 export class Mish extends Module {
-  constructor(readonly inplace = false) {
+  constructor(
+    /** Write the result into the input, as PyTorch's `inplace=True` (default false). */
+    readonly inplace = false,
+  ) {
     super();
   }
   /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Mish().forward(cr.tensor([0, 1])) // [0, 0.8651] */
@@ -145,7 +177,10 @@ export class Softsign extends Module {
 
 /** Softmax of `-x` along `dim`. @example new cr.nn.Softmin(1).forward(scores) */
 export class Softmin extends Module {
-  constructor(readonly dim: number) {
+  constructor(
+    /** The dim whose entries sum to 1. */
+    readonly dim: number,
+  ) {
     super();
     if (!Number.isInteger(dim)) throw new ArgumentError(`Softmin: dim must be an integer, got ${String(dim)}`);
   }
@@ -160,7 +195,10 @@ export class Softmin extends Module {
 
 /** Gated linear unit: the first half of `dim` times σ(the second half). @example new cr.nn.GLU(-1) */
 export class GLU extends Module {
-  constructor(readonly dim = -1) {
+  constructor(
+    /** The dim split in half, `a ⊗ σ(b)` of the halves (default -1, the last). */
+    readonly dim = -1,
+  ) {
     super();
     if (!Number.isInteger(dim)) throw new ArgumentError(`GLU: dim must be an integer, got ${String(dim)}`);
   }
@@ -195,7 +233,10 @@ export class PReLU extends Module {
     this.weight = new Parameter(full([numParameters], init, { dtype }));
   }
 
-  /** Sets every slope back to `init`. */
+  /**
+   * Sets every slope back to `init`.
+   * @example prelu.resetParameters(); // every slope back to `init` (0.25 by default)
+   */
   resetParameters(): void {
     this.weight.detach().fill_(this.init);
   }

@@ -16,7 +16,10 @@ export class ReLU extends Module {
 
 /** `x` for x > 0, `negativeSlope·x` otherwise (default slope 0.01). @example new cr.nn.LeakyReLU(0.2) */
 export class LeakyReLU extends Module {
-  constructor(readonly negativeSlope = 0.01) {
+  constructor(
+    /** The slope for x < 0 (default 0.01). */
+    readonly negativeSlope = 0.01,
+  ) {
     super();
   }
   /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.LeakyReLU(0.1).forward(cr.tensor([-1, 2])) // [-0.1, 2] */
@@ -80,7 +83,12 @@ export class SiLU extends Module {
 
 /** `log(1 + eˣ)·/β`, linear above `threshold`. @example new cr.nn.Softplus() */
 export class Softplus extends Module {
-  constructor(readonly beta = 1, readonly threshold = 20) {
+  constructor(
+    /** β in `log(1 + e^(βx)) / β` (default 1): larger is closer to ReLU. */
+    readonly beta = 1,
+    /** Above `β·x > threshold` the result is x itself, which avoids overflow in e^(βx) (default 20). */
+    readonly threshold = 20,
+  ) {
     super();
   }
   /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Softplus().forward(cr.tensor([0])) // [0.6931] */
@@ -102,7 +110,10 @@ export class LogSigmoid extends Module {
 
 /** Softmax along `dim`: non-negative, summing to 1. @example new cr.nn.Softmax(1).forward(logits) */
 export class Softmax extends Module {
-  constructor(readonly dim: number) {
+  constructor(
+    /** The dim whose entries sum to 1. */
+    readonly dim: number,
+  ) {
     super();
     if (!Number.isInteger(dim)) throw new ArgumentError(`Softmax: dim must be an integer, got ${String(dim)}`);
   }
@@ -117,7 +128,10 @@ export class Softmax extends Module {
 
 /** Log-softmax along `dim`, stable for large logits. @example new cr.nn.LogSoftmax(1) */
 export class LogSoftmax extends Module {
-  constructor(readonly dim: number) {
+  constructor(
+    /** The dim normalized over (its entries' exponentials sum to 1). */
+    readonly dim: number,
+  ) {
     super();
     if (!Number.isInteger(dim)) throw new ArgumentError(`LogSoftmax: dim must be an integer, got ${String(dim)}`);
   }

@@ -134,6 +134,10 @@ export class ModuleList<M extends AnyModule = AnyModule> extends Module<unknown[
     return indexed<M>(this)[Symbol.iterator]();
   }
 
+  /**
+   * A ModuleList only holds modules (as PyTorch's): calling it throws, naming the way to use it.
+   * @example new cr.nn.ModuleList([new cr.nn.ReLU()]).forward() // throws ArgumentError
+   */
   forward(): never {
     throw new ArgumentError("ModuleList: a ModuleList has no forward; iterate over it and call each module's forward");
   }

@@ -75,7 +75,10 @@ export class Conv2d extends Module {
     this.resetParameters();
   }
 
-  /** Draws fresh initial weights, as at construction. */
+  /**
+   * Draws fresh initial weights, as at construction.
+   * @example conv.resetParameters(); // new Kaiming-uniform weights and bias, as at construction
+   */
   resetParameters(): void {
     resetLinearLike(this.weight, this.bias);
   }

@@ -48,7 +48,10 @@ export class Embedding extends Module {
     this.resetParameters();
   }
 
-  /** Draws the table from N(0, 1) again, with the padding row at zeros. */
+  /**
+   * Draws the table from N(0, 1) again, with the padding row at zeros.
+   * @example emb.resetParameters(); // a new N(0, 1) table
+   */
   resetParameters(): void {
     init.normal_(this.weight);
     const pad = this.paddingIdx;

@@ -9,7 +9,12 @@ import { Module } from "./module.js";
  * @example new cr.nn.Unfold(3, { padding: 1 }).forward(cr.randn([1, 2, 5, 5])).shape // [1, 18, 25]
  */
 export class Unfold extends Module {
-  constructor(readonly kernelSize: Size2, readonly opts: WindowOptions = {}) {
+  constructor(
+    /** The window's size, one number or [height, width]. */
+    readonly kernelSize: Size2,
+    /** Stride, padding and dilation, as `cr.unfold` takes them (PyTorch's keyword arguments). */
+    readonly opts: WindowOptions = {},
+  ) {
     super();
   }
   /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Unfold(2).forward(cr.zeros([1, 1, 3, 3])).shape // [1, 4, 4] */
@@ -26,7 +31,14 @@ export class Unfold extends Module {
  * @example new cr.nn.Fold([4, 5], 2).forward(cr.randn([1, 12, 12])).shape // [1, 3, 4, 5]
  */
 export class Fold extends Module {
-  constructor(readonly outputSize: readonly [number, number], readonly kernelSize: Size2, readonly opts: WindowOptions = {}) {
+  constructor(
+    /** The size [height, width] the columns are summed back into. */
+    readonly outputSize: readonly [number, number],
+    /** The window's size, one number or [height, width]. */
+    readonly kernelSize: Size2,
+    /** Stride, padding and dilation of the windows, as `cr.fold` takes them. */
+    readonly opts: WindowOptions = {},
+  ) {
     super();
   }
   /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Fold([3, 3], 2).forward(cr.ones([1, 4, 4])) // [[[[1, 2, 1], [2, 4, 2], [1, 2, 1]]]] */

@@ -41,7 +41,10 @@ export class Linear extends Module {
     this.resetParameters();
   }
 
-  /** Draws fresh initial weights, as at construction. */
+  /**
+   * Draws fresh initial weights, as at construction.
+   * @example layer.resetParameters(); // new weights, as at construction
+   */
   resetParameters(): void {
     resetLinearLike(this.weight, this.bias);
   }

@@ -90,8 +90,11 @@ export class StateDictError extends Error {
   override name = "StateDictError";
   constructor(
     message: string,
+    /** The model's parameter and buffer names the state dict lacks. */
     readonly missingKeys: readonly string[],
+    /** The state dict's names the model has no parameter or buffer for. */
     readonly unexpectedKeys: readonly string[],
+    /** The names present in both whose shapes differ, with each shape. */
     readonly sizeMismatches: readonly { key: string; stateDictShape: readonly number[]; modelShape: readonly number[] }[],
   ) {
     super(message);

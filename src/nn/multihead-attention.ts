@@ -129,7 +129,10 @@ export class MultiheadAttention extends Module<Forward, [Tensor, Tensor | null]>
     this.resetParameters();
   }
 
-  /** PyTorch's `_reset_parameters`: Xavier-uniform projections, zero biases, Xavier-normal bias_k and bias_v. */
+  /**
+   * PyTorch's `_reset_parameters`: Xavier-uniform projections, zero biases, Xavier-normal bias_k and bias_v.
+   * @example mha.resetParameters();
+   */
   resetParameters(): void {
     for (const w of [this.in_proj_weight, this.q_proj_weight, this.k_proj_weight, this.v_proj_weight]) if (w !== null) init.xavierUniform_(w);
     if (this.in_proj_bias !== null) {

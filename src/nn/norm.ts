@@ -76,7 +76,10 @@ export abstract class BatchNorm extends Module {
     return this.buffer("num_batches_tracked");
   }
 
-  /** Running mean 0, running variance 1, count 0. */
+  /**
+   * Running mean 0, running variance 1, count 0.
+   * @example bn.resetRunningStats(); // runningMean 0, runningVar 1, as before training
+   */
   resetRunningStats(): void {
     noGrad(() => {
       this.runningMean?.zero_();
@@ -85,7 +88,10 @@ export abstract class BatchNorm extends Module {
     });
   }
 
-  /** Resets the running statistics, and the scale to ones and the shift to zeros. */
+  /**
+   * Resets the running statistics, and the scale to ones and the shift to zeros.
+   * @example bn.resetParameters(); // as at construction
+   */
   resetParameters(): void {
     this.resetRunningStats();
     if (this.weight !== null) init.ones_(this.weight);
@@ -185,7 +191,10 @@ export class LayerNorm extends Module {
     this.resetParameters();
   }
 
-  /** Scale back to ones, shift to zeros. */
+  /**
+   * Scale back to ones, shift to zeros.
+   * @example ln.resetParameters();
+   */
   resetParameters(): void {
     if (this.weight !== null) init.ones_(this.weight);
     if (this.bias !== null) init.zeros_(this.bias);

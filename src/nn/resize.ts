@@ -57,21 +57,28 @@ export class Upsample extends Module {
 
 /** Nearest-neighbour upsampling of `[N, C, H, W]` (PyTorch's UpsamplingNearest2d). @example new cr.nn.UpsamplingNearest2d({ scaleFactor: 2 }) */
 export class UpsamplingNearest2d extends Upsample {
-  constructor(opts: { size?: number | readonly number[] | null; scaleFactor?: number | readonly number[] | null } = {}) {
+  constructor(
+    opts: { size?: number | readonly number[] | null; scaleFactor?: number | readonly number[] | null } = {},
+  ) {
     super({ ...opts, mode: "nearest" });
   }
 }
 
 /** Bilinear upsampling of `[N, C, H, W]` with the corners aligned (PyTorch's UpsamplingBilinear2d). @example new cr.nn.UpsamplingBilinear2d({ size: [32, 32] }) */
 export class UpsamplingBilinear2d extends Upsample {
-  constructor(opts: { size?: number | readonly number[] | null; scaleFactor?: number | readonly number[] | null } = {}) {
+  constructor(
+    opts: { size?: number | readonly number[] | null; scaleFactor?: number | readonly number[] | null } = {},
+  ) {
     super({ ...opts, mode: "bilinear", alignCorners: true });
   }
 }
 
 /** `[*, C·r², H, W]` → `[*, C, H·r, W·r]` (see `pixelShuffle`). @example new cr.nn.PixelShuffle(3) */
 export class PixelShuffle extends Module {
-  constructor(readonly upscaleFactor: number) {
+  constructor(
+    /** r: `[N, C·r², H, W]` becomes `[N, C, H·r, W·r]`. */
+    readonly upscaleFactor: number,
+  ) {
     super();
   }
   /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.PixelShuffle(2).forward(cr.zeros([1, 4, 3, 3])).shape // [1, 1, 6, 6] */
@@ -85,7 +92,10 @@ export class PixelShuffle extends Module {
 
 /** `[*, C, H·r, W·r]` → `[*, C·r², H, W]` (see `pixelUnshuffle`). @example new cr.nn.PixelUnshuffle(2) */
 export class PixelUnshuffle extends Module {
-  constructor(readonly downscaleFactor: number) {
+  constructor(
+    /** r: `[N, C, H·r, W·r]` becomes `[N, C·r², H, W]`. */
+    readonly downscaleFactor: number,
+  ) {
     super();
   }
   /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.PixelUnshuffle(2).forward(cr.zeros([1, 1, 6, 6])).shape // [1, 4, 3, 3] */

@@ -180,7 +180,10 @@ export class TransformerEncoderLayer extends Module<[src: Tensor, opts?: Transfo
     this.dropout2 = new Dropout(o.dropout);
   }
 
-  /** A copy with the same settings and weights (what TransformerEncoder stacks). */
+  /**
+   * A copy with the same settings and weights (what TransformerEncoder stacks).
+   * @example new cr.nn.TransformerEncoderLayer(8, 2).clone() instanceof cr.nn.TransformerEncoderLayer // true
+   */
   clone(): TransformerEncoderLayer {
     return copyLayer(this, () => new TransformerEncoderLayer(this.dModel, this.nhead, this.#settings));
   }
@@ -280,7 +283,10 @@ export class TransformerDecoderLayer extends Module<[tgt: Tensor, memory: Tensor
     this.dropout3 = new Dropout(o.dropout);
   }
 
-  /** A copy with the same settings and weights (what TransformerDecoder stacks). */
+  /**
+   * A copy with the same settings and weights (what TransformerDecoder stacks).
+   * @example new cr.nn.TransformerDecoderLayer(8, 2).clone() instanceof cr.nn.TransformerDecoderLayer // true
+   */
   clone(): TransformerDecoderLayer {
     return copyLayer(this, () => new TransformerDecoderLayer(this.dModel, this.nhead, this.#settings));
   }

@@ -3,7 +3,16 @@
 import type { Tensor } from "../tensor/tensor.js";
 import type { OnnxAttribute, OnnxDType, OnnxInitializer, OnnxNode } from "./model.js";
 
-/** An error for a model the exporter cannot express in ONNX; the message names the op. */
+/**
+ * An error for a model the exporter cannot express in ONNX; the message names the op.
+ * @example
+ * ```ts
+ * class RunningTotal extends cr.nn.Module<[cr.Tensor], cr.Tensor> {
+ *   forward(t: cr.Tensor): cr.Tensor { return t.cumsum(1); }
+ * }
+ * cr.onnx.exportBytes(new RunningTotal(), cr.randn([2, 3])); // throws OnnxExportError: no ONNX mapping for the primitive 'cumsum'
+ * ```
+ */
 export class OnnxExportError extends Error {
   override name = "OnnxExportError";
 }

@@ -9,6 +9,7 @@ import type { GraphBuilder} from "./builder.js";
 import { attr, OnnxExportError } from "./builder.js";
 import { emitProgram } from "./elementwise.js";
 import { ONNX_DTYPE } from "./model.js";
+import { lowerFold, lowerMaxPoolIndices, lowerUnfold } from "./windows.js";
 
 /** What a primitive's mapping sees: its operands' names and tensors, its result, and the second trace's view of it. */
 export interface LowerContext<P> {
@@ -122,21 +123,12 @@ export const LOWERINGS: Lowerings = {
   indexSelect: ({ b, x, params }) => b.op("Gather", [x[0]!, x[1]!], [attr.int("axis", params.dim)]),
   gather: ({ b, x, params }) => b.op("GatherElements", [x[0]!, x[1]!], [attr.int("axis", params.dim)]),
 
-  // im2col as a grouped convolution with one-hot kernels: output channel c·kh·kw + i·kw + j reads input channel c
-  // at kernel offset (i, j), which is unfold's order; each output sums one product by 1, so it is exact.
-  unfold: ({ b, x, inputs, params }) => {
-    const { window } = params;
-    check4d("unfold", inputs[0]!.shape);
-    if (window.padValue !== 0) throw new OnnxExportError(`onnx.export: unfold padded with ${window.padValue} has no mapping (only 0)`);
-    const C = inputs[0]!.shape[1]!;
-    const [kh, kw] = window.kernel;
-    const k = kh * kw;
-    const weight = new Array<number>(C * k * k).fill(0);
-    for (let o = 0; o < C * k; o++) weight[o * k + (o % k)] = 1;
-    const w = b.constant(inputs[0]!.dtype, [C * k, 1, kh, kw], weight);
-    const cols = b.op("Conv", [x[0]!, w], [...windowAttrs(window), attr.int("group", C)]);
-    return b.op("Reshape", [cols, b.ints([0, C * k, -1])]);
-  },
+  // im2col as a grouped convolution with one-hot kernels, col2im as the transposed one (./windows.ts).
+  unfold: ({ b, x, inputs, params }) => lowerUnfold("unfold", b, x[0]!, inputs[0]!, params.window),
+  unfoldNd: ({ b, x, inputs, params }) => lowerUnfold("unfoldNd", b, x[0]!, inputs[0]!, params.window),
+  fold: ({ b, x, inputs, params }) => lowerFold("fold", b, x[0]!, inputs[0]!, params.window, params.outShape),
+  foldNd: ({ b, x, inputs, params }) => lowerFold("foldNd", b, x[0]!, inputs[0]!, params.window, params.outShape),
+  maxPoolNdIndices: ({ b, x, inputs, params }) => lowerMaxPoolIndices("maxPoolNdIndices", b, x[0]!, inputs[0]!, params.window),
   // Max pooling's winners, as positions within each [H, W] plane: MaxPool's indices (flat over the whole
   // tensor in ONNX) modulo H·W.
   maxPool2dIndices: ({ b, x, inputs, params }) => {

@@ -22,7 +22,14 @@ export type DerivativeOf =
   | { readonly kind: "const"; readonly value: number }
   | { readonly kind: "operand"; readonly operand: Operand };
 
-/** An elementwise program: one expression over `arity` inputs, made of the registry's instructions only. */
+/**
+ * An elementwise program: one expression over `arity` inputs, made of the registry's instructions only.
+ * @example
+ * ```ts
+ * // A backend's elementwise(program, inputs, …): one compiled kernel per distinct program.
+ * const kernel = kernels.get(program.key) ?? compile(program.expr, program.arity);
+ * ```
+ */
 export class Program {
   /** A key equal for programs that compute the same thing: backends cache compiled kernels by it. */
   readonly key: string;
@@ -50,7 +57,10 @@ export class Program {
     if (root?.integral === true) this.differentiable = false;
   }
 
-  /** The gradient of input `i` from the incoming gradient, as a program over the operands it reads. */
+  /**
+   * The gradient of input `i` from the incoming gradient, as a program over the operands it reads.
+   * @example program.vjp(0) // input 0's gradient: a program over "grad" and the operands it reads
+   */
   vjp(i: number): DerivativeOf {
     let d = this.#vjps.get(i);
     if (d === undefined) {
@@ -60,7 +70,10 @@ export class Program {
     return d;
   }
 
-  /** The result's tangent from the inputs' tangents (`present[i]`: input i has one), as a program over operands. */
+  /**
+   * The result's tangent from the inputs' tangents (`present[i]`: input i has one), as a program over operands.
+   * @example program.jvp([true, false]) // the tangent when only input 0 has one
+   */
   jvp(present: readonly boolean[]): DerivativeOf {
     const mask = present.map((p) => (p ? "1" : "0")).join("");
     let d = this.#jvps.get(mask);
@@ -71,7 +84,10 @@ export class Program {
     return d;
   }
 
-  /** Whether the gradients of the inputs that need one read the inputs (per input) and the result. */
+  /**
+   * Whether the gradients of the inputs that need one read the inputs (per input) and the result.
+   * @example program.saves([true, false]) // what backward reads when only input 0 needs a gradient: save those, free the rest
+   */
   saves(needs: readonly boolean[]): { inputs: boolean[]; output: boolean } {
     let mask = "";
     for (const n of needs) mask += n ? "1" : "0";

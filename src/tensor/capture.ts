@@ -27,6 +27,7 @@ const RANDOM_DRAW =
 /**
  * A recorded function: `replay()` runs its kernels again; `output` is what it returned, rewritten by each
  * replay. The graph owns `output`'s tensors: scopes leave them, `dispose()` frees them with the graph.
+ * @example cr.captureGraph(() => cr.ones([2]).mul(3)).replay() // tensor([3, 3])
  */
 export class CapturedGraph<T> {
   #tape: Tape | null;
@@ -55,7 +56,10 @@ export class CapturedGraph<T> {
     return this.#tape?.planned ?? 0;
   }
 
-  /** Runs the recorded kernels again on the inputs' current values; returns `output`. */
+  /**
+   * Runs the recorded kernels again on the inputs' current values; returns `output`.
+   * @example cr.captureGraph(() => cr.ones([2]).mul(3)).replay() // tensor([3, 3])
+   */
   replay(): T {
     const tape = this.#tape;
     if (tape === null) throw new CaptureError("replay: this graph was disposed");
@@ -67,6 +71,7 @@ export class CapturedGraph<T> {
    * Where a replay's time goes: replays `replays` times timing each kernel call and host step, then runs each
    * kernel plan `alone` times in a row. `ms` is a step's time in its place in a replay; `aloneMs`, a plan's when
    * it runs again and again (its operands in cache). tools/replay-profile.ts prints it for the bench's W2.
+   * @example cr.captureGraph(() => cr.ones([2]).mul(3)).profile(1, 1).length > 0 // true
    */
   profile(replays = 100, alone = 100): StepProfile[] {
     const tape = this.#tape;
@@ -74,7 +79,15 @@ export class CapturedGraph<T> {
     return computingEagerly(() => tidy(() => tape.profile(replays, alone)));
   }
 
-  /** Frees the graph's memory, its output's tensors included. */
+  /**
+   * Frees the graph's memory, its output's tensors included.
+   * @example
+   * ```ts
+   * const step = cr.captureGraph(() => model.forward(x));
+   * for (let i = 0; i < 100; i++) step.replay();
+   * step.dispose(); // its kernels' buffers and step.output are freed
+   * ```
+   */
   dispose(): void {
     if (this.#tape === null) return;
     for (const t of tensorsIn(this.output, [])) t.dispose();

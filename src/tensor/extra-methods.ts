@@ -33,7 +33,10 @@ declare module "./tensor.js" {
   interface Tensor {
     /** NaN, +Infinity and −Infinity replaced (`cr.nanToNum`). @example x.nanToNum({ posinf: 1e6 }) */
     nanToNum(opts?: NanToNumOptions): Tensor;
-    /** `nanToNum` in place. */
+    /**
+     * `nanToNum` in place.
+     * @example cr.tensor([NaN, Infinity, 1]).nanToNum_({ posinf: 100 }) // tensor([0, 100, 1])
+     */
     nanToNum_(opts?: NanToNumOptions): this;
     /** Whether each element is close to `other`'s (`cr.isclose`). @example x.isclose(y, { atol: 1e-6 }) */
     isclose(other: Tensor, opts?: IscloseOptions): Tensor;

@@ -6,9 +6,8 @@ import { requireFloating } from "../dtype.js";
 import { ArgumentError, IndexError, ShapeError } from "../errors.js";
 import { product } from "../ops/window-nd.js";
 import { fmt } from "../shape.js";
-import { arange, full, tensor, zeros } from "./creation.js";
+import { arange, tensor, zeros } from "./creation.js";
 import { checkTensor, where } from "./elementwise.js";
-import { cat } from "./movement.js";
 import type { Tensor } from "./tensor.js";
 import { checkNoEmptyWindow, padAfterFor, poolOut, poolWinners, slidingWindows, tupleOf, withBatch } from "./window-spec.js";
 import type { SizeN, WindowSpec } from "./window-spec.js";
@@ -221,16 +220,18 @@ function binWinners(x: Tensor, spatial: readonly number[], outs: readonly number
       if (inside) table[j * k + kk] = at;
     }
   }
-  const flat = x.reshape([n, c, plane]);
-  const padded = cat([flat, full([n, c, 1], -Infinity, { dtype: x.dtype })], 2);
+  // The rows' padding as a mask rather than a -Infinity appended to the plane: no constant the batch's size, so
+  // the graph follows any batch (onnx.export).
   const rowsIndex = tensor(table, { dtype: "int32" });
-  const rows = padded.indexSelect(2, rowsIndex).reshape([n, c, l, k]);
+  const inBin = rowsIndex.lt(plane).reshape([l, k]);
+  const rows = where(inBin, x.reshape([n, c, plane]).indexSelect(2, where(inBin.flatten(), rowsIndex, 0)).reshape([n, c, l, k]), -Infinity);
   const isNan = rows.isnan();
   const position = arange(k, { dtype: "int32" });
   const lastNan = where(isNan, position.add(1), 0).argmax(3);
   const firstMax = rows.argmax(3);
   const winnerInRow = where(isNan.any(3), lastNan, firstMax);
-  return rowsIndex.reshape([1, 1, l, k]).expand([n, c, l, k]).gather(3, winnerInRow.unsqueeze(3)).reshape([n, c, ...outs]);
+  const atInTable = winnerInRow.add(arange(l, { dtype: "int32" }).mul(k));
+  return rowsIndex.indexSelect(0, atInTable.flatten()).reshape([n, c, ...outs]);
 }
 
 /**

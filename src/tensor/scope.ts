@@ -56,13 +56,24 @@ export function tensorsIn(value: unknown, found: Tensor[], seen = new Set<unknow
 /**
  * A scope opened by `cr.scope()`: tensors made until it is disposed are freed then, except those
  * passed to `keep` (and what their graph saved for backward). Use it with `using`.
+ * @example
+ * ```ts
+ * {
+ *   using scope = cr.scope();
+ *   const h = x.matmul(w).relu();   // freed when the block ends
+ *   y = scope.keep(h.sum());        // lives on
+ * }
+ * ```
  */
 export class Scope implements Disposable {
   readonly #frame = pushFrame(peekSequenceNr());
   readonly #kept: Tensor[] = [];
   #open = true;
 
-  /** Lets `tensors` outlive this scope: they move to the enclosing scope, or live on if there is none. Returns the first. */
+  /**
+   * Lets `tensors` outlive this scope: they move to the enclosing scope, or live on if there is none. Returns the first.
+   * @example const total = scope.keep(loss.detach()); // outlives the scope; the rest of its tensors are freed
+   */
   keep<T extends Tensor>(first: T, ...more: Tensor[]): T {
     this._keepAll([first, ...more]);
     return first;
@@ -83,7 +94,15 @@ export class Scope implements Disposable {
     popFrame(this.#frame, survivorsOf(this.#kept, this.#frame));
   }
 
-  /** Same as `[Symbol.dispose]()`, for code without `using`. */
+  /**
+   * Same as `[Symbol.dispose]()`, for code without `using`.
+   * @example
+   * ```ts
+   * const scope = cr.scope();
+   * const loss = model.forward(x).sum();
+   * scope.close(); // frees every tensor made since cr.scope(), loss included
+   * ```
+   */
   close(): void {
     this[Symbol.dispose]();
   }

@@ -89,9 +89,11 @@ export function fold(cols: Tensor, outputSize: readonly [number, number], kernel
 
 /** Options of `conv2d`, as PyTorch's keyword arguments. */
 export interface Conv2dOptions {
+  /** The step between windows, one number or [height, width] (default 1). */
   stride?: Size2;
   /** Zeros added on each side, or "valid" (none) or "same" (output size = input size; stride 1 only). */
   padding?: Size2 | "same" | "valid";
+  /** The spacing between kernel elements (default 1; 2 reads every other pixel). */
   dilation?: Size2;
   /** Split the channels into this many independent groups (default 1). */
   groups?: number;

@@ -73,7 +73,10 @@ export async function trainEpochAsync(
   return { loss: lossSum / seen, accuracy: hits / seen };
 }
 
-/** `cr.train.evaluate` for every backend, a GPU's included: loss and accuracy of `model` on `x`/`y`. */
+/**
+ * `cr.train.evaluate` for every backend, a GPU's included: loss and accuracy of `model` on `x`/`y`.
+ * @example const { loss, accuracy } = await cr.train.evaluateAsync(model, testX, testY, cr.nn.functional.crossEntropy);
+ */
 export async function evaluateAsync(model: Model, x: Tensor, y: Tensor, lossFn: LossFn, batchSize = 1000): Promise<Metrics> {
   model.eval();
   const reads: Pending[] = [];

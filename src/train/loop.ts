@@ -63,6 +63,11 @@ export interface TrainEpochOptions {
 /**
  * One pass over `loader`: for each batch, forward, loss, `backward()`, `optimizer.step()`,
  * `optimizer.zeroGrad()`. Calls `onBatch` after each step with the batch's loss.
+ * @example
+ * ```ts
+ * const loader = new cr.data.DataLoader(new cr.data.TensorDataset(x, y), { batchSize: 64, shuffle: true });
+ * cr.train.trainEpoch(model, loader, cr.nn.functional.crossEntropy, optimizer, (batch, loss) => losses.push(loss));
+ * ```
  */
 export function trainEpoch(
   model: Model,
@@ -148,7 +153,10 @@ class StepGraphs {
   }
 }
 
-/** Loss and accuracy of `model` on `x`/`y`, in eval mode and without recording gradients. */
+/**
+ * Loss and accuracy of `model` on `x`/`y`, in eval mode and without recording gradients.
+ * @example cr.train.evaluate(new cr.nn.Linear(2, 2), cr.zeros([4, 2]), cr.tensor([0, 1, 0, 1], { dtype: "int32" }), cr.nn.functional.crossEntropy).accuracy // 0.5
+ */
 export function evaluate(model: Model, x: Tensor, y: Tensor, lossFn: LossFn, batchSize = 1000): Metrics {
   model.eval();
   return noGrad(() => {

@@ -153,25 +153,37 @@ export class Value {
 
   // ---- binary ops -----------------------------------------------------------------------------
 
-  /** `this + other`. */
+  /**
+   * `this + other`.
+   * @example new cr.Value(2).add(3).data // 5
+   */
   add(other: ValueLike): Value {
     const o = toValue(other, "add");
     return Value.node(this.data + o.data, Op.Add, this, o);
   }
 
-  /** `this - other`. */
+  /**
+   * `this - other`.
+   * @example new cr.Value(5).sub(2).data // 3
+   */
   sub(other: ValueLike): Value {
     const o = toValue(other, "sub");
     return Value.node(this.data - o.data, Op.Sub, this, o);
   }
 
-  /** `this * other`. */
+  /**
+   * `this * other`.
+   * @example new cr.Value(2).mul(new cr.Value(3)).data // 6
+   */
   mul(other: ValueLike): Value {
     const o = toValue(other, "mul");
     return Value.node(this.data * o.data, Op.Mul, this, o);
   }
 
-  /** `this / other`. */
+  /**
+   * `this / other`.
+   * @example new cr.Value(3).div(4).data // 0.75
+   */
   div(other: ValueLike): Value {
     const o = toValue(other, "div");
     return Value.node(this.data / o.data, Op.Div, this, o);
@@ -180,6 +192,7 @@ export class Value {
   /**
    * `this ** exponent`. A `Value` exponent receives a gradient too; a plain-number exponent is a
    * constant (it still appears in `children`, as a leaf, but no gradient flows to it).
+   * @example new cr.Value(2).pow(3).data // 8
    */
   pow(exponent: ValueLike): Value {
     if (typeof exponent === "number") {
@@ -191,27 +204,42 @@ export class Value {
 
   // ---- unary ops ------------------------------------------------------------------------------
 
-  /** `-this`. */
+  /**
+   * `-this`.
+   * @example new cr.Value(2).neg().data // -2
+   */
   neg(): Value {
     return Value.node(-this.data, Op.Neg, this, null);
   }
 
-  /** `e ** this`. */
+  /**
+   * `e ** this`.
+   * @example new cr.Value(1).exp().data // 2.7183
+   */
   exp(): Value {
     return Value.node(Math.exp(this.data), Op.Exp, this, null);
   }
 
-  /** Natural logarithm. */
+  /**
+   * Natural logarithm.
+   * @example new cr.Value(Math.E).log().data // 1
+   */
   log(): Value {
     return Value.node(Math.log(this.data), Op.Log, this, null);
   }
 
-  /** Hyperbolic tangent. */
+  /**
+   * Hyperbolic tangent.
+   * @example new cr.Value(1).tanh().data // 0.76159
+   */
   tanh(): Value {
     return Value.node(Math.tanh(this.data), Op.Tanh, this, null);
   }
 
-  /** Logistic sigmoid `1 / (1 + e^-x)`, computed without overflow for large `|x|`. */
+  /**
+   * Logistic sigmoid `1 / (1 + e^-x)`, computed without overflow for large `|x|`.
+   * @example new cr.Value(0).sigmoid().data // 0.5
+   */
   sigmoid(): Value {
     const x = this.data;
     let s: number;
@@ -225,17 +253,26 @@ export class Value {
     return Value.node(s, Op.Sigmoid, this, null);
   }
 
-  /** `max(this, 0)` (NaN stays NaN). */
+  /**
+   * `max(this, 0)` (NaN stays NaN).
+   * @example new cr.Value(-2).relu().data // 0
+   */
   relu(): Value {
     return Value.node(Math.max(this.data, 0), Op.Relu, this, null);
   }
 
-  /** Sine. */
+  /**
+   * Sine.
+   * @example new cr.Value(1).sin().data // 0.84147
+   */
   sin(): Value {
     return Value.node(Math.sin(this.data), Op.Sin, this, null);
   }
 
-  /** Cosine. */
+  /**
+   * Cosine.
+   * @example new cr.Value(1).cos().data // 0.5403
+   */
   cos(): Value {
     return Value.node(Math.cos(this.data), Op.Cos, this, null);
   }
@@ -247,6 +284,12 @@ export class Value {
    * it (this node included, which gets 1). A node reached along several paths gets the sum over
    * the paths. Grads are accumulated, not overwritten: calling `backward()` twice without zeroing
    * doubles them, as in PyTorch.
+   * @example
+   * ```ts
+   * const x = new cr.Value(3);
+   * x.mul(x).backward();
+   * x.grad; // 6: d(x²)/dx at 3
+   * ```
    */
   backward(): void {
     const order = this.topo();
@@ -357,7 +400,15 @@ export class Value {
     }
   }
 
-  /** Sets `grad` to 0 on this node and on every node of the graph below it. */
+  /**
+   * Sets `grad` to 0 on this node and on every node of the graph below it.
+   * @example
+   * ```ts
+   * const y = x.mul(x);
+   * y.backward();
+   * y.zeroGrad(); // x.grad is 0 again before the next backward()
+   * ```
+   */
   zeroGrad(): void {
     const ep = ++epoch;
     const stack: Value[] = [this];
@@ -378,7 +429,10 @@ export class Value {
     }
   }
 
-  /** `Value(data=1.5, grad=0)`. */
+  /**
+   * `Value(data=1.5, grad=0)`.
+   * @example new cr.Value(1.5).toString() // "Value(data=1.5, grad=0)"
+   */
   toString(): string {
     return `Value(data=${this.data}, grad=${this.grad})`;
   }

@@ -67,7 +67,10 @@ const fmtNum = (v: number): string => {
   return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(3) : String(Number(v.toPrecision(4)));
 };
 
-/** A short text for a tensor's values: the numbers when few, else mean, min and max. */
+/**
+ * A short text for a tensor's values: the numbers when few, else mean, min and max.
+ * @example cr.viz.summarize(cr.arange(100)) // "mean 49.5 min 0 max 99"
+ */
 export function summarize(t: Tensor): string {
   const data = t.toTypedArray();
   const n = data.length;

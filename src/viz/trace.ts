@@ -16,7 +16,10 @@ export interface TraceOptions {
   retainGrads?: boolean;
 }
 
-/** What {@link trace} recorded: the function's result, and for each graph node its output tensor and module. */
+/**
+ * What {@link trace} recorded: the function's result, and for each graph node its output tensor and module.
+ * @example cr.viz.trace(() => cr.tensor([2], { requiresGrad: true }).mul(3)).output // tensor([6])
+ */
 export class Trace<T = unknown> {
   /** @internal The result tensor of each recorded node (kept alive as long as this trace is). */
   readonly tensors = new Map<Node, Tensor>();

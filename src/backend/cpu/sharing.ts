@@ -10,7 +10,10 @@ export const SHARED_MIN_ELEMENTS = 4096;
 let wantedThreads: number | undefined;
 let decided: boolean | undefined;
 
-/** How many threads (the caller included) the cpu backend may use; 1 keeps it on one. Before first use. */
+/**
+ * How many threads (the caller included) the cpu backend may use; 1 keeps it on one. Before first use.
+ * @example cr.backends.cpu.setThreads(1); // before the first op: cpu kernels stay on the calling thread
+ */
 export function setCpuThreads(n: number): void {
   wantedThreads = Math.max(1, Math.floor(n));
   decided = undefined;

@@ -115,12 +115,18 @@ export function cpuWorkerSource(): string {
   return `${productSource()}\n${rangeKernelSource()}\n${LOOP_SOURCE}`;
 }
 
-/** Chunks of cpu kernels computed by worker threads so far (0 without workers). */
+/**
+ * Chunks of cpu kernels computed by worker threads so far (0 without workers).
+ * @example cr.backends.cpu.workerChunks() // 0 until a large kernel has run on the worker threads
+ */
 export function cpuWorkerChunks(): number {
   return pool ? Atomics.load(pool.head, H_WORKER_CHUNKS) : 0;
 }
 
-/** Starts the cpu backend's worker threads now (they come up in the background); false where there are none. */
+/**
+ * Starts the cpu backend's worker threads now (they come up in the background); false where there are none.
+ * @example cr.backends.cpu.warmUp(); // at start-up, so the first large op does not wait for the threads
+ */
 export function warmUpCpuThreads(): boolean {
   return getPool() !== null;
 }

@@ -49,6 +49,13 @@ export function fusionMinElements(): number {
 /**
  * Changes the size from which elementwise ops are fused (1 fuses every op, Infinity turns fusion off) until the
  * returned Disposable is disposed: `{ using _ = cr.backends.wasm.setFusionMinElements(1); … }`.
+ * @example
+ * ```ts
+ * {
+ *   using _ = cr.backends.wasm.setFusionMinElements(Infinity); // each op as its own kernel in this block
+ *   y = x.mul(2).add(1).relu();
+ * }
+ * ```
  */
 export function setFusionMinElements(n: number): Disposable {
   const previous = fuseMinElements;

@@ -35,13 +35,19 @@ export type { WasmMemoryStats } from "./runtime.js";
 export { setWasmThreads } from "./workers.js";
 export { setFusionMinElements } from "./fusion.js";
 
-/** Starts the wasm worker threads now (they come up in the background); false if threads are unavailable. */
+/**
+ * Starts the wasm worker threads now (they come up in the background); false if threads are unavailable.
+ * @example cr.backends.wasm.warmUp(); // at start-up: true where the worker threads are coming up
+ */
 export function warmUpWasm(): boolean {
   const rt = getRuntime();
   return rt !== null && getPool(rt) !== null;
 }
 
-/** Whether this runtime can run the wasm kernels (WebAssembly with 128-bit SIMD). */
+/**
+ * Whether this runtime can run the wasm kernels (WebAssembly with 128-bit SIMD).
+ * @example cr.backends.wasm.available() // true in Node 20 and in current browsers
+ */
 export function wasmAvailable(): boolean {
   return getRuntime() !== null;
 }

@@ -196,7 +196,9 @@ export function releaseScratch(): void {
 export interface WasmMemoryStats {
   /** Whether the wasm kernels loaded (false: the wasm backend runs the cpu kernels). */
   readonly loaded: boolean;
+  /** Whether the kernels use relaxed SIMD (fused multiply-add), where the runtime has it. */
   readonly relaxedSimd: boolean;
+  /** Whether the heap is a SharedArrayBuffer, which worker threads need (in browsers: cross-origin isolation). */
   readonly sharedMemory: boolean;
   /** Scratch bytes reserved right now; 0 between kernel calls, so anything else is a leak. */
   readonly bytesInUse: number;

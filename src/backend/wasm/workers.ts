@@ -246,7 +246,10 @@ export function startPool(rt: Runtime, threads: number): Pool | null {
 let pool: Pool | null | undefined;
 let wantedThreads: number | undefined;
 
-/** Sets how many threads (the caller included) kernels may use; 1 disables workers. Takes effect before the pool starts. */
+/**
+ * Sets how many threads (the caller included) kernels may use; 1 disables workers. Takes effect before the pool starts.
+ * @example cr.backends.wasm.setThreads(4); // before the first op
+ */
 export function setWasmThreads(n: number): void {
   wantedThreads = Math.max(1, Math.floor(n));
 }

@@ -7,8 +7,11 @@ import type { GpuAdapter, GpuDevice, GpuLike } from "./gpu-types.js";
 export interface WebGpuInfo {
   /** The adapter's vendor, architecture and device, as it reports them (empty where it does not say). */
   readonly vendor: string;
+  /** The GPU's architecture as the adapter reports it (`"ampere"`; empty where it does not say). */
   readonly architecture: string;
+  /** The device's name or id as the adapter reports it (empty where it does not say). */
   readonly device: string;
+  /** The adapter's own description of itself (empty where it gives none). */
   readonly description: string;
   /** A CPU implementation (SwiftShader, lavapipe): WebGPU works, but slower than the wasm backend. */
   readonly software: boolean;
@@ -49,12 +52,18 @@ export function gpuDevice(): GpuDevice {
   return state.device;
 }
 
-/** Whether a device is open (the backend can run). */
+/**
+ * Whether a device is open (the backend can run).
+ * @example cr.backends.webgpu.available() // false until `await cr.backends.webgpu.init()` has opened a device
+ */
 export function webgpuReady(): boolean {
   return state !== null;
 }
 
-/** What the open device is, or null before `init()`. */
+/**
+ * What the open device is, or null before `init()`.
+ * @example cr.backends.webgpu.info()?.description // the adapter, once init() has run; null before
+ */
 export function webgpuInfo(): WebGpuInfo | null {
   return state?.info ?? null;
 }
@@ -69,6 +78,11 @@ export function takeDeviceError(): string | null {
 /**
  * Opens the GPU for the webgpu backend (once; later calls return the same promise's result). In Node it imports the
  * optional `webgpu` package. Rejects, saying why, where there is no WebGPU or no adapter.
+ * @example
+ * ```ts
+ * const info = await cr.backends.webgpu.init(); // rejects, saying why, without a GPU
+ * cr.setBackend("webgpu");
+ * ```
  */
 export function initWebGpu(options: WebGpuInitOptions = {}): Promise<WebGpuInfo> {
   if (state !== null) return Promise.resolve(state.info);

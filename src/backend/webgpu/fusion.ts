@@ -118,6 +118,13 @@ export function computingEagerly<T>(fn: () => T): T {
 /**
  * Turns fusion of elementwise ops on or off (on by default) until the returned Disposable is disposed:
  * `{ using _ = cr.backends.webgpu.setFusion(false); … }` runs each op as its own kernel.
+ * @example
+ * ```ts
+ * {
+ *   using _ = cr.backends.webgpu.setFusion(false); // one kernel per op, to time each
+ *   y = x.mul(2).add(1);
+ * }
+ * ```
  */
 export function setFusion(on: boolean): Disposable {
   const previous = fusionOn;

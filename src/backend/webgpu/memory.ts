@@ -150,9 +150,11 @@ export function freeBuf(buf: GpuBuf): void {
 export interface WebGpuMemoryStats {
   /** Tensor buffers on the GPU now, and their bytes (size classes). */
   readonly tensorBlocks: number;
+  /** Their bytes, in the pool's size classes (at least the tensors' own). */
   readonly tensorBytes: number;
   /** Free buffers kept for reuse, and their bytes. */
   readonly pooledBlocks: number;
+  /** Their bytes (at most `setPoolLimit`'s, 512 MiB by default). */
   readonly pooledBytes: number;
   /** GPU buffers created so far (a pool that serves a loop creates none after its first steps). */
   readonly createdBlocks: number;
@@ -171,6 +173,7 @@ export function webgpuMemoryStats(): WebGpuMemoryStats {
 /**
  * Sets how many bytes of free GPU buffers the pool keeps for reuse (default 512 MiB); beyond it the oldest are
  * destroyed. 0 frees every buffer at release.
+ * @example cr.backends.webgpu.setPoolLimit(64 * 2 ** 20); // keep at most 64 MiB of free buffers
  */
 export function setPoolLimit(bytes: number): void {
   poolLimit = Math.max(0, bytes);

@@ -32,7 +32,10 @@ export async function synchronize(): Promise<void> {
   await gpuDevice().queue.onSubmittedWorkDone();
 }
 
-/** How many compute pipelines the backend has compiled (each shader once): flat across a training loop's steps. */
+/**
+ * How many compute pipelines the backend has compiled (each shader once): flat across a training loop's steps.
+ * @example cr.backends.webgpu.compiledPipelines() // the same after each training step once every shader is compiled
+ */
 export function compiledPipelines(): number {
   return pipelines();
 }
