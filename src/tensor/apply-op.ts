@@ -5,7 +5,8 @@ import { applyElementwise } from "../autograd/primitives.js";
 import type { CompleteBackend as Backend } from "../backend/backend.js";
 import { currentBackend } from "../backend/registry.js";
 import type { DType, Operand } from "../dtype.js";
-import { isFloating, resultType } from "../dtype.js";
+import { computeDType, isFloating, resultType } from "../dtype.js";
+import { narrowScalar } from "./narrow.js";
 import { ArgumentError, DTypeError } from "../errors.js";
 import { ELEMENTWISE } from "../ops/elementwise.js";
 import type { ElementwiseOp, ElementwiseOpDef } from "../ops/elementwise.js";
@@ -35,7 +36,7 @@ function checkOperand(op: string, x: TensorLike): void {
 export function asTensor(x: TensorLike, dtype: DType, backend: Backend = currentBackend()): Tensor {
   if (x instanceof Tensor) return x.dtype === dtype ? x : applyElementwise(opProgram("cast"), [x], checkDType("to", dtype));
   const v = typeof x === "boolean" ? (x ? 1 : 0) : x;
-  return Tensor._create(backend.full(1, v, dtype), [], dtype, backend);
+  return Tensor._create(backend.full(1, narrowScalar(v, dtype), computeDType(dtype)), [], dtype, backend);
 }
 
 // The operands' result type (PyTorch's promotion); the common case, tensors of one dtype, without building operands.

@@ -1,6 +1,6 @@
 // Turning user data (numbers, nested arrays, typed arrays) into tensor storage, and back into nested arrays.
 import type { DType, TypedArray } from "../dtype.js";
-import { allocArray, dtypeOfArray, isDType } from "../dtype.js";
+import { DTYPES, allocArray, dtypeOfArray, isDType } from "../dtype.js";
 import { ArgumentError, DTypeError, ShapeError } from "../errors.js";
 import { fmt, stridesOf } from "../shape.js";
 import type { Shape } from "../shape.js";
@@ -12,7 +12,7 @@ export type NestedList = number | boolean | NestedList[];
 
 export function checkDType(op: string, dtype: unknown): DType {
   if (!isDType(dtype)) {
-    throw new DTypeError(`${op}: unknown dtype ${JSON.stringify(dtype)} (expected "float32", "float64", "int32" or "bool")`);
+    throw new DTypeError(`${op}: unknown dtype ${JSON.stringify(dtype)} (expected one of ${DTYPES.map((d) => `"${d}"`).join(", ")})`);
   }
   return dtype;
 }

@@ -2,7 +2,8 @@
 import type { CompleteBackend } from "../backend/backend.js";
 import { currentBackend } from "../backend/registry.js";
 import type { DType, TypedArray } from "../dtype.js";
-import { allocArray } from "../dtype.js";
+import { allocArray, isFloating, isStorageDType } from "../dtype.js";
+import { narrowArray } from "./narrow.js";
 import { ArgumentError, DTypeError } from "../errors.js";
 import { checkShape, sizeOf } from "../shape.js";
 import { defaultGenerator } from "../random.js";
@@ -39,9 +40,10 @@ function onBackendOf<T>(x: Tensor, fn: () => T): T {
 
 function make(op: string, arr: TypedArray, shape: readonly number[], dtype: DType, requiresGrad: boolean | undefined): Tensor {
   const backend = likeBackend ?? currentBackend();
+  if (isStorageDType(dtype)) narrowArray(op, arr, dtype);
   const t = Tensor._create(backend.fromArray(arr), shape, dtype, backend);
   if (requiresGrad) {
-    if (dtype !== "float32" && dtype !== "float64") {
+    if (!isFloating(dtype)) {
       throw new DTypeError(`${op}: only floating-point tensors can require gradients, got dtype ${dtype}`);
     }
     t.requiresGrad = true;
