@@ -238,7 +238,7 @@ test("values chainrule cannot hold are named, never silently changed", () => {
   const i64 = new Uint8Array(BigInt64Array.of(1n, 1n << 40n).buffer);
   assert.deepEqual(safetensors.deserialize(craft({ ids: { dtype: "I64", shape: [2], data_offsets: [0, 16] } }, i64))["ids"]!.tolist(), [1, 2 ** 40]);
   const big = new Uint8Array(BigInt64Array.of(1n, -(1n << 60n)).buffer);
-  throwsFormat(craft({ ids: { dtype: "I64", shape: [2], data_offsets: [0, 16] } }, big), /^safetensors: tensor "ids" \(I64\) holds -1152921504606846976 at element 1, outside ±2\^53 where chainrule's int64 is exact/);
+  throwsFormat(craft({ ids: { dtype: "I64", shape: [2], data_offsets: [0, 16] } }, big), /^safetensors: tensor "ids" \(I64\) holds -1152921504606846976 at element 1, outside ±\(2\^53 − 1\), where chainrule's int64 is exact/);
   const u64v = new Uint8Array(BigUint64Array.of(2n ** 31n).buffer);
   throwsFormat(craft({ n: { dtype: "U64", shape: [], data_offsets: [0, 8] } }, u64v), /tensor "n" \(U64\) holds 2147483648 at element 0, which does not fit int32/);
   const u32 = new Uint8Array(Uint32Array.of(5, 2 ** 32 - 1).buffer);

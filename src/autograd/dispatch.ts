@@ -19,11 +19,14 @@ import type { Rule } from "./rule.js";
 // Primitives whose result is integer positions (int32), whatever their input's dtype.
 const INDEX_RESULTS: ReadonlySet<string> = new Set(["argmax", "argmin", "cumulativeIndex", "argsort", "maxPool2dIndices", "maxPoolNdIndices"]);
 
+// Primitives whose parameters name their result's dtype exactly (a cast of int64 to float64 stays float64).
+const EXACT_DTYPE: ReadonlySet<string> = new Set(["elementwise", "sum"]);
+
 // The dtype of a primitive's result. Backends compute the storage dtypes (int8, float16, …) in their compute dtype,
 // so a rule reports the compute dtype unless it names the storage one itself (elementwise and sum do, from their
 // parameters): a result computed in an input's compute dtype then has that input's dtype, as PyTorch's would.
 function storageDTypeOf(prim: string, inputs: readonly Tensor[], dtype: DType): DType {
-  if (isStorageDType(dtype)) return dtype;
+  if (isStorageDType(dtype) || EXACT_DTYPE.has(prim)) return dtype;
   for (const t of inputs) {
     if (t._computeDtype === dtype) return t.dtype === dtype || INDEX_RESULTS.has(prim) ? dtype : t.dtype;
   }
@@ -31,12 +34,12 @@ function storageDTypeOf(prim: string, inputs: readonly Tensor[], dtype: DType): 
 }
 
 // A fresh result of a storage dtype, brought into it (wrapped, rounded); an input's own buffer is never released.
-function narrowResult(backend: CompleteBackend, inputs: readonly Tensor[], buf: DataBuf, size: number, dtype: DType): DataBuf {
+function narrowResult(op: string, backend: CompleteBackend, inputs: readonly Tensor[], buf: DataBuf, size: number, dtype: DType): DataBuf {
   if (inputs.some((t) => t._storage === buf)) {
     const copy = backend.readSync?.(buf, computeDType(dtype), size);
-    return copy === undefined ? narrowBuffer(backend, buf, size, dtype) : backend.fromArray(narrowArray(dtype, copy.slice(), dtype));
+    return copy === undefined ? narrowBuffer(backend, buf, size, dtype, op) : backend.fromArray(narrowArray(op, copy.slice(), dtype));
   }
-  return narrowBuffer(backend, buf, size, dtype);
+  return narrowBuffer(backend, buf, size, dtype, op);
 }
 
 const backwardNames = new Map<string, string>();
@@ -93,7 +96,7 @@ export function applyPrimitive<P extends Primitive>(prim: P, inputs: readonly Te
   }
   const result = rule.forward(backend, inputs.map((t) => t._data()), params);
   const dtype = storageDTypeOf(prim, inputs, result.dtype);
-  const buf = rule.view || !isStorageDType(dtype) ? result.buf : narrowResult(backend, inputs, result.buf, sizeOf(result.shape), dtype);
+  const buf = rule.view || !isStorageDType(dtype) ? result.buf : narrowResult(op, backend, inputs, result.buf, sizeOf(result.shape), dtype);
   const out = Tensor._create(buf, result.shape, dtype, backend, rule.view ? inputs[0]!._version : undefined);
   primitiveHook?.(prim, inputs, params, out);
   if (isAnomalyEnabled()) checkForward(op, backwardName(op), inputs, out); // before recording: a throw leaves nothing behind

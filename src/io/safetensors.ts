@@ -178,7 +178,7 @@ function hostArray(t: Tensor): TypedArray {
  * tensor is made — header length against the data, JSON, dtypes, shapes, and that the tensors'
  * byte ranges match their shapes and tile the data section exactly — and anything wrong throws a
  * `FormatError` naming it. BOOL, U8, I8, I16, I32, I64, F16, BF16, F32 and F64 load as their own dtype
- * (bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64; an I64 value outside ±2^53
+ * (bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64; an I64 value outside ±(2^53 − 1)
  * throws naming it) and save back byte-identically; U16 widens to int32; U32 and U64 load as int32 when
  * every value fits, else throw naming the value. Other dtypes (FP8, complex) throw naming the dtype.
  * A header over 16 MiB or with over 65,536 tensors throws before it is parsed further (see
@@ -357,7 +357,7 @@ function decode(e: Entry, src: Uint8Array, fail: (msg: string) => never): TypedA
       const out = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         if (v[i]! > INT64_EXACT_BIG || v[i]! < -INT64_EXACT_BIG) {
-          fail(`${holds} ${v[i]} at element ${i}, outside ±2^53 where chainrule's int64 is exact (it computes int64 in float64)`);
+          fail(`${holds} ${v[i]} at element ${i}, outside ±(2^53 − 1), where chainrule's int64 is exact (it computes int64 in float64)`);
         }
         out[i] = Number(v[i]!);
       }
@@ -401,7 +401,7 @@ function decode(e: Entry, src: Uint8Array, fail: (msg: string) => never): TypedA
   }
 }
 
-const INT64_EXACT_BIG = 2n ** 53n;
+const INT64_EXACT_BIG = 2n ** 53n - 1n;
 
 // The file bytes of a storage dtype's elements (held in their compute array): narrowed back to their own width.
 function storageBytes(arr: TypedArray, dtype: DType): Uint8Array {

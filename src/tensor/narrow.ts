@@ -7,8 +7,11 @@ import type { DType, TypedArray } from "../dtype.js";
 import { computeDType } from "../dtype.js";
 import { DTypeError } from "../errors.js";
 
-/** The largest magnitude up to which int64 values are held exactly (float64's 2^53). */
-export const INT64_EXACT = 2 ** 53;
+/**
+ * The largest int64 magnitude chainrule holds: 2^53 − 1 (Number.MAX_SAFE_INTEGER). Past it float64 skips integers,
+ * so a result of 2^53 may be the rounding of 2^53 + 1: it is refused rather than silently changed.
+ */
+export const INT64_MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -59,7 +62,7 @@ function narrowFn(dtype: DType): ((v: number) => number) | null {
 /** The error for an int64 value chainrule cannot hold (its int64 is exact only within ±2^53). */
 export function int64RangeMessage(op: string, v: number): string {
   return (
-    `${op}: value ${v} cannot be stored in int64: chainrule's int64 holds integers within ±2^53 (±9007199254740992), ` +
+    `${op}: value ${v} cannot be stored in int64: chainrule's int64 holds integers within ±(2^53 − 1) (±9007199254740991), ` +
     `where float64 arithmetic is exact; use float64 for larger or non-finite values`
   );
 }
@@ -69,7 +72,7 @@ export function narrowArray(op: string, arr: TypedArray, dtype: DType): TypedArr
   if (dtype === "int64") {
     for (let i = 0; i < arr.length; i++) {
       const v = Math.trunc(arr[i]!); // float → int64 truncates toward zero, as PyTorch's
-      if (!(Math.abs(v) <= INT64_EXACT)) throw new DTypeError(int64RangeMessage(op, arr[i]!));
+      if (!(Math.abs(v) <= INT64_MAX_SAFE)) throw new DTypeError(int64RangeMessage(op, arr[i]!));
       arr[i] = v === 0 ? 0 : v; // no -0 in integers
     }
     return arr;
@@ -83,16 +86,16 @@ export function narrowArray(op: string, arr: TypedArray, dtype: DType): TypedArr
  * A buffer holding `buf`'s `size` elements brought into storage dtype `dtype` (read, narrowed on the host, written
  * back); `buf` is released. Backends without synchronous reads (a GPU's) are refused with an error naming both.
  */
-export function narrowBuffer(backend: CompleteBackend, buf: DataBuf, size: number, dtype: DType): DataBuf {
+export function narrowBuffer(backend: CompleteBackend, buf: DataBuf, size: number, dtype: DType, op: string = dtype): DataBuf {
   const read = backend.readSync;
   if (read === undefined) {
     throw new DTypeError(
-      `${dtype} tensors are not supported on the ${backend.name} backend: they are computed in ${computeDType(dtype)} and ` +
+      `${op}: ${dtype} tensors are not supported on the ${backend.name} backend: they are computed in ${computeDType(dtype)} and ` +
         `narrowed on the host after each op, which needs synchronous reads (cpu and wasm have them); convert with .float() first`,
     );
   }
   const arr = read.call(backend, buf, computeDType(dtype), size);
-  const fresh = backend.fromArray(narrowArray(dtype, arr.slice(), dtype));
+  const fresh = backend.fromArray(narrowArray(op, arr.slice(), dtype));
   backend.release?.(buf);
   return fresh;
 }

@@ -24,6 +24,7 @@ import { formatTensor } from "./format.js";
 import { installElementwiseMethods } from "./generated/elementwise.js";
 import { installDivMethod } from "./div.js";
 import { installExtraMethods } from "./extra-methods.js";
+import { installDTypeMethods } from "./dtype-methods.js";
 import { adoptDroppedGrad, disposeTracked, markKept, soleOwner, track } from "./lifetime.js";
 import { applyInplace } from "./inplace.js";
 import * as la from "./linalg.js";
@@ -816,3 +817,4 @@ export class Tensor {
 installElementwiseMethods(Tensor.prototype);
 installDivMethod(Tensor.prototype);
 installExtraMethods(Tensor.prototype);
+installDTypeMethods(Tensor.prototype);
