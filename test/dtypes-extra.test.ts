@@ -155,3 +155,17 @@ test("every storage dtype round-trips byte-identically through safetensors, and 
   copy.loadStateDict(cr.safetensors.deserialize(cr.safetensors.serialize(model.stateDict())));
   assert.deepEqual(copy.weight.tolist(), model.weight.tolist());
 });
+
+test("int64 (and narrower) indices and targets, as PyTorch's files and code hold them, work where int32 ones do", () => {
+  const x = cr.tensor([[1, 2, 3], [4, 5, 6]]);
+  const idx64 = cr.tensor([2, 0], { dtype: "int64" });
+  assert.deepEqual(x.indexSelect(1, idx64).tolist(), [[3, 1], [6, 4]]);
+  assert.deepEqual(x.gather(1, cr.tensor([[0], [2]], { dtype: "uint8" })).tolist(), [[1], [6]]);
+  assert.deepEqual(x.index(cr.tensor([1], { dtype: "int16" })).tolist(), [[4, 5, 6]]);
+  const emb = new cr.nn.Embedding(4, 2);
+  assert.deepEqual(emb.forward(cr.tensor([3, 1], { dtype: "int64" })).tolist(), emb.forward(cr.tensor([3, 1], { dtype: "int32" })).tolist());
+  const logits = cr.tensor([[2, 1, 0], [0, 1, 3]]);
+  const want = cr.nn.functional.crossEntropy(logits, cr.tensor([0, 2], { dtype: "int32" })).item();
+  assert.equal(cr.nn.functional.crossEntropy(logits, cr.tensor([0, 2], { dtype: "int64" })).item(), want);
+  assert.throws(() => x.indexSelect(1, cr.tensor([2 ** 40], { dtype: "int64" })), /indexSelect: index 1099511627776 does not fit int32/);
+});
