@@ -169,3 +169,14 @@ test("int64 (and narrower) indices and targets, as PyTorch's files and code hold
   assert.equal(cr.nn.functional.crossEntropy(logits, cr.tensor([0, 2], { dtype: "int64" })).item(), want);
   assert.throws(() => x.indexSelect(1, cr.tensor([2 ** 40], { dtype: "int64" })), /indexSelect: index 1099511627776 does not fit int32/);
 });
+
+test("a backend without synchronous reads (webgpu) refuses the storage dtypes, naming the dtype and the backend", async () => {
+  const { narrowBuffer } = await import("../src/tensor/narrow.js");
+  const gpuLike = { name: "webgpu" } as unknown as Parameters<typeof narrowBuffer>[0];
+  assert.throws(() => narrowBuffer(gpuLike, {}, 4, "float16", "add"), /add: float16 tensors are not supported on the webgpu backend/);
+});
+
+test("captured graphs refuse the storage dtypes (a replay would skip the host narrowing)", () => {
+  const x = cr.tensor([200, 100], { dtype: "uint8" });
+  assert.throws(() => cr.captureGraph(() => x.add(x)), /add: uint8 tensors cannot be used inside cr.captureGraph/);
+});

@@ -3,6 +3,7 @@
 // wrap as PyTorch's do, halves round to nearest even, int64 is checked to stay where float64 holds integers exactly.
 // Only tensors of those dtypes come here, so the float32 path has no per-element cost.
 import type { CompleteBackend, DataBuf } from "../backend/backend.js";
+import { capturing } from "../backend/capture.js";
 import type { DType, TypedArray } from "../dtype.js";
 import { computeDType } from "../dtype.js";
 import { DTypeError } from "../errors.js";
@@ -87,6 +88,10 @@ export function narrowArray(op: string, arr: TypedArray, dtype: DType): TypedArr
  * back); `buf` is released. Backends without synchronous reads (a GPU's) are refused with an error naming both.
  */
 export function narrowBuffer(backend: CompleteBackend, buf: DataBuf, size: number, dtype: DType, op: string = dtype): DataBuf {
+  if (capturing()) {
+    // A replay reruns kernels only: the host narrowing (and the buffer it replaces) would be skipped.
+    throw new DTypeError(`${op}: ${dtype} tensors cannot be used inside cr.captureGraph: their results are narrowed on the host after each op; capture float32 or float64 work`);
+  }
   const read = backend.readSync;
   if (read === undefined) {
     throw new DTypeError(
