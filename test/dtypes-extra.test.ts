@@ -125,6 +125,11 @@ test("storage dtypes print, convert and report themselves as PyTorch's do", () =
   assert.deepEqual(cr.full([2], 300, { dtype: "uint8" }).tolist(), [44, 44]);
   assert.equal(cr.tensor([1, 2], { dtype: "int16" }).argmax().dtype, "int32"); // chainrule's index dtype
   assert.equal(cr.tensor([1, 2], { dtype: "int8" }).sum().dtype, "int64");
+  assert.equal(cr.tensor(Int8Array.of(-128, 5)).dtype, "int8");
+  assert.deepEqual(cr.tensor(Int16Array.of(-300, 5)).tolist(), [-300, 5]);
+  assert.deepEqual(cr.tensor(BigInt64Array.of(-(2n ** 40n), 7n)).tolist(), [-(2 ** 40), 7]);
+  assert.equal(cr.tensor(Int8Array.of(1), { dtype: "float16" }).dtype, "float16");
+  assert.throws(() => cr.tensor(BigInt64Array.of(2n ** 60n)), /tensor: value 1152921504606847000 cannot be stored in int64/);
   assert.throws(() => cr.tensor([1], { dtype: "int8", requiresGrad: true }), /only floating-point tensors can require gradients, got dtype int8/);
 });
 
