@@ -102,3 +102,4 @@ export { initBackend } from "./backend/registry.js";
 // The global Disposable types, so the declarations compile without the esnext.disposable lib (src/disposable.ts).
 import "./disposable.js";
 export * as onnx from "./onnx/index.js";
+export type { StorageArray } from "./tensor/convert.js";

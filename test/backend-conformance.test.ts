@@ -14,7 +14,7 @@ import { elementwiseF32 } from "../src/backend/wasm/elementwise.js";
 import { logSoftmaxBackwardF32 } from "../src/backend/wasm/softmax.js";
 import { matmulF32 } from "../src/backend/wasm/matmul.js";
 import { loadVariant } from "../src/backend/wasm/runtime.js";
-import type { DType, TypedArray } from "../src/dtype.js";
+import type { ComputeDType as DType, TypedArray } from "../src/dtype.js";
 import { allocArray } from "../src/dtype.js";
 import { ELEMENTWISE, ELEMENTWISE_OPS } from "../src/ops/elementwise.js";
 import type { ElementwiseOp, ElementwiseOpDef } from "../src/ops/elementwise.js";

@@ -6,7 +6,7 @@ import { matmul } from "../src/backend/cpu/matmul.js";
 import { adopt } from "../src/backend/cpu/buffer-pool.js";
 import { isShared } from "../src/backend/cpu/sharing.js";
 import { cpuWorkerChunks, setCpuThreads, warmUpCpuThreads } from "../src/backend/cpu/threads.js";
-import type { DType, TypedArray } from "../src/dtype.js";
+import type { ComputeDType as DType, TypedArray } from "../src/dtype.js";
 import { allocArray } from "../src/dtype.js";
 import { broadcastShapes, sizeOf } from "../src/shape.js";
 import type { Shape } from "../src/shape.js";

@@ -9,7 +9,7 @@ import { isShared, setCpuThreads, sharedArray, sharingMemory } from "../src/back
 import { cpuWorkerChunks, runRange, warmUpCpuThreads } from "../src/backend/cpu/threads.js";
 import type { AdamHyper } from "../src/backend/backend.js";
 import { programSource } from "../src/backend/cpu/program-source.js";
-import type { DType, TypedArray } from "../src/dtype.js";
+import type { ComputeDType as DType, TypedArray } from "../src/dtype.js";
 import type { ElementwiseOp } from "../src/ops/elementwise.js";
 import { opProgram } from "../src/ops/program.js";
 

@@ -13,7 +13,7 @@ import { FormatError, safetensors } from "../src/io/index.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 const fixtures = ["torch-model", "torch-widen"].map((stem) => new Uint8Array(readFileSync(join(FIXTURES, `${stem}.safetensors`))));
-const ELEMENT_BYTES: Record<cr.DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+const ELEMENT_BYTES: Record<cr.DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1, int8: 1, uint8: 1, int16: 2, int64: 8, float16: 2, bfloat16: 2 };
 const LIMITS = { maxHeaderBytes: 1 << 16, maxTensors: 64 };
 
 function u64(n: bigint): Uint8Array {

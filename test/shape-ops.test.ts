@@ -29,7 +29,7 @@ test("bad arguments throw errors that name the op and the shapes, and change not
     [() => x.index({ step: -1 }), /index: a slice's step must be a positive integer, got -1/],
     [() => x.index(i32([0, 3])), /index: index 3 is out of range for dim 0 of size 3/],
     [() => x.index(cr.tensor([true, false])), /index: the mask's shape \[2\] does not match the indexed dims \[3\]/],
-    [() => x.index(cr.tensor([0.5])), /index: tensors used as indices must be int32 or bool, got float32/],
+    [() => x.index(cr.tensor([0.5])), /index: tensors used as indices must be integer \(int32, int64, int16, int8, uint8\) or bool, got float32/],
     [() => x.index(i32([0, 1]), i32([0, 1, 2])), /index: index tensors: shapes \[2\] and \[3\] cannot be broadcast/],
     [() => x.indexPut([i32([0, 1])], cr.ones([3])), /indexPut: values \[3\] and the indexed shape \[2,4\]/],
     [() => x.indexPut([i32([0])], cr.ones([4], { dtype: "float64" })), /indexPut: values are float64 but the tensor is float32/],

@@ -8,7 +8,7 @@ import { Linter } from "eslint";
 import { programSource } from "../src/backend/cpu/program-source.js";
 import { cpuWorkerSource } from "../src/backend/cpu/threads.js";
 import { wasmWorkerSource } from "../src/backend/wasm/workers.js";
-import type { DType } from "../src/dtype.js";
+import type { ComputeDType as DType } from "../src/dtype.js";
 import { ELEMENTWISE, ELEMENTWISE_OPS } from "../src/ops/elementwise.js";
 import type { ElementwiseOpDef } from "../src/ops/elementwise.js";
 import { opProgram } from "../src/ops/program.js";

@@ -20,7 +20,7 @@ import type { Rule } from "./rule.js";
 const mT = (x: Tensor) => x.transpose(-2, -1);
 const rowsum = (x: Tensor) => x.sum(-1, true);
 const plus = (a: Tensor | null, b: Tensor | null): Tensor | null => (a === null ? b : b === null ? a : a.add(b));
-const zerosOn = (like: Tensor, n: number) => Tensor._create(like._backend.full(n, 0, like.dtype), [n], like.dtype, like._backend);
+const zerosOn = (like: Tensor, n: number) => Tensor._create(like._backend.full(n, 0, like._computeDtype), [n], like.dtype, like._backend);
 const tangentOrNull = (t: Tensor | null | undefined) => t ?? null;
 
 /** softmax(scale·q·kᵀ + bias) with the causal mask, rows with every key masked all zeros (as the kernels). */

@@ -1,5 +1,10 @@
 // Runs a primitive: its forward kernel on the backend, and, when gradients are needed, a graph node.
+import type { CompleteBackend, DataBuf } from "../backend/backend.js";
+import type { DType } from "../dtype.js";
+import { computeDType, isStorageDType } from "../dtype.js";
 import { ArgumentError } from "../errors.js";
+import { sizeOf } from "../shape.js";
+import { narrowArray, narrowBuffer } from "../tensor/narrow.js";
 import { restoring } from "../restore.js";
 import { Tensor } from "../tensor/tensor.js";
 import { checkForward, isAnomalyEnabled } from "./anomaly.js";
@@ -10,6 +15,32 @@ import type { Node } from "./node.js";
 import { rules } from "./primitives.js";
 import type { Primitive, PrimitiveParams } from "./primitives.js";
 import type { Rule } from "./rule.js";
+
+// Primitives whose result is integer positions (int32), whatever their input's dtype.
+const INDEX_RESULTS: ReadonlySet<string> = new Set(["argmax", "argmin", "cumulativeIndex", "argsort", "maxPool2dIndices", "maxPoolNdIndices"]);
+
+// Primitives whose parameters name their result's dtype exactly (a cast of int64 to float64 stays float64).
+const EXACT_DTYPE: ReadonlySet<string> = new Set(["elementwise", "sum"]);
+
+// The dtype of a primitive's result. Backends compute the storage dtypes (int8, float16, …) in their compute dtype,
+// so a rule reports the compute dtype unless it names the storage one itself (elementwise and sum do, from their
+// parameters): a result computed in an input's compute dtype then has that input's dtype, as PyTorch's would.
+function storageDTypeOf(prim: string, inputs: readonly Tensor[], dtype: DType): DType {
+  if (isStorageDType(dtype) || EXACT_DTYPE.has(prim)) return dtype;
+  for (const t of inputs) {
+    if (t._computeDtype === dtype) return t.dtype === dtype || INDEX_RESULTS.has(prim) ? dtype : t.dtype;
+  }
+  return dtype;
+}
+
+// A fresh result of a storage dtype, brought into it (wrapped, rounded); an input's own buffer is never released.
+function narrowResult(op: string, backend: CompleteBackend, inputs: readonly Tensor[], buf: DataBuf, size: number, dtype: DType): DataBuf {
+  if (inputs.some((t) => t._storage === buf)) {
+    const copy = backend.readSync?.(buf, computeDType(dtype), size);
+    return copy === undefined ? narrowBuffer(backend, buf, size, dtype, op) : backend.fromArray(narrowArray(op, copy.slice(), dtype));
+  }
+  return narrowBuffer(backend, buf, size, dtype, op);
+}
 
 const backwardNames = new Map<string, string>();
 function backwardName(prim: string): string {
@@ -64,7 +95,9 @@ export function applyPrimitive<P extends Primitive>(prim: P, inputs: readonly Te
     }
   }
   const result = rule.forward(backend, inputs.map((t) => t._data()), params);
-  const out = Tensor._create(result.buf, result.shape, result.dtype, backend, rule.view ? inputs[0]!._version : undefined);
+  const dtype = storageDTypeOf(prim, inputs, result.dtype);
+  const buf = rule.view || !isStorageDType(dtype) ? result.buf : narrowResult(op, backend, inputs, result.buf, sizeOf(result.shape), dtype);
+  const out = Tensor._create(buf, result.shape, dtype, backend, rule.view ? inputs[0]!._version : undefined);
   primitiveHook?.(prim, inputs, params, out);
   if (isAnomalyEnabled()) checkForward(op, backwardName(op), inputs, out); // before recording: a throw leaves nothing behind
   if (rule.view) {

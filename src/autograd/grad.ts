@@ -41,7 +41,7 @@ function defaultGradients(outputs: readonly Tensor[], given: GradOptions["gradOu
     if (o.numel() !== 1) {
       throw new AutogradError(`grad: output ${i} has shape ${fmt(o.shape)}; a gradient can be implied only for one-element outputs, pass gradOutputs`);
     }
-    return Tensor._create(o._backend.full(1, 1, o.dtype), o.shape, o.dtype, o._backend);
+    return Tensor._create(o._backend.full(1, 1, o._computeDtype), o.shape, o.dtype, o._backend);
   });
 }
 

@@ -3,7 +3,7 @@
 // forward a backend call, each derivative PyTorch's formula (derivatives.yaml, FunctionsManual.cpp) in tensor ops,
 // so higher derivatives come from differentiating it. Part of the table in primitives.ts.
 import type { CompleteBackend, DataBuf, TensorData } from "../backend/backend.js";
-import type { DType } from "../dtype.js";
+import type { ComputeDType as DType } from "../dtype.js";
 import { Expr, select } from "../ops/expr.js";
 import { makeProgram, opProgram } from "../ops/program.js";
 import type { StructuralParams } from "../ops/structural.js";

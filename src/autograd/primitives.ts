@@ -6,6 +6,8 @@
 // registry's local derivatives (ops/program.ts), so each is written once, there.
 import type { CompleteBackend, TensorData } from "../backend/backend.js";
 import type { DType } from "../dtype.js";
+import { computeDType } from "../dtype.js";
+import { narrowScalar } from "../tensor/narrow.js";
 import type { DerivativeOf, Operand, Program } from "../ops/program.js";
 import type { StructuralParams } from "../ops/structural.js";
 import { broadcastShapes, sizeOf } from "../shape.js";
@@ -39,7 +41,7 @@ function plus(a: Tensor | null, b: Tensor | null): Tensor {
 }
 // Constants made inside rules live on the backend of the tensors they combine with, not the current one.
 const fullOn = (like: Tensor, shape: Shape, dtype: DType, value: number): Tensor =>
-  Tensor._create(like._backend.full(sizeOf(shape), value, dtype), shape, dtype, like._backend);
+  Tensor._create(like._backend.full(sizeOf(shape), narrowScalar(value, dtype), computeDType(dtype)), shape, dtype, like._backend);
 const zerosOn = (like: Tensor, shape: Shape, dtype: DType): Tensor => fullOn(like, shape, dtype, 0);
 const orZeros = (t: Tensor | null, like: Tensor, shape: Shape, dtype: DType): Tensor => t ?? zerosOn(like, shape, dtype);
 
@@ -107,7 +109,7 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
     forward: (backend, inputs, { program, dtype }) => {
       let shape: Shape = inputs[0]!.shape;
       for (let i = 1; i < inputs.length; i++) shape = broadcastShapes(program.name, shape, inputs[i]!.shape);
-      return { buf: backend.elementwise(program, inputs, shape, dtype), shape, dtype };
+      return { buf: backend.elementwise(program, inputs, shape, computeDType(dtype)), shape, dtype };
     },
     vjp: (g, { inputs, output, params: { program }, inputShapes, inputDtypes, needsInputGrad }) =>
       needsInputGrad.map((need, i) => {
@@ -128,7 +130,7 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
   // d Σx = broadcast of the gradient back over the summed axes
   sum: {
     forward: (backend, [x], { axes, keepdim, dtype }) => ({
-      buf: backend.reduce("sum", x!, axes, dtype),
+      buf: backend.reduce("sum", x!, axes, computeDType(dtype)),
       shape: reduceShape(x!.shape, axes, keepdim),
       dtype,
     }),

@@ -1,6 +1,6 @@
 // The fused attention methods composed from the backend core, for backends without kernels of their own (webgpu):
 // the scores are materialised here, [N, L, S], and every temporary is released before returning.
-import type { DType } from "../dtype.js";
+import type { ComputeDType as DType } from "../dtype.js";
 import { attentionDims, attentionGradSize, attentionSavedSize, biasStrides } from "../ops/attention-params.js";
 import type { AttentionParams } from "../ops/attention-params.js";
 import { Expr, select } from "../ops/expr.js";

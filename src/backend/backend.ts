@@ -1,6 +1,6 @@
 // The backend seam: what a backend implements to run chainrule's ops. Backends know buffers, shapes and dtypes,
 // never autograd nor tensors. See CONTRIBUTING.md, "Add a backend".
-import type { DType, TypedArray } from "../dtype.js";
+import type { ComputeDType as DType, TypedArray } from "../dtype.js";
 import type { Program } from "../ops/program.js";
 import type { AdamHyper, LossReduction, ReduceOp, StridedView, Window2d } from "../ops/params.js";
 import type { ScanOp, ScatterOp } from "../ops/params.js";

@@ -1,7 +1,7 @@
 // The accelerated methods composed from the backend core, in one place: a backend that implements only the core
 // runs every op through these, and gets faster method by method as it adds its own kernels. Each computes what
 // its method's documentation (backend.ts) says; the conformance suite runs them against the cpu kernels.
-import type { DType } from "../dtype.js";
+import type { ComputeDType as DType } from "../dtype.js";
 import { Expr, select } from "../ops/expr.js";
 import { makeProgram, opProgram } from "../ops/program.js";
 import { broadcastStrides, sizeOf, stridesOf, windowOut } from "../shape.js";

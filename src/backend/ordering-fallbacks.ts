@@ -3,7 +3,7 @@
 // combine; sorting (argsort) as a bitonic network of strided reads and elementwise compare-and-swaps, O(n log² n)
 // work in O(log² n) passes, the way a GPU sorts; and scatterReduce from the core's scatterAdd (sum, mean) or,
 // for the others, a sort of the targets and a segmented scan. None reads data back to the host.
-import type { DType } from "../dtype.js";
+import type { ComputeDType as DType } from "../dtype.js";
 import { Expr, select } from "../ops/expr.js";
 import type { ScanOp, ScatterOp } from "../ops/params.js";
 import { makeProgram, opProgram } from "../ops/program.js";

@@ -96,7 +96,7 @@ export function reachesOuter(outputs: readonly Tensor[], own: readonly Tensor[])
 /** `value` everywhere, with `x`'s dtype and backend (the transforms never move data between backends) and `x`'s shape unless given. */
 export function fullOn(x: Tensor, value = 0, shape: readonly number[] = x.shape): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  return Tensor._create(x._backend.full(n, value, x.dtype), shape, x.dtype, x._backend);
+  return Tensor._create(x._backend.full(n, value, x._computeDtype), shape, x.dtype, x._backend);
 }
 
 /** The unit vector e_i with `x`'s shape, dtype and backend. */

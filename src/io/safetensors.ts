@@ -4,6 +4,8 @@
 // multiple of 8) mapping each tensor name to { dtype, shape, data_offsets: [begin, end] } plus an
 // optional "__metadata__" map of strings, then the data section, little-endian and row-major.
 import type { DType, TypedArray } from "../dtype.js";
+import { isStorageDType } from "../dtype.js";
+import { bfloat16Bits, bfloat16FromBits, float16Bits, float16FromBits } from "../half-bits.js";
 import { ArgumentError } from "../errors.js";
 import { fmt } from "../shape.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -53,23 +55,28 @@ const WRITE: Record<DType, { code: string; size: number }> = {
   float64: { code: "F64", size: 8 },
   int32: { code: "I32", size: 4 },
   bool: { code: "BOOL", size: 1 },
+  int8: { code: "I8", size: 1 },
+  uint8: { code: "U8", size: 1 },
+  int16: { code: "I16", size: 2 },
+  int64: { code: "I64", size: 8 },
+  float16: { code: "F16", size: 2 },
+  bfloat16: { code: "BF16", size: 2 },
 };
 
-// What each readable dtype becomes. Narrower integers and halves widen exactly; 64-bit and unsigned
-// 32-bit integers are accepted when every value fits int32 (PyTorch stores BatchNorm's
-// num_batches_tracked and most index tensors as int64).
+// What each readable dtype becomes: its own dtype where chainrule has it (I64 checked to stay within ±2^53, where
+// chainrule's int64 is exact), U16 widened to int32, U32 and U64 accepted when every value fits int32.
 const READ: Record<string, { size: number; dtype: DType }> = {
   BOOL: { size: 1, dtype: "bool" },
-  U8: { size: 1, dtype: "int32" },
-  I8: { size: 1, dtype: "int32" },
-  I16: { size: 2, dtype: "int32" },
+  U8: { size: 1, dtype: "uint8" },
+  I8: { size: 1, dtype: "int8" },
+  I16: { size: 2, dtype: "int16" },
   U16: { size: 2, dtype: "int32" },
   I32: { size: 4, dtype: "int32" },
   U32: { size: 4, dtype: "int32" },
-  I64: { size: 8, dtype: "int32" },
+  I64: { size: 8, dtype: "int64" },
   U64: { size: 8, dtype: "int32" },
-  F16: { size: 2, dtype: "float32" },
-  BF16: { size: 2, dtype: "float32" },
+  F16: { size: 2, dtype: "float16" },
+  BF16: { size: 2, dtype: "bfloat16" },
   F32: { size: 4, dtype: "float32" },
   F64: { size: 8, dtype: "float64" },
 };
@@ -122,7 +129,7 @@ export function serialize(tensors: TensorMap, metadata?: Record<string, string> 
   let at = 8 + headerLength;
   for (const e of layout) {
     const arr = hostArray(e.t);
-    const bytes = new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength);
+    const bytes = isStorageDType(e.t.dtype) ? storageBytes(arr, e.t.dtype) : new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength);
     out.set(bytes, at);
     if (!LITTLE_ENDIAN) swapBytes(out.subarray(at, at + bytes.length), e.size);
     at += bytes.length;
@@ -170,8 +177,9 @@ function hostArray(t: Tensor): TypedArray {
  * The tensors of safetensors `bytes`, by name, in file order. Everything is checked before any
  * tensor is made — header length against the data, JSON, dtypes, shapes, and that the tensors'
  * byte ranges match their shapes and tile the data section exactly — and anything wrong throws a
- * `FormatError` naming it. BOOL, I32, F32 and F64 load as bool, int32, float32 and float64; U8, I8,
- * I16 and U16 widen to int32, F16 and BF16 to float32 (exactly); I64, U32 and U64 load as int32 when
+ * `FormatError` naming it. BOOL, U8, I8, I16, I32, I64, F16, BF16, F32 and F64 load as their own dtype
+ * (bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64; an I64 value outside ±(2^53 − 1)
+ * throws naming it) and save back byte-identically; U16 widens to int32; U32 and U64 load as int32 when
  * every value fits, else throw naming the value. Other dtypes (FP8, complex) throw naming the dtype.
  * A header over 16 MiB or with over 65,536 tensors throws before it is parsed further (see
  * `DEFAULT_READ_LIMITS`; `options` raises them), so no input costs more than a bounded time and memory.
@@ -303,7 +311,7 @@ function read(input: Uint8Array | ArrayBuffer, source: string | null, options?: 
   // four times that for the widened 8- and 16-bit types), so the file's size bounds the memory.
   const data = bytes.subarray(8 + headerLength);
   const made: [string, Tensor][] = [];
-  for (const e of entries) made.push([e.name, fromOwnedArray(decode(e, data.subarray(e.begin, e.end), fail), e.shape)]);
+  for (const e of entries) made.push([e.name, fromOwnedArray(decode(e, data.subarray(e.begin, e.end), fail), e.shape, READ[e.code]!.dtype)]);
   const tensors: Record<string, Tensor> = {};
   // defineProperty, because a plain assignment to a tensor named "__proto__" would set the prototype.
   for (const [name, t] of made) Object.defineProperty(tensors, name, { value: t, enumerable: true, writable: true, configurable: true });
@@ -344,6 +352,17 @@ function decode(e: Entry, src: Uint8Array, fail: (msg: string) => never): TypedA
       return Int32Array.from(new Int8Array(copy.buffer));
     case "I16":
       return Int32Array.from(new Int16Array(copy.buffer));
+    case "I64": {
+      const v = new BigInt64Array(copy.buffer);
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        if (v[i]! > INT64_EXACT_BIG || v[i]! < -INT64_EXACT_BIG) {
+          fail(`${holds} ${v[i]} at element ${i}, outside ±(2^53 − 1), where chainrule's int64 is exact (it computes int64 in float64)`);
+        }
+        out[i] = Number(v[i]!);
+      }
+      return out;
+    }
     case "U16":
       return Int32Array.from(new Uint16Array(copy.buffer));
     case "U32": {
@@ -351,7 +370,6 @@ function decode(e: Entry, src: Uint8Array, fail: (msg: string) => never): TypedA
       for (let i = 0; i < n; i++) if (v[i]! > 0x7fffffff) fail(`${holds} ${v[i]} at element ${i}, which does not fit int32`);
       return new Int32Array(copy.buffer);
     }
-    case "I64":
     case "U64": {
       const words = new Uint32Array(copy.buffer);
       const out = new Int32Array(n);
@@ -359,26 +377,23 @@ function decode(e: Entry, src: Uint8Array, fail: (msg: string) => never): TypedA
         const lo = words[2 * i]!;
         const hi = words[2 * i + 1]!;
         // Fits int32 when the high word is only the sign extension of the low word.
-        const fits = e.code === "U64" ? hi === 0 && lo <= 0x7fffffff : (hi === 0 && lo <= 0x7fffffff) || (hi === 0xffffffff && lo >= 0x80000000);
-        if (!fits) {
-          const value = e.code === "U64" ? new BigUint64Array(copy.buffer, 8 * i, 1)[0] : new BigInt64Array(copy.buffer, 8 * i, 1)[0];
-          fail(`${holds} ${value} at element ${i}, which does not fit int32 (chainrule has no 64-bit integers)`);
+        if (!(hi === 0 && lo <= 0x7fffffff)) {
+          fail(`${holds} ${new BigUint64Array(copy.buffer, 8 * i, 1)[0]} at element ${i}, which does not fit int32 (chainrule has no unsigned 64-bit integers)`);
         }
         out[i] = lo | 0;
       }
       return out;
     }
     case "BF16": {
-      // bfloat16 is the top half of a float32.
       const halves = new Uint16Array(copy.buffer);
-      const words = new Uint32Array(n);
-      for (let i = 0; i < n; i++) words[i] = halves[i]! << 16;
-      return new Float32Array(words.buffer);
+      const out = new Float32Array(n);
+      for (let i = 0; i < n; i++) out[i] = bfloat16FromBits(halves[i]!);
+      return out;
     }
     case "F16": {
       const halves = new Uint16Array(copy.buffer);
       const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) out[i] = halfToFloat(halves[i]!);
+      for (let i = 0; i < n; i++) out[i] = float16FromBits(halves[i]!);
       return out;
     }
     default:
@@ -386,13 +401,22 @@ function decode(e: Entry, src: Uint8Array, fail: (msg: string) => never): TypedA
   }
 }
 
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac === 0 ? sign * Infinity : NaN;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+const INT64_EXACT_BIG = 2n ** 53n - 1n;
+
+// The file bytes of a storage dtype's elements (held in their compute array): narrowed back to their own width.
+function storageBytes(arr: TypedArray, dtype: DType): Uint8Array {
+  const n = arr.length;
+  let out: Int8Array | Uint8Array | Int16Array | Uint16Array | BigInt64Array;
+  switch (dtype) {
+    case "int8": out = Int8Array.from(arr); break;
+    case "uint8": out = Uint8Array.from(arr); break;
+    case "int16": out = Int16Array.from(arr); break;
+    case "int64": out = BigInt64Array.from({ length: n }, (_, i) => BigInt(arr[i]!)); break;
+    case "float16": out = Uint16Array.from({ length: n }, (_, i) => float16Bits(arr[i]!)); break;
+    case "bfloat16": out = Uint16Array.from({ length: n }, (_, i) => bfloat16Bits(arr[i]!)); break;
+    default: throw new ArgumentError(`safetensors: ${dtype} is not a storage dtype`);
+  }
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
 // ---- files (Node only) -----------------------------------------------------------------------

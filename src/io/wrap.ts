@@ -1,6 +1,6 @@
 // Tensors over arrays this package has just allocated, without the copy that cr.tensor makes.
 import { currentBackend } from "../backend/registry.js";
-import type { TypedArray } from "../dtype.js";
+import type { DType, TypedArray } from "../dtype.js";
 import { dtypeOfArray } from "../dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 
@@ -11,8 +11,9 @@ import { Tensor } from "../tensor/tensor.js";
  * copied once more.
  * A Uint8Array becomes a bool tensor.
  */
-export function fromOwnedArray(arr: TypedArray, shape: readonly number[]): Tensor {
-  const dtype = dtypeOfArray(arr);
+export function fromOwnedArray(arr: TypedArray, shape: readonly number[], as?: DType): Tensor {
+  // A storage dtype's values come in its compute array, already within the dtype (files hold nothing else).
+  const dtype = as ?? dtypeOfArray(arr);
   if (dtype === undefined) throw new TypeError("fromOwnedArray: unsupported typed array");
   const backend = currentBackend();
   return Tensor._create(backend.fromArray(arr), shape, dtype, backend);

@@ -11,6 +11,7 @@ import { embeddingAs } from "./functional/layers.js";
 import * as init from "./init.js";
 import { Module } from "./module.js";
 import type { Parameter } from "./parameter.js";
+import { isIndexTensor } from "../tensor/index-dtype.js";
 
 /** Options of `Embedding`. */
 export interface EmbeddingOptions extends DTypeOption {
@@ -60,7 +61,7 @@ export class Embedding extends Module {
 
   /** Applies the module to its input (run it as `module.forward(x)`, which also runs its hooks). @example new cr.nn.Embedding(10, 3).forward(cr.tensor([[1, 2]], { dtype: "int32" })).shape // [1, 2, 3] */
   forward(input: Tensor): Tensor {
-    if (input.dtype !== "int32") throw new DTypeError(`${this.moduleName}: indices must be an int32 tensor, got ${input.dtype} of shape ${fmt(input.shape)}`);
+    if (!isIndexTensor(input)) throw new DTypeError(`${this.moduleName}: indices must be an integer tensor (int32, int64, int16, int8 or uint8), got ${input.dtype} of shape ${fmt(input.shape)}`);
     return embeddingAs(this.moduleName, input, this.weight, { paddingIdx: this.paddingIdx });
   }
 

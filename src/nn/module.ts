@@ -537,7 +537,7 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
       return this;
     }
     const dtype = target;
-    if (!isFloating(dtype)) throw new ArgumentError(`${this.moduleName}.to: dtype must be float32 or float64, got ${dtype}`);
+    if (!isFloating(dtype)) throw new ArgumentError(`${this.moduleName}.to: dtype must be a floating dtype (float32, float64, float16 or bfloat16), got ${dtype}`);
     const converted = new Map<Parameter, Parameter>();
     for (const m of this.modules()) {
       for (const [name, p] of m.#ownParameters()) {
@@ -574,6 +574,16 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
   /** `to("float32")`. @example new cr.nn.Linear(2, 2).double().float().weight.dtype // "float32" */
   float(): this {
     return this.to("float32");
+  }
+
+  /** `to("float16")`: parameters and floating buffers stored as halves. @example new cr.nn.Linear(2, 2).half().weight.dtype // "float16" */
+  half(): this {
+    return this.to("float16");
+  }
+
+  /** `to("bfloat16")`. @example new cr.nn.Linear(2, 2).bfloat16().weight.dtype // "bfloat16" */
+  bfloat16(): this {
+    return this.to("bfloat16");
   }
 
   // ---- state dicts -----------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // Collects the nodes and initializers of the graph being exported: fresh value names, constants (made once
 // per value), and the names of the traced tensors.
 import type { Tensor } from "../tensor/tensor.js";
+import { bfloat16Bits, float16Bits } from "../half-bits.js";
 import type { OnnxAttribute, OnnxDType, OnnxInitializer, OnnxNode } from "./model.js";
 
 /**
@@ -26,10 +27,15 @@ export function rawBytes(values: ArrayLike<number | boolean | bigint>, dtype: On
     case "int32": return bytesOf(Int32Array.from({ length: n }, (_, i) => Number(values[i])));
     case "int64": return bytesOf(BigInt64Array.from({ length: n }, (_, i) => BigInt(values[i]!)));
     case "bool": return Uint8Array.from({ length: n }, (_, i) => (values[i] ? 1 : 0));
+    case "int8": return bytesOf(Int8Array.from({ length: n }, (_, i) => Number(values[i])));
+    case "uint8": return Uint8Array.from({ length: n }, (_, i) => Number(values[i]));
+    case "int16": return bytesOf(Int16Array.from({ length: n }, (_, i) => Number(values[i])));
+    case "float16": return bytesOf(Uint16Array.from({ length: n }, (_, i) => float16Bits(Number(values[i]))));
+    case "bfloat16": return bytesOf(Uint16Array.from({ length: n }, (_, i) => bfloat16Bits(Number(values[i]))));
   }
 }
 
-function bytesOf(a: Float32Array | Float64Array | Int32Array | BigInt64Array): Uint8Array {
+function bytesOf(a: ArrayBufferView): Uint8Array {
   // JavaScript engines run little-endian on every platform they ship on, as raw_data requires.
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }

@@ -4,7 +4,7 @@ import type { DType } from "../dtype.js";
 import { ProtoWriter } from "./protobuf.js";
 
 /** ONNX's TensorProto.DataType numbers for chainrule's dtypes (and int64, which ONNX wants for shapes and axes). */
-export const ONNX_DTYPE = { float32: 1, int32: 6, int64: 7, bool: 9, float64: 11 } as const;
+export const ONNX_DTYPE = { float32: 1, int32: 6, int64: 7, bool: 9, float64: 11, uint8: 2, int8: 3, int16: 5, float16: 10, bfloat16: 16 } as const;
 /** A dtype an exported tensor may have. */
 export type OnnxDType = DType | "int64";
 

@@ -5,7 +5,8 @@ import { applyElementwise } from "../autograd/primitives.js";
 import type { CompleteBackend as Backend } from "../backend/backend.js";
 import { currentBackend } from "../backend/registry.js";
 import type { DType, Operand } from "../dtype.js";
-import { isFloating, resultType } from "../dtype.js";
+import { computeDType, isFloating, isIntegral, resultType } from "../dtype.js";
+import { narrowScalar } from "./narrow.js";
 import { ArgumentError, DTypeError } from "../errors.js";
 import { ELEMENTWISE } from "../ops/elementwise.js";
 import type { ElementwiseOp, ElementwiseOpDef } from "../ops/elementwise.js";
@@ -35,7 +36,7 @@ function checkOperand(op: string, x: TensorLike): void {
 export function asTensor(x: TensorLike, dtype: DType, backend: Backend = currentBackend()): Tensor {
   if (x instanceof Tensor) return x.dtype === dtype ? x : applyElementwise(opProgram("cast"), [x], checkDType("to", dtype));
   const v = typeof x === "boolean" ? (x ? 1 : 0) : x;
-  return Tensor._create(backend.full(1, v, dtype), [], dtype, backend);
+  return Tensor._create(backend.full(1, narrowScalar(v, dtype), computeDType(dtype)), [], dtype, backend);
 }
 
 // The operands' result type (PyTorch's promotion); the common case, tensors of one dtype, without building operands.
@@ -77,7 +78,8 @@ export function applyOp(name: ElementwiseOp, args: readonly TensorLike[]): Tenso
     if (def.onBool === "error") throw new DTypeError(`${name}: not supported on bool tensors; ${def.boolHint ?? "convert with .to()"}`);
     dtype = "int32";
   }
-  if (name === "pow" && dtype === "int32" && typeof args[1] === "number" && args[1] < 0) {
+  if (dtype === "int64" && def.integral === true) return int64Bitwise(name, args);
+  if (name === "pow" && isIntegral(dtype) && typeof args[1] === "number" && args[1] < 0) {
     throw new DTypeError(`pow: integers to negative integer powers are not allowed (exponent ${args[1]}); convert the base with .float()`);
   }
   let inputs: Tensor[];
@@ -92,3 +94,23 @@ export function applyOp(name: ElementwiseOp, args: readonly TensorLike[]): Tenso
   const out = def.predicate === true ? "bool" : dtype;
   return applyElementwise(opProgram(name), inputs, out);
 }
+
+// int64 is computed in float64, where JavaScript's bitwise operators see only 32 bits: shifts become exact
+// multiplications and floor divisions by powers of two, and the other bitwise ops run in int32 on values that fit it.
+function int64Bitwise(name: ElementwiseOp, args: readonly TensorLike[]): Tensor {
+  if (name === "bitwiseLeftShift") return applyOp("mul", [args[0]!, applyOp("pow", [2, asInt64(args[1]!)])]);
+  if (name === "bitwiseRightShift") return applyOp("floorDivide", [args[0]!, applyOp("pow", [2, asInt64(args[1]!)])]);
+  const narrow = args.map((a) => {
+    if (!(a instanceof Tensor)) return a;
+    const t = asTensor(a, "int64");
+    const widest = t.numel() === 0 ? 0 : Math.max(t.max().item(), -t.min().item() - 1);
+    if (widest > 2147483647) {
+      throw new DTypeError(`${name}: int64 values beyond the int32 range (here ${widest}) are not supported: chainrule computes int64 in float64, whose bitwise operations are 32-bit`);
+    }
+    return t.to("int32");
+  });
+  return applyOp(name, narrow).to("int64");
+}
+
+// A shift count as an int64 tensor, so that 2^count is computed in float64 (exact) rather than in int32.
+const asInt64 = (x: TensorLike): Tensor => asTensor(x, "int64");

@@ -1,6 +1,6 @@
 // Turning user data (numbers, nested arrays, typed arrays) into tensor storage, and back into nested arrays.
 import type { DType, TypedArray } from "../dtype.js";
-import { allocArray, dtypeOfArray, isDType } from "../dtype.js";
+import { DTYPES, allocArray, dtypeOfArray, isDType } from "../dtype.js";
 import { ArgumentError, DTypeError, ShapeError } from "../errors.js";
 import { fmt, stridesOf } from "../shape.js";
 import type { Shape } from "../shape.js";
@@ -12,7 +12,7 @@ export type NestedList = number | boolean | NestedList[];
 
 export function checkDType(op: string, dtype: unknown): DType {
   if (!isDType(dtype)) {
-    throw new DTypeError(`${op}: unknown dtype ${JSON.stringify(dtype)} (expected "float32", "float64", "int32" or "bool")`);
+    throw new DTypeError(`${op}: unknown dtype ${JSON.stringify(dtype)} (expected one of ${DTYPES.map((d) => `"${d}"`).join(", ")})`);
   }
   return dtype;
 }
@@ -68,10 +68,19 @@ export function int32RangeMessage(op: string, v: number, where = ""): string {
 }
 
 /** Storage and shape for `cr.tensor(data, { dtype })`; numbers default to float32 (JavaScript has no integer literals). */
-export function dataToArray(op: string, data: NestedArray | TypedArray, dtype: DType | undefined): { arr: TypedArray; shape: Shape } {
+/** The typed arrays of the storage dtypes that `cr.tensor` also takes (int8, int16, int64 by default). */
+export type StorageArray = Int8Array | Int16Array | BigInt64Array;
+
+export function dataToArray(op: string, data: NestedArray | TypedArray | StorageArray, dtype: DType | undefined): { arr: TypedArray; shape: Shape; dtype?: DType } {
+  if (data instanceof Int8Array || data instanceof Int16Array || data instanceof BigInt64Array) {
+    // The storage dtypes' own arrays: their values, in the dtype's compute array (checked for int64).
+    const own: DType = data instanceof Int8Array ? "int8" : data instanceof Int16Array ? "int16" : "int64";
+    const values = Array.from(data as ArrayLike<number | bigint>, Number);
+    return { ...dataToArray(op, values, dtype ?? own), dtype: dtype ?? own };
+  }
   if (ArrayBuffer.isView(data)) {
     const own = dtypeOfArray(data);
-    if (own === undefined) throw new DTypeError(`${op}: unsupported typed array ${data.constructor.name} (use Float32Array, Float64Array, Int32Array or Uint8Array)`);
+    if (own === undefined) throw new DTypeError(`${op}: unsupported typed array ${data.constructor.name} (use Float32Array, Float64Array, Int32Array, Uint8Array (bool), Int8Array, Int16Array or BigInt64Array)`);
     const target = dtype ?? own;
     if (target === "int32" && own !== "int32" && own !== "bool") {
       const bad = Array.prototype.findIndex.call(data, (v: number) => !Number.isInteger(v));

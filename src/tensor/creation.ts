@@ -2,13 +2,14 @@
 import type { CompleteBackend } from "../backend/backend.js";
 import { currentBackend } from "../backend/registry.js";
 import type { DType, TypedArray } from "../dtype.js";
-import { allocArray } from "../dtype.js";
+import { allocArray, isFloating, isStorageDType } from "../dtype.js";
+import { narrowArray } from "./narrow.js";
 import { ArgumentError, DTypeError } from "../errors.js";
 import { checkShape, sizeOf } from "../shape.js";
 import { defaultGenerator } from "../random.js";
 import type { Generator } from "../random.js";
 import { checkDType, dataToArray, fitsInt32, int32RangeMessage } from "./convert.js";
-import type { NestedArray } from "./convert.js";
+import type { NestedArray, StorageArray } from "./convert.js";
 import { Tensor } from "./tensor.js";
 
 /** Options every creation function takes. */
@@ -39,9 +40,10 @@ function onBackendOf<T>(x: Tensor, fn: () => T): T {
 
 function make(op: string, arr: TypedArray, shape: readonly number[], dtype: DType, requiresGrad: boolean | undefined): Tensor {
   const backend = likeBackend ?? currentBackend();
+  if (isStorageDType(dtype)) narrowArray(op, arr, dtype);
   const t = Tensor._create(backend.fromArray(arr), shape, dtype, backend);
   if (requiresGrad) {
-    if (dtype !== "float32" && dtype !== "float64") {
+    if (!isFloating(dtype)) {
       throw new DTypeError(`${op}: only floating-point tensors can require gradients, got dtype ${dtype}`);
     }
     t.requiresGrad = true;
@@ -60,13 +62,14 @@ function dtypeOr(op: string, dtype: DType | undefined, fallback: DType): DType {
 
 /**
  * A tensor from a number, nested arrays or a typed array. Numbers give float32 (JavaScript has no
- * integer literals), booleans give bool, typed arrays keep their type, unless `dtype` says otherwise.
+ * integer literals), booleans give bool, typed arrays keep their type (Int8Array gives int8, Int16Array int16,
+ * BigInt64Array int64, checked within ±(2^53 − 1)), unless `dtype` says otherwise.
  * @example const x = cr.tensor([[1, 2], [3, 4]], { requiresGrad: true });
  */
-export function tensor(data: NestedArray | TypedArray, opts: TensorOptions = {}): Tensor {
+export function tensor(data: NestedArray | TypedArray | StorageArray, opts: TensorOptions = {}): Tensor {
   const dtype = opts.dtype === undefined ? undefined : checkDType("tensor", opts.dtype);
-  const { arr, shape } = dataToArray("tensor", data, dtype);
-  return make("tensor", arr, shape, dtype ?? (arr instanceof Uint8Array ? "bool" : arr instanceof Int32Array ? "int32" : arr instanceof Float64Array ? "float64" : "float32"), opts.requiresGrad);
+  const { arr, shape, dtype: fromArray } = dataToArray("tensor", data, dtype);
+  return make("tensor", arr, shape, dtype ?? fromArray ?? (arr instanceof Uint8Array ? "bool" : arr instanceof Int32Array ? "int32" : arr instanceof Float64Array ? "float64" : "float32"), opts.requiresGrad);
 }
 
 /** A tensor of `shape` filled with `value` (NaN and ±Infinity allowed, as in PyTorch). @example cr.full([2], 7) // [7, 7] */

@@ -1,13 +1,14 @@
 // How a tensor prints: PyTorch's layout (`tensor([[1., 2.], …], requiresGrad=true)`), summarised when large.
 import { stridesOf } from "../shape.js";
 import type { Tensor } from "./tensor.js";
+import { isFloating } from "../dtype.js";
 
 const EDGE = 3;
 const THRESHOLD = 1000;
 
 function formatNumber(v: number | boolean, dtype: string, fixed: number | null): string {
   if (typeof v === "boolean") return v ? "true" : "false";
-  if (dtype === "int32") return String(v);
+  if (dtype === "int32" || dtype === "int8" || dtype === "uint8" || dtype === "int16" || dtype === "int64") return String(v);
   if (!Number.isFinite(v)) return Number.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf";
   // Two-digit exponents, as PyTorch prints them: 1.0000e-05.
   if (fixed === null) return v.toExponential(4).replace(/e([+-])(\d)$/, "e$10$2");
@@ -56,11 +57,11 @@ export function formatTensor(t: Tensor): string {
   if (!t.readsSynchronously) return `tensor(shape=[${t.shape.join(", ")}], dtype=${t.dtype}, device=${t.device}; read it with await t.data())`;
   const data = t.toTypedArray();
   const summarise = data.length > THRESHOLD;
-  const fixed = t.dtype === "float32" || t.dtype === "float64" ? chooseFormat(data) : 0;
+  const fixed = isFloating(t.dtype) ? chooseFormat(data) : 0;
   const fmt = (i: number) => formatNumber(t.dtype === "bool" ? data[i] !== 0 : data[i]!, t.dtype, fixed);
   const body = render(data, t.shape, stridesOf(t.shape), 0, 0, summarise, fmt);
   const extras: string[] = [];
-  if (t.dtype === "float64" || t.dtype === "int32") extras.push(`dtype=${t.dtype}`);
+  if (t.dtype !== "float32" && t.dtype !== "bool") extras.push(`dtype=${t.dtype}`);
   if (t.gradFn !== null) extras.push(`gradFn=<${t.gradFn.name}>`);
   else if (t.requiresGrad) extras.push("requiresGrad=true");
   return `tensor(${body}${extras.length > 0 ? `, ${extras.join(", ")}` : ""})`;

@@ -16,6 +16,8 @@ import { wrapIndex } from "./rearrange.js";
 import { cumsum } from "./scan.js";
 import { scatter, scatterReduce } from "./scatter.js";
 import { Tensor } from "./tensor.js";
+import { asIndexTensor as integerIndex } from "./index-dtype.js";
+import { isFloating } from "../dtype.js";
 
 /** A slice of one dim, Python's `start:stop:step` (bounds clipped, negative ones from the end; step positive). */
 export interface IndexSlice {
@@ -44,8 +46,9 @@ type Located =
 function asIndexTensor(x: Tensor, item: Tensor | readonly NestedArray[]): Tensor {
   if (item instanceof Tensor) {
     if (item._backend !== x._backend) throw new ArgumentError(`index: the index tensor lives on ${item.device}, the tensor on ${x.device}`);
-    if (item.dtype !== "int32" && item.dtype !== "bool") throw new DTypeError(`index: tensors used as indices must be int32 or bool, got ${item.dtype}`);
-    return item;
+    if (item.dtype === "bool") return item;
+    if (isFloating(item.dtype)) throw new DTypeError(`index: tensors used as indices must be integer (int32, int64, int16, int8, uint8) or bool, got ${item.dtype}`);
+    return integerIndex("index", item, "a tensor used as indices");
   }
   const probe = (v: NestedArray): NestedArray => (Array.isArray(v) && v.length > 0 ? probe((v as readonly NestedArray[])[0]!) : v);
   const first = probe(item as NestedArray);

@@ -2,12 +2,13 @@
 // cat/stack, slicing, and indexing with gather/indexSelect.
 import { applyPrimitive } from "../autograd/dispatch.js";
 import { promoteTypes } from "../dtype.js";
-import { ArgumentError, DTypeError, ShapeError } from "../errors.js";
+import { ArgumentError, ShapeError } from "../errors.js";
 import { fmt, inferReshape, normalizeDim, shapesEqual } from "../shape.js";
 import type { Shape } from "../shape.js";
 import { asTensor, checkTensor } from "./elementwise.js";
 import type { Tensor } from "./tensor.js";
 import { adoptView, expandedGeometry, permutedGeometry, reshapedGeometry, slicedGeometry, stridedGeometry } from "./view-geometry.js";
+import { asIndexTensor } from "./index-dtype.js";
 
 /**
  * The same elements in a new shape (one size may be -1, inferred). It shares memory, as PyTorch's `view`, except
@@ -204,9 +205,9 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   return squeeze(slice(x, d, i, i + 1), d);
 }
 
-function checkIndexTensor(op: string, index: Tensor): void {
+function checkIndexTensor(op: string, index: Tensor): Tensor {
   checkTensor(op, index);
-  if (index.dtype !== "int32") throw new DTypeError(`${op}: index must be an int32 tensor, got ${index.dtype}`);
+  return asIndexTensor(op, index);
 }
 
 function checkGatherShapes(op: string, x: Tensor, d: number, index: Tensor): void {
@@ -226,7 +227,7 @@ function checkGatherShapes(op: string, x: Tensor, d: number, index: Tensor): voi
  */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   checkTensor("gather", x);
-  checkIndexTensor("gather", index);
+  index = checkIndexTensor("gather", index);
   const d = normalizeDim("gather", dim, x.ndim);
   checkGatherShapes("gather", x, d, index);
   return applyPrimitive("gather", [x, index], { dim: d });
@@ -235,7 +236,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
 /** A copy of `x` with `src` added at positions `index` along `dim` (PyTorch's `scatter_add`). @example cr.scatterAdd(cr.zeros([3]), 0, cr.tensor([0, 0], { dtype: "int32" }), cr.tensor([1, 2])) // [3, 0, 0] */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   checkTensor("scatterAdd", x);
-  checkIndexTensor("scatterAdd", index);
+  index = checkIndexTensor("scatterAdd", index);
   checkTensor("scatterAdd", src);
   const d = normalizeDim("scatterAdd", dim, x.ndim);
   checkGatherShapes("scatterAdd", x, d, index);
@@ -248,7 +249,7 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
 /** The slices at positions `index` (a 1-D int32 tensor) along `dim`. @example embeddings.indexSelect(0, tokenIds) */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   checkTensor("indexSelect", x);
-  checkIndexTensor("indexSelect", index);
+  index = checkIndexTensor("indexSelect", index);
   if (index.ndim > 1) throw new ShapeError(`indexSelect: index must be 1-D, got shape ${fmt(index.shape)}`);
   const d = normalizeDim("indexSelect", dim, x.ndim);
   return applyPrimitive("indexSelect", [x.ndim === 0 ? x.reshape([1]) : x, index], { dim: d });
@@ -257,7 +258,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
 /** A copy of `x` with slice j of `src` added at slice `index[j]` along `dim` (PyTorch's `index_add`). @example cr.indexAdd(cr.zeros([3]), 0, cr.tensor([0, 0, 2], { dtype: "int32" }), cr.tensor([1, 2, 3])) // [3, 0, 3] */
 export function indexAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   checkTensor("indexAdd", x);
-  checkIndexTensor("indexAdd", index);
+  index = checkIndexTensor("indexAdd", index);
   checkTensor("indexAdd", src);
   if (index.ndim > 1) throw new ShapeError(`indexAdd: index must be 1-D, got shape ${fmt(index.shape)}`);
   const d = normalizeDim("indexAdd", dim, x.ndim);

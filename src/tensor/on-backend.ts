@@ -1,13 +1,15 @@
 // Constants made beside an existing tensor, on its backend (not the current one): what composites and derivative
 // rules combine with their operands. Shared by the shape, indexing, sorting and scan ops.
 import type { DType } from "../dtype.js";
+import { computeDType } from "../dtype.js";
+import { narrowScalar } from "./narrow.js";
 import { sizeOf } from "../shape.js";
 import type { Shape } from "../shape.js";
 import { Tensor } from "./tensor.js";
 
 /** A tensor of `shape` filled with `value`, on `like`'s backend. */
 export function fullOn(like: Tensor, shape: Shape, dtype: DType, value: number): Tensor {
-  return Tensor._create(like._backend.full(sizeOf(shape), value, dtype), shape, dtype, like._backend);
+  return Tensor._create(like._backend.full(sizeOf(shape), narrowScalar(value, dtype), computeDType(dtype)), shape, dtype, like._backend);
 }
 
 /** `[0, 1, …, n − 1]` as int32, on `like`'s backend. */

@@ -111,7 +111,10 @@ export function bernoulli_(x: Tensor, p: number | Tensor = 0.5, opts: GeneratorO
 }
 
 // The values `random_()` draws without bounds: every integer the dtype holds exactly from 0 (PyTorch's ranges).
-const UNBOUNDED: Record<DType, number> = { float32: 2 ** 24 + 1, float64: 2 ** 53 + 1, int32: 2 ** 31, bool: 2 };
+const UNBOUNDED: Record<DType, number> = {
+  float32: 2 ** 24 + 1, float64: 2 ** 53 + 1, int32: 2 ** 31, bool: 2,
+  int8: 2 ** 7, uint8: 2 ** 8, int16: 2 ** 15, int64: 2 ** 53, float16: 2 ** 11 + 1, bfloat16: 2 ** 8 + 1,
+};
 
 /**
  * Fills `x` with random integers: in [0, 2^mantissa] (or the int dtype's non-negative range) without bounds,

@@ -11,6 +11,7 @@ import { cumsum } from "./scan.js";
 import type { Tensor } from "./tensor.js";
 import { diagonal } from "./views.js";
 import type { DiagonalOptions } from "./views.js";
+import { asIndexTensor } from "./index-dtype.js";
 
 function intList(op: string, name: string, v: number | readonly number[]): number[] {
   const list = typeof v === "number" ? [v] : [...v];
@@ -185,7 +186,7 @@ export function meshgrid(tensors: readonly Tensor[], { indexing = "ij" }: { inde
 
 // Index positions wrapped from the end where negative, and checked against `size` where the backend reads synchronously.
 function wrapIndex(op: string, index: Tensor, size: number, what: string): Tensor {
-  if (index.dtype !== "int32") throw new DTypeError(`${op}: index must be an int32 tensor, got ${index.dtype}`);
+  index = asIndexTensor(op, index);
   if (index.numel() > 0 && index.readsSynchronously) {
     const lo = index.amin().item(), hi = index.amax().item();
     const bad = lo < -size ? lo : hi >= size ? hi : undefined;
@@ -213,7 +214,7 @@ export function take(x: Tensor, index: Tensor): Tensor {
 export function takeAlongDim(x: Tensor, indices: Tensor, dim?: number): Tensor {
   checkTensor("takeAlongDim", x);
   checkTensor("takeAlongDim", indices);
-  if (indices.dtype !== "int32") throw new DTypeError(`takeAlongDim: indices must be an int32 tensor, got ${indices.dtype}`);
+  indices = asIndexTensor("takeAlongDim", indices, "indices");
   if (dim === undefined) return reshape(x, [-1]).gather(0, reshape(indices, [-1]));
   const d = normalizeDim("takeAlongDim", dim, x.ndim);
   if (indices.ndim !== x.ndim) throw new ShapeError(`takeAlongDim: indices ${fmt(indices.shape)} must have as many dims as the input ${fmt(x.shape)}`);

@@ -1,7 +1,7 @@
 // Reductions: sum, mean, max/min (with and without dim), argmax/argmin, logsumexp, var, std,
 // softmax and logSoftmax. Only sum, amax, amin and arg* are primitives; the rest compose them.
 import { applyPrimitive } from "../autograd/dispatch.js";
-import { isFloating, requireFloating } from "../dtype.js";
+import { isFloating, isStorageDType, requireFloating } from "../dtype.js";
 import type { DType } from "../dtype.js";
 import { ArgumentError } from "../errors.js";
 import { fmt, normalizeDim, normalizeDims } from "../shape.js";
@@ -39,9 +39,11 @@ export function sum(x: Tensor, dim?: Dims | SumOptions, keepdim: boolean | SumOp
   // sum(x, { dtype }) and sum(x, dim, { dtype }) as well as sum(x, dim, keepdim, { dtype }).
   if (isSumOptions(dim)) return sum(x, undefined, false, dim);
   if (isSumOptions(keepdim)) return sum(x, dim, false, keepdim);
-  const t = opts.dtype === undefined ? x : asTensor(x, checkDType("sum", opts.dtype));
+  // Integers of a storage dtype sum in int64, as PyTorch's (int32 and bool keep chainrule's int32).
+  const into = opts.dtype !== undefined ? checkDType("sum", opts.dtype) : isStorageDType(x.dtype) && !isFloating(x.dtype) ? "int64" : undefined;
+  const t = into === undefined ? x : asTensor(x, into);
   const axes = normalizeDims("sum", dim, x.ndim).sort((a, b) => a - b);
-  const dtype: DType = isFloating(t.dtype) ? t.dtype : "int32";
+  const dtype: DType = isFloating(t.dtype) || t.dtype === "int64" ? t.dtype : "int32";
   return applyPrimitive("sum", [t], { axes, keepdim, dtype });
 }
 

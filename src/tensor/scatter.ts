@@ -8,13 +8,14 @@ import { fmt, normalizeDim } from "../shape.js";
 import { asTensor, checkTensor, where } from "./elementwise.js";
 import { expand, reshape, slice } from "./movement.js";
 import { Tensor } from "./tensor.js";
+import { asIndexTensor } from "./index-dtype.js";
 
 /** A reduction of `scatterReduce`. */
 export type ScatterReduction = "sum" | "prod" | "mean" | "amax" | "amin";
 
-function checkIndex(op: string, index: Tensor): void {
+function checkIndex(op: string, index: Tensor): Tensor {
   checkTensor(op, index);
-  if (index.dtype !== "int32") throw new DTypeError(`${op}: index must be an int32 tensor, got ${index.dtype}`);
+  return asIndexTensor(op, index);
 }
 
 /**
@@ -23,7 +24,7 @@ function checkIndex(op: string, index: Tensor): void {
  */
 function prepare(op: string, x: Tensor, dim: number, index: Tensor, src: Tensor | number): { d: number; base: Tensor; index: Tensor; src: Tensor } {
   checkTensor(op, x);
-  checkIndex(op, index);
+  index = checkIndex(op, index);
   const zeroDim = x.ndim === 0;
   const base = zeroDim ? reshape(x, [1]) : x;
   const idx = index.ndim === 0 ? reshape(index, [1]) : index;
@@ -95,7 +96,7 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
 
 // A 1-D index of positions along `d` as an index of `shape` (the index broadcast over the other dims).
 function wholeSlices(op: string, x: Tensor, d: number, index: Tensor, shape: readonly number[], wrapNegative: boolean): Tensor {
-  checkIndex(op, index);
+  index = checkIndex(op, index);
   if (index.ndim > 1) throw new ShapeError(`${op}: index must be 1-D, got shape ${fmt(index.shape)}`);
   const n = index.numel();
   const size = x.ndim === 0 ? 1 : x.shape[d]!;

@@ -10,6 +10,8 @@ import type { Edge, GradHook, Node } from "../autograd/node.js";
 import type { CompleteBackend, DataBuf, TensorData } from "../backend/backend.js";
 import type { DType, TypedArray } from "../dtype.js";
 import { isDType, isFloating } from "../dtype.js";
+import type { ComputeDType } from "../dtype.js";
+import { computeDType } from "../dtype.js";
 import { AutogradError, DTypeError, DisposedError, ReadError, ShapeError } from "../errors.js";
 import { fmt, shapesEqual, sizeOf } from "../shape.js";
 import type { Shape } from "../shape.js";
@@ -22,6 +24,7 @@ import { formatTensor } from "./format.js";
 import { installElementwiseMethods } from "./generated/elementwise.js";
 import { installDivMethod } from "./div.js";
 import { installExtraMethods } from "./extra-methods.js";
+import { installDTypeMethods } from "./dtype-methods.js";
 import { adoptDroppedGrad, disposeTracked, markKept, soleOwner, track } from "./lifetime.js";
 import { applyInplace } from "./inplace.js";
 import * as la from "./linalg.js";
@@ -72,6 +75,8 @@ export class Tensor {
   readonly shape: Shape;
   /** The element type. */
   readonly dtype: DType;
+  /** @internal The dtype backends store and compute this tensor in (`computeDType`; `dtype` itself but for the storage dtypes). */
+  readonly _computeDtype: ComputeDType;
   /** @internal The backend whose memory holds the data. */
   readonly _backend: CompleteBackend;
   /** @internal Backend memory, unchecked: read `_buf`, which refuses a disposed tensor. */
@@ -107,6 +112,7 @@ export class Tensor {
     this._storage = buf;
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
+    this._computeDtype = computeDType(dtype);
     this._backend = backend;
     this._version = version;
     track(this);
@@ -130,7 +136,7 @@ export class Tensor {
     this._dataVersion = this._version.value;
     if (root._disposed) return;
     const fresh = this._backend.strided(root._data(), { offset: geometry.offset, strides: geometry.strides }, this.shape);
-    this._backend.assign(this._storage, { buf: fresh, shape: this.shape, dtype: this.dtype });
+    this._backend.assign(this._storage, { buf: fresh, shape: this.shape, dtype: this._computeDtype });
     this._backend.release?.(fresh);
   }
 
@@ -161,7 +167,7 @@ export class Tensor {
 
   /** @internal What a kernel needs to read this tensor. */
   _data(): TensorData {
-    return { buf: this._buf, shape: this.shape, dtype: this.dtype };
+    return { buf: this._buf, shape: this.shape, dtype: this._computeDtype };
   }
 
   // ---- reading -------------------------------------------------------------------------------
@@ -215,7 +221,7 @@ export class Tensor {
    * @example const values = await loss.data();
    */
   data(): Promise<TypedArray> {
-    return this._backend.read(this._buf, this.dtype, this.numel());
+    return this._backend.read(this._buf, this._computeDtype, this.numel());
   }
   /** `item()`, asynchronously: what works on every backend. @example const value = await loss.itemAsync(); */
   async itemAsync(): Promise<number> {
@@ -244,7 +250,7 @@ export class Tensor {
           (asyncMethod === "data" ? "" : ` (or \`await t.data()\`)`),
       );
     }
-    return read.call(this._backend, this._buf, this.dtype, size);
+    return read.call(this._backend, this._buf, this._computeDtype, size);
   }
   /**
    * Computes this tensor's elements now and returns it. The `wasm` backend defers large elementwise chains
@@ -811,3 +817,4 @@ export class Tensor {
 installElementwiseMethods(Tensor.prototype);
 installDivMethod(Tensor.prototype);
 installExtraMethods(Tensor.prototype);
+installDTypeMethods(Tensor.prototype);

@@ -3,7 +3,7 @@
 // run on the GPU unchanged.
 import * as cr from "chainrule";
 import type { CompleteBackend, DataBuf } from "../../src/backend/backend.js";
-import type { DType, TypedArray } from "../../src/dtype.js";
+import type { ComputeDType as DType, TypedArray } from "../../src/dtype.js";
 
 let opened: Promise<cr.backends.webgpu.WebGpuInfo> | undefined;
 

@@ -2,7 +2,7 @@
 // in tiles, an online softmax (a running maximum and sum rescale what was accumulated), so the L×S score matrix is
 // never stored; the backward recomputes each tile's probabilities from the saved row logsumexps. Arithmetic is in
 // double precision whatever the dtype; rows whose keys are all masked give zeros (and zero gradients).
-import type { DType, TypedArray } from "../../dtype.js";
+import type { ComputeDType as DType, TypedArray } from "../../dtype.js";
 import { attentionDims, attentionGradSize, attentionSavedSize, biasLayout } from "../../ops/attention-params.js";
 import type { AttentionParams, BiasLayout } from "../../ops/attention-params.js";
 import type { Shape } from "../../shape.js";

@@ -1,7 +1,7 @@
 // Reuse of the cpu backend's output arrays: a buffer the tensor layer releases (its tensors were
 // disposed, by a scope or dispose()) serves the next request of the same dtype and size, so a training
 // loop's steps stop allocating, zeroing fresh pages and feeding the garbage collector.
-import type { DType, TypedArray } from "../../dtype.js";
+import type { ComputeDType as DType, TypedArray } from "../../dtype.js";
 import { allocArray } from "../../dtype.js";
 import { noteAllocated, noteDropped, noteReleased, reclaimStats } from "../reclaim.js";
 import { SHARED_MIN_ELEMENTS, isShared, sharedArray, sharingMemory } from "./sharing.js";

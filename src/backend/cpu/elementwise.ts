@@ -1,7 +1,7 @@
 // The cpu backend's elementwise kernel: any program of the registry's ops (ops/program.ts), with broadcasting,
 // as a generated loop (program-source.ts), shared with worker threads when large. A few programs have
 // hand-tuned loops where V8's code for the generic one branches on data (relu, its gradient, where).
-import type { DType, TypedArray } from "../../dtype.js";
+import type { ComputeDType as DType, TypedArray } from "../../dtype.js";
 import { opProgram } from "../../ops/program.js";
 import type { Program } from "../../ops/program.js";
 import { broadcastStrides, sizeOf } from "../../shape.js";

@@ -1,5 +1,5 @@
 // The pure-TypeScript reference backend: kernels over typed arrays. It is the oracle other backends are tested against.
-import type { DType, TypedArray } from "../../dtype.js";
+import type { ComputeDType as DType, TypedArray } from "../../dtype.js";
 import { sizeOf } from "../../shape.js";
 import type { Backend, CompleteBackend, DataBuf, TensorData } from "../backend.js";
 import { complete } from "../fallbacks.js";

@@ -1,5 +1,5 @@
 // The cpu backend's loss kernels: nllLoss and its adjoint, one pass over the targets each, in double precision.
-import type { DType, TypedArray } from "../../dtype.js";
+import type { ComputeDType as DType, TypedArray } from "../../dtype.js";
 import { IndexError } from "../../errors.js";
 import { sizeOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";

@@ -1,5 +1,5 @@
 // Batched matrix multiplication on the cpu backend: a packed, cache-blocked GEMM in plain TypeScript.
-import type { DType, TypedArray } from "../../dtype.js";
+import type { ComputeDType as DType, TypedArray } from "../../dtype.js";
 import { allocOut } from "./buffer-pool.js";
 import { broadcastShapes, broadcastStrides, sizeOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";

@@ -1,5 +1,5 @@
 // Data-movement kernels of the cpu backend: permute, expand, slice and its adjoint, cat, and indexing.
-import type { DType, TypedArray } from "../../dtype.js";
+import type { ComputeDType as DType, TypedArray } from "../../dtype.js";
 import { IndexError } from "../../errors.js";
 import { allocOut } from "./buffer-pool.js";
 import { broadcastStrides, sizeOf, stridesOf } from "../../shape.js";

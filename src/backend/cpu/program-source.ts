@@ -3,7 +3,7 @@
 // any length costs one pass and each compiled loop sees a single dtype per array (V8 keeps it monomorphic).
 // The source is self-contained (the registry's functions and their helpers are copied into it), so a worker
 // thread compiles the very same loop from it.
-import type { DType } from "../../dtype.js";
+import type { ComputeDType as DType } from "../../dtype.js";
 import { promoteTypes } from "../../dtype.js";
 import { elementwiseDef } from "../../ops/elementwise.js";
 import { topoOrder } from "../../ops/expr.js";
@@ -51,7 +51,7 @@ function nodeDtypes(order: readonly Expr[], inputs: readonly DType[]): Map<strin
     else {
       const def = elementwiseDef(node.op)!;
       const args = (node.op === "where" ? node.args.slice(1) : node.args).map((a) => dt.get(a.key) ?? null).filter((d): d is DType => d !== null);
-      dt.set(node.key, def.predicate === true ? "bool" : args.length === 0 ? null : args.reduce(promoteTypes));
+      dt.set(node.key, def.predicate === true ? "bool" : args.length === 0 ? null : args.reduce((a, b) => promoteTypes(a, b) as DType));
     }
   }
   return dt;

@@ -1,5 +1,5 @@
 // Reduction kernels of the cpu backend: sum, prod, max, min over any set of axes, and argmax/argmin.
-import type { DType, TypedArray } from "../../dtype.js";
+import type { ComputeDType as DType, TypedArray } from "../../dtype.js";
 import { allocOut } from "./buffer-pool.js";
 import { sizeOf, stridesOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";

@@ -1,7 +1,7 @@
 // Running reductions along one axis on the cpu backend: cumsum, cumprod, logcumsumexp, and the positions of
 // the running maximum and minimum (cummax, cummin). Each slice is walked in order with the accumulator in
 // double precision, as PyTorch's cpu kernels accumulate, and every output rounded to the tensor's dtype.
-import type { DType, TypedArray } from "../../dtype.js";
+import type { ComputeDType as DType, TypedArray } from "../../dtype.js";
 import type { ScanOp } from "../../ops/params.js";
 import type { Shape } from "../../shape.js";
 import { allocOut } from "./buffer-pool.js";

@@ -1,7 +1,7 @@
 // PyTorch's scatter (the last value written wins) and scatter_reduce (sum, prod, mean, amax, amin, with or
 // without the base's own value) on the cpu backend: the index's elements in row-major order, each sending
 // src's element at the same coordinates to the position the index names along `dim`.
-import type { DType, TypedArray } from "../../dtype.js";
+import type { ComputeDType as DType, TypedArray } from "../../dtype.js";
 import type { ScatterOp } from "../../ops/params.js";
 import { sizeOf, stridesOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";

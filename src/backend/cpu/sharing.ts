@@ -1,7 +1,7 @@
 // Whether the cpu backend shares its large arrays with worker threads: where Node's worker_threads exist and
 // more than one thread is wanted, arrays from a certain size are allocated on SharedArrayBuffers, so a kernel
 // can split them among threads without copying them first. Browsers keep plain ArrayBuffers (one thread).
-import type { DType, TypedArray } from "../../dtype.js";
+import type { ComputeDType as DType, TypedArray } from "../../dtype.js";
 import { availableThreads, nodeBuiltin } from "../host.js";
 
 /** Arrays from this many elements are shared; smaller ones are never worth a thread. */

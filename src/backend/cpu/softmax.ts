@@ -1,5 +1,5 @@
 // log-softmax on the cpu backend: one pass for the maximum, one for the sum of exponentials, one to write.
-import type { DType, TypedArray } from "../../dtype.js";
+import type { ComputeDType as DType, TypedArray } from "../../dtype.js";
 import { sizeOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";
 import { allocOut } from "./buffer-pool.js";

@@ -1,6 +1,6 @@
 // im2col, col2im and max pooling's winners over any number of spatial dims on the cpu backend: the kernels behind
 // 3-D convolution and pooling, and behind windows padded unevenly (ceilMode) in any dimension.
-import type { DType, TypedArray } from "../../dtype.js";
+import type { ComputeDType as DType, TypedArray } from "../../dtype.js";
 import type { WindowNd } from "../../ops/params.js";
 import { product, windowNdOut } from "../../ops/window-nd.js";
 import type { Shape } from "../../shape.js";

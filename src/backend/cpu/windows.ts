@@ -1,5 +1,5 @@
 // im2col and its adjoint on the cpu backend: the kernels behind convolution and pooling.
-import type { DType, TypedArray } from "../../dtype.js";
+import type { ComputeDType as DType, TypedArray } from "../../dtype.js";
 import { allocOut } from "./buffer-pool.js";
 import type { Shape } from "../../shape.js";
 import { windowOut } from "../../shape.js";

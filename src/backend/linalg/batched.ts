@@ -2,7 +2,7 @@
 // run through kernels.ts, and the results (several packed into one buffer where an op has several) written back
 // in the input's dtype. The cpu backend runs these on its arrays (wasm on its heap's); other backends reach them
 // through `onHost` (fallbacks.ts).
-import type { DType, TypedArray } from "../../dtype.js";
+import type { ComputeDType as DType, TypedArray } from "../../dtype.js";
 import { allocArray } from "../../dtype.js";
 import { LinAlgError } from "../../errors.js";
 import type { Shape } from "../../shape.js";

@@ -1,6 +1,6 @@
 // One kernel call's memory: inputs by address (heap-resident ones where they are, others copied into
 // scratch), outputs in new heap blocks (or in scratch, copied out, where tensors cannot live on the heap).
-import type { DType } from "../../dtype.js";
+import type { ComputeDType as DType } from "../../dtype.js";
 import { borrowScratch, releaseScratch } from "./runtime.js";
 import type { Runtime } from "./runtime.js";
 import { noteCopyIn, noteCopyOut, noteKernelCall } from "./kernel-plan.js";

@@ -2,7 +2,7 @@
 // column operands (kernels/elementwise.ts, SIMD on the wasm heap), or any program of ops with float32x4 forms on
 // same-shape and scalar operands (compiled at run time, jit.ts). Other dtypes, ops and broadcasts return
 // undefined and the backend uses the cpu kernel.
-import type { DType } from "../../dtype.js";
+import type { ComputeDType as DType } from "../../dtype.js";
 import { opCode } from "../../ops/elementwise.js";
 import type { ElementwiseOp } from "../../ops/elementwise.js";
 import { opProgram } from "../../ops/program.js";

@@ -26,7 +26,7 @@ import { allocHeapArray, heapAddress, isHeapArray, releaseHeapArray } from "./te
 import { splitVectors } from "./split.js";
 import type { Runtime } from "./runtime.js";
 import type { HeapArray } from "./tensors.js";
-import type { DType } from "../../dtype.js";
+import type { ComputeDType as DType } from "../../dtype.js";
 
 export { wasmMemoryStats } from "./runtime.js";
 export { heapTensorStats } from "./tensors.js";

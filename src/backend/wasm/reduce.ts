@@ -1,7 +1,7 @@
 // The wasm backend's float32 sums, maxima and minima over all axes, a leading run of axes (over the batch)
 // or a trailing run (over features, as softmax's row max and row sum), and sums over all axes but a middle
 // run (a convolution bias's gradient); prod and other layouts run on the cpu.
-import type { DType } from "../../dtype.js";
+import type { ComputeDType as DType } from "../../dtype.js";
 import { sizeOf } from "../../shape.js";
 import type { ReduceOp, TensorData } from "../backend.js";
 import { runKernel } from "./call.js";

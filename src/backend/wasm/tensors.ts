@@ -3,7 +3,7 @@
 // growing a shared memory never moves it, so views stay valid; a private memory detaches them on growth.
 // Blocks are freed when the tensor layer releases the buffer (scopes, dispose()), or, as a safety net,
 // when the view is garbage-collected.
-import type { DType } from "../../dtype.js";
+import type { ComputeDType as DType } from "../../dtype.js";
 import { allocationTape, deferRelease, isHeld } from "../graph-memory.js";
 import { restoring } from "../../restore.js";
 import { finalizationRegistry, noteAllocated, noteReleased } from "../reclaim.js";

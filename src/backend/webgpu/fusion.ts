@@ -7,7 +7,7 @@
 // Eager semantics are kept, as on the wasm backend (wasm/fusion.ts): an expression holds the buffers it reads
 // (released ones are freed when it is done with them), and before a kernel writes a buffer in place every pending
 // expression that reads it is computed. While a captured graph records or replays, every op computes at once.
-import type { DType, TypedArray } from "../../dtype.js";
+import type { ComputeDType as DType, TypedArray } from "../../dtype.js";
 import { allocArray } from "../../dtype.js";
 import type { Expr } from "../../ops/expr.js";
 import { topoOrder } from "../../ops/expr.js";

@@ -1,7 +1,7 @@
 // The `webgpu` backend: tensors in GPU buffers (float32, int32, and bool as u32), kernels in WGSL, elementwise
 // chains fused into one kernel (fusion.ts), work submitted in batches and read back asynchronously. It has no
 // readSync and no view: `item()` names `itemAsync()`. float64 is refused (WGSL has none), as PyTorch's MPS does.
-import type { DType, TypedArray } from "../../dtype.js";
+import type { ComputeDType as DType, TypedArray } from "../../dtype.js";
 import { dtypeOfArray } from "../../dtype.js";
 import { DTypeError } from "../../errors.js";
 import type { Backend, CompleteBackend } from "../backend.js";

@@ -2,7 +2,7 @@
 // Where several elements land on one position (overlapping windows, repeated indices) sums are atomic (a
 // compare-and-swap loop for float32), and a plain write keeps the last element's value, as the cpu's loop does.
 // An index out of range cannot throw from a kernel: it is flagged, and the next read throws the cpu's IndexError.
-import type { DType } from "../../dtype.js";
+import type { ComputeDType as DType } from "../../dtype.js";
 import { sizeOf, stridesOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";
 import type { DataBuf, StridedView, TensorData } from "../backend.js";

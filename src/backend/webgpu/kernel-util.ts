@@ -1,6 +1,6 @@
 // Small pieces every webgpu kernel file uses: parameter words, the shader preamble that numbers threads, and the
 // one-element scalars kernels take by value.
-import type { DType } from "../../dtype.js";
+import type { ComputeDType as DType } from "../../dtype.js";
 import type { TensorData } from "../backend.js";
 import { blockOf } from "./fusion.js";
 import type { GpuBuf } from "./memory.js";

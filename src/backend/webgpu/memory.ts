@@ -1,7 +1,7 @@
 // GPU memory: storage buffers from a pool (by size class, reused at once when a tensor is released, as PyTorch's
 // caching allocator does), and the webgpu backend's buffer handle. Every element is 4 bytes on the GPU: float32
 // as f32, int32 as i32, and bool as u32 (0 or 1), so kernels that only move elements serve every dtype.
-import type { DType } from "../../dtype.js";
+import type { ComputeDType as DType } from "../../dtype.js";
 import { allocationTape } from "../graph-memory.js";
 import { gpuDevice } from "./device.js";
 import { BufferUsage } from "./gpu-types.js";

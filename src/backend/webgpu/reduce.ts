@@ -2,7 +2,7 @@
 // number the outputs, the reduced ones are walked (both merged where contiguous); a thread folds one output's
 // elements where there are many outputs or few elements each, else a workgroup shares one output's elements and
 // combines its threads' results in workgroup memory. float32 sums are compensated (Kahan) within each thread.
-import type { DType } from "../../dtype.js";
+import type { ComputeDType as DType } from "../../dtype.js";
 import { sizeOf, stridesOf } from "../../shape.js";
 import type { Shape } from "../../shape.js";
 import type { ReduceOp, TensorData } from "../backend.js";

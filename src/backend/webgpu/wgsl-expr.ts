@@ -3,7 +3,7 @@
 // comes from its registry entry's `wgsl` template (ops/elementwise.ts), with the same typing the cpu backend's
 // generated loops use (cpu/program-source.ts): each op computes in its operands' promoted type, tests give bool,
 // and a program's result is converted to its dtype (JavaScript's typed-array store: NaN → 0 for integers and bools).
-import type { DType } from "../../dtype.js";
+import type { ComputeDType as DType } from "../../dtype.js";
 import { DTypeError } from "../../errors.js";
 import { elementwiseDef } from "../../ops/elementwise.js";
 import type { ElementwiseOpDef } from "../../ops/elementwise.js";

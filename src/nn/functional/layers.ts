@@ -7,6 +7,7 @@ import { arange, randLike } from "../../tensor/creation.js";
 import { checkTensor, eq, where } from "../../tensor/elementwise.js";
 import { linearBT, matmulBT } from "../../tensor/linalg.js";
 import type { Tensor } from "../../tensor/tensor.js";
+import { asIndexTensor } from "../../tensor/index-dtype.js";
 
 /**
  * Reads every element of an int32 tensor and throws an IndexError, naming `op`, at the first one outside [0, size)
@@ -73,7 +74,7 @@ export interface EmbeddingFnOptions {
 export function embeddingAs(op: string, input: Tensor, weight: Tensor, opts: EmbeddingFnOptions = {}): Tensor {
   checkTensor(op, input);
   checkTensor(op, weight);
-  if (input.dtype !== "int32") throw new DTypeError(`${op}: indices must be an int32 tensor, got ${input.dtype}`);
+  input = asIndexTensor(op, input, "indices");
   if (weight.ndim !== 2) throw new ShapeError(`${op}: weight must be [numEmbeddings, embeddingDim], got ${fmt(weight.shape)}`);
   const [num, dim] = weight.shape as [number, number];
   checkIndices(op, input, num, "index");

@@ -10,6 +10,7 @@ import { nllLossOf } from "../../tensor/loss.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { logSigmoid } from "./activation.js";
 import { checkIndices } from "./layers.js";
+import { asIndexTensor, isIndexTensor } from "../../tensor/index-dtype.js";
 
 /** How a loss reduces the per-element losses: their mean (default), their sum, or none (keep them). */
 export type Reduction = "mean" | "sum" | "none";
@@ -196,12 +197,14 @@ function reduceNll(parts: NllParts, reduction: Reduction): Tensor {
   return reduction === "sum" ? total : total.div(nllDenominator(parts));
 }
 
-function checkIndexTarget(op: string, input: Tensor, target: Tensor, what: string): void {
-  if (target.dtype !== "int32") throw new DTypeError(`${op}: target must be int32 class indices${what}, got ${target.dtype}`);
+// The target as int32 class indices (any integer dtype converts, as PyTorch's int64 targets must), its shape checked.
+function checkIndexTarget(op: string, input: Tensor, target: Tensor, what: string): Tensor {
+  if (!isIndexTensor(target)) throw new DTypeError(`${op}: target must be integer class indices${what}, got ${target.dtype}`);
   const expected = indexShape(input);
   if (!shapesEqual(target.shape, expected)) {
     throw new ShapeError(`${op}: input ${fmt(input.shape)} and target ${fmt(target.shape)}: class indices must have shape ${fmt(expected)}${what}`);
   }
+  return asIndexTensor(op, target, "target");
 }
 
 /**
@@ -217,7 +220,7 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllLossOptions = {}
   checkTensor(op, target);
   requireFloating(op, input.dtype);
   if (input.ndim === 0) throw new ShapeError(`${op}: input must have a class dim, got a zero-dim tensor`);
-  checkIndexTarget(op, input, target, "");
+  target = checkIndexTarget(op, input, target, "");
   const c = input.shape[input.ndim === 1 ? 0 : 1]!;
   const weight = checkClassWeight(op, opts.weight, c);
   const ignoreIndex = opts.ignoreIndex ?? -100;
@@ -262,7 +265,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
     const total = prod.sum().neg();
     return reduction === "sum" ? total : total.div(input.numel() / c);
   }
-  checkIndexTarget(op, input, target, ` or class probabilities ${fmt(input.shape)} (float)`);
+  target = checkIndexTarget(op, input, target, ` or class probabilities ${fmt(input.shape)} (float)`);
   const logp = input.logSoftmax(classDim);
   const ignoreIndex = opts.ignoreIndex ?? -100;
   if (weight === null && eps === 0) {
