@@ -3,6 +3,7 @@
 //   node tools/w2-settled.mjs <tree with dist/ built> [untimed steps, default 600] [backend, default wasm]
 // Run it alternately for two trees (e.g. a `git worktree` of an older commit and this one).
 import { resolve } from "node:path";
+import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 
 const [tree = ".", warm = "600", backend = "wasm"] = process.argv.slice(2);
