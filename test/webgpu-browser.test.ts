@@ -43,9 +43,16 @@ before(async () => {
   page = await browser.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
+  // A module that throws while it runs never defines `suite`: note its error in the page, so the wait ends at once.
+  await page.addInitScript("addEventListener('error', (e) => { globalThis.__bundleError = String(e.message); });");
   await page.goto(server.url);
-  await page.waitForFunction(() => "suite" in globalThis || (globalThis as { document?: { readyState: string } }).document?.readyState === "complete");
+  // The bundle defines `suite` when its module has run. The page's load state is not a sign of that: on a loaded
+  // machine (CI runs the test files in parallel) "complete" was seen before the module ran. An error in the
+  // module fails here, with the page's message, rather than as a timeout.
+  await page.waitForFunction(() => "suite" in globalThis || (globalThis as { __bundleError?: string }).__bundleError !== undefined, undefined, { timeout: 120_000 }).catch(() => undefined);
   assert.deepEqual(errors, [], "the bundle loads");
+  const state = await page.evaluate(() => ({ suite: "suite" in globalThis, error: (globalThis as { __bundleError?: string }).__bundleError ?? "" }));
+  assert.ok(state.suite, `the bundle defines its suite${state.error === "" ? " (within 120 s)" : `; it threw: ${state.error}`}`);
 });
 
 after(async () => {
