@@ -1,6 +1,7 @@
 // What the webgpu suites share: the GPU, opened once (a failure to find an adapter fails the suites: never a skip),
-// and a backend whose synchronous reads are answered from asynchronous ones, so cases written for cpu's readSync
-// run on the GPU unchanged.
+// a garbage collection that lets finalizers run, and a backend whose synchronous reads are answered from
+// asynchronous ones, so cases written for cpu's readSync run on the GPU unchanged.
+import assert from "node:assert/strict";
 import * as cr from "chainrule";
 import type { CompleteBackend, DataBuf } from "../../src/backend/backend.js";
 import type { ComputeDType as DType, TypedArray } from "../../src/dtype.js";
@@ -51,4 +52,14 @@ export function replayingReads(backend: CompleteBackend): { backend: CompleteBac
       }
     },
   };
+}
+
+/** Runs the garbage collector and lets its finalizers run (the suites run with --expose-gc). */
+export async function collectGarbage(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  assert.ok(gc !== undefined, "the suites run with --expose-gc");
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((r) => setImmediate(r));
+  }
 }

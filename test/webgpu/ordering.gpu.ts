@@ -3,20 +3,12 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as cr from "chainrule";
-import { openGpu } from "./gpu.js";
+import { collectGarbage, openGpu } from "./gpu.js";
 
 before(async () => {
   await openGpu();
 });
 
-async function collectGarbage(): Promise<void> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  assert.ok(gc !== undefined, "the suites run with --expose-gc");
-  for (let i = 0; i < 3; i++) {
-    gc();
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 // Each case: inputs (float32, made on the cpu), and the outputs of the op, from which a weighted sum is differentiated.
 const CASES: [string, number[][], (xs: cr.Tensor[]) => cr.Tensor[]][] = [

@@ -4,21 +4,12 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as cr from "chainrule";
-import { openGpu } from "./gpu.js";
+import { collectGarbage, openGpu } from "./gpu.js";
 
 before(async () => {
   await openGpu();
 });
 
-/** Runs the garbage collector and lets its finalizers run (the suites run with --expose-gc). */
-async function collectGarbage(): Promise<void> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  assert.ok(gc !== undefined, "the suites run with --expose-gc");
-  for (let i = 0; i < 3; i++) {
-    gc();
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 function onGpu<T>(fn: () => T): T {
   const previous = cr.getBackend();
