@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as cr from "chainrule";
+import { onBackend } from "./helpers/backend.js";
 import { cpuBackend } from "../src/backend/cpu/index.js";
 
 // cpu's kernels without readSync and view: reading back is a Promise, as WebGPU's mapAsync makes it.
@@ -12,15 +13,7 @@ void _sync;
 void _view;
 cr.registerBackend({ ...rest, name: "cpu-async" }, { priority: -1 });
 
-function on<T>(backend: string, fn: () => T): T {
-  const previous = cr.getBackend();
-  cr.setBackend(backend);
-  try {
-    return fn();
-  } finally {
-    cr.setBackend(previous);
-  }
-}
+const on = onBackend;
 
 test("synchronous reads say which asynchronous method to use; printing does not read", async () => {
   const t = on("cpu-async", () => cr.tensor([[1, 2], [3, 4]]));

@@ -4,6 +4,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as cr from "chainrule";
+import { onBackend } from "./helpers/backend.js";
 import { cpuBackend } from "../src/backend/cpu/index.js";
 import { coreOnly } from "../src/backend/fallbacks.js";
 import { attend } from "../src/nn/functional/attention.js";
@@ -13,15 +14,7 @@ const F = cr.nn.functional;
 
 cr.registerBackend(coreOnly(cpuBackend, "cpu-core-attention"), { priority: -1 });
 
-function on<T>(backend: string, fn: () => T): T {
-  const previous = cr.getBackend();
-  cr.setBackend(backend);
-  try {
-    return fn();
-  } finally {
-    cr.setBackend(previous);
-  }
-}
+const on = onBackend;
 
 function close(got: Tensor, want: Tensor, tol: number, what: string): void {
   assert.deepEqual(got.shape, want.shape, `${what}: shape`);

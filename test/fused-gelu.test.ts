@@ -4,19 +4,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as cr from "chainrule";
+import { onBackend } from "./helpers/backend.js";
 
 type Tensor = cr.Tensor;
 const F = cr.nn.functional;
 
-function on<T>(backend: string, fn: () => T): T {
-  const previous = cr.getBackend();
-  cr.setBackend(backend);
-  try {
-    return fn();
-  } finally {
-    cr.setBackend(previous);
-  }
-}
+const on = onBackend;
 
 function close(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string): void {
   assert.equal(got.length, want.length, `${what}: length`);

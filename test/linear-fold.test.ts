@@ -3,16 +3,9 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as cr from "chainrule";
+import { onBackend } from "./helpers/backend.js";
 
-function on<T>(backend: string, fn: () => T): T {
-  const previous = cr.getBackend();
-  cr.setBackend(backend);
-  try {
-    return fn();
-  } finally {
-    cr.setBackend(previous);
-  }
-}
+const on = onBackend;
 
 function close(a: cr.Tensor, b: cr.Tensor, tol: number): void {
   assert.deepEqual(a.shape, b.shape);
