@@ -13,20 +13,21 @@ so the test checks chainrule's defaults as well as the values. Numbers JSON cann
 "Infinity", "-Infinity"). Every case reseeds torch from its name.
 """
 
-import json
 import math
 import os
-import zlib
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from torch_fixture_io import F32, F64, seed_of, write_fixture
+
 OUT_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures", "torch-activations.json")
-F32, F64 = torch.float32, torch.float64
 DTYPE_NAME = {F32: "float32", F64: "float64"}
 
 
+# Not torch_fixture_io's `encode`: these fixtures keep float32 values to 9 significant digits (enough to round-trip)
+# and -0 as a plain number, as test/activations.test.ts reads them.
 def number(v):
     if math.isnan(v):
         return "NaN"
@@ -43,7 +44,7 @@ def enc(t):
 
 
 def seed(name):
-    torch.manual_seed(zlib.crc32(name.encode()))
+    torch.manual_seed(seed_of(name))
 
 
 # Where each activation's gradient is a convention: the inputs include these exactly.
@@ -164,10 +165,7 @@ def add_module_cases():
 def main():
     add_function_cases()
     add_module_cases()
-    with open(OUT_PATH, "w") as f:
-        json.dump({"torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
-        f.write("\n")
-    print(f"wrote {len(cases)} cases to {OUT_PATH}")
+    write_fixture(OUT_PATH, cases, newline=True)
 
 
 if __name__ == "__main__":

@@ -11,43 +11,30 @@ where `grad` is set, the gradient of sum(output * gradOutput) for every floating
 as int32 (chainrule's integer dtype).
 """
 
-import json
-import math
 import os
-import zlib
 
 import torch
 
+from torch_fixture_io import F32, F64, encode, seed_of, write_fixture
+
 OUT_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures", "torch-math.json")
-F32, F64, I32 = torch.float32, torch.float64, torch.int32
-NAMES = {F32: "float32", F64: "float64", I32: "int32", torch.int64: "int32", torch.bool: "bool"}
+I32 = torch.int32
+NAMES = {F32: "float32", F64: "float64"}
 INF, NAN = float("inf"), float("nan")
 
 
-def number(v):
-    if isinstance(v, (bool, int)):
-        return v
-    if math.isnan(v):
-        return "NaN"
-    if math.isinf(v):
-        return "Infinity" if v > 0 else "-Infinity"
-    if v == 0 and math.copysign(1.0, v) < 0:
-        return "-0"
-    return v
-
-
 def enc(t):
-    t = t.detach()
+    """A tensor (or a predicate's bool) as a fixture value."""
     if isinstance(t, bool):
         return {"shape": [], "dtype": "bool", "data": [t]}
-    return {"shape": list(t.shape), "dtype": NAMES[t.dtype], "data": [number(v) for v in t.reshape(-1).tolist()]}
+    return encode(t)
 
 
 cases = []
 
 
 def case(name, fn, *inputs, grad=False):
-    torch.manual_seed(zlib.crc32(name.encode()))
+    torch.manual_seed(seed_of(name))
     xs = [x.detach().clone().requires_grad_(grad and x.is_floating_point()) for x in inputs]
     out = fn(*xs)
     c = {"name": name, "inputs": [enc(x) for x in inputs]}
@@ -126,10 +113,7 @@ def main():
     case("trunc/int32", torch.trunc, t([3, -1], I32))
     case("atan2/int32", torch.atan2, t([1, -1], I32), t([1, 1], I32))
     case("xlogy/int32-number", lambda a: torch.xlogy(a, 2.0), t([0, 3], I32))
-    with open(OUT_PATH, "w") as f:
-        json.dump({"torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
-        f.write("\n")
-    print(f"wrote {len(cases)} cases to {OUT_PATH}")
+    write_fixture(OUT_PATH, cases, newline=True)
 
 
 if __name__ == "__main__":
