@@ -80,6 +80,29 @@ const program = (body: string[]) => {
   return pipelineFor([...wgslHelpersFor(code), code].join("\n"));
 };
 
+// The walk of a query row (`row`, its query in `qr`) over the keys and values in workgroup tiles `kt` and `vt`,
+// shared by the forward and dq: opens the loop over the keys this row sees (when `rowLive`) with the scaled,
+// biased score `t` of key j0 + jj; the caller's lines use it and close both loops.
+function keyTiles(bias: boolean, rowLive: string): string[] {
+  return [
+    // The keys any row of this workgroup sees, and those this row sees.
+    `  let keys = select(s, min(s, min(l, r0 + ${ROWS}u)), causal);`,
+    "  let mine = select(s, min(s, row + 1u), causal);",
+    "  for (var j0 = 0u; j0 < keys; j0 += T) {",
+    "    let cnt = min(T, keys - j0);",
+    "    workgroupBarrier();",
+    `    for (var x = li; x < cnt * E; x += ${ROWS}u) { kt[x] = k[(nb * s + j0) * E + x]; }`,
+    `    for (var x = li; x < cnt * EV; x += ${ROWS}u) { vt[x] = v[(nb * s + j0) * EV + x]; }`,
+    "    workgroupBarrier();",
+    `    let jEnd = select(0u, min(cnt, mine - j0), ${rowLive} && mine > j0);`,
+    "    for (var jj = 0u; jj < jEnd; jj++) {",
+    "      var dot = 0.0;",
+    "      for (var c = 0u; c < E; c++) { dot += qr[c] * kt[jj * E + c]; }",
+    "      var t = dot * scale;",
+    `      ${addBias(bias, "row", "(j0 + jj)")}`,
+  ];
+}
+
 function forwardShader(e: number, ev: number, bias: boolean): string[] {
   const t = tileRows(e + ev);
   return [
@@ -94,21 +117,7 @@ function forwardShader(e: number, ev: number, bias: boolean): string[] {
     "  var acc: array<f32, EV>;",
     `  var m = ${NEG_INF};`,
     "  var sum = 0.0;",
-    // The keys any row of this workgroup sees, and those this row sees.
-    `  let keys = select(s, min(s, min(l, r0 + ${ROWS}u)), causal);`,
-    "  let mine = select(s, min(s, row + 1u), causal);",
-    "  for (var j0 = 0u; j0 < keys; j0 += T) {",
-    "    let cnt = min(T, keys - j0);",
-    "    workgroupBarrier();",
-    `    for (var x = li; x < cnt * E; x += ${ROWS}u) { kt[x] = k[(nb * s + j0) * E + x]; }`,
-    `    for (var x = li; x < cnt * EV; x += ${ROWS}u) { vt[x] = v[(nb * s + j0) * EV + x]; }`,
-    "    workgroupBarrier();",
-    "    let jEnd = select(0u, min(cnt, mine - j0), live && mine > j0);",
-    "    for (var jj = 0u; jj < jEnd; jj++) {",
-    "      var dot = 0.0;",
-    "      for (var c = 0u; c < E; c++) { dot += qr[c] * kt[jj * E + c]; }",
-    "      var t = dot * scale;",
-    `      ${addBias(bias, "row", "(j0 + jj)")}`,
+    ...keyTiles(bias, "live"),
     "      if (cr_isinf(t) && t < 0.0) { continue; }",
     // A larger score (or a NaN, which then spreads) rescales what was summed against the old maximum.
     "      if (t > m || cr_isnan(t)) {",
@@ -163,20 +172,7 @@ function dqShader(e: number, ev: number, bias: boolean): string[] {
     "    lse = saved[u(0u) * l * EV + nb * l + row];",
     "  }",
     "  let skip = !live || (cr_isinf(lse) && lse < 0.0);",
-    `  let keys = select(s, min(s, min(l, r0 + ${ROWS}u)), causal);`,
-    "  let mine = select(s, min(s, row + 1u), causal);",
-    "  for (var j0 = 0u; j0 < keys; j0 += T) {",
-    "    let cnt = min(T, keys - j0);",
-    "    workgroupBarrier();",
-    `    for (var x = li; x < cnt * E; x += ${ROWS}u) { kt[x] = k[(nb * s + j0) * E + x]; }`,
-    `    for (var x = li; x < cnt * EV; x += ${ROWS}u) { vt[x] = v[(nb * s + j0) * EV + x]; }`,
-    "    workgroupBarrier();",
-    "    let jEnd = select(0u, min(cnt, mine - j0), !skip && mine > j0);",
-    "    for (var jj = 0u; jj < jEnd; jj++) {",
-    "      var dot = 0.0;",
-    "      for (var c = 0u; c < E; c++) { dot += qr[c] * kt[jj * E + c]; }",
-    "      var t = dot * scale;",
-    `      ${addBias(bias, "row", "(j0 + jj)")}`,
+    ...keyTiles(bias, "!skip"),
     "      let p = cr_exp(t - lse);",
     "      if (p == 0.0) { continue; }",
     "      var dp = 0.0;",
