@@ -242,7 +242,18 @@ export function linalgQrGpu(a: TensorData, complete: boolean): GpuBuf {
 
 // Cyclic Jacobi on the symmetric n×n matrix at wk[ab..], rotations accumulated in wk[vb..]; returns whether the
 // off-diagonal fell to float32's rounding. Squared Frobenius norms: (off-diagonal, whole).
-const JACOBI_EIGH = `
+// A Jacobi rotation's update of two columns, i and j, of the rows×n matrix at `at` in the scratch: the eigh and SVD
+// sweeps rotate their working matrix and the accumulated eigen/singular vectors this way.
+const ROTATE_COLS = `
+fn rotateCols(at: u32, rows: u32, n: u32, i: u32, j: u32, c: f32, s: f32) {
+  for (var k = 0u; k < rows; k++) {
+    let x = wk[at + k * n + i]; let y = wk[at + k * n + j];
+    wk[at + k * n + i] = c * x - s * y;
+    wk[at + k * n + j] = s * x + c * y;
+  }
+}`;
+
+const JACOBI_EIGH = `${ROTATE_COLS}
 fn eighNorms(ab: u32, n: u32) -> vec2f {
   var off = 0.0; var total = 0.0;
   for (var p = 0u; p < n; p++) { for (var q = 0u; q < n; q++) { let x = wk[ab + p * n + q] * wk[ab + p * n + q]; total += x; if (p != q) { off += x; } } }
@@ -266,22 +277,14 @@ fn jacobiEigh(ab: u32, vb: u32, n: u32) -> bool {
         let theta = (aqq - app) / (2.0 * apq);
         let t = select(-1.0, 1.0, theta >= 0.0) / (abs(theta) + sqrt(theta * theta + 1.0));
         let c = 1.0 / sqrt(t * t + 1.0); let s = t * c;
-        for (var k = 0u; k < n; k++) {
-          let akp = wk[ab + k * n + p]; let akq = wk[ab + k * n + q];
-          wk[ab + k * n + p] = c * akp - s * akq;
-          wk[ab + k * n + q] = s * akp + c * akq;
-        }
+        rotateCols(ab, n, n, p, q, c, s);
         for (var k = 0u; k < n; k++) {
           let apk = wk[ab + p * n + k]; let aqk = wk[ab + q * n + k];
           wk[ab + p * n + k] = c * apk - s * aqk;
           wk[ab + q * n + k] = s * apk + c * aqk;
         }
         wk[ab + p * n + q] = 0.0; wk[ab + q * n + p] = 0.0;
-        for (var k = 0u; k < n; k++) {
-          let vkp = wk[vb + k * n + p]; let vkq = wk[vb + k * n + q];
-          wk[vb + k * n + p] = c * vkp - s * vkq;
-          wk[vb + k * n + q] = s * vkp + c * vkq;
-        }
+        rotateCols(vb, n, n, p, q, c, s);
       }
     }
   }
@@ -328,7 +331,7 @@ ${THREAD_MAIN}
 
 // One-sided Jacobi SVD of the M×N matrix (M ≥ N) at wk[wb..]: V (N×N) at wk[vb..], U (M×P) at wk[ub..], the
 // singular values at wk[sb..] (descending), with N words at wk[nb..] and M at wk[eb..] to work in.
-const JACOBI_SVD = `
+const JACOBI_SVD = `${ROTATE_COLS}
 fn completeBasis(ub: u32, m: u32, cols: u32, have: u32, eb: u32) {
   var next = have;
   for (var e = 0u; e < m && next < cols; e++) {
@@ -369,16 +372,8 @@ fn svdTall(wb: u32, m: u32, n: u32, p: u32, vb: u32, ub: u32, sb: u32, nb: u32, 
         let zeta = (beta - alpha) / (2.0 * gamma);
         let t = select(-1.0, 1.0, zeta >= 0.0) / (abs(zeta) + sqrt(1.0 + zeta * zeta));
         let c = 1.0 / sqrt(1.0 + t * t); let sn = c * t;
-        for (var k = 0u; k < m; k++) {
-          let x = wk[wb + k * n + i]; let y = wk[wb + k * n + j];
-          wk[wb + k * n + i] = c * x - sn * y;
-          wk[wb + k * n + j] = sn * x + c * y;
-        }
-        for (var k = 0u; k < n; k++) {
-          let x = wk[vb + k * n + i]; let y = wk[vb + k * n + j];
-          wk[vb + k * n + i] = c * x - sn * y;
-          wk[vb + k * n + j] = sn * x + c * y;
-        }
+        rotateCols(wb, m, n, i, j, c, sn);
+        rotateCols(vb, n, n, i, j, c, sn);
       }
     }
   }
