@@ -1,27 +1,16 @@
 // Convolution in 1-D and 3-D, transposed convolutions, pooling (ceilMode, countIncludePad, adaptive, maxUnpool),
 // interpolate, pixelShuffle and fold/unfold against PyTorch: values, max pooling's indices, and gradients
 // (test/fixtures/torch-conv.json, from tools/gen_torch_conv_fixtures.py).
-import { test } from "node:test";
-import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as cr from "chainrule";
-import { assertMatches, decode } from "./helpers/fixture.js";
-import type { Encoded } from "./helpers/fixture.js";
+import { assertMatches, testRecordedCases } from "./helpers/fixture.js";
+import type { Encoded, RecordedCase } from "./helpers/fixture.js";
 
 type Tensor = cr.Tensor;
 const F = cr.nn.functional;
 
 type Arg = number | string | boolean | null | (number | null)[];
-interface Case {
-  readonly name: string;
-  readonly op: string;
-  readonly args: Readonly<Record<string, Arg>>;
-  readonly inputs: (Encoded & { requiresGrad: boolean })[];
-  readonly output: Encoded;
-  readonly indices: Encoded | null;
-  readonly gradOutput: Encoded | null;
-  readonly grads: (Encoded | null)[] | null;
-}
+type Case = RecordedCase<Arg>;
 
 const fixture = JSON.parse(readFileSync(new URL("./fixtures/torch-conv.json", import.meta.url), "utf8")) as { torch: string; cases: Case[] };
 
@@ -71,30 +60,4 @@ const OPS: Readonly<Record<string, Op>> = {
   fold: ([x], a) => F.fold(x!, a.outputSize as [number, number], a.kernelSize as number, opts(a, "kernelSize", "outputSize")),
 };
 
-test(`fixture (torch ${fixture.torch}) and op table cover the same ops`, () => {
-  const inFixture = new Set(fixture.cases.map((c) => c.op));
-  assert.deepEqual([...inFixture].filter((op) => !(op in OPS)), []);
-  assert.deepEqual(Object.keys(OPS).filter((op) => !inFixture.has(op)), []);
-});
-
-for (const c of fixture.cases) {
-  test(c.name, () => {
-    // The indices of maxUnpool come in as int32 without a gradient.
-    const inputs = c.inputs.map((e) => decode(e, e.requiresGrad));
-    const result = OPS[c.op]!(inputs, c.args);
-    const [out, indices] = Array.isArray(result) ? result : [result, null];
-    assertClose(out, c.output, "forward");
-    if (c.indices !== null) {
-      assert.ok(indices !== null, "the op returns indices");
-      assertClose(indices, c.indices, "indices");
-    }
-    if (c.gradOutput === null || c.grads === null) return;
-    const needs = inputs.filter((_, i) => c.inputs[i]!.requiresGrad);
-    const grads = cr.autograd.grad(out, needs, { gradOutputs: [decode(c.gradOutput)] });
-    let k = 0;
-    c.inputs.forEach((spec, i) => {
-      if (!spec.requiresGrad) return;
-      assertClose(grads[k++]!, c.grads![i]!, `grad of input ${i}`);
-    });
-  });
-}
+testRecordedCases(fixture, OPS, assertClose);

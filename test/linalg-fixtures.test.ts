@@ -1,26 +1,16 @@
 // cr.linalg's solves and decompositions, einsum, outer, kron, trace and the distances against PyTorch: values and
 // gradients (test/fixtures/torch-linalg.json, from tools/gen_torch_linalg_fixtures.py). Decompositions are compared
 // packed into one tensor as the generator packs them, eigen- and singular vectors with their signs normalised.
-import { test } from "node:test";
-import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as cr from "chainrule";
-import { assertMatches, decode } from "./helpers/fixture.js";
-import type { Encoded } from "./helpers/fixture.js";
+import { assertMatches, testRecordedCases } from "./helpers/fixture.js";
+import type { Encoded, RecordedCase } from "./helpers/fixture.js";
 
 type Tensor = cr.Tensor;
 const F = cr.nn.functional;
 
 type Arg = number | string | boolean | number[][] | number[];
-interface Case {
-  readonly name: string;
-  readonly op: string;
-  readonly args: Readonly<Record<string, Arg>>;
-  readonly inputs: (Encoded & { requiresGrad: boolean })[];
-  readonly output: Encoded;
-  readonly gradOutput: Encoded | null;
-  readonly grads: (Encoded | null)[] | null;
-}
+type Case = RecordedCase<Arg>;
 
 const fixture = JSON.parse(readFileSync(new URL("./fixtures/torch-linalg.json", import.meta.url), "utf8")) as { torch: string; cases: Case[] };
 
@@ -81,23 +71,4 @@ const OPS: Readonly<Record<string, Op>> = {
   pairwiseDistance: ([a, b], o) => F.pairwiseDistance(a!, b!, { p: pValue(o.p), keepdim: o.keepdim as boolean | undefined }),
 };
 
-test(`fixture (torch ${fixture.torch}) and op table cover the same ops`, () => {
-  const inFixture = new Set(fixture.cases.map((c) => c.op));
-  assert.deepEqual([...inFixture].filter((op) => !(op in OPS)), []);
-  assert.deepEqual(Object.keys(OPS).filter((op) => !inFixture.has(op)), []);
-});
-
-for (const c of fixture.cases) {
-  test(c.name, () => {
-    const inputs = c.inputs.map((e) => decode(e, e.requiresGrad));
-    const out = OPS[c.op]!(inputs, c.args);
-    assertClose(out, c.output, "forward");
-    if (c.gradOutput === null || c.grads === null) return;
-    const needs = inputs.filter((_, i) => c.inputs[i]!.requiresGrad);
-    const grads = cr.autograd.grad(out, needs, { gradOutputs: [decode(c.gradOutput)] });
-    let k = 0;
-    c.inputs.forEach((spec, i) => {
-      if (spec.requiresGrad) assertClose(grads[k++]!, c.grads![i]!, `grad of input ${i}`);
-    });
-  });
-}
+testRecordedCases(fixture, OPS, assertClose);

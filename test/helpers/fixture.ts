@@ -1,5 +1,6 @@
 // Shared helpers of the fixture tests: decoding tensors as the tools/ generators write them, and comparing.
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import * as cr from "chainrule";
 
 /** A tensor as a fixture stores it: shape, dtype, row-major data ("nan"/"-inf"/"inf" as strings, which JSON lacks). */
@@ -54,4 +55,53 @@ export function assertClose(actual: cr.Tensor, expected: Encoded | cr.Tensor, wh
 /** Tolerances for a dtype: tight in float64 (erf, in GELU, is good to about 1e-10), float32 rounding otherwise. */
 export function tolerance(dtype: string): { rtol: number; atol: number } {
   return dtype === "float64" ? { rtol: 1e-8, atol: 1e-10 } : { rtol: 1e-4, atol: 1e-5 };
+}
+
+/** One case as tools/torch_fixture_io.py's Recorder writes it: inputs, output, and the gradients of a seeded gradOutput. */
+export interface RecordedCase<Arg> {
+  readonly name: string;
+  readonly op: string;
+  readonly args: Readonly<Record<string, Arg>>;
+  readonly inputs: (Encoded & { requiresGrad: boolean })[];
+  readonly output: Encoded;
+  /** Present in fixtures recorded with indices (max pooling's second result); null for the other ops. */
+  readonly indices?: Encoded | null;
+  readonly gradOutput: Encoded | null;
+  readonly grads: (Encoded | null)[] | null;
+}
+
+/**
+ * Registers the tests of a Recorder fixture: that the fixture and `ops` name the same ops, and per case the forward
+ * (and indices, for an op returning [values, indices]) and every input's gradient, compared with `close`.
+ */
+export function testRecordedCases<Arg>(
+  fixture: { torch: string; cases: RecordedCase<Arg>[] },
+  ops: Readonly<Record<string, (xs: cr.Tensor[], args: Readonly<Record<string, Arg>>) => cr.Tensor | [cr.Tensor, cr.Tensor]>>,
+  close: (got: cr.Tensor, want: Encoded, what: string) => void,
+): void {
+  test(`fixture (torch ${fixture.torch}) and op table cover the same ops`, () => {
+    const inFixture = new Set(fixture.cases.map((c) => c.op));
+    assert.deepEqual([...inFixture].filter((op) => !(op in ops)), []);
+    assert.deepEqual(Object.keys(ops).filter((op) => !inFixture.has(op)), []);
+  });
+  for (const c of fixture.cases) {
+    test(c.name, () => {
+      // Inputs without requiresGrad (maxUnpool's int32 indices) come in as constants.
+      const inputs = c.inputs.map((e) => decode(e, e.requiresGrad));
+      const result = ops[c.op]!(inputs, c.args);
+      const [out, indices] = Array.isArray(result) ? result : [result, null];
+      close(out, c.output, "forward");
+      if (c.indices !== undefined && c.indices !== null) {
+        assert.ok(indices !== null, "the op returns indices");
+        close(indices, c.indices, "indices");
+      }
+      if (c.gradOutput === null || c.grads === null) return;
+      const needs = inputs.filter((_, i) => c.inputs[i]!.requiresGrad);
+      const grads = cr.autograd.grad(out, needs, { gradOutputs: [decode(c.gradOutput)] });
+      let k = 0;
+      c.inputs.forEach((spec, i) => {
+        if (spec.requiresGrad) close(grads[k++]!, c.grads![i]!, `grad of input ${i}`);
+      });
+    });
+  }
 }
