@@ -15,6 +15,7 @@ if (backendName === "wasm") {
   for (let i = 0; i < 100 && wasmMemoryStats().workers === 0; i++) await new Promise((r) => setTimeout(r, 20));
 }
 cr.setBackend(backendName);
+if (process.env.THREADS !== undefined) cr.setNumThreads(Number(process.env.THREADS));
 cr.manualSeed(0);
 const model = new cr.models.GPT({ vocabSize: 83, blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128 });
 const x = cr.keep(cr.randint(0, 83, [12, 64], { dtype: "int32" }));
