@@ -624,6 +624,15 @@ const TABLE: { [K in Kernel]: readonly Case[] } = {
     c(`${dt} [3, 171]`, [make(dt, [3, 171]), make(dt, [3, 171], (i) => GELU_SPECIALS[i] ?? rand() * 16 - 8)], { dtype: dt, size: 513 }, (b, a) => b.geluBackward(a0(a), a0(a, 1)), 1e-6),
     c(`${dt} 300001 elements`, [make(dt, [300001]), make(dt, [300001], () => rand() * 12 - 6)], { dtype: dt, size: 300001 }, (b, a) => b.geluBackward(a0(a), a0(a, 1)), 1e-6),
   ]),
+  // Rows of 7 (no multiple of 4) without weight or bias, rows of 32 with both, a row with NaN, one with ∞, one far
+  // from 0 (mean 1e4: the two-pass variance), and an input large enough for wasm's threads to share the rows.
+  layerNorm: FLOATS.flatMap((dt) => [
+    c(`${dt} [5, 7]`, [make(dt, [5, 7], (i) => [NaN, 0, 0, 0, 0, 0, 0, 1, Infinity][i] ?? rand() * 4 - 2)], { dtype: dt, size: 35 }, (b, a) => b.layerNorm(a0(a), null, null, { size: 7, eps: 1e-5 }), 1e-5),
+    c(`${dt} [3, 4, 8] weight and bias`, [make(dt, [3, 4, 8], (i) => (i < 32 ? 1e4 + rand() : rand() * 6 - 3)), make(dt, [4, 8]), make(dt, [4, 8])], { dtype: dt, size: 96 },
+      (b, a) => b.layerNorm(a0(a), a0(a, 1), a0(a, 2), { size: 32, eps: 1e-5 }), 1e-5),
+    c(`${dt} [2, 4] bias only, eps 0.5`, [make(dt, [2, 4]), make(dt, [4])], { dtype: dt, size: 8 }, (b, a) => b.layerNorm(a0(a), null, a0(a, 1), { size: 4, eps: 0.5 }), 1e-5),
+    c(`${dt} [1100, 256] weight`, [make(dt, [1100, 256]), make(dt, [256])], { dtype: dt, size: 281600 }, (b, a) => b.layerNorm(a0(a), a0(a, 1), null, { size: 256, eps: 1e-5 }), 1e-5),
+  ]),
 };
 
 function assertClose(got: TypedArray, want: TypedArray, tol: number, what: string): void {

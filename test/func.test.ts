@@ -390,6 +390,9 @@ const PRIM_SPECS: PrimSpec[] = [
   // The fused exact GELU, and its gradient kernel as a function of the cotangent and the input.
   { prim: "gelu", inputs: () => [rnd([2, 5])], fn: (x) => x.gelu() },
   { prim: "geluBackward", inputs: () => [rnd([6]), rnd([6])], fn: (g, x) => func.vjp((y: Tensor) => y.gelu(), x!)[1](g!)[0]! },
+  // The fused layer normalisation, over two dims with weight and bias, and over one without.
+  { prim: "layerNorm", inputs: () => [rnd([2, 3, 4]), rnd([3, 4]), rnd([3, 4])], fn: (x, w, b) => cr.nn.functional.layerNorm(x!, [3, 4], { weight: w!, bias: b! }) },
+  { prim: "layerNorm", inputs: () => [rnd([3, 5])], fn: (x) => cr.nn.functional.layerNorm(x!, 5) },
 ];
 
 function wellConditioned(n: number): Tensor {

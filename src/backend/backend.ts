@@ -7,6 +7,7 @@ import type { ScanOp, ScatterOp } from "../ops/params.js";
 import type { Shape } from "../shape.js";
 import type { WindowNd } from "../ops/params.js";
 import type { AttentionParams } from "../ops/attention-params.js";
+import type { LayerNormParams } from "../ops/layer-norm-params.js";
 
 export type { AdamHyper, LossReduction, ReduceOp, StridedView, Window2d };
 export type { ScanOp, ScatterOp };
@@ -254,6 +255,12 @@ export interface AcceleratedMethods {
   gelu(x: TensorData): DataBuf;
   /** GELU's gradient `g·(Φ(x) + x·φ(x))` for the gradient `g` of its output, elementwise (g and x of one shape). */
   geluBackward(g: TensorData, x: TensorData): DataBuf;
+  /**
+   * Layer normalisation of a floating `x` seen as rows of `p.size` contiguous elements: each row's
+   * `(x − mean)/√(var + eps)` with the biased variance, times `weight` and plus `bias` (`p.size` elements each)
+   * where given; the result has `x`'s shape (PyTorch's `layer_norm`'s output, its statistics not returned).
+   */
+  layerNorm(x: TensorData, weight: TensorData | null, bias: TensorData | null, p: LayerNormParams): DataBuf;
 }
 
 /** The names of the accelerated methods, for the fallbacks' table and the coverage table. */

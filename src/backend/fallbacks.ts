@@ -16,6 +16,7 @@ import { ArgumentError } from "../errors.js";
 import * as linalg from "./linalg/batched.js";
 import { attentionBackwardFallback, attentionFallback } from "./attention-fallback.js";
 import { geluGradProgram, geluProgram } from "./gelu-fallback.js";
+import { layerNormFallback } from "./layer-norm-fallback.js";
 
 type Fallbacks = { [K in AcceleratedMethod]: (b: CompleteBackend, ...args: Parameters<AcceleratedMethods[K]>) => ReturnType<AcceleratedMethods[K]> };
 
@@ -348,6 +349,7 @@ export const FALLBACKS: Fallbacks = {
   attentionBackward: attentionBackwardFallback,
   gelu: (b, x) => b.elementwise(geluProgram, [x], x.shape, x.dtype),
   geluBackward: (b, g, x) => b.elementwise(geluGradProgram, [g, x], x.shape, x.dtype),
+  layerNorm: layerNormFallback,
 };
 
 // Runs a host kernel on `inputs` read back from the backend, its result moved onto the backend.

@@ -7,6 +7,7 @@ import type { LossReduction, Window2d } from "./params.js";
 import type { ScanOp, ScatterOp } from "./params.js";
 import type { WindowNd } from "./params.js";
 import type { AttentionParams } from "./attention-params.js";
+import type { LayerNormPrimitiveParams } from "./layer-norm-params.js";
 
 interface ReduceParams { axes: readonly number[]; keepdim: boolean }
 interface SliceParams { starts: readonly number[]; steps: readonly number[]; outShape: Shape; inShape: Shape }
@@ -72,6 +73,7 @@ export interface StructuralParams {
   attentionBackward: AttentionParams;
   gelu: Record<string, never>;
   geluBackward: Record<string, never>;
+  layerNorm: LayerNormPrimitiveParams;
 }
 
 interface WindowNdParams { window: WindowNd; outShape: Shape; inShape: Shape }
@@ -141,6 +143,7 @@ export const STRUCTURAL: { readonly [K in StructuralOp]: StructuralOpDef } = {
   attentionBackward: { doc: "attention's gradients dq, dk, dv packed, the probabilities recomputed from the logsumexps (for double backward).", method: "attentionBackward" },
   gelu: { doc: "The exact GELU `x·Φ(x)` in one kernel (x·½(1 + erf(x/√2)) as one program where a backend has none).", method: "gelu" },
   geluBackward: { doc: "GELU's gradient `g·(Φ(x) + x·φ(x))` in one kernel (for double backward).", method: "geluBackward" },
+  layerNorm: { doc: "Layer normalisation over the last dims, `(x − mean)/√(var + eps)·weight + bias`, in one pass per row (the statistics are recomputed by the backward, never kept).", method: "layerNorm" },
 };
 
 /** Every structural op's name. */

@@ -14,6 +14,7 @@ import { gatherF32, scatterAddF32 } from "./indexing.js";
 import { logSoftmaxBackwardF32, logSoftmaxF32 } from "./softmax.js";
 import { attentionBackwardF32, attentionF32 } from "./attention.js";
 import { geluBackwardF32, geluF32 } from "./gelu.js";
+import { layerNormF32 } from "./layer-norm.js";
 import { nllLossBackwardF32, nllLossF32 } from "./loss.js";
 import { transposeLast2 } from "./movement.js";
 import { getPool } from "./workers.js";
@@ -151,6 +152,7 @@ const kernels: CompleteBackend = {
   attentionBackward: wasmOrCpu("attentionBackward", attentionBackwardF32),
   gelu: wasmOrCpu("gelu", geluF32),
   geluBackward: wasmOrCpu("geluBackward", geluBackwardF32),
+  layerNorm: wasmOrCpu("layerNorm", layerNormF32),
 };
 
 /** The wasm backend: its kernels, with large elementwise chains fused into one pass (fusion.ts). */

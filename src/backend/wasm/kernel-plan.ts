@@ -14,7 +14,7 @@ import type { Runtime } from "./runtime.js";
 import type { HeapArray } from "./tensors.js";
 
 /** Methods whose wasm path does nothing but kernel calls and copies (and which fall back to the cpu kernels visibly). */
-const PLANNABLE = new Set(["matmul", "addmm", "elementwise", "reduce", "logSoftmax", "logSoftmaxBackward", "gather", "scatterAdd", "nllLoss", "nllLossBackward", "attention", "attentionBackward", "gelu", "geluBackward"]);
+const PLANNABLE = new Set(["matmul", "addmm", "elementwise", "reduce", "logSoftmax", "logSoftmaxBackward", "gather", "scatterAdd", "nllLoss", "nllLossBackward", "attention", "attentionBackward", "gelu", "geluBackward", "layerNorm"]);
 
 interface Trace {
   readonly ops: (() => void)[];

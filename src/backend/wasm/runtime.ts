@@ -56,6 +56,8 @@ export interface KernelExports {
   geluF32Range(x: number, out: number, start: number, end: number): void;
   /** GELU's gradient over vectors [start, end). */
   geluBackwardF32Range(g: number, x: number, out: number, start: number, end: number): void;
+  /** Layer normalisation of rows [start, end) of `n` floats (see kernels/layer-norm.ts); `w`, `b` 0 for none. */
+  layerNormRowsF32(x: number, w: number, b: number, out: number, n: number, eps: number, start: number, end: number): void;
   extremeRowsF32(x: number, out: number, rows: number, cols: number, isMin: number): void;
   extremeColsF32(x: number, out: number, rows: number, cols: number, isMin: number): void;
   unaryF32(op: number, x: number, out: number, vectors: number): void;

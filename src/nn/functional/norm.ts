@@ -1,5 +1,6 @@
 // Functional normalisation: batchNorm (batch statistics in training, running ones in evaluation) and layerNorm.
 import { noGrad } from "../../autograd/grad-mode.js";
+import { applyPrimitive, tracingPrimitives } from "../../autograd/dispatch.js";
 import { requireFloating } from "../../dtype.js";
 import { ArgumentError, ShapeError } from "../../errors.js";
 import { fmt, shapesEqual } from "../../shape.js";
@@ -85,6 +86,19 @@ export interface LayerNormFnOptions {
   eps?: number;
 }
 
+/**
+ * The fused primitive (one kernel a row forward, the statistics recomputed by its backward, none kept): for a
+ * non-empty input whose weight and bias share its dtype and backend. Null where the composite runs instead: those
+ * cases, and ONNX traces (which record the composite's ops).
+ */
+function fusedLayerNorm(input: Tensor, shape: readonly number[], opts: LayerNormFnOptions): Tensor | null {
+  const affine = [opts.weight, opts.bias].filter((t): t is Tensor => t !== null && t !== undefined);
+  if (input.numel() === 0 || tracingPrimitives() || affine.some((t) => t.dtype !== input.dtype || t._backend !== input._backend)) return null;
+  const size = shape.reduce((a, b) => a * b, 1);
+  const params = { size, eps: opts.eps ?? 1e-5, weight: opts.weight != null, bias: opts.bias != null };
+  return applyPrimitive("layerNorm", [input, ...affine], params);
+}
+
 /** `layerNorm` with `op` naming the caller in errors. */
 export function layerNormAs(op: string, input: Tensor, normalizedShape: number | readonly number[], opts: LayerNormFnOptions = {}): Tensor {
   checkTensor(op, input);
@@ -97,6 +111,8 @@ export function layerNormAs(op: string, input: Tensor, normalizedShape: number |
   for (const [name, t] of [["weight", opts.weight], ["bias", opts.bias]] as const) {
     if (t !== null && t !== undefined && !shapesEqual(t.shape, shape)) throw new ShapeError(`${op}: ${name} must be ${fmt(shape)}, got ${fmt(t.shape)}`);
   }
+  const fused = fusedLayerNorm(input, shape, opts);
+  if (fused !== null) return fused;
   const dims = shape.map((_, i) => input.ndim - k + i);
   const mean = input.mean(dims, true);
   const variance = input.var(dims, { correction: 0, keepdim: true });
