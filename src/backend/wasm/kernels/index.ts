@@ -10,3 +10,4 @@ export { firstBadIndex, gatherAxis32Range, scatterAddAxis32Range } from "./index
 export { badTarget, nllLossF32, nllLossBackwardF32 } from "./loss";
 export { attentionF32, attentionBackwardF32 } from "./attention";
 export { geluF32Range, geluBackwardF32Range } from "./gelu";
+export { stridedRows32 } from "./strided";
