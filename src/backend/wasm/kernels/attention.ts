@@ -5,6 +5,19 @@
 // updates run 4 lanes at a time; the maximum, the exponentials and the sums are in float64.
 const TILE: i32 = 64;
 
+import { expNonPositive } from "./gelu";
+
+// tile[j] = e^(tile[j] − shift) for j in [0, count), 4 lanes at a time (Cephes' expf, relative error ~1e-7; the
+// exponents are ≤ 0 but for rounding, −∞ gives 0 and NaN stays NaN). The tile holds TILE floats, whole vectors.
+// @ts-ignore: decorator
+@inline function expTile(tile: usize, count: i32, shift: f32): void {
+  const sv = f32x4.splat(shift);
+  for (let j = 0; j < count; j += 4) {
+    const at = tile + (<usize>j << 2);
+    v128.store(at, expNonPositive(f32x4.sub(v128.load(at), sv)));
+  }
+}
+
 // @ts-ignore: decorator
 @inline function dot(a: usize, b: usize, n: i32): f32 {
   let acc = f32x4.splat(0);
@@ -73,11 +86,12 @@ export function attentionF32(q: usize, k: usize, v: usize, bias: usize, offsets:
           for (let c = 0; c < ev; c++) store<f32>(acc + (<usize>c << 2), load<f32>(acc + (<usize>c << 2)) * r);
         }
         sum *= rescale;
+        expTile(tile, j1 - j0, <f32>tm);
         for (let j = j0; j < j1; j++) {
-          const w = Math.exp(<f64>load<f32>(tile + (<usize>(j - j0) << 2)) - tm);
+          const w = load<f32>(tile + (<usize>(j - j0) << 2));
           if (w == 0) continue;
-          sum += w;
-          axpy(acc, <f32>w, vb + (<usize>(j * ev) << 2), ev);
+          sum += <f64>w;
+          axpy(acc, w, vb + (<usize>(j * ev) << 2), ev);
         }
         m = tm;
       }
@@ -110,8 +124,9 @@ export function attentionBackwardF32(g: usize, q: usize, k: usize, v: usize, sav
       for (let j0 = 0; j0 < keys; j0 += TILE) {
         const j1 = min(keys, j0 + TILE);
         scoreTile(tile, qr, kb, e, j0, j1, i, scale, causal, bias, biasRow, colStride);
+        expTile(tile, j1 - j0, <f32>lse);
         for (let j = j0; j < j1; j++) {
-          const w = <f32>Math.exp(<f64>load<f32>(tile + (<usize>(j - j0) << 2)) - lse);
+          const w = load<f32>(tile + (<usize>(j - j0) << 2));
           if (w == 0) continue;
           const vr = vb + (<usize>(j * ev) << 2);
           const dp = dot(gr, vr, ev);
