@@ -15,6 +15,7 @@ import type { ElementwiseOp, ElementwiseOpDef } from "../src/ops/elementwise.js"
 import { applyOp } from "../src/tensor/apply-op.js";
 import { asStrided } from "../src/tensor/movement.js";
 import { opProgram } from "../src/ops/program.js";
+import { stackedAttention } from "../src/tensor/attention-stacked.js";
 
 const { func } = cr;
 
@@ -390,6 +391,8 @@ const PRIM_SPECS: PrimSpec[] = [
   // The fused exact GELU, and its gradient kernel as a function of the cotangent and the input.
   { prim: "gelu", inputs: () => [rnd([2, 5])], fn: (x) => x.gelu() },
   { prim: "geluBackward", inputs: () => [rnd([6]), rnd([6])], fn: (g, x) => func.vjp((y: Tensor) => y.gelu(), x!)[1](g!)[0]! },
+  // Attention over q, k, v stacked in one [3, ...] tensor (the GPT's heads), causal.
+  { prim: "attentionStacked", inputs: () => [rnd([3, 2, 4, 3])], fn: (qkv) => stackedAttention(qkv, true, 0.6) },
 ];
 
 function wellConditioned(n: number): Tensor {

@@ -20,6 +20,7 @@ import { orderingRules } from "./ordering-rules.js";
 import * as linalgRules from "./linalg-rules.js";
 import * as attentionRules from "./attention-rules.js";
 import * as geluRules from "./gelu-rules.js";
+import * as attentionStackedRules from "./attention-stacked-rules.js";
 
 /** An elementwise program's parameters: the program, and the dtype of its result. */
 export interface ElementwiseParams {
@@ -398,6 +399,7 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
   attentionBackward: attentionRules.attentionBackward,
   gelu: geluRules.gelu,
   geluBackward: geluRules.geluBackward,
+  attentionStacked: attentionStackedRules.attentionStacked,
 };
 
 export type { TensorData };

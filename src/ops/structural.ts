@@ -72,6 +72,7 @@ export interface StructuralParams {
   attentionBackward: AttentionParams;
   gelu: Record<string, never>;
   geluBackward: Record<string, never>;
+  attentionStacked: AttentionParams;
 }
 
 interface WindowNdParams { window: WindowNd; outShape: Shape; inShape: Shape }
@@ -141,6 +142,7 @@ export const STRUCTURAL: { readonly [K in StructuralOp]: StructuralOpDef } = {
   attentionBackward: { doc: "attention's gradients dq, dk, dv packed, the probabilities recomputed from the logsumexps (for double backward).", method: "attentionBackward" },
   gelu: { doc: "The exact GELU `x·Φ(x)` in one kernel (x·½(1 + erf(x/√2)) as one program where a backend has none).", method: "gelu" },
   geluBackward: { doc: "GELU's gradient `g·(Φ(x) + x·φ(x))` in one kernel (for double backward).", method: "geluBackward" },
+  attentionStacked: { doc: "attention over q, k, v stacked as `[3, ..., L, E]`; its gradient is attentionBackward's packed dq, dk, dv as they are.", method: "attention" },
 };
 
 /** Every structural op's name. */
