@@ -55,6 +55,13 @@ test("stacked attention records its primitive; a bad shape is refused with both 
   // The output is a view (narrow, reshape) of the primitive's packed result.
   for (let node = stackedAttention(qkv, true, 0.5).gradFn; node !== null && names.length < 4; node = node.nextFunctions[0]?.[0] ?? null) names.push(node.name);
   assert.deepEqual(names.slice(0, 3), ["ReshapeBackward", "SliceBackward", "AttentionStackedBackward"]);
+  // Empty batches and sequences give empty results and gradients of the input's shape.
+  for (const shape of [[3, 0, 4, 3], [3, 2, 0, 3]]) {
+    const x = cr.zeros(shape, { requiresGrad: true });
+    const y = stackedAttention(x, true, 0.5);
+    y.sum().backward();
+    assert.deepEqual([y.shape, x.grad!.shape], [shape.slice(1), shape]);
+  }
   assert.throws(() => stackedAttention(cr.randn([2, 4, 3]), true, 0.5), /stackedAttention: qkv must be \[3, \.\.\., L, E\], got \[2,4,3\]/);
 });
 
