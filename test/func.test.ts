@@ -15,6 +15,7 @@ import type { ElementwiseOp, ElementwiseOpDef } from "../src/ops/elementwise.js"
 import { applyOp } from "../src/tensor/apply-op.js";
 import { asStrided } from "../src/tensor/movement.js";
 import { opProgram } from "../src/ops/program.js";
+import { stackedAttention } from "../src/tensor/attention-stacked.js";
 
 const { func } = cr;
 
@@ -393,6 +394,8 @@ const PRIM_SPECS: PrimSpec[] = [
   // The fused layer normalisation, over two dims with weight and bias, and over one without.
   { prim: "layerNorm", inputs: () => [rnd([2, 3, 4]), rnd([3, 4]), rnd([3, 4])], fn: (x, w, b) => cr.nn.functional.layerNorm(x!, [3, 4], { weight: w!, bias: b! }) },
   { prim: "layerNorm", inputs: () => [rnd([3, 5])], fn: (x) => cr.nn.functional.layerNorm(x!, 5) },
+  // Attention over q, k, v stacked in one [3, ...] tensor (the GPT's heads), causal.
+  { prim: "attentionStacked", inputs: () => [rnd([3, 2, 4, 3])], fn: (qkv) => stackedAttention(qkv, true, 0.6) },
 ];
 
 function wellConditioned(n: number): Tensor {

@@ -1,8 +1,8 @@
 // Where a training step's time goes, kernel by kernel: times every Backend method the step calls (on the
 // backend the step runs on), and the whole step with and without the timers.
-//   node --conditions=chainrule-source --import tsx tools/step-profile.ts [w2|w4|cnn] [wasm|cpu] [steps] [--shapes]
+//   node --conditions=chainrule-source --import tsx tools/step-profile.ts [w2|w4|cnn|w7] [wasm|cpu] [steps] [--shapes]
 // w2 is the bench's W2 (MLP 784-256-256-10, batch 128, Adam); w4 is its W4 (sum(relu(x·w + b)) and backward,
-// 10⁶ elements); cnn is the CLI's MNIST CNN on a random batch of 128.
+// 10⁶ elements); cnn is the CLI's MNIST CNN on a random batch of 128; w7 is the bench's GPT training iteration.
 // On wasm a kernel's time includes computing the pending (fused) expressions it reads. `--shapes` lists each
 // kernel call by the shapes of its tensor operands (and its op or axes) instead of by method alone.
 import * as cr from "chainrule";
@@ -11,12 +11,13 @@ import { cpuBackend } from "../src/backend/cpu/index.js";
 import { wasmBackend, wasmMemoryStats, warmUpWasm } from "../src/backend/wasm/index.js";
 import { cnn } from "../src/models/index.js";
 import { elementwiseWorkload, mlpWorkload } from "../bench/workloads/chainrule.mjs";
+import { gptTrainWorkload } from "../bench/workloads/gpt.mjs";
 
 const byShapes = process.argv.includes("--shapes");
 const [workload = "w2", backendName = "wasm", stepsArg = "100"] = process.argv.slice(2).filter((a) => a !== "--shapes");
 const steps = Number(stepsArg);
-if (!["w2", "w4", "cnn"].includes(workload) || !["wasm", "cpu"].includes(backendName) || !(steps > 0)) {
-  console.error("usage: tools/step-profile.ts [w2|w4|cnn] [wasm|cpu] [steps]");
+if (!["w2", "w4", "cnn", "w7"].includes(workload) || !["wasm", "cpu"].includes(backendName) || !(steps > 0)) {
+  console.error("usage: tools/step-profile.ts [w2|w4|cnn|w7] [wasm|cpu] [steps]");
   process.exit(2);
 }
 if (backendName === "wasm") {
@@ -40,7 +41,7 @@ function cnnStep(): () => number {
       return loss.item();
     });
 }
-const step = workload === "w2" ? mlpWorkload().step : workload === "w4" ? elementwiseWorkload(1_000_000).run : cnnStep();
+const step = workload === "w2" ? mlpWorkload().step : workload === "w4" ? elementwiseWorkload(1_000_000).run : workload === "w7" ? gptTrainWorkload().step : cnnStep();
 
 // A kernel call's operands as text: tensors by shape, an op name or a short list (axes, an output shape) as they are.
 function describe(args: readonly unknown[]): string {

@@ -21,6 +21,7 @@ import * as linalgRules from "./linalg-rules.js";
 import * as attentionRules from "./attention-rules.js";
 import * as geluRules from "./gelu-rules.js";
 import * as layerNormRules from "./layer-norm-rules.js";
+import * as attentionStackedRules from "./attention-stacked-rules.js";
 
 /** An elementwise program's parameters: the program, and the dtype of its result. */
 export interface ElementwiseParams {
@@ -400,6 +401,7 @@ export const rules: { [P in Primitive]: Rule<PrimitiveParams[P]> } = {
   gelu: geluRules.gelu,
   geluBackward: geluRules.geluBackward,
   layerNorm: layerNormRules.layerNorm,
+  attentionStacked: attentionStackedRules.attentionStacked,
 };
 
 export type { TensorData };

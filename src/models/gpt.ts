@@ -1,6 +1,8 @@
 // A GPT (decoder-only transformer) with nanoGPT's module layout and state-dict names, its weight
 // initialisation and parameter groups, and generation with a key/value cache.
 import { noGrad } from "../autograd/grad-mode.js";
+import { tracingPrimitives } from "../autograd/dispatch.js";
+import { stackedAttention } from "../tensor/attention-stacked.js";
 import { ArgumentError, DTypeError, ShapeError } from "../errors.js";
 import type { DType } from "../dtype.js";
 import * as nn from "../nn/index.js";
@@ -150,6 +152,13 @@ export class CausalSelfAttention extends nn.Module<[x: Tensor, cache?: KVCache |
     const H = this.nHead;
     // [B, T, 3C] → [3, B, H, T, hs]: q, k and v with the heads split, in one copy.
     const qkv = this.c_attn.forward(x).reshape([B, T, 3, H, C / H]).permute([2, 0, 3, 1, 4]);
+    // Training and full forwards: attention on the stacked heads, whose gradient is one tensor, not three
+    // zero-padded thirds summed (the composite form stays for dropout and for traces exported to ONNX).
+    const attnDropout = this.training ? this.dropout : 0;
+    if (cache === null && !lastQuery && attnDropout === 0 && !tracingPrimitives()) {
+      const y = stackedAttention(qkv, T > 1, 1 / Math.sqrt(C / H));
+      return this.resid_dropout.forward(this.c_proj.forward(y.transpose(1, 2).reshape([B, T, C])));
+    }
     const q = lastQuery && T > 1 ? qkv.select(0, 0).narrow(2, T - 1, 1) : qkv.select(0, 0);
     const Tq = q.shape[2]!;
     let k = qkv.select(0, 1);

@@ -74,6 +74,7 @@ export interface StructuralParams {
   gelu: Record<string, never>;
   geluBackward: Record<string, never>;
   layerNorm: LayerNormPrimitiveParams;
+  attentionStacked: AttentionParams;
 }
 
 interface WindowNdParams { window: WindowNd; outShape: Shape; inShape: Shape }
@@ -144,6 +145,7 @@ export const STRUCTURAL: { readonly [K in StructuralOp]: StructuralOpDef } = {
   gelu: { doc: "The exact GELU `x·Φ(x)` in one kernel (x·½(1 + erf(x/√2)) as one program where a backend has none).", method: "gelu" },
   geluBackward: { doc: "GELU's gradient `g·(Φ(x) + x·φ(x))` in one kernel (for double backward).", method: "geluBackward" },
   layerNorm: { doc: "Layer normalisation over the last dims, `(x − mean)/√(var + eps)·weight + bias`, in one pass per row (the statistics are recomputed by the backward, never kept).", method: "layerNorm" },
+  attentionStacked: { doc: "attention over q, k, v stacked as `[3, ..., L, E]`; its gradient is attentionBackward's packed dq, dk, dv as they are.", method: "attention" },
 };
 
 /** Every structural op's name. */

@@ -29,7 +29,7 @@ function copyRowF32(out: Float32Array, o: number, x: Float32Array, ix: number, s
  * dropped): the same elements in the same row-major order, in fewer, longer rows. A select of the GPT's
  * [3, B, H, T, hs] q/k/v block is then one row, not B·H·T rows of hs (a callback each).
  */
-function coalesce(shape: Shape, strides: readonly number[]): [number[], number[]] {
+export function coalesce(shape: Shape, strides: readonly number[]): [number[], number[]] {
   const outShape: number[] = [], outStrides: number[] = [];
   for (let d = 0; d < shape.length; d++) {
     const n = shape[d]!, st = strides[d]!;

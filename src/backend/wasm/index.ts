@@ -17,6 +17,7 @@ import { geluBackwardF32, geluF32 } from "./gelu.js";
 import { layerNormF32 } from "./layer-norm.js";
 import { nllLossBackwardF32, nllLossF32 } from "./loss.js";
 import { transposeLast2 } from "./movement.js";
+import { expandStrided, permuteStrided, scatterStridedF32, sliceBackwardStrided, sliceStrided, stridedF32 } from "./strided.js";
 import { getPool } from "./workers.js";
 import { withFusion } from "./fused-backend.js";
 import { setFusionMinElements } from "./fusion.js";
@@ -111,7 +112,9 @@ const kernels: CompleteBackend = {
   // Broadcasting one element (a sum's gradient flowing back) is a fill of a new heap block.
   expand(x, outShape) {
     const out = sizeOf(x.shape) === 1 ? onHeap(x.dtype, sizeOf(outShape)) : undefined;
-    return out === undefined ? cpuBackend.expand(x, outShape) : fillHeap(getRuntime()!, out, (x.buf as typeof out)[0]!);
+    if (out !== undefined) return fillHeap(getRuntime()!, out, (x.buf as typeof out)[0]!);
+    const rt = getRuntime();
+    return (rt === null ? undefined : expandStrided(rt, x, outShape)) ?? cpuBackend.expand(x, outShape);
   },
   release(buf) {
     if (isHeapArray(buf)) releaseHeapArray(buf);
@@ -142,7 +145,7 @@ const kernels: CompleteBackend = {
   logSoftmaxBackward: wasmOrCpu("logSoftmaxBackward", logSoftmaxBackwardF32),
   nllLoss: wasmOrCpu("nllLoss", nllLossF32),
   nllLossBackward: wasmOrCpu("nllLossBackward", nllLossBackwardF32),
-  permute: wasmOrCpu("permute", transposeLast2),
+  permute: wasmOrCpu("permute", (rt, x, perm) => transposeLast2(rt, x, perm) ?? permuteStrided(rt, x, perm)),
   unfold: wasmOrCpu("unfold", unfoldF32),
   fold: wasmOrCpu("fold", foldF32),
   maxPool2dIndices: wasmOrCpu("maxPool2dIndices", maxPool2dIndicesF32),
@@ -153,6 +156,17 @@ const kernels: CompleteBackend = {
   gelu: wasmOrCpu("gelu", geluF32),
   geluBackward: wasmOrCpu("geluBackward", geluBackwardF32),
   layerNorm: wasmOrCpu("layerNorm", layerNormF32),
+  strided: wasmOrCpu("strided", stridedF32),
+  slice: wasmOrCpu("slice", sliceStrided),
+  sliceBackward: wasmOrCpu("sliceBackward", (rt, src, inShape, starts, steps) =>
+    sliceBackwardStrided(rt, src, inShape, starts, steps, (size) => {
+      const out = onHeap(src.dtype, size);
+      return out === undefined ? undefined : fillHeap(rt, out, 0);
+    })),
+  scatterStrided(dst, src, view, accumulate) {
+    const rt = getRuntime();
+    if (rt === null || !scatterStridedF32(rt, dst, src, view, accumulate)) cpuBackend.scatterStrided(dst, src, view, accumulate);
+  },
 };
 
 /** The wasm backend: its kernels, with large elementwise chains fused into one pass (fusion.ts). */

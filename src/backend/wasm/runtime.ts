@@ -58,6 +58,8 @@ export interface KernelExports {
   geluBackwardF32Range(g: number, x: number, out: number, start: number, end: number): void;
   /** Layer normalisation of rows [start, end) of `n` floats (see kernels/layer-norm.ts); `w`, `b` 0 for none. */
   layerNormRowsF32(x: number, w: number, b: number, out: number, n: number, eps: number, start: number, end: number): void;
+  /** Rows [start, end) of a strided view (kernels/strided.ts): `geom` points at five sizes then five strides (i32). */
+  stridedRows32(base: number, flat: number, geom: number, offset: number, mode: number, start: number, end: number): void;
   extremeRowsF32(x: number, out: number, rows: number, cols: number, isMin: number): void;
   extremeColsF32(x: number, out: number, rows: number, cols: number, isMin: number): void;
   unaryF32(op: number, x: number, out: number, vectors: number): void;

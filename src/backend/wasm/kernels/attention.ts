@@ -5,6 +5,19 @@
 // updates run 4 lanes at a time; the maximum, the exponentials and the sums are in float64.
 const TILE: i32 = 64;
 
+import { expNonPositive } from "./gelu";
+
+// tile[j] = e^(tile[j] − shift) for j in [0, count), 4 lanes at a time (Cephes' expf, relative error ~1e-7; the
+// exponents are ≤ 0 but for rounding, −∞ gives 0 and NaN stays NaN). The tile holds TILE floats, whole vectors.
+// @ts-ignore: decorator
+@inline function expTile(tile: usize, count: i32, shift: f32): void {
+  const sv = f32x4.splat(shift);
+  for (let j = 0; j < count; j += 4) {
+    const at = tile + (<usize>j << 2);
+    v128.store(at, expNonPositive(f32x4.sub(v128.load(at), sv)));
+  }
+}
+
 // @ts-ignore: decorator
 @inline function dot(a: usize, b: usize, n: i32): f32 {
   let acc = f32x4.splat(0);
@@ -47,8 +60,13 @@ const TILE: i32 = 64;
  * bias read at offsets[b] + i·rowStride + j·colStride; `tile` is scratch for TILE floats.
  */
 export function attentionF32(q: usize, k: usize, v: usize, bias: usize, offsets: usize, out: usize, n: i32, l: i32, s: i32, e: i32, ev: i32, scale: f32, causal: i32, rowStride: i32, colStride: i32, tile: usize): void {
+  forwardBatches(q, k, v, bias, offsets, out, n, l, s, e, ev, scale, causal, rowStride, colStride, tile, 0, n);
+}
+
+// The forward for batch elements [b0, b1) (each writes only its own rows of out and of the logsumexps).
+function forwardBatches(q: usize, k: usize, v: usize, bias: usize, offsets: usize, out: usize, n: i32, l: i32, s: i32, e: i32, ev: i32, scale: f32, causal: i32, rowStride: i32, colStride: i32, tile: usize, b0: i32, b1: i32): void {
   const lseAt = out + (<usize>(n * l * ev) << 2);
-  for (let b = 0; b < n; b++) {
+  for (let b = b0; b < b1; b++) {
     const kb = k + (<usize>(b * s * e) << 2), vb = v + (<usize>(b * s * ev) << 2);
     const biasBase = bias == 0 ? 0 : bias + (<usize>load<i32>(offsets + (<usize>b << 2)) << 2);
     for (let i = 0; i < l; i++) {
@@ -73,11 +91,12 @@ export function attentionF32(q: usize, k: usize, v: usize, bias: usize, offsets:
           for (let c = 0; c < ev; c++) store<f32>(acc + (<usize>c << 2), load<f32>(acc + (<usize>c << 2)) * r);
         }
         sum *= rescale;
+        expTile(tile, j1 - j0, <f32>tm);
         for (let j = j0; j < j1; j++) {
-          const w = Math.exp(<f64>load<f32>(tile + (<usize>(j - j0) << 2)) - tm);
+          const w = load<f32>(tile + (<usize>(j - j0) << 2));
           if (w == 0) continue;
-          sum += w;
-          axpy(acc, <f32>w, vb + (<usize>(j * ev) << 2), ev);
+          sum += <f64>w;
+          axpy(acc, w, vb + (<usize>(j * ev) << 2), ev);
         }
         m = tm;
       }
@@ -91,12 +110,19 @@ export function attentionF32(q: usize, k: usize, v: usize, bias: usize, offsets:
 
 /** The backward: dq [n, l, e], dk [n, s, e], dv [n, s, ev] one after the other in `out`, from the output's gradient g. */
 export function attentionBackwardF32(g: usize, q: usize, k: usize, v: usize, saved: usize, bias: usize, offsets: usize, out: usize, n: i32, l: i32, s: i32, e: i32, ev: i32, scale: f32, causal: i32, rowStride: i32, colStride: i32, tile: usize): void {
+  backwardBatches(g, q, k, v, saved, bias, offsets, out, n, l, s, e, ev, scale, causal, rowStride, colStride, tile, 0, n);
+}
+
+// The backward for batch elements [b0, b1): each zeroes and writes only its own dq, dk and dv.
+function backwardBatches(g: usize, q: usize, k: usize, v: usize, saved: usize, bias: usize, offsets: usize, out: usize, n: i32, l: i32, s: i32, e: i32, ev: i32, scale: f32, causal: i32, rowStride: i32, colStride: i32, tile: usize, b0: i32, b1: i32): void {
   const lseAt = saved + (<usize>(n * l * ev) << 2);
   const dkAt = out + (<usize>(n * l * e) << 2), dvAt = dkAt + (<usize>(n * s * e) << 2);
-  memory.fill(out, 0, <usize>(n * (l * e + s * e + s * ev)) << 2);
-  for (let b = 0; b < n; b++) {
+  for (let b = b0; b < b1; b++) {
     const kb = k + (<usize>(b * s * e) << 2), vb = v + (<usize>(b * s * ev) << 2);
     const dkb = dkAt + (<usize>(b * s * e) << 2), dvb = dvAt + (<usize>(b * s * ev) << 2);
+    memory.fill(out + (<usize>(b * l * e) << 2), 0, <usize>(l * e) << 2);
+    memory.fill(dkb, 0, <usize>(s * e) << 2);
+    memory.fill(dvb, 0, <usize>(s * ev) << 2);
     const biasBase = bias == 0 ? 0 : bias + (<usize>load<i32>(offsets + (<usize>b << 2)) << 2);
     for (let i = 0; i < l; i++) {
       const lse = <f64>load<f32>(lseAt + (<usize>(b * l + i) << 2));
@@ -110,8 +136,9 @@ export function attentionBackwardF32(g: usize, q: usize, k: usize, v: usize, sav
       for (let j0 = 0; j0 < keys; j0 += TILE) {
         const j1 = min(keys, j0 + TILE);
         scoreTile(tile, qr, kb, e, j0, j1, i, scale, causal, bias, biasRow, colStride);
+        expTile(tile, j1 - j0, <f32>lse);
         for (let j = j0; j < j1; j++) {
-          const w = <f32>Math.exp(<f64>load<f32>(tile + (<usize>(j - j0) << 2)) - lse);
+          const w = load<f32>(tile + (<usize>(j - j0) << 2));
           if (w == 0) continue;
           const vr = vb + (<usize>(j * ev) << 2);
           const dp = dot(gr, vr, ev);
@@ -123,4 +150,20 @@ export function attentionBackwardF32(g: usize, q: usize, k: usize, v: usize, sav
       }
     }
   }
+}
+
+// The geometry the range entries read from memory (a parallel kernel takes at most 16 arguments): n, l, s, e, ev,
+// causal, rowStride, colStride and chunk as i32, then scale as f32. Chunk c of the batch elements uses the tile
+// scratch at tile + c·TILE floats, so threads running chunks at once never share one.
+
+/** Batch elements [start, end) of the forward, for the worker threads (see the geometry above). */
+export function attentionF32Range(q: usize, k: usize, v: usize, bias: usize, offsets: usize, out: usize, geom: usize, tile: usize, start: i32, end: i32): void {
+  const chunk = load<i32>(geom, 32);
+  forwardBatches(q, k, v, bias, offsets, out, load<i32>(geom), load<i32>(geom, 4), load<i32>(geom, 8), load<i32>(geom, 12), load<i32>(geom, 16), load<f32>(geom, 36), load<i32>(geom, 20), load<i32>(geom, 24), load<i32>(geom, 28), tile + (<usize>(start / chunk * TILE) << 2), start, end);
+}
+
+/** Batch elements [start, end) of the backward, for the worker threads. */
+export function attentionBackwardF32Range(g: usize, q: usize, k: usize, v: usize, saved: usize, bias: usize, offsets: usize, out: usize, geom: usize, tile: usize, start: i32, end: i32): void {
+  const chunk = load<i32>(geom, 32);
+  backwardBatches(g, q, k, v, saved, bias, offsets, out, load<i32>(geom), load<i32>(geom, 4), load<i32>(geom, 8), load<i32>(geom, 12), load<i32>(geom, 16), load<f32>(geom, 36), load<i32>(geom, 20), load<i32>(geom, 24), load<i32>(geom, 28), tile + (<usize>(start / chunk * TILE) << 2), start, end);
 }

@@ -7,7 +7,7 @@
 // Cephes' expf: n = round(z·log2 e), r = z − n·ln 2 (in two parts), e^r by a degree-6 polynomial, times 2^n.
 // For z ≤ 0 only (e^(−x²/2)): below −87 the result is 0 (−∞ included; denormals flush), NaN stays NaN.
 // @ts-ignore: decorator
-@inline function expNonPositive(z: v128): v128 {
+@inline export function expNonPositive(z: v128): v128 {
   const zc = f32x4.max(z, f32x4.splat(-87.0));
   const n = f32x4.nearest(f32x4.mul(zc, f32x4.splat(1.44269504088896341)));
   let r = f32x4.sub(zc, f32x4.mul(n, f32x4.splat(0.693359375)));

@@ -11,3 +11,5 @@ export { badTarget, nllLossF32, nllLossBackwardF32 } from "./loss";
 export { attentionF32, attentionBackwardF32 } from "./attention";
 export { geluF32Range, geluBackwardF32Range } from "./gelu";
 export { layerNormRowsF32 } from "./layer-norm";
+export { stridedRows32 } from "./strided";
+export { attentionF32Range, attentionBackwardF32Range } from "./attention";
