@@ -5,6 +5,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as cr from "chainrule";
+import { onBackend } from "./helpers/backend.js";
 import { assertClose, decode } from "./helpers/fixture.js";
 import type { Encoded } from "./helpers/fixture.js";
 
@@ -216,6 +217,40 @@ describe("the key/value cache", () => {
     assert.deepEqual(out.shape, [1, 16]);
     assert.deepEqual(steps.map((s) => s[0]), [0, 1, 2, 3]);
     assert.deepEqual(steps.map((s) => s[1]), out.narrow(1, 12, 4).reshape([-1]).tolist());
+  });
+});
+
+describe("generation keeps no cache it will not read", () => {
+  test("once the window is full each step re-reads it, holding no keys and values across steps (as many live tensors as without the cache)", () => {
+    cr.manualSeed(4);
+    const m = new GPT(tiny).eval();
+    // Live tensors after each step, less those after the first (a step's own tensors are freed by then).
+    const liveAt = (useCache: boolean): number[] => {
+      const counts: number[] = [];
+      m.generate(ints([[1, 2, 3]]), 10, { temperature: 0, useCache, onToken: () => counts.push(cr.memory().numTensors) });
+      return counts.map((c) => c - counts[0]!);
+    };
+    // Steps 0–5 end with 4–9 tokens, the cache holding k and v of each layer for the next; from step 6 on the
+    // window is full (8 tokens) and read afresh each step, so no step's keys and values are kept.
+    const held = 2 * tiny.nLayer;
+    assert.deepEqual(liveAt(true), [0, 0, 0, 0, 0, 0, -held, -held, -held, -held]);
+    assert.deepEqual(liveAt(false), new Array<number>(10).fill(0));
+  });
+
+  test("on wasm too: the tokens with the cache are those without it, past the block size (greedy and sampled)", () => {
+    onBackend("wasm", () => {
+      cr.manualSeed(6);
+      const m = new GPT({ ...tiny, vocabSize: 13 }).eval();
+      cr.noGrad(() => {
+        for (const p of m.parameters()) cr.nn.init.normal_(p, 0, 0.5); // spread-out logits: the tokens vary
+      });
+      const prompt = ints([[1, 2, 3]]);
+      const greedy = m.generate(prompt, 14, { temperature: 0 });
+      assert.deepEqual(greedy.tolist(), m.generate(prompt, 14, { temperature: 0, useCache: false }).tolist());
+      assert.ok(new Set(greedy.toTypedArray()).size > 2, `tokens ${JSON.stringify(greedy.tolist())}`);
+      const sample = (useCache: boolean) => m.generate(prompt, 14, { temperature: 1, topK: 8, generator: new cr.Generator(2), useCache }).tolist();
+      assert.deepEqual(sample(true), sample(false));
+    });
   });
 });
 

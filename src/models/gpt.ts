@@ -452,17 +452,20 @@ export class GPT extends nn.Module<[idx: Tensor, targets?: Tensor | null, opts?:
         for (let step = 0; step < maxNewTokens; step++) {
           const len = seqs[0]!.length;
           let input: number[][];
-          if (cache !== null && cache.length > 0 && cache.length === len - 1 && len <= block) {
+          const cachedStep = cache !== null && cache.length > 0 && cache.length === len - 1 && len <= block;
+          if (cachedStep) {
             input = seqs.map((s) => [s[len - 1]!]);
           } else {
             // The first step, a run without cache, or a full window: read the last blockSize tokens afresh.
             cache?.clear();
             input = seqs.map((s) => s.slice(Math.max(0, len - block)));
           }
+          // A full window read afresh is re-read by the next step too: its keys and values need not be kept.
+          const stepCache = cachedStep || len < block ? cache : null;
           const last = tidy(() => {
             const held = cache?.layers.map((l) => [l.k, l.v]) ?? [];
             const x = tensor(input, { dtype: "int32" });
-            const [logits] = this.forward(x, null, { cache, lastPosition: true });
+            const [logits] = this.forward(x, null, { cache: stepCache, lastPosition: true });
             // Only the cached keys and values outlive the step (the ones replaced are freed).
             const fresh = cache?.layers.map((l) => [l.k, l.v]) ?? [];
             for (const pair of held) for (const t of pair) if (!fresh.some((f) => f.includes(t))) t.dispose();

@@ -8,6 +8,7 @@ import { getPool, parallelGemm, parallelGemmBatch, parallelGemmSumGroups, parall
 import type { Pool } from "./workers.js";
 import { runKernel } from "./call.js";
 import type { Runtime } from "./runtime.js";
+import { ADAPTIVE_MAX_FLOPS, chooseThreads, noteProductTime } from "./thread-choice.js";
 
 /** Below this many flops per matrix one thread is faster than waking workers (~5–10 MFLOP, measured on the 2-core development host). */
 const THREAD_MIN_FLOPS = 4e6;
@@ -130,7 +131,10 @@ export function matmulF32(rt: Runtime, a: TensorData, b: TensorData, outShape: S
   const batch = sizeOf(batchShape);
   // Products too small for threads to split by rows, but many: threads take whole products instead.
   const byBatch = batch > 1 && flops < THREAD_MIN_FLOPS && flops * batch >= THREAD_MIN_FLOPS;
-  const pool = flops >= THREAD_MIN_FLOPS || byBatch ? getPool(rt) : null;
+  // A single mid-sized product: split with the workers or not as timing on this host says (thread-choice.ts).
+  const timed = batch === 1 && m >= 16 && flops >= THREAD_MIN_FLOPS && flops < ADAPTIVE_MAX_FLOPS && readyWorkerCount() > 0;
+  const shapeKey = timed ? `${m},${k},${n},${trans},${bias === undefined ? 0 : 1}` : "";
+  const pool = (timed ? chooseThreads(shapeKey) : flops >= THREAD_MIN_FLOPS || byBatch) ? getPool(rt) : null;
   const workers = pool === null ? 0 : pool.slots.length;
   const ex = rt.exports;
   const single = ex.scratchBytes(n);
@@ -138,6 +142,7 @@ export function matmulF32(rt: Runtime, a: TensorData, b: TensorData, outShape: S
   // worker's A space for products split by rows.
   const sizes = workers === 0 ? [single] : byBatch ? new Array<number>(workers + 1).fill(single) : [single, ex.packedBBytes(k, n), ...new Array<number>(workers).fill(ex.packedScratchBytes())];
   const inputs = bias === undefined ? [aArr, bArr] : [aArr, bArr, bias.buf as Float32Array];
+  const t0 = timed ? performance.now() : 0;
   const out = runKernel(rt, inputs, [{ dtype: "float32", length: outSize }], sizes, ([pa, pb, pbias], [pc], at) => {
     const [offA, offB] = productOffsets(a, b, batchShape, m * k * 4, k * n * 4);
     if (byBatch && pool !== null && readyWorkerCount() > 0 && evenlySpaced(offA) && evenlySpaced(offB)) {
@@ -149,5 +154,6 @@ export function matmulF32(rt: Runtime, a: TensorData, b: TensorData, outShape: S
     const scratch: Scratch = workers > 0 && !byBatch ? { single: at[0]!, packedB: at[1]!, threads: [at[0]!, ...at.slice(2)], packedFrom: -1 } : { single: at[0]!, threads: [], packedFrom: -1 };
     offA.forEach((offset, t) => gemm(rt, byBatch ? null : pool, pa! + offset, pb! + offB[t]!, pc! + t * m * n * 4, m, k, n, trans, scratch, pbias ?? 0));
   });
+  if (timed) noteProductTime(shapeKey, pool !== null, flops, performance.now() - t0);
   return out?.[0] as Float32Array | undefined;
 }
