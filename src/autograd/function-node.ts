@@ -70,7 +70,11 @@ export class FunctionNode<P> extends Node {
   }
 
   override _savedForScopes(): readonly Tensor[] {
-    return [...(this.savedInputs ?? []), this.savedOutput].flatMap((s) => (s === null ? [] : [s.tensor]));
+    // A plain loop: every sealed call and every released node walks this (no spread, no per-entry arrays).
+    const out: Tensor[] = [];
+    if (this.savedInputs !== null) for (const s of this.savedInputs) if (s !== null) out.push(s.tensor);
+    if (this.savedOutput !== null) out.push(this.savedOutput.tensor);
+    return out;
   }
 
   private unpack(s: Saved, role: string): Tensor {

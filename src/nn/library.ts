@@ -6,7 +6,7 @@
 import { Tensor } from "../tensor/tensor.js";
 
 interface ModuleLike {
-  modules(): readonly ModuleLike[];
+  _everyModule(ok: (m: ModuleLike, root: boolean) => boolean): boolean;
   _hasHooks(): boolean;
 }
 
@@ -51,12 +51,7 @@ function plainArgument(value: unknown, depth = 0): boolean {
 
 /** Whether `module`'s call with `args` may be sealed. */
 export function sealable(module: ModuleLike, args: readonly unknown[]): boolean {
-  if (!args.every((a) => plainArgument(a))) return false;
-  const all = module.modules();
-  for (let i = 0; i < all.length; i++) {
-    const m = all[i]!;
-    if (!library.has(m.constructor)) return false;
-    if (i > 0 && m._hasHooks()) return false; // the module's own hooks see only what its caller sees
-  }
-  return true;
+  for (const a of args) if (!plainArgument(a)) return false;
+  // The module's own hooks see only what its caller sees; hooks below it would see the tensors inside.
+  return module._everyModule((m, root) => library.has(m.constructor) && (root || !m._hasHooks()));
 }

@@ -168,9 +168,12 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
   #call(impl: (...a: Args) => Out, input: Args): Out {
     safePoint();
     let args = input;
-    for (const hook of [...this.#preHooks.values()]) {
-      const replaced = hook(this, args);
-      if (replaced !== undefined) args = (Array.isArray(replaced) ? replaced : [replaced]) as Args;
+    // A copy of the hooks (one may remove itself), made only where there are some: every call passes here.
+    if (this.#preHooks.size > 0) {
+      for (const hook of [...this.#preHooks.values()]) {
+        const replaced = hook(this, args);
+        if (replaced !== undefined) args = (Array.isArray(replaced) ? replaced : [replaced]) as Args;
+      }
     }
     // Full backward hooks: identity nodes around the tensor arguments and outputs catch gradInput and
     // gradOutput. The hooks are those registered now (PyTorch takes the list at forward time too).
@@ -179,9 +182,11 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
       : null;
     if (bw !== null) args = bw.setupInputs(args);
     let out = !inSealedCall() && sealable(this, args) ? sealedCall(() => impl.apply(this, args)) : impl.apply(this, args);
-    for (const hook of [...this.#forwardHooks.values()]) {
-      const replaced = hook(this, args, out);
-      if (replaced !== undefined) out = replaced as Out;
+    if (this.#forwardHooks.size > 0) {
+      for (const hook of [...this.#forwardHooks.values()]) {
+        const replaced = hook(this, args, out);
+        if (replaced !== undefined) out = replaced as Out;
+      }
     }
     return bw === null ? out : bw.setupOutput(out);
   }
@@ -376,6 +381,30 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     };
     visit(this as AnyModule, prefix);
     return out;
+  }
+
+  /**
+   * @internal Whether `ok` holds for this module (`root` true) and every module below it, each once, stopping at the
+   * first that fails. Every top-level forward asks this (nn/library.ts `sealable`), so it walks the properties
+   * directly, without the names and arrays `modules()` builds.
+   */
+  _everyModule(ok: (m: AnyModule, root: boolean) => boolean): boolean {
+    const root = this as AnyModule;
+    const seen = new Set<AnyModule>([root]);
+    const stack: AnyModule[] = [root];
+    if (!ok(root, true)) return false;
+    while (stack.length > 0) {
+      const m = stack.pop()!;
+      for (const key of Object.keys(m)) {
+        const value: unknown = Reflect.get(m, key);
+        if (!(value instanceof Module) || seen.has(value as AnyModule)) continue;
+        const child = value as AnyModule;
+        seen.add(child);
+        if (!ok(child, false)) return false;
+        stack.push(child);
+      }
+    }
+    return true;
   }
 
   /** This module and every module below it, depth first. @example new cr.nn.Sequential(new cr.nn.Linear(2, 3), new cr.nn.ReLU()).modules().length // 3 */

@@ -21,6 +21,8 @@ interface ShapeTimes {
   readonly threaded: number[];
   readonly single: number[];
   calls: number;
+  /** Whether the threaded median is the lower, once both ways have three times (kept current by noteProductTime). */
+  threadedFaster: boolean;
 }
 
 function median(xs: readonly number[]): number {
@@ -42,15 +44,14 @@ export function chooseThreads(key: string): boolean {
   let s = shapes.get(key);
   if (s === undefined) {
     if (shapes.size >= MAX_SHAPES) shapes.clear();
-    s = { threaded: [], single: [], calls: 0 };
+    s = { threaded: [], single: [], calls: 0, threadedFaster: true };
     shapes.set(key, s);
   }
   s.calls++;
   // Three times of each way first (the first, with the workers, also wakes them from their start).
   if (s.threaded.length < 3) return true;
   if (s.single.length < 3) return false;
-  const threadedFaster = median(s.threaded) <= median(s.single);
-  return s.calls % EXPLORE_EVERY === 0 ? !threadedFaster : threadedFaster;
+  return s.calls % EXPLORE_EVERY === 0 ? !s.threadedFaster : s.threadedFaster;
 }
 
 /** Records that product `key` of `flops` took `ms`, split with the workers (`threaded`) or on this thread alone. */
@@ -60,6 +61,8 @@ export function noteProductTime(key: string, threaded: boolean, flops: number, m
   const times = threaded ? s.threaded : s.single;
   times.push(ms / flops);
   if (times.length > WINDOW) times.shift();
+  // The medians change only here, so each call's choice is a lookup.
+  if (s.threaded.length >= 3 && s.single.length >= 3) s.threadedFaster = median(s.threaded) <= median(s.single);
 }
 
 /** @internal Forgets every shape's times (tests). */
