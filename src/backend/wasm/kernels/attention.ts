@@ -2,7 +2,10 @@
 // query row the keys are read in tiles of TILE, scored into a small buffer, and folded into the output with an
 // online softmax (the running maximum and sum rescale what was accumulated), so the L×S matrix is never stored.
 // The backward recomputes each tile's probabilities from the saved row logsumexps. Dot products and the row
-// updates run 4 lanes at a time; the maximum, the exponentials and the sums are in float64.
+// updates run 4 lanes at a time; the maximum, the exponentials and the sums are in float64. Keys go in blocks of
+// 4: one pass over the query (or the output's gradient) scores 4 keys, and one pass over a row of the output (or
+// of dq) folds in 4 keys' contributions, so the row is loaded and stored once per 4 keys instead of once per key.
+// The folds add the keys one after another as before, so only the scores' summation order changed.
 const TILE: i32 = 64;
 
 import { expNonPositive } from "./gelu";
@@ -43,11 +46,121 @@ import { expNonPositive } from "./gelu";
   }
 }
 
+// The dot products of a (n floats) with the 4 rows b, b + stride, b + 2·stride, b + 3·stride (stride in bytes),
+// as one vector: each a vector is loaded once for the 4 rows, and the 4 accumulators are summed across lanes by a
+// transpose (two rounds of shuffles and adds) instead of 4 separate horizontal sums.
+// @ts-ignore: decorator
+@inline function dot4(a: usize, b: usize, stride: usize, n: i32): v128 {
+  const b1 = b + stride, b2 = b1 + stride, b3 = b2 + stride;
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let c = 0;
+  for (; c + 4 <= n; c += 4) {
+    const at = <usize>c << 2;
+    const x = v128.load(a + at);
+    a0 = f32x4.add(a0, f32x4.mul(x, v128.load(b + at)));
+    a1 = f32x4.add(a1, f32x4.mul(x, v128.load(b1 + at)));
+    a2 = f32x4.add(a2, f32x4.mul(x, v128.load(b2 + at)));
+    a3 = f32x4.add(a3, f32x4.mul(x, v128.load(b3 + at)));
+  }
+  const t = f32x4.add(v128.shuffle<f32>(a0, a1, 0, 4, 1, 5), v128.shuffle<f32>(a0, a1, 2, 6, 3, 7));
+  const u = f32x4.add(v128.shuffle<f32>(a2, a3, 0, 4, 1, 5), v128.shuffle<f32>(a2, a3, 2, 6, 3, 7));
+  let r = f32x4.add(v128.shuffle<f32>(t, u, 0, 1, 4, 5), v128.shuffle<f32>(t, u, 2, 3, 6, 7));
+  if (c < n) {
+    let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+    for (; c < n; c++) {
+      const at = <usize>c << 2;
+      const x = load<f32>(a + at);
+      s0 += x * load<f32>(b + at);
+      s1 += x * load<f32>(b1 + at);
+      s2 += x * load<f32>(b2 + at);
+      s3 += x * load<f32>(b3 + at);
+    }
+    r = f32x4.add(r, f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(s0), 1, s1), 2, s2), 3, s3));
+  }
+  return r;
+}
+
+// y += w[0]·x + w[1]·(x + stride) + w[2]·(x + 2·stride) + w[3]·(x + 3·stride) over n floats, the 4 terms added one
+// after another (the rounding of 4 axpy calls), with y loaded and stored once.
+// @ts-ignore: decorator
+@inline function axpy4(y: usize, w: v128, x: usize, stride: usize, n: i32): void {
+  const w0 = f32x4.splat(f32x4.extract_lane(w, 0)), w1 = f32x4.splat(f32x4.extract_lane(w, 1));
+  const w2 = f32x4.splat(f32x4.extract_lane(w, 2)), w3 = f32x4.splat(f32x4.extract_lane(w, 3));
+  const x1 = x + stride, x2 = x1 + stride, x3 = x2 + stride;
+  let c = 0;
+  for (; c + 4 <= n; c += 4) {
+    const at = <usize>c << 2;
+    let a = v128.load(y + at);
+    a = f32x4.add(a, f32x4.mul(w0, v128.load(x + at)));
+    a = f32x4.add(a, f32x4.mul(w1, v128.load(x1 + at)));
+    a = f32x4.add(a, f32x4.mul(w2, v128.load(x2 + at)));
+    a = f32x4.add(a, f32x4.mul(w3, v128.load(x3 + at)));
+    v128.store(y + at, a);
+  }
+  if (c < n) {
+    const s0 = f32x4.extract_lane(w, 0), s1 = f32x4.extract_lane(w, 1), s2 = f32x4.extract_lane(w, 2), s3 = f32x4.extract_lane(w, 3);
+    for (; c < n; c++) {
+      const at = <usize>c << 2;
+      let a = load<f32>(y + at);
+      a += s0 * load<f32>(x + at);
+      a += s1 * load<f32>(x1 + at);
+      a += s2 * load<f32>(x2 + at);
+      a += s3 * load<f32>(x3 + at);
+      store<f32>(y + at, a);
+    }
+  }
+}
+
+// Rows y, y + stride, y + 2·stride, y + 3·stride each += w[r]·x over n floats (4 axpy calls), x loaded once.
+// @ts-ignore: decorator
+@inline function axpyRows4(y: usize, stride: usize, w: v128, x: usize, n: i32): void {
+  const w0 = f32x4.splat(f32x4.extract_lane(w, 0)), w1 = f32x4.splat(f32x4.extract_lane(w, 1));
+  const w2 = f32x4.splat(f32x4.extract_lane(w, 2)), w3 = f32x4.splat(f32x4.extract_lane(w, 3));
+  const y1 = y + stride, y2 = y1 + stride, y3 = y2 + stride;
+  let c = 0;
+  for (; c + 4 <= n; c += 4) {
+    const at = <usize>c << 2;
+    const xv = v128.load(x + at);
+    v128.store(y + at, f32x4.add(v128.load(y + at), f32x4.mul(w0, xv)));
+    v128.store(y1 + at, f32x4.add(v128.load(y1 + at), f32x4.mul(w1, xv)));
+    v128.store(y2 + at, f32x4.add(v128.load(y2 + at), f32x4.mul(w2, xv)));
+    v128.store(y3 + at, f32x4.add(v128.load(y3 + at), f32x4.mul(w3, xv)));
+  }
+  if (c < n) {
+    const s0 = f32x4.extract_lane(w, 0), s1 = f32x4.extract_lane(w, 1), s2 = f32x4.extract_lane(w, 2), s3 = f32x4.extract_lane(w, 3);
+    for (; c < n; c++) {
+      const at = <usize>c << 2;
+      const xs = load<f32>(x + at);
+      store<f32>(y + at, load<f32>(y + at) + s0 * xs);
+      store<f32>(y1 + at, load<f32>(y1 + at) + s1 * xs);
+      store<f32>(y2 + at, load<f32>(y2 + at) + s2 * xs);
+      store<f32>(y3 + at, load<f32>(y3 + at) + s3 * xs);
+    }
+  }
+}
+
+// Whether no lane of w is zero: a block of 4 keys is folded at once only then, so a masked key (weight 0) is
+// skipped exactly as before and never multiplies an infinite or NaN value row into 0·∞.
+// @ts-ignore: decorator
+@inline function noZeroLane(w: v128): bool {
+  return i32x4.all_true(f32x4.ne(w, f32x4.splat(0)));
+}
+
 // Scores of query row i (at qr) against keys [j0, j1) into tile; −∞ beyond the causal limit. Returns the limit.
 // @ts-ignore: decorator
 @inline function scoreTile(tile: usize, qr: usize, kb: usize, e: i32, j0: i32, j1: i32, i: i32, scale: f32, causal: i32, bias: usize, biasRow: usize, colStride: i32): void {
   const jEnd = causal != 0 ? min(j1, i + 1) : j1;
-  for (let j = j0; j < jEnd; j++) {
+  const scaleV = f32x4.splat(scale), keyStride = <usize>e << 2, biasStep = <usize>colStride << 2;
+  let j = j0;
+  for (; j + 4 <= jEnd; j += 4) {
+    let sv = f32x4.mul(dot4(qr, kb + (<usize>(j * e) << 2), keyStride, e), scaleV);
+    if (bias != 0) {
+      const at = biasRow + (<usize>(j * colStride) << 2);
+      sv = f32x4.add(sv, f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(load<f32>(at)), 1, load<f32>(at + biasStep)), 2, load<f32>(at + 2 * biasStep)), 3, load<f32>(at + 3 * biasStep)));
+    }
+    v128.store(tile + (<usize>(j - j0) << 2), sv);
+  }
+  for (; j < jEnd; j++) {
     let s = dot(qr, kb + (<usize>(j * e) << 2), e) * scale;
     if (bias != 0) s += load<f32>(biasRow + (<usize>(j * colStride) << 2));
     store<f32>(tile + (<usize>(j - j0) << 2), s);
@@ -87,12 +200,33 @@ function forwardBatches(q: usize, k: usize, v: usize, bias: usize, offsets: usiz
         if (tm == -Infinity) continue;
         const rescale = m == -Infinity ? 0.0 : Math.exp(m - tm);
         if (rescale != 1.0) {
-          const r = <f32>rescale;
-          for (let c = 0; c < ev; c++) store<f32>(acc + (<usize>c << 2), load<f32>(acc + (<usize>c << 2)) * r);
+          const r = <f32>rescale, rv = f32x4.splat(r);
+          let c = 0;
+          for (; c + 4 <= ev; c += 4) v128.store(acc + (<usize>c << 2), f32x4.mul(v128.load(acc + (<usize>c << 2)), rv));
+          for (; c < ev; c++) store<f32>(acc + (<usize>c << 2), load<f32>(acc + (<usize>c << 2)) * r);
         }
         sum *= rescale;
         expTile(tile, j1 - j0, <f32>tm);
-        for (let j = j0; j < j1; j++) {
+        const valueStride = <usize>ev << 2;
+        let j = j0;
+        for (; j + 4 <= j1; j += 4) {
+          const w = v128.load(tile + (<usize>(j - j0) << 2));
+          if (noZeroLane(w)) {
+            sum += <f64>f32x4.extract_lane(w, 0);
+            sum += <f64>f32x4.extract_lane(w, 1);
+            sum += <f64>f32x4.extract_lane(w, 2);
+            sum += <f64>f32x4.extract_lane(w, 3);
+            axpy4(acc, w, vb + (<usize>(j * ev) << 2), valueStride, ev);
+            continue;
+          }
+          for (let r = j; r < j + 4; r++) {
+            const wr = load<f32>(tile + (<usize>(r - j0) << 2));
+            if (wr == 0) continue;
+            sum += <f64>wr;
+            axpy(acc, wr, vb + (<usize>(r * ev) << 2), ev);
+          }
+        }
+        for (; j < j1; j++) {
           const w = load<f32>(tile + (<usize>(j - j0) << 2));
           if (w == 0) continue;
           sum += <f64>w;
@@ -113,6 +247,19 @@ export function attentionBackwardF32(g: usize, q: usize, k: usize, v: usize, sav
   backwardBatches(g, q, k, v, saved, bias, offsets, out, n, l, s, e, ev, scale, causal, rowStride, colStride, tile, 0, n);
 }
 
+// One key j's share of the backward for query row (g row gr, q row qr, dq row dq), its probability at w.
+// @ts-ignore: decorator
+@inline function backwardKey(wAt: usize, j: i32, gr: usize, qr: usize, dq: usize, kb: usize, vb: usize, dkb: usize, dvb: usize, e: i32, ev: i32, rowDot: f32, scale: f32): void {
+  const w = load<f32>(wAt);
+  if (w == 0) return;
+  const vr = vb + (<usize>(j * ev) << 2);
+  const dp = dot(gr, vr, ev);
+  axpy(dvb + (<usize>(j * ev) << 2), w, gr, ev);
+  const ds = w * (dp - rowDot) * scale;
+  axpy(dq, ds, kb + (<usize>(j * e) << 2), e);
+  axpy(dkb + (<usize>(j * e) << 2), ds, qr, e);
+}
+
 // The backward for batch elements [b0, b1): each zeroes and writes only its own dq, dk and dv.
 function backwardBatches(g: usize, q: usize, k: usize, v: usize, saved: usize, bias: usize, offsets: usize, out: usize, n: i32, l: i32, s: i32, e: i32, ev: i32, scale: f32, causal: i32, rowStride: i32, colStride: i32, tile: usize, b0: i32, b1: i32): void {
   const lseAt = saved + (<usize>(n * l * ev) << 2);
@@ -131,22 +278,30 @@ function backwardBatches(g: usize, q: usize, k: usize, v: usize, saved: usize, b
       const qr = q + (<usize>(row * e) << 2), gr = g + (<usize>(row * ev) << 2), or = saved + (<usize>(row * ev) << 2);
       const dq = out + (<usize>(row * e) << 2);
       const rowDot = dot(gr, or, ev);
+      const rowDotV = f32x4.splat(rowDot), scaleV = f32x4.splat(scale);
+      const keyStride = <usize>e << 2, valueStride = <usize>ev << 2;
       const biasRow = bias == 0 ? 0 : biasBase + (<usize>(i * rowStride) << 2);
       const keys = causal != 0 ? min(s, i + 1) : s;
       for (let j0 = 0; j0 < keys; j0 += TILE) {
         const j1 = min(keys, j0 + TILE);
         scoreTile(tile, qr, kb, e, j0, j1, i, scale, causal, bias, biasRow, colStride);
         expTile(tile, j1 - j0, <f32>lse);
-        for (let j = j0; j < j1; j++) {
-          const w = load<f32>(tile + (<usize>(j - j0) << 2));
-          if (w == 0) continue;
-          const vr = vb + (<usize>(j * ev) << 2);
-          const dp = dot(gr, vr, ev);
-          axpy(dvb + (<usize>(j * ev) << 2), w, gr, ev);
-          const ds = w * (dp - rowDot) * scale;
-          axpy(dq, ds, kb + (<usize>(j * e) << 2), e);
-          axpy(dkb + (<usize>(j * e) << 2), ds, qr, e);
+        let j = j0;
+        for (; j + 4 <= j1; j += 4) {
+          const w = v128.load(tile + (<usize>(j - j0) << 2));
+          if (noZeroLane(w)) {
+            // The 4 keys' dp = g·v in one pass over g, their dv and dk rows updated with g and q loaded once, and
+            // dq loaded and stored once for the 4 (the same operations, in the same order, as key by key).
+            const dp = dot4(gr, vb + (<usize>(j * ev) << 2), valueStride, ev);
+            axpyRows4(dvb + (<usize>(j * ev) << 2), valueStride, w, gr, ev);
+            const ds = f32x4.mul(f32x4.mul(w, f32x4.sub(dp, rowDotV)), scaleV);
+            axpy4(dq, ds, kb + (<usize>(j * e) << 2), keyStride, e);
+            axpyRows4(dkb + (<usize>(j * e) << 2), keyStride, ds, qr, e);
+            continue;
+          }
+          for (let r = j; r < j + 4; r++) backwardKey(tile + (<usize>(r - j0) << 2), r, gr, qr, dq, kb, vb, dkb, dvb, e, ev, rowDot, scale);
         }
+        for (; j < j1; j++) backwardKey(tile + (<usize>(j - j0) << 2), j, gr, qr, dq, kb, vb, dkb, dvb, e, ev, rowDot, scale);
       }
     }
   }
