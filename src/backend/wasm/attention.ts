@@ -8,7 +8,7 @@ import type { HeapArray } from "./tensors.js";
 import { getPool, parallelRun, readyWorkerCount } from "./workers.js";
 
 const f32 = (t: TensorData) => t.buf as Float32Array;
-const TILE_BYTES = 64 * 4;
+const TILE_BYTES = 2 * 64 * 4; // two tiles of 64 floats: the backward scores query rows in pairs
 
 // The bias operand and where each batch element reads it (offsets copied in as an input).
 function biasOperands(bias: TensorData | null, q: TensorData, l: number, s: number): { arrays: HeapArray[]; rowStride: number; colStride: number } {

@@ -62,22 +62,32 @@ import { expNonPositive } from "./gelu";
     a2 = f32x4.add(a2, f32x4.mul(x, v128.load(b2 + at)));
     a3 = f32x4.add(a3, f32x4.mul(x, v128.load(b3 + at)));
   }
+  const r = reduce4(a0, a1, a2, a3);
+  return c < n ? f32x4.add(r, tail4(a, b, stride, c, n)) : r;
+}
+
+// The lane sums of a0..a3 as one vector, by a transpose.
+// @ts-ignore: decorator
+@inline function reduce4(a0: v128, a1: v128, a2: v128, a3: v128): v128 {
   const t = f32x4.add(v128.shuffle<f32>(a0, a1, 0, 4, 1, 5), v128.shuffle<f32>(a0, a1, 2, 6, 3, 7));
   const u = f32x4.add(v128.shuffle<f32>(a2, a3, 0, 4, 1, 5), v128.shuffle<f32>(a2, a3, 2, 6, 3, 7));
-  let r = f32x4.add(v128.shuffle<f32>(t, u, 0, 1, 4, 5), v128.shuffle<f32>(t, u, 2, 3, 6, 7));
-  if (c < n) {
-    let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
-    for (; c < n; c++) {
-      const at = <usize>c << 2;
-      const x = load<f32>(a + at);
-      s0 += x * load<f32>(b + at);
-      s1 += x * load<f32>(b1 + at);
-      s2 += x * load<f32>(b2 + at);
-      s3 += x * load<f32>(b3 + at);
-    }
-    r = f32x4.add(r, f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(s0), 1, s1), 2, s2), 3, s3));
+  return f32x4.add(v128.shuffle<f32>(t, u, 0, 1, 4, 5), v128.shuffle<f32>(t, u, 2, 3, 6, 7));
+}
+
+// dot4's floats [c, n) past the whole vectors, one sum a row (zeros when none are left).
+// @ts-ignore: decorator
+@inline function tail4(a: usize, b: usize, stride: usize, c: i32, n: i32): v128 {
+  const b1 = b + stride, b2 = b1 + stride, b3 = b2 + stride;
+  let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+  for (; c < n; c++) {
+    const at = <usize>c << 2;
+    const x = load<f32>(a + at);
+    s0 += x * load<f32>(b + at);
+    s1 += x * load<f32>(b1 + at);
+    s2 += x * load<f32>(b2 + at);
+    s3 += x * load<f32>(b3 + at);
   }
-  return r;
+  return f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(s0), 1, s1), 2, s2), 3, s3);
 }
 
 // y += w[0]·x + w[1]·(x + stride) + w[2]·(x + 2·stride) + w[3]·(x + 3·stride) over n floats, the 4 terms added one
@@ -136,6 +146,92 @@ import { expNonPositive } from "./gelu";
       store<f32>(y2 + at, load<f32>(y2 + at) + s2 * xs);
       store<f32>(y3 + at, load<f32>(y3 + at) + s3 * xs);
     }
+  }
+}
+
+// dot4 of a0 and of a1 against the same 4 rows, each b vector loaded once for the two; stored at r0 and r1.
+// @ts-ignore: decorator
+@inline function dot4x2(a0: usize, a1: usize, b: usize, stride: usize, n: i32, r0: usize, r1: usize): void {
+  const b1 = b + stride, b2 = b1 + stride, b3 = b2 + stride;
+  let p0 = f32x4.splat(0), p1 = f32x4.splat(0), p2 = f32x4.splat(0), p3 = f32x4.splat(0);
+  let q0 = f32x4.splat(0), q1 = f32x4.splat(0), q2 = f32x4.splat(0), q3 = f32x4.splat(0);
+  let c = 0;
+  for (; c + 4 <= n; c += 4) {
+    const at = <usize>c << 2;
+    const x = v128.load(a0 + at), y = v128.load(a1 + at);
+    let bv = v128.load(b + at);
+    p0 = f32x4.add(p0, f32x4.mul(x, bv));
+    q0 = f32x4.add(q0, f32x4.mul(y, bv));
+    bv = v128.load(b1 + at);
+    p1 = f32x4.add(p1, f32x4.mul(x, bv));
+    q1 = f32x4.add(q1, f32x4.mul(y, bv));
+    bv = v128.load(b2 + at);
+    p2 = f32x4.add(p2, f32x4.mul(x, bv));
+    q2 = f32x4.add(q2, f32x4.mul(y, bv));
+    bv = v128.load(b3 + at);
+    p3 = f32x4.add(p3, f32x4.mul(x, bv));
+    q3 = f32x4.add(q3, f32x4.mul(y, bv));
+  }
+  const r = reduce4(p0, p1, p2, p3), t = reduce4(q0, q1, q2, q3);
+  v128.store(r0, c < n ? f32x4.add(r, tail4(a0, b, stride, c, n)) : r);
+  v128.store(r1, c < n ? f32x4.add(t, tail4(a1, b, stride, c, n)) : t);
+}
+
+// axpy4 into y0 with weights w0 and into y1 with weights w1 from the same 4 rows of x, each x vector loaded once.
+// @ts-ignore: decorator
+@inline function axpy4x2(y0: usize, y1: usize, w0: v128, w1: v128, x: usize, stride: usize, n: i32): void {
+  const u0 = f32x4.splat(f32x4.extract_lane(w0, 0)), u1 = f32x4.splat(f32x4.extract_lane(w0, 1));
+  const u2 = f32x4.splat(f32x4.extract_lane(w0, 2)), u3 = f32x4.splat(f32x4.extract_lane(w0, 3));
+  const v0 = f32x4.splat(f32x4.extract_lane(w1, 0)), v1 = f32x4.splat(f32x4.extract_lane(w1, 1));
+  const v2 = f32x4.splat(f32x4.extract_lane(w1, 2)), v3 = f32x4.splat(f32x4.extract_lane(w1, 3));
+  const x1 = x + stride, x2 = x1 + stride, x3 = x2 + stride;
+  let c = 0;
+  for (; c + 4 <= n; c += 4) {
+    const at = <usize>c << 2;
+    let a = v128.load(y0 + at), d = v128.load(y1 + at);
+    let xv = v128.load(x + at);
+    a = f32x4.add(a, f32x4.mul(u0, xv));
+    d = f32x4.add(d, f32x4.mul(v0, xv));
+    xv = v128.load(x1 + at);
+    a = f32x4.add(a, f32x4.mul(u1, xv));
+    d = f32x4.add(d, f32x4.mul(v1, xv));
+    xv = v128.load(x2 + at);
+    a = f32x4.add(a, f32x4.mul(u2, xv));
+    d = f32x4.add(d, f32x4.mul(v2, xv));
+    xv = v128.load(x3 + at);
+    a = f32x4.add(a, f32x4.mul(u3, xv));
+    d = f32x4.add(d, f32x4.mul(v3, xv));
+    v128.store(y0 + at, a);
+    v128.store(y1 + at, d);
+  }
+  if (c < n) {
+    axpy4(y0 + (<usize>c << 2), w0, x + (<usize>c << 2), stride, n - c);
+    axpy4(y1 + (<usize>c << 2), w1, x + (<usize>c << 2), stride, n - c);
+  }
+}
+
+// axpyRows4 with (w0, x0) then with (w1, x1): each of the 4 rows gets its x0 term, then its x1 term, loaded and
+// stored once.
+// @ts-ignore: decorator
+@inline function axpyRows4x2(y: usize, stride: usize, w0: v128, x0: usize, w1: v128, x1: usize, n: i32): void {
+  const u0 = f32x4.splat(f32x4.extract_lane(w0, 0)), u1 = f32x4.splat(f32x4.extract_lane(w0, 1));
+  const u2 = f32x4.splat(f32x4.extract_lane(w0, 2)), u3 = f32x4.splat(f32x4.extract_lane(w0, 3));
+  const v0 = f32x4.splat(f32x4.extract_lane(w1, 0)), v1 = f32x4.splat(f32x4.extract_lane(w1, 1));
+  const v2 = f32x4.splat(f32x4.extract_lane(w1, 2)), v3 = f32x4.splat(f32x4.extract_lane(w1, 3));
+  const y1 = y + stride, y2 = y1 + stride, y3 = y2 + stride;
+  let c = 0;
+  for (; c + 4 <= n; c += 4) {
+    const at = <usize>c << 2;
+    const a = v128.load(x0 + at), d = v128.load(x1 + at);
+    v128.store(y + at, f32x4.add(f32x4.add(v128.load(y + at), f32x4.mul(u0, a)), f32x4.mul(v0, d)));
+    v128.store(y1 + at, f32x4.add(f32x4.add(v128.load(y1 + at), f32x4.mul(u1, a)), f32x4.mul(v1, d)));
+    v128.store(y2 + at, f32x4.add(f32x4.add(v128.load(y2 + at), f32x4.mul(u2, a)), f32x4.mul(v2, d)));
+    v128.store(y3 + at, f32x4.add(f32x4.add(v128.load(y3 + at), f32x4.mul(u3, a)), f32x4.mul(v3, d)));
+  }
+  if (c < n) {
+    const at = <usize>c << 2;
+    axpyRows4(y + at, stride, w0, x0 + at, n - c);
+    axpyRows4(y + at, stride, w1, x1 + at, n - c);
   }
 }
 
@@ -260,6 +356,83 @@ export function attentionBackwardF32(g: usize, q: usize, k: usize, v: usize, sav
   axpy(dkb + (<usize>(j * e) << 2), ds, qr, e);
 }
 
+// One query row's share of the backward (row = b·l + i, its logsumexp lse finite).
+function backwardRow(g: usize, q: usize, saved: usize, lse: f64, out: usize, kb: usize, vb: usize, dkb: usize, dvb: usize, biasBase: usize, row: i32, i: i32, s: i32, e: i32, ev: i32, scale: f32, causal: i32, rowStride: i32, colStride: i32, bias: usize, tile: usize): void {
+  const qr = q + (<usize>(row * e) << 2), gr = g + (<usize>(row * ev) << 2), or = saved + (<usize>(row * ev) << 2);
+  const dq = out + (<usize>(row * e) << 2);
+  const rowDot = dot(gr, or, ev);
+  const rowDotV = f32x4.splat(rowDot), scaleV = f32x4.splat(scale);
+  const keyStride = <usize>e << 2, valueStride = <usize>ev << 2;
+  const biasRow = bias == 0 ? 0 : biasBase + (<usize>(i * rowStride) << 2);
+  const keys = causal != 0 ? min(s, i + 1) : s;
+  for (let j0 = 0; j0 < keys; j0 += TILE) {
+    const j1 = min(keys, j0 + TILE);
+    scoreTile(tile, qr, kb, e, j0, j1, i, scale, causal, bias, biasRow, colStride);
+    expTile(tile, j1 - j0, <f32>lse);
+    let j = j0;
+    for (; j + 4 <= j1; j += 4) {
+      const w = v128.load(tile + (<usize>(j - j0) << 2));
+      if (noZeroLane(w)) {
+        // The 4 keys' dp = g·v in one pass over g, their dv and dk rows updated with g and q loaded once, and
+        // dq loaded and stored once for the 4 (the same operations, in the same order, as key by key).
+        const dp = dot4(gr, vb + (<usize>(j * ev) << 2), valueStride, ev);
+        axpyRows4(dvb + (<usize>(j * ev) << 2), valueStride, w, gr, ev);
+        const ds = f32x4.mul(f32x4.mul(w, f32x4.sub(dp, rowDotV)), scaleV);
+        axpy4(dq, ds, kb + (<usize>(j * e) << 2), keyStride, e);
+        axpyRows4(dkb + (<usize>(j * e) << 2), keyStride, ds, qr, e);
+        continue;
+      }
+      for (let r = j; r < j + 4; r++) backwardKey(tile + (<usize>(r - j0) << 2), r, gr, qr, dq, kb, vb, dkb, dvb, e, ev, rowDot, scale);
+    }
+    for (; j < j1; j++) backwardKey(tile + (<usize>(j - j0) << 2), j, gr, qr, dq, kb, vb, dkb, dvb, e, ev, rowDot, scale);
+  }
+}
+
+// Query rows i and i + 1 (row = b·l + i), both with finite logsumexps; tile holds 2·TILE floats, a tile a row.
+function backwardPair(g: usize, q: usize, saved: usize, lseAt: usize, out: usize, kb: usize, vb: usize, dkb: usize, dvb: usize, biasBase: usize, row: i32, i: i32, s: i32, e: i32, ev: i32, scale: f32, causal: i32, rowStride: i32, colStride: i32, bias: usize, tile: usize): void {
+  const tile1 = tile + (<usize>TILE << 2);
+  const lse0 = load<f32>(lseAt + (<usize>row << 2)), lse1 = load<f32>(lseAt + (<usize>(row + 1) << 2));
+  const qr0 = q + (<usize>(row * e) << 2), qr1 = qr0 + (<usize>e << 2);
+  const gr0 = g + (<usize>(row * ev) << 2), gr1 = gr0 + (<usize>ev << 2);
+  const or0 = saved + (<usize>(row * ev) << 2), or1 = or0 + (<usize>ev << 2);
+  const dq0 = out + (<usize>(row * e) << 2), dq1 = dq0 + (<usize>e << 2);
+  const rowDot0 = dot(gr0, or0, ev), rowDot1 = dot(gr1, or1, ev);
+  const rowDot0V = f32x4.splat(rowDot0), rowDot1V = f32x4.splat(rowDot1), scaleV = f32x4.splat(scale);
+  const keyStride = <usize>e << 2, valueStride = <usize>ev << 2;
+  const biasRow0 = bias == 0 ? 0 : biasBase + (<usize>(i * rowStride) << 2);
+  const biasRow1 = bias == 0 ? 0 : biasRow0 + (<usize>rowStride << 2);
+  // Row i's scores beyond its causal limit are −∞, so its weights there are 0 and those keys go key by key.
+  const keys = causal != 0 ? min(s, i + 2) : s;
+  for (let j0 = 0; j0 < keys; j0 += TILE) {
+    const j1 = min(keys, j0 + TILE);
+    scoreTile(tile, qr0, kb, e, j0, j1, i, scale, causal, bias, biasRow0, colStride);
+    scoreTile(tile1, qr1, kb, e, j0, j1, i + 1, scale, causal, bias, biasRow1, colStride);
+    expTile(tile, j1 - j0, lse0);
+    expTile(tile1, j1 - j0, lse1);
+    let j = j0;
+    for (; j + 4 <= j1; j += 4) {
+      const at = <usize>(j - j0) << 2;
+      const w0 = v128.load(tile + at), w1 = v128.load(tile1 + at);
+      if (noZeroLane(w0) && noZeroLane(w1)) {
+        const vr = vb + (<usize>(j * ev) << 2), kr = kb + (<usize>(j * e) << 2);
+        dot4x2(gr0, gr1, vr, valueStride, ev, tile + at, tile1 + at); // the weights are in w0 and w1 now
+        axpyRows4x2(dvb + (<usize>(j * ev) << 2), valueStride, w0, gr0, w1, gr1, ev);
+        const ds0 = f32x4.mul(f32x4.mul(w0, f32x4.sub(v128.load(tile + at), rowDot0V)), scaleV);
+        const ds1 = f32x4.mul(f32x4.mul(w1, f32x4.sub(v128.load(tile1 + at), rowDot1V)), scaleV);
+        axpy4x2(dq0, dq1, ds0, ds1, kr, keyStride, e);
+        axpyRows4x2(dkb + (<usize>(j * e) << 2), keyStride, ds0, qr0, ds1, qr1, e);
+        continue;
+      }
+      for (let r = j; r < j + 4; r++) backwardKey(tile + (<usize>(r - j0) << 2), r, gr0, qr0, dq0, kb, vb, dkb, dvb, e, ev, rowDot0, scale);
+      for (let r = j; r < j + 4; r++) backwardKey(tile1 + (<usize>(r - j0) << 2), r, gr1, qr1, dq1, kb, vb, dkb, dvb, e, ev, rowDot1, scale);
+    }
+    for (; j < j1; j++) {
+      backwardKey(tile + (<usize>(j - j0) << 2), j, gr0, qr0, dq0, kb, vb, dkb, dvb, e, ev, rowDot0, scale);
+      backwardKey(tile1 + (<usize>(j - j0) << 2), j, gr1, qr1, dq1, kb, vb, dkb, dvb, e, ev, rowDot1, scale);
+    }
+  }
+}
+
 // The backward for batch elements [b0, b1): each zeroes and writes only its own dq, dk and dv.
 function backwardBatches(g: usize, q: usize, k: usize, v: usize, saved: usize, bias: usize, offsets: usize, out: usize, n: i32, l: i32, s: i32, e: i32, ev: i32, scale: f32, causal: i32, rowStride: i32, colStride: i32, tile: usize, b0: i32, b1: i32): void {
   const lseAt = saved + (<usize>(n * l * ev) << 2);
@@ -271,38 +444,18 @@ function backwardBatches(g: usize, q: usize, k: usize, v: usize, saved: usize, b
     memory.fill(dkb, 0, <usize>(s * e) << 2);
     memory.fill(dvb, 0, <usize>(s * ev) << 2);
     const biasBase = bias == 0 ? 0 : bias + (<usize>load<i32>(offsets + (<usize>b << 2)) << 2);
-    for (let i = 0; i < l; i++) {
-      const lse = <f64>load<f32>(lseAt + (<usize>(b * l + i) << 2));
-      if (lse == -Infinity) continue;
+    // Query rows in pairs where both have keys: the key, value, dk and dv rows of a block are then read (and
+    // written) once for the two rows. dk and dv still get row i's terms before row i + 1's.
+    for (let i = 0; i < l; ) {
       const row = b * l + i;
-      const qr = q + (<usize>(row * e) << 2), gr = g + (<usize>(row * ev) << 2), or = saved + (<usize>(row * ev) << 2);
-      const dq = out + (<usize>(row * e) << 2);
-      const rowDot = dot(gr, or, ev);
-      const rowDotV = f32x4.splat(rowDot), scaleV = f32x4.splat(scale);
-      const keyStride = <usize>e << 2, valueStride = <usize>ev << 2;
-      const biasRow = bias == 0 ? 0 : biasBase + (<usize>(i * rowStride) << 2);
-      const keys = causal != 0 ? min(s, i + 1) : s;
-      for (let j0 = 0; j0 < keys; j0 += TILE) {
-        const j1 = min(keys, j0 + TILE);
-        scoreTile(tile, qr, kb, e, j0, j1, i, scale, causal, bias, biasRow, colStride);
-        expTile(tile, j1 - j0, <f32>lse);
-        let j = j0;
-        for (; j + 4 <= j1; j += 4) {
-          const w = v128.load(tile + (<usize>(j - j0) << 2));
-          if (noZeroLane(w)) {
-            // The 4 keys' dp = g·v in one pass over g, their dv and dk rows updated with g and q loaded once, and
-            // dq loaded and stored once for the 4 (the same operations, in the same order, as key by key).
-            const dp = dot4(gr, vb + (<usize>(j * ev) << 2), valueStride, ev);
-            axpyRows4(dvb + (<usize>(j * ev) << 2), valueStride, w, gr, ev);
-            const ds = f32x4.mul(f32x4.mul(w, f32x4.sub(dp, rowDotV)), scaleV);
-            axpy4(dq, ds, kb + (<usize>(j * e) << 2), keyStride, e);
-            axpyRows4(dkb + (<usize>(j * e) << 2), keyStride, ds, qr, e);
-            continue;
-          }
-          for (let r = j; r < j + 4; r++) backwardKey(tile + (<usize>(r - j0) << 2), r, gr, qr, dq, kb, vb, dkb, dvb, e, ev, rowDot, scale);
-        }
-        for (; j < j1; j++) backwardKey(tile + (<usize>(j - j0) << 2), j, gr, qr, dq, kb, vb, dkb, dvb, e, ev, rowDot, scale);
+      const lse = <f64>load<f32>(lseAt + (<usize>row << 2));
+      if (lse != -Infinity && i + 1 < l && <f64>load<f32>(lseAt + (<usize>(row + 1) << 2)) != -Infinity) {
+        backwardPair(g, q, saved, lseAt, out, kb, vb, dkb, dvb, biasBase, row, i, s, e, ev, scale, causal, rowStride, colStride, bias, tile);
+        i += 2;
+        continue;
       }
+      if (lse != -Infinity) backwardRow(g, q, saved, lse, out, kb, vb, dkb, dvb, biasBase, row, i, s, e, ev, scale, causal, rowStride, colStride, bias, tile);
+      i++;
     }
   }
 }
@@ -314,11 +467,11 @@ function backwardBatches(g: usize, q: usize, k: usize, v: usize, saved: usize, b
 /** Batch elements [start, end) of the forward, for the worker threads (see the geometry above). */
 export function attentionF32Range(q: usize, k: usize, v: usize, bias: usize, offsets: usize, out: usize, geom: usize, tile: usize, start: i32, end: i32): void {
   const chunk = load<i32>(geom, 32);
-  forwardBatches(q, k, v, bias, offsets, out, load<i32>(geom), load<i32>(geom, 4), load<i32>(geom, 8), load<i32>(geom, 12), load<i32>(geom, 16), load<f32>(geom, 36), load<i32>(geom, 20), load<i32>(geom, 24), load<i32>(geom, 28), tile + (<usize>(start / chunk * TILE) << 2), start, end);
+  forwardBatches(q, k, v, bias, offsets, out, load<i32>(geom), load<i32>(geom, 4), load<i32>(geom, 8), load<i32>(geom, 12), load<i32>(geom, 16), load<f32>(geom, 36), load<i32>(geom, 20), load<i32>(geom, 24), load<i32>(geom, 28), tile + (<usize>(start / chunk * 2 * TILE) << 2), start, end);
 }
 
 /** Batch elements [start, end) of the backward, for the worker threads. */
 export function attentionBackwardF32Range(g: usize, q: usize, k: usize, v: usize, saved: usize, bias: usize, offsets: usize, out: usize, geom: usize, tile: usize, start: i32, end: i32): void {
   const chunk = load<i32>(geom, 32);
-  backwardBatches(g, q, k, v, saved, bias, offsets, out, load<i32>(geom), load<i32>(geom, 4), load<i32>(geom, 8), load<i32>(geom, 12), load<i32>(geom, 16), load<f32>(geom, 36), load<i32>(geom, 20), load<i32>(geom, 24), load<i32>(geom, 28), tile + (<usize>(start / chunk * TILE) << 2), start, end);
+  backwardBatches(g, q, k, v, saved, bias, offsets, out, load<i32>(geom), load<i32>(geom, 4), load<i32>(geom, 8), load<i32>(geom, 12), load<i32>(geom, 16), load<f32>(geom, 36), load<i32>(geom, 20), load<i32>(geom, 24), load<i32>(geom, 28), tile + (<usize>(start / chunk * 2 * TILE) << 2), start, end);
 }
