@@ -5,7 +5,8 @@
 // updates run 4 lanes at a time; the maximum, the exponentials and the sums are in float64. Keys go in blocks of
 // 4: one pass over the query (or the output's gradient) scores 4 keys, and one pass over a row of the output (or
 // of dq) folds in 4 keys' contributions, so the row is loaded and stored once per 4 keys instead of once per key.
-// The folds add the keys one after another as before, so only the scores' summation order changed.
+// The folds add the keys one after another as before, so only the scores' summation order changed. The backward
+// also takes query rows in pairs, so a block's key, value, dk and dv rows are read once for two rows.
 const TILE: i32 = 64;
 
 import { expNonPositive } from "./gelu";
