@@ -6,9 +6,8 @@
 // Kernel time on wasm includes computing the pending (fused) expressions it reads; "the rest" is JavaScript around
 // the kernels (dispatch, bookkeeping, sampling).
 import * as cr from "chainrule";
-import type { Backend } from "../src/backend/backend.js";
-import { cpuBackend } from "../src/backend/cpu/index.js";
-import { wasmBackend, wasmMemoryStats, warmUpWasm } from "../src/backend/wasm/index.js";
+import { wasmMemoryStats, warmUpWasm } from "../src/backend/wasm/index.js";
+import { timeBackendMethods } from "./method-timer.js";
 import { handoffStats } from "../src/backend/worker-protocol.js";
 
 const byShapes = process.argv.includes("--shapes");
@@ -42,38 +41,7 @@ const generate = (): Int32Array => {
 };
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
 
-function describe(args: readonly unknown[]): string {
-  return args
-    .map((a) => {
-      if (typeof a === "string") return a;
-      if (Array.isArray(a) && a.length <= 6 && a.every((x) => typeof x === "number")) return `[${a.join(",")}]`;
-      const shape = (a as { shape?: unknown } | null)?.shape;
-      return Array.isArray(shape) ? `[${shape.join(",")}]` : "";
-    })
-    .filter((t) => t !== "")
-    .join(" ");
-}
-
-const target = (backendName === "wasm" ? wasmBackend : cpuBackend) as unknown as Record<string, unknown> & Backend;
-const totals = new Map<string, { ms: number; calls: number }>();
-let timing = false;
-for (const [name, fn] of Object.entries(target)) {
-  if (typeof fn !== "function") continue;
-  const method = fn as (...args: unknown[]) => unknown;
-  target[name] = function (this: unknown, ...args: unknown[]) {
-    if (!timing) return method.apply(this, args);
-    const t0 = performance.now();
-    try {
-      return method.apply(this, args);
-    } finally {
-      const key = byShapes ? `${name} ${describe(args)}` : name;
-      const entry = totals.get(key) ?? { ms: 0, calls: 0 };
-      entry.ms += performance.now() - t0;
-      entry.calls++;
-      totals.set(key, entry);
-    }
-  };
-}
+const timer = timeBackendMethods(backendName, byShapes);
 
 generate();
 const h0 = handoffStats();
@@ -82,17 +50,17 @@ const first = generate();
 const plain = performance.now() - t0;
 const h1 = handoffStats();
 const cachedSteps = stepTimes.slice(1, GPT.blockSize - 1), rereadSteps = stepTimes.slice(GPT.blockSize);
-timing = true;
+timer.on = true;
 t0 = performance.now();
 generate();
 const timed = performance.now() - t0;
-timing = false;
+timer.on = false;
 let inKernels = 0;
 const perToken = (ms: number): string => ((ms / tokens) * 1000).toFixed(1).padStart(8);
 console.log(`generate ${tokens} tokens on ${backendName}: ${(tokens / (plain / 1000)).toFixed(1)} tokens/s, ${((plain / tokens) * 1000).toFixed(0)} µs a token (${((timed / tokens) * 1000).toFixed(0)} with the timers); last tokens ${Array.from(first.slice(-8)).join(",")}`);
 console.log(`  steps: cached (T=1) median ${(median(cachedSteps) * 1000).toFixed(0)} µs (${cachedSteps.length}), full window re-read (T=${GPT.blockSize}) median ${(median(rereadSteps) * 1000).toFixed(0)} µs (${rereadSteps.length})`);
 console.log(`  worker hand-offs a token: ${((h1.posts - h0.posts) / tokens).toFixed(1)} posts, ${((h1.wakes - h0.wakes) / tokens).toFixed(1)} wake-ups taking ${(((h1.wakeMs - h0.wakeMs) / tokens) * 1000).toFixed(0)} µs, ${((h1.waits - h0.waits) / tokens).toFixed(1)} joins waiting ${(((h1.waitMs - h0.waitMs) / tokens) * 1000).toFixed(0)} µs`);
-for (const [name, { ms, calls }] of [...totals].sort((a, b) => b[1].ms - a[1].ms)) {
+for (const [name, { ms, calls }] of [...timer.totals].sort((a, b) => b[1].ms - a[1].ms)) {
   inKernels += ms;
   console.log(`  ${name.padEnd(byShapes ? 56 : 22)} ${perToken(ms)} µs  ${(calls / tokens).toFixed(1).padStart(6)} calls a token`);
 }

@@ -3,9 +3,8 @@
 //   node --conditions=chainrule-source --import tsx tools/nograd-profile.ts [wasm|cpu] [passes] [--shapes]
 // On wasm a kernel's time includes computing the pending (fused) expressions it reads.
 import * as cr from "chainrule";
-import type { Backend } from "../src/backend/backend.js";
-import { cpuBackend } from "../src/backend/cpu/index.js";
-import { wasmBackend, wasmMemoryStats, warmUpWasm } from "../src/backend/wasm/index.js";
+import { wasmMemoryStats, warmUpWasm } from "../src/backend/wasm/index.js";
+import { timeBackendMethods } from "./method-timer.js";
 
 const byShapes = process.argv.includes("--shapes");
 const [backendName = "wasm", passesArg = "30"] = process.argv.slice(2).filter((a) => a !== "--shapes");
@@ -22,38 +21,7 @@ const x = cr.keep(cr.randint(0, 83, [12, 64], { dtype: "int32" }));
 const y = cr.keep(cr.randint(0, 83, [12, 64], { dtype: "int32" }));
 const forward = (): number => cr.tidy(() => model.forward(x, y)[1]!.item());
 
-function describe(args: readonly unknown[]): string {
-  return args
-    .map((a) => {
-      if (typeof a === "string") return a;
-      if (Array.isArray(a) && a.length <= 6 && a.every((v) => typeof v === "number")) return `[${a.join(",")}]`;
-      const shape = (a as { shape?: unknown } | null)?.shape;
-      return Array.isArray(shape) ? `[${shape.join(",")}]` : "";
-    })
-    .filter((t) => t !== "")
-    .join(" ");
-}
-
-const target = (backendName === "wasm" ? wasmBackend : cpuBackend) as unknown as Record<string, unknown> & Backend;
-let totals = new Map<string, { ms: number; calls: number }>();
-let timing = false;
-for (const [name, fn] of Object.entries(target)) {
-  if (typeof fn !== "function") continue;
-  const method = fn as (...args: unknown[]) => unknown;
-  target[name] = function (this: unknown, ...args: unknown[]) {
-    if (!timing) return method.apply(this, args);
-    const t0 = performance.now();
-    try {
-      return method.apply(this, args);
-    } finally {
-      const key = byShapes ? `${name} ${describe(args)}` : name;
-      const entry = totals.get(key) ?? { ms: 0, calls: 0 };
-      entry.ms += performance.now() - t0;
-      entry.calls++;
-      totals.set(key, entry);
-    }
-  };
-}
+const timer = timeBackendMethods(backendName, byShapes);
 
 function timePasses(off: boolean): number {
   const t0 = performance.now();
@@ -67,13 +35,13 @@ function timePasses(off: boolean): number {
 for (const off of [false, true]) {
   for (let i = 0; i < 5; i++) timePasses(off);
   const plain = timePasses(off);
-  totals = new Map();
-  timing = true;
+  timer.totals = new Map();
+  timer.on = true;
   const timed = timePasses(off);
-  timing = false;
+  timer.on = false;
   let inKernels = 0;
   console.log(`${off ? "noGrad" : "with grad"} on ${backendName}, ${passes} passes: ${plain.toFixed(2)} ms a forward (${timed.toFixed(2)} with the timers)`);
-  for (const [name, { ms, calls }] of [...totals].sort((a, b) => b[1].ms - a[1].ms)) {
+  for (const [name, { ms, calls }] of [...timer.totals].sort((a, b) => b[1].ms - a[1].ms)) {
     inKernels += ms / passes;
     console.log(`  ${name.padEnd(byShapes ? 56 : 18)} ${(ms / passes).toFixed(3).padStart(8)} ms  ${(calls / passes).toFixed(1).padStart(5)} calls`);
   }

@@ -6,9 +6,8 @@
 // On wasm a kernel's time includes computing the pending (fused) expressions it reads. `--shapes` lists each
 // kernel call by the shapes of its tensor operands (and its op or axes) instead of by method alone.
 import * as cr from "chainrule";
-import type { Backend } from "../src/backend/backend.js";
-import { cpuBackend } from "../src/backend/cpu/index.js";
-import { wasmBackend, wasmMemoryStats, warmUpWasm } from "../src/backend/wasm/index.js";
+import { wasmMemoryStats, warmUpWasm } from "../src/backend/wasm/index.js";
+import { timeBackendMethods } from "./method-timer.js";
 import { cnn } from "../src/models/index.js";
 import { elementwiseWorkload, mlpWorkload } from "../bench/workloads/chainrule.mjs";
 import { gptTrainWorkload } from "../bench/workloads/gpt.mjs";
@@ -43,40 +42,7 @@ function cnnStep(): () => number {
 }
 const step = workload === "w2" ? mlpWorkload().step : workload === "w4" ? elementwiseWorkload(1_000_000).run : workload === "w7" ? gptTrainWorkload().step : cnnStep();
 
-// A kernel call's operands as text: tensors by shape, an op name or a short list (axes, an output shape) as they are.
-function describe(args: readonly unknown[]): string {
-  return args
-    .map((a) => {
-      if (typeof a === "string") return a;
-      if (Array.isArray(a) && a.length <= 6 && a.every((x) => typeof x === "number")) return `[${a.join(",")}]`;
-      const shape = (a as { shape?: unknown } | null)?.shape;
-      return Array.isArray(shape) ? `[${shape.join(",")}]` : "";
-    })
-    .filter((t) => t !== "")
-    .join(" ");
-}
-
-// Every method of the backend object the tensors call, timed while `timing` is on.
-const target = (backendName === "wasm" ? wasmBackend : cpuBackend) as unknown as Record<string, unknown> & Backend;
-const totals = new Map<string, { ms: number; calls: number }>();
-let timing = false;
-for (const [name, fn] of Object.entries(target)) {
-  if (typeof fn !== "function") continue;
-  const method = fn as (...args: unknown[]) => unknown;
-  target[name] = function (this: unknown, ...args: unknown[]) {
-    if (!timing) return method.apply(this, args);
-    const t0 = performance.now();
-    try {
-      return method.apply(this, args);
-    } finally {
-      const key = byShapes ? `${name} ${describe(args)}` : name;
-      const entry = totals.get(key) ?? { ms: 0, calls: 0 };
-      entry.ms += performance.now() - t0;
-      entry.calls++;
-      totals.set(key, entry);
-    }
-  };
-}
+const timer = timeBackendMethods(backendName, byShapes);
 
 function timeSteps(): number {
   const t0 = performance.now();
@@ -86,12 +52,12 @@ function timeSteps(): number {
 
 for (let i = 0; i < Math.min(20, steps); i++) step();
 const plain = timeSteps();
-timing = true;
+timer.on = true;
 const timed = timeSteps();
-timing = false;
+timer.on = false;
 let inKernels = 0;
 console.log(`${workload} on ${backendName}, ${steps} steps: ${plain.toFixed(2)} ms a step (${timed.toFixed(2)} with the timers)`);
-for (const [name, { ms, calls }] of [...totals].sort((a, b) => b[1].ms - a[1].ms)) {
+for (const [name, { ms, calls }] of [...timer.totals].sort((a, b) => b[1].ms - a[1].ms)) {
   inKernels += ms / steps;
   console.log(`  ${name.padEnd(byShapes ? 48 : 18)} ${(ms / steps).toFixed(3).padStart(8)} ms  ${(calls / steps).toFixed(1).padStart(5)} calls`);
 }
